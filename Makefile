@@ -1,0 +1,68 @@
+# One command per job, the same locally and in CI.
+#   make run    set everything up and serve the demo district on http://127.0.0.1:8000
+#   make test   lint, types, layer contracts, tests on SQLite and PostgreSQL, browser tests
+#   make lint   ruff, mypy and import-linter only
+#   make bench  the benchmark scripts (figures and ratios, not pass/fail)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+WORKERS ?= 2
+
+.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser bench chromium messages clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NODE_STAMP)
+
+run: install
+	$(BIN)/proficio run
+
+lint: install
+	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/ruff format --check src tests tools benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+pytest-sqlite: install
+	$(PYTEST) -n $(WORKERS) -m "not browser"
+
+pytest-postgres: install
+	$(BIN)/python tools/with_postgres.py -- $(PYTEST) -n $(WORKERS) -m "not browser"
+
+pytest-browser: install chromium
+	$(PYTEST) -m browser
+
+test: lint pytest-sqlite pytest-postgres pytest-browser
+
+# Debian's Chromium drives the browser tests; browser downloads are impossible here.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; \
+	  fi; \
+	fi
+
+messages: install
+	cd src/proficio && ../../$(BIN)/django-admin makemessages -l es --no-obsolete && ../../$(BIN)/django-admin compilemessages
+
+bench: install
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules var test-artifacts

@@ -1,0 +1,1 @@
+"""Accounts: people who log in, their roles and their home pages."""

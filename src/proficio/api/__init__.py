@@ -1,0 +1,1 @@
+"""The JSON API: one NinjaAPI object; each app contributes a router."""

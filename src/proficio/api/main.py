@@ -1,0 +1,33 @@
+"""The ninja API object, mounted at /api/v1/. OpenAPI is generated from the typed schemas."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+from proficio.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="Proficio API",
+    version="1",
+    description="Competency-based education: people, organizations, frameworks, evidence, mastery.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "The request is not valid.", "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Log in first."}, status=401)
+
+
+api.add_router("/", orgs_router)

@@ -1,0 +1,41 @@
+"""Who is acting, and why: set once per request (middleware) or per command (``acting``)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: Any  # an authenticated User, or None for the system
+    route: str
+    purpose: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.user is None:
+            return "system"
+        return str(self.user.username)
+
+
+SYSTEM = Actor(user=None, route="system")
+_current: ContextVar[Actor] = ContextVar("proficio_audit_actor", default=SYSTEM)
+
+
+def current_actor() -> Actor:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def acting(user: Any, route: str, purpose: str = "") -> Iterator[Actor]:
+    """Attribute everything done inside the block to ``user`` (None = the system)."""
+    actor = Actor(user=user, route=route, purpose=purpose)
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)

@@ -1,0 +1,69 @@
+"""The one way entries get into the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from proficio.audit.context import current_actor
+from proficio.audit.models import AuditAction, AuditEntry
+
+
+def record(
+    action: AuditAction,
+    obj: Any,
+    *,
+    student: Any | None = None,
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+    object_type: str | None = None,
+) -> AuditEntry:
+    """Append one entry for ``obj`` (a model instance), attributed to the current actor."""
+    actor = current_actor()
+    student = student if student is not None else _subject_of(obj)
+    return AuditEntry.objects.create(
+        actor=actor.user,
+        actor_name=actor.name,
+        action=action,
+        route=actor.route,
+        purpose=purpose or actor.purpose,
+        object_type=object_type or obj._meta.label_lower,
+        object_id=str(obj.pk) if getattr(obj, "pk", None) is not None else "",
+        student_id=student.pk if student is not None else None,
+        org_path=student.school.path if student is not None else "",
+        detail=detail or {},
+    )
+
+
+def record_bulk(
+    action: AuditAction,
+    object_type: str,
+    count: int,
+    *,
+    org_path: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """One entry for a bulk write (an import or the demo generator)."""
+    actor = current_actor()
+    return AuditEntry.objects.create(
+        actor=actor.user,
+        actor_name=actor.name,
+        action=action,
+        route=actor.route,
+        purpose=actor.purpose,
+        object_type=object_type,
+        org_path=org_path,
+        detail={"count": count, **(detail or {})},
+    )
+
+
+def record_read(student: Any, *, purpose: str = "", what: str = "orgs.student") -> None:
+    """A read of one student's record by someone else. The student's own reads are not logged."""
+    actor = current_actor()
+    own = actor.user is not None and getattr(student, "user_id", None) == actor.user.pk
+    if not own:
+        record(AuditAction.READ, student, student=student, purpose=purpose, object_type=what)
+
+
+def _subject_of(obj: Any) -> Any | None:
+    subject = getattr(obj, "audit_subject", None)
+    return subject() if callable(subject) else None

@@ -1,0 +1,1 @@
+"""Proficio's pure kernels: Python and numpy only, no Django, no database."""

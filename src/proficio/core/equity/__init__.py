@@ -1,0 +1,1 @@
+"""Equity analytics and privacy protection for aggregates that leave a school."""

@@ -1,0 +1,31 @@
+"""``proficio run``: migrate, seed the demo district when the database is empty, serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from proficio.demo import generate
+from proficio.demo.management.commands.demo import print_logins
+
+
+class Command(BaseCommand):
+    help = "Set up the database and serve Proficio with the demo district."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="set up, then stop")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if not generate.demo_exists():
+            self.stdout.write("Seeding the demo district (first run only)…")
+            call_command("demo", students=600, seed=0)
+        else:
+            print_logins(self.stdout.write)
+        if opts["no_serve"]:
+            return
+        self.stdout.write(f"\nServing on http://{opts['addrport']}/  (Ctrl-C to stop)\n")
+        call_command("runserver", opts["addrport"], use_reloader=False)

@@ -1,0 +1,1 @@
+"""Organizations and people: state → district → school, years, courses, sections, students."""

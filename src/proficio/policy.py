@@ -1,0 +1,335 @@
+"""The permission policy: who may see or change which student, section or organization.
+
+This is the only place that decides. It is declared once, as data (``POLICY``): for each
+kind of object and each act, which role reaches it through which *scope* (a relation
+between the person and the object). From that one declaration come both the yes/no
+check (``can``) and the queryset filter (``visible``), so a list page and a detail page
+can never disagree. Later features add rows to ``POLICY`` and ``SCOPES``; the
+permission-matrix test walks every row and every route.
+
+Fetch one student's record only through ``access_student``: it checks the policy and
+writes the audit entry for a read by anyone but the student.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from proficio.accounts.roles import Role
+from proficio.audit.log import record_read
+from proficio.audit.models import AuditEntry
+from proficio.orgs.models import (
+    Organization,
+    RoleMembership,
+    Section,
+    Student,
+    StudentDemographics,
+    active_on,
+)
+
+
+class Subject(StrEnum):
+    STUDENT = "student"  # one student's record (profile, enrollments, and later their learning)
+    DEMOGRAPHICS = "demographics"  # the restricted demographic record
+    SECTION = "section"
+    ORGANIZATION = "organization"
+    AUDIT_LOG = "audit_log"
+    AGGREGATE = "aggregate"  # suppressed aggregates about an organization's students
+
+
+class Act(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+
+
+class Scope(StrEnum):
+    SELF = "self"  # the student themself
+    OWN_CHILDREN = "own_children"  # a guardian's linked students
+    OWN_SECTIONS = "own_sections"  # a teacher's current sections and their students
+    CASELOAD = "caseload"  # an advisor's current caseload
+    SUBTREE = "subtree"  # the membership's organization and everything beneath it
+    EVERYWHERE = "everywhere"
+
+
+S, R = Scope, Role
+
+# (object kind, act) -> {role: scope}. A role absent from a row is denied.
+POLICY: dict[tuple[Subject, Act], dict[Role, Scope]] = {
+    (Subject.STUDENT, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.TEACHER: S.OWN_SECTIONS,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+    },
+    (Subject.STUDENT, Act.CHANGE): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.DEMOGRAPHICS, Act.VIEW): {
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+    },
+    (Subject.DEMOGRAPHICS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.SECTION, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.TEACHER: S.OWN_SECTIONS,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+    },
+    (Subject.SECTION, Act.CHANGE): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.ORGANIZATION, Act.VIEW): {
+        R.TEACHER: S.SUBTREE,
+        R.ADVISOR: S.SUBTREE,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+        R.STATE_ANALYST: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.ORGANIZATION, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.AUDIT_LOG, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.AGGREGATE, Act.VIEW): {
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+        R.STATE_ANALYST: S.SUBTREE,
+    },
+}
+
+
+class Who:
+    """What the policy needs to know about a person, computed once per request."""
+
+    def __init__(self, user: Any, today: dt.date) -> None:
+        self.user = user
+        self.today = today
+        memberships = (
+            list(
+                RoleMembership.objects.filter(active_on(today), user=user).select_related(
+                    "organization"
+                )
+            )
+            if user.is_authenticated
+            else []
+        )
+        self.orgs_by_role: dict[Role, list[Organization]] = {}
+        for m in memberships:
+            self.orgs_by_role.setdefault(Role(m.role), []).append(m.organization)
+        self.roles: list[Role] = []
+        if user.is_authenticated:
+            self.student: Student | None = Student.objects.filter(user=user).first()
+            if self.student is not None:
+                self.roles.append(Role.STUDENT)
+            if user.guardian_links.exists():
+                self.roles.append(Role.GUARDIAN)
+        else:
+            self.student = None
+        self.roles += [r for r in Role if r in self.orgs_by_role]
+
+    def subtree(self, role: Role, field: str) -> Q:
+        q = Q(pk__in=[])
+        for org in self.orgs_by_role.get(role, []):
+            q |= Q(**{f"{field}__startswith": org.path})
+        return q
+
+
+def who(user: Any) -> Who:
+    """The policy's view of ``user``; cached on the user object for the request."""
+    cached = getattr(user, "_proficio_who", None)
+    if cached is None:
+        cached = Who(user, timezone.localdate())
+        if user.is_authenticated:
+            user._proficio_who = cached
+    return cached
+
+
+ScopeFilter = Callable[[Who, Role], Q]
+
+
+def _via_student(prefix: str) -> dict[Scope, ScopeFilter]:
+    """Scopes for objects reached through a student (``prefix`` leads to the Student)."""
+    return {
+        S.SELF: lambda w, r: Q(**{f"{prefix}user": w.user}),
+        S.OWN_CHILDREN: lambda w, r: Q(**{f"{prefix}guardian_links__guardian": w.user}),
+        S.OWN_SECTIONS: lambda w, r: (
+            Q(**{f"{prefix}enrollments__section__staff__user": w.user})
+            & active_on(w.today, f"{prefix}enrollments__")
+            & active_on(w.today, f"{prefix}enrollments__section__staff__")
+        ),
+        S.CASELOAD: lambda w, r: (
+            Q(**{f"{prefix}advisors__advisor": w.user}) & active_on(w.today, f"{prefix}advisors__")
+        ),
+        S.SUBTREE: lambda w, r: w.subtree(r, f"{prefix}school__path"),
+        S.EVERYWHERE: lambda w, r: Q(),
+    }
+
+
+def _student_ids(w: Who, scope: Scope) -> Q:
+    """Audit entries carry a student id; reuse the student scopes to pick the ids."""
+    q = _via_student("")[scope](w, Role.STUDENT)
+    return Q(student_id__in=Student.objects.filter(q).values("pk"))
+
+
+# How each scope reads for each kind of object: the model and a filter builder per scope.
+SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
+    Subject.STUDENT: (Student, _via_student("")),
+    Subject.DEMOGRAPHICS: (StudentDemographics, _via_student("student__")),
+    Subject.SECTION: (
+        Section,
+        {
+            S.SELF: lambda w, r: Q(enrollments__student__user=w.user),
+            S.OWN_CHILDREN: lambda w, r: Q(enrollments__student__guardian_links__guardian=w.user),
+            S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
+            S.CASELOAD: lambda w, r: (
+                Q(enrollments__student__advisors__advisor=w.user)
+                & active_on(w.today, "enrollments__student__advisors__")
+            ),
+            S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
+        },
+    ),
+    Subject.ORGANIZATION: (
+        Organization,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.AUDIT_LOG: (
+        AuditEntry,
+        {
+            S.SELF: lambda w, r: _student_ids(w, S.SELF) & ~Q(actor=w.user),
+            S.OWN_CHILDREN: lambda w, r: _student_ids(w, S.OWN_CHILDREN),
+            S.SUBTREE: lambda w, r: w.subtree(r, "org_path") & ~Q(org_path=""),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.AGGREGATE: (
+        Organization,
+        {S.SUBTREE: lambda w, r: w.subtree(r, "path")},
+    ),
+}
+
+
+def rules_for(subject: Subject, act: Act) -> dict[Role, Scope]:
+    return POLICY.get((subject, act), {})
+
+
+def may(user: Any, act: Act, subject: Subject) -> bool:
+    """Whether ``user`` holds any role that reaches some object of this kind."""
+    rules = rules_for(subject, act)
+    return any(role in rules for role in who(user).roles)
+
+
+def scope_filter(user: Any, act: Act, subject: Subject) -> Q | None:
+    """The filter selecting what ``user`` may reach, or None when nothing."""
+    w = who(user)
+    _, builders = SCOPES[subject]
+    q: Q | None = None
+    for role, scope in rules_for(subject, act).items():
+        if role in w.roles:
+            part = builders[scope](w, role)
+            q = part if q is None else q | part
+    return q
+
+
+def visible(
+    user: Any, subject: Subject, act: Act = Act.VIEW, qs: QuerySet[Any] | None = None
+) -> QuerySet[Any]:
+    """The queryset of objects of this kind that ``user`` may see (or change)."""
+    model, _ = SCOPES[subject]
+    base = qs if qs is not None else model._default_manager.all()
+    q = scope_filter(user, act, subject)
+    if q is None:
+        return base.none()
+    # A subquery keeps joins from duplicating rows and composes with any further filter.
+    return base.filter(pk__in=model._default_manager.filter(q).values("pk"))
+
+
+def can(user: Any, act: Act, subject: Subject, obj: Model) -> bool:
+    model, _ = SCOPES[subject]
+    return visible(user, subject, act, model._default_manager.filter(pk=obj.pk)).exists()
+
+
+def require(user: Any, act: Act, subject: Subject, obj: Model | None = None) -> None:
+    """Raise PermissionDenied unless allowed (for ``obj``, or for the kind at all)."""
+    allowed = may(user, act, subject) if obj is None else can(user, act, subject, obj)
+    if not allowed:
+        raise PermissionDenied
+
+
+def access_student(
+    user: Any, student_id: Any, *, purpose: str = "", act: Act = Act.VIEW
+) -> Student:
+    """Fetch one student's record for ``user``, or 404; the read is audited if not their own."""
+    try:
+        pk = int(student_id)
+    except (TypeError, ValueError):
+        raise Http404("No such student") from None
+    student: Student | None = (
+        visible(user, Subject.STUDENT, act).select_related("school").filter(pk=pk).first()
+    )
+    if student is None:
+        raise Http404("No such student")
+    record_read(student, purpose=purpose)
+    return student
+
+
+def access_section(user: Any, section_id: Any, act: Act = Act.VIEW) -> Section:
+    try:
+        pk = int(section_id)
+    except (TypeError, ValueError):
+        raise Http404("No such section") from None
+    section: Section | None = (
+        visible(user, Subject.SECTION, act)
+        .select_related("school", "course", "term")
+        .filter(pk=pk)
+        .first()
+    )
+    if section is None:
+        raise Http404("No such section")
+    return section
+
+
+def access_organization(
+    user: Any, org_id: Any, subject: Subject = Subject.ORGANIZATION
+) -> Organization:
+    try:
+        pk = int(org_id)
+    except (TypeError, ValueError):
+        raise Http404("No such organization") from None
+    org: Organization | None = visible(user, subject).filter(pk=pk).first()
+    if org is None:
+        raise Http404("No such organization")
+    return org

@@ -1,0 +1,23 @@
+"""Production settings: HTTPS only, secrets from the environment, PostgreSQL expected.
+
+``manage.py check --deploy`` is clean with these settings (a test asserts it).
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from proficio.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = os.environ.get("PROFICIO_SECRET_KEY", "")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("PROFICIO_SECRET_KEY must be set to a random string of 50+ chars")
+
+SECURE_SSL_REDIRECT = os.environ.get("PROFICIO_SSL_REDIRECT", "1") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from proficio.api.main import api
+
+urlpatterns = [
+    path("", include("proficio.web.urls")),
+    path("accounts/", include("proficio.accounts.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "proficio.web.views.errors.bad_request"
+handler403 = "proficio.web.views.errors.permission_denied"
+handler404 = "proficio.web.views.errors.page_not_found"
+handler500 = "proficio.web.views.errors.server_error"

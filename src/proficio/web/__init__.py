@@ -1,0 +1,1 @@
+"""The web shell: layout, navigation, role home pages and the pages about people."""

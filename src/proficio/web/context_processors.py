@@ -1,0 +1,31 @@
+"""Role-aware navigation: each person sees the home pages of the roles they hold, and the
+lists their roles open to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from proficio import policy
+from proficio.accounts.roles import Role
+from proficio.policy import Act, Subject
+
+_SELF_ROLES = {Role.STUDENT, Role.GUARDIAN}
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_roles": [], "nav_students": False, "nav_audit": False}
+    w = policy.who(user)
+    serves_others = any(r not in _SELF_ROLES for r in w.roles)
+    return {
+        "nav_roles": [
+            {"url": reverse("web:role_home", args=[r.value]), "label": r.label, "key": r.value}
+            for r in w.roles
+        ],
+        "nav_students": serves_others and policy.may(user, Act.VIEW, Subject.STUDENT),
+        "nav_audit": serves_others and policy.may(user, Act.VIEW, Subject.AUDIT_LOG),
+    }

@@ -1,0 +1,189 @@
+"""Home pages: each role lands on its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from proficio import policy
+from proficio.accounts.roles import Role
+from proficio.core.equity.suppression import suppress_count
+from proficio.orgs.models import OrganizationKind, active_on
+from proficio.policy import Act, Subject
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = policy.who(request.user).roles
+    if not roles:
+        return render(request, "web/home_none.html")
+    return redirect("web:role_home", role=roles[0].value)
+
+
+@login_required
+def role_home(request: HttpRequest, role: str) -> HttpResponse:
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise Http404("No such role") from None
+    w = policy.who(request.user)
+    if chosen not in w.roles:
+        raise PermissionDenied
+    context: dict[str, Any] = {"role": chosen, "today": w.today}
+    context.update(_BUILDERS[chosen](request, w))
+    return render(request, f"web/home_{chosen.value}.html", context)
+
+
+def _student_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    student = w.student
+    assert student is not None
+    sections = (
+        policy.visible(request.user, Subject.SECTION)
+        .filter(enrollments__student=student)
+        .select_related("course", "term")
+    )
+    return {"student": student, "sections": sections}
+
+
+def _guardian_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    children = (
+        policy.visible(request.user, Subject.STUDENT)
+        .filter(guardian_links__guardian=request.user)
+        .select_related("school")
+    )
+    return {"children": children}
+
+
+def _teacher_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    sections = (
+        policy.visible(request.user, Subject.SECTION)
+        .filter(staff__user=request.user)
+        .filter(active_on(w.today, "staff__"))
+        .select_related("course", "term", "school")
+        .annotate(
+            student_count=Count(
+                "enrollments", filter=active_on(w.today, "enrollments__"), distinct=True
+            )
+        )
+        .order_by("term__start_date", "name")
+    )
+    return {"sections": sections}
+
+
+def _advisor_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    caseload = (
+        policy.visible(request.user, Subject.STUDENT)
+        .filter(advisors__advisor=request.user)
+        .filter(active_on(w.today, "advisors__"))
+        .select_related("school")
+    )
+    return {"caseload": caseload}
+
+
+def _org_overview(request: HttpRequest, w: policy.Who, role: Role) -> dict[str, Any]:
+    """Schools in the role's organizations, with enrolment counts and a bar for each."""
+    orgs = w.orgs_by_role.get(role, [])
+    schools_q = Q(pk__in=[])
+    for org in orgs:
+        schools_q |= Q(path__startswith=org.path)
+    schools = list(
+        policy.visible(request.user, Subject.ORGANIZATION)
+        .filter(schools_q, kind=OrganizationKind.SCHOOL)
+        .annotate(
+            student_count=Count("students", distinct=True),
+            section_count=Count("sections", distinct=True),
+        )
+        .order_by("name")
+    )
+    largest = max((s.student_count for s in schools), default=0) or 1
+    for s in schools:
+        s.bar = round(100 * s.student_count / largest)
+    return {
+        "organizations": orgs,
+        "schools": schools,
+        "total_students": sum(s.student_count for s in schools),
+        "total_sections": sum(s.section_count for s in schools),
+    }
+
+
+def _school_leader_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    return _org_overview(request, w, Role.SCHOOL_LEADER)
+
+
+def _district_admin_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    return _org_overview(request, w, Role.DISTRICT_ADMIN)
+
+
+def _data_lead_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    return _org_overview(request, w, Role.DISTRICT_DATA_LEAD)
+
+
+def _state_analyst_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    """Aggregates only: enrolment per district, small counts suppressed."""
+    threshold = _min_cell_size()
+    districts = (
+        policy.visible(request.user, Subject.AGGREGATE)
+        .filter(kind=OrganizationKind.DISTRICT)
+        .order_by("name")
+    )
+    rows = []
+    for district in districts:
+        schools = (
+            policy.visible(request.user, Subject.AGGREGATE)
+            .filter(parent=district)
+            .annotate(n=Count("students"))
+            .order_by("name")
+        )
+        rows.append(
+            {
+                "district": district,
+                "schools": [
+                    {
+                        "name": s.name,
+                        "level": s.get_school_level_display(),
+                        "n": suppress_count(s.n, threshold),
+                    }
+                    for s in schools
+                ],
+                "n": suppress_count(sum(s.n for s in schools), threshold),
+            }
+        )
+    return {"districts": rows, "threshold": threshold}
+
+
+def _system_admin_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
+    from proficio.accounts.models import User
+
+    orgs = policy.visible(request.user, Subject.ORGANIZATION).order_by("path")
+    return {
+        "organizations": orgs,
+        "user_count": User.objects.count(),
+        "now": timezone.now(),
+    }
+
+
+def _min_cell_size() -> int:
+    from django.conf import settings
+
+    return int(settings.PROFICIO_MIN_CELL_SIZE)
+
+
+_BUILDERS = {
+    Role.STUDENT: _student_home,
+    Role.GUARDIAN: _guardian_home,
+    Role.TEACHER: _teacher_home,
+    Role.ADVISOR: _advisor_home,
+    Role.SCHOOL_LEADER: _school_leader_home,
+    Role.DISTRICT_ADMIN: _district_admin_home,
+    Role.DISTRICT_DATA_LEAD: _data_lead_home,
+    Role.STATE_ANALYST: _state_analyst_home,
+    Role.SYSTEM_ADMIN: _system_admin_home,
+}
+
+__all__ = ["Act", "home", "role_home"]

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from proficio import policy
+from proficio.orgs.models import OrganizationKind, active_on
+from proficio.policy import Act, Subject
+
+
+@login_required
+def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
+    section = policy.access_section(request.user, section_id)
+    today = timezone.localdate()
+    # The roster shows only students the viewer may see (a guardian sees their own child).
+    roster = (
+        policy.visible(request.user, Subject.STUDENT)
+        .filter(enrollments__section=section)
+        .filter(active_on(today, "enrollments__"))
+        .order_by("legal_family_name", "legal_given_name")
+    )
+    teachers = section.staff.select_related("user").filter(active_on(today))
+    return render(
+        request,
+        "web/section_detail.html",
+        {
+            "section": section,
+            "roster": roster,
+            "teachers": teachers,
+            "can_change": policy.can(request.user, Act.CHANGE, Subject.SECTION, section),
+        },
+    )
+
+
+@login_required
+def organization_detail(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = policy.access_organization(request.user, org_id)
+    children = (
+        policy.visible(request.user, Subject.ORGANIZATION)
+        .filter(parent=org)
+        .annotate(student_count=Count("students", distinct=True))
+        .order_by("name")
+    )
+    sections = None
+    if org.kind == OrganizationKind.SCHOOL and policy.may(request.user, Act.VIEW, Subject.SECTION):
+        sections = (
+            policy.visible(request.user, Subject.SECTION)
+            .filter(school=org)
+            .select_related("course", "term")
+            .order_by("name")
+        )
+    return render(
+        request,
+        "web/organization_detail.html",
+        {"org": org, "children": children, "sections": sections},
+    )

@@ -1,0 +1,73 @@
+"""Pages about students. Every one-student page goes through ``policy.access_student``,
+which checks the policy and audits the read."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from proficio import policy
+from proficio.audit.log import record_read
+from proficio.orgs.models import Student, StudentDemographics
+from proficio.policy import Act, Subject
+from proficio.web.forms import StudentSearchForm
+
+
+@login_required
+def student_list(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, Act.VIEW, Subject.STUDENT)
+    form = StudentSearchForm(request.GET or None)
+    students = policy.visible(request.user, Subject.STUDENT).select_related("school")
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"]
+        students = students.filter(
+            Q(legal_given_name__icontains=q)
+            | Q(legal_family_name__icontains=q)
+            | Q(preferred_name__icontains=q)
+            | Q(local_id__iexact=q)
+        )
+    page = Paginator(students.order_by("legal_family_name", "legal_given_name", "pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "web/student_list.html", {"form": form, "page": page})
+
+
+@login_required
+def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = policy.access_student(request.user, student_id, purpose="student record")
+    demographics = None
+    if policy.can(request.user, Act.VIEW, Subject.DEMOGRAPHICS, _demographics_of(student)):
+        demographics = _demographics_of(student)
+        record_read(student, purpose="demographics", what="orgs.studentdemographics")
+    enrollments = student.enrollments.select_related(
+        "section", "section__course", "section__term"
+    ).order_by("-start_date")
+    visible_sections = set(
+        policy.visible(request.user, Subject.SECTION)
+        .filter(enrollments__student=student)
+        .values_list("pk", flat=True)
+    )
+    guardians = student.guardian_links.select_related("guardian")
+    return render(
+        request,
+        "web/student_detail.html",
+        {
+            "student": student,
+            "demographics": demographics,
+            "enrollments": enrollments,
+            "visible_sections": visible_sections,
+            "guardians": guardians,
+            "can_view_access_log": policy.can(request.user, Act.VIEW, Subject.STUDENT, student)
+            and policy.may(request.user, Act.VIEW, Subject.AUDIT_LOG),
+        },
+    )
+
+
+def _demographics_of(student: Student) -> StudentDemographics:
+    try:
+        return student.demographics
+    except StudentDemographics.DoesNotExist:  # every student gets one when added
+        return StudentDemographics(student=student)

@@ -1,0 +1,35 @@
+"""The named test world, built once per session through the real actions.
+
+It is the demo district (small), which holds Ms. Rivera, Ana and Ben and one person
+per role, plus a second district (Lakeside) so that "other organization" can be tested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@dataclass
+class World:
+    today: dt.date
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tests.world import build_world
+
+    with django_db_blocker.unblock():
+        build_world()
+
+
+@pytest.fixture
+def world(db):
+    from tests.world import WorldView
+
+    return WorldView()

@@ -1,0 +1,137 @@
+"""Builders for the named test world (see conftest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from django.utils import timezone
+
+from proficio.accounts import actions as accounts
+from proficio.accounts.models import User
+from proficio.accounts.roles import Role
+from proficio.audit.context import acting
+from proficio.demo import generate
+from proficio.orgs import actions as orgs
+from proficio.orgs.models import Organization, Section, Student
+
+PASSWORD = generate.DEMO_PASSWORD
+WORLD_STUDENTS = 60
+
+
+def build_world() -> None:
+    today = timezone.localdate()
+    generate.generate(students=WORLD_STUDENTS, seed=0, today=today)
+    with acting(None, route="tests: world"):
+        state = Organization.objects.get(code="columbia")
+        lakeside = orgs.create_organization(
+            kind="district", name="Lakeside District", code="lakeside", parent=state
+        )
+        lake_school = orgs.create_organization(
+            kind="school",
+            name="Lakeside Middle School",
+            code="lakeside-ms",
+            parent=lakeside,
+            school_level="middle",
+        )
+        start, end = generate.school_year_for(today)
+        year = orgs.create_academic_year(
+            district=lakeside,
+            name="LK",
+            start_date=start,
+            end_date=end,
+            terms=[("Year", start, end)],
+        )
+        course = orgs.create_course(district=lakeside, code="MATH-7", title="Math 7")
+        lake_teacher = accounts.create_user(
+            username="lake.teacher", password=PASSWORD, display_name="Mr. Lake"
+        )
+        orgs.grant_role(
+            user=lake_teacher, role=Role.TEACHER, organization=lake_school, start_date=start
+        )
+        lake_leader = accounts.create_user(
+            username="lake.admin", password=PASSWORD, display_name="Ms. Shore"
+        )
+        orgs.grant_role(
+            user=lake_leader, role=Role.DISTRICT_ADMIN, organization=lakeside, start_date=start
+        )
+        section = orgs.create_section(
+            school=lake_school,
+            course=course,
+            term=year.terms.get(),
+            name="Math 7 Lakeside",
+            teachers=[lake_teacher],
+        )
+        kid_user = accounts.create_user(
+            username="lake.kid", password=PASSWORD, display_name="Lia Lake"
+        )
+        kid = orgs.add_student(
+            school=lake_school,
+            local_id="L1",
+            legal_given_name="Lia",
+            legal_family_name="Lake",
+            grade_level="7",
+            birth_date=dt.date(2013, 3, 1),
+            user=kid_user,
+            demographics={"english_learner": True, "home_language": "Spanish"},
+        )
+        orgs.enroll(student=kid, section=section, start_date=start)
+        lake_parent = accounts.create_user(
+            username="lake.parent", password=PASSWORD, display_name="Lee Lake"
+        )
+        orgs.link_guardian(guardian=lake_parent, student=kid)
+        # Someone with no role at all.
+        accounts.create_user(username="nobody", password=PASSWORD, display_name="No Role")
+
+
+class WorldView:
+    """Named handles on the world, looked up lazily inside each test's transaction."""
+
+    def user(self, username: str) -> User:
+        return User.objects.get(username=username)
+
+    @cached_property
+    def ana(self) -> Student:
+        return Student.objects.get(user__username="ana")
+
+    @cached_property
+    def ben(self) -> Student:
+        return Student.objects.get(user__username="ben")
+
+    @cached_property
+    def cedar_kid(self) -> Student:
+        """A student in the same district, at another school (Cedar Elementary)."""
+        return Student.objects.filter(school__code="cedar-es").order_by("pk").first()  # type: ignore[return-value]
+
+    @cached_property
+    def lake_kid(self) -> Student:
+        return Student.objects.get(user__username="lake.kid")
+
+    @cached_property
+    def rivera_section(self) -> Section:
+        return Section.objects.get(staff__user__username="rivera")
+
+    @cached_property
+    def cedar_section(self) -> Section:
+        return Section.objects.filter(school__code="cedar-es").order_by("pk").first()  # type: ignore[return-value]
+
+    @cached_property
+    def lake_section(self) -> Section:
+        return Section.objects.get(school__code="lakeside-ms")
+
+    def org(self, code: str) -> Organization:
+        return Organization.objects.get(code=code)
+
+
+# One login per role, used by the permission matrix and the browser tests.
+ROLE_USERS = {
+    Role.STUDENT: "ana",
+    Role.GUARDIAN: "garcia.family",
+    Role.TEACHER: "rivera",
+    Role.ADVISOR: "counselor",
+    Role.SCHOOL_LEADER: "principal",
+    Role.DISTRICT_ADMIN: "district.admin",
+    Role.DISTRICT_DATA_LEAD: "data.lead",
+    Role.STATE_ANALYST: "state.analyst",
+    Role.SYSTEM_ADMIN: "admin",
+}
