@@ -205,6 +205,8 @@ def generate(
                     )
                 )
                 demographics.append(_demographics(rng, roster[-1]))
+                if n <= 2:  # Ana and Ben are the same people in every demo
+                    demographics[-1].gender = "female" if n == 1 else "male"
         tick("students", 0)
         accounts.bulk_create_users(users, password=DEMO_PASSWORD)
         for student, user in zip(roster, users, strict=True):

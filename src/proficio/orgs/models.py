@@ -240,6 +240,17 @@ class StudentDemographics(models.Model):
         return self.student
 
     @property
+    def federal_race_ethnicity_label(self) -> str:
+        code = self.federal_race_ethnicity
+        labels = {
+            "hispanic_latino": _("Hispanic or Latino"),
+            "two_or_more": _("Two or more races"),
+            "not_reported": _("Not reported"),
+            **{r.value: r.label for r in Race},
+        }
+        return str(labels.get(code, code))
+
+    @property
     def federal_race_ethnicity(self) -> str:
         """The federal reporting rollup: Hispanic, one race, or two or more races."""
         if self.hispanic_latino:

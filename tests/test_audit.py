@@ -1,0 +1,143 @@
+"""The audit trail: reads by others and writes are logged once, and the log cannot change."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from proficio.audit.context import acting
+from proficio.audit.models import AppendOnlyError, AuditEntry
+from proficio.orgs import actions
+
+
+def _entries(student):
+    return AuditEntry.objects.filter(student_id=student.pk)
+
+
+def test_teacher_reading_a_record_is_audited(world, client):
+    client.force_login(world.user("rivera"))
+    before = _entries(world.ana).count()
+    assert client.get(reverse("web:student_detail", args=[world.ana.pk])).status_code == 200
+    entry = _entries(world.ana).order_by("-id").first()
+    assert _entries(world.ana).count() == before + 1
+    assert entry.actor_name == "rivera"
+    assert entry.action == "read"
+    assert entry.route == f"GET /students/{world.ana.pk}/"
+    assert entry.org_path == world.ana.school.path
+
+
+def test_students_own_reads_are_not_audited(world, client):
+    client.force_login(world.user("ana"))
+    before = _entries(world.ana).count()
+    assert client.get(reverse("web:student_detail", args=[world.ana.pk])).status_code == 200
+    assert _entries(world.ana).count() == before
+
+
+def test_demographics_read_is_audited_separately(world, client):
+    client.force_login(world.user("counselor"))
+    client.get(reverse("web:student_detail", args=[world.ana.pk]))
+    kinds = set(
+        _entries(world.ana).filter(actor_name="counselor").values_list("object_type", flat=True)
+    )
+    assert kinds == {"orgs.student", "orgs.studentdemographics"}
+
+
+def test_denied_reads_write_nothing(world, client):
+    client.force_login(world.user("rivera"))
+    before = AuditEntry.objects.count()
+    assert client.get(reverse("web:student_detail", args=[world.lake_kid.pk])).status_code == 404
+    assert AuditEntry.objects.count() == before
+
+
+def test_api_read_is_audited(world, client):
+    client.force_login(world.user("principal"))
+    assert client.get(reverse("api:get_student", args=[world.ben.pk])).status_code == 200
+    entry = _entries(world.ben).order_by("-id").first()
+    assert (entry.actor_name, entry.purpose) == ("principal", "api")
+
+
+def test_writes_to_student_data_are_audited(world):
+    with acting(world.user("district.admin"), route="test: enroll"):
+        enrollment = (
+            actions.enroll(
+                student=world.cedar_kid,
+                section=world.cedar_section,
+                start_date=world.cedar_section.term.start_date,
+            )
+            if not world.cedar_kid.enrollments.filter(section=world.cedar_section).exists()
+            else None
+        )
+        link = actions.link_guardian(guardian=world.user("nobody"), student=world.cedar_kid)
+    created = _entries(world.cedar_kid).filter(action="create", actor_name="district.admin")
+    types = set(created.values_list("object_type", flat=True))
+    assert "orgs.guardianlink" in types
+    if enrollment is not None:
+        assert "orgs.enrollment" in types
+    assert created.filter(object_id=str(link.pk)).exists()
+
+
+def test_bulk_writes_leave_one_entry_with_a_count(world):
+    entry = AuditEntry.objects.filter(object_type="orgs.student", detail__count__gt=0).first()
+    assert entry is not None
+    assert entry.actor_name == "system"
+    assert entry.detail["count"] > 0
+
+
+def test_entries_cannot_be_changed_by_the_model(world):
+    entry = AuditEntry.objects.first()
+    entry.purpose = "tampered"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+
+
+@pytest.mark.parametrize(
+    "sql", ["UPDATE audit_auditentry SET purpose = 'x'", "DELETE FROM audit_auditentry"]
+)
+def test_entries_cannot_be_changed_in_the_database(world, sql):
+    assert AuditEntry.objects.exists()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.all().update(purpose="x")
+
+
+def test_leader_sees_log_for_their_scope_only(world, client):
+    with acting(world.user("lake.teacher"), route="test"):
+        from proficio.audit.log import record_read
+
+        record_read(world.lake_kid, purpose="lakeside read")
+    client.force_login(world.user("principal"))
+    client.get(reverse("web:student_detail", args=[world.ben.pk]))
+    body = client.get(reverse("web:audit_log")).content.decode()
+    assert "principal" in body
+    assert "lakeside read" not in body
+
+
+def test_student_sees_who_accessed_their_record(world, client):
+    rivera = world.user("rivera")
+    client.force_login(rivera)
+    client.get(reverse("web:student_detail", args=[world.ana.pk]))
+    client.force_login(world.user("ana"))
+    response = client.get(reverse("web:student_access", args=[world.ana.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "rivera" in body
+    assert "student record" in body
+
+
+def test_guardian_sees_who_accessed_their_childs_record(world, client):
+    client.force_login(world.user("counselor"))
+    client.get(reverse("web:student_detail", args=[world.ana.pk]))
+    client.force_login(world.user("garcia.family"))
+    body = client.get(reverse("web:student_access", args=[world.ana.pk])).content.decode()
+    assert "counselor" in body
+
+
+def test_audit_filter_form_rejects_bad_dates_without_error(world, client):
+    client.force_login(world.user("district.admin"))
+    response = client.get(reverse("web:audit_log"), {"since": "not-a-date"})
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
