@@ -49,8 +49,9 @@ pytest-browser: install chromium
 test: lint pytest-sqlite pytest-postgres pytest-browser
 
 # Debian's Chromium drives the browser tests; browser downloads are impossible here.
+CHROMIUM ?= $(or $(PROFICIO_CHROMIUM),/usr/bin/chromium)
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \

@@ -6,18 +6,7 @@ per role, plus a second district (Lakeside) so that "other organization" can be 
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-@dataclass
-class World:
-    today: dt.date
 
 
 @pytest.fixture(scope="session")

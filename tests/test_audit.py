@@ -141,3 +141,32 @@ def test_audit_filter_form_rejects_bad_dates_without_error(world, client):
     response = client.get(reverse("web:audit_log"), {"since": "not-a-date"})
     assert response.status_code == 200
     assert "Enter a valid date." in response.content.decode()
+
+
+def test_role_grants_are_audited_for_leaders_of_that_school(world, client):
+    import datetime as dt
+
+    from proficio.accounts.roles import Role
+
+    with acting(world.user("district.admin"), route="test: grant"):
+        membership = actions.grant_role(
+            user=world.user("nobody"),
+            role=Role.TEACHER,
+            organization=world.org("maple-ms"),
+            start_date=dt.date(2020, 1, 1),
+        )
+    entry = AuditEntry.objects.get(object_type="orgs.rolemembership", object_id=str(membership.pk))
+    assert entry.org_path == world.org("maple-ms").path
+    client.force_login(world.user("principal"))
+    body = client.get(reverse("web:audit_log"), {"actor": "district.admin"}).content.decode()
+    assert "orgs.rolemembership" in body
+
+
+@pytest.mark.django_db
+def test_weak_passwords_are_refused():
+    from django.core.exceptions import ValidationError
+
+    from proficio.accounts.actions import create_user
+
+    with pytest.raises(ValidationError):
+        create_user(username="weak.one", password="123")

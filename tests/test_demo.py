@@ -19,7 +19,8 @@ DIGEST = """
 import hashlib, json
 from proficio.orgs.models import Student, Section, Enrollment, StudentDemographics
 rows = list(Student.objects.order_by("local_id").values_list(
-    "local_id", "legal_given_name", "legal_family_name", "grade_level", "birth_date", "school__code"))
+    "local_id", "legal_given_name", "legal_family_name", "grade_level", "birth_date",
+    "school__code"))
 rows += list(Section.objects.order_by("name", "pk").values_list("name", "staff__user__username"))
 rows += list(Enrollment.objects.order_by("student__local_id", "section__name").values_list(
     "student__local_id", "section__name"))

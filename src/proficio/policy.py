@@ -7,6 +7,11 @@ check (``can``) and the queryset filter (``visible``), so a list page and a deta
 can never disagree. Later features add rows to ``POLICY`` and ``SCOPES``; the
 permission-matrix test walks every row and every route.
 
+Time matters for those who serve students: a teacher reaches the students of the
+sections they teach *now* (both the teaching assignment and the enrolment are current),
+an advisor their *current* caseload, a leader their *current* memberships' subtree.
+Students and guardians keep seeing their own history, past classes included.
+
 Fetch one student's record only through ``access_student``: it checks the policy and
 writes the audit entry for a read by anyone but the student.
 """

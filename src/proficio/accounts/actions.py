@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -38,6 +39,7 @@ def create_user(
     if password_hash:
         user.password = password_hash
     elif password:
+        validate_password(password, user)  # the same rules as every password form
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -20,6 +20,8 @@ def record(
     """Append one entry for ``obj`` (a model instance), attributed to the current actor."""
     actor = current_actor()
     student = student if student is not None else _subject_of(obj)
+    scope = getattr(obj, "audit_scope", None)
+    org_path = student.school.path if student is not None else scope() if callable(scope) else ""
     return AuditEntry.objects.create(
         actor=actor.user,
         actor_name=actor.name,
@@ -29,7 +31,7 @@ def record(
         object_type=object_type or obj._meta.label_lower,
         object_id=str(obj.pk) if getattr(obj, "pk", None) is not None else "",
         student_id=student.pk if student is not None else None,
-        org_path=student.school.path if student is not None else "",
+        org_path=org_path,
         detail=detail or {},
     )
 

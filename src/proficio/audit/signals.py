@@ -1,7 +1,10 @@
 """Every save or delete of a model that holds student data is logged, whoever calls it.
 
-Models opt in by defining ``audit_subject()`` returning the Student the row is about.
-Bulk writes bypass signals, so the actions that use them call ``log.record_bulk``.
+Models opt in by defining ``audit_subject()`` returning the Student the row is about, or
+None for rows that are not one student's data but decide who may see students (role
+memberships, teaching assignments); those also define ``audit_scope()``, the tree path
+of the organization whose leaders should see the entry. Bulk writes bypass signals, so
+the actions that use them call ``log.record_bulk``.
 """
 
 from __future__ import annotations

@@ -328,7 +328,8 @@ def _named_people(
     def person(username: str, display: str, first: str, last: str) -> User:
         return accounts.create_user(
             username=username,
-            password=DEMO_PASSWORD,
+            password=None,
+            password_hash=_demo_hash(),
             display_name=display,
             first_name=first,
             last_name=last,

@@ -150,6 +150,12 @@ class SectionStaff(models.Model):
     def __str__(self) -> str:
         return f"{self.user} teaches {self.section}"
 
+    def audit_subject(self) -> None:
+        return None  # not one student's data, but it decides who sees a class
+
+    def audit_scope(self) -> str:
+        return self.section.school.path
+
 
 class Student(models.Model):
     """A learner. Names are kept as the family gives them: legal and preferred."""
@@ -345,6 +351,12 @@ class RoleMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{Role(self.role).label} @ {self.organization}"
+
+    def audit_subject(self) -> None:
+        return None  # not one student's data, but it decides who sees students
+
+    def audit_scope(self) -> str:
+        return self.organization.path
 
 
 def active_on(day: dt.date, prefix: str = "") -> Q:

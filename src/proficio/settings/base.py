@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "proficio.audit",
@@ -185,6 +187,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Aggregates that leave a school hide groups smaller than this (see proficio.core.equity).
 PROFICIO_MIN_CELL_SIZE = int(os.environ.get("PROFICIO_MIN_CELL_SIZE", "10"))
+if PROFICIO_MIN_CELL_SIZE < 1:
+    raise ImproperlyConfigured("PROFICIO_MIN_CELL_SIZE must be at least 1")
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Behind a reverse proxy the client address comes from X-Forwarded-For; lockout then
+# counts failures per username *and* real client, so nobody can lock out a colleague.
+PROXY_COUNT = int(os.environ.get("PROFICIO_PROXY_COUNT", "1"))
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

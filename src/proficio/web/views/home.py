@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from proficio import policy
 from proficio.accounts.roles import Role
-from proficio.core.equity.suppression import suppress_count
+from proficio.core.equity.suppression import suppress_group
 from proficio.orgs.models import OrganizationKind, active_on
 from proficio.policy import Act, Subject
 
@@ -134,24 +134,21 @@ def _state_analyst_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
     )
     rows = []
     for district in districts:
-        schools = (
+        schools = list(
             policy.visible(request.user, Subject.AGGREGATE)
             .filter(parent=district)
             .annotate(n=Count("students"))
             .order_by("name")
         )
+        group = suppress_group([s.n for s in schools], threshold)
         rows.append(
             {
                 "district": district,
                 "schools": [
-                    {
-                        "name": s.name,
-                        "level": s.get_school_level_display(),
-                        "n": suppress_count(s.n, threshold),
-                    }
-                    for s in schools
+                    {"name": s.name, "level": s.get_school_level_display(), "n": n}
+                    for s, n in zip(schools, group.cells, strict=True)
                 ],
-                "n": suppress_count(sum(s.n for s in schools), threshold),
+                "n": group.total,
             }
         )
     return {"districts": rows, "threshold": threshold}

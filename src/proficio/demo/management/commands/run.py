@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from proficio.demo import generate
+from proficio.orgs.models import Organization
 from proficio.demo.management.commands.demo import print_logins
 
 
@@ -20,10 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        if not generate.demo_exists():
-            self.stdout.write("Seeding the demo district (first run only)…")
+        if not Organization.objects.exists():
+            self.stdout.write("The database is empty: seeding the demo district…")
             call_command("demo", students=600, seed=0)
-        else:
+        elif generate.demo_exists():
             print_logins(self.stdout.write)
         if opts["no_serve"]:
             return
