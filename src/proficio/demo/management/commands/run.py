@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from proficio.demo import generate
-from proficio.orgs.models import Organization
 from proficio.demo.management.commands.demo import print_logins
+from proficio.orgs.models import Organization
 
 
 class Command(BaseCommand):
