@@ -1,0 +1,1 @@
+"""Progressions: the prerequisite graph between learning targets, readiness and pace."""
