@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,7 +16,7 @@ def test_cycle_is_named_in_precedes_order():
     assert cycle[0] == cycle[-1]
     # Each consecutive pair is an edge of the graph.
     edges = {("A", "B"), ("B", "C"), ("C", "A")}
-    assert all((a, b) in edges for a, b in zip(cycle, cycle[1:], strict=False))
+    assert all((a, b) in edges for a, b in itertools.pairwise(cycle))
 
 
 def test_acyclic_has_no_cycle():
