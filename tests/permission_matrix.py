@@ -14,6 +14,7 @@ from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
 
 R = Role
+ALL_ROLES_SET = set(Role)
 LEADERS_OF_MAPLE = {R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD}
 DISTRICT = {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD}
 
@@ -65,6 +66,16 @@ OBJECT_MATRIX: dict[tuple[Subject, Act], dict[str, set[Role]]] = {
         "cedar": DISTRICT | {R.STATE_ANALYST},
         "lakeside_ms": {R.STATE_ANALYST},
     },
+    (Subject.FRAMEWORK, Act.VIEW): {
+        "district_framework": ALL_ROLES_SET,
+        "riverbend_draft": {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN},
+        "lakeside_draft": {R.SYSTEM_ADMIN},
+    },
+    (Subject.FRAMEWORK, Act.CHANGE): {
+        "district_framework": {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN},
+        "riverbend_draft": {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN},
+        "lakeside_draft": {R.SYSTEM_ADMIN},
+    },
     (Subject.AUDIT_LOG, Act.VIEW): {
         # An entry for a read of Ana's record by Ms. Rivera, and one for Lia (Lakeside).
         "ana_read_entry": {
@@ -80,6 +91,7 @@ OBJECT_MATRIX: dict[tuple[Subject, Act], dict[str, set[Role]]] = {
 
 ALL_ROLES = set(Role)
 ANON = "anonymous"
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
 NOBODY = "nobody"  # logged in, no role
 
 
@@ -94,6 +106,13 @@ class RouteCase:
     method: str = "get"
     data: dict[str, str] = field(default_factory=dict)
     anonymous: int = 302  # web pages send you to log in; the API answers 401
+    # A logged-in person with no role: public routes answer as for anyone, others deny.
+    nobody: int | None = None
+
+    def for_nobody(self) -> int:
+        if self.nobody is not None:
+            return self.nobody
+        return self.anonymous if self.anonymous == 200 else self.denied
 
 
 def _u(name: str, *args: Callable[[object], object]) -> Callable[[object], str]:
@@ -114,9 +133,37 @@ ORG_VIEWERS = OBJECT_MATRIX[(Subject.ORGANIZATION, Act.VIEW)]
 AUDIT_VIEWERS = {R.STUDENT, R.GUARDIAN, R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
 STUDENT_LISTERS = {R.STUDENT, R.GUARDIAN, R.TEACHER, R.ADVISOR} | LEADERS_OF_MAPLE
 
+
+def _fw(name: str, *more: Callable[[object], object]) -> Callable[[object], str]:
+    """A framework route for the published district framework (``w.district_framework``)."""
+    return _u(name, lambda w: w.district_framework.pk, *more)
+
+
+def _draft(name: str, *more: Callable[[object], object]) -> Callable[[object], str]:
+    return _u(name, lambda w: w.lakeside_draft.pk, *more)
+
+
+def _target(w: object) -> object:
+    return w.target("MATH.1.2").pk  # type: ignore[attr-defined]
+
+
+def _competency(w: object) -> object:
+    from proficio.frameworks.models import Item
+
+    return Item.objects.get(framework=w.district_framework, human_coding_scheme="MATH.1").pk  # type: ignore[attr-defined]
+
+
+def _case(path: Callable[[object], str]) -> Callable[[object], str]:
+    return lambda w: "/ims/case/v1p1/" + path(w)
+
+
+AUTHORS = {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
+# A district administrator authoring frameworks; system administrators too.
+FRAMEWORK_EDITORS = AUTHORS
+
 # url name -> cases. Every named route in the project must appear here.
 ROUTES: dict[str, list[RouteCase]] = {
-    "web:home": [RouteCase(_u("web:home"), ALL_ROLES, ok=302)],
+    "web:home": [RouteCase(_u("web:home"), ALL_ROLES, ok=302, nobody=200)],
     "web:role_home": [
         RouteCase(lambda w, r=r: _u("web:role_home", lambda _: r.value)(w), {r}, denied=403)
         for r in Role
@@ -146,9 +193,13 @@ ROUTES: dict[str, list[RouteCase]] = {
         ),
     ],
     "web:audit_log": [RouteCase(_u("web:audit_log"), AUDIT_VIEWERS, denied=403)],
-    "accounts:login": [RouteCase(_u("accounts:login"), ALL_ROLES, ok=302, anonymous=200)],
+    "accounts:login": [
+        RouteCase(_u("accounts:login"), ALL_ROLES, ok=302, anonymous=200, nobody=302)
+    ],
     "accounts:logout": [
-        RouteCase(_u("accounts:logout"), ALL_ROLES, ok=302, method="post", anonymous=302)
+        RouteCase(
+            _u("accounts:logout"), ALL_ROLES, ok=302, method="post", anonymous=302, nobody=302
+        )
     ],
     "accounts:language": [
         RouteCase(
@@ -158,9 +209,10 @@ ROUTES: dict[str, list[RouteCase]] = {
             method="post",
             data={"language": "es"},
             anonymous=302,
+            nobody=302,
         )
     ],
-    "api:me": [RouteCase(_u("api:me"), ALL_ROLES, anonymous=401)],
+    "api:me": [RouteCase(_u("api:me"), ALL_ROLES, anonymous=401, nobody=200)],
     "api:list_students": [
         RouteCase(_u("api:list_students"), STUDENT_LISTERS, denied=403, anonymous=401)
     ],
@@ -186,6 +238,112 @@ ROUTES: dict[str, list[RouteCase]] = {
         )
     ],
     "api:list_audit": [RouteCase(_u("api:list_audit"), AUDIT_VIEWERS, denied=403, anonymous=401)],
+    # Frameworks: published ones for everyone with a role; drafts and editing for authors.
+    "frameworks:list": [RouteCase(_u("frameworks:list"), ALL_ROLES, denied=403)],
+    "frameworks:detail": [
+        RouteCase(_fw("frameworks:detail"), ALL_ROLES),
+        RouteCase(_draft("frameworks:detail"), {R.SYSTEM_ADMIN}),
+    ],
+    "frameworks:item": [RouteCase(_fw("frameworks:item", _target), ALL_ROLES)],
+    "frameworks:export": [RouteCase(_fw("frameworks:export"), ALL_ROLES)],
+    "frameworks:history": [RouteCase(_fw("frameworks:history"), ALL_ROLES)],
+    "frameworks:create": [RouteCase(_u("frameworks:create"), AUTHORS, denied=403)],
+    "frameworks:import": [RouteCase(_u("frameworks:import"), AUTHORS, denied=403)],
+    "frameworks:import_job": [
+        RouteCase(_u("frameworks:import_job", lambda w: 999999), set(), denied=404)
+    ],
+    "frameworks:import_progress": [
+        RouteCase(_u("frameworks:import_progress", lambda w: 999999), set(), denied=404)
+    ],
+    "frameworks:item_create": [
+        RouteCase(_fw("frameworks:item_create"), FRAMEWORK_EDITORS),
+        RouteCase(_draft("frameworks:item_create"), {R.SYSTEM_ADMIN}),
+    ],
+    "frameworks:item_edit": [RouteCase(_fw("frameworks:item_edit", _target), FRAMEWORK_EDITORS)],
+    "frameworks:prerequisite_add": [
+        RouteCase(_fw("frameworks:prerequisite_add", _target), FRAMEWORK_EDITORS)
+    ],
+    "frameworks:level_statements": [
+        RouteCase(_fw("frameworks:level_statements", _competency), FRAMEWORK_EDITORS)
+    ],
+    "frameworks:item_retire": [
+        RouteCase(_draft("frameworks:item_retire", lambda w: 999999), set(), method="post"),
+        RouteCase(_fw("frameworks:item_retire", _target), FRAMEWORK_EDITORS, ok=302, method="post"),
+    ],
+    "frameworks:publish": [
+        RouteCase(_draft("frameworks:publish"), {R.SYSTEM_ADMIN}, ok=302, method="post")
+    ],
+    # The CASE provider: published frameworks are public, so anyone (even anonymous) reads.
+    "case:get_all_documents": [RouteCase(_case(lambda w: "CFDocuments"), ALL_ROLES, anonymous=200)],
+    "case:get_document": [
+        RouteCase(
+            _case(lambda w: f"CFDocuments/{w.district_framework.identifier}"),
+            ALL_ROLES,
+            anonymous=200,
+        ),
+        RouteCase(
+            _case(lambda w: f"CFDocuments/{w.lakeside_draft.identifier}"),
+            {R.SYSTEM_ADMIN},
+            anonymous=404,
+        ),
+    ],
+    "case:get_package": [
+        RouteCase(
+            _case(lambda w: f"CFPackages/{w.district_framework.identifier}"),
+            ALL_ROLES,
+            anonymous=200,
+        ),
+        RouteCase(
+            _case(lambda w: f"CFPackages/{w.riverbend_draft.identifier}"), AUTHORS, anonymous=404
+        ),
+    ],
+    "case:get_item": [
+        RouteCase(
+            _case(lambda w: f"CFItems/{w.target('MATH.1.2').identifier}"), ALL_ROLES, anonymous=200
+        )
+    ],
+    "case:get_item_associations": [
+        RouteCase(
+            _case(lambda w: f"CFItemAssociations/{w.target('MATH.1.2').identifier}"),
+            ALL_ROLES,
+            anonymous=200,
+        )
+    ],
+    "case:get_association": [
+        RouteCase(
+            _case(
+                lambda w: f"CFAssociations/{w.district_framework.associations.first().identifier}"
+            ),
+            ALL_ROLES,
+            anonymous=200,
+        )
+    ],
+    "case:get_rubric": [
+        RouteCase(
+            _case(lambda w: f"CFRubrics/{w.district_framework.rubrics.first().identifier}"),
+            ALL_ROLES,
+            anonymous=200,
+        )
+    ],
+    "case:get_license": [
+        RouteCase(
+            _case(lambda w: f"CFLicenses/{w.district_framework.license.identifier}"),
+            ALL_ROLES,
+            anonymous=200,
+        )
+    ],
+    # Definitions the seeds do not carry answer "unknown object" to everyone alike.
+    "case:get_concept": [RouteCase(_case(lambda w: f"CFConcepts/{UNKNOWN}"), set(), anonymous=404)],
+    "case:get_subject": [RouteCase(_case(lambda w: f"CFSubjects/{UNKNOWN}"), set(), anonymous=404)],
+    "case:get_item_type": [
+        RouteCase(_case(lambda w: f"CFItemTypes/{UNKNOWN}"), set(), anonymous=404)
+    ],
+    "case:get_grouping": [
+        RouteCase(_case(lambda w: f"CFAssociationGroupings/{UNKNOWN}"), set(), anonymous=404)
+    ],
+    "case:api-root": [RouteCase(_case(lambda w: ""), set(), anonymous=404)],
+    "case:openapi-json": [RouteCase(_case(lambda w: "openapi.json"), ALL_ROLES, anonymous=200)],
+    "case:openapi-view": [RouteCase(_case(lambda w: "docs"), ALL_ROLES, anonymous=200)],
     # The API root answers nothing but "not found"; it exists for URL reversing.
     "api:api-root": [RouteCase(_u("api:api-root"), set(), anonymous=404)],
     # The API's self-description is public, like any OpenAPI document.

@@ -80,6 +80,12 @@ def build_world() -> None:
             username="lake.parent", password=PASSWORD, display_name="Lee Lake"
         )
         orgs.link_guardian(guardian=lake_parent, student=kid)
+        # Draft frameworks: one for each district, visible only to those who author them.
+        from proficio.frameworks import actions as frameworks
+
+        riverbend = Organization.objects.get(code="riverbend")
+        frameworks.create_framework(title="Riverbend draft", creator="Riverbend", owner=riverbend)
+        frameworks.create_framework(title="Lakeside draft", creator="Lakeside", owner=lakeside)
         # Someone with no role at all.
         accounts.create_user(username="nobody", password=PASSWORD, display_name="No Role")
 
@@ -118,6 +124,35 @@ class WorldView:
     @cached_property
     def lake_section(self) -> Section:
         return Section.objects.get(school__code="lakeside-ms")
+
+    @cached_property
+    def district_framework(self):
+        from proficio.frameworks.models import Framework
+
+        return Framework.objects.get(title__startswith="Riverbend Unified")
+
+    @cached_property
+    def educator_framework(self):
+        from proficio.frameworks.models import Framework
+
+        return Framework.objects.get(title__startswith="Educator competencies")
+
+    @cached_property
+    def riverbend_draft(self):
+        from proficio.frameworks.models import Framework
+
+        return Framework.objects.get(title="Riverbend draft")
+
+    @cached_property
+    def lakeside_draft(self):
+        from proficio.frameworks.models import Framework
+
+        return Framework.objects.get(title="Lakeside draft")
+
+    def target(self, code: str):
+        from proficio.frameworks.models import Item
+
+        return Item.objects.get(framework=self.district_framework, human_coding_scheme=code)
 
     def org(self, code: str) -> Organization:
         return Organization.objects.get(code=code)

@@ -31,6 +31,7 @@ from django.utils import timezone
 from proficio.accounts.roles import Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
+from proficio.frameworks.models import Framework, PublicationStatus
 from proficio.orgs.models import (
     Organization,
     RoleMembership,
@@ -48,6 +49,7 @@ class Subject(StrEnum):
     ORGANIZATION = "organization"
     AUDIT_LOG = "audit_log"
     AGGREGATE = "aggregate"  # suppressed aggregates about an organization's students
+    FRAMEWORK = "framework"  # competency frameworks, their items, continuum and rubrics
 
 
 class Act(StrEnum):
@@ -61,13 +63,14 @@ class Scope(StrEnum):
     OWN_SECTIONS = "own_sections"  # a teacher's current sections and their students
     CASELOAD = "caseload"  # an advisor's current caseload
     SUBTREE = "subtree"  # the membership's organization and everything beneath it
+    PUBLISHED = "published"  # anything published, for anyone who holds the role
     EVERYWHERE = "everywhere"
 
 
 S, R = Scope, Role
 
-# (object kind, act) -> {role: scope}. A role absent from a row is denied.
-POLICY: dict[tuple[Subject, Act], dict[Role, Scope]] = {
+# (object kind, act) -> {role: scope or scopes}. A role absent from a row is denied.
+POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.STUDENT, Act.VIEW): {
         R.STUDENT: S.SELF,
         R.GUARDIAN: S.OWN_CHILDREN,
@@ -122,6 +125,15 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope]] = {
         R.STUDENT: S.SELF,
         R.GUARDIAN: S.OWN_CHILDREN,
         R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.FRAMEWORK, Act.VIEW): {
+        **{role: S.PUBLISHED for role in Role},
+        R.DISTRICT_ADMIN: (S.PUBLISHED, S.SUBTREE),  # and their own drafts
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.FRAMEWORK, Act.CHANGE): {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
@@ -244,11 +256,24 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
         Organization,
         {S.SUBTREE: lambda w, r: w.subtree(r, "path")},
     ),
+    Subject.FRAMEWORK: (
+        Framework,
+        {
+            S.PUBLISHED: lambda w, r: Q(status=PublicationStatus.PUBLISHED),
+            # Frameworks owned by the organization the role is held in (or beneath it).
+            S.SUBTREE: lambda w, r: w.subtree(r, "owner__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
 }
 
 
-def rules_for(subject: Subject, act: Act) -> dict[Role, Scope]:
-    return POLICY.get((subject, act), {})
+def rules_for(subject: Subject, act: Act) -> dict[Role, tuple[Scope, ...]]:
+    """The row of ``POLICY``, with every role's scopes as a tuple."""
+    return {
+        role: scopes if isinstance(scopes, tuple) else (scopes,)
+        for role, scopes in POLICY.get((subject, act), {}).items()
+    }
 
 
 def may(user: Any, act: Act, subject: Subject) -> bool:
@@ -262,10 +287,11 @@ def scope_filter(user: Any, act: Act, subject: Subject) -> Q | None:
     w = who(user)
     _, builders = SCOPES[subject]
     q: Q | None = None
-    for role, scope in rules_for(subject, act).items():
+    for role, scopes in rules_for(subject, act).items():
         if role in w.roles:
-            part = builders[scope](w, role)
-            q = part if q is None else q | part
+            for scope in scopes:
+                part = builders[scope](w, role)
+                q = part if q is None else q | part
     return q
 
 
@@ -325,6 +351,17 @@ def access_section(user: Any, section_id: Any, act: Act = Act.VIEW) -> Section:
     if section is None:
         raise Http404("No such section")
     return section
+
+
+def access_framework(user: Any, framework_id: Any, act: Act = Act.VIEW) -> Framework:
+    try:
+        pk = int(framework_id)
+    except (TypeError, ValueError):
+        raise Http404("No such framework") from None
+    framework: Framework | None = visible(user, Subject.FRAMEWORK, act).filter(pk=pk).first()
+    if framework is None:
+        raise Http404("No such framework")
+    return framework
 
 
 def access_organization(

@@ -1,11 +1,14 @@
 from django.urls import include, path
 
 from proficio.api.main import api
+from proficio.frameworks.case_api import case_api
 
 urlpatterns = [
     path("", include("proficio.web.urls")),
     path("accounts/", include("proficio.accounts.urls")),
+    path("frameworks/", include("proficio.frameworks.urls")),
     path("api/v1/", api.urls),
+    path("ims/case/v1p1/", case_api.urls),
 ]
 
 handler400 = "proficio.web.views.errors.bad_request"

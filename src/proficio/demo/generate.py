@@ -24,6 +24,7 @@ from proficio.accounts.models import User
 from proficio.accounts.roles import Role
 from proficio.audit.context import acting
 from proficio.demo import people
+from proficio.frameworks.seed import seed_all as seed_frameworks
 from proficio.orgs import actions as orgs
 from proficio.orgs.models import (
     CaseloadAssignment,
@@ -299,6 +300,8 @@ def generate(
             caseloads=caseloads,
         )
         tick("roster", len(roster))
+        seed_frameworks(owner=district)
+        tick("frameworks", 2)
         result.students = len(roster)
         result.teachers = teachers.count + 1
         result.sections = section_count

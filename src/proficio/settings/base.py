@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "proficio.audit",
     "proficio.orgs",
     "proficio.accounts",
+    "proficio.frameworks",
     "proficio.web",
     "proficio.demo",
 ]
@@ -184,6 +185,9 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Published frameworks are readable by anyone through the CASE provider API.
+PROFICIO_CASE_PUBLIC = os.environ.get("PROFICIO_CASE_PUBLIC", "1") == "1"
 
 # Aggregates that leave a school hide groups smaller than this (see proficio.core.equity).
 PROFICIO_MIN_CELL_SIZE = int(os.environ.get("PROFICIO_MIN_CELL_SIZE", "10"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -28,5 +30,13 @@ class Command(BaseCommand):
             print_logins(self.stdout.write)
         if opts["no_serve"]:
             return
+        # Long work (imports, recomputation) runs as tasks; a worker beside the server runs them.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "proficio.cli", "db_worker", "--verbosity", "0"]
+        )
         self.stdout.write(f"\nServing on http://{opts['addrport']}/  (Ctrl-C to stop)\n")
-        call_command("runserver", opts["addrport"], use_reloader=False)
+        try:
+            call_command("runserver", opts["addrport"], use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

@@ -1,0 +1,1 @@
+"""Frameworks: competencies, learning targets, the continuum, scales and rubrics (CASE-shaped)."""

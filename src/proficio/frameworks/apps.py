@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FrameworksConfig(AppConfig):
+    name = "proficio.frameworks"
+    label = "frameworks"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,785 @@
+"""CASE packages in and out of the database: import (consumer) and export.
+
+The codec in ``proficio.core.standards.case`` turns JSON into dataclasses and back; this
+module maps them onto the models. Import is idempotent by identifier: re-importing
+updates what changed, leaves the rest alone, and never deletes an item (an item that
+left the package is archived, so evidence that refers to it keeps its link). One
+package is one transaction: it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from proficio.audit.log import record_bulk
+from proficio.audit.models import AuditAction
+from proficio.core.standards import case
+from proficio.core.standards import case_model as cm
+from proficio.core.standards.case import CASEError
+from proficio.frameworks.models import (
+    Association,
+    AssociationGrouping,
+    Category,
+    Concept,
+    DefinitionChange,
+    Framework,
+    Item,
+    ItemKind,
+    ItemType,
+    License,
+    PublicationStatus,
+    Rubric,
+    RubricCriterion,
+    RubricCriterionLevel,
+    Subject,
+)
+from proficio.orgs.models import Organization
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ImportReport:
+    framework_id: int
+    title: str
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    archived: int = 0
+    warnings: list[cm.Issue] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "framework_id": self.framework_id,
+            "title": self.title,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "archived": self.archived,
+            "warnings": [
+                {"path": w.path, "message": w.message, "identifier": w.identifier}
+                for w in self.warnings
+            ],
+        }
+
+
+def _ref(node: cm.NodeRef | None) -> dict[str, Any] | None:
+    if node is None:
+        return None
+    out = {"identifier": node.identifier, "uri": node.uri, "title": node.title}
+    if node.target_type:
+        out["targetType"] = node.target_type
+    return out
+
+
+def _node(data: dict[str, Any] | None) -> cm.NodeRef | None:
+    if not data:
+        return None
+    return cm.NodeRef(
+        identifier=data["identifier"],
+        uri=data["uri"],
+        title=data.get("title", ""),
+        target_type=data.get("targetType"),
+    )
+
+
+def _refs(nodes: Iterable[cm.NodeRef]) -> list[dict[str, Any]]:
+    return [r for r in (_ref(n) for n in nodes) if r is not None]
+
+
+# -- Import ----------------------------------------------------------------------------------
+
+
+ITEM_FIELDS = [
+    "uri",
+    "last_change",
+    "extensions",
+    "full_statement",
+    "abbreviated_statement",
+    "alternative_label",
+    "human_coding_scheme",
+    "list_enumeration",
+    "item_type_id",
+    "item_type_title",
+    "concept_keywords",
+    "concept_keywords_uri",
+    "notes",
+    "subject",
+    "subject_uri",
+    "language",
+    "education_level",
+    "license_uri",
+    "status_start_date",
+    "status_end_date",
+    "kind",
+    "category",
+    "archived_at",
+]
+ASSOCIATION_FIELDS = [
+    "uri",
+    "last_change",
+    "extensions",
+    "association_type",
+    "origin_identifier",
+    "origin_uri",
+    "origin_title",
+    "origin_target_type",
+    "origin_item_id",
+    "destination_identifier",
+    "destination_uri",
+    "destination_title",
+    "destination_target_type",
+    "destination_item_id",
+    "sequence_number",
+    "grouping_id",
+    "grouping_uri",
+    "notes",
+]
+
+
+def _kind_for(item: cm.Item, has_children: bool) -> str:
+    """Proficio's reading of a CASE item: explicit item types win, else its place in the tree."""
+    own = (
+        item.extensions.get("proficio", {})
+        if isinstance(item.extensions.get("proficio"), dict)
+        else {}
+    )
+    if own.get("kind") in ItemKind.values:
+        return str(own["kind"])
+    title = (item.item_type or "").strip().lower()
+    if "domain" in title or "graduate profile" in title:
+        return ItemKind.DOMAIN
+    if "competenc" in title:
+        return ItemKind.COMPETENCY
+    if any(w in title for w in ("target", "standard", "indicator", "objective", "outcome")):
+        return ItemKind.TARGET
+    return ItemKind.COMPETENCY if has_children else ItemKind.TARGET
+
+
+def _category_for(item: cm.Item) -> str:
+    own = (
+        item.extensions.get("proficio", {})
+        if isinstance(item.extensions.get("proficio"), dict)
+        else {}
+    )
+    return str(own["category"]) if own.get("category") in Category.values else Category.ACADEMIC
+
+
+def _definitions(
+    package: cm.Package, framework: Framework, report: ImportReport
+) -> dict[str, ItemType]:
+    now = timezone.now()
+
+    def upsert(
+        model: type[Any], rows: Sequence[Any], fields: list[str], m2m: Any
+    ) -> dict[str, Any]:
+        existing = {
+            str(o.identifier): o
+            for o in model.objects.filter(identifier__in=[r.identifier for r in rows])
+        }
+        out: dict[str, Any] = {}
+        for row in rows:
+            values = {f: getattr(row, f) for f in fields}
+            values["last_change"] = row.last_change or now
+            obj = existing.get(row.identifier)
+            if obj is None:
+                obj = model.objects.create(identifier=row.identifier, **values)
+                _count(report.created, model.__name__)
+            elif any(getattr(obj, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(obj, k, v)
+                obj.save()
+                _count(report.updated, model.__name__)
+            out[row.identifier] = obj
+        m2m.add(*out.values())
+        return out
+
+    common = ["uri", "title", "extensions"]
+    types = upsert(
+        ItemType,
+        package.item_types,
+        [*common, "description", "hierarchy_code", "type_code"],
+        framework.item_types,
+    )
+    upsert(
+        Concept,
+        package.concepts,
+        [*common, "keywords", "hierarchy_code", "description"],
+        framework.concepts,
+    )
+    upsert(
+        Subject, package.subjects, [*common, "hierarchy_code", "description"], framework.subjects
+    )
+    upsert(License, package.licenses, [*common, "license_text", "description"], framework.licenses)
+    upsert(
+        AssociationGrouping,
+        package.association_groupings,
+        [*common, "description"],
+        framework.groupings,
+    )
+    return {str(k): v for k, v in types.items()}
+
+
+def _count(counter: dict[str, int], key: str, n: int = 1) -> None:
+    counter[key] = counter.get(key, 0) + n
+
+
+@transaction.atomic
+def import_package(
+    package: cm.Package,
+    *,
+    owner: Organization | None = None,
+    status: str = PublicationStatus.PUBLISHED,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import (or re-import) a parsed CASE package. Raises CASEError on integrity problems."""
+    tick = progress or (lambda done, total, stage: None)
+    problems = case.package_graph_problems(package)
+    if problems:
+        raise CASEError(problems)
+    doc = package.document
+    total = 2 + len(package.items) + len(package.associations)
+    framework = Framework.objects.filter(identifier=doc.identifier).first()
+    values = _document_values(doc)
+    report = ImportReport(framework_id=0, title=doc.title, warnings=list(package.warnings))
+    if framework is None:
+        framework = Framework.objects.create(
+            identifier=doc.identifier, owner=owner, status=status, **values
+        )
+        _count(report.created, "Framework")
+        _history(framework, "framework", doc.identifier, "created", None, {"title": doc.title})
+    elif any(getattr(framework, k) != v for k, v in values.items()):
+        before = {k: _jsonable(getattr(framework, k)) for k in values}
+        for k, v in values.items():
+            setattr(framework, k, v)
+        framework.save()
+        _count(report.updated, "Framework")
+        _history(
+            framework,
+            "framework",
+            doc.identifier,
+            "updated",
+            before,
+            {k: _jsonable(v) for k, v in values.items()},
+        )
+    report.framework_id = framework.pk
+    license_ids = {lic.identifier for lic in package.licenses}
+    if doc.license_uri is not None and doc.license_uri.identifier in license_ids:
+        framework.license = License.objects.get(identifier=doc.license_uri.identifier)
+        framework.save(update_fields=["license"])
+    types = _definitions(package, framework, report)
+    tick(1, total, "definitions")
+
+    items = _import_items(package, framework, types, report, tick, total)
+    _import_associations(package, framework, items, report, tick, total)
+    _import_rubrics(package, framework, items, report)
+    record_bulk(
+        AuditAction.UPDATE if report.updated or report.unchanged else AuditAction.CREATE,
+        "frameworks.framework",
+        len(package.items),
+        org_path=owner.path if owner else "",
+        detail={
+            "framework": str(framework.identifier),
+            "title": framework.title,
+            "created": report.created,
+            "updated": report.updated,
+        },
+    )
+    tick(total, total, "done")
+    return report
+
+
+def _document_values(doc: cm.Document) -> dict[str, Any]:
+    return {
+        "uri": doc.uri,
+        "last_change": doc.last_change,
+        "extensions": doc.extensions,
+        "creator": doc.creator,
+        "title": doc.title,
+        "framework_type": doc.framework_type,
+        "case_version": doc.case_version,
+        "official_source_url": doc.official_source_url,
+        "publisher": doc.publisher,
+        "description": doc.description,
+        "subject": list(doc.subject),
+        "subject_uri": _refs(doc.subject_uri),
+        "language": doc.language,
+        "version": doc.version,
+        "adoption_status": doc.adoption_status,
+        "status_start_date": doc.status_start_date,
+        "status_end_date": doc.status_end_date,
+        "license_uri": _ref(doc.license_uri),
+        "notes": doc.notes,
+    }
+
+
+def _item_values(row: cm.Item, types: dict[str, ItemType], has_children: bool) -> dict[str, Any]:
+    type_obj = types.get(row.item_type_uri.identifier) if row.item_type_uri else None
+    return {
+        "uri": row.uri,
+        "last_change": row.last_change,
+        "extensions": row.extensions,
+        "full_statement": row.full_statement,
+        "abbreviated_statement": row.abbreviated_statement,
+        "alternative_label": row.alternative_label,
+        "human_coding_scheme": row.human_coding_scheme,
+        "list_enumeration": row.list_enumeration,
+        "item_type_id": type_obj.pk if type_obj else None,
+        "item_type_title": row.item_type,
+        "concept_keywords": list(row.concept_keywords),
+        "concept_keywords_uri": _ref(row.concept_keywords_uri),
+        "notes": row.notes,
+        "subject": list(row.subject),
+        "subject_uri": _refs(row.subject_uri),
+        "language": row.language,
+        "education_level": list(row.education_level),
+        "license_uri": _ref(row.license_uri),
+        "status_start_date": row.status_start_date,
+        "status_end_date": row.status_end_date,
+        "kind": _kind_for(row, has_children),
+        "category": _category_for(row),
+        "archived_at": None,
+    }
+
+
+def _import_items(
+    package: cm.Package,
+    framework: Framework,
+    types: dict[str, ItemType],
+    report: ImportReport,
+    tick: Progress,
+    total: int,
+) -> dict[str, Item]:
+    parents = {
+        a.destination.identifier for a in package.associations if a.association_type == "isChildOf"
+    }
+    existing = {
+        str(i.identifier): i
+        for i in Item.objects.filter(identifier__in=[r.identifier for r in package.items])
+    }
+    foreign = [i for i in existing.values() if i.framework_id != framework.pk]
+    if foreign:
+        raise CASEError(
+            [
+                cm.Issue(
+                    f"$.CFItems[{n}]",
+                    f"item {r.identifier} already belongs to another framework",
+                    r.identifier,
+                )
+                for n, r in enumerate(package.items)
+                if r.identifier in {str(f.identifier) for f in foreign}
+            ][:50]
+        )
+    to_create: list[Item] = []
+    to_update: list[Item] = []
+    history: list[DefinitionChange] = []
+    now = timezone.now()
+    for n, row in enumerate(package.items):
+        values = _item_values(row, types, row.identifier in parents)
+        obj = existing.get(row.identifier)
+        if obj is None:
+            to_create.append(
+                Item(identifier=uuid.UUID(row.identifier), framework=framework, **values)
+            )
+            history.append(
+                _change(
+                    framework,
+                    "item",
+                    row.identifier,
+                    "created",
+                    None,
+                    {"statement": row.full_statement},
+                )
+            )
+        else:
+            changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+            if changed:
+                before = {k: _jsonable(getattr(obj, k)) for k in changed}
+                for k, v in changed.items():
+                    setattr(obj, k, v)
+                to_update.append(obj)
+                history.append(
+                    _change(
+                        framework,
+                        "item",
+                        row.identifier,
+                        "updated",
+                        before,
+                        {k: _jsonable(v) for k, v in changed.items()},
+                    )
+                )
+            else:
+                _count(report.unchanged, "Item")
+        if n % 2000 == 0:
+            tick(1 + n, total, "items")
+    Item.objects.bulk_create(to_create, batch_size=1000)
+    Item.objects.bulk_update(to_update, ITEM_FIELDS, batch_size=1000)
+    _count(report.created, "Item", len(to_create))
+    _count(report.updated, "Item", len(to_update))
+    # Items that left the package are archived, never deleted.
+    gone = Item.objects.filter(framework=framework, archived_at__isnull=True).exclude(
+        identifier__in=[r.identifier for r in package.items]
+    )
+    for item in gone.only("identifier"):
+        history.append(_change(framework, "item", str(item.identifier), "archived", None, None))
+    report.archived = gone.update(archived_at=now)
+    DefinitionChange.objects.bulk_create(history, batch_size=1000)
+    return {
+        str(i.identifier): i
+        for i in Item.objects.filter(framework=framework).only("id", "identifier")
+    }
+
+
+def _import_associations(
+    package: cm.Package,
+    framework: Framework,
+    items: dict[str, Item],
+    report: ImportReport,
+    tick: Progress,
+    total: int,
+) -> None:
+    groupings = {str(g.identifier): g.pk for g in framework.groupings.all()}
+    existing = {
+        str(a.identifier): a
+        for a in Association.objects.filter(
+            identifier__in=[r.identifier for r in package.associations]
+        )
+    }
+    to_create: list[Association] = []
+    to_update: list[Association] = []
+    base = 1 + len(package.items)
+    for n, row in enumerate(package.associations):
+        origin = items.get(row.origin.identifier)
+        destination = items.get(row.destination.identifier)
+        values = {
+            "uri": row.uri,
+            "last_change": row.last_change,
+            "extensions": row.extensions,
+            "association_type": row.association_type,
+            "origin_identifier": row.origin.identifier,
+            "origin_uri": row.origin.uri,
+            "origin_title": row.origin.title,
+            "origin_target_type": row.origin.target_type,
+            "origin_item_id": origin.pk if origin else None,
+            "destination_identifier": row.destination.identifier,
+            "destination_uri": row.destination.uri,
+            "destination_title": row.destination.title,
+            "destination_target_type": row.destination.target_type,
+            "destination_item_id": destination.pk if destination else None,
+            "sequence_number": row.sequence_number,
+            "grouping_id": groupings.get(row.grouping_uri.identifier) if row.grouping_uri else None,
+            "grouping_uri": _ref(row.grouping_uri),
+            "notes": row.notes,
+        }
+        obj = existing.get(row.identifier)
+        if obj is None:
+            to_create.append(
+                Association(identifier=uuid.UUID(row.identifier), framework=framework, **values)
+            )
+        elif obj.framework_id != framework.pk or any(
+            getattr(obj, k) != v for k, v in values.items()
+        ):
+            for k, v in values.items():
+                setattr(obj, k, v)
+            obj.framework = framework
+            to_update.append(obj)
+        else:
+            _count(report.unchanged, "Association")
+        if n % 5000 == 0:
+            tick(base + n, total, "associations")
+    Association.objects.bulk_create(to_create, batch_size=1000)
+    Association.objects.bulk_update(to_update, [*ASSOCIATION_FIELDS, "framework"], batch_size=1000)
+    _count(report.created, "Association", len(to_create))
+    _count(report.updated, "Association", len(to_update))
+    # Associations that left the package are removed: they are not definitions evidence
+    # refers to, and the history keeps them.
+    stale = Association.objects.filter(framework=framework).exclude(
+        identifier__in=[r.identifier for r in package.associations]
+    )
+    DefinitionChange.objects.bulk_create(
+        [
+            _change(
+                framework, "association", str(a.identifier), "removed", _association_json(a), None
+            )
+            for a in stale
+        ]
+    )
+    stale.delete()
+
+
+def _import_rubrics(
+    package: cm.Package, framework: Framework, items: dict[str, Item], report: ImportReport
+) -> None:
+    for row in package.rubrics:
+        rubric, created = Rubric.objects.update_or_create(
+            identifier=row.identifier,
+            defaults={
+                "framework": framework,
+                "uri": row.uri,
+                "last_change": row.last_change,
+                "title": row.title,
+                "description": row.description,
+                "extensions": row.extensions,
+            },
+        )
+        _count(report.created if created else report.updated, "Rubric")
+        for crit in row.criteria:
+            item = items.get(crit.item_uri.identifier) if crit.item_uri else None
+            criterion, _ = RubricCriterion.objects.update_or_create(
+                identifier=crit.identifier,
+                defaults={
+                    "rubric": rubric,
+                    "uri": crit.uri,
+                    "last_change": crit.last_change,
+                    "category": crit.category,
+                    "description": crit.description,
+                    "item": item,
+                    "item_uri": _ref(crit.item_uri),
+                    "weight": crit.weight,
+                    "position": crit.position,
+                    "extensions": crit.extensions,
+                },
+            )
+            for lvl in crit.levels:
+                RubricCriterionLevel.objects.update_or_create(
+                    identifier=lvl.identifier,
+                    defaults={
+                        "criterion": criterion,
+                        "uri": lvl.uri,
+                        "last_change": lvl.last_change,
+                        "description": lvl.description,
+                        "quality": lvl.quality,
+                        "score": lvl.score,
+                        "feedback": lvl.feedback,
+                        "position": lvl.position,
+                        "extensions": lvl.extensions,
+                    },
+                )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _change(
+    framework: Framework, object_type: str, identifier: str, change: str, before: Any, after: Any
+) -> DefinitionChange:
+    from proficio.audit.context import current_actor
+
+    return DefinitionChange(
+        actor_name=current_actor().name,
+        framework=framework,
+        object_type=object_type,
+        identifier=identifier,
+        change=change,
+        before=before,
+        after=after,
+    )
+
+
+def _history(
+    framework: Framework, object_type: str, identifier: str, change: str, before: Any, after: Any
+) -> None:
+    _change(framework, object_type, identifier, change, before, after).save()
+
+
+def _association_json(a: Association) -> dict[str, Any]:
+    return {
+        "type": a.association_type,
+        "origin": a.origin_identifier,
+        "destination": a.destination_identifier,
+        "sequence": a.sequence_number,
+    }
+
+
+# -- Export ----------------------------------------------------------------------------------
+
+
+def export_document(framework: Framework) -> cm.Document:
+    return cm.Document(
+        identifier=str(framework.identifier),
+        uri=framework.uri,
+        creator=framework.creator,
+        title=framework.title,
+        last_change=framework.last_change,
+        framework_type=framework.framework_type,
+        case_version="1.1",
+        official_source_url=framework.official_source_url,
+        publisher=framework.publisher,
+        description=framework.description,
+        subject=list(framework.subject),
+        subject_uri=[n for n in (_node(r) for r in framework.subject_uri) if n],
+        language=framework.language,
+        version=framework.version,
+        adoption_status=framework.adoption_status,
+        status_start_date=framework.status_start_date,
+        status_end_date=framework.status_end_date,
+        license_uri=_node(framework.license_uri),
+        notes=framework.notes,
+        extensions=framework.extensions,
+    )
+
+
+def export_item(i: Item, item_types: dict[int, ItemType] | None = None) -> cm.Item:
+    if item_types is None:
+        item_type = i.item_type
+    else:
+        item_type = item_types.get(i.item_type_id) if i.item_type_id is not None else None
+    return cm.Item(
+        identifier=str(i.identifier),
+        uri=i.uri,
+        full_statement=i.full_statement,
+        last_change=i.last_change,
+        alternative_label=i.alternative_label,
+        item_type=i.item_type_title,
+        item_type_uri=(
+            cm.NodeRef(str(item_type.identifier), item_type.uri, item_type.title)
+            if item_type
+            else None
+        ),
+        human_coding_scheme=i.human_coding_scheme,
+        list_enumeration=i.list_enumeration,
+        abbreviated_statement=i.abbreviated_statement,
+        concept_keywords=list(i.concept_keywords),
+        concept_keywords_uri=_node(i.concept_keywords_uri),
+        notes=i.notes,
+        subject=list(i.subject),
+        subject_uri=[n for n in (_node(r) for r in i.subject_uri) if n],
+        language=i.language,
+        education_level=list(i.education_level),
+        license_uri=_node(i.license_uri),
+        status_start_date=i.status_start_date,
+        status_end_date=i.status_end_date,
+        extensions=i.extensions,
+    )
+
+
+def export_association(a: Association) -> cm.Association:
+    return cm.Association(
+        identifier=str(a.identifier),
+        uri=a.uri,
+        association_type=a.association_type,
+        origin=cm.NodeRef(a.origin_identifier, a.origin_uri, a.origin_title, a.origin_target_type),
+        destination=cm.NodeRef(
+            a.destination_identifier,
+            a.destination_uri,
+            a.destination_title,
+            a.destination_target_type,
+        ),
+        last_change=a.last_change,
+        sequence_number=a.sequence_number,
+        grouping_uri=_node(a.grouping_uri),
+        notes=a.notes,
+        extensions=a.extensions,
+    )
+
+
+def export_rubric(r: Rubric) -> cm.Rubric:
+    return cm.Rubric(
+        identifier=str(r.identifier),
+        uri=r.uri,
+        last_change=r.last_change,
+        title=r.title,
+        description=r.description,
+        extensions=r.extensions,
+        criteria=[
+            cm.RubricCriterion(
+                identifier=str(c.identifier),
+                uri=c.uri,
+                last_change=c.last_change,
+                category=c.category,
+                description=c.description,
+                item_uri=_node(c.item_uri),
+                weight=c.weight,
+                position=c.position,
+                extensions=c.extensions,
+                levels=[
+                    cm.RubricCriterionLevel(
+                        identifier=str(lv.identifier),
+                        uri=lv.uri,
+                        last_change=lv.last_change,
+                        description=lv.description,
+                        quality=lv.quality,
+                        score=lv.score,
+                        feedback=lv.feedback,
+                        position=lv.position,
+                        extensions=lv.extensions,
+                    )
+                    for lv in c.levels.all()
+                ],
+            )
+            for c in r.criteria.prefetch_related("levels")
+        ],
+    )
+
+
+Definition = cm.ItemType | cm.Concept | cm.Subject | cm.License | cm.AssociationGrouping
+
+
+def export_definition(
+    obj: ItemType | Concept | Subject | License | AssociationGrouping,
+) -> Definition:
+    ident, common = str(obj.identifier), (obj.uri, obj.title)
+    if isinstance(obj, ItemType):
+        return cm.ItemType(
+            ident,
+            *common,
+            obj.description,
+            obj.hierarchy_code,
+            obj.type_code,
+            obj.last_change,
+            obj.extensions,
+        )
+    if isinstance(obj, Concept):
+        return cm.Concept(
+            ident,
+            *common,
+            obj.keywords,
+            obj.hierarchy_code,
+            obj.description,
+            obj.last_change,
+            obj.extensions,
+        )
+    if isinstance(obj, Subject):
+        return cm.Subject(
+            ident, *common, obj.hierarchy_code, obj.description, obj.last_change, obj.extensions
+        )
+    if isinstance(obj, License):
+        return cm.License(
+            ident, *common, obj.license_text, obj.description, obj.last_change, obj.extensions
+        )
+    return cm.AssociationGrouping(ident, *common, obj.description, obj.last_change, obj.extensions)
+
+
+def export_package(framework: Framework) -> cm.Package:
+    """The framework as a CASE package (the codec's ``build_package`` writes the JSON)."""
+    item_types = {t.pk: t for t in framework.item_types.all()}
+
+    def defs(qs: Any) -> list[Any]:
+        return [export_definition(o) for o in qs.order_by("id")]
+
+    return cm.Package(
+        document=export_document(framework),
+        items=[
+            export_item(i, item_types)
+            for i in framework.items.filter(archived_at__isnull=True).order_by("id")
+        ],
+        associations=[export_association(a) for a in framework.associations.order_by("id")],
+        item_types=defs(framework.item_types),
+        concepts=defs(framework.concepts),
+        subjects=defs(framework.subjects),
+        licenses=defs(framework.licenses),
+        association_groupings=defs(framework.groupings),
+        rubrics=[export_rubric(r) for r in framework.rubrics.order_by("id")],
+    )

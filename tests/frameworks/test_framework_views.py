@@ -1,0 +1,188 @@
+"""Framework pages: browse, search, continuum, import with progress and report, editor."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from proficio.frameworks.models import Framework, ImportJob, Item, JobStatus
+from tests.frameworks.conftest import case_fixture
+
+
+def test_browse_and_search_the_tree(world, client):
+    client.force_login(world.user("ana"))
+    framework = world.district_framework
+    body = client.get(reverse("frameworks:detail", args=[framework.pk])).content.decode()
+    assert "MATH.1.1" in body
+    assert "Level 8" in body
+    found = client.get(
+        reverse("frameworks:detail", args=[framework.pk]), {"q": "WRIT.2"}, HTTP_HX_REQUEST="true"
+    )
+    text = found.content.decode()
+    assert "WRIT.2.1" in text
+    assert "MATH.1.1" not in text
+    assert "<html" not in text  # a partial for HTMX
+
+
+def test_continuum_page_shows_levels_statements_and_graph(world, client):
+    client.force_login(world.user("ben"))
+    competency = Item.objects.get(framework=world.district_framework, human_coding_scheme="MATH.1")
+    body = client.get(
+        reverse("frameworks:item", args=[world.district_framework.pk, competency.pk])
+    ).content.decode()
+    assert body.count('class="continuum-level"') == world.district_framework.levels.count()
+    first_statement = competency.level_statements.order_by("level__position").first().statement
+    assert first_statement.split(" ")[0] in body
+    assert "<svg" in body
+    assert 'role="img"' in body
+
+
+def test_target_page_lists_prerequisites_in_text(world, client):
+    client.force_login(world.user("rivera"))
+    target = world.target("MATH.1.2")
+    body = client.get(
+        reverse("frameworks:item", args=[world.district_framework.pk, target.pk])
+    ).content.decode()
+    assert "Comes after" in body
+    assert "MATH.1.1" in body
+
+
+def test_export_downloads_case_json(world, client):
+    client.force_login(world.user("data.lead"))
+    response = client.get(reverse("frameworks:export", args=[world.district_framework.pk]))
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["CFDocument"]["caseVersion"] == "1.1"
+
+
+def _upload(client, name, content, **extra):
+    return client.post(
+        reverse("frameworks:import"),
+        {"file": SimpleUploadedFile(name, content, content_type="application/json"), **extra},
+    )
+
+
+def test_import_runs_and_reports(world, client):
+    client.force_login(world.user("district.admin"))
+    content = case_fixture("opensalt-Ordering.json").read_bytes()
+    response = _upload(client, "ordering.json", content)
+    job = ImportJob.objects.latest("created_at")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("frameworks:import_job", args=[job.pk])
+    assert job.status == JobStatus.DONE  # the test settings run tasks immediately
+    assert job.owner.code == "riverbend"
+    page = client.get(response["Location"]).content.decode()
+    assert "ACT Holistic Framework" in page
+    assert "warnings" in page
+    progress = client.get(reverse("frameworks:import_progress", args=[job.pk]))
+    assert progress["HX-Refresh"] == "true"
+    assert 'value="100"' in progress.content.decode()
+
+
+def test_import_of_a_broken_file_names_the_place(world, client):
+    client.force_login(world.user("district.admin"))
+    _upload(client, "broken.json", b'{"CFDocument": {"identifier": "x",}')
+    job = ImportJob.objects.latest("created_at")
+    assert job.status == JobStatus.FAILED
+    page = client.get(reverse("frameworks:import_job", args=[job.pk])).content.decode()
+    assert "Nothing was imported" in page
+    assert "line 1" in page
+
+
+def test_import_of_an_invalid_package_lists_every_problem(world, client):
+    client.force_login(world.user("district.admin"))
+    _upload(
+        client, "bad.json", b'{"CFDocument": {"title": "No id"}, "CFItems": [{"fullStatement": 3}]}'
+    )
+    job = ImportJob.objects.latest("created_at")
+    paths = {e["path"] for e in job.errors}
+    assert "$.CFDocument.identifier" in paths
+    assert any(p.startswith("$.CFItems[0]") for p in paths)
+
+
+def test_upload_of_the_wrong_type_is_refused(world, client):
+    client.force_login(world.user("district.admin"))
+    response = client.post(
+        reverse("frameworks:import"),
+        {"file": SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")},
+    )
+    assert response.status_code == 400
+    assert "Choose a .json file" in response.content.decode()
+
+
+def test_editor_adds_items_and_refuses_a_cycle_with_a_message(world, client):
+    client.force_login(world.user("district.admin"))
+    draft = world.riverbend_draft
+    response = client.post(
+        reverse("frameworks:item_create", args=[draft.pk]),
+        {
+            "full_statement": "Compares fractions",
+            "human_coding_scheme": "F.1",
+            "kind": "target",
+            "category": "academic",
+        },
+    )
+    assert response.status_code == 302
+    first = Item.objects.get(framework=draft, human_coding_scheme="F.1")
+    client.post(
+        reverse("frameworks:item_create", args=[draft.pk]),
+        {
+            "full_statement": "Adds fractions",
+            "human_coding_scheme": "F.2",
+            "kind": "target",
+            "category": "academic",
+        },
+    )
+    second = Item.objects.get(framework=draft, human_coding_scheme="F.2")
+    ok = client.post(
+        reverse("frameworks:prerequisite_add", args=[draft.pk, second.pk]),
+        {"prerequisite": first.pk},
+    )
+    assert ok.status_code == 302
+    refused = client.post(
+        reverse("frameworks:prerequisite_add", args=[draft.pk, first.pk]),
+        {"prerequisite": second.pk},
+    )
+    assert refused.status_code == 400
+    assert (
+        "prerequisite cycle: F.2 → F.1 → F.2" in refused.content.decode()
+        or "cycle" in refused.content.decode()
+    )
+
+
+def test_editor_form_errors(world, client):
+    client.force_login(world.user("district.admin"))
+    response = client.post(
+        reverse("frameworks:item_create", args=[world.riverbend_draft.pk]), {"kind": "target"}
+    )
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_create_and_publish_a_framework(world, client):
+    client.force_login(world.user("district.admin"))
+    response = client.post(
+        reverse("frameworks:create"), {"title": "Science", "subject": "Science", "language": "en"}
+    )
+    framework = Framework.objects.get(title="Science")
+    assert response["Location"] == reverse("frameworks:detail", args=[framework.pk])
+    assert framework.owner.code == "riverbend"
+    client.post(reverse("frameworks:publish", args=[framework.pk]))
+    framework.refresh_from_db()
+    assert framework.status == "published"
+
+
+def test_level_statements_editor(world, client):
+    client.force_login(world.user("district.admin"))
+    competency = Item.objects.get(framework=world.district_framework, human_coding_scheme="MATH.2")
+    level = world.district_framework.levels.first()
+    url = reverse("frameworks:level_statements", args=[world.district_framework.pk, competency.pk])
+    assert client.post(url, {f"level-{level.pk}": "I can spot a pattern."}).status_code == 302
+    assert competency.level_statements.get(level=level).statement == "I can spot a pattern."
+
+
+def test_history_page(world, client):
+    client.force_login(world.user("ana"))
+    body = client.get(
+        reverse("frameworks:history", args=[world.district_framework.pk])
+    ).content.decode()
+    assert "created item" in body
