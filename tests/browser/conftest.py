@@ -62,6 +62,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc = subprocess.Popen(
         [*cli, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log
     )
+    # As with `proficio run`, a worker runs background tasks (imports) beside the server.
+    worker = subprocess.Popen(
+        [*cli, "db_worker", "--interval", "0.2", "--no-startup-delay"],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -74,8 +81,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.kill()
         raise RuntimeError(f"server did not start: {(data / 'server.log').read_text()}")
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    for p in (proc, worker):
+        p.terminate()
+        p.wait(timeout=10)
     log.close()
 
 

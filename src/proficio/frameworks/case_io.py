@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from proficio.audit.log import record_bulk
 from proficio.audit.models import AuditAction
+from proficio.bulk import insert_rows
 from proficio.core.standards import case
 from proficio.core.standards import case_model as cm
 from proficio.core.standards.case import CASEError
@@ -356,37 +357,26 @@ def _import_items(
     report: ImportReport,
     tick: Progress,
     total: int,
-) -> dict[str, Item]:
+) -> dict[str, int]:
+    """Create, update or archive the framework's items; returns identifier → pk."""
     parents = {
         a.destination.identifier for a in package.associations if a.association_type == "isChildOf"
     }
     existing = {
-        str(i.identifier): i
-        for i in Item.objects.filter(identifier__in=[r.identifier for r in package.items])
+        str(row["identifier"]): row
+        for row in Item.objects.filter(framework=framework).values("id", "identifier", *ITEM_FIELDS)
     }
-    foreign = [i for i in existing.values() if i.framework_id != framework.pk]
-    if foreign:
-        raise CASEError(
-            [
-                cm.Issue(
-                    f"$.CFItems[{n}]",
-                    f"item {r.identifier} already belongs to another framework",
-                    r.identifier,
-                )
-                for n, r in enumerate(package.items)
-                if r.identifier in {str(f.identifier) for f in foreign}
-            ][:50]
-        )
-    to_create: list[Item] = []
+    incoming = {r.identifier for r in package.items}
+    to_create: list[dict[str, Any]] = []
     to_update: list[Item] = []
     history: list[DefinitionChange] = []
     now = timezone.now()
     for n, row in enumerate(package.items):
         values = _item_values(row, types, row.identifier in parents)
-        obj = existing.get(row.identifier)
-        if obj is None:
+        old = existing.get(row.identifier)
+        if old is None:
             to_create.append(
-                Item(identifier=uuid.UUID(row.identifier), framework=framework, **values)
+                {"identifier": uuid.UUID(row.identifier), "framework_id": framework.pk, **values}
             )
             history.append(
                 _change(
@@ -399,19 +389,18 @@ def _import_items(
                 )
             )
         else:
-            changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+            changed = {k: v for k, v in values.items() if old[k] != v}
             if changed:
-                before = {k: _jsonable(getattr(obj, k)) for k in changed}
-                for k, v in changed.items():
-                    setattr(obj, k, v)
-                to_update.append(obj)
+                to_update.append(
+                    Item(id=old["id"], **{**{k: old[k] for k in ITEM_FIELDS}, **changed})
+                )
                 history.append(
                     _change(
                         framework,
                         "item",
                         row.identifier,
                         "updated",
-                        before,
+                        {k: _jsonable(old[k]) for k in changed},
                         {k: _jsonable(v) for k, v in changed.items()},
                     )
                 )
@@ -419,45 +408,85 @@ def _import_items(
                 _count(report.unchanged, "Item")
         if n % 2000 == 0:
             tick(1 + n, total, "items")
-    Item.objects.bulk_create(to_create, batch_size=1000)
-    Item.objects.bulk_update(to_update, ITEM_FIELDS, batch_size=1000)
+    _insert_new(Item, to_create, framework, "CFItems", [r.identifier for r in package.items])
+    Item.objects.bulk_update(to_update, ITEM_FIELDS, batch_size=500)
     _count(report.created, "Item", len(to_create))
     _count(report.updated, "Item", len(to_update))
     # Items that left the package are archived, never deleted.
-    gone = Item.objects.filter(framework=framework, archived_at__isnull=True).exclude(
-        identifier__in=[r.identifier for r in package.items]
-    )
-    for item in gone.only("identifier"):
-        history.append(_change(framework, "item", str(item.identifier), "archived", None, None))
-    report.archived = gone.update(archived_at=now)
-    DefinitionChange.objects.bulk_create(history, batch_size=1000)
+    gone = [
+        row["id"]
+        for ident, row in existing.items()
+        if ident not in incoming and row["archived_at"] is None
+    ]
+    for ident, row in existing.items():
+        if row["id"] in set(gone):
+            history.append(_change(framework, "item", ident, "archived", None, None))
+    report.archived = Item.objects.filter(pk__in=gone).update(archived_at=now) if gone else 0
+    DefinitionChange.objects.bulk_create(history, batch_size=2000)
     return {
-        str(i.identifier): i
-        for i in Item.objects.filter(framework=framework).only("id", "identifier")
+        str(i): pk
+        for i, pk in Item.objects.filter(framework=framework).values_list("identifier", "id")
     }
+
+
+def _insert_new(
+    model: type[Any], rows: list[dict[str, Any]], framework: Framework, key: str, order: list[str]
+) -> None:
+    """Insert new rows. CASE identity is global, so an identifier another framework already
+    holds is refused; the unique index finds it, and only then do we look for which."""
+    try:
+        with transaction.atomic():  # a savepoint: the import can still report and roll back
+            insert_rows(model, rows)
+    except IntegrityError:
+        _refuse_foreign(model, {str(r["identifier"]) for r in rows}, framework, key, order)
+        raise CASEError(
+            [cm.Issue(f"$.{key}", "an identifier is repeated in the package")]
+        ) from None
+
+
+def _refuse_foreign(
+    model: type[Any], new_ids: set[str], framework: Framework, key: str, order: list[str]
+) -> None:
+    """Raise if any of ``new_ids`` belongs to another framework, naming each place."""
+    taken: set[str] = set()
+    ids = sorted(new_ids)
+    for start in range(0, len(ids), 5000):
+        taken |= {
+            str(i)
+            for i in model.objects.filter(identifier__in=ids[start : start + 5000])
+            .exclude(framework=framework)
+            .values_list("identifier", flat=True)
+        }
+    if taken:
+        raise CASEError(
+            [
+                cm.Issue(f"$.{key}[{n}]", f"{ident} already belongs to another framework", ident)
+                for n, ident in enumerate(order)
+                if ident in taken
+            ][:50]
+        )
 
 
 def _import_associations(
     package: cm.Package,
     framework: Framework,
-    items: dict[str, Item],
+    items: dict[str, int],
     report: ImportReport,
     tick: Progress,
     total: int,
 ) -> None:
     groupings = {str(g.identifier): g.pk for g in framework.groupings.all()}
     existing = {
-        str(a.identifier): a
-        for a in Association.objects.filter(
-            identifier__in=[r.identifier for r in package.associations]
+        str(row["identifier"]): row
+        for row in Association.objects.filter(framework=framework).values(
+            "id", "identifier", *ASSOCIATION_FIELDS
         )
     }
-    to_create: list[Association] = []
+    incoming = [r.identifier for r in package.associations]
+    to_create: list[dict[str, Any]] = []
     to_update: list[Association] = []
     base = 1 + len(package.items)
     for n, row in enumerate(package.associations):
-        origin = items.get(row.origin.identifier)
-        destination = items.get(row.destination.identifier)
         values = {
             "uri": row.uri,
             "last_change": row.last_change,
@@ -467,55 +496,60 @@ def _import_associations(
             "origin_uri": row.origin.uri,
             "origin_title": row.origin.title,
             "origin_target_type": row.origin.target_type,
-            "origin_item_id": origin.pk if origin else None,
+            "origin_item_id": items.get(row.origin.identifier),
             "destination_identifier": row.destination.identifier,
             "destination_uri": row.destination.uri,
             "destination_title": row.destination.title,
             "destination_target_type": row.destination.target_type,
-            "destination_item_id": destination.pk if destination else None,
+            "destination_item_id": items.get(row.destination.identifier),
             "sequence_number": row.sequence_number,
             "grouping_id": groupings.get(row.grouping_uri.identifier) if row.grouping_uri else None,
             "grouping_uri": _ref(row.grouping_uri),
             "notes": row.notes,
         }
-        obj = existing.get(row.identifier)
-        if obj is None:
+        old = existing.get(row.identifier)
+        if old is None:
             to_create.append(
-                Association(identifier=uuid.UUID(row.identifier), framework=framework, **values)
+                {"identifier": uuid.UUID(row.identifier), "framework_id": framework.pk, **values}
             )
-        elif obj.framework_id != framework.pk or any(
-            getattr(obj, k) != v for k, v in values.items()
-        ):
-            for k, v in values.items():
-                setattr(obj, k, v)
-            obj.framework = framework
-            to_update.append(obj)
+        elif any(old[k] != v for k, v in values.items()):
+            to_update.append(Association(id=old["id"], framework=framework, **values))
         else:
             _count(report.unchanged, "Association")
         if n % 5000 == 0:
             tick(base + n, total, "associations")
-    Association.objects.bulk_create(to_create, batch_size=1000)
-    Association.objects.bulk_update(to_update, [*ASSOCIATION_FIELDS, "framework"], batch_size=1000)
+    _insert_new(Association, to_create, framework, "CFAssociations", incoming)
+    Association.objects.bulk_update(to_update, ASSOCIATION_FIELDS, batch_size=500)
     _count(report.created, "Association", len(to_create))
     _count(report.updated, "Association", len(to_update))
     # Associations that left the package are removed: they are not definitions evidence
     # refers to, and the history keeps them.
-    stale = Association.objects.filter(framework=framework).exclude(
-        identifier__in=[r.identifier for r in package.associations]
-    )
+    keep = set(incoming)
+    stale = [row for ident, row in existing.items() if ident not in keep]
     DefinitionChange.objects.bulk_create(
         [
             _change(
-                framework, "association", str(a.identifier), "removed", _association_json(a), None
+                framework,
+                "association",
+                str(row["identifier"]),
+                "removed",
+                {
+                    "type": row["association_type"],
+                    "origin": row["origin_identifier"],
+                    "destination": row["destination_identifier"],
+                    "sequence": row["sequence_number"],
+                },
+                None,
             )
-            for a in stale
+            for row in stale
         ]
     )
-    stale.delete()
+    if stale:
+        Association.objects.filter(pk__in=[row["id"] for row in stale]).delete()
 
 
 def _import_rubrics(
-    package: cm.Package, framework: Framework, items: dict[str, Item], report: ImportReport
+    package: cm.Package, framework: Framework, items: dict[str, int], report: ImportReport
 ) -> None:
     for row in package.rubrics:
         rubric, created = Rubric.objects.update_or_create(
@@ -531,7 +565,7 @@ def _import_rubrics(
         )
         _count(report.created if created else report.updated, "Rubric")
         for crit in row.criteria:
-            item = items.get(crit.item_uri.identifier) if crit.item_uri else None
+            item_id = items.get(crit.item_uri.identifier) if crit.item_uri else None
             criterion, _ = RubricCriterion.objects.update_or_create(
                 identifier=crit.identifier,
                 defaults={
@@ -540,7 +574,7 @@ def _import_rubrics(
                     "last_change": crit.last_change,
                     "category": crit.category,
                     "description": crit.description,
-                    "item": item,
+                    "item_id": item_id,
                     "item_uri": _ref(crit.item_uri),
                     "weight": crit.weight,
                     "position": crit.position,
@@ -592,15 +626,6 @@ def _history(
     framework: Framework, object_type: str, identifier: str, change: str, before: Any, after: Any
 ) -> None:
     _change(framework, object_type, identifier, change, before, after).save()
-
-
-def _association_json(a: Association) -> dict[str, Any]:
-    return {
-        "type": a.association_type,
-        "origin": a.origin_identifier,
-        "destination": a.destination_identifier,
-        "sequence": a.sequence_number,
-    }
 
 
 # -- Export ----------------------------------------------------------------------------------
