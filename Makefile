@@ -59,8 +59,12 @@ chromium:
 	  fi; \
 	fi
 
+# Refresh the Spanish catalogue: extract strings, fill them from our translations.json,
+# compile. It prints any string still untranslated.
 messages: install
-	cd src/proficio && ../../$(BIN)/django-admin makemessages -l es --no-obsolete && ../../$(BIN)/django-admin compilemessages
+	cd src/proficio && ../../$(BIN)/django-admin makemessages -l es --no-obsolete --no-wrap -i "core/*"
+	$(BIN)/python tools/fill_translations.py src/proficio/locale/es/LC_MESSAGES/django.po src/proficio/locale/es/translations.json
+	cd src/proficio && ../../$(BIN)/django-admin compilemessages
 
 bench: install
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
