@@ -76,6 +76,14 @@ OBJECT_MATRIX: dict[tuple[Subject, Act], dict[str, set[Role]]] = {
         "riverbend_draft": {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN},
         "lakeside_draft": {R.SYSTEM_ADMIN},
     },
+    (Subject.POLICY, Act.VIEW): {
+        "riverbend_policy": {R.TEACHER, R.ADVISOR, R.SYSTEM_ADMIN} | LEADERS_OF_MAPLE,
+        "lakeside_policy": {R.SYSTEM_ADMIN},
+    },
+    (Subject.POLICY, Act.CHANGE): {
+        "riverbend_policy": {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN},
+        "lakeside_policy": {R.SYSTEM_ADMIN},
+    },
     (Subject.AUDIT_LOG, Act.VIEW): {
         # An entry for a read of Ana's record by Ms. Rivera, and one for Lia (Lakeside).
         "ana_read_entry": {
@@ -158,6 +166,8 @@ def _case(path: Callable[[object], str]) -> Callable[[object], str]:
 
 
 AUTHORS = {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
+STUDENT_CHANGERS = {R.TEACHER, R.SCHOOL_LEADER, R.DISTRICT_ADMIN}
+POLICY_VIEWERS = {R.TEACHER, R.ADVISOR, R.SYSTEM_ADMIN} | LEADERS_OF_MAPLE
 # A district administrator authoring frameworks; system administrators too.
 FRAMEWORK_EDITORS = AUTHORS
 
@@ -272,6 +282,56 @@ ROUTES: dict[str, list[RouteCase]] = {
     ],
     "frameworks:publish": [
         RouteCase(_draft("frameworks:publish"), {R.SYSTEM_ADMIN}, ok=302, method="post")
+    ],
+    # Evidence and mastery: one student's learning follows the student rows of the policy.
+    "evidence:record": [
+        RouteCase(_u("evidence:record", ana), STUDENT_CHANGERS),
+        RouteCase(_u("evidence:record", lake_kid), set()),
+    ],
+    "evidence:review": [
+        RouteCase(
+            _u("evidence:review", lambda w: w.ana_evidence.pk),
+            STUDENT_CHANGERS,
+            ok=302,
+            method="post",
+            data={"decision": "accept"},
+        )
+    ],
+    "evidence:artifact": [
+        RouteCase(
+            _u("evidence:artifact", lambda w: w.ana_evidence.artifacts.get().pk),
+            STUDENT_VIEWERS["ana"],
+        )
+    ],
+    "mastery:student_target": [
+        RouteCase(_u("mastery:student_target", ana, _target), STUDENT_VIEWERS["ana"]),
+        RouteCase(_u("mastery:student_target", lake_kid, _target), set()),
+    ],
+    "mastery:override": [
+        RouteCase(_u("mastery:override", ana, _target), STUDENT_CHANGERS, ok=400, method="post"),
+        RouteCase(_u("mastery:override", lake_kid, _target), set(), method="post"),
+    ],
+    "mastery:policies": [RouteCase(_u("mastery:policies"), POLICY_VIEWERS, denied=403)],
+    "mastery:policy": [
+        RouteCase(_u("mastery:policy", lambda w: w.policy("Riverbend default").pk), POLICY_VIEWERS),
+        RouteCase(
+            _u("mastery:policy", lambda w: w.policy("Lakeside default").pk), {R.SYSTEM_ADMIN}
+        ),
+    ],
+    "mastery:policy_preview": [
+        RouteCase(
+            _u("mastery:policy_preview", lambda w: w.policy("Riverbend default").pk),
+            AUTHORS,
+            method="post",
+        )
+    ],
+    "mastery:replay": [
+        RouteCase(
+            _u("mastery:replay", lambda w: w.replay_of("Riverbend default").pk), POLICY_VIEWERS
+        ),
+        RouteCase(
+            _u("mastery:replay", lambda w: w.replay_of("Lakeside default").pk), {R.SYSTEM_ADMIN}
+        ),
     ],
     # The CASE provider: published frameworks are public, so anyone (even anonymous) reads.
     "case:get_all_documents": [RouteCase(_case(lambda w: "CFDocuments"), ALL_ROLES, anonymous=200)],

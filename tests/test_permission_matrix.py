@@ -25,6 +25,8 @@ ORG_CODES = {
 def _object(world, name: str):
     if name in ORG_CODES:
         return world.org(ORG_CODES[name])
+    if name.endswith("_policy"):
+        return world.policy(f"{name.split('_')[0].title()} default")
     if name.endswith(".demographics"):
         return getattr(world, name.split(".")[0]).demographics
     if name == "ana_read_entry":

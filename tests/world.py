@@ -86,6 +86,48 @@ def build_world() -> None:
         riverbend = Organization.objects.get(code="riverbend")
         frameworks.create_framework(title="Riverbend draft", creator="Riverbend", owner=riverbend)
         frameworks.create_framework(title="Lakeside draft", creator="Lakeside", owner=lakeside)
+        # Mastery policies for each district, a replay, and evidence with a portfolio file.
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from proficio.evidence import actions as evidence
+        from proficio.frameworks.models import Item
+        from proficio.mastery import actions as mastery
+
+        riverbend_policy = mastery.create_policy(
+            name="Riverbend default",
+            scope="district",
+            owner=riverbend,
+            organization=riverbend,
+            params={"method": "decaying_average", "min_evidence": 2},
+            by=None,
+        )
+        mastery.new_policy_version(riverbend_policy, {"rate": 0.6}, by=None, note="world")
+        lake_policy = mastery.create_policy(
+            name="Lakeside default",
+            scope="district",
+            owner=lakeside,
+            organization=lakeside,
+            params={"method": "mean"},
+            by=None,
+        )
+        mastery.new_policy_version(lake_policy, {"method": "latest"}, by=None, note="world")
+        ana = Student.objects.get(user__username="ana")
+        target = Item.objects.get(
+            human_coding_scheme="MATH.1.2", framework__title__startswith="Riverbend"
+        )
+        rivera = User.objects.get(username="rivera")
+        with acting(rivera, route="tests: world"):
+            work = evidence.record_evidence(
+                student=ana,
+                kind="project",
+                title="Fraction strips project",
+                assessed_at=timezone.now() - dt.timedelta(days=3),
+                scores=[evidence.ScoreInput(target, 3)],
+                scorer=rivera,
+            )
+            evidence.attach_artifact(
+                work, upload=SimpleUploadedFile("notes.txt", b"My fraction notes")
+            )
         # Someone with no role at all.
         accounts.create_user(username="nobody", password=PASSWORD, display_name="No Role")
 
@@ -153,6 +195,22 @@ class WorldView:
         from proficio.frameworks.models import Item
 
         return Item.objects.get(framework=self.district_framework, human_coding_scheme=code)
+
+    def policy(self, name: str):
+        from proficio.mastery.models import MasteryPolicy
+
+        return MasteryPolicy.objects.get(name=name)
+
+    def replay_of(self, name: str):
+        from proficio.mastery.models import ReplayJob
+
+        return ReplayJob.objects.filter(policy_version__policy__name=name).latest("pk")
+
+    @cached_property
+    def ana_evidence(self):
+        from proficio.evidence.models import Evidence
+
+        return Evidence.objects.get(student=self.ana, title="Fraction strips project")
 
     def org(self, code: str) -> Organization:
         return Organization.objects.get(code=code)

@@ -32,6 +32,7 @@ from proficio.accounts.roles import Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
 from proficio.frameworks.models import Framework, PublicationStatus
+from proficio.mastery.models import MasteryPolicy
 from proficio.orgs.models import (
     Organization,
     RoleMembership,
@@ -50,6 +51,7 @@ class Subject(StrEnum):
     AUDIT_LOG = "audit_log"
     AGGREGATE = "aggregate"  # suppressed aggregates about an organization's students
     FRAMEWORK = "framework"  # competency frameworks, their items, continuum and rubrics
+    POLICY = "policy"  # mastery policies
 
 
 class Act(StrEnum):
@@ -64,6 +66,7 @@ class Scope(StrEnum):
     CASELOAD = "caseload"  # an advisor's current caseload
     SUBTREE = "subtree"  # the membership's organization and everything beneath it
     PUBLISHED = "published"  # anything published, for anyone who holds the role
+    WITHIN = "within"  # owned by the membership's organization or one above it
     EVERYWHERE = "everywhere"
 
 
@@ -137,6 +140,18 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    (Subject.POLICY, Act.VIEW): {
+        R.TEACHER: S.WITHIN,
+        R.ADVISOR: S.WITHIN,
+        R.SCHOOL_LEADER: S.WITHIN,
+        R.DISTRICT_ADMIN: S.WITHIN,
+        R.DISTRICT_DATA_LEAD: S.WITHIN,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.POLICY, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
     (Subject.AGGREGATE, Act.VIEW): {
         R.SCHOOL_LEADER: S.SUBTREE,
         R.DISTRICT_ADMIN: S.SUBTREE,
@@ -174,6 +189,14 @@ class Who:
         else:
             self.student = None
         self.roles += [r for r in Role if r in self.orgs_by_role]
+
+    def within(self, role: Role, field: str) -> Q:
+        """Objects owned by the role's organizations or any organization above them."""
+        paths = set()
+        for org in self.orgs_by_role.get(role, []):
+            parts = org.path.strip("/").split("/")
+            paths |= {"/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))}
+        return Q(**{f"{field}__in": sorted(paths)})
 
     def subtree(self, role: Role, field: str) -> Q:
         q = Q(pk__in=[])
@@ -255,6 +278,14 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.AGGREGATE: (
         Organization,
         {S.SUBTREE: lambda w, r: w.subtree(r, "path")},
+    ),
+    Subject.POLICY: (
+        MasteryPolicy,
+        {
+            S.WITHIN: lambda w, r: w.within(r, "owner__path"),
+            S.SUBTREE: lambda w, r: w.subtree(r, "owner__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
     ),
     Subject.FRAMEWORK: (
         Framework,

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("proficio.web.urls")),
     path("accounts/", include("proficio.accounts.urls")),
     path("frameworks/", include("proficio.frameworks.urls")),
+    path("", include("proficio.evidence.urls")),
+    path("", include("proficio.mastery.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_api.urls),
 ]

@@ -453,9 +453,9 @@ def references_to(item: Item) -> list[str]:
             continue
         if rel.related_model is Association:
             continue  # the item's own links; they go with it
-        accessor = rel.get_accessor_name()
-        if accessor and getattr(item, accessor).exists():
-            found.append(str(rel.related_model._meta.verbose_name_plural))  # type: ignore[union-attr]
+        model: Any = rel.related_model
+        if model._default_manager.filter(**{rel.field.name: item}).exists():
+            found.append(str(model._meta.verbose_name_plural))
     return found
 
 

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "proficio.orgs",
     "proficio.accounts",
     "proficio.frameworks",
+    "proficio.evidence",
+    "proficio.mastery",
     "proficio.web",
     "proficio.demo",
 ]
@@ -177,6 +179,11 @@ STATIC_ROOT = DATA_DIR / "static"
 NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    # Charts: the UMD builds of Vega, Vega-Lite and vega-embed (which bundles vega-interpreter,
+    # the CSP-safe expression evaluator used with `ast: true`).
+    ("vendor/vega", NODE_MODULES / "vega" / "build"),
+    ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build"),
+    ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -11,6 +11,8 @@ from django.shortcuts import render
 
 from proficio import policy
 from proficio.audit.log import record_read
+from proficio.evidence.models import Evidence, EvidenceStatus
+from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student, StudentDemographics
 from proficio.policy import Act, Subject
 from proficio.web.forms import StudentSearchForm
@@ -51,6 +53,14 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         .values_list("pk", flat=True)
     )
     guardians = student.guardian_links.select_related("guardian")
+    determinations = (
+        Determination.objects.filter(student=student)
+        .select_related("target", "target__framework")
+        .order_by("target__human_coding_scheme")
+    )
+    active = Override.objects.filter(student=student, withdrawn_at__isnull=True)
+    overridden = set(active.values_list("target_id", flat=True))
+    submitted = Evidence.objects.filter(student=student, status=EvidenceStatus.SUBMITTED)
     return render(
         request,
         "web/student_detail.html",
@@ -60,6 +70,10 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "enrollments": enrollments,
             "visible_sections": visible_sections,
             "guardians": guardians,
+            "determinations": determinations,
+            "overridden": overridden,
+            "submitted": submitted,
+            "can_change": policy.can(request.user, Act.CHANGE, Subject.STUDENT, student),
             "can_view_access_log": policy.can(request.user, Act.VIEW, Subject.STUDENT, student)
             and policy.may(request.user, Act.VIEW, Subject.AUDIT_LOG),
         },

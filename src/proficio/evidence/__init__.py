@@ -1,0 +1,1 @@
+"""Evidence of learning: anything that shows learning, from anywhere, with its artifacts."""

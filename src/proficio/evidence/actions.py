@@ -1,0 +1,283 @@
+"""The only code that writes evidence. Recording accepted evidence updates the affected
+determinations in the same transaction, so a teacher sees the new level at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from proficio.accounts.models import User
+from proficio.evidence.models import (
+    ALLOWED_ARTIFACT_TYPES,
+    MAX_ARTIFACT_BYTES,
+    Artifact,
+    Evidence,
+    EvidenceKind,
+    EvidenceScore,
+    EvidenceStatus,
+    ItemResponse,
+)
+from proficio.frameworks.models import Category, Item, ItemKind, PublicationStatus, RubricCriterion
+from proficio.mastery import engine
+from proficio.mastery.actions import update_determination
+from proficio.orgs.models import Student
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    target: Item
+    score: float
+    criterion: RubricCriterion | None = None
+
+
+@dataclass(frozen=True)
+class ResponseInput:
+    target: Item
+    correct: bool
+
+
+def assessable(student: Student, target: Item) -> str | None:
+    """Why ``student`` cannot be assessed on ``target``, or None if they can."""
+    if target.kind != ItemKind.TARGET:
+        return f"{target} is a {target.get_kind_display().lower()}, not a learning target."
+    if target.archived_at is not None:
+        return f"{target} is archived."
+    if target.category == Category.EDUCATOR:
+        return f"{target} belongs to the educator framework."
+    framework = target.framework
+    district_path = student.school.parent.path if student.school.parent else student.school.path
+    owned_here = framework.owner is not None and student.school.path.startswith(
+        framework.owner.path
+    )
+    if framework.status != PublicationStatus.PUBLISHED and not owned_here:
+        return f"{framework} is not published for {student}'s district."
+    if (
+        framework.owner is not None
+        and not district_path.startswith(framework.owner.path)
+        and not owned_here
+    ):
+        return f"{framework} belongs to another district."
+    return None
+
+
+def _check(
+    student: Student,
+    assessed_at: dt.datetime,
+    scores: Sequence[ScoreInput],
+    responses: Sequence[ResponseInput],
+    kind: str,
+    partner: str,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if kind not in EvidenceKind.values:
+        errors.setdefault("kind", []).append(f"Choose one of: {', '.join(EvidenceKind.values)}.")
+    if timezone.is_naive(assessed_at):
+        errors.setdefault("assessed_at", []).append("Give a date and time with a time zone.")
+    elif assessed_at > timezone.now() + FUTURE_TOLERANCE:
+        errors.setdefault("assessed_at", []).append(
+            "The learning cannot have been shown in the future."
+        )
+    if not scores and not responses:
+        errors.setdefault("scores", []).append("Score at least one learning target.")
+    for n, s in enumerate(scores, start=1):
+        why = assessable(student, s.target)
+        if why:
+            errors.setdefault("scores", []).append(f"Score {n}: {why}")
+            continue
+        scale = engine.core_scale(engine.scale_for(s.target))
+        if not scale.contains(s.score):
+            low, high = scale.values[0], scale.values[-1]
+            errors.setdefault("scores", []).append(
+                f"Score {n} ({s.score:g}) is outside the scale, {low:g} to {high:g}."
+            )
+        if s.criterion is not None and s.criterion.item_id not in (None, s.target.pk):
+            errors.setdefault("scores", []).append(
+                f"Score {n}: the rubric criterion is aligned to another target."
+            )
+    for n, r in enumerate(responses, start=1):
+        why = assessable(student, r.target)
+        if why:
+            errors.setdefault("responses", []).append(f"Item {n}: {why}")
+    if kind == EvidenceKind.EXTENDED_LEARNING and not partner.strip():
+        errors.setdefault("partner_organization", []).append(
+            "Name the organization where the learning happened."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_evidence(
+    *,
+    student: Student,
+    kind: str,
+    title: str,
+    assessed_at: dt.datetime,
+    scores: Sequence[ScoreInput] = (),
+    responses: Sequence[ResponseInput] = (),
+    scorer: User | None = None,
+    feedback: str = "",
+    description: str = "",
+    rubric: Any = None,
+    partner_organization: str = "",
+    verifier: str = "",
+    submitted_by_student: bool = False,
+) -> Evidence:
+    """Record evidence. Educator-entered evidence is accepted at once and updates the
+    determinations; student-submitted evidence waits for an educator's review."""
+    if not title.strip():
+        raise ValidationError({"title": "Give the evidence a title."})
+    _check(student, assessed_at, scores, responses, kind, partner_organization)
+    status = EvidenceStatus.SUBMITTED if submitted_by_student else EvidenceStatus.ACCEPTED
+    evidence = Evidence.objects.create(
+        student=student,
+        kind=kind,
+        title=title.strip(),
+        description=description,
+        assessed_at=assessed_at,
+        scorer=None if submitted_by_student else scorer,
+        submitted_by=scorer if submitted_by_student else None,
+        rubric=rubric,
+        feedback=feedback,
+        status=status,
+        partner_organization=partner_organization,
+        verifier=verifier,
+    )
+    counts = status == EvidenceStatus.ACCEPTED
+    EvidenceScore.objects.bulk_create(
+        [
+            EvidenceScore(
+                evidence=evidence,
+                student=student,
+                target=s.target,
+                criterion=s.criterion,
+                score=float(s.score),
+                assessed_at=assessed_at,
+                kind=kind,
+                counts=counts,
+            )
+            for s in scores
+        ]
+    )
+    ItemResponse.objects.bulk_create(
+        [
+            ItemResponse(
+                evidence=evidence,
+                student=student,
+                target=r.target,
+                position=n,
+                correct=r.correct,
+                assessed_at=assessed_at,
+            )
+            for n, r in enumerate(responses, start=1)
+        ]
+    )
+    if counts:
+        _refresh(evidence)
+    return evidence
+
+
+def _refresh(evidence: Evidence) -> None:
+    targets = {s.target_id for s in evidence.scores.all()} | {
+        r.target_id for r in evidence.responses.all()
+    }
+    for target in Item.objects.filter(pk__in=targets).select_related("framework"):
+        update_determination(evidence.student, target, reason="evidence")
+
+
+@transaction.atomic
+def accept_evidence(evidence: Evidence, *, by: User, feedback: str = "") -> Evidence:
+    if evidence.status == EvidenceStatus.ACCEPTED:
+        raise ValidationError({"status": "This evidence is already accepted."})
+    evidence.status = EvidenceStatus.ACCEPTED
+    evidence.scorer = by
+    if feedback:
+        evidence.feedback = feedback
+    evidence.save()
+    evidence.scores.update(counts=True)
+    _refresh(evidence)
+    return evidence
+
+
+@transaction.atomic
+def return_evidence(evidence: Evidence, *, by: User, feedback: str) -> Evidence:
+    if not feedback.strip():
+        raise ValidationError(
+            {"feedback": "Say what the student should change before resubmitting."}
+        )
+    if evidence.status == EvidenceStatus.ACCEPTED:
+        raise ValidationError({"status": "Accepted evidence cannot be returned."})
+    evidence.status = EvidenceStatus.RETURNED
+    evidence.feedback = feedback.strip()
+    evidence.scorer = by
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def attach_artifact(
+    evidence: Evidence, *, upload: Any = None, url: str = "", name: str = ""
+) -> Artifact:
+    """Attach a file (checked by size and by its actual content) or a link."""
+    if upload is None and not url:
+        raise ValidationError({"file": "Attach a file or give a link."})
+    if upload is not None:
+        if upload.size > MAX_ARTIFACT_BYTES:
+            raise ValidationError(
+                {"file": f"{upload.name} is larger than {MAX_ARTIFACT_BYTES // (1024 * 1024)} MB."}
+            )
+        content_type = sniff(upload)
+        if content_type not in ALLOWED_ARTIFACT_TYPES:
+            allowed = ", ".join(sorted(set(ALLOWED_ARTIFACT_TYPES.values())))
+            raise ValidationError(
+                {"file": f"{upload.name} is not a file type we accept ({allowed})."}
+            )
+        artifact = Artifact(
+            evidence=evidence,
+            name=name or upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+        )
+        artifact.file.save(
+            f"{evidence.uuid}{ALLOWED_ARTIFACT_TYPES[content_type]}", upload, save=False
+        )
+    else:
+        artifact = Artifact(evidence=evidence, name=name or url[:200], url=url)
+        artifact.full_clean()
+    artifact.save()
+    return artifact
+
+
+SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"ID3", "audio/mpeg"),
+]
+
+
+def sniff(upload: Any) -> str:
+    """The content type from the file's first bytes, not from its name or the browser."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for magic, kind in SIGNATURES:
+        if head.startswith(magic):
+            return kind
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    try:
+        upload.read(4096).decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    finally:
+        upload.seek(0)
+    return "text/plain"

@@ -1,0 +1,143 @@
+"""Recording and reviewing evidence; serving portfolio files safely."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from proficio import policy
+from proficio.accounts.models import User
+from proficio.evidence import actions
+from proficio.evidence.forms import EvidenceForm, ReviewForm
+from proficio.evidence.models import Artifact, Evidence
+from proficio.frameworks.models import Item, ItemKind, PublicationStatus
+from proficio.mastery import engine
+from proficio.policy import Act, Subject
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def assessable_targets(student: object) -> object:
+    school = student.school  # type: ignore[attr-defined]
+    district = school.parent
+    return (
+        Item.objects.filter(
+            kind=ItemKind.TARGET,
+            archived_at__isnull=True,
+            framework__status=PublicationStatus.PUBLISHED,
+        )
+        .exclude(category="educator")
+        .filter(framework__owner=district)
+        .select_related("framework")
+        .order_by("human_coding_scheme")
+    )
+
+
+@login_required
+def record(request: HttpRequest, student_id: int) -> HttpResponse:
+    """Evidence entry for one student and one task (an educator's)."""
+    student = policy.access_student(
+        request.user, student_id, act=Act.CHANGE, purpose="record evidence"
+    )
+    targets = assessable_targets(student)
+    first = targets.first()  # type: ignore[attr-defined]
+    scale = engine.core_scale(engine.scale_for(first)) if first else engine.core_scale(None)
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        targets=targets,
+        scale_values=list(scale.values),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                evidence = actions.record_evidence(
+                    student=student,
+                    kind=data["kind"],
+                    title=data["title"],
+                    assessed_at=data["assessed_at"],
+                    scores=[actions.ScoreInput(t, s) for t, s in form.score_rows()],
+                    scorer=_user(request),
+                    feedback=data["feedback"],
+                    partner_organization=data["partner_organization"],
+                    verifier=data["verifier"],
+                )
+                if data.get("artifact") or data.get("link"):
+                    actions.attach_artifact(
+                        evidence, upload=data.get("artifact"), url=data.get("link") or ""
+                    )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+        else:
+            messages.success(request, _("Evidence recorded; the determination is updated."))
+            target = form.score_rows()[0][0]
+            return redirect("mastery:student_target", student_id=student.pk, target_id=target.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "evidence/record.html", {"student": student, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = Evidence.objects.filter(pk=evidence_id).select_related("student").first()
+    if evidence is None:
+        raise Http404("No such evidence")
+    policy.access_student(
+        request.user, evidence.student_id, act=Act.CHANGE, purpose="review evidence"
+    )
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose accept or return."))
+    else:
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                actions.accept_evidence(
+                    evidence, by=_user(request), feedback=form.cleaned_data["feedback"]
+                )
+                messages.success(request, _("Accepted: it now counts toward mastery."))
+            else:
+                actions.return_evidence(
+                    evidence, by=_user(request), feedback=form.cleaned_data["feedback"]
+                )
+                messages.success(request, _("Returned to the student with your feedback."))
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+    nxt = request.POST.get("next") or reverse("web:student_detail", args=[evidence.student_id])
+    return HttpResponseRedirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+
+
+@login_required
+def artifact(request: HttpRequest, artifact_id: int) -> HttpResponse | FileResponse:
+    """Portfolio files: only for those who may see the student, always as a download with
+    the content type checked on upload, never rendered or executed by the browser."""
+    item = Artifact.objects.filter(pk=artifact_id).select_related("evidence").first()
+    if item is None:
+        raise Http404("No such file")
+    policy.access_student(request.user, item.evidence.student_id, purpose="portfolio file")
+    if item.url:
+        return HttpResponseRedirect(item.url)
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+__all__ = ["Subject", "assessable_targets", "record"]

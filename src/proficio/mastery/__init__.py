@@ -1,0 +1,1 @@
+"""Mastery: versioned policies, explainable determinations, overrides, replay, BKT."""

@@ -1,0 +1,457 @@
+"""The only code that writes determinations, overrides and mastery policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from proficio.accounts.models import User
+from proficio.core.mastery import policy as core
+from proficio.core.mastery.bkt import BKTParams, fit
+from proficio.evidence.models import EvidenceScore, ItemResponse
+from proficio.frameworks.models import Item, ItemKind
+from proficio.mastery import engine
+from proficio.mastery.models import (
+    Determination,
+    DeterminationHistory,
+    DeterminationStatus,
+    MasteryPolicy,
+    Method,
+    Override,
+    PolicyVersion,
+    ReplayJob,
+    ScopeKind,
+)
+from proficio.orgs.models import Organization, Student
+
+VERSION_FIELDS = (
+    "method",
+    "weight",
+    "rate",
+    "n",
+    "window_last",
+    "window_since",
+    "min_evidence",
+    "min_kinds",
+    "count_self_and_peer",
+    "bkt_params",
+    "bkt_mastery",
+)
+
+
+def _level_value(result: core.Result, scale: core.Scale) -> float | None:
+    return None if result.level_index is None else scale.values[result.level_index]
+
+
+def update_determination(student: Student, target: Item, *, reason: str) -> Determination | None:
+    """Recompute one student's determination on one target (inside the caller's transaction)."""
+    version = engine.policy_for(student, target)
+    if version is None:
+        version = default_policy(student).current
+    result, scale = engine.compute(student, target, version)
+    now = timezone.now()
+    level_value = _level_value(result, scale)
+    values: dict[str, Any] = {
+        "policy_version": version,
+        "value": result.value,
+        "level_value": level_value,
+        "status": result.status.value,
+        "evidence_count": result.evidence_count,
+        "last_assessed_at": result.last_assessed_at,
+        "trend": result.trend,
+        "explanation": engine.explanation(result, version),
+        "computed_at": now,
+    }
+    det, created = Determination.objects.select_for_update().get_or_create(
+        student=student, target=target, defaults=values
+    )
+    changed = (
+        created
+        or any(
+            getattr(det, k) != v
+            for k, v in values.items()
+            if k in ("value", "level_value", "status", "evidence_count")
+        )
+        or det.policy_version_id != version.pk
+    )
+    if not created:
+        for k, v in values.items():
+            setattr(det, k, v)
+        det.save()
+    if changed:
+        DeterminationHistory.objects.create(
+            student=student,
+            target=target,
+            policy_version=version,
+            value=result.value,
+            level_value=level_value,
+            status=result.status.value,
+            evidence_count=result.evidence_count,
+            computed_at=now,
+            reason=reason,
+        )
+    return det
+
+
+@transaction.atomic
+def default_policy(student: Student) -> MasteryPolicy:
+    """The district's default policy, made on first need (decaying average, as Canvas)."""
+    district = student.school.parent
+    assert district is not None
+    existing = MasteryPolicy.objects.filter(scope=ScopeKind.DISTRICT, organization=district).first()
+    if existing is not None:
+        return existing
+    return create_policy(
+        name=f"{district.name} default",
+        scope=ScopeKind.DISTRICT,
+        owner=district,
+        organization=district,
+        params={"method": Method.DECAYING_AVERAGE, "rate": 0.65, "min_evidence": 2},
+        by=None,
+    )
+
+
+def _validate(params: dict[str, Any], scale: core.Scale | None = None) -> dict[str, Any]:
+    """Check a policy's parameters through the core, naming the field that is wrong."""
+    clean = {k: params[k] for k in VERSION_FIELDS if k in params}
+    method = clean.get("method", Method.DECAYING_AVERAGE)
+    if method not in Method.values:
+        raise ValidationError({"method": f"Unknown rule {method!r}."})
+    try:
+        core.Policy(
+            method=method,
+            weight=float(clean.get("weight", 0.65)),
+            rate=float(clean.get("rate", 0.65)),
+            n=clean.get("n"),
+            threshold=(scale.mastery if scale else 3.0) if method == "n_mastery" else None,
+            window_last=clean.get("window_last"),
+            window_since=clean.get("window_since"),
+            min_evidence=int(clean.get("min_evidence", 1)),
+            min_kinds=int(clean.get("min_kinds", 1)),
+            count_self_and_peer=bool(clean.get("count_self_and_peer", False)),
+            bkt=BKTParams(**clean["bkt_params"]) if clean.get("bkt_params") else None,
+            bkt_mastery=float(clean.get("bkt_mastery", 0.95)),
+        )
+    except (ValueError, TypeError) as exc:
+        message = str(exc)
+        field = next((f for f in VERSION_FIELDS if f in message), "method")
+        if "BKT" in message:
+            field = "bkt_params"
+        raise ValidationError({field: message}) from None
+    return clean
+
+
+@transaction.atomic
+def create_policy(
+    *,
+    name: str,
+    scope: str,
+    owner: Organization,
+    params: dict[str, Any],
+    by: User | None,
+    organization: Organization | None = None,
+    framework: Any = None,
+    item: Item | None = None,
+) -> MasteryPolicy:
+    if not name.strip():
+        raise ValidationError({"name": "Give the policy a name."})
+    clean = _validate(params)
+    policy = MasteryPolicy.objects.create(
+        name=name,
+        scope=scope,
+        owner=owner,
+        organization=organization,
+        framework=framework,
+        item=item,
+    )
+    PolicyVersion.objects.create(policy=policy, version=1, created_by=by, **clean)
+    return policy
+
+
+def _scope_filter(policy: MasteryPolicy) -> dict[str, Any]:
+    """Filter arguments selecting the evidence rows a policy can reach."""
+    if policy.scope == ScopeKind.TARGET:
+        return {"target": policy.item}
+    if policy.scope == ScopeKind.COMPETENCY:
+        return {
+            "target__outgoing__destination_item": policy.item,
+            "target__outgoing__association_type": "isChildOf",
+        }
+    if policy.scope == ScopeKind.FRAMEWORK:
+        return {"target__framework": policy.framework}
+    if policy.scope == ScopeKind.SCHOOL:
+        return {"student__school": policy.organization}
+    return {"student__school__parent": policy.organization}
+
+
+def _pairs(policy: MasteryPolicy) -> list[tuple[int, int]]:
+    """(student, target) pairs this policy governs: reached, and not taken by a narrower one."""
+    where = _scope_filter(policy)
+    candidates = set(
+        EvidenceScore.objects.filter(counts=True, **where)
+        .values_list("student_id", "target_id")
+        .distinct()
+    ) | set(ItemResponse.objects.filter(**where).values_list("student_id", "target_id").distinct())
+    mine = []
+    students = {
+        s.pk: s
+        for s in Student.objects.filter(pk__in={s for s, _ in candidates}).select_related("school")
+    }
+    targets = {
+        t.pk: t
+        for t in Item.objects.filter(pk__in={t for _, t in candidates}).select_related("framework")
+    }
+    for s, t in sorted(candidates):
+        version = engine.policy_for(students[s], targets[t])
+        if version is not None and version.policy_id == policy.pk:
+            mine.append((s, t))
+    return mine
+
+
+def _evaluate_pairs(
+    pairs: list[tuple[int, int]], version_params: dict[str, Any]
+) -> dict[tuple[int, int], tuple[str, float | None, float | None]]:
+    """Batch-evaluate pairs under parameters (grouped by scale), without writing anything."""
+    from proficio.frameworks.models import ProficiencyScale
+
+    if not pairs:
+        return {}
+    by_target: dict[int, list[int]] = defaultdict(list)
+    for s, t in pairs:
+        by_target[t].append(s)
+    out: dict[tuple[int, int], tuple[str, float | None, float | None]] = {}
+    targets = Item.objects.in_bulk(list(by_target))
+    groups_by_scale: dict[int | None, list[int]] = defaultdict(list)
+    for t in by_target:
+        scale_model = engine.scale_for(targets[t])
+        groups_by_scale[scale_model.pk if scale_model else None].append(t)
+    method = version_params["method"]
+    for scale_id, target_ids in groups_by_scale.items():
+        scale = engine.core_scale(ProficiencyScale.objects.get(pk=scale_id) if scale_id else None)
+        pol = core.Policy(
+            **{k: v for k, v in version_params.items() if k not in ("bkt_params", "method")},
+            method=method,
+            threshold=scale.mastery if method == "n_mastery" else None,
+            bkt=BKTParams(**version_params["bkt_params"])
+            if version_params.get("bkt_params")
+            else None,
+        )
+        keys = sorted((s, t) for t in target_ids for s in by_target[t])
+        pair_index = {p: i for i, p in enumerate(keys)}
+        raw: list[tuple[int, int, float, dt.datetime, str]]
+        if method == "bkt":
+            raw = [
+                (s, t, 1.0 if c else 0.0, at, "quiz")
+                for s, t, c, at in ItemResponse.objects.filter(
+                    target_id__in=target_ids
+                ).values_list("student_id", "target_id", "correct", "assessed_at")
+            ]
+        else:
+            raw = list(
+                EvidenceScore.objects.filter(target_id__in=target_ids, counts=True).values_list(
+                    "student_id", "target_id", "score", "assessed_at", "kind"
+                )
+            )
+        rows = sorted(
+            (pair_index[(s, t)], at.timestamp(), sc, core.KIND_CODES[k])
+            for s, t, sc, at, k in raw
+            if (s, t) in pair_index
+        )
+        if not rows:
+            continue
+        g, ts, sc, kc = (np.array(c) for c in zip(*rows, strict=True))
+        result = core.evaluate_batch(g, sc, ts, kc, pol, scale)
+        for i, gid in enumerate(result.groups):
+            level = None if result.level_index[i] < 0 else scale.values[int(result.level_index[i])]
+            value = None if np.isnan(result.values[i]) else float(result.values[i])
+            out[keys[int(gid)]] = (core.STATUS_CODES[int(result.status[i])].value, value, level)
+    return out
+
+
+RANK = {
+    s: i
+    for i, s in enumerate(["not_assessed", "insufficient", "not_yet", "proficient", "advanced"])
+}
+
+
+def preview_policy_change(policy: MasteryPolicy, params: dict[str, Any]) -> dict[str, int]:
+    """How many determinations a new version would change, and in which direction."""
+    merged = {**{k: getattr(policy.current, k) for k in VERSION_FIELDS}, **_validate(params)}
+    pairs = _pairs(policy)
+    new = _evaluate_pairs(pairs, merged)
+    current = {
+        (d.student_id, d.target_id): d
+        for d in Determination.objects.filter(
+            student_id__in={s for s, _ in pairs}, target_id__in={t for _, t in pairs}
+        )
+    }
+    summary = {"total": len(pairs), "up": 0, "down": 0, "same": 0}
+    for pair, (status, _value, level) in new.items():
+        old = current.get(pair)
+        before = (RANK[old.status], old.level_value or 0) if old else (0, 0)
+        after = (RANK[status], level or 0)
+        key = "up" if after > before else "down" if after < before else "same"
+        summary[key] += 1
+    return summary
+
+
+@transaction.atomic
+def new_policy_version(
+    policy: MasteryPolicy, params: dict[str, Any], *, by: User | None, note: str = ""
+) -> PolicyVersion:
+    """Changing a policy makes a new version and replays it in the background; history is kept."""
+    current = policy.current
+    merged = {**{k: getattr(current, k) for k in VERSION_FIELDS}, **_validate(params)}
+    version = PolicyVersion.objects.create(
+        policy=policy, version=current.version + 1, created_by=by, note=note, **merged
+    )
+    job = ReplayJob.objects.create(policy_version=version)
+    from proficio.mastery.tasks import replay
+
+    transaction.on_commit(lambda: replay.enqueue(job.pk))
+    return version
+
+
+def run_replay(job: ReplayJob) -> None:
+    """Recompute every determination the version governs, in chunks, recording progress."""
+    version = job.policy_version
+    pairs = _pairs(version.policy)
+    ReplayJob.objects.filter(pk=job.pk).update(status="running", total=len(pairs))
+    params = {k: getattr(version, k) for k in VERSION_FIELDS}
+    changed = 0
+    for start in range(0, len(pairs), 2000):
+        chunk = pairs[start : start + 2000]
+        with transaction.atomic():
+            new = _evaluate_pairs(chunk, params)
+            for (s, t), (status, value, _level) in new.items():
+                det = Determination.objects.filter(student_id=s, target_id=t).first()
+                if (
+                    det is None
+                    or det.status != status
+                    or det.value != value
+                    or det.policy_version_id != version.pk
+                ):
+                    student = Student.objects.get(pk=s)
+                    target = Item.objects.get(pk=t)
+                    update_determination(student, target, reason="replay")
+                    changed += 1
+        ReplayJob.objects.filter(pk=job.pk).update(done=start + len(chunk), changed=changed)
+    ReplayJob.objects.filter(pk=job.pk).update(status="done", done=len(pairs), changed=changed)
+
+
+@transaction.atomic
+def override_determination(
+    student: Student, target: Item, *, level_value: float, rationale: str, by: User
+) -> Override:
+    """Professional judgment over the policy's result. A written rationale is required."""
+    if len(rationale.strip()) < 10:
+        raise ValidationError(
+            {"rationale": "Explain the judgment in a sentence or two (at least 10 characters)."}
+        )
+    scale = engine.core_scale(engine.scale_for(target))
+    if level_value not in scale.values:
+        raise ValidationError(
+            {
+                "level_value": "Choose one of the scale's levels: "
+                + ", ".join(f"{v:g}" for v in scale.values)
+                + "."
+            }
+        )
+    Override.objects.filter(student=student, target=target, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    advanced = scale.advanced
+    status = (
+        DeterminationStatus.ADVANCED
+        if advanced is not None and level_value >= advanced
+        else DeterminationStatus.PROFICIENT
+        if level_value >= scale.mastery
+        else DeterminationStatus.NOT_YET
+    )
+    override = Override.objects.create(
+        student=student,
+        target=target,
+        level_value=level_value,
+        status=status,
+        rationale=rationale.strip(),
+        by=by,
+    )
+    det = Determination.objects.filter(student=student, target=target).first()
+    DeterminationHistory.objects.create(
+        student=student,
+        target=target,
+        policy_version=det.policy_version
+        if det
+        else (engine.policy_for(student, target) or default_policy(student).current),
+        value=det.value if det else None,
+        level_value=level_value,
+        status=status,
+        evidence_count=det.evidence_count if det else 0,
+        computed_at=timezone.now(),
+        reason="override",
+    )
+    return override
+
+
+@transaction.atomic
+def withdraw_override(override: Override) -> None:
+    override.withdrawn_at = timezone.now()
+    override.save(update_fields=["withdrawn_at"])
+
+
+@transaction.atomic
+def fit_bkt_version(
+    policy: MasteryPolicy, target: Item, *, by: User | None, restarts: int = 5
+) -> PolicyVersion:
+    """Fit BKT by EM on the target's item responses and store the parameters as a new version."""
+    if target.kind != ItemKind.TARGET:
+        raise ValidationError({"target": "BKT is fitted per learning target."})
+    rows = list(
+        ItemResponse.objects.filter(target=target)
+        .order_by("student_id", "assessed_at", "evidence_id", "position")
+        .values_list("student_id", "correct")
+    )
+    if len({s for s, _ in rows}) < 20 or len(rows) < 100:
+        raise ValidationError(
+            {
+                "target": f"Too little quiz data to fit BKT: {len(rows)} responses from "
+                f"{len({s for s, _ in rows})} students (need 100 from 20)."
+            }
+        )
+    params = fit(
+        np.array([s for s, _ in rows]),
+        np.array([1.0 if c else 0.0 for _, c in rows]),
+        restarts=restarts,
+    )
+    return new_policy_version(
+        policy,
+        {
+            "method": "bkt",
+            "bkt_params": {
+                "prior": params.prior,
+                "learn": params.learn,
+                "guess": params.guess,
+                "slip": params.slip,
+                "forget": params.forget,
+            },
+        },
+        by=by,
+        note=f"BKT fitted by EM on {len(rows)} responses",
+    )
+
+
+def as_of(student: Student, moment: dt.datetime) -> dict[int, DeterminationHistory]:
+    """The time machine: each target's determination as it stood at ``moment``."""
+    rows = DeterminationHistory.objects.filter(student=student, computed_at__lte=moment).order_by(
+        "target_id", "computed_at", "id"
+    )
+    latest: dict[int, DeterminationHistory] = {}
+    for row in rows:
+        latest[row.target_id] = row
+    return latest

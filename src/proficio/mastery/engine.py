@@ -1,0 +1,134 @@
+"""From the database to the core kernels and back: which policy and scale apply to a
+student and target, and recomputing one determination (the single-pair path).
+
+Reads only; writing happens in ``actions`` which call :func:`compute`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.db.models import Q
+
+from proficio.core.mastery import policy as core
+from proficio.core.mastery.bkt import BKTParams
+from proficio.evidence.models import EvidenceScore, ItemResponse
+from proficio.frameworks.models import AssociationType, Item, ProficiencyScale
+from proficio.mastery.models import SCOPE_PRECEDENCE, MasteryPolicy, PolicyVersion, ScopeKind
+from proficio.orgs.models import Student
+
+
+def parent_of(item: Item) -> Item | None:
+    link = (
+        item.outgoing.filter(
+            association_type=AssociationType.IS_CHILD_OF, destination_item__isnull=False
+        )
+        .select_related("destination_item")
+        .first()
+    )
+    return link.destination_item if link else None
+
+
+def scale_for(target: Item) -> ProficiencyScale | None:
+    """The target's competency's scale, else its framework's."""
+    competency = parent_of(target)
+    if competency is not None and competency.scale_id is not None:
+        return competency.scale
+    return target.framework.scale
+
+
+@functools.lru_cache(maxsize=256)
+def _core_scale(scale_id: int) -> core.Scale:
+    scale = ProficiencyScale.objects.get(pk=scale_id)
+    mastery = scale.mastery_value()
+    values = tuple(lv.value for lv in scale.levels.all())
+    return core.Scale(values=values, mastery=mastery if mastery is not None else values[-1])
+
+
+def core_scale(scale: ProficiencyScale | None) -> core.Scale:
+    if scale is None:  # a framework without a scale: a plain 1-4 reading with 3 as mastery
+        return core.Scale(values=(1.0, 2.0, 3.0, 4.0), mastery=3.0)
+    return _core_scale(scale.pk)
+
+
+def forget_scales() -> None:
+    _core_scale.cache_clear()
+
+
+def policy_for(student: Student, target: Item) -> PolicyVersion | None:
+    """The most specific policy that reaches this student and target."""
+    competency = parent_of(target)
+    school = student.school
+    candidates = MasteryPolicy.objects.filter(
+        Q(scope=ScopeKind.TARGET, item=target)
+        | Q(scope=ScopeKind.COMPETENCY, item=competency)
+        | Q(scope=ScopeKind.FRAMEWORK, framework_id=target.framework_id)
+        | Q(scope=ScopeKind.SCHOOL, organization=school)
+        | Q(scope=ScopeKind.DISTRICT, organization_id=school.parent_id)
+    )
+    by_scope = {p.scope: p for p in candidates}
+    for scope in SCOPE_PRECEDENCE:
+        if scope in by_scope:
+            return by_scope[scope].current
+    return None
+
+
+def core_policy(version: PolicyVersion, scale: core.Scale) -> core.Policy:
+    return core.Policy(
+        method=version.method,
+        weight=version.weight,
+        rate=version.rate,
+        n=version.n,
+        threshold=scale.mastery if version.method == "n_mastery" else None,
+        window_last=version.window_last,
+        window_since=version.window_since,
+        min_evidence=version.min_evidence,
+        min_kinds=version.min_kinds,
+        count_self_and_peer=version.count_self_and_peer,
+        bkt=BKTParams(**version.bkt_params) if version.bkt_params else None,
+        bkt_mastery=version.bkt_mastery,
+    )
+
+
+def points_for(student_id: int, target_id: int, method: str) -> list[core.Point]:
+    if method == "bkt":
+        rows = ItemResponse.objects.filter(student_id=student_id, target_id=target_id).values_list(
+            "evidence_id", "position", "correct", "assessed_at"
+        )
+        return [core.Point(f"{e}:{p}", 1.0 if ok else 0.0, at, "quiz") for e, p, ok, at in rows]
+    rows2 = EvidenceScore.objects.filter(
+        student_id=student_id, target_id=target_id, counts=True
+    ).values_list("evidence_id", "id", "score", "assessed_at", "kind")
+    return [core.Point(f"{e}:{i}", s, at, k) for e, i, s, at, k in rows2]
+
+
+def compute(
+    student: Student, target: Item, version: PolicyVersion
+) -> tuple[core.Result, core.Scale]:
+    scale = core_scale(scale_for(target))
+    return core.evaluate(
+        points_for(student.pk, target.pk, version.method), core_policy(version, scale), scale
+    ), scale
+
+
+def explanation(result: core.Result, version: PolicyVersion) -> dict[str, Any]:
+    """What the determination page shows: the ordered evidence, each piece's weight, the
+    rule and the policy version."""
+    return {
+        "rule": version.method,
+        "policy": version.policy.name,
+        "policy_version": version.version,
+        "used": [
+            {
+                "key": u.key,
+                "score": u.score,
+                "assessed_at": u.assessed_at.isoformat(),
+                "kind": u.kind,
+                "weight": u.weight,
+            }
+            for u in result.used
+        ],
+        "excluded": [{"key": e.key, "reason": e.reason} for e in result.excluded],
+        "kinds": result.kinds_count,
+    }

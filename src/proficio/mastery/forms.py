@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from proficio.mastery.models import Method
+
+
+class PolicyVersionForm(forms.Form):
+    method = forms.ChoiceField(label=_("Rule"), choices=Method.choices)
+    weight = forms.FloatField(
+        label=_("Weight of the latest score (weighted average)"),
+        min_value=0,
+        max_value=1,
+        initial=0.65,
+    )
+    rate = forms.FloatField(
+        label=_("Decay rate (decaying average)"), min_value=0, max_value=1, initial=0.65
+    )
+    n = forms.IntegerField(
+        label=_("n: scores at mastery needed (n times at mastery)"), min_value=1, required=False
+    )
+    window_last = forms.IntegerField(
+        label=_("Use only the last N scores"), min_value=1, required=False
+    )
+    window_since = forms.DateTimeField(
+        label=_("Use only evidence shown since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+    )
+    min_evidence = forms.IntegerField(label=_("Minimum pieces of evidence"), min_value=1, initial=1)
+    min_kinds = forms.IntegerField(label=_("Minimum kinds of evidence"), min_value=1, initial=1)
+    count_self_and_peer = forms.BooleanField(
+        label=_("Self- and peer-assessment count"), required=False
+    )
+    note = forms.CharField(label=_("Why this change"), max_length=500, required=False)
+
+    def params(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("note", None)
+        return data

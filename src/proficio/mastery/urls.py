@@ -1,0 +1,21 @@
+from django.urls import path
+
+from proficio.mastery import views
+
+app_name = "mastery"
+urlpatterns = [
+    path(
+        "students/<int:student_id>/targets/<int:target_id>/",
+        views.student_target,
+        name="student_target",
+    ),
+    path(
+        "students/<int:student_id>/targets/<int:target_id>/override/",
+        views.override,
+        name="override",
+    ),
+    path("mastery/policies/", views.policy_list, name="policies"),
+    path("mastery/policies/<int:policy_id>/", views.policy_detail, name="policy"),
+    path("mastery/policies/<int:policy_id>/preview/", views.policy_preview, name="policy_preview"),
+    path("mastery/replays/<int:job_id>/", views.replay_progress, name="replay"),
+]

@@ -1,0 +1,110 @@
+"""Evidence entry, the determination page (explanation, chart, history), overrides,
+portfolio files, and the policy editor with its preview."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from proficio.evidence.models import Evidence
+from proficio.mastery.models import Determination, Override
+
+
+def _post_evidence(client, world, **extra):
+    target = world.target("MATH.2.2")
+    data = {
+        "kind": "performance_task",
+        "title": "Pattern task",
+        "assessed_at": (timezone.localtime() - timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "target_1": target.pk,
+        "score_1": "3",
+        **extra,
+    }
+    return client.post(reverse("evidence:record", args=[world.ana.pk]), data), target
+
+
+def test_teacher_records_evidence_and_lands_on_the_explanation(world, client):
+    client.force_login(world.user("rivera"))
+    response, target = _post_evidence(client, world)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mastery:student_target", args=[world.ana.pk, target.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Pattern task" in page
+    assert "Weight in the result" in page
+    assert "Not enough evidence yet" in page  # the district wants two pieces
+    assert 'data-chart' in page
+    assert "vega-embed" in page  # chart scripts load only where a chart is drawn
+
+
+def test_bad_scores_and_dates_get_field_errors(world, client):
+    client.force_login(world.user("rivera"))
+    response, _ = _post_evidence(client, world, score_1="9")
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    future = (timezone.localtime() + timezone.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    response, _ = _post_evidence(client, world, assessed_at=future)
+    assert response.status_code == 400
+    assert "cannot have been shown in the future" in response.content.decode()
+    assert not Evidence.objects.filter(title="Pattern task").exists()
+
+
+def test_wrong_artifact_type_is_refused_and_nothing_saved(world, client):
+    client.force_login(world.user("rivera"))
+    fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response, _ = _post_evidence(client, world, artifact=fake)
+    assert response.status_code == 400
+    assert "not a file type we accept" in response.content.decode()
+    assert not Evidence.objects.filter(title="Pattern task").exists()
+
+
+def test_portfolio_files_are_downloads_with_their_checked_type(world, client):
+    artifact = world.ana_evidence.artifacts.get()
+    client.force_login(world.user("garcia.family"))
+    response = client.get(reverse("evidence:artifact", args=[artifact.pk]))
+    assert response["Content-Type"] == "text/plain"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == b"My fraction notes"
+
+
+def test_override_needs_rationale_and_shows_as_override(world, client):
+    client.force_login(world.user("rivera"))
+    target = world.target("MATH.1.2")
+    url = reverse("mastery:override", args=[world.ana.pk, target.pk])
+    refused = client.post(url, {"level_value": "4", "rationale": ""})
+    assert refused.status_code == 400
+    assert not Override.objects.filter(student=world.ana).exists()
+    ok = client.post(url, {"level_value": "4", "rationale": "Her project shows transfer to new problems."})
+    assert ok.status_code == 302
+    page = client.get(reverse("mastery:student_target", args=[world.ana.pk, target.pk])).content.decode()
+    assert "Professional judgment:" in page
+    assert "Her project shows transfer" in page
+    record = client.get(reverse("web:student_detail", args=[world.ana.pk])).content.decode()
+    assert "(override)" in record
+
+
+def test_time_machine_query(world, client):
+    client.force_login(world.user("principal"))
+    target = world.target("MATH.1.2")
+    url = reverse("mastery:student_target", args=[world.ana.pk, target.pk])
+    long_ago = client.get(url, {"as_of": "2001-01-01"}).content.decode()
+    assert "not yet assessed" in long_ago
+    assert client.get(url, {"as_of": "not-a-date"}).status_code == 200
+    assert Determination.objects.filter(student=world.ana, target=target).exists()
+
+
+def test_policy_editor_previews_then_saves_a_version(world, client, django_capture_on_commit_callbacks):
+    client.force_login(world.user("district.admin"))
+    policy = world.policy("Riverbend default")
+    data = {"method": "highest", "weight": "0.65", "rate": "0.65", "min_evidence": "1", "min_kinds": "1"}
+    preview = client.post(reverse("mastery:policy_preview", args=[policy.pk]), data)
+    assert "would go up" in preview.content.decode()
+    bad = client.post(reverse("mastery:policy", args=[policy.pk]), {**data, "weight": "3"})
+    assert bad.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(reverse("mastery:policy", args=[policy.pk]), {**data, "note": "Try highest"})
+    assert saved.status_code == 302
+    assert policy.current.method == "highest"
+    progress = client.get(saved["Location"]).content.decode()
+    assert "determinations changed" in progress
