@@ -16,7 +16,9 @@ def _post_evidence(client, world, **extra):
     data = {
         "kind": "performance_task",
         "title": "Pattern task",
-        "assessed_at": (timezone.localtime() - timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "assessed_at": (timezone.localtime() - timezone.timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
         "target_1": target.pk,
         "score_1": "3",
         **extra,
@@ -33,7 +35,7 @@ def test_teacher_records_evidence_and_lands_on_the_explanation(world, client):
     assert "Pattern task" in page
     assert "Weight in the result" in page
     assert "Not enough evidence yet" in page  # the district wants two pieces
-    assert 'data-chart' in page
+    assert "data-chart" in page
     assert "vega-embed" in page  # chart scripts load only where a chart is drawn
 
 
@@ -75,9 +77,13 @@ def test_override_needs_rationale_and_shows_as_override(world, client):
     refused = client.post(url, {"level_value": "4", "rationale": ""})
     assert refused.status_code == 400
     assert not Override.objects.filter(student=world.ana).exists()
-    ok = client.post(url, {"level_value": "4", "rationale": "Her project shows transfer to new problems."})
+    ok = client.post(
+        url, {"level_value": "4", "rationale": "Her project shows transfer to new problems."}
+    )
     assert ok.status_code == 302
-    page = client.get(reverse("mastery:student_target", args=[world.ana.pk, target.pk])).content.decode()
+    page = client.get(
+        reverse("mastery:student_target", args=[world.ana.pk, target.pk])
+    ).content.decode()
     assert "Professional judgment:" in page
     assert "Her project shows transfer" in page
     record = client.get(reverse("web:student_detail", args=[world.ana.pk])).content.decode()
@@ -94,16 +100,26 @@ def test_time_machine_query(world, client):
     assert Determination.objects.filter(student=world.ana, target=target).exists()
 
 
-def test_policy_editor_previews_then_saves_a_version(world, client, django_capture_on_commit_callbacks):
+def test_policy_editor_previews_then_saves_a_version(
+    world, client, django_capture_on_commit_callbacks
+):
     client.force_login(world.user("district.admin"))
     policy = world.policy("Riverbend default")
-    data = {"method": "highest", "weight": "0.65", "rate": "0.65", "min_evidence": "1", "min_kinds": "1"}
+    data = {
+        "method": "highest",
+        "weight": "0.65",
+        "rate": "0.65",
+        "min_evidence": "1",
+        "min_kinds": "1",
+    }
     preview = client.post(reverse("mastery:policy_preview", args=[policy.pk]), data)
     assert "would go up" in preview.content.decode()
     bad = client.post(reverse("mastery:policy", args=[policy.pk]), {**data, "weight": "3"})
     assert bad.status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        saved = client.post(reverse("mastery:policy", args=[policy.pk]), {**data, "note": "Try highest"})
+        saved = client.post(
+            reverse("mastery:policy", args=[policy.pk]), {**data, "note": "Try highest"}
+        )
     assert saved.status_code == 302
     assert policy.current.method == "highest"
     progress = client.get(saved["Location"]).content.decode()
