@@ -110,3 +110,44 @@ def test_demographic_mix_is_plausible_at_scale():
     assert abs(groups["white"] / 20000 - 45 / total) < 0.02
     assert 0.08 < sum(d.english_learner for d in drawn) / 20000 < 0.2
     assert 0.1 < sum(d.disability == "iep" for d in drawn) / 20000 < 0.2
+
+
+def test_evidence_history_is_realistic(world):
+    from django.db.models import Count
+
+    from proficio.demo.history import seed_history
+    from proficio.evidence.models import Evidence
+    from proficio.mastery.models import Determination
+
+    district = world.org("riverbend")
+    students = list(Student.objects.filter(school__parent=district).select_related("user"))
+    made = seed_history(district, students, seed=0, today=world.ana.enrollments.first().start_date)
+    assert (
+        made
+        == Evidence.objects.filter(student__in=students)
+        .exclude(title="Fraction strips project")
+        .count()
+    )
+    statuses = dict(
+        Determination.objects.filter(student__in=students)
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    # Students sit at different places: every status appears, none of them "fail".
+    assert {"not_yet", "proficient", "advanced", "insufficient"} <= set(statuses)
+    assert Evidence.objects.filter(student__in=students, kind="extended_learning").exists()
+    assert Evidence.objects.filter(
+        student__in=students, title__startswith="Habits observation"
+    ).exists()
+    kinds = set(Evidence.objects.filter(student__in=students).values_list("kind", flat=True))
+    assert len(kinds) >= 5
+
+    # Both are in grade 7, but Ben works lower on the mathematics continuum than Ana.
+    def place(name):
+        dets = Determination.objects.filter(
+            student__user__username=name, target__human_coding_scheme__startswith="MATH"
+        )
+        positions = [d.target.level.position for d in dets.select_related("target__level")]
+        return sum(positions) / len(positions)
+
+    assert place("ana") > place("ben")

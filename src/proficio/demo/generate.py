@@ -79,6 +79,7 @@ class DemoResult:
     teachers: int = 0
     sections: int = 0
     guardians: int = 0
+    evidence: int = 0
 
 
 def demo_exists() -> bool:
@@ -106,6 +107,7 @@ def generate(
     seed: int = 0,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    history: bool = True,
 ) -> DemoResult:
     """Build the demo district. Same seed and same ``today`` → the same district."""
     if students < 10:
@@ -302,6 +304,11 @@ def generate(
         tick("roster", len(roster))
         seed_frameworks(owner=district)
         tick("frameworks", 2)
+        if history:
+            from proficio.demo.history import seed_history
+
+            result.evidence = seed_history(district, roster, seed=seed, today=today)
+            tick("evidence history", result.evidence)
         result.students = len(roster)
         result.teachers = teachers.count + 1
         result.sections = section_count

@@ -281,3 +281,52 @@ def sniff(upload: Any) -> str:
     finally:
         upload.seek(0)
     return "text/plain"
+
+
+@transaction.atomic
+def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") -> int:
+    """Record many pieces of accepted evidence at once (imports, the demo history).
+
+    Each row: student_id, kind, title, assessed_at, scorer_id, partner_organization,
+    verifier, scores [(target_id, score)]. Targets and scores must already be valid;
+    determinations are rebuilt afterwards with ``mastery.actions.rebuild_determinations``.
+    """
+    from proficio.audit.log import record_bulk
+    from proficio.audit.models import AuditAction
+    from proficio.bulk import insert_rows
+
+    evidence = Evidence.objects.bulk_create(
+        [
+            Evidence(
+                student_id=r["student_id"],
+                kind=r["kind"],
+                title=r["title"],
+                assessed_at=r["assessed_at"],
+                scorer_id=r.get("scorer_id"),
+                status=EvidenceStatus.ACCEPTED,
+                partner_organization=r.get("partner_organization", ""),
+                verifier=r.get("verifier", ""),
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )
+    insert_rows(
+        EvidenceScore,
+        [
+            {
+                "evidence_id": e.pk,
+                "student_id": r["student_id"],
+                "target_id": target_id,
+                "criterion_id": None,
+                "score": float(score),
+                "assessed_at": r["assessed_at"],
+                "kind": r["kind"],
+                "counts": True,
+            }
+            for e, r in zip(evidence, rows, strict=True)
+            for target_id, score in r["scores"]
+        ],
+    )
+    record_bulk(AuditAction.CREATE, "evidence.evidence", len(rows), org_path=org_path)
+    return len(rows)

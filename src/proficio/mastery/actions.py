@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -455,3 +456,60 @@ def as_of(student: Student, moment: dt.datetime) -> dict[int, DeterminationHisto
     for row in rows:
         latest[row.target_id] = row
     return latest
+
+
+@transaction.atomic
+def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild") -> int:
+    """Recompute every determination of these students from their evidence, in bulk.
+
+    The same single-pair kernel as on each evidence write, evaluated in memory and
+    written with bulk inserts (used after imports and by the demo generator).
+    """
+    from proficio.bulk import insert_rows
+
+    rows = (
+        EvidenceScore.objects.filter(student_id__in=student_ids, counts=True)
+        .values_list("student_id", "target_id", "evidence_id", "id", "score", "assessed_at", "kind")
+        .order_by("student_id", "target_id")
+    )
+    points: dict[tuple[int, int], list[core.Point]] = defaultdict(list)
+    for s, t, e, i, score, at, kind in rows.iterator(chunk_size=20000):
+        points[(s, t)].append(core.Point(f"{e}:{i}", score, at, kind))
+    students = Student.objects.in_bulk({s for s, _ in points})
+    targets = Item.objects.select_related("framework").in_bulk({t for _, t in points})
+    resolved: dict[tuple[int, int], tuple[PolicyVersion, core.Scale]] = {}
+    now = timezone.now()
+    Determination.objects.filter(student_id__in=student_ids).delete()
+    dets: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for (s, t), pts in points.items():
+        student, target = students[s], targets[t]
+        key = (student.school_id, t)
+        if key not in resolved:
+            version = engine.policy_for(student, target) or default_policy(student).current
+            resolved[key] = (version, engine.core_scale(engine.scale_for(target)))
+        version, scale = resolved[key]
+        result = core.evaluate(pts, engine.core_policy(version, scale), scale)
+        level = _level_value(result, scale)
+        common = {
+            "student_id": s,
+            "target_id": t,
+            "policy_version_id": version.pk,
+            "value": result.value,
+            "level_value": level,
+            "status": result.status.value,
+            "evidence_count": result.evidence_count,
+        }
+        dets.append(
+            {
+                **common,
+                "last_assessed_at": result.last_assessed_at,
+                "trend": result.trend,
+                "explanation": engine.explanation(result, version),
+                "computed_at": now,
+            }
+        )
+        history.append({**common, "computed_at": now, "reason": reason})
+    insert_rows(Determination, dets)
+    insert_rows(DeterminationHistory, history)
+    return len(dets)

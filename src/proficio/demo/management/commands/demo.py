@@ -20,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
         parser.add_argument(
+            "--no-history", action="store_true", help="people and classes only, no evidence history"
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="do nothing if a district exists"
         )
 
@@ -42,12 +45,17 @@ class Command(BaseCommand):
                 bar.update(1)
 
             result = generate.generate(
-                students=opts["students"], seed=opts["seed"], today=opts["today"], progress=progress
+                students=opts["students"],
+                seed=opts["seed"],
+                today=opts["today"],
+                progress=progress,
+                history=not opts["no_history"],
             )
         took = time.perf_counter() - started
         self.stdout.write(
             f"Demo district: {result.students} students, {result.teachers} teachers, "
-            f"{result.sections} sections, {result.guardians} guardians in {took:.1f} s"
+            f"{result.sections} sections, {result.guardians} guardians, "
+            f"{result.evidence} pieces of evidence in {took:.1f} s"
         )
         print_logins(self.stdout.write)
 
