@@ -2,8 +2,8 @@
 
 The 50,000-student figure is the roster (schools, classes, people, guardians, the
 demographic mix and the frameworks) without the evidence history, which the 600-student
-run also times. Prints the seconds for each size and two ratios: the time against the 2-minute target
-for 50,000 students, and the per-student cost at 50,000 against the 600-student run
+run also times. Prints the seconds for each size and two ratios: the time against the
+2-minute target for 50,000 students, and the per-student cost at 50,000 against the 600-student run
 measured in the same process (1.0 = perfectly linear; below 1 = cheaper per student).
 
     python benchmarks/bench_demo.py [--students 50000]
