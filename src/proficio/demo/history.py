@@ -77,8 +77,10 @@ def seed_history(
     for link in framework.associations.filter(
         association_type="isChildOf", origin_item__kind=ItemKind.TARGET
     ).select_related("origin_item", "destination_item"):
-        by_competency[link.destination_item_id].append(link.origin_item)
-        category[link.destination_item_id] = link.destination_item.category
+        parent, child = link.destination_item, link.origin_item
+        if parent is not None and child is not None:
+            by_competency[parent.pk].append(child)
+            category[parent.pk] = parent.category
     start = dt.datetime.combine(
         _school_start(today), dt.time(9), tzinfo=timezone.get_current_timezone()
     )
@@ -107,6 +109,7 @@ def seed_history(
             if not is_academic:
                 near = near[:1]  # habits: one observed target per competency
             for target in near:
+                assert target.level_id is not None  # only levelled targets are near
                 gap = place - levels[target.level_id]  # > 0: below the student's place
                 pieces = rng.randint(2, 4) if is_academic else rng.randint(1, 2)
                 for k in range(pieces):
