@@ -81,6 +81,7 @@ def update_determination(student: Student, target: Item, *, reason: str) -> Dete
         )
         or det.policy_version_id != version.pk
     )
+    det.student = student  # the caller's instance: its school is already loaded for the audit
     if not created:
         for k, v in values.items():
             setattr(det, k, v)

@@ -20,6 +20,11 @@ from proficio.orgs.models import Student
 
 
 def parent_of(item: Item) -> Item | None:
+    """The item's parent in its framework's hierarchy (memoized on the instance: one
+    evidence write asks three times)."""
+    if hasattr(item, "_proficio_parent"):
+        cached: Item | None = item._proficio_parent
+        return cached
     link = (
         item.outgoing.filter(
             association_type=AssociationType.IS_CHILD_OF, destination_item__isnull=False
@@ -27,7 +32,9 @@ def parent_of(item: Item) -> Item | None:
         .select_related("destination_item")
         .first()
     )
-    return link.destination_item if link else None
+    parent = link.destination_item if link else None
+    item._proficio_parent = parent  # type: ignore[attr-defined]
+    return parent
 
 
 def scale_for(target: Item) -> ProficiencyScale | None:
