@@ -112,7 +112,7 @@ class RouteCase:
     ok: int = 200
     denied: int = 404
     method: str = "get"
-    data: dict[str, str] = field(default_factory=dict)
+    data: dict[str, object] | Callable[[], dict[str, object]] = field(default_factory=dict)
     anonymous: int = 302  # web pages send you to log in; the API answers 401
     # A logged-in person with no role: public routes answer as for anyone, others deny.
     nobody: int | None = None
@@ -140,6 +140,12 @@ SECTION_VIEWERS = OBJECT_MATRIX[(Subject.SECTION, Act.VIEW)]
 ORG_VIEWERS = OBJECT_MATRIX[(Subject.ORGANIZATION, Act.VIEW)]
 AUDIT_VIEWERS = {R.STUDENT, R.GUARDIAN, R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
 STUDENT_LISTERS = {R.STUDENT, R.GUARDIAN, R.TEACHER, R.ADVISOR} | LEADERS_OF_MAPLE
+
+
+def _upload(name: str, content: bytes) -> object:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
 
 
 def _fw(name: str, *more: Callable[[object], object]) -> Callable[[object], str]:
@@ -279,6 +285,34 @@ ROUTES: dict[str, list[RouteCase]] = {
     "frameworks:item_retire": [
         RouteCase(_draft("frameworks:item_retire", lambda w: 999999), set(), method="post"),
         RouteCase(_fw("frameworks:item_retire", _target), FRAMEWORK_EDITORS, ok=302, method="post"),
+    ],
+    "frameworks:exemplar_add": [
+        RouteCase(_fw("frameworks:exemplar_add", _competency), FRAMEWORK_EDITORS)
+    ],
+    "frameworks:exemplar_file": [
+        RouteCase(
+            _u(
+                "frameworks:exemplar_file",
+                lambda w: (
+                    w.district_framework.items.get(human_coding_scheme="MATH.1").exemplars.get().pk
+                ),
+            ),
+            ALL_ROLES,
+        )
+    ],
+    "api:import_case": [
+        RouteCase(
+            _u("api:import_case"),
+            AUTHORS,
+            ok=202,
+            denied=403,
+            method="post",
+            anonymous=401,
+            data=lambda: {"file": _upload("empty.json", b"{}")},
+        )
+    ],
+    "api:import_status": [
+        RouteCase(_u("api:import_status", lambda w: 999999), set(), anonymous=401)
     ],
     "frameworks:publish": [
         RouteCase(_draft("frameworks:publish"), {R.SYSTEM_ADMIN}, ok=302, method="post")

@@ -110,7 +110,8 @@ def test_route_matrix(world, client, name, index, who):
         else:
             expected = case.ok if who in case.allowed else case.denied
     url = case.url(world)
-    response = getattr(client, case.method)(url, case.data)
+    data = case.data() if callable(case.data) else case.data
+    response = getattr(client, case.method)(url, data)
     assert response.status_code == expected, f"{who} {case.method.upper()} {url}"
 
 

@@ -130,6 +130,14 @@ def build_world() -> None:
             evidence.attach_artifact(
                 work, upload=SimpleUploadedFile("notes.txt", b"My fraction notes")
             )
+        from proficio.frameworks import actions as framework_actions
+
+        math1 = Item.objects.get(
+            human_coding_scheme="MATH.1", framework__title__startswith="Riverbend"
+        )
+        framework_actions.add_exemplar(
+            math1, title="Fraction model", file=SimpleUploadedFile("model.pdf", b"%PDF-1.4 model")
+        )
         # Someone with no role at all.
         accounts.create_user(username="nobody", password=PASSWORD, display_name="No Role")
 

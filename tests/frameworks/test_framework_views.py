@@ -186,3 +186,61 @@ def test_history_page(world, client):
         reverse("frameworks:history", args=[world.district_framework.pk])
     ).content.decode()
     assert "created item" in body
+
+
+def test_import_through_the_api_and_follow_the_job(world, client):
+    client.force_login(world.user("district.admin"))
+    upload = SimpleUploadedFile(
+        "ordering.json", case_fixture("opensalt-Ordering.json").read_bytes()
+    )
+    response = client.post("/api/v1/frameworks/imports", {"file": upload})
+    assert response.status_code == 202
+    job = response.json()
+    status = client.get(f"/api/v1/frameworks/imports/{job['id']}").json()
+    assert status["status"] == "done"
+    assert status["report"]["created"]["Item"] == 28
+    client.force_login(world.user("rivera"))
+    refused = client.post(
+        "/api/v1/frameworks/imports", {"file": SimpleUploadedFile("x.json", b"{}")}
+    )
+    assert refused.status_code == 403
+    assert client.get(f"/api/v1/frameworks/imports/{job['id']}").status_code == 404
+
+
+def test_exemplars_are_added_and_served_to_readers(world, client):
+    client.force_login(world.user("district.admin"))
+    competency = Item.objects.get(framework=world.district_framework, human_coding_scheme="WRIT.1")
+    level = world.district_framework.levels.get(code="L4")
+    url = reverse("frameworks:exemplar_add", args=[world.district_framework.pk, competency.pk])
+    bad = client.post(
+        url,
+        {"title": "Essay", "level": level.pk, "file": SimpleUploadedFile("e.pdf", b"not really")},
+    )
+    assert bad.status_code == 400
+    pdf = SimpleUploadedFile("essay.pdf", b"%PDF-1.4 a short argument essay")
+    assert (
+        client.post(url, {"title": "Argument essay", "level": level.pk, "file": pdf}).status_code
+        == 302
+    )
+    client.force_login(world.user("ben"))
+    page = client.get(
+        reverse("frameworks:item", args=[world.district_framework.pk, competency.pk])
+    ).content.decode()
+    assert "Argument essay" in page
+    exemplar = competency.exemplars.get()
+    download = client.get(reverse("frameworks:exemplar_file", args=[exemplar.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_progress_is_visible_while_the_import_transaction_is_open(world, client):
+    from proficio import progress
+
+    client.force_login(world.user("district.admin"))
+    job = ImportJob.objects.create(
+        created_by=world.user("district.admin"), filename="big.json", payload=b"{}"
+    )
+    progress.report("import", job.pk, done=5000, total=20000, stage="items")
+    body = client.get(reverse("frameworks:import_progress", args=[job.pk])).content.decode()
+    assert 'value="25"' in body
+    assert "items" in body

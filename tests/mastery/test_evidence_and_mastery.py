@@ -304,3 +304,11 @@ def test_too_little_data_for_bkt_says_what_is_missing(world):
     )
     with pytest.raises(ValidationError, match="Too little quiz data"):
         mastery.fit_bkt_version(policy, target, by=None)
+
+
+def test_determination_history_is_append_only(world):
+    record(world, 3)
+    row = DeterminationHistory.objects.filter(student=world.ana).first()
+    row.status = "advanced"
+    with pytest.raises(RuntimeError, match="append-only"):
+        row.save()

@@ -101,3 +101,13 @@ def test_passwords_are_hashed_with_argon2_in_real_settings():
     assert encoded.startswith("argon2$")
     assert hasher.verify("secret-pass", encoded)
     assert not hasher.verify("other-pass", encoded)
+
+
+def test_client_address_behind_proxies(rf, settings):
+    from proficio.accounts.client_ip import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    settings.PROFICIO_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.5"  # no proxy: the header is the client's own words
+    settings.PROFICIO_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.7"  # the proxy's entry, not the spoofable one

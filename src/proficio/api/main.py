@@ -7,12 +7,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
+from proficio.frameworks.api import router as frameworks_router
 from proficio.orgs.api import router as orgs_router
 
 api = NinjaAPI(
     title="Proficio API",
     version="1",
-    description="Competency-based education: people, organizations, frameworks, evidence, mastery.",
+    description="Competency-based education: people, organizations, and framework imports.",
     auth=django_auth,
     urls_namespace="api",
 )
@@ -31,3 +32,4 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 
 api.add_router("/", orgs_router)
+api.add_router("/", frameworks_router)

@@ -84,7 +84,8 @@ def seed_history(
     start = dt.datetime.combine(
         _school_start(today), dt.time(9), tzinfo=timezone.get_current_timezone()
     )
-    now = timezone.now()
+    # "Now" is the end of the given day, so the same seed and day give the same history.
+    now = min(timezone.now(), dt.datetime.combine(today, dt.time(15), tzinfo=start.tzinfo))
     span_days = max(7, (now - start).days)
     rows: list[dict[str, Any]] = []
     for student in students:

@@ -1,7 +1,8 @@
 """The only code that writes frameworks: authoring, integrity, publication, seeding.
 
-Every change is recorded in the definition history (``DefinitionChange``) and the audit
-trail. Nothing that something refers to is ever deleted: ``retire_item`` archives it
+Every change is recorded in the definition history (``DefinitionChange``: who, when,
+before and after); creating and publishing a framework also enter the audit trail.
+Nothing that something refers to is ever deleted: ``retire_item`` archives it
 (optionally pointing at its replacement) when anything protects it.
 """
 
@@ -43,7 +44,8 @@ BASE_URI = "urn:proficio:case"
 
 
 def uri_for(kind: str, identifier: uuid.UUID | str) -> str:
-    """A stable URI for objects we author (CASE requires one; ours resolve in the provider API)."""
+    """A stable URI (a URN) for objects we author: CASE requires one; the provider API
+    serves the objects by their identifier."""
     return f"{BASE_URI}:{kind}:{identifier}"
 
 

@@ -79,3 +79,20 @@ class PrerequisiteForm(forms.Form):
 
 class FrameworkSearchForm(forms.Form):
     q = forms.CharField(label=_("Search this framework"), max_length=100, required=False)
+
+
+class ExemplarForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    level = forms.ModelChoiceField(
+        label=_("Level it shows"), queryset=PerformanceLevel.objects.none(), required=False
+    )
+    description = forms.CharField(
+        label=_("What it shows"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    file = forms.FileField(label=_("Work sample (PDF or image)"), required=False)
+    url = forms.URLField(label=_("…or a link"), required=False, assume_scheme="https")
+
+    def __init__(self, *args: Any, framework: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["level"]
+        field.queryset = framework.levels.all()

@@ -443,6 +443,17 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
 
+    def live(self) -> ImportJob:
+        """The job with its latest progress, which the worker reports outside the database."""
+        from proficio import progress
+
+        latest = progress.read("import", self.pk)
+        if (latest and self.status == JobStatus.QUEUED) or (
+            latest and self.status == JobStatus.RUNNING
+        ):
+            self.done, self.total, self.stage = latest["done"], latest["total"], latest["stage"]
+        return self
+
     @property
     def percent(self) -> int:
         if self.status in (JobStatus.DONE, JobStatus.FAILED):

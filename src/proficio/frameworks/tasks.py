@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django_tasks import task
 
+from proficio import progress as live
 from proficio.audit.context import acting
 from proficio.core.standards import case
 from proficio.frameworks import case_io
@@ -17,8 +18,8 @@ def run_import(job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, stage="reading")
 
     def progress(done: int, total: int, stage: str) -> None:
-        # Progress is written outside the import's transaction so pollers can see it.
-        ImportJob.objects.filter(pk=job_id).update(done=done, total=total, stage=stage)
+        # The import's transaction hides its own rows until it commits: report outside it.
+        live.report("import", job_id, done=done, total=total, stage=stage)
 
     with acting(job.created_by, route=f"task: import {job.filename}", purpose="CASE import"):
         try:
@@ -39,6 +40,13 @@ def run_import(job_id: int) -> None:
                 ],
             )
             return
+        except Exception as exc:  # a job page must never poll forever
+            ImportJob.objects.filter(pk=job_id).update(
+                status=JobStatus.FAILED,
+                stage="",
+                errors=[{"path": "$", "message": f"The import stopped unexpectedly: {exc}"}],
+            )
+            raise
     with transaction.atomic():
         ImportJob.objects.filter(pk=job_id).update(
             status=JobStatus.DONE,

@@ -27,4 +27,8 @@ urlpatterns = [
         name="level_statements",
     ),
     path("<int:framework_id>/history/", views.framework_history, name="history"),
+    path(
+        "<int:framework_id>/items/<int:item_id>/exemplars/", views.exemplar_add, name="exemplar_add"
+    ),
+    path("exemplars/<int:exemplar_id>/", views.exemplar_file, name="exemplar_file"),
 ]

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +24,7 @@ from proficio.accounts.roles import Role
 from proficio.core.standards import case
 from proficio.frameworks import actions, case_io, graph_svg
 from proficio.frameworks.forms import (
+    ExemplarForm,
     FrameworkForm,
     FrameworkSearchForm,
     ImportForm,
@@ -32,6 +33,7 @@ from proficio.frameworks.forms import (
 )
 from proficio.frameworks.models import (
     AssociationType,
+    Exemplar,
     Framework,
     ImportJob,
     Item,
@@ -309,7 +311,7 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
     job: ImportJob | None = ImportJob.objects.filter(pk=job_id, created_by=_user(request)).first()
     if job is None:
         raise Http404("No such import")
-    return job
+    return job.live()
 
 
 @login_required
@@ -524,5 +526,67 @@ def framework_publish(request: HttpRequest, framework_id: int) -> HttpResponse:
         for msg in exc.messages:
             messages.error(request, msg)
     else:
-        messages.success(request, _("Published: everyone in the district can now see it."))
+        messages.success(request, _("Published: everyone can now see it, here and through CASE."))
     return redirect("frameworks:detail", framework_id=framework.pk)
+
+
+@login_required
+def exemplar_add(request: HttpRequest, framework_id: int, item_id: int) -> HttpResponse:
+    """Attach a work sample that shows proficiency at a level of a competency."""
+    framework = policy.access_framework(request.user, framework_id, Act.CHANGE)
+    item = _item(framework, item_id)
+    form = ExemplarForm(request.POST or None, request.FILES or None, framework=framework)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("file")
+        if upload is not None:
+            from proficio.evidence.actions import sniff
+
+            if sniff(upload) not in ("application/pdf", "image/png", "image/jpeg"):
+                form.add_error("file", _("Attach a PDF, PNG or JPEG file."))
+        if not form.errors:
+            try:
+                actions.add_exemplar(
+                    item,
+                    title=data["title"],
+                    level=data["level"],
+                    description=data["description"],
+                    url=data["url"] or "",
+                    file=upload,
+                )
+            except ValidationError as exc:
+                _merge(form, exc)
+            else:
+                messages.success(request, _("Exemplar added."))
+                return redirect("frameworks:item", framework_id=framework.pk, item_id=item.pk)
+    return render(
+        request,
+        "frameworks/form.html",
+        {
+            "form": form,
+            "framework": framework,
+            "item": item,
+            "title": _("Add an exemplar"),
+            "multipart": True,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def exemplar_file(request: HttpRequest, exemplar_id: int) -> HttpResponse | FileResponse:
+    exemplar = Exemplar.objects.filter(pk=exemplar_id).select_related("item").first()
+    if exemplar is None or not exemplar.file:
+        raise Http404("No such exemplar")
+    policy.access_framework(request.user, exemplar.item.framework_id)
+    from proficio.evidence.actions import sniff
+
+    handle = exemplar.file.open("rb")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=exemplar.file.name.rsplit("/", 1)[-1],
+        content_type=sniff(handle),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -322,6 +322,14 @@ def new_policy_version(
 
 def run_replay(job: ReplayJob) -> None:
     """Recompute every determination the version governs, in chunks, recording progress."""
+    try:
+        _replay(job)
+    except Exception:  # a progress page must never poll forever
+        ReplayJob.objects.filter(pk=job.pk).update(status="failed")
+        raise
+
+
+def _replay(job: ReplayJob) -> None:
     version = job.policy_version
     pairs = _pairs(version.policy)
     ReplayJob.objects.filter(pk=job.pk).update(status="running", total=len(pairs))
@@ -466,6 +474,8 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
     The same single-pair kernel as on each evidence write, evaluated in memory and
     written with bulk inserts (used after imports and by the demo generator).
     """
+    from proficio.audit.log import record_bulk
+    from proficio.audit.models import AuditAction
     from proficio.bulk import insert_rows
 
     rows = (
@@ -490,6 +500,8 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
             version = engine.policy_for(student, target) or default_policy(student).current
             resolved[key] = (version, engine.core_scale(engine.scale_for(target)))
         version, scale = resolved[key]
+        if version.method == "bkt":  # BKT reads quiz item responses, not scores
+            pts = engine.points_for(s, t, "bkt")
         result = core.evaluate(pts, engine.core_policy(version, scale), scale)
         level = _level_value(result, scale)
         common = {
@@ -513,4 +525,5 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
         history.append({**common, "computed_at": now, "reason": reason})
     insert_rows(Determination, dets)
     insert_rows(DeterminationHistory, history)
+    record_bulk(AuditAction.UPDATE, "mastery.determination", len(dets), detail={"reason": reason})
     return len(dets)

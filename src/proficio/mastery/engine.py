@@ -100,9 +100,9 @@ def core_policy(version: PolicyVersion, scale: core.Scale) -> core.Policy:
 
 def points_for(student_id: int, target_id: int, method: str) -> list[core.Point]:
     if method == "bkt":
-        rows = ItemResponse.objects.filter(student_id=student_id, target_id=target_id).values_list(
-            "evidence_id", "position", "correct", "assessed_at"
-        )
+        rows = ItemResponse.objects.filter(
+            student_id=student_id, target_id=target_id, evidence__status="accepted"
+        ).values_list("evidence_id", "position", "correct", "assessed_at")
         return [core.Point(f"{e}:{p}", 1.0 if ok else 0.0, at, "quiz") for e, p, ok, at in rows]
     rows2 = EvidenceScore.objects.filter(
         student_id=student_id, target_id=target_id, counts=True

@@ -162,6 +162,11 @@ class DeterminationHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.student_id}/{self.target_id}@{self.computed_at}: {self.status}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise RuntimeError("determination history is append-only")
+        super().save(*args, **kwargs)
+
 
 class Override(models.Model):
     """An educator's professional judgment, with its written rationale. Shown as an

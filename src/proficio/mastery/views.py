@@ -37,12 +37,13 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _target(target_id: int) -> Item:
+def _target(request: HttpRequest, target_id: int) -> Item:
     target = (
         Item.objects.filter(pk=target_id, kind=ItemKind.TARGET).select_related("framework").first()
     )
     if target is None:
         raise Http404("No such learning target")
+    policy.access_framework(request.user, target.framework_id)
     return target
 
 
@@ -113,7 +114,7 @@ def _chart(rows: list[dict[str, Any]], levels: list[Any], title: str) -> ChartCo
 def student_target(request: HttpRequest, student_id: int, target_id: int) -> HttpResponse:
     """One student on one learning target: level, explanation, evidence over time, history."""
     student = policy.access_student(request.user, student_id, purpose="determination")
-    target = _target(target_id)
+    target = _target(request, target_id)
     as_of = None
     if request.GET.get("as_of"):
         try:
@@ -143,7 +144,7 @@ def student_target(request: HttpRequest, student_id: int, target_id: int) -> Htt
 @require_POST
 def override(request: HttpRequest, student_id: int, target_id: int) -> HttpResponse:
     student = policy.access_student(request.user, student_id, act=Act.CHANGE, purpose="override")
-    target = _target(target_id)
+    target = _target(request, target_id)
     context = determination_context(student, target)
     form = OverrideForm(request.POST, levels=[(lv.value, lv.label) for lv in context["levels"]])
     if form.is_valid():

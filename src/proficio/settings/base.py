@@ -134,6 +134,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("PROFICIO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PROFICIO_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "proficio.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "proficio.accounts.client_ip.client_ip"
+PROFICIO_PROXY_COUNT = 0
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -192,6 +194,17 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Progress of long work is written here while the work's own transaction is still open
+# (its rows are invisible to others until it commits); a file cache is shared by the
+# web server and the task worker, whichever database is used.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "progress"),
+        "TIMEOUT": 60 * 60 * 24,
+    },
+}
 
 # Published frameworks are readable by anyone through the CASE provider API.
 PROFICIO_CASE_PUBLIC = os.environ.get("PROFICIO_CASE_PUBLIC", "1") == "1"

@@ -24,7 +24,5 @@ CSRF_COOKIE_SECURE = True
 
 # Behind a reverse proxy the client address comes from X-Forwarded-For; lockout then
 # counts failures per username *and* real client, so nobody can lock out a colleague.
-PROXY_COUNT = int(os.environ.get("PROFICIO_PROXY_COUNT", "1"))
-if PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+PROFICIO_PROXY_COUNT = int(os.environ.get("PROFICIO_PROXY_COUNT", "1"))
+AXES_CLIENT_IP_CALLABLE = "proficio.accounts.client_ip.client_ip"

@@ -37,7 +37,10 @@ class Command(BaseCommand):
             raise CommandError("--students must be at least 10")
         started = time.perf_counter()
         with tqdm(
-            total=6, desc="demo district", unit="step", disable=opts["verbosity"] == 0
+            total=7 if opts["no_history"] else 8,
+            desc="demo district",
+            unit="step",
+            disable=opts["verbosity"] == 0,
         ) as bar:
 
             def progress(stage: str, n: int) -> None:
