@@ -359,6 +359,15 @@ ROUTES: dict[str, list[RouteCase]] = {
             method="post",
         )
     ],
+    "mastery:fit_bkt": [
+        RouteCase(
+            _u("mastery:fit_bkt", lambda w: w.policy("Riverbend default").pk),
+            AUTHORS,
+            ok=302,
+            method="post",
+        )
+    ],
+    "mastery:rollup_rule": [RouteCase(_u("mastery:rollup_rule", _competency), FRAMEWORK_EDITORS)],
     "mastery:replay": [
         RouteCase(
             _u("mastery:replay", lambda w: w.replay_of("Riverbend default").pk), POLICY_VIEWERS

@@ -124,3 +124,44 @@ def test_policy_editor_previews_then_saves_a_version(
     assert policy.current.method == "highest"
     progress = client.get(saved["Location"]).content.decode()
     assert "determinations changed" in progress
+
+
+def test_competencies_roll_up_on_the_student_record(world, client):
+    from proficio.audit.context import acting
+    from proficio.evidence import actions as evidence
+    from proficio.frameworks.models import Item
+    from proficio.mastery import actions as mastery
+
+    competency = Item.objects.get(framework=world.district_framework, human_coding_scheme="WRIT.3")
+    with acting(world.user("rivera"), route="test"):
+        for code in ("WRIT.3.1", "WRIT.3.2"):
+            for days in (5, 2):
+                evidence.record_evidence(
+                    student=world.ana,
+                    kind="project",
+                    title=f"Story {code}",
+                    assessed_at=timezone.now() - timezone.timedelta(days=days),
+                    scores=[evidence.ScoreInput(world.target(code), 4)],
+                    scorer=world.user("rivera"),
+                )
+    client.force_login(world.user("garcia.family"))
+    page = client.get(reverse("web:student_detail", args=[world.ana.pk])).content.decode()
+    assert "Academic competencies" in page
+    assert "2 / 6" in page  # WRIT.3: two of six targets met, "all" rule → not yet
+    mastery.set_rollup_rule(competency, method="points", threshold=2)
+    page = client.get(reverse("web:student_detail", args=[world.ana.pk])).content.decode()
+    row = page[page.index("WRIT.3 ") :][:600]
+    assert "Proficient" in row
+
+
+def test_rollup_rule_form_validates(world, client):
+    from proficio.frameworks.models import Item
+
+    client.force_login(world.user("district.admin"))
+    competency = Item.objects.get(framework=world.district_framework, human_coding_scheme="MATH.2")
+    url = reverse("mastery:rollup_rule", args=[competency.pk])
+    bad = client.post(url, {"method": "points"})
+    assert bad.status_code == 400
+    assert "threshold" in bad.content.decode()
+    assert client.post(url, {"method": "mean"}).status_code == 302
+    assert competency.rollup_rule.method == "mean"

@@ -527,3 +527,43 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
     insert_rows(DeterminationHistory, history)
     record_bulk(AuditAction.UPDATE, "mastery.determination", len(dets), detail={"reason": reason})
     return len(dets)
+
+
+@transaction.atomic
+def set_rollup_rule(
+    item: Item,
+    *,
+    method: str,
+    threshold: float | None = None,
+    points: dict[str, float] | None = None,
+    required: Sequence[int] = (),
+) -> Any:
+    """How a competency (or domain) rolls up from its children."""
+    from proficio.core.mastery.rollup import RollupRule
+    from proficio.mastery.models import RollupRuleModel
+
+    if item.kind == ItemKind.TARGET:
+        raise ValidationError(
+            {"item": "Learning targets do not roll up; set the rule on a competency."}
+        )
+    children = {c.pk for c in engine.children_of(item)}
+    unknown = [r for r in required if r not in children]
+    if unknown:
+        raise ValidationError({"required": "Required items must be children of this item."})
+    try:
+        RollupRule(
+            method, points=points or {}, threshold=threshold, required=frozenset(map(str, required))
+        )
+    except ValueError as exc:
+        field = "threshold" if "threshold" in str(exc) else "method"
+        raise ValidationError({field: str(exc)}) from None
+    rule, _ = RollupRuleModel.objects.update_or_create(
+        item=item,
+        defaults={
+            "method": method,
+            "threshold": threshold,
+            "points": points or {},
+            "required": list(required),
+        },
+    )
+    return rule

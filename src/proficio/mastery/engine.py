@@ -139,3 +139,67 @@ def explanation(result: core.Result, version: PolicyVersion) -> dict[str, Any]:
         "excluded": [{"key": e.key, "reason": e.reason} for e in result.excluded],
         "kinds": result.kinds_count,
     }
+
+
+def children_of(item: Item) -> list[Item]:
+    return list(
+        Item.objects.filter(
+            outgoing__association_type=AssociationType.IS_CHILD_OF,
+            outgoing__destination_item=item,
+            archived_at__isnull=True,
+        ).order_by("human_coding_scheme", "pk")
+    )
+
+
+def rule_for(item: Item) -> Any:
+    from proficio.core.mastery.rollup import RollupRule
+    from proficio.mastery.models import RollupRuleModel
+
+    stored = RollupRuleModel.objects.filter(item=item).first()
+    if stored is None:
+        return RollupRule("all")
+    return RollupRule(
+        stored.method,
+        points={str(k): float(v) for k, v in stored.points.items()},
+        threshold=stored.threshold,
+        required=frozenset(str(r) for r in stored.required),
+    )
+
+
+def standings(student: Student, items: list[Item]) -> dict[int, Any]:
+    """Each item's rolled-up standing for the student: learning targets from their
+    determinations (an active override wins), competencies and domains by their rules."""
+    from proficio.core.mastery.rollup import Child, rollup
+    from proficio.mastery.models import Determination, Override
+
+    dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
+    overrides = {
+        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
+    }
+    memo: dict[int, Any] = {}
+
+    def standing(item: Item) -> Any:
+        if item.pk in memo:
+            return memo[item.pk]
+        if item.kind == "target":
+            override = overrides.get(item.pk)
+            det = dets.get(item.pk)
+            if override is not None:
+                result = Child(str(item.pk), core.Status(override.status), override.level_value)
+            elif det is not None:
+                result = Child(str(item.pk), core.Status(det.status), det.level_value)
+            else:
+                result = Child(str(item.pk), core.Status.NOT_ASSESSED, None)
+        else:
+            kids = [standing(c) for c in children_of(item)]
+            rolled = rollup(kids, rule_for(item), core_scale(item.effective_scale()))
+            result = Child(str(item.pk), rolled.status, rolled.value)
+            memo[-item.pk] = rolled
+        memo[item.pk] = result
+        return result
+
+    out = {}
+    for item in items:
+        standing(item)
+        out[item.pk] = memo.get(-item.pk) or memo[item.pk]
+    return out

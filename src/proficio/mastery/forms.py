@@ -42,3 +42,28 @@ class PolicyVersionForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("note", None)
         return data
+
+
+class RollupForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Rule"),
+        choices=[
+            ("all", _("All learning targets proficient")),
+            ("points", _("Points: each proficient target earns a point; reach the threshold")),
+            ("mean", _("The mean of the targets' levels")),
+            ("min", _("The lowest of the targets' levels")),
+        ],
+    )
+    threshold = forms.FloatField(
+        label=_("Points needed (points rule)"), min_value=0, required=False
+    )
+    required: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(  # type: ignore[type-arg]
+        label=_("Targets that must be proficient (points rule)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, children: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from proficio.frameworks.models import Item
+
+        field: Any = self.fields["required"]
+        field.queryset = Item.objects.filter(pk__in=[c.pk for c in children])

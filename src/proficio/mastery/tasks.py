@@ -19,3 +19,16 @@ def replay(job_id: int) -> None:
         purpose="policy replay",
     ):
         run_replay(job)
+
+
+@task()
+def fit_bkt(policy_id: int, user_id: int | None) -> None:
+    from proficio.accounts.models import User
+    from proficio.mastery.actions import fit_bkt_version
+    from proficio.mastery.models import MasteryPolicy
+
+    policy = MasteryPolicy.objects.select_related("item").get(pk=policy_id)
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    assert policy.item is not None
+    with acting(user, route=f"task: fit BKT for {policy}", purpose="BKT fit"):
+        fit_bkt_version(policy, policy.item, by=user)

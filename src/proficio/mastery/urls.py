@@ -18,4 +18,6 @@ urlpatterns = [
     path("mastery/policies/<int:policy_id>/", views.policy_detail, name="policy"),
     path("mastery/policies/<int:policy_id>/preview/", views.policy_preview, name="policy_preview"),
     path("mastery/replays/<int:job_id>/", views.replay_progress, name="replay"),
+    path("mastery/policies/<int:policy_id>/fit-bkt/", views.fit_bkt, name="fit_bkt"),
+    path("mastery/rollup/<int:item_id>/", views.rollup_rule, name="rollup_rule"),
 ]

@@ -20,7 +20,7 @@ from proficio.evidence.forms import OverrideForm
 from proficio.evidence.models import Evidence
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import actions, engine
-from proficio.mastery.forms import PolicyVersionForm
+from proficio.mastery.forms import PolicyVersionForm, RollupForm
 from proficio.mastery.models import (
     Determination,
     DeterminationHistory,
@@ -265,3 +265,65 @@ def replay_progress(request: HttpRequest, job_id: int) -> HttpResponse:
         "mastery/_replay.html" if request.headers.get("HX-Request") else "mastery/replay.html"
     )
     return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def fit_bkt(request: HttpRequest, policy_id: int) -> HttpResponse:
+    """Fit BKT for a learning target's policy in the background; the fit is a new version."""
+    found = _policy(request, policy_id, Act.CHANGE)
+    if found.item is None or found.item.kind != ItemKind.TARGET:
+        messages.error(request, _("BKT is fitted for a policy on one learning target."))
+        return redirect("mastery:policy", policy_id=found.pk)
+    from proficio.mastery.tasks import fit_bkt as fit_task
+
+    fit_task.enqueue(found.pk, _user(request).pk)
+    messages.info(
+        request, _("Fitting BKT from the quiz responses. A new version appears when it is done.")
+    )
+    return redirect("mastery:policy", policy_id=found.pk)
+
+
+@login_required
+def rollup_rule(request: HttpRequest, item_id: int) -> HttpResponse:
+    """How a competency rolls up from its learning targets (district administrators)."""
+    item = (
+        Item.objects.filter(pk=item_id)
+        .exclude(kind=ItemKind.TARGET)
+        .select_related("framework")
+        .first()
+    )
+    if item is None:
+        raise Http404("No such competency")
+    policy.access_framework(request.user, item.framework_id, Act.CHANGE)
+    children = engine.children_of(item)
+    form = RollupForm(request.POST or None, children=children, initial=_rollup_initial(item))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.set_rollup_rule(
+                item,
+                method=data["method"],
+                threshold=data["threshold"],
+                required=[c.pk for c in data["required"]],
+            )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+        else:
+            messages.success(request, _("Roll-up rule saved."))
+            return redirect("frameworks:item", framework_id=item.framework_id, item_id=item.pk)
+    return render(
+        request,
+        "frameworks/form.html",
+        {"form": form, "framework": item.framework, "item": item, "title": _("How this rolls up")},
+        status=400 if form.errors else 200,
+    )
+
+
+def _rollup_initial(item: Item) -> dict[str, Any]:
+    stored = getattr(item, "rollup_rule", None)
+    if stored is None:
+        return {"method": "all"}
+    return {"method": stored.method, "threshold": stored.threshold, "required": stored.required}

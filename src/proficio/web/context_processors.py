@@ -18,7 +18,13 @@ _SELF_ROLES = {Role.STUDENT, Role.GUARDIAN}
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
-        return {"nav_roles": [], "nav_students": False, "nav_audit": False, "nav_frameworks": False}
+        return {
+            "nav_roles": [],
+            "nav_students": False,
+            "nav_audit": False,
+            "nav_frameworks": False,
+            "nav_policies": False,
+        }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
     return {
@@ -29,4 +35,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_students": serves_others and policy.may(user, Act.VIEW, Subject.STUDENT),
         "nav_audit": serves_others and policy.may(user, Act.VIEW, Subject.AUDIT_LOG),
         "nav_frameworks": policy.may(user, Act.VIEW, Subject.FRAMEWORK),
+        "nav_policies": policy.may(user, Act.VIEW, Subject.POLICY),
     }

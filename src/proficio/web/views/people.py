@@ -12,6 +12,8 @@ from django.shortcuts import render
 from proficio import policy
 from proficio.audit.log import record_read
 from proficio.evidence.models import Evidence, EvidenceStatus
+from proficio.frameworks.models import Category, Framework, Item, ItemKind
+from proficio.mastery import engine
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student, StudentDemographics
 from proficio.policy import Act, Subject
@@ -61,6 +63,18 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     active = Override.objects.filter(student=student, withdrawn_at__isnull=True)
     overridden = set(active.values_list("target_id", flat=True))
     submitted = Evidence.objects.filter(student=student, status=EvidenceStatus.SUBMITTED)
+    competencies = list(
+        Item.objects.filter(
+            kind=ItemKind.COMPETENCY,
+            framework__in=Framework.objects.filter(
+                items__determinations__student=student
+            ).distinct(),
+        ).order_by("category", "human_coding_scheme")
+    )
+    standing = engine.standings(student, competencies)
+    rows = [{"item": c, "rolled": standing[c.pk]} for c in competencies]
+    academic = [r for r in rows if r["item"].category == Category.ACADEMIC]
+    habits = [r for r in rows if r["item"].category != Category.ACADEMIC]
     return render(
         request,
         "web/student_detail.html",
@@ -73,6 +87,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "determinations": determinations,
             "overridden": overridden,
             "submitted": submitted,
+            "academic": academic,
+            "habits": habits,
             "can_change": policy.can(request.user, Act.CHANGE, Subject.STUDENT, student),
             "can_view_access_log": policy.can(request.user, Act.VIEW, Subject.STUDENT, student)
             and policy.may(request.user, Act.VIEW, Subject.AUDIT_LOG),
