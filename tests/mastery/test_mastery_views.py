@@ -165,3 +165,13 @@ def test_rollup_rule_form_validates(world, client):
     assert "threshold" in bad.content.decode()
     assert client.post(url, {"method": "mean"}).status_code == 302
     assert competency.rollup_rule.method == "mean"
+
+
+def test_student_record_time_machine(world, client):
+    client.force_login(world.user("principal"))
+    url = reverse("web:student_detail", args=[world.ana.pk])
+    now = client.get(url).content.decode()
+    assert "MATH.1.2" in now
+    long_ago = client.get(url, {"as_of": "2001-01-01"}).content.decode()
+    assert "Where this student stood on" in long_ago
+    assert "No evidence yet." in long_ago

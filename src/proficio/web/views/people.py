@@ -3,16 +3,21 @@ which checks the policy and audits the read."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from proficio import policy
 from proficio.audit.log import record_read
 from proficio.evidence.models import Evidence, EvidenceStatus
 from proficio.frameworks.models import Category, Framework, Item, ItemKind
+from proficio.mastery import actions as mastery_actions
 from proficio.mastery import engine
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student, StudentDemographics
@@ -55,11 +60,19 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         .values_list("pk", flat=True)
     )
     guardians = student.guardian_links.select_related("guardian")
-    determinations = (
+    determinations: Any = (
         Determination.objects.filter(student=student)
         .select_related("target", "target__framework")
         .order_by("target__human_coding_scheme")
     )
+    as_of = _as_of(request)
+    if as_of is not None:
+        # The time machine: each target's determination as it stood then.
+        past = mastery_actions.as_of(student, as_of)
+        targets = Item.objects.in_bulk(list(past))
+        for row in past.values():
+            row.target = targets[row.target_id]
+        determinations = sorted(past.values(), key=lambda r: r.target.human_coding_scheme or "")
     active = Override.objects.filter(student=student, withdrawn_at__isnull=True)
     overridden = set(active.values_list("target_id", flat=True))
     submitted = Evidence.objects.filter(student=student, status=EvidenceStatus.SUBMITTED)
@@ -87,6 +100,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "determinations": determinations,
             "overridden": overridden,
             "submitted": submitted,
+            "as_of": as_of,
             "academic": academic,
             "habits": habits,
             "can_change": policy.can(request.user, Act.CHANGE, Subject.STUDENT, student),
@@ -94,6 +108,15 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             and policy.may(request.user, Act.VIEW, Subject.AUDIT_LOG),
         },
     )
+
+
+def _as_of(request: HttpRequest) -> dt.datetime | None:
+    raw = request.GET.get("as_of", "")
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
 
 
 def _demographics_of(student: Student) -> StudentDemographics:
