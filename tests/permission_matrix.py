@@ -113,6 +113,7 @@ class RouteCase:
     denied: int = 404
     method: str = "get"
     data: dict[str, object] | Callable[[], dict[str, object]] = field(default_factory=dict)
+    json: bool = False  # send the data as a JSON body
     anonymous: int = 302  # web pages send you to log in; the API answers 401
     # A logged-in person with no role: public routes answer as for anyone, others deny.
     nobody: int | None = None
@@ -309,6 +310,26 @@ ROUTES: dict[str, list[RouteCase]] = {
             method="post",
             anonymous=401,
             data=lambda: {"file": _upload("empty.json", b"{}")},
+        )
+    ],
+    "api:student_determinations": [
+        RouteCase(_u("api:student_determinations", ana), STUDENT_VIEWERS["ana"], anonymous=401),
+        RouteCase(_u("api:student_determinations", lake_kid), set(), anonymous=401),
+    ],
+    "api:record_evidence": [
+        RouteCase(
+            _u("api:record_evidence", ana),
+            STUDENT_CHANGERS,
+            ok=400,
+            method="post",
+            anonymous=401,
+            data=lambda: {
+                "kind": "observation",
+                "title": "x",
+                "assessed_at": "2020-01-01T00:00:00Z",
+                "scores": [],
+            },
+            json=True,
         )
     ],
     "api:import_status": [

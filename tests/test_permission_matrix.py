@@ -111,7 +111,14 @@ def test_route_matrix(world, client, name, index, who):
             expected = case.ok if who in case.allowed else case.denied
     url = case.url(world)
     data = case.data() if callable(case.data) else case.data
-    response = getattr(client, case.method)(url, data)
+    if case.json:
+        import json
+
+        response = getattr(client, case.method)(
+            url, json.dumps(data), content_type="application/json"
+        )
+    else:
+        response = getattr(client, case.method)(url, data)
     assert response.status_code == expected, f"{who} {case.method.upper()} {url}"
 
 

@@ -8,12 +8,14 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from proficio.frameworks.api import router as frameworks_router
+from proficio.mastery.api import router as mastery_router
 from proficio.orgs.api import router as orgs_router
 
 api = NinjaAPI(
     title="Proficio API",
     version="1",
-    description="Competency-based education: people, organizations, and framework imports.",
+    description="Competency-based education: people, organizations, framework imports, "
+    "evidence and determinations.",
     auth=django_auth,
     urls_namespace="api",
 )
@@ -33,3 +35,4 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 api.add_router("/", orgs_router)
 api.add_router("/", frameworks_router)
+api.add_router("/", mastery_router)

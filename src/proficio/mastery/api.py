@@ -1,0 +1,136 @@
+"""JSON API for evidence and determinations. Learning targets are named by their CASE
+identifier, so an integrator's own copy of a state framework lines up with ours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from proficio import policy
+from proficio.accounts.models import User
+from proficio.evidence import actions as evidence
+from proficio.evidence.models import EvidenceKind
+from proficio.frameworks.models import Item
+from proficio.mastery.models import Determination, Override
+from proficio.orgs.models import Student
+from proficio.policy import Act
+
+router = Router(tags=["evidence and mastery"])
+
+
+class DeterminationOut(Schema):
+    target: uuid.UUID
+    target_code: str | None
+    status: str
+    level: float | None
+    value: float | None
+    evidence_count: int
+    last_assessed_at: dt.datetime | None
+    policy: str
+    policy_version: int
+    override_level: float | None = None
+    override_rationale: str | None = None
+
+
+class ScoreIn(Schema):
+    target: uuid.UUID
+    score: float
+
+
+class EvidenceIn(Schema):
+    kind: EvidenceKind
+    title: str
+    assessed_at: dt.datetime
+    scores: list[ScoreIn]
+    feedback: str = ""
+    partner_organization: str = ""
+    verifier: str = ""
+
+
+class EvidenceOut(Schema):
+    id: int
+    uuid: uuid.UUID
+    status: str
+    determinations: list[DeterminationOut]
+
+
+def _determinations(student: Student, targets: list[int] | None = None) -> list[DeterminationOut]:
+    qs = Determination.objects.filter(student=student).select_related(
+        "target", "policy_version__policy"
+    )
+    if targets is not None:
+        qs = qs.filter(target_id__in=targets)
+    overrides = {
+        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
+    }
+    out = []
+    for d in qs.order_by("target__human_coding_scheme"):
+        o = overrides.get(d.target_id)
+        out.append(
+            DeterminationOut(
+                target=d.target.identifier,
+                target_code=d.target.human_coding_scheme,
+                status=d.status,
+                level=d.level_value,
+                value=d.value,
+                evidence_count=d.evidence_count,
+                last_assessed_at=d.last_assessed_at,
+                policy=d.policy_version.policy.name,
+                policy_version=d.policy_version.version,
+                override_level=o.level_value if o else None,
+                override_rationale=o.rationale if o else None,
+            )
+        )
+    return out
+
+
+@router.get("/students/{student_id}/determinations", response=list[DeterminationOut])
+def student_determinations(request: HttpRequest, student_id: int) -> list[DeterminationOut]:
+    student = policy.access_student(request.user, student_id, purpose="api: determinations")
+    return _determinations(student)
+
+
+@router.post("/students/{student_id}/evidence", response={201: EvidenceOut})
+def record_evidence(
+    request: HttpRequest, student_id: int, payload: EvidenceIn
+) -> Status[EvidenceOut]:
+    student = policy.access_student(
+        request.user, student_id, act=Act.CHANGE, purpose="api: evidence"
+    )
+    wanted = [s.target for s in payload.scores]
+    targets = {
+        t.identifier: t
+        for t in Item.objects.filter(Q(identifier__in=wanted)).select_related("framework")
+    }
+    missing = [str(t) for t in wanted if t not in targets]
+    if missing:
+        raise HttpError(400, f"scores: no learning target has the identifier {', '.join(missing)}")
+    assert isinstance(request.user, User)
+    try:
+        made = evidence.record_evidence(
+            student=student,
+            kind=payload.kind,
+            title=payload.title,
+            assessed_at=payload.assessed_at,
+            scores=[evidence.ScoreInput(targets[s.target], s.score) for s in payload.scores],
+            scorer=request.user,
+            feedback=payload.feedback,
+            partner_organization=payload.partner_organization,
+            verifier=payload.verifier,
+        )
+    except ValidationError as exc:
+        detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+        raise HttpError(400, detail) from None
+    body = EvidenceOut(
+        id=made.pk,
+        uuid=made.uuid,
+        status=made.status,
+        determinations=_determinations(student, [t.pk for t in targets.values()]),
+    )
+    return Status(201, body)
