@@ -32,7 +32,7 @@ class Command(BaseCommand):
             return
         # Long work (imports, recomputation) runs as tasks; a worker beside the server runs them.
         worker = subprocess.Popen(
-            [sys.executable, "-m", "proficio.cli", "db_worker", "--verbosity", "0"]
+            [sys.executable, "-m", "proficio.cli", "db_worker", "--no-reload", "--verbosity", "0"]
         )
         self.stdout.write(f"\nServing on http://{opts['addrport']}/  (Ctrl-C to stop)\n")
         try:
