@@ -244,3 +244,36 @@ def test_progress_is_visible_while_the_import_transaction_is_open(world, client)
     body = client.get(reverse("frameworks:import_progress", args=[job.pk])).content.decode()
     assert 'value="25"' in body
     assert "items" in body
+
+
+def test_a_competency_can_override_the_framework_scale(world, client):
+    from proficio.frameworks import actions
+
+    client.force_login(world.user("district.admin"))
+    scale = actions.create_scale(
+        title="Three-point",
+        levels=[
+            {"value": 1, "label": "Beginning"},
+            {"value": 2, "label": "Meeting", "meets_mastery": True},
+            {"value": 3, "label": "Exceeding", "meets_mastery": True},
+        ],
+    )
+    competency = Item.objects.get(framework=world.district_framework, human_coding_scheme="SEL.1")
+    url = reverse("frameworks:item_edit", args=[world.district_framework.pk, competency.pk])
+    form = client.get(url).content.decode()
+    assert "Proficiency scale" in form
+    response = client.post(
+        url,
+        {
+            "full_statement": competency.full_statement,
+            "category": competency.category,
+            "scale": scale.pk,
+        },
+    )
+    assert response.status_code == 302
+    competency.refresh_from_db()
+    assert competency.effective_scale() == scale
+    target = Item.objects.get(framework=world.district_framework, human_coding_scheme="SEL.1.1")
+    from proficio.mastery import engine
+
+    assert engine.scale_for(target) == scale

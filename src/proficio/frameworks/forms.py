@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proficio.frameworks.models import Category, Item, ItemKind, PerformanceLevel
+from proficio.frameworks.models import Category, Item, ItemKind, PerformanceLevel, ProficiencyScale
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -50,6 +50,11 @@ class ItemForm(forms.Form):
     level = forms.ModelChoiceField(
         label=_("Performance level"), queryset=PerformanceLevel.objects.none(), required=False
     )
+    scale = forms.ModelChoiceField(
+        label=_("Proficiency scale (overrides the framework's for this competency)"),
+        queryset=ProficiencyScale.objects.all(),
+        required=False,
+    )
 
     def __init__(self, *args: Any, framework: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,6 +67,8 @@ class ItemForm(forms.Form):
         if editing:
             del self.fields["kind"]
             del self.fields["parent"]
+        if not editing or kwargs.get("initial", {}).get("kind") != ItemKind.COMPETENCY:
+            del self.fields["scale"]
 
 
 class PrerequisiteForm(forms.Form):

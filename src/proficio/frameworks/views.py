@@ -416,6 +416,8 @@ def item_edit(request: HttpRequest, framework_id: int, item_id: int) -> HttpResp
         "human_coding_scheme": item.human_coding_scheme,
         "category": item.category,
         "level": item.level,
+        "kind": item.kind,
+        "scale": item.scale,
     }
     form = ItemForm(request.POST or None, framework=framework, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -429,6 +431,8 @@ def item_edit(request: HttpRequest, framework_id: int, item_id: int) -> HttpResp
                 category=data["category"],
                 level=data["level"],
             )
+            if "scale" in form.fields and data.get("scale") != item.scale:
+                actions.set_competency_scale(item, data.get("scale"))
         except ValidationError as exc:
             _merge(form, exc)
         else:
