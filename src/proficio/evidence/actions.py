@@ -181,7 +181,12 @@ def record_evidence(
         ]
     )
     if counts:
-        _refresh(evidence)
+        # The targets are the ones just checked: no need to read them back.
+        touched = {s.target.pk: s.target for s in scores} | {
+            r.target.pk: r.target for r in responses
+        }
+        for target in touched.values():
+            update_determination(student, target, reason="evidence")
     return evidence
 
 

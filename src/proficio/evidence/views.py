@@ -20,6 +20,7 @@ from proficio.evidence.models import Artifact, Evidence
 from proficio.frameworks.models import Item, ItemKind, PublicationStatus
 from proficio.mastery import engine
 from proficio.policy import Act, Subject
+from proficio.web.forms import show_errors
 
 
 def _user(request: HttpRequest) -> User:
@@ -78,9 +79,7 @@ def record(request: HttpRequest, student_id: int) -> HttpResponse:
                         evidence, upload=data.get("artifact"), url=data.get("link") or ""
                     )
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Evidence recorded; the determination is updated."))
             target = form.score_rows()[0][0]

@@ -45,28 +45,8 @@ case_api = NinjaAPI(
     openapi_url="openapi.json",
 )
 
-DOCUMENT_FIELDS = [
-    "identifier",
-    "uri",
-    "frameworkType",
-    "caseVersion",
-    "creator",
-    "title",
-    "lastChangeDateTime",
-    "officialSourceURL",
-    "publisher",
-    "description",
-    "subject",
-    "subjectURI",
-    "language",
-    "version",
-    "adoptionStatus",
-    "statusStartDate",
-    "statusEndDate",
-    "licenseURI",
-    "notes",
-    "CFPackageURI",
-]
+# What a CFDocuments collection may be filtered, sorted and selected on.
+DOCUMENT_FIELDS = [*sorted(case.DOCUMENT_KEYS - {"extensions"}), "CFPackageURI"]
 
 
 class CASEProblem(Exception):

@@ -43,6 +43,7 @@ from proficio.frameworks.models import (
 from proficio.frameworks.tasks import run_import
 from proficio.orgs.models import OrganizationKind
 from proficio.policy import Act, Subject
+from proficio.web.forms import show_errors
 
 
 def _user(request: HttpRequest) -> User:
@@ -354,7 +355,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"] or None,
             )
         except ValidationError as exc:
-            _merge(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(
                 request, _("Framework created. Add its domains, competencies and targets.")
@@ -366,14 +367,6 @@ def framework_create(request: HttpRequest) -> HttpResponse:
         {"form": form, "title": _("New framework")},
         status=400 if form.errors else 200,
     )
-
-
-def _merge(form: Any, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, msgs in errors.items():
-        target = field if field in form.fields else None
-        for msg in msgs:
-            form.add_error(target, msg)
 
 
 @login_required
@@ -394,7 +387,7 @@ def item_create(request: HttpRequest, framework_id: int) -> HttpResponse:
                 level=data["level"],
             )
         except ValidationError as exc:
-            _merge(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Added."))
             return redirect("frameworks:item", framework_id=framework.pk, item_id=item.pk)
@@ -434,7 +427,7 @@ def item_edit(request: HttpRequest, framework_id: int, item_id: int) -> HttpResp
             if "scale" in form.fields and data.get("scale") != item.scale:
                 actions.set_competency_scale(item, data.get("scale"))
         except ValidationError as exc:
-            _merge(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("frameworks:item", framework_id=framework.pk, item_id=item.pk)
@@ -457,7 +450,7 @@ def prerequisite_add(request: HttpRequest, framework_id: int, item_id: int) -> H
                 framework, AssociationType.PRECEDES, form.cleaned_data["prerequisite"], item
             )
         except ValidationError as exc:
-            _merge(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Prerequisite added."))
             return redirect("frameworks:item", framework_id=framework.pk, item_id=item.pk)
@@ -559,7 +552,7 @@ def exemplar_add(request: HttpRequest, framework_id: int, item_id: int) -> HttpR
                     file=upload,
                 )
             except ValidationError as exc:
-                _merge(form, exc)
+                show_errors(form, exc)
             else:
                 messages.success(request, _("Exemplar added."))
                 return redirect("frameworks:item", framework_id=framework.pk, item_id=item.pk)

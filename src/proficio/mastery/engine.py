@@ -15,7 +15,7 @@ from proficio.core.mastery import policy as core
 from proficio.core.mastery.bkt import BKTParams
 from proficio.evidence.models import EvidenceScore, ItemResponse
 from proficio.frameworks.models import AssociationType, Item, ProficiencyScale
-from proficio.mastery.models import SCOPE_PRECEDENCE, MasteryPolicy, PolicyVersion, ScopeKind
+from proficio.mastery.models import SCOPE_PRECEDENCE, PolicyVersion, ScopeKind
 from proficio.orgs.models import Student
 
 
@@ -67,17 +67,24 @@ def policy_for(student: Student, target: Item) -> PolicyVersion | None:
     """The most specific policy that reaches this student and target."""
     competency = parent_of(target)
     school = student.school
-    candidates = MasteryPolicy.objects.filter(
-        Q(scope=ScopeKind.TARGET, item=target)
-        | Q(scope=ScopeKind.COMPETENCY, item=competency)
-        | Q(scope=ScopeKind.FRAMEWORK, framework_id=target.framework_id)
-        | Q(scope=ScopeKind.SCHOOL, organization=school)
-        | Q(scope=ScopeKind.DISTRICT, organization_id=school.parent_id)
+    # One query: every version of every policy that could apply, newest first.
+    versions = (
+        PolicyVersion.objects.filter(
+            Q(policy__scope=ScopeKind.TARGET, policy__item=target)
+            | Q(policy__scope=ScopeKind.COMPETENCY, policy__item=competency)
+            | Q(policy__scope=ScopeKind.FRAMEWORK, policy__framework_id=target.framework_id)
+            | Q(policy__scope=ScopeKind.SCHOOL, policy__organization=school)
+            | Q(policy__scope=ScopeKind.DISTRICT, policy__organization_id=school.parent_id)
+        )
+        .select_related("policy")
+        .order_by("policy_id", "-version")
     )
-    by_scope = {p.scope: p for p in candidates}
+    newest: dict[str, PolicyVersion] = {}
+    for version in versions:
+        newest.setdefault(version.policy.scope, version)
     for scope in SCOPE_PRECEDENCE:
-        if scope in by_scope:
-            return by_scope[scope].current
+        if scope in newest:
+            return newest[scope]
     return None
 
 

@@ -30,6 +30,7 @@ from proficio.mastery.models import (
 )
 from proficio.policy import Act, Subject
 from proficio.web.charts import ChartContext, evidence_over_time
+from proficio.web.forms import show_errors
 
 
 def _user(request: HttpRequest) -> User:
@@ -157,9 +158,7 @@ def override(request: HttpRequest, student_id: int, target_id: int) -> HttpRespo
                 by=_user(request),
             )
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Override recorded with your rationale."))
             return redirect("mastery:student_target", student_id=student.pk, target_id=target.pk)
@@ -214,9 +213,7 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
                     found, form.params(), by=_user(request), note=form.cleaned_data["note"]
                 )
             except ValidationError as exc:
-                for field, msgs in exc.message_dict.items():
-                    for msg in msgs:
-                        form.add_error(field if field in form.fields else None, msg)
+                show_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -308,9 +305,7 @@ def rollup_rule(request: HttpRequest, item_id: int) -> HttpResponse:
                 required=[c.pk for c in data["required"]],
             )
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Roll-up rule saved."))
             return redirect("frameworks:item", framework_id=item.framework_id, item_id=item.pk)

@@ -1,7 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+
+def show_errors(form: Any, exc: ValidationError) -> None:
+    """Put an action's ValidationError on the form: on the field it names, else on top."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, messages in errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
 
 
 class StudentSearchForm(forms.Form):

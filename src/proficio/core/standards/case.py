@@ -83,6 +83,7 @@ from proficio.core.standards.case_model import (
 
 __all__ = [
     "ASSOCIATION_TYPES",
+    "DOCUMENT_KEYS",
     "CASEError",
     "build_association",
     "build_definition",
@@ -205,7 +206,7 @@ _DEFINITIONS_KEYS = frozenset(
         "extensions",
     }
 )
-_DOCUMENT_KEYS = frozenset(
+DOCUMENT_KEYS = frozenset(
     {
         "identifier",
         "uri",
@@ -632,7 +633,7 @@ def _document(o: _Obj) -> Document:
         status_end_date=o.date("statusEndDate", null_is_legacy=True),
         license_uri=o.link("licenseURI", null_is_legacy=True),
         notes=o.string("notes"),
-        extensions=o.extensions(_DOCUMENT_KEYS),
+        extensions=o.extensions(DOCUMENT_KEYS),
     )
 
 
