@@ -170,3 +170,19 @@ def test_weak_passwords_are_refused():
 
     with pytest.raises(ValidationError):
         create_user(username="weak.one", password="123")
+
+
+@pytest.mark.django_db
+def test_every_history_model_is_append_only(world):
+    from proficio.audit.models import AppendOnly
+    from proficio.frameworks.models import DefinitionChange
+    from proficio.mastery.models import DeterminationHistory, PolicyVersion
+
+    for model in (AuditEntry, DefinitionChange, PolicyVersion, DeterminationHistory):
+        assert issubclass(model, AppendOnly)
+        row = model.objects.first()
+        assert row is not None, model
+        with pytest.raises(AppendOnlyError):
+            row.save()
+        with pytest.raises(AppendOnlyError):
+            row.delete()

@@ -21,7 +21,26 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
-class AuditEntry(models.Model):
+class AppendOnly:
+    """Mixin for models whose rows are history: written once, never changed or deleted.
+
+    Used by the audit trail, framework definition history, policy versions and
+    determination history. (Bulk ``QuerySet.update``/``delete`` bypass it; the audit
+    table is further guarded by database triggers.)
+    """
+
+    append_only_message = "this record is history and cannot be changed"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if getattr(self, "pk", None) is not None:
+            raise AppendOnlyError(self.append_only_message)
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(self.append_only_message)
+
+
+class AuditEntry(AppendOnly, models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,10 +70,4 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("audit entries cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit entries cannot be deleted")
+    append_only_message = "audit entries cannot be changed or deleted"

@@ -12,11 +12,11 @@ Definitions are never deleted once something refers to them: references use
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from proficio.audit.models import AppendOnly
 from proficio.orgs.models import Organization
 
 
@@ -387,7 +387,7 @@ class Exemplar(models.Model):
         return self.title
 
 
-class DefinitionChange(models.Model):
+class DefinitionChange(AppendOnly, models.Model):
     """The history of framework definitions: every create, change, archive or replacement."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -405,10 +405,7 @@ class DefinitionChange(models.Model):
     def __str__(self) -> str:
         return f"{self.change} {self.object_type} {self.identifier}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("definition history cannot be changed")
-        super().save(*args, **kwargs)
+    append_only_message = "definition history cannot be changed"
 
 
 class JobStatus(models.TextChoices):

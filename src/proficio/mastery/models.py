@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from proficio.audit.models import AppendOnly
 from proficio.frameworks.models import Framework, Item
 from proficio.orgs.models import Organization, Student
 
@@ -68,7 +69,7 @@ class MasteryPolicy(models.Model):
         return self.versions.order_by("-version").first()  # type: ignore[return-value]
 
 
-class PolicyVersion(models.Model):
+class PolicyVersion(AppendOnly, models.Model):
     """One immutable version of a policy's rule and options."""
 
     policy = models.ForeignKey(MasteryPolicy, on_delete=models.PROTECT, related_name="versions")
@@ -101,10 +102,7 @@ class PolicyVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.policy.name} v{self.version}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise RuntimeError("policy versions are immutable; make a new version")
-        super().save(*args, **kwargs)
+    append_only_message = "policy versions are immutable; make a new version"
 
 
 class DeterminationStatus(models.TextChoices):
@@ -143,7 +141,7 @@ class Determination(models.Model):
         return self.student
 
 
-class DeterminationHistory(models.Model):
+class DeterminationHistory(AppendOnly, models.Model):
     """Every determination ever made, append-only: the time machine reads it."""
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
@@ -162,10 +160,7 @@ class DeterminationHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.student_id}/{self.target_id}@{self.computed_at}: {self.status}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise RuntimeError("determination history is append-only")
-        super().save(*args, **kwargs)
+    append_only_message = "determination history is append-only"
 
 
 class Override(models.Model):
