@@ -63,7 +63,7 @@ chromium:
 # compile. It prints any string still untranslated.
 messages: install
 	cd src/proficio && ../../$(BIN)/django-admin makemessages -l es --no-obsolete --no-wrap -i "core/*"
-	$(BIN)/python tools/fill_translations.py src/proficio/locale/es/LC_MESSAGES/django.po src/proficio/locale/es/translations.json
+	$(BIN)/python tools/fill_translations.py src/proficio/locale/es/LC_MESSAGES/django.po src/proficio/locale/es/translations*.json
 	cd src/proficio && ../../$(BIN)/django-admin compilemessages
 
 bench: install

@@ -474,3 +474,23 @@ ROUTES: dict[str, list[RouteCase]] = {
     "api:openapi-json": [RouteCase(_u("api:openapi-json"), ALL_ROLES, anonymous=200)],
     "api:openapi-view": [RouteCase(_u("api:openapi-view"), ALL_ROLES, anonymous=200)],
 }
+
+
+# Each feature may keep its rows in tests/permission_matrix_<feature>.py, defining
+# OBJECT_ROWS (same shape as OBJECT_MATRIX) and ROUTE_CASES (same shape as ROUTES).
+# They are merged here so that the completeness checks above see them.
+def _merge_feature_rows() -> None:
+    import importlib
+    import pathlib
+
+    for path in sorted(pathlib.Path(__file__).parent.glob("permission_matrix_*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        for key, rows in getattr(module, "OBJECT_ROWS", {}).items():
+            OBJECT_MATRIX.setdefault(key, {}).update(rows)
+        for name, cases in getattr(module, "ROUTE_CASES", {}).items():
+            if name in ROUTES:
+                raise RuntimeError(f"{path.name}: route {name!r} is already in the matrix")
+            ROUTES[name] = cases
+
+
+_merge_feature_rows()

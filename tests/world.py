@@ -140,6 +140,16 @@ def build_world() -> None:
         )
         # Someone with no role at all.
         accounts.create_user(username="nobody", password=PASSWORD, display_name="No Role")
+    _build_feature_worlds()
+
+
+def _build_feature_worlds() -> None:
+    """Features add to the world in tests/world_<feature>.py, each with a ``build()``."""
+    import importlib
+    import pathlib
+
+    for path in sorted(pathlib.Path(__file__).parent.glob("world_*.py")):
+        importlib.import_module(f"tests.{path.stem}").build()
 
 
 class WorldView:

@@ -1,7 +1,9 @@
 """Fill a gettext catalogue from a JSON dictionary of translations we wrote.
 
     python tools/fill_translations.py src/proficio/locale/es/LC_MESSAGES/django.po \
-        src/proficio/locale/es/translations.json
+        src/proficio/locale/es/translations*.json
+
+Each feature may keep its own dictionary (translations-<feature>.json); all are merged.
 
 Entries whose msgstr is empty, or that makemessages marked fuzzy (a guess), are filled
 from the dictionary; plural entries take a two-item list. Prints the msgids still
@@ -30,11 +32,13 @@ ENTRY = re.compile(
 )
 
 
-def main(po_path: str, dict_path: str) -> int:
+def main(po_path: str, *dict_paths: str) -> int:
     with open(po_path, encoding="utf-8") as f:
         po = f.read()
-    with open(dict_path, encoding="utf-8") as f:
-        table: dict[str, str | list[str]] = json.load(f)
+    table: dict[str, str | list[str]] = {}
+    for dict_path in dict_paths:
+        with open(dict_path, encoding="utf-8") as f:
+            table.update(json.load(f))
     missing: list[str] = []
 
     def fill(m: re.Match[str]) -> str:
@@ -67,4 +71,4 @@ def main(po_path: str, dict_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], *sys.argv[2:]))
