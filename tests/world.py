@@ -145,15 +145,36 @@ def build_world() -> None:
 
 def _build_feature_worlds() -> None:
     """Features add to the world in tests/world_<feature>.py, each with a ``build()``."""
+    for module in _feature_worlds():
+        module.build()
+
+
+def _feature_worlds() -> list:
     import importlib
     import pathlib
 
-    for path in sorted(pathlib.Path(__file__).parent.glob("world_*.py")):
-        importlib.import_module(f"tests.{path.stem}").build()
+    return [
+        importlib.import_module(f"tests.{path.stem}")
+        for path in sorted(pathlib.Path(__file__).parent.glob("world_*.py"))
+    ]
 
 
 class WorldView:
-    """Named handles on the world, looked up lazily inside each test's transaction."""
+    """Named handles on the world, looked up lazily inside each test's transaction.
+
+    A feature's tests/world_<feature>.py may define ``lookup(name)`` to name its own
+    objects (returning None for names it does not know).
+    """
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for module in _feature_worlds():
+            lookup = getattr(module, "lookup", None)
+            found = lookup(name) if lookup is not None else None
+            if found is not None:
+                return found
+        raise AttributeError(name)
 
     def user(self, username: str) -> User:
         return User.objects.get(username=username)

@@ -33,6 +33,7 @@ from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
 from proficio.frameworks.models import Framework, PublicationStatus
 from proficio.mastery.models import MasteryPolicy
+from proficio.moderation.models import ModerationSession
 from proficio.orgs.models import (
     Organization,
     RoleMembership,
@@ -52,6 +53,7 @@ class Subject(StrEnum):
     AGGREGATE = "aggregate"  # suppressed aggregates about an organization's students
     FRAMEWORK = "framework"  # competency frameworks, their items, continuum and rubrics
     POLICY = "policy"  # mastery policies
+    MODERATION = "moderation"  # moderation sessions and comparability studies
 
 
 class Act(StrEnum):
@@ -67,6 +69,7 @@ class Scope(StrEnum):
     SUBTREE = "subtree"  # the membership's organization and everything beneath it
     PUBLISHED = "published"  # anything published, for anyone who holds the role
     WITHIN = "within"  # owned by the membership's organization or one above it
+    RATER = "rater"  # sits on the moderation panel
     EVERYWHERE = "everywhere"
 
 
@@ -150,6 +153,23 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     },
     (Subject.POLICY, Act.CHANGE): {
         R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    # Raters see the sessions they sit on; organizers the sessions of their organization.
+    # Organizers see the panel's aggregates only; each rater's feedback is theirs alone.
+    (Subject.MODERATION, Act.VIEW): {
+        R.TEACHER: S.RATER,
+        R.ADVISOR: S.RATER,
+        R.SCHOOL_LEADER: (S.RATER, S.SUBTREE),
+        R.DISTRICT_ADMIN: (S.RATER, S.SUBTREE),
+        R.DISTRICT_DATA_LEAD: (S.RATER, S.SUBTREE),
+        R.STATE_ANALYST: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.MODERATION, Act.CHANGE): {
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.STATE_ANALYST: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
     (Subject.AGGREGATE, Act.VIEW): {
@@ -287,6 +307,14 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.EVERYWHERE: lambda w, r: Q(),
         },
     ),
+    Subject.MODERATION: (
+        ModerationSession,
+        {
+            S.RATER: lambda w, r: Q(raters__user=w.user),
+            S.SUBTREE: lambda w, r: w.subtree(r, "owner__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.FRAMEWORK: (
         Framework,
         {
@@ -382,6 +410,22 @@ def access_section(user: Any, section_id: Any, act: Act = Act.VIEW) -> Section:
     if section is None:
         raise Http404("No such section")
     return section
+
+
+def access_session(user: Any, session_id: Any, act: Act = Act.VIEW) -> ModerationSession:
+    try:
+        pk = int(session_id)
+    except (TypeError, ValueError):
+        raise Http404("No such moderation session") from None
+    session: ModerationSession | None = (
+        visible(user, Subject.MODERATION, act)
+        .select_related("owner", "rubric")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404("No such moderation session")
+    return session
 
 
 def access_framework(user: Any, framework_id: Any, act: Act = Act.VIEW) -> Framework:
