@@ -65,7 +65,13 @@ def figure(
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
+    return f"{round(100 * x) + 0:.0f}%"
+
+
+def _num(x: float, signed: bool = False) -> str:
+    """Two decimals, never "-0.00"."""
+    value = round(x, 2) + 0.0
+    return f"{value:+.2f}" if signed else f"{value:.2f}"
 
 
 @dataclass
@@ -143,10 +149,10 @@ def _icc_show(form: str) -> Callable[[Any], tuple[Any, ...]]:
             return (None, "—", _("raters disagree more than chance"), "")
         return (
             f.value,
-            f"{f.value:.2f}",
+            _num(f.value),
             interpret(form, max(min(f.value, 1.0), -1.0)),
             _("95%% interval %(low)s to %(high)s; F test p = %(p)s")
-            % {"low": f"{f.ci_low:.2f}", "high": f"{f.ci_high:.2f}", "p": f"{f.p_value:.3f}"},
+            % {"low": _num(f.ci_low), "high": _num(f.ci_high), "p": f"{f.p_value:.3f}"},
         )
 
     return show
@@ -171,7 +177,7 @@ def criterion_statistics(grid: Grid) -> list[CriterionStatistics]:
             figure(
                 _("Krippendorff's alpha (ordinal)"),
                 partial(krippendorff_alpha, m, "ordinal"),
-                lambda v: (v, f"{v:.2f}", interpret("krippendorff_alpha", v), ""),
+                lambda v: (v, _num(v), interpret("krippendorff_alpha", v), ""),
             ),
             figure(
                 _("ICC(2,1): one rater's score"),
@@ -318,7 +324,7 @@ def rater_feedback(session: ModerationSession, grid: Grid, rater: Rater) -> Rate
             raise InsufficientDataError("none of your scores has a consensus to compare with")
         return (
             mean,
-            f"{mean:+.2f}",
+            _num(mean, signed=True),
             _classify(mean, se, count),
             _("mean of (your score − consensus) over %(n)s scores; standard error %(se)s")
             % {"n": count, "se": f"{se:.2f}" if math.isfinite(se) else "—"},
@@ -337,7 +343,7 @@ def rater_feedback(session: ModerationSession, grid: Grid, rater: Rater) -> Rate
         value = float(result.severity[index])
         return (
             value,
-            f"{value:+.2f}",
+            _num(value, signed=True),
             _("harsher than the panel") if value > 0 else _("more lenient than the panel"),
             _("many-facet Rasch severity in logits (standard error %(se)s); 0 is the panel")
             % {"se": f"{float(result.se[index]):.2f}"},
@@ -392,7 +398,7 @@ def rater_history(user: User) -> tuple[list[dict[str, Any]], Figure]:
         )
         return (
             result.slope,
-            f"{result.slope:+.2f}",
+            _num(result.slope, signed=True),
             direction if result.significant else _("no clear drift"),
             _("change in mean deviation per session; p = %(p)s") % {"p": f"{result.p_value:.3f}"},
         )
@@ -499,14 +505,14 @@ def _compare(
         Figure(
             _("Local − moderated"),
             d.mean,
-            f"{d.mean:+.2f}",
+            _num(d.mean, signed=True),
             _("local scores run high")
             if d.ci_low > 0
             else _("local scores run low")
             if d.ci_high < 0
             else _("no systematic difference"),
             _("95%% interval %(low)s to %(high)s")
-            % {"low": f"{d.ci_low:+.2f}", "high": f"{d.ci_high:+.2f}"},
+            % {"low": _num(d.ci_low, signed=True), "high": _num(d.ci_high, signed=True)},
         ),
     ]
     adjustment = (

@@ -110,11 +110,17 @@ def _rubric_choices(user: User) -> Any:
 def session_create(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Act.CHANGE, Subject.MODERATION)
     user = _user(request)
+    owners = _owner_choices(user)
     form = SessionForm(
         request.POST or None,
         rubrics=_rubric_choices(user),
-        owners=_owner_choices(user),
-        initial={"design": "full", "kind": SessionKind.MODERATION},
+        owners=owners,
+        initial={
+            "design": "full",
+            "kind": SessionKind.MODERATION,
+            # Most organizers hold one organization: choose it for them.
+            "owner": owners.first() if owners.count() == 1 else None,
+        },
     )
     if request.method == "POST":
         if form.is_valid():
@@ -147,7 +153,10 @@ def _eligible_raters(session: ModerationSession) -> list[tuple[str, str]]:
     seen: dict[int, tuple[str, str]] = {}
     for m in memberships[:2000]:
         if m.user_id not in seen:
-            seen[m.user_id] = (str(m.user_id), f"{m.user} · {m.organization.name}")
+            seen[m.user_id] = (
+                str(m.user_id),
+                f"{m.user} ({m.user.username}) · {m.organization.name}",
+            )
     return list(seen.values())
 
 
@@ -598,7 +607,7 @@ def feedback(request: HttpRequest, session_id: int) -> HttpResponse:
         "panel": reports.panel_summary(grid) if _is_organizer(request, session) else None,
         "chart": None,
     }
-    if mine and mine.history:
+    if mine and len(mine.history) >= 2:
         rows = [
             {
                 "session": str(h["session"]),
