@@ -309,6 +309,10 @@ def generate(
 
             result.evidence = seed_history(district, roster, seed=seed, today=today)
             tick("evidence history", result.evidence)
+            from proficio.moderation.demo import seed_moderation
+
+            seed_moderation(district, seed=seed)
+            tick("moderation", 2)
         result.students = len(roster)
         result.teachers = teachers.count + 1
         result.sections = section_count
