@@ -13,6 +13,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from proficio.core.reliability import (
     InsufficientDataError,
+    compare_rates,
     compare_scores,
     mean_difference,
     sample_size_for_proportion,
@@ -89,3 +90,25 @@ def test_too_few_pairs_say_what_is_missing():
 def test_unpaired_scores_are_refused():
     with pytest.raises(ValueError, match="must pair up; got 3 and 2"):
         compare_scores([1, 2, 3], [1, 2])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+)
+def test_rate_difference_interval_matches_statsmodels_newcombe(a, b):
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    result = compare_rates(a[0], a[1], b[0], b[1])
+    low, high = confint_proportions_2indep(a[0], a[1], b[0], b[1], method="newcomb")
+    assert result.ci_low == pytest.approx(max(-1.0, low), abs=1e-9)
+    assert result.ci_high == pytest.approx(min(1.0, high), abs=1e-9)
+    assert result.ci_low <= result.difference <= result.ci_high
+
+
+def test_rate_difference_flags_a_real_gap_only():
+    assert compare_rates(20, 100, 70, 100).differs
+    assert not compare_rates(7, 10, 6, 10).differs
+    with pytest.raises(InsufficientDataError, match="both groups"):
+        compare_rates(0, 0, 3, 5)

@@ -298,7 +298,12 @@ def test_comparability_report_per_school_criterion_and_subgroup(world):
     assert not groups["English learners"].suppressed
     # Four students with disabilities (16 scores) show; the 0 < n < 10 rule hides small ones.
     assert not groups["Students with disabilities"].suppressed
+    el, disability = report.gaps
+    assert el.rate_group == "0%"
+    assert el.verdict.startswith("No clear difference")
+    assert disability.missing == ""
     small = reports.comparability_report(reports.load_grid(session), threshold=20)
+    assert small.gaps[1].missing.startswith("Not shown")
     assert {r.group for r in small.by_subgroup if r.suppressed} == {"Students with disabilities"}
 
 
@@ -313,3 +318,30 @@ def test_anchor_uploads_are_checked_by_content(world):
         .exclude(description__startswith="A strip")
         .exists()
     )
+
+
+def test_comparability_page_shows_schools_groups_and_gaps(world, client):
+    session = world.moderation_revealed
+    school = Organization.objects.get(code="maple-ms")
+    from proficio.moderation.models import Consensus
+
+    criterion = actions.criteria_of(session.rubric)[0]
+    for i in range(24):
+        sample = WorkSample.objects.create(
+            session=session,
+            code=f"L-{i:02d}",
+            source=SampleSource.EVIDENCE,
+            origin_school=school,
+            local_scores={str(criterion.pk): 3.0},
+            english_learner=i % 2 == 0,
+            disability=False,
+        )
+        Consensus.objects.create(sample=sample, criterion=criterion, score=3.0 if i % 3 else 2.0)
+    client.force_login(world.user("district.admin"))
+    response = client.get(reverse("moderation:comparability", args=[session.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert school.name in body
+    assert "Is comparability the same for English learners?" in body
+    assert "No clear difference" in body
+    assert "Suggested adjustment" in body

@@ -20,6 +20,7 @@ from proficio.accounts.models import User
 from proficio.core.equity.suppression import DEFAULT_THRESHOLD
 from proficio.core.reliability import (
     InsufficientDataError,
+    compare_rates,
     compare_scores,
     icc,
     interpret,
@@ -528,10 +529,64 @@ def _compare(
 
 
 @dataclass
+class GroupGap:
+    """Is exact agreement the same for one group of students as for the others?"""
+
+    question: str
+    group: str
+    others: str
+    rate_group: str = ""
+    rate_others: str = ""
+    difference: str = ""
+    interval: str = ""
+    verdict: str = ""
+    missing: str = ""
+
+
+def _gap(
+    question: str,
+    group: str,
+    others: str,
+    in_group: list[tuple[float, float]],
+    rest: list[tuple[float, float]],
+    threshold: int,
+) -> GroupGap:
+    gap = GroupGap(question, group, others)
+    if any(0 < len(p) < threshold for p in (in_group, rest)):
+        gap.missing = _("Not shown: one of the groups has too few scores to protect privacy.")
+        return gap
+    try:
+        result = compare_rates(
+            sum(1 for a, b in in_group if a == b),
+            len(in_group),
+            sum(1 for a, b in rest if a == b),
+            len(rest),
+        )
+    except InsufficientDataError as exc:
+        gap.missing = str(exc)
+        return gap
+    gap.rate_group, gap.rate_others = _pct(result.rate_a), _pct(result.rate_b)
+    gap.difference = f"{round(100 * result.difference) + 0:+d} " + _("points")
+    gap.interval = _("95%% interval %(low)s to %(high)s points") % {
+        "low": f"{round(100 * result.ci_low) + 0:+d}",
+        "high": f"{round(100 * result.ci_high) + 0:+d}",
+    }
+    gap.verdict = (
+        _("Local and moderated scores agree less often for this group.")
+        if result.differs and result.difference < 0
+        else _("Local and moderated scores agree more often for this group.")
+        if result.differs
+        else _("No clear difference: comparability looks the same.")
+    )
+    return gap
+
+
+@dataclass
 class ComparabilityReport:
     by_school: list[ComparabilityRow]
     by_criterion: list[ComparabilityRow]
     by_subgroup: list[ComparabilityRow]
+    gaps: list[GroupGap]
     threshold: int
     samples_with_local: int
 
@@ -580,10 +635,33 @@ def comparability_report(grid: Grid, threshold: int = DEFAULT_THRESHOLD) -> Comp
         ],
         threshold,
     )
+
+    def split(flag: str) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        yes = [(a, b) for s, c, a, b in pairs if getattr(s, flag) is True]
+        no = [(a, b) for s, c, a, b in pairs if getattr(s, flag) is False]
+        return yes, no
+
+    gaps = [
+        _gap(
+            _("Is comparability the same for English learners?"),
+            _("English learners"),
+            _("Not English learners"),
+            *split("english_learner"),
+            threshold,
+        ),
+        _gap(
+            _("Is comparability the same for students with disabilities?"),
+            _("Students with disabilities"),
+            _("Students without disabilities"),
+            *split("disability"),
+            threshold,
+        ),
+    ]
     return ComparabilityReport(
         by_school,
         by_criterion,
         by_subgroup,
+        gaps,
         threshold,
         sum(1 for s in grid.samples if s.local_scores),
     )

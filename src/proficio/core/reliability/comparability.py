@@ -35,6 +35,8 @@ from .errors import InsufficientDataError
 __all__ = [
     "Comparability",
     "MeanDifference",
+    "RateDifference",
+    "compare_rates",
     "compare_scores",
     "mean_difference",
     "sample_size_for_proportion",
@@ -163,3 +165,46 @@ def compare_scores(
         needed_for_margin=sample_size_for_proportion(exact_hits / n, margin, confidence),
         margin=margin,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RateDifference:
+    """Agreement rate of group A minus that of group B, with Newcombe's interval."""
+
+    rate_a: float
+    rate_b: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    n_a: int
+    n_b: int
+
+    @property
+    def differs(self) -> bool:
+        """Whether the interval excludes 0: the groups' comparability really differs."""
+        return self.ci_low > 0 or self.ci_high < 0
+
+
+def compare_rates(
+    hits_a: int, n_a: int, hits_b: int, n_b: int, confidence: float = 0.95
+) -> RateDifference:
+    """Is agreement the same for two groups (e.g. English learners and the others)?
+
+    The interval is Newcombe's (1998) hybrid score interval for a difference of two
+    independent proportions, built from each group's Wilson interval; it behaves at small
+    n and near 0 or 1, where the Wald interval does not.
+
+    Raises:
+        InsufficientDataError: either group has no samples.
+    """
+    if n_a < 1 or n_b < 1:
+        raise InsufficientDataError(
+            f"need samples in both groups to compare them; got {n_a} and {n_b}"
+        )
+    p_a, p_b = hits_a / n_a, hits_b / n_b
+    low_a, high_a = wilson_interval(hits_a, n_a, confidence)
+    low_b, high_b = wilson_interval(hits_b, n_b, confidence)
+    difference = p_a - p_b
+    low = difference - math.sqrt((p_a - low_a) ** 2 + (high_b - p_b) ** 2)
+    high = difference + math.sqrt((high_a - p_a) ** 2 + (p_b - low_b) ** 2)
+    return RateDifference(p_a, p_b, difference, max(-1.0, low), min(1.0, high), n_a, n_b)
