@@ -345,3 +345,12 @@ def test_comparability_page_shows_schools_groups_and_gaps(world, client):
     assert "Is comparability the same for English learners?" in body
     assert "No clear difference" in body
     assert "Suggested adjustment" in body
+
+
+def test_school_drift_pools_raters_and_needs_two_sessions(world):
+    session = world.moderation_revealed
+    [*rows] = reports.school_drift(session)
+    assert {row.school for row in rows} >= {"Maple Middle School"}
+    # One revealed session is not a trend: the reason is given, not a number.
+    assert all(row.figure.missing for row in rows)
+    assert all("2 different sessions" in row.figure.missing for row in rows)

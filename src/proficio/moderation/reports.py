@@ -409,6 +409,66 @@ def rater_history(user: User) -> tuple[list[dict[str, Any]], Figure]:
 
 
 @dataclass
+class SchoolDrift:
+    school: str
+    sessions: int
+    figure: Figure
+
+
+def school_drift(session: ModerationSession) -> list[SchoolDrift]:
+    """Each rater school's deviation from consensus across its organizer's sessions.
+
+    Pools the deviations of a school's raters per session (aggregates, never one rater),
+    oldest session first, and tests the trend with ``rater_drift``.
+    """
+    sessions = (
+        ModerationSession.objects.filter(
+            owner=session.owner, status__in=[SessionStatus.REVEALED, SessionStatus.CLOSED]
+        )
+        .filter(rubric__framework=session.rubric.framework)
+        .order_by("opened_at", "pk")
+    )
+    series: dict[int, list[tuple[float, list[float]]]] = {}
+    names: dict[int, str] = {}
+    for i, other in enumerate(sessions):
+        grid = load_grid(other)
+        pooled: dict[int, list[float]] = {}
+        for rater in grid.raters:
+            if rater.school_id is None:
+                continue
+            names[rater.school_id] = rater.school.name if rater.school else ""
+            pooled.setdefault(rater.school_id, []).extend(
+                d for *_, d, _c in _deviations(grid, rater)
+            )
+        for school_id, deviations in pooled.items():
+            if deviations:
+                series.setdefault(school_id, []).append((float(i), deviations))
+
+    def show(result: Any) -> tuple[Any, ...]:
+        return (
+            result.slope,
+            _num(result.slope, signed=True),
+            (
+                _("drifting towards leniency")
+                if result.slope > 0
+                else _("drifting towards harshness")
+            )
+            if result.significant
+            else _("no clear drift"),
+            _("change in mean deviation per session; p = %(p)s") % {"p": f"{result.p_value:.3f}"},
+        )
+
+    return [
+        SchoolDrift(
+            names[school_id],
+            len(points),
+            figure(_("Drift across sessions"), partial(rater_drift, points), show),
+        )
+        for school_id, points in sorted(series.items(), key=lambda kv: names[kv[0]])
+    ]
+
+
+@dataclass
 class PanelSummary:
     raters: int
     lenient: int

@@ -585,6 +585,7 @@ def statistics(request: HttpRequest, session_id: int) -> HttpResponse:
             "session": session,
             "stats": stats,
             "panel": reports.panel_summary(grid),
+            "drift": reports.school_drift(session),
             "chart": _agreement_chart(stats),
             "has_charts": True,
         },
