@@ -9,7 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from proficio.audit.models import AuditEntry
-from proficio.core.reliability import krippendorff_alpha, percent_agreement
+from proficio.core.reliability import (
+    category_counts,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+)
 from proficio.frameworks.models import Exemplar, Rubric
 from proficio.moderation import actions, reports
 from proficio.moderation.models import Assignment, RaterScore, SampleSource, WorkSample
@@ -163,6 +168,8 @@ def test_statistics_match_the_kernels_and_explain_themselves(world, client):
     alpha = next(f for f in stats.figures if f.label.startswith("Krippendorff"))
     expected = krippendorff_alpha(m, "ordinal")
     assert alpha.value == pytest.approx(expected)
+    fleiss = next(f for f in stats.figures if f.label == "Fleiss' kappa")
+    assert fleiss.value == pytest.approx(fleiss_kappa(category_counts(m)[1]))
     assert alpha.band  # a plain-language reading
     client.force_login(world.user("district.admin"))
     body = client.get(reverse("moderation:statistics", args=[session.pk])).content.decode()

@@ -20,8 +20,10 @@ from proficio.accounts.models import User
 from proficio.core.equity.suppression import DEFAULT_THRESHOLD
 from proficio.core.reliability import (
     InsufficientDataError,
+    category_counts,
     compare_rates,
     compare_scores,
+    fleiss_kappa,
     icc,
     interpret,
     krippendorff_alpha,
@@ -159,6 +161,10 @@ def _icc_show(form: str) -> Callable[[Any], tuple[Any, ...]]:
     return show
 
 
+def _fleiss(m: np.ndarray) -> float:
+    return fleiss_kappa(category_counts(m)[1])
+
+
 def criterion_statistics(grid: Grid) -> list[CriterionStatistics]:
     out = []
     for criterion in grid.criteria:
@@ -179,6 +185,11 @@ def criterion_statistics(grid: Grid) -> list[CriterionStatistics]:
                 _("Krippendorff's alpha (ordinal)"),
                 partial(krippendorff_alpha, m, "ordinal"),
                 lambda v: (v, _num(v), interpret("krippendorff_alpha", v), ""),
+            ),
+            figure(
+                _("Fleiss' kappa"),
+                partial(_fleiss, m),
+                lambda v: (v, _num(v), interpret("fleiss_kappa", v), _("agreement beyond chance")),
             ),
             figure(
                 _("ICC(2,1): one rater's score"),
