@@ -32,6 +32,7 @@ from proficio.accounts.roles import Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
 from proficio.frameworks.models import Framework, PublicationStatus
+from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
 from proficio.orgs.models import (
     Organization,
@@ -52,6 +53,9 @@ class Subject(StrEnum):
     AGGREGATE = "aggregate"  # suppressed aggregates about an organization's students
     FRAMEWORK = "framework"  # competency frameworks, their items, continuum and rubrics
     POLICY = "policy"  # mastery policies
+    OWN_LEARNING = "own_learning"  # goals, reflections, uploads and requests a student writes
+    REASSESSMENT = "reassessment"  # a student's request to be reassessed on a target
+    FAMILY_REPORT = "family_report"  # the plain-language progress report for a family
 
 
 class Act(StrEnum):
@@ -158,6 +162,11 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_DATA_LEAD: S.SUBTREE,
         R.STATE_ANALYST: S.SUBTREE,
     },
+    # Student agency: only the student writes their own goals, uploads and requests.
+    (Subject.OWN_LEARNING, Act.CHANGE): {R.STUDENT: S.SELF},
+    (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
+    (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
+    (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
 }
 
 
@@ -287,6 +296,9 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.EVERYWHERE: lambda w, r: Q(),
         },
     ),
+    Subject.OWN_LEARNING: (Student, _via_student("")),
+    Subject.REASSESSMENT: (ReassessmentRequest, _via_student("student__")),
+    Subject.FAMILY_REPORT: (Student, _via_student("")),
     Subject.FRAMEWORK: (
         Framework,
         {

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "proficio.frameworks",
     "proficio.evidence",
     "proficio.mastery",
+    "proficio.learners",
     "proficio.web",
     "proficio.demo",
 ]

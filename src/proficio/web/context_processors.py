@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_audit": False,
             "nav_frameworks": False,
             "nav_policies": False,
+            "nav_queue": False,
         }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
@@ -36,4 +37,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_audit": serves_others and policy.may(user, Act.VIEW, Subject.AUDIT_LOG),
         "nav_frameworks": policy.may(user, Act.VIEW, Subject.FRAMEWORK),
         "nav_policies": policy.may(user, Act.VIEW, Subject.POLICY),
+        "nav_queue": policy.may(user, Act.CHANGE, Subject.REASSESSMENT),
     }

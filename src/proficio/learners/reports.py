@@ -1,0 +1,224 @@
+"""Reads for the student home and the family report (no writes here).
+
+Both start from the student's determinations and the framework's structure: competencies
+(``isChildOf``), learning targets with their performance level, what proficiency looks
+like at each level, and the prerequisite graph (``precedes``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from proficio.core.progression.next_targets import met_over_time, next_targets
+from proficio.frameworks.models import (
+    Association,
+    AssociationType,
+    Category,
+    Exemplar,
+    Framework,
+    Item,
+    ItemKind,
+    LevelStatement,
+    PerformanceLevel,
+)
+from proficio.learners.actions import reassessable_targets
+from proficio.mastery import actions as mastery_actions
+from proficio.mastery import engine
+from proficio.mastery.models import Determination, DeterminationHistory, Override
+from proficio.orgs.models import Student
+
+MET = ("proficient", "advanced")
+
+
+@dataclass
+class TargetRow:
+    target: Item
+    status: str
+    level_label: str
+    level_value: float | None
+    before_status: str | None = None
+    before_label: str = ""
+
+
+@dataclass
+class CompetencyRow:
+    competency: Item
+    status: str
+    met: int
+    of: int
+    targets: list[TargetRow]
+    level_now: PerformanceLevel | None = None  # highest level with a target met
+    level_next: PerformanceLevel | None = None  # lowest level with a target not yet met
+    statement_next: str = ""
+    statement_now: str = ""
+    exemplars: list[Exemplar] = field(default_factory=list)
+    changed: list[TargetRow] = field(default_factory=list)
+
+
+def _frameworks(student: Student) -> list[Framework]:
+    ids = set(
+        Determination.objects.filter(student=student).values_list("target__framework", flat=True)
+    )
+    ids |= set(reassessable_targets(student).values_list("framework", flat=True))
+    return list(Framework.objects.filter(pk__in=ids).order_by("title"))
+
+
+def _labels(frameworks: list[Framework]) -> dict[tuple[int, float], str]:
+    """(scale id, value) → the level's label."""
+    labels: dict[tuple[int, float], str] = {}
+    for fw in frameworks:
+        scales = {fw.scale} | {i.scale for i in fw.items.filter(scale__isnull=False)}
+        for scale in scales:
+            if scale is not None:
+                for lv in scale.levels.all():
+                    labels[(scale.pk, lv.value)] = lv.label
+    return labels
+
+
+def competencies(
+    student: Student, *, since: dt.datetime | None = None
+) -> tuple[list[CompetencyRow], list[Item]]:
+    """Each competency of the student's frameworks with its targets' standing, and the next
+    targets suggested from the prerequisites. With ``since``, each row also lists the targets
+    whose standing changed after that moment (from the determination history)."""
+    frameworks = _frameworks(student)
+    items = list(
+        Item.objects.filter(framework__in=frameworks, archived_at__isnull=True)
+        .select_related("level", "framework", "scale")
+        .order_by("human_coding_scheme", "pk")
+    )
+    by_id = {i.pk: i for i in items}
+    parent: dict[int, int] = {}
+    precedes: list[tuple[int, int]] = []
+    for a in Association.objects.filter(
+        framework__in=frameworks,
+        association_type__in=[AssociationType.IS_CHILD_OF, AssociationType.PRECEDES],
+        origin_item__isnull=False,
+        destination_item__isnull=False,
+    ).values_list("association_type", "origin_item_id", "destination_item_id"):
+        kind, origin, destination = a
+        if kind == AssociationType.IS_CHILD_OF:
+            parent[origin] = destination
+        else:
+            precedes.append((origin, destination))
+    dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
+    overrides = {
+        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
+    }
+    past = mastery_actions.as_of(student, since) if since is not None else None
+    labels = _labels(frameworks)
+    statements = {
+        (s.item_id, s.level_id): s.statement
+        for s in LevelStatement.objects.filter(item__framework__in=frameworks)
+    }
+    exemplars: dict[int, list[Exemplar]] = defaultdict(list)
+    for ex in Exemplar.objects.filter(item__framework__in=frameworks).select_related("level"):
+        exemplars[ex.item_id].append(ex)
+
+    def label_for(target: Item, value: float | None) -> str:
+        if value is None:
+            return ""
+        scale = engine.scale_for(target)
+        return labels.get((scale.pk, value), f"{value:g}") if scale else f"{value:g}"
+
+    def target_row(target: Item) -> TargetRow:
+        o, d = overrides.get(target.pk), dets.get(target.pk)
+        status = o.status if o else (d.status if d else "not_assessed")
+        value = o.level_value if o else (d.level_value if d else None)
+        row = TargetRow(target, status, label_for(target, value), value)
+        if past is not None:
+            before = past.get(target.pk)
+            before_status = before.status if before else "not_assessed"
+            before_value = before.level_value if before else None
+            if (before_status, before_value) != (status, value):
+                row.before_status = before_status
+                row.before_label = label_for(target, before_value)
+        return row
+
+    children: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.kind == ItemKind.TARGET and item.pk in parent:
+            children[parent[item.pk]].append(item)
+    comp_items = [
+        i for i in items if i.kind == ItemKind.COMPETENCY and i.category != Category.EDUCATOR
+    ]
+    rollups = engine.standings(student, comp_items)
+    rows: list[CompetencyRow] = []
+    met_ids: set[int] = set()
+    for comp in comp_items:
+        targets = sorted(
+            children.get(comp.pk, []),
+            key=lambda t: (t.level.position if t.level else 0, t.human_coding_scheme or ""),
+        )
+        target_rows = [target_row(t) for t in targets]
+        met_ids |= {r.target.pk for r in target_rows if r.status in MET}
+        rolled = rollups[comp.pk]
+        row = CompetencyRow(comp, rolled.status.value, rolled.met, rolled.of, target_rows)
+        met_levels = [r.target.level for r in target_rows if r.status in MET and r.target.level]
+        open_levels = [
+            r.target.level for r in target_rows if r.status not in MET and r.target.level
+        ]
+        row.level_now = max(met_levels, key=lambda lv: lv.position, default=None)
+        row.level_next = min(open_levels, key=lambda lv: lv.position, default=None)
+        if row.level_now is not None:
+            row.statement_now = statements.get((comp.pk, row.level_now.pk), "")
+        if row.level_next is not None:
+            row.statement_next = statements.get((comp.pk, row.level_next.pk), "")
+            row.exemplars = [
+                ex
+                for ex in exemplars.get(comp.pk, [])
+                + [
+                    e
+                    for t in targets
+                    if t.level_id == row.level_next.pk
+                    for e in exemplars.get(t.pk, [])
+                ]
+                if ex.level_id in (None, row.level_next.pk)
+            ]
+        row.changed = [r for r in target_rows if r.before_status is not None]
+        rows.append(row)
+    ordered_targets = [
+        t
+        for comp in comp_items
+        for t in sorted(
+            children.get(comp.pk, []), key=lambda t: (t.level.position if t.level else 0, t.pk)
+        )
+    ]
+    open_here = set(reassessable_targets(student).values_list("pk", flat=True))
+    suggested_ids = next_targets(
+        [t.pk for t in ordered_targets if t.pk in open_here], precedes, met_ids
+    )
+    # First the targets that what the student has learned opens up (they have
+    # prerequisites, all met), then starting points; the lowest levels first in each.
+    unlocked = {after for _, after in precedes}
+    suggested = sorted(
+        (by_id[i] for i in suggested_ids),
+        key=lambda t: (
+            t.pk not in unlocked,
+            t.level.position if t.level else 0,
+            t.human_coding_scheme or "",
+        ),
+    )
+    return rows, suggested
+
+
+def progress_points(student: Student) -> list[dict[str, Any]]:
+    """Targets met over time, from the determination history (one point per day)."""
+    changes = [
+        (h.computed_at, h.target_id, h.status in MET)
+        for h in DeterminationHistory.objects.filter(student=student).order_by("computed_at", "id")
+    ]
+    by_day: dict[str, int] = {}
+    for when, count in met_over_time(changes):
+        by_day[when.date().isoformat()] = count
+    return [{"date": day, "met": count} for day, count in by_day.items()]
+
+
+def split_by_category(rows: list[CompetencyRow]) -> tuple[list[CompetencyRow], list[CompetencyRow]]:
+    """Academics, and habits of success with social-emotional skills, reported apart."""
+    academic = [r for r in rows if r.competency.category == Category.ACADEMIC]
+    habits = [r for r in rows if r.competency.category in (Category.HABITS, Category.SEL)]
+    return academic, habits
