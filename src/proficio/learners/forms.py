@@ -79,7 +79,8 @@ class DecisionForm(forms.Form):
             ("schedule", _("Schedule")),
             ("accept", _("Record the reassessment")),
             ("decline", _("Decline")),
-        ]
+        ],
+        widget=forms.RadioSelect,
     )
     seen_status = forms.ChoiceField(choices=RequestStatus.choices, widget=forms.HiddenInput)
     scheduled_for = forms.DateField(

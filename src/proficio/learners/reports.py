@@ -27,7 +27,7 @@ from proficio.frameworks.models import (
 from proficio.learners.actions import reassessable_targets
 from proficio.mastery import actions as mastery_actions
 from proficio.mastery import engine
-from proficio.mastery.models import Determination, DeterminationHistory, Override
+from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 
 MET = ("proficient", "advanced")
@@ -162,7 +162,14 @@ def competencies(
             r.target.level for r in target_rows if r.status not in MET and r.target.level
         ]
         row.level_now = max(met_levels, key=lambda lv: lv.position, default=None)
-        row.level_next = min(open_levels, key=lambda lv: lv.position, default=None)
+        # The next level up from where the student is (lower targets not yet shown are
+        # still listed below, but "next" looks forward on the continuum).
+        above = [
+            lv
+            for lv in open_levels
+            if row.level_now is None or lv.position > row.level_now.position
+        ]
+        row.level_next = min(above or open_levels, key=lambda lv: lv.position, default=None)
         if row.level_now is not None:
             row.statement_now = statements.get((comp.pk, row.level_now.pk), "")
         if row.level_next is not None:
@@ -206,11 +213,35 @@ def competencies(
 
 
 def progress_points(student: Student) -> list[dict[str, Any]]:
-    """Targets met over time, from the determination history (one point per day)."""
-    changes = [
-        (h.computed_at, h.target_id, h.status in MET)
-        for h in DeterminationHistory.objects.filter(student=student).order_by("computed_at", "id")
-    ]
+    """Targets met over time, by when the learning was shown: each target's evidence is
+    replayed through its current policy, one piece at a time, in ``assessed_at`` order
+    (overrides are left out). One point per day with a change."""
+    from proficio.core.mastery import policy as core
+    from proficio.evidence.models import EvidenceScore
+
+    dets = list(
+        Determination.objects.filter(student=student).select_related(
+            "policy_version", "target", "target__framework"
+        )
+    )
+    scores: dict[int, list[core.Point]] = defaultdict(list)
+    for e, i, score, at, kind, target_id in EvidenceScore.objects.filter(
+        student=student, counts=True
+    ).values_list("evidence_id", "id", "score", "assessed_at", "kind", "target_id"):
+        scores[target_id].append(core.Point(f"{e}:{i}", score, at, kind))
+    changes: list[tuple[dt.datetime, int, bool]] = []
+    for det in dets:
+        version = det.policy_version
+        if version.method == "bkt":
+            points = engine.points_for(student.pk, det.target_id, version.method)
+        else:
+            points = scores.get(det.target_id, [])
+        points = sorted(points, key=lambda p: p.assessed_at)
+        scale = engine.core_scale(engine.scale_for(det.target))
+        rule = engine.core_policy(version, scale)
+        for k in range(1, len(points) + 1):
+            result = core.evaluate(points[:k], rule, scale)
+            changes.append((points[k - 1].assessed_at, det.target_id, result.status.value in MET))
     by_day: dict[str, int] = {}
     for when, count in met_over_time(changes):
         by_day[when.date().isoformat()] = count

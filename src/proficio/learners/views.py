@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 
 from proficio import policy
 from proficio.accounts.models import User
-from proficio.audit.log import record_read
 from proficio.evidence.models import Evidence, EvidenceStatus
 from proficio.evidence.views import assessable_targets
 from proficio.frameworks.models import Item, ItemKind
@@ -263,11 +262,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         .prefetch_related("artifacts", "scores__target")
         .order_by("recorded_at", "id")
     )
-    seen: dict[int, Student] = {}
-    for item in [*open_requests, *uploads]:
-        seen.setdefault(item.student_id, item.student)
-    for student in seen.values():
-        record_read(student, purpose="reassessment and review queue")
+    # Each student listed is a read of their record by someone else: audited, once each.
+    for student_id in sorted({item.student_id for item in [*open_requests, *uploads]}):
+        policy.access_student(
+            request.user, student_id, act=Act.CHANGE, purpose="reassessment and review queue"
+        )
     for r in open_requests:
         r.form = DecisionForm(
             initial={"seen_status": r.status, "scheduled_for": r.scheduled_for},
