@@ -8,8 +8,12 @@ reaches the network or the disk.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+
+# WeasyPrint logs each rendering step at INFO; a report is not worth seven log lines.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 STYLESHEET = Path(__file__).parent / "static" / "learners" / "report-print.css"
 

@@ -23,6 +23,8 @@ from proficio.frameworks.models import (
     ItemKind,
     LevelStatement,
     PerformanceLevel,
+    ProficiencyScale,
+    ScaleLevel,
 )
 from proficio.learners.actions import reassessable_targets
 from proficio.mastery import actions as mastery_actions
@@ -66,16 +68,37 @@ def _frameworks(student: Student) -> list[Framework]:
     return list(Framework.objects.filter(pk__in=ids).order_by("title"))
 
 
-def _labels(frameworks: list[Framework]) -> dict[tuple[int, float], str]:
+def _labels(scales: dict[int, ProficiencyScale | None]) -> dict[tuple[int, float], str]:
     """(scale id, value) → the level's label."""
-    labels: dict[tuple[int, float], str] = {}
-    for fw in frameworks:
-        scales = {fw.scale} | {i.scale for i in fw.items.filter(scale__isnull=False)}
-        for scale in scales:
-            if scale is not None:
-                for lv in scale.levels.all():
-                    labels[(scale.pk, lv.value)] = lv.label
-    return labels
+    ids = {scale.pk for scale in scales.values() if scale is not None}
+    return {(lv.scale_id, lv.value): lv.label for lv in ScaleLevel.objects.filter(scale_id__in=ids)}
+
+
+def _target_scales(frameworks: list[Framework]) -> dict[int, ProficiencyScale | None]:
+    """Each target's scale (its competency's, else its framework's), in two queries; the
+    same rule as ``mastery.engine.scale_for``, without a query per target."""
+    items = {
+        i.pk: i
+        for i in Item.objects.filter(framework__in=frameworks).select_related(
+            "scale", "framework__scale"
+        )
+    }
+    parent = dict(
+        Association.objects.filter(
+            framework__in=frameworks,
+            association_type=AssociationType.IS_CHILD_OF,
+            origin_item__isnull=False,
+            destination_item__isnull=False,
+        ).values_list("origin_item_id", "destination_item_id")
+    )
+    scales: dict[int, ProficiencyScale | None] = {}
+    for pk, item in items.items():
+        competency = items.get(parent.get(pk, -1))
+        if competency is not None and competency.scale is not None:
+            scales[pk] = competency.scale
+        else:
+            scales[pk] = item.framework.scale
+    return scales
 
 
 def competencies(
@@ -87,7 +110,7 @@ def competencies(
     frameworks = _frameworks(student)
     items = list(
         Item.objects.filter(framework__in=frameworks, archived_at__isnull=True)
-        .select_related("level", "framework", "scale")
+        .select_related("level", "framework", "framework__scale", "scale")
         .order_by("human_coding_scheme", "pk")
     )
     by_id = {i.pk: i for i in items}
@@ -109,7 +132,8 @@ def competencies(
         o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
     }
     past = mastery_actions.as_of(student, since) if since is not None else None
-    labels = _labels(frameworks)
+    scales = _target_scales(frameworks)
+    labels = _labels(scales)
     statements = {
         (s.item_id, s.level_id): s.statement
         for s in LevelStatement.objects.filter(item__framework__in=frameworks)
@@ -121,7 +145,7 @@ def competencies(
     def label_for(target: Item, value: float | None) -> str:
         if value is None:
             return ""
-        scale = engine.scale_for(target)
+        scale = scales.get(target.pk)
         return labels.get((scale.pk, value), f"{value:g}") if scale else f"{value:g}"
 
     def target_row(target: Item) -> TargetRow:
@@ -219,11 +243,8 @@ def progress_points(student: Student) -> list[dict[str, Any]]:
     from proficio.core.mastery import policy as core
     from proficio.evidence.models import EvidenceScore
 
-    dets = list(
-        Determination.objects.filter(student=student).select_related(
-            "policy_version", "target", "target__framework"
-        )
-    )
+    dets = list(Determination.objects.filter(student=student).select_related("policy_version"))
+    scales = _target_scales(_frameworks(student))
     scores: dict[int, list[core.Point]] = defaultdict(list)
     for e, i, score, at, kind, target_id in EvidenceScore.objects.filter(
         student=student, counts=True
@@ -237,7 +258,7 @@ def progress_points(student: Student) -> list[dict[str, Any]]:
         else:
             points = scores.get(det.target_id, [])
         points = sorted(points, key=lambda p: p.assessed_at)
-        scale = engine.core_scale(engine.scale_for(det.target))
+        scale = engine.core_scale(scales.get(det.target_id))
         rule = engine.core_policy(version, scale)
         for k in range(1, len(points) + 1):
             result = core.evaluate(points[:k], rule, scale)
