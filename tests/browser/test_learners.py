@@ -127,15 +127,24 @@ def test_spanish_family_report(page):
     log_in(page, "garcia.family", DEMO_PASSWORD)
     page.get_by_label("Language").select_option("es")
     page.get_by_role("button", name="Change language").click()
-    page.get_by_role("link", name="Informe de progreso de Ana García").click()
-    expect(page.get_by_role("heading", name="El progreso de Ana García", level=1)).to_be_visible()
-    expect(page.get_by_role("heading", name="Materias académicas")).to_be_visible()
-    expect(page.get_by_role("heading", name="Hábitos de éxito")).to_be_visible()
-    screenshot(page, "learners-family-report-es")
-    assert axe_violations(page) == []
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Descargar este informe en PDF").click()
-    text = _pdf_text(download.value.path().read_bytes())
-    assert "El progreso de Ana García" in text
-    assert "Hábitos de éxito" in text
-    assert "Qué cambió desde el último informe" in text
+    try:
+        page.get_by_role("link", name="Informe de progreso de Ana García").click()
+        expect(
+            page.get_by_role("heading", name="El progreso de Ana García", level=1)
+        ).to_be_visible()
+        expect(page.get_by_role("heading", name="Materias académicas")).to_be_visible()
+        expect(page.get_by_role("heading", name="Hábitos de éxito")).to_be_visible()
+        screenshot(page, "learners-family-report-es")
+        assert axe_violations(page) == []
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Descargar este informe en PDF").click()
+        text = _pdf_text(download.value.path().read_bytes())
+        assert "El progreso de Ana García" in text
+        assert "Hábitos de éxito" in text
+        assert "Qué cambió desde el último informe" in text
+    finally:
+        # The choice is saved as the guardian's preferred language: put English back for
+        # the tests that follow in this session.
+        page.locator("#language-select").select_option("en")
+        page.locator("#language-select").locator("xpath=..").get_by_role("button").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
