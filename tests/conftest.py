@@ -22,3 +22,15 @@ def world(db):
     from tests.world import WorldView
 
     return WorldView()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Start every test in the default language: a request in Spanish earlier in the same
+    worker leaves its language active on the thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -32,6 +32,7 @@ from proficio.accounts.roles import Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
 from proficio.frameworks.models import Framework, PublicationStatus
+from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
 from proficio.moderation.models import ModerationSession
 from proficio.orgs.models import (
@@ -54,6 +55,9 @@ class Subject(StrEnum):
     FRAMEWORK = "framework"  # competency frameworks, their items, continuum and rubrics
     POLICY = "policy"  # mastery policies
     MODERATION = "moderation"  # moderation sessions and comparability studies
+    OWN_LEARNING = "own_learning"  # goals, reflections, uploads and requests a student writes
+    REASSESSMENT = "reassessment"  # a student's request to be reassessed on a target
+    FAMILY_REPORT = "family_report"  # the plain-language progress report for a family
 
 
 class Act(StrEnum):
@@ -178,6 +182,11 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_DATA_LEAD: S.SUBTREE,
         R.STATE_ANALYST: S.SUBTREE,
     },
+    # Student agency: only the student writes their own goals, uploads and requests.
+    (Subject.OWN_LEARNING, Act.CHANGE): {R.STUDENT: S.SELF},
+    (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
+    (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
+    (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
 }
 
 
@@ -315,6 +324,9 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.EVERYWHERE: lambda w, r: Q(),
         },
     ),
+    Subject.OWN_LEARNING: (Student, _via_student("")),
+    Subject.REASSESSMENT: (ReassessmentRequest, _via_student("student__")),
+    Subject.FAMILY_REPORT: (Student, _via_student("")),
     Subject.FRAMEWORK: (
         Framework,
         {

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "proficio.evidence",
     "proficio.mastery",
     "proficio.moderation",
+    "proficio.learners",
     "proficio.web",
     "proficio.demo",
 ]

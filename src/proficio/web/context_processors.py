@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_frameworks": False,
             "nav_policies": False,
             "nav_moderation": False,
+            "nav_queue": False,
         }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
@@ -38,4 +39,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_frameworks": policy.may(user, Act.VIEW, Subject.FRAMEWORK),
         "nav_policies": policy.may(user, Act.VIEW, Subject.POLICY),
         "nav_moderation": policy.may(user, Act.VIEW, Subject.MODERATION),
+        "nav_queue": policy.may(user, Act.CHANGE, Subject.REASSESSMENT),
     }

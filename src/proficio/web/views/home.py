@@ -41,14 +41,9 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
 
 
 def _student_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    student = w.student
-    assert student is not None
-    sections = (
-        policy.visible(request.user, Subject.SECTION)
-        .filter(enrollments__student=student)
-        .select_related("course", "term")
-    )
-    return {"student": student, "sections": sections}
+    from proficio.learners.views import student_home  # the student's home is learners'
+
+    return student_home(request, w)
 
 
 def _guardian_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:

@@ -1,0 +1,275 @@
+"""The only code that writes the student's and family's side. Outside-school uploads and
+reassessments reuse ``evidence.actions``, so they reach mastery the way all evidence does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proficio.accounts.models import User
+from proficio.evidence import actions as evidence_actions
+from proficio.evidence.models import Evidence, EvidenceKind
+from proficio.frameworks.models import Category, Item, ItemKind, PublicationStatus
+from proficio.learners.models import (
+    OPEN_STATUSES,
+    FamilyReportView,
+    Goal,
+    ReassessmentRequest,
+    Reflection,
+    RequestStatus,
+)
+from proficio.mastery import engine
+from proficio.orgs.models import Organization, Section, Student, active_on
+
+MAX_NOTE = 2000
+
+
+def current_sections(student: Student, today: dt.date | None = None) -> QuerySet[Section]:
+    """The sections the student is enrolled in today."""
+    day = today or timezone.localdate()
+    return Section.objects.filter(
+        active_on(day, "enrollments__"), enrollments__student=student
+    ).distinct()
+
+
+def _districts_of(sections: QuerySet[Section]) -> list[Organization]:
+    return list(Organization.objects.filter(courses__sections__in=sections).distinct())
+
+
+def reassessable_targets(student: Student, today: dt.date | None = None) -> QuerySet[Item]:
+    """Targets the student may ask to be reassessed on: those of the published frameworks
+    used by the courses of the sections they are enrolled in today. Sections don't name
+    frameworks (yet), so a course uses the published frameworks owned by its district or
+    an organization above it."""
+    owners: set[str] = set()
+    for district in _districts_of(current_sections(student, today)):
+        parts = district.path.strip("/").split("/")
+        owners |= {"/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))}
+    return (
+        Item.objects.filter(
+            kind=ItemKind.TARGET,
+            archived_at__isnull=True,
+            framework__status=PublicationStatus.PUBLISHED,
+            framework__owner__path__in=sorted(owners),
+        )
+        .exclude(category=Category.EDUCATOR)
+        .select_related("framework")
+        .order_by("human_coding_scheme", "pk")
+    )
+
+
+def _clean_text(value: str, field: str, empty: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: empty})
+    if len(text) > limit:
+        raise ValidationError({field: _("Keep it under %(n)s characters.") % {"n": limit}})
+    return text
+
+
+@transaction.atomic
+def set_goal(
+    *, student: Student, text: str, target_date: dt.date | None, target: Item | None = None
+) -> Goal:
+    text = _clean_text(text, "text", _("Write your goal."), 300)
+    if target_date is None:
+        raise ValidationError({"target_date": _("Choose the date you aim to reach it by.")})
+    if target_date < timezone.localdate():
+        raise ValidationError({"target_date": _("Choose a date from today on.")})
+    if target is not None and evidence_actions.assessable(student, target):
+        raise ValidationError({"target": _("Choose one of your own learning targets.")})
+    return Goal.objects.create(student=student, text=text, target_date=target_date, target=target)
+
+
+@transaction.atomic
+def mark_goal_achieved(goal: Goal) -> Goal:
+    if goal.achieved_at is not None:
+        raise ValidationError({"goal": _("You already marked this goal as reached.")})
+    goal.achieved_at = timezone.now()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def write_reflection(*, student: Student, text: str, goal: Goal | None = None) -> Reflection:
+    text = _clean_text(text, "text", _("Write your reflection."), MAX_NOTE)
+    if goal is not None and goal.student_id != student.pk:
+        raise ValidationError({"goal": _("Choose one of your own goals.")})
+    return Reflection.objects.create(student=student, text=text, goal=goal)
+
+
+@transaction.atomic
+def submit_outside_learning(
+    *,
+    student: Student,
+    by: User,
+    title: str,
+    target: Item | None,
+    level: float | None,
+    assessed_at: dt.datetime,
+    partner_organization: str,
+    description: str = "",
+    verifier: str = "",
+    upload: Any = None,
+    url: str = "",
+) -> Evidence:
+    """Learning outside school, submitted by the student. It waits for an educator's review
+    (``evidence.actions.accept_evidence`` / ``return_evidence``) before it counts. The file
+    is checked by size and content; on any problem nothing is kept."""
+    if target is None:
+        raise ValidationError({"target": _("Choose the learning target this shows.")})
+    if level is None:
+        raise ValidationError({"level": _("Choose the level you think this shows.")})
+    if upload is None and not url:
+        raise ValidationError({"file": _("Attach a file or give a link that shows the learning.")})
+    evidence = evidence_actions.record_evidence(
+        student=student,
+        kind=EvidenceKind.EXTENDED_LEARNING,
+        title=title,
+        description=description,
+        assessed_at=assessed_at,
+        scores=[evidence_actions.ScoreInput(target, level)],
+        scorer=by,
+        partner_organization=partner_organization,
+        verifier=verifier,
+        submitted_by_student=True,
+    )
+    evidence_actions.attach_artifact(evidence, upload=upload, url=url)
+    return evidence
+
+
+def why_not_reassessable(student: Student, target: Item) -> str | None:
+    if not reassessable_targets(student).filter(pk=target.pk).exists():
+        return _(
+            "%(target)s is not part of any class you are enrolled in, so no teacher can "
+            "reassess you on it. Choose a target from your classes."
+        ) % {"target": target}
+    return None
+
+
+@transaction.atomic
+def request_reassessment(
+    *, student: Student, target: Item | None, note: str
+) -> ReassessmentRequest:
+    if target is None:
+        raise ValidationError({"target": _("Choose the learning target to be reassessed on.")})
+    why = why_not_reassessable(student, target)
+    if why:
+        raise ValidationError({"target": why})
+    note = _clean_text(
+        note, "note", _("Say what you did to get ready, so your teacher can plan."), MAX_NOTE
+    )
+    if ReassessmentRequest.objects.filter(
+        student=student, target=target, status__in=OPEN_STATUSES
+    ).exists():
+        raise ValidationError(
+            {"target": _("You already have an open request for %(target)s.") % {"target": target}}
+        )
+    return ReassessmentRequest.objects.create(student=student, target=target, note=note)
+
+
+def _lock_open(request: ReassessmentRequest, seen_status: str | None) -> ReassessmentRequest:
+    """The request as stored now; refuse if it was decided, or changed since the page showed it."""
+    current = ReassessmentRequest.objects.select_for_update().get(pk=request.pk)
+    if not current.is_open:
+        raise ValidationError(
+            {
+                "status": _("This request was already decided (%(status)s).")
+                % {"status": current.get_status_display()}
+            }
+        )
+    if seen_status is not None and seen_status != current.status:
+        raise ValidationError(
+            {
+                "status": _(
+                    "This request changed since you opened the page (now: %(status)s). "
+                    "Look again before deciding."
+                )
+                % {"status": current.get_status_display()}
+            }
+        )
+    current.student = request.student
+    return current
+
+
+@transaction.atomic
+def schedule_reassessment(
+    request: ReassessmentRequest, *, on: dt.date | None, by: User, seen_status: str | None = None
+) -> ReassessmentRequest:
+    current = _lock_open(request, seen_status)
+    if on is None:
+        raise ValidationError({"scheduled_for": _("Choose the day of the reassessment.")})
+    if on < timezone.localdate():
+        raise ValidationError({"scheduled_for": _("Choose a day from today on.")})
+    current.status = RequestStatus.SCHEDULED
+    current.scheduled_for = on
+    current.decided_by = by
+    current.save()
+    return current
+
+
+@transaction.atomic
+def decline_reassessment(
+    request: ReassessmentRequest, *, reason: str, by: User, seen_status: str | None = None
+) -> ReassessmentRequest:
+    current = _lock_open(request, seen_status)
+    current.reason = _clean_text(
+        reason, "reason", _("Tell the student why, and what to do first."), MAX_NOTE
+    )
+    current.status = RequestStatus.DECLINED
+    current.decided_by = by
+    current.save()
+    return current
+
+
+@transaction.atomic
+def accept_reassessment(
+    request: ReassessmentRequest,
+    *,
+    by: User,
+    score: float | None,
+    assessed_at: dt.datetime | None = None,
+    feedback: str = "",
+    seen_status: str | None = None,
+) -> ReassessmentRequest:
+    """Record the reassessment's result as evidence (a performance task on the target); it
+    updates the determination at once."""
+    current = _lock_open(request, seen_status)
+    if score is None:
+        raise ValidationError({"score": _("Give the level the student showed.")})
+    target = Item.objects.select_related("framework").get(pk=current.target_id)
+    evidence = evidence_actions.record_evidence(
+        student=current.student,
+        kind=EvidenceKind.PERFORMANCE_TASK,
+        title=_("Reassessment: %(target)s") % {"target": target.human_coding_scheme or target},
+        assessed_at=assessed_at or timezone.now(),
+        scores=[evidence_actions.ScoreInput(target, score)],
+        scorer=by,
+        feedback=feedback,
+    )
+    current.status = RequestStatus.ACCEPTED
+    current.decided_by = by
+    current.evidence = evidence
+    current.save()
+    return current
+
+
+@transaction.atomic
+def note_family_report(
+    *, guardian: User, student: Student, compared_with: dt.datetime | None
+) -> FamilyReportView:
+    """Remember that the guardian read the report now (the next one compares with it)."""
+    return FamilyReportView.objects.create(
+        guardian=guardian, student=student, at=timezone.now(), compared_with=compared_with
+    )
+
+
+def scale_levels(target: Item) -> list[Any]:
+    scale = engine.scale_for(target)
+    return list(scale.levels.all()) if scale is not None else []

@@ -1,0 +1,276 @@
+"""Reads for the student home and the family report (no writes here).
+
+Both start from the student's determinations and the framework's structure: competencies
+(``isChildOf``), learning targets with their performance level, what proficiency looks
+like at each level, and the prerequisite graph (``precedes``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from proficio.core.progression.next_targets import met_over_time, next_targets
+from proficio.frameworks.models import (
+    Association,
+    AssociationType,
+    Category,
+    Exemplar,
+    Framework,
+    Item,
+    ItemKind,
+    LevelStatement,
+    PerformanceLevel,
+    ProficiencyScale,
+    ScaleLevel,
+)
+from proficio.learners.actions import reassessable_targets
+from proficio.mastery import actions as mastery_actions
+from proficio.mastery import engine
+from proficio.mastery.models import Determination, Override
+from proficio.orgs.models import Student
+
+MET = ("proficient", "advanced")
+
+
+@dataclass
+class TargetRow:
+    target: Item
+    status: str
+    level_label: str
+    level_value: float | None
+    before_status: str | None = None
+    before_label: str = ""
+
+
+@dataclass
+class CompetencyRow:
+    competency: Item
+    status: str
+    met: int
+    of: int
+    targets: list[TargetRow]
+    level_now: PerformanceLevel | None = None  # highest level with a target met
+    level_next: PerformanceLevel | None = None  # lowest level with a target not yet met
+    statement_next: str = ""
+    statement_now: str = ""
+    exemplars: list[Exemplar] = field(default_factory=list)
+    changed: list[TargetRow] = field(default_factory=list)
+
+
+def _frameworks(student: Student) -> list[Framework]:
+    ids = set(
+        Determination.objects.filter(student=student).values_list("target__framework", flat=True)
+    )
+    ids |= set(reassessable_targets(student).values_list("framework", flat=True))
+    return list(Framework.objects.filter(pk__in=ids).order_by("title"))
+
+
+def _labels(scales: dict[int, ProficiencyScale | None]) -> dict[tuple[int, float], str]:
+    """(scale id, value) → the level's label."""
+    ids = {scale.pk for scale in scales.values() if scale is not None}
+    return {(lv.scale_id, lv.value): lv.label for lv in ScaleLevel.objects.filter(scale_id__in=ids)}
+
+
+def _target_scales(frameworks: list[Framework]) -> dict[int, ProficiencyScale | None]:
+    """Each target's scale (its competency's, else its framework's), in two queries; the
+    same rule as ``mastery.engine.scale_for``, without a query per target."""
+    items = {
+        i.pk: i
+        for i in Item.objects.filter(framework__in=frameworks).select_related(
+            "scale", "framework__scale"
+        )
+    }
+    parent = dict(
+        Association.objects.filter(
+            framework__in=frameworks,
+            association_type=AssociationType.IS_CHILD_OF,
+            origin_item__isnull=False,
+            destination_item__isnull=False,
+        ).values_list("origin_item_id", "destination_item_id")
+    )
+    scales: dict[int, ProficiencyScale | None] = {}
+    for pk, item in items.items():
+        competency = items.get(parent.get(pk, -1))
+        if competency is not None and competency.scale is not None:
+            scales[pk] = competency.scale
+        else:
+            scales[pk] = item.framework.scale
+    return scales
+
+
+def competencies(
+    student: Student, *, since: dt.datetime | None = None
+) -> tuple[list[CompetencyRow], list[Item]]:
+    """Each competency of the student's frameworks with its targets' standing, and the next
+    targets suggested from the prerequisites. With ``since``, each row also lists the targets
+    whose standing changed after that moment (from the determination history)."""
+    frameworks = _frameworks(student)
+    items = list(
+        Item.objects.filter(framework__in=frameworks, archived_at__isnull=True)
+        .select_related("level", "framework", "framework__scale", "scale")
+        .order_by("human_coding_scheme", "pk")
+    )
+    by_id = {i.pk: i for i in items}
+    parent: dict[int, int] = {}
+    precedes: list[tuple[int, int]] = []
+    for a in Association.objects.filter(
+        framework__in=frameworks,
+        association_type__in=[AssociationType.IS_CHILD_OF, AssociationType.PRECEDES],
+        origin_item__isnull=False,
+        destination_item__isnull=False,
+    ).values_list("association_type", "origin_item_id", "destination_item_id"):
+        kind, origin, destination = a
+        if kind == AssociationType.IS_CHILD_OF:
+            parent[origin] = destination
+        else:
+            precedes.append((origin, destination))
+    dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
+    overrides = {
+        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
+    }
+    past = mastery_actions.as_of(student, since) if since is not None else None
+    scales = _target_scales(frameworks)
+    labels = _labels(scales)
+    statements = {
+        (s.item_id, s.level_id): s.statement
+        for s in LevelStatement.objects.filter(item__framework__in=frameworks)
+    }
+    exemplars: dict[int, list[Exemplar]] = defaultdict(list)
+    for ex in Exemplar.objects.filter(item__framework__in=frameworks).select_related("level"):
+        exemplars[ex.item_id].append(ex)
+
+    def label_for(target: Item, value: float | None) -> str:
+        if value is None:
+            return ""
+        scale = scales.get(target.pk)
+        return labels.get((scale.pk, value), f"{value:g}") if scale else f"{value:g}"
+
+    def target_row(target: Item) -> TargetRow:
+        o, d = overrides.get(target.pk), dets.get(target.pk)
+        status = o.status if o else (d.status if d else "not_assessed")
+        value = o.level_value if o else (d.level_value if d else None)
+        row = TargetRow(target, status, label_for(target, value), value)
+        if past is not None:
+            before = past.get(target.pk)
+            before_status = before.status if before else "not_assessed"
+            before_value = before.level_value if before else None
+            if (before_status, before_value) != (status, value):
+                row.before_status = before_status
+                row.before_label = label_for(target, before_value)
+        return row
+
+    children: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.kind == ItemKind.TARGET and item.pk in parent:
+            children[parent[item.pk]].append(item)
+    comp_items = [
+        i for i in items if i.kind == ItemKind.COMPETENCY and i.category != Category.EDUCATOR
+    ]
+    rollups = engine.standings(student, comp_items)
+    rows: list[CompetencyRow] = []
+    met_ids: set[int] = set()
+    for comp in comp_items:
+        targets = sorted(
+            children.get(comp.pk, []),
+            key=lambda t: (t.level.position if t.level else 0, t.human_coding_scheme or ""),
+        )
+        target_rows = [target_row(t) for t in targets]
+        met_ids |= {r.target.pk for r in target_rows if r.status in MET}
+        rolled = rollups[comp.pk]
+        row = CompetencyRow(comp, rolled.status.value, rolled.met, rolled.of, target_rows)
+        met_levels = [r.target.level for r in target_rows if r.status in MET and r.target.level]
+        open_levels = [
+            r.target.level for r in target_rows if r.status not in MET and r.target.level
+        ]
+        row.level_now = max(met_levels, key=lambda lv: lv.position, default=None)
+        # The next level up from where the student is (lower targets not yet shown are
+        # still listed below, but "next" looks forward on the continuum).
+        above = [
+            lv
+            for lv in open_levels
+            if row.level_now is None or lv.position > row.level_now.position
+        ]
+        row.level_next = min(above or open_levels, key=lambda lv: lv.position, default=None)
+        if row.level_now is not None:
+            row.statement_now = statements.get((comp.pk, row.level_now.pk), "")
+        if row.level_next is not None:
+            row.statement_next = statements.get((comp.pk, row.level_next.pk), "")
+            row.exemplars = [
+                ex
+                for ex in exemplars.get(comp.pk, [])
+                + [
+                    e
+                    for t in targets
+                    if t.level_id == row.level_next.pk
+                    for e in exemplars.get(t.pk, [])
+                ]
+                if ex.level_id in (None, row.level_next.pk)
+            ]
+        row.changed = [r for r in target_rows if r.before_status is not None]
+        rows.append(row)
+    ordered_targets = [
+        t
+        for comp in comp_items
+        for t in sorted(
+            children.get(comp.pk, []), key=lambda t: (t.level.position if t.level else 0, t.pk)
+        )
+    ]
+    open_here = set(reassessable_targets(student).values_list("pk", flat=True))
+    suggested_ids = next_targets(
+        [t.pk for t in ordered_targets if t.pk in open_here], precedes, met_ids
+    )
+    # First the targets that what the student has learned opens up (they have
+    # prerequisites, all met), then starting points; the lowest levels first in each.
+    unlocked = {after for _, after in precedes}
+    suggested = sorted(
+        (by_id[i] for i in suggested_ids),
+        key=lambda t: (
+            t.pk not in unlocked,
+            t.level.position if t.level else 0,
+            t.human_coding_scheme or "",
+        ),
+    )
+    return rows, suggested
+
+
+def progress_points(student: Student) -> list[dict[str, Any]]:
+    """Targets met over time, by when the learning was shown: each target's evidence is
+    replayed through its current policy, one piece at a time, in ``assessed_at`` order
+    (overrides are left out). One point per day with a change."""
+    from proficio.core.mastery import policy as core
+    from proficio.evidence.models import EvidenceScore
+
+    dets = list(Determination.objects.filter(student=student).select_related("policy_version"))
+    scales = _target_scales(_frameworks(student))
+    scores: dict[int, list[core.Point]] = defaultdict(list)
+    for e, i, score, at, kind, target_id in EvidenceScore.objects.filter(
+        student=student, counts=True
+    ).values_list("evidence_id", "id", "score", "assessed_at", "kind", "target_id"):
+        scores[target_id].append(core.Point(f"{e}:{i}", score, at, kind))
+    changes: list[tuple[dt.datetime, int, bool]] = []
+    for det in dets:
+        version = det.policy_version
+        if version.method == "bkt":
+            points = engine.points_for(student.pk, det.target_id, version.method)
+        else:
+            points = scores.get(det.target_id, [])
+        points = sorted(points, key=lambda p: p.assessed_at)
+        scale = engine.core_scale(scales.get(det.target_id))
+        rule = engine.core_policy(version, scale)
+        for k in range(1, len(points) + 1):
+            result = core.evaluate(points[:k], rule, scale)
+            changes.append((points[k - 1].assessed_at, det.target_id, result.status.value in MET))
+    by_day: dict[str, int] = {}
+    for when, count in met_over_time(changes):
+        by_day[when.date().isoformat()] = count
+    return [{"date": day, "met": count} for day, count in by_day.items()]
+
+
+def split_by_category(rows: list[CompetencyRow]) -> tuple[list[CompetencyRow], list[CompetencyRow]]:
+    """Academics, and habits of success with social-emotional skills, reported apart."""
+    academic = [r for r in rows if r.competency.category == Category.ACADEMIC]
+    habits = [r for r in rows if r.competency.category in (Category.HABITS, Category.SEL)]
+    return academic, habits

@@ -1,0 +1,375 @@
+"""The student's home and its forms, the teacher's queue, and the family report.
+
+Views parse, ask the policy, call an action and render. A student reaches only their own
+record (``Subject.OWN_LEARNING``); a teacher the requests and uploads of the students in
+the sections they teach now (each student listed is an audited read); a guardian only
+their own children's report (``Subject.FAMILY_REPORT``, read through ``access_student``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from proficio import policy
+from proficio.accounts.models import User
+from proficio.evidence.models import Evidence, EvidenceStatus
+from proficio.evidence.views import assessable_targets
+from proficio.frameworks.models import Item, ItemKind
+from proficio.learners import actions, reports
+from proficio.learners.charts import targets_met_over_time
+from proficio.learners.forms import (
+    DecisionForm,
+    GoalForm,
+    OutsideLearningForm,
+    ReassessmentRequestForm,
+    ReflectionForm,
+)
+from proficio.learners.models import FamilyReportView, Goal
+from proficio.learners.pdf import render_pdf
+from proficio.orgs.models import Student
+from proficio.policy import Act, Subject
+from proficio.web.forms import show_errors
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _me(request: HttpRequest) -> Student:
+    """The signed-in student, who alone writes their goals, uploads and requests."""
+    student = policy.who(request.user).student
+    if student is None or not policy.can(request.user, Act.CHANGE, Subject.OWN_LEARNING, student):
+        raise PermissionDenied
+    return student
+
+
+def _levels_of(target: Item | None) -> list[tuple[float, str]]:
+    if target is None:
+        return [(1.0, ""), (2.0, ""), (3.0, ""), (4.0, "")]
+    return [(lv.value, lv.label) for lv in actions.scale_levels(target)]
+
+
+# --- the student's home -------------------------------------------------------------------
+
+
+def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str, Any]:
+    """The context of the student's home page (``web:role_home`` for the student role)."""
+    student = w.student
+    assert student is not None
+    rows, suggested = reports.competencies(student)
+    academic, habits = reports.split_by_category(rows)
+    evidence = (
+        Evidence.objects.filter(student=student)
+        .prefetch_related("artifacts", "scores__target")
+        .order_by("-assessed_at", "-id")[:25]
+    )
+    points = reports.progress_points(student)
+    chart = (
+        targets_met_over_time(points, title=_("Learning targets I have met")) if points else None
+    )
+    return {
+        "student": student,
+        "sections": policy.visible(request.user, Subject.SECTION)
+        .filter(enrollments__student=student)
+        .select_related("course", "term")
+        .distinct(),
+        "academic": academic,
+        "habits": habits,
+        "suggested": suggested[:8],
+        "evidence": evidence,
+        "requests": policy.visible(request.user, Subject.REASSESSMENT)
+        .filter(student=student)
+        .select_related("target")
+        .order_by("-created_at", "-id")[:20],
+        "goals": Goal.objects.filter(student=student),
+        "reflections": student.reflections.all()[:10],
+        "goal_form": forms.get("goal_form") or GoalForm(),
+        "reflection_form": forms.get("reflection_form") or ReflectionForm(),
+        "chart": chart,
+        "has_charts": chart is not None,
+    }
+
+
+def _home_again(request: HttpRequest, **forms: Any) -> HttpResponse:
+    w = policy.who(request.user)
+    context = {"role": "student", "today": w.today, **student_home(request, w, **forms)}
+    return render(request, "web/home_student.html", context, status=400)
+
+
+def _to_home() -> HttpResponse:
+    return redirect("web:role_home", role="student")
+
+
+@login_required
+@require_POST
+def goal_add(request: HttpRequest) -> HttpResponse:
+    student = _me(request)
+    form = GoalForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_goal(
+                student=student,
+                text=form.cleaned_data["text"],
+                target_date=form.cleaned_data["target_date"],
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, _("Goal saved."))
+            return _to_home()
+    return _home_again(request, goal_form=form)
+
+
+@login_required
+@require_POST
+def goal_done(request: HttpRequest, goal_id: int) -> HttpResponse:
+    student = _me(request)
+    goal = Goal.objects.filter(pk=goal_id, student=student).first()
+    if goal is None:
+        raise Http404("No such goal")
+    try:
+        actions.mark_goal_achieved(goal)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Well done: goal reached."))
+    return _to_home()
+
+
+@login_required
+@require_POST
+def reflection_add(request: HttpRequest) -> HttpResponse:
+    student = _me(request)
+    form = ReflectionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.write_reflection(student=student, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, _("Reflection saved."))
+            return _to_home()
+    return _home_again(request, reflection_form=form)
+
+
+@login_required
+def outside_learning(request: HttpRequest) -> HttpResponse:
+    """Upload learning from outside school; it goes to a teacher for review."""
+    student = _me(request)
+    targets: Any = assessable_targets(student)
+    form = OutsideLearningForm(
+        request.POST or None,
+        request.FILES or None,
+        targets=targets,
+        levels=_levels_of(targets.first()),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        when = dt.datetime.combine(
+            data["assessed_at"], dt.time(12), tzinfo=timezone.get_current_timezone()
+        )
+        try:
+            actions.submit_outside_learning(
+                student=student,
+                by=_user(request),
+                title=data["title"],
+                target=data["target"],
+                level=data["level"],
+                assessed_at=min(when, timezone.now()),
+                partner_organization=data["partner_organization"],
+                verifier=data["verifier"],
+                description=data["description"],
+                upload=data.get("file"),
+                url=data.get("url") or "",
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Sent to your teachers for review. It counts once a teacher accepts it.")
+            )
+            return _to_home()
+    return render(
+        request,
+        "learners/outside_learning.html",
+        {"form": form, "student": student},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def request_reassessment(request: HttpRequest) -> HttpResponse:
+    """Assess when ready: ask a teacher to reassess a learning target."""
+    student = _me(request)
+    shown = actions.reassessable_targets(student)
+    form = ReassessmentRequestForm(
+        request.POST or None,
+        targets=Item.objects.filter(kind=ItemKind.TARGET),
+        initial={"target": request.GET.get("target")},
+    )
+    field: Any = form.fields["target"]
+    field.choices = [("", "—")] + [(t.pk, field.label_from_instance(t)) for t in shown]
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.request_reassessment(
+                student=student, target=form.cleaned_data["target"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, _("Request sent. Your teacher will schedule it or reply."))
+            return _to_home()
+    return render(
+        request,
+        "learners/request_reassessment.html",
+        {"form": form, "student": student},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- the teacher's queue ------------------------------------------------------------------
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Requests to be reassessed, and uploads from outside school waiting for review, from
+    the students of the sections the teacher teaches now."""
+    if not policy.may(request.user, Act.CHANGE, Subject.REASSESSMENT):
+        raise PermissionDenied
+    open_requests = list(
+        policy.visible(request.user, Subject.REASSESSMENT, Act.CHANGE)
+        .filter(status__in=["requested", "scheduled"])
+        .select_related("student", "target", "target__framework")
+        .order_by("created_at", "id")
+    )
+    students = policy.visible(request.user, Subject.STUDENT, Act.CHANGE)
+    uploads = list(
+        Evidence.objects.filter(student__in=students, status=EvidenceStatus.SUBMITTED)
+        .select_related("student")
+        .prefetch_related("artifacts", "scores__target")
+        .order_by("recorded_at", "id")
+    )
+    # Each student listed is a read of their record by someone else: audited, once each.
+    for student_id in sorted({item.student_id for item in [*open_requests, *uploads]}):
+        policy.access_student(
+            request.user, student_id, act=Act.CHANGE, purpose="reassessment and review queue"
+        )
+    for r in open_requests:
+        r.form = DecisionForm(
+            initial={"seen_status": r.status, "scheduled_for": r.scheduled_for},
+            levels=_levels_of(r.target),
+            prefix=f"r{r.pk}",
+        )
+    return render(
+        request, "learners/queue.html", {"open_requests": open_requests, "uploads": uploads}
+    )
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    item = (
+        policy.visible(request.user, Subject.REASSESSMENT, Act.CHANGE)
+        .select_related("student", "target")
+        .filter(pk=request_id)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such request")
+    policy.access_student(
+        request.user, item.student_id, act=Act.CHANGE, purpose="reassessment decision"
+    )
+    form = DecisionForm(request.POST, levels=_levels_of(item.target), prefix=f"r{item.pk}")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}")
+        return redirect("learners:queue")
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "schedule":
+            actions.schedule_reassessment(
+                item, on=data["scheduled_for"], by=_user(request), seen_status=data["seen_status"]
+            )
+            messages.success(request, _("Scheduled. The student sees the date."))
+        elif data["decision"] == "decline":
+            actions.decline_reassessment(
+                item, reason=data["reason"], by=_user(request), seen_status=data["seen_status"]
+            )
+            messages.success(request, _("Declined. The student sees your reason."))
+        else:
+            actions.accept_reassessment(
+                item,
+                by=_user(request),
+                score=data["score"],
+                feedback=data["reason"],
+                seen_status=data["seen_status"],
+            )
+            messages.success(request, _("Reassessment recorded; the determination is updated."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("learners:queue")
+
+
+# --- the family report --------------------------------------------------------------------
+
+
+def _child(request: HttpRequest, student_id: int) -> Student:
+    if not policy.visible(request.user, Subject.FAMILY_REPORT).filter(pk=student_id).exists():
+        raise Http404("No such student")
+    return policy.access_student(request.user, student_id, purpose="family report")
+
+
+def _report_context(
+    request: HttpRequest, student: Student, since: dt.datetime | None
+) -> dict[str, Any]:
+    rows, suggested = reports.competencies(student, since=since)
+    academic, habits = reports.split_by_category(rows)
+    return {
+        "child": student,
+        "since": since,
+        "academic": academic,
+        "habits": habits,
+        "changed": [t for r in rows for t in r.changed],
+        "suggested": suggested[:5],
+        "generated_at": timezone.now(),
+    }
+
+
+@login_required
+def family_report(request: HttpRequest, student_id: int) -> HttpResponse:
+    """A plain-language report: what changed since the last one, academics, then habits."""
+    student = _child(request, student_id)
+    last = FamilyReportView.objects.filter(guardian=_user(request), student=student).first()
+    since = last.at if last is not None else None
+    context = _report_context(request, student, since)
+    actions.note_family_report(guardian=_user(request), student=student, compared_with=since)
+    return render(request, "learners/family_report.html", context)
+
+
+@login_required
+def family_report_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The same report as a printable PDF. It compares with what the last reading of the
+    page compared with, so the PDF says what the page said (and is not a new reading)."""
+    student = _child(request, student_id)
+    last = FamilyReportView.objects.filter(guardian=_user(request), student=student).first()
+    context = _report_context(request, student, last.compared_with if last else None)
+    html = render_to_string("learners/family_report_pdf.html", context, request=request)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    name = f"report-{student.pk}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
