@@ -52,6 +52,7 @@ class Subject(StrEnum):
     AGGREGATE = "aggregate"  # suppressed aggregates about an organization's students
     FRAMEWORK = "framework"  # competency frameworks, their items, continuum and rubrics
     POLICY = "policy"  # mastery policies
+    CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
 
 
 class Act(StrEnum):
@@ -151,6 +152,15 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.POLICY, Act.CHANGE): {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    # The class grid and groups show every student's levels at once: the class's own
+    # teachers and the school's leaders. Scoring writes evidence: the class's teachers.
+    (Subject.CLASSROOM, Act.VIEW): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.SCHOOL_LEADER: S.SUBTREE,
+    },
+    (Subject.CLASSROOM, Act.CHANGE): {
+        R.TEACHER: S.OWN_SECTIONS,
     },
     (Subject.AGGREGATE, Act.VIEW): {
         R.SCHOOL_LEADER: S.SUBTREE,
@@ -256,6 +266,13 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
                 Q(enrollments__student__advisors__advisor=w.user)
                 & active_on(w.today, "enrollments__student__advisors__")
             ),
+            S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
+        },
+    ),
+    Subject.CLASSROOM: (
+        Section,
+        {
+            S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
             S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
         },
     ),

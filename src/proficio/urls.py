@@ -9,6 +9,7 @@ urlpatterns = [
     path("frameworks/", include("proficio.frameworks.urls")),
     path("", include("proficio.evidence.urls")),
     path("", include("proficio.mastery.urls")),
+    path("", include("proficio.classroom.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_api.urls),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "proficio.frameworks",
     "proficio.evidence",
     "proficio.mastery",
+    "proficio.classroom",
     "proficio.web",
     "proficio.demo",
 ]
