@@ -56,8 +56,13 @@
     if (target) focusCell(target);
   }
 
+  function setPending(n) {
+    pending = n;
+    grid.dataset.pending = String(n);
+  }
+
   function save(studentId, criterionId, score, recordUndo) {
-    pending += 1;
+    setPending(pending + 1);
     const region = stateRegion();
     if (region) {
       region.textContent = grid.dataset.saving;
@@ -69,9 +74,10 @@
       const cell = document.getElementById("cell-" + studentId + "-" + criterionId);
       if (!cell) return null;
       const before = cell.dataset.score;
+      // The table is the source (it stays in the page; the cell is replaced).
       return htmx.ajax("POST", url, {
-        source: cell,
-        target: cell,
+        source: grid,
+        target: "#" + cell.id,
         swap: "outerHTML",
         values: {
           student: studentId,
@@ -87,7 +93,7 @@
         }
       });
     }).catch(function () { return null; }).then(function () {
-      pending -= 1;
+      setPending(pending - 1);
       if (pending === 0 && stateRegion()) stateRegion().classList.remove("save-pending");
     });
     return queue;
@@ -168,6 +174,7 @@
     }
   });
 
+  setPending(0);
   const first = cells().find(enabled);
   if (first) first.tabIndex = 0;
 })();
