@@ -29,6 +29,16 @@ from proficio.frameworks.models import (
 from proficio.mastery.models import Determination, DeterminationStatus, Override
 from proficio.orgs.models import Section, Student
 
+ITEM_FIELDS = (
+    "id",
+    "framework_id",
+    "human_coding_scheme",
+    "abbreviated_statement",
+    "full_statement",
+    "scale_id",
+    "kind",
+    "category",
+)
 RISING = 0.05  # the same threshold the determination page uses for "rising"
 PROFICIENT = {DeterminationStatus.PROFICIENT.value, DeterminationStatus.ADVANCED.value}
 STATUS_ORDER = [
@@ -105,6 +115,15 @@ def section_columns(section: Section) -> list[Column]:
         )
         .exclude(origin_item__category=Category.EDUCATOR)
         .select_related("origin_item__framework", "destination_item")
+        # Items carry many JSON fields; the grid needs a few plain ones.
+        .only(
+            "origin_item",
+            "destination_item",
+            *(f"origin_item__{f}" for f in ITEM_FIELDS),
+            *(f"destination_item__{f}" for f in ITEM_FIELDS),
+            "origin_item__framework__title",
+            "origin_item__framework__scale_id",
+        )
     )
     columns = [
         Column(
