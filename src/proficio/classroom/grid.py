@@ -138,9 +138,12 @@ def section_columns(section: Section) -> list[Column]:
         for link in links
         if link.origin_item is not None
     ]
+    # Academic competencies first, then habits of success and social-emotional learning.
+    rank: dict[str, int] = {Category.ACADEMIC: 0, Category.HABITS: 1, Category.SEL: 2}
     columns.sort(
         key=lambda c: (
             c.target.framework.title,
+            rank.get(c.target.category, 3),
             _natural(c.competency.human_coding_scheme if c.competency else ""),
             _natural(c.code),
         )
