@@ -48,6 +48,7 @@ class StaleScore(Exception):
 class ScoreResult:
     cell: TaskScore
     previous: float | None
+    entry: TaskStudent
 
 
 def roster(section: Section, day: dt.date | None = None) -> list[Student]:
@@ -202,13 +203,13 @@ def set_task_score(
         raise StaleScore(cell)
     previous = cell.score
     if previous == score:
-        return ScoreResult(cell, previous)
+        return ScoreResult(cell, previous, entry)
     cell.score = score
     cell.version += 1
     cell.updated_by = by
     cell.save()
     _sync_evidence(task, entry, criterion, score, by)
-    return ScoreResult(cell, previous)
+    return ScoreResult(cell, previous, entry)
 
 
 def _sync_evidence(

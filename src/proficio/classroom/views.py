@@ -417,6 +417,7 @@ def score_cell(request: HttpRequest, section_id: int, task_id: int) -> HttpRespo
     student: Student | None = None
     criterion = None
     cell: TaskScore | None
+    entry: TaskStudent | None = None
     try:
         student = _student_in(section, request.POST.get("student"))
         try:
@@ -439,7 +440,7 @@ def score_cell(request: HttpRequest, section_id: int, task_id: int) -> HttpRespo
             version=version,
             by=_user(request),
         )
-        cell = result.cell
+        cell, entry = result.cell, result.entry
         shown = f"{score:g}" if score is not None else _("cleared")
         message = _("Saved: %(student)s, %(criterion)s → %(level)s") % {
             "student": student.display_name,
@@ -467,9 +468,10 @@ def score_cell(request: HttpRequest, section_id: int, task_id: int) -> HttpRespo
                 status=400,
             )
         cell = TaskScore.objects.filter(task=task, student=student, criterion=criterion).first()
-    entry = TaskStudent.objects.filter(task=task, student=student).first() or TaskStudent(
-        task=task, student=student
-    )
+    if entry is None:
+        entry = TaskStudent.objects.filter(task=task, student=student).first() or TaskStudent(
+            task=task, student=student
+        )
     return render(
         request,
         "classroom/_score_cell.html",
