@@ -21,7 +21,6 @@ from proficio.frameworks.models import (
     Association,
     AssociationType,
     Category,
-    Item,
     ItemKind,
     PublicationStatus,
     ScaleLevel,
@@ -29,16 +28,6 @@ from proficio.frameworks.models import (
 from proficio.mastery.models import Determination, DeterminationStatus, Override
 from proficio.orgs.models import Section, Student
 
-ITEM_FIELDS = (
-    "id",
-    "framework_id",
-    "human_coding_scheme",
-    "abbreviated_statement",
-    "full_statement",
-    "scale_id",
-    "kind",
-    "category",
-)
 RISING = 0.05  # the same threshold the determination page uses for "rising"
 PROFICIENT = {DeterminationStatus.PROFICIENT.value, DeterminationStatus.ADVANCED.value}
 STATUS_ORDER = [
@@ -51,10 +40,23 @@ STATUS_ORDER = [
 
 
 @dataclass(frozen=True)
+class Node:
+    """The few fields of a framework item the grid shows (read as plain values: building
+    full Item instances, with their many JSON fields, cost more than the rest of the grid)."""
+
+    pk: int
+    human_coding_scheme: str | None
+    abbreviated_statement: str | None
+    full_statement: str
+    category: str
+
+
+@dataclass(frozen=True)
 class Column:
-    target: Item
-    competency: Item | None
+    target: Node
+    competency: Node | None
     scale_id: int | None
+    framework_title: str = ""
 
     @property
     def code(self) -> str:
@@ -105,44 +107,45 @@ def section_columns(section: Section) -> list[Column]:
     owners = Q(origin_item__framework__owner__isnull=True)
     if district is not None:
         owners |= Q(origin_item__framework__owner=district)
-    links = (
+    node_fields = ("id", "human_coding_scheme", "abbreviated_statement", "full_statement")
+    rows = (
         Association.objects.filter(
             owners,
             association_type=AssociationType.IS_CHILD_OF,
             origin_item__kind=ItemKind.TARGET,
             origin_item__archived_at__isnull=True,
             origin_item__framework__status=PublicationStatus.PUBLISHED,
+            destination_item__isnull=False,
         )
         .exclude(origin_item__category=Category.EDUCATOR)
-        .select_related("origin_item__framework", "destination_item")
-        # Items carry many JSON fields; the grid needs a few plain ones.
-        .only(
-            "origin_item",
-            "destination_item",
-            *(f"origin_item__{f}" for f in ITEM_FIELDS),
-            *(f"destination_item__{f}" for f in ITEM_FIELDS),
-            "origin_item__framework__title",
+        .values_list(
+            *(f"origin_item__{f}" for f in node_fields),
+            "origin_item__category",
+            *(f"destination_item__{f}" for f in node_fields),
+            "destination_item__category",
+            "destination_item__scale_id",
             "origin_item__framework__scale_id",
+            "origin_item__framework__title",
         )
     )
-    columns = [
-        Column(
-            target=link.origin_item,
-            competency=link.destination_item,
-            scale_id=(
-                link.destination_item.scale_id
-                if link.destination_item is not None and link.destination_item.scale_id
-                else link.origin_item.framework.scale_id
-            ),
+    competencies: dict[int, Node] = {}
+    columns = []
+    for row in rows:
+        target = Node(*row[0:5])
+        competency = competencies.setdefault(row[5], Node(*row[5:10]))
+        columns.append(
+            Column(
+                target=target,
+                competency=competency,
+                scale_id=row[10] or row[11],
+                framework_title=row[12],
+            )
         )
-        for link in links
-        if link.origin_item is not None
-    ]
     # Academic competencies first, then habits of success and social-emotional learning.
     rank: dict[str, int] = {Category.ACADEMIC: 0, Category.HABITS: 1, Category.SEL: 2}
     columns.sort(
         key=lambda c: (
-            c.target.framework.title,
+            c.framework_title,
             rank.get(c.target.category, 3),
             _natural(c.competency.human_coding_scheme if c.competency else ""),
             _natural(c.code),

@@ -565,7 +565,7 @@ def groups(request: HttpRequest, section_id: int) -> HttpResponse:
         "can_score": _can_score(request, section),
     }
     if form.is_valid():
-        target = next(t for t in targets if t.pk == form.cleaned_data["target"])
+        target = Item.objects.get(pk=form.cleaned_data["target"])  # one of the class's targets
         prereqs = _prerequisites(target)
         students = actions.roster(section)
         statuses = {
