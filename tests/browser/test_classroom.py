@@ -97,6 +97,15 @@ def test_teacher_scores_a_class_by_keyboard_and_sees_the_grid_update(page):
     page.keyboard.press("Control+z")
     _wait_for_saves(page)
     expect(ben_first.first).to_have_attribute("data-score", "4")
+    # Delete clears the cell (focus stays on it); the Undo button brings the level back.
+    ben_first.first.click()
+    page.keyboard.press("Delete")
+    _wait_for_saves(page)
+    expect(ben_first.first).to_have_attribute("data-score", "")
+    expect(page.locator("#save-state")).to_contain_text("cleared")
+    page.get_by_role("button", name="Undo").click()
+    _wait_for_saves(page)
+    expect(ben_first.first).to_have_attribute("data-score", "4")
     # A level outside the rubric: a clear message, nothing saved, focus stays.
     ben_first.first.click()
     page.keyboard.press("7")

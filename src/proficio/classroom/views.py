@@ -367,6 +367,13 @@ def scoring(request: HttpRequest, section_id: int, task_id: int) -> HttpResponse
     task = _task(section, task_id)
     criteria = _criteria(task)
     students = actions.roster(section)
+    record_bulk(
+        AuditAction.READ,
+        "classroom.taskscore",
+        len(students),
+        org_path=section.school.path,
+        detail={"section": section.pk, "task": task.pk},
+    )
     return render(
         request,
         "classroom/scoring.html",
