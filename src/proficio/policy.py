@@ -58,6 +58,7 @@ class Subject(StrEnum):
     OWN_LEARNING = "own_learning"  # goals, reflections, uploads and requests a student writes
     REASSESSMENT = "reassessment"  # a student's request to be reassessed on a target
     FAMILY_REPORT = "family_report"  # the plain-language progress report for a family
+    CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
 
 
 class Act(StrEnum):
@@ -176,6 +177,15 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.STATE_ANALYST: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # The class grid and groups show every student's levels at once: the class's own
+    # teachers and the school's leaders. Scoring writes evidence: the class's teachers.
+    (Subject.CLASSROOM, Act.VIEW): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.SCHOOL_LEADER: S.SUBTREE,
+    },
+    (Subject.CLASSROOM, Act.CHANGE): {
+        R.TEACHER: S.OWN_SECTIONS,
+    },
     (Subject.AGGREGATE, Act.VIEW): {
         R.SCHOOL_LEADER: S.SUBTREE,
         R.DISTRICT_ADMIN: S.SUBTREE,
@@ -285,6 +295,13 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
                 Q(enrollments__student__advisors__advisor=w.user)
                 & active_on(w.today, "enrollments__student__advisors__")
             ),
+            S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
+        },
+    ),
+    Subject.CLASSROOM: (
+        Section,
+        {
+            S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
             S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
         },
     ),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("proficio.mastery.urls")),
     path("moderation/", include("proficio.moderation.urls")),
     path("", include("proficio.learners.urls")),
+    path("", include("proficio.classroom.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_api.urls),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "proficio.mastery",
     "proficio.moderation",
     "proficio.learners",
+    "proficio.classroom",
     "proficio.web",
     "proficio.demo",
 ]

@@ -31,6 +31,8 @@ def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
             "roster": roster,
             "teachers": teachers,
             "can_change": policy.can(request.user, Act.CHANGE, Subject.SECTION, section),
+            "can_view_class": policy.can(request.user, Act.VIEW, Subject.CLASSROOM, section),
+            "can_score": policy.can(request.user, Act.CHANGE, Subject.CLASSROOM, section),
         },
     )
 

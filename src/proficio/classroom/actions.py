@@ -1,0 +1,338 @@
+"""The only code that writes scoring tasks, their scores and saved groups.
+
+A saved score becomes evidence at once: the first score a student gets on a task records
+one piece of evidence through ``evidence.actions.record_evidence`` (one score per rubric
+criterion, on the criterion's learning target); later changes to that student's scores
+update the same evidence, and every change recomputes the determination it touches, in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proficio.accounts.models import User
+from proficio.classroom.models import (
+    Attendance,
+    GroupMember,
+    GroupSet,
+    ScoringTask,
+    TaskScore,
+    TaskStudent,
+)
+from proficio.core.progression.groups import Group
+from proficio.evidence import actions as evidence_actions
+from proficio.evidence.models import EvidenceKind, EvidenceScore
+from proficio.frameworks.models import Item, Rubric, RubricCriterion
+from proficio.mastery.actions import update_determination
+from proficio.orgs.models import Section, Student, active_on
+
+
+class StaleScore(Exception):
+    """The page showed an older version of this score than the one saved."""
+
+    def __init__(self, current: TaskScore | TaskStudent) -> None:
+        super().__init__("stale")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    cell: TaskScore
+    previous: float | None
+    entry: TaskStudent
+
+
+def roster(section: Section, day: dt.date | None = None) -> list[Student]:
+    """The students enrolled in the section on ``day`` (today), by family name."""
+    day = day or timezone.localdate()
+    return list(
+        Student.objects.filter(enrollments__section=section)
+        .filter(active_on(day, "enrollments__"))
+        .select_related("school")
+        .order_by("legal_family_name", "legal_given_name", "pk")
+        .distinct()
+    )
+
+
+def scorable_rubrics(section: Section) -> list[Rubric]:
+    """Rubrics of published frameworks whose criteria are each aligned to a learning target."""
+    from proficio.frameworks.models import Category, PublicationStatus
+
+    rubrics = (
+        Rubric.objects.filter(framework__status=PublicationStatus.PUBLISHED)
+        .exclude(criteria__item__isnull=True)
+        .exclude(criteria__item__category=Category.EDUCATOR)
+        .filter(criteria__isnull=False)
+        .select_related("framework")
+        .distinct()
+        .order_by("title")
+    )
+    district = section.school.parent
+    return [
+        r
+        for r in rubrics
+        if r.framework.owner_id is None
+        or (district is not None and r.framework.owner_id == district.pk)
+    ]
+
+
+@transaction.atomic
+def create_scoring_task(
+    *,
+    section: Section,
+    title: str,
+    kind: str,
+    assessed_on: dt.date | None,
+    rubric: Rubric | None,
+    by: User,
+) -> ScoringTask:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Give the task a title.")
+    if kind not in EvidenceKind.values or kind in (
+        EvidenceKind.SELF_ASSESSMENT,
+        EvidenceKind.PEER_ASSESSMENT,
+        EvidenceKind.EXTENDED_LEARNING,
+        EvidenceKind.PRIOR_LEARNING,
+    ):
+        errors["kind"] = _("Choose the kind of task the teacher scores.")
+    if assessed_on is None:
+        errors["assessed_on"] = _("Give the date the learning was shown.")
+    elif assessed_on > timezone.localdate():
+        errors["assessed_on"] = _("The learning cannot have been shown in the future.")
+    if rubric is None or rubric.pk not in {r.pk for r in scorable_rubrics(section)}:
+        errors["rubric"] = _("Choose a rubric whose criteria are aligned to learning targets.")
+    if errors:
+        raise ValidationError(errors)
+    assert rubric is not None
+    assert assessed_on is not None
+    return ScoringTask.objects.create(
+        section=section,
+        title=title.strip(),
+        kind=kind,
+        assessed_on=assessed_on,
+        rubric=rubric,
+        created_by=by,
+    )
+
+
+def assessed_at(task: ScoringTask) -> dt.datetime:
+    """Midday of the task's date, or now if that is still to come today."""
+    noon = dt.datetime.combine(
+        task.assessed_on, dt.time(12), tzinfo=timezone.get_current_timezone()
+    )
+    return min(noon, timezone.now())
+
+
+def _enrolled(task: ScoringTask, student: Student) -> None:
+    if not (
+        student.enrollments.filter(section_id=task.section_id)
+        .filter(active_on(timezone.localdate()))
+        .exists()
+    ):
+        raise ValidationError(
+            {"student": _("%(student)s is not enrolled in this class.") % {"student": student}}
+        )
+
+
+def _entry(task: ScoringTask, student: Student) -> TaskStudent:
+    """The student's row on the task, locked for this transaction."""
+    entry, _created = TaskStudent.objects.select_for_update().get_or_create(
+        task=task, student=student
+    )
+    entry.student = student  # the caller's instance, with its school loaded for the audit
+    return entry
+
+
+def levels_of(criterion: RubricCriterion) -> list[float]:
+    return sorted(lv.score for lv in criterion.levels.all() if lv.score is not None)
+
+
+@transaction.atomic
+def set_task_score(
+    task: ScoringTask,
+    *,
+    student: Student,
+    criterion: RubricCriterion,
+    score: float | None,
+    version: int,
+    by: User,
+) -> ScoreResult:
+    """Give (or clear, with ``score=None``) one student's level on one criterion.
+
+    ``version`` is the version of the cell the page showed; if the saved cell is newer,
+    nothing is written and :class:`StaleScore` says what is saved now.
+    """
+    if criterion.rubric_id != task.rubric_id:
+        raise ValidationError({"criterion": _("That criterion is not on this task's rubric.")})
+    allowed = levels_of(criterion)
+    if score is not None and score not in allowed:
+        raise ValidationError(
+            {
+                "score": _("%(score)s is not a level of “%(criterion)s”: choose %(levels)s.")
+                % {
+                    "score": f"{score:g}",
+                    "criterion": criterion.category or criterion.description or criterion.pk,
+                    "levels": ", ".join(f"{v:g}" for v in allowed),
+                }
+            }
+        )
+    _enrolled(task, student)
+    entry = _entry(task, student)
+    if score is not None and entry.attendance != Attendance.PRESENT:
+        raise ValidationError(
+            {
+                "score": _("%(student)s is marked “%(attendance)s”: mark them present to score.")
+                % {"student": student, "attendance": entry.get_attendance_display()}
+            }
+        )
+    cell, _created = TaskScore.objects.select_for_update().get_or_create(
+        task=task, student=student, criterion=criterion
+    )
+    cell.student = student
+    if cell.version != version:
+        raise StaleScore(cell)
+    previous = cell.score
+    if previous == score:
+        return ScoreResult(cell, previous, entry)
+    cell.score = score
+    cell.version += 1
+    cell.updated_by = by
+    cell.save()
+    _sync_evidence(task, entry, criterion, score, by)
+    return ScoreResult(cell, previous, entry)
+
+
+def _sync_evidence(
+    task: ScoringTask,
+    entry: TaskStudent,
+    criterion: RubricCriterion,
+    score: float | None,
+    by: User,
+) -> None:
+    """Make the student's evidence for the task match the changed cell."""
+    target: Item = criterion.item  # type: ignore[assignment]
+    if entry.evidence_id is None:
+        if score is None:
+            return
+        entry.evidence = evidence_actions.record_evidence(
+            student=entry.student,
+            kind=task.kind,
+            title=task.title,
+            assessed_at=assessed_at(task),
+            scores=[evidence_actions.ScoreInput(target, score, criterion)],
+            scorer=by,
+            rubric=task.rubric,
+            feedback=entry.comment,
+        )
+        entry.save(update_fields=["evidence", "updated_at"])
+        return
+    evidence = entry.evidence
+    assert evidence is not None
+    EvidenceScore.objects.filter(evidence=evidence, criterion=criterion).delete()
+    if score is not None:
+        EvidenceScore.objects.create(
+            evidence=evidence,
+            student=entry.student,
+            target=target,
+            criterion=criterion,
+            score=score,
+            assessed_at=evidence.assessed_at,
+            kind=evidence.kind,
+        )
+    elif not EvidenceScore.objects.filter(evidence=evidence).exists():
+        # The last score was cleared: the task no longer holds evidence of this student.
+        entry.evidence = None
+        entry.save(update_fields=["evidence", "updated_at"])
+        evidence.delete()
+    update_determination(entry.student, target, reason="evidence")
+
+
+@transaction.atomic
+def set_task_student(
+    task: ScoringTask,
+    *,
+    student: Student,
+    version: int,
+    attendance: str | None = None,
+    comment: str | None = None,
+) -> TaskStudent:
+    """Mark a student present, absent or "not attempted", and/or change their comment."""
+    if attendance is not None and attendance not in Attendance.values:
+        raise ValidationError({"attendance": _("Choose present, absent or not attempted.")})
+    _enrolled(task, student)
+    entry = _entry(task, student)
+    if entry.version != version:
+        raise StaleScore(entry)
+    scored = TaskScore.objects.filter(task=task, student=student, score__isnull=False)
+    if attendance not in (None, Attendance.PRESENT) and scored.exists():
+        raise ValidationError(
+            {
+                "attendance": _("%(student)s already has scores on this task: clear them first.")
+                % {"student": student}
+            }
+        )
+    if attendance is not None:
+        entry.attendance = attendance
+    if comment is not None:
+        entry.comment = comment.strip()
+        if entry.evidence_id is not None:
+            evidence = entry.evidence
+            assert evidence is not None
+            evidence.feedback = entry.comment
+            evidence.save(update_fields=["feedback"])
+    entry.version += 1
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def save_groups(
+    *,
+    section: Section,
+    target: Item,
+    groups: Sequence[Group[int, int]],
+    title: str,
+    by: User,
+) -> GroupSet:
+    """Keep the groups as formed now (members and the prerequisite each reteach group names)."""
+    if not title.strip():
+        raise ValidationError({"title": _("Give the groups a title.")})
+    group_set = GroupSet.objects.create(
+        section=section, target=target, title=title.strip(), created_by=by
+    )
+    position = 0
+    rows: list[Any] = []
+    for group in groups:
+        for student_id in group.members:
+            rows.append(
+                GroupMember(
+                    group_set=group_set,
+                    student_id=student_id,
+                    kind=group.kind.value,
+                    prerequisite_id=group.prerequisite,
+                    position=position,
+                )
+            )
+            position += 1
+    GroupMember.objects.bulk_create(rows)
+    from proficio.audit.log import record_bulk
+    from proficio.audit.models import AuditAction
+
+    record_bulk(
+        AuditAction.CREATE,
+        "classroom.groupmember",
+        len(rows),
+        org_path=section.school.path,
+        detail={"group_set": group_set.pk},
+    )
+    return group_set
