@@ -41,6 +41,7 @@ from proficio.orgs.models import (
     StudentDemographics,
     active_on,
 )
+from proficio.pace.models import PaceTarget, SupportPlan
 
 
 class Subject(StrEnum):
@@ -52,6 +53,8 @@ class Subject(StrEnum):
     AGGREGATE = "aggregate"  # suppressed aggregates about an organization's students
     FRAMEWORK = "framework"  # competency frameworks, their items, continuum and rubrics
     POLICY = "policy"  # mastery policies
+    PACE_TARGET = "pace_target"  # a district's time-bound pace targets
+    SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
 
 
 class Act(StrEnum):
@@ -151,6 +154,28 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.POLICY, Act.CHANGE): {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.PACE_TARGET, Act.VIEW): {
+        R.TEACHER: S.WITHIN,
+        R.ADVISOR: S.WITHIN,
+        R.SCHOOL_LEADER: S.WITHIN,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+    },
+    (Subject.PACE_TARGET, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.SUPPORT_PLAN, Act.VIEW): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.SUPPORT_PLAN, Act.CHANGE): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
     },
     (Subject.AGGREGATE, Act.VIEW): {
         R.SCHOOL_LEADER: S.SUBTREE,
@@ -279,6 +304,14 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
         Organization,
         {S.SUBTREE: lambda w, r: w.subtree(r, "path")},
     ),
+    Subject.PACE_TARGET: (
+        PaceTarget,
+        {
+            S.WITHIN: lambda w, r: w.within(r, "district__path"),
+            S.SUBTREE: lambda w, r: w.subtree(r, "district__path"),
+        },
+    ),
+    Subject.SUPPORT_PLAN: (SupportPlan, _via_student("student__")),
     Subject.POLICY: (
         MasteryPolicy,
         {
@@ -337,6 +370,22 @@ def visible(
         return base.none()
     # A subquery keeps joins from duplicating rows and composes with any further filter.
     return base.filter(pk__in=model._default_manager.filter(q).values("pk"))
+
+
+def students_reached(user: Any, act: Act, subject: Subject) -> QuerySet[Student]:
+    """The students for whom ``user`` may act on ``subject`` (a kind read through a
+    student, such as support plans): the same row of ``POLICY``, asked of students."""
+    w = who(user)
+    builders = _via_student("")
+    q: Q | None = None
+    for role, scopes in rules_for(subject, act).items():
+        if role in w.roles:
+            for scope in scopes:
+                part = builders[scope](w, role)
+                q = part if q is None else q | part
+    if q is None:
+        return Student.objects.none()
+    return Student.objects.filter(pk__in=Student.objects.filter(q).values("pk"))
 
 
 def can(user: Any, act: Act, subject: Subject, obj: Model) -> bool:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("frameworks/", include("proficio.frameworks.urls")),
     path("", include("proficio.evidence.urls")),
     path("", include("proficio.mastery.urls")),
+    path("", include("proficio.pace.urls")),
+    path("insights/", include("proficio.insights.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_api.urls),
 ]

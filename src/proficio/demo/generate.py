@@ -309,6 +309,9 @@ def generate(
 
             result.evidence = seed_history(district, roster, seed=seed, today=today)
             tick("evidence history", result.evidence)
+        from proficio.pace.demo import seed_pace
+
+        tick("pace", seed_pace(district, today=today, plans=history))
         result.students = len(roster)
         result.teachers = teachers.count + 1
         result.sections = section_count

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "proficio.frameworks",
     "proficio.evidence",
     "proficio.mastery",
+    "proficio.pace",
+    "proficio.insights",
     "proficio.web",
     "proficio.demo",
 ]
