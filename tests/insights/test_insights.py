@@ -1,0 +1,112 @@
+"""Leader dashboards and exports: every figure suppressed, students only within policy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+from django.test import override_settings
+from django.urls import reverse
+
+from proficio.insights import data
+
+
+def test_district_dashboard_shows_breakdowns_equity_and_the_off_pace_list(world, client):
+    client.force_login(world.user("district.admin"))
+    page = client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    for heading in (
+        "Students off pace",
+        "By school",
+        "By grade band",
+        "Race / ethnicity",
+        "Gender",
+    ):
+        assert heading in text
+    assert world.ben.display_name in text  # off pace, and the admin may open him
+    assert "Predictability of success" in text
+    assert "Bias checks" in text
+
+
+def test_school_dashboard_breaks_down_by_section_and_teacher(world, client):
+    client.force_login(world.user("principal"))
+    page = client.get(reverse("insights:dashboard", args=[world.org("maple-ms").pk])).content
+    assert b"By section" in page
+    assert b"By teacher" in page
+
+
+def test_state_analyst_sees_aggregates_but_no_students(world, client):
+    client.force_login(world.user("state.analyst"))
+    text = client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk])).content
+    assert b"Students off pace" not in text
+    assert world.ben.display_name.encode() not in text
+    export = client.get(reverse("insights:state_export", args=[world.org("columbia").pk]))
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert {r["dimension"] for r in rows} >= {"race_ethnicity", "gender"}
+    for row in rows:
+        assert row["students"] == "" or int(row["students"]) == 0 or int(row["students"]) >= 10
+
+
+def _published_counts(rows):
+    for row in rows:
+        n = row["students"]
+        if n is not None:
+            yield n
+            for key in ("behind_pace_percent", "proficient_percent", "stalled_percent"):
+                if row[key] is not None and n:
+                    yield round(row[key] * n / 100)
+                    yield n - round(row[key] * n / 100)
+
+
+def test_exports_publish_no_small_counts(world, client):
+    client.force_login(world.user("district.admin"))
+    url = reverse("insights:export", args=[world.org("riverbend").pk, "json"])
+    body = json.loads(client.get(url).content)
+    assert body["suppression_threshold"] == 10
+    counts = list(_published_counts(body["rows"]))
+    assert counts
+    assert all(c == 0 or c >= 10 for c in counts)
+    csv_text = client.get(
+        reverse("insights:export", args=[world.org("riverbend").pk, "csv"])
+    ).content.decode()
+    assert csv_text.startswith("breakdown,group,students")
+
+
+@override_settings(PROFICIO_SUPPRESSION_THRESHOLD=30)
+def test_the_threshold_is_configurable(world, client):
+    client.force_login(world.user("district.admin"))
+    url = reverse("insights:export", args=[world.org("riverbend").pk, "json"])
+    body = json.loads(client.get(url).content)
+    assert body["suppression_threshold"] == 30
+    assert all(c == 0 or c >= 30 for c in _published_counts(body["rows"]))
+
+
+def test_rows_hide_a_small_yes_count_and_its_partner():
+    rows = data.suppressed_rows(
+        ["a", "b", "c"],
+        {
+            "students": [40, 35, 50],
+            "behind": [3, 20, 25],
+            "proficient": [20, 20, 20],
+            "stalled": [0, 0, 0],
+        },
+        {"growth": [1.0, 0.5, 0.8, 0.77]},
+        10,
+        total_label="All",
+    )
+    assert rows[0].behind is None
+    assert sum(r.behind is None for r in rows[:3]) >= 2
+    assert rows[3].students == 125
+    assert rows[0].stalled == 0
+    assert np.isclose(rows[0].growth, 1.0)
+
+
+def test_teacher_cannot_open_a_dashboard(world, client):
+    client.force_login(world.user("rivera"))
+    assert (
+        client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk])).status_code
+        == 404
+    )
