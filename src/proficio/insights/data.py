@@ -18,6 +18,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from proficio.core.equity.disaggregate import disaggregate
 from proficio.core.equity.suppression import (
@@ -32,34 +33,38 @@ from proficio.pace.models import DistrictDay, SchoolDay, StudentPace
 
 SUBGROUP_LABELS = {
     "race_ethnicity": {
-        "hispanic_latino": "Hispanic or Latino",
-        "american_indian": "American Indian or Alaska Native",
-        "asian": "Asian",
-        "black": "Black or African American",
-        "pacific_islander": "Native Hawaiian or Other Pacific Islander",
-        "white": "White",
-        "two_or_more": "Two or more races",
-        "not_reported": "Not reported",
+        "hispanic_latino": N_("Hispanic or Latino"),
+        "american_indian": N_("American Indian or Alaska Native"),
+        "asian": N_("Asian"),
+        "black": N_("Black or African American"),
+        "pacific_islander": N_("Native Hawaiian or Other Pacific Islander"),
+        "white": N_("White"),
+        "two_or_more": N_("Two or more races"),
+        "not_reported": N_("Not reported"),
     },
-    "english_learner": {"no": "Not an English learner", "yes": "English learner"},
-    "disability": {"none": "No disability", "iep": "IEP (IDEA)", "504": "Section 504 plan"},
+    "english_learner": {"no": N_("Not an English learner"), "yes": N_("English learner")},
+    "disability": {
+        "none": N_("No disability"),
+        "iep": N_("IEP (IDEA)"),
+        "504": N_("Section 504 plan"),
+    },
     "economically_disadvantaged": {
-        "no": "Not economically disadvantaged",
-        "yes": "Economically disadvantaged",
+        "no": N_("Not economically disadvantaged"),
+        "yes": N_("Economically disadvantaged"),
     },
     "gender": {
-        "female": "Female",
-        "male": "Male",
-        "nonbinary": "Nonbinary",
-        "not_reported": "Not reported",
+        "female": N_("Female"),
+        "male": N_("Male"),
+        "nonbinary": N_("Nonbinary"),
+        "not_reported": N_("Not reported"),
     },
 }
 DIMENSION_LABELS = {
-    "race_ethnicity": "Race / ethnicity",
-    "english_learner": "English learner",
-    "disability": "Disability",
-    "economically_disadvantaged": "Economically disadvantaged",
-    "gender": "Gender",
+    "race_ethnicity": N_("Race / ethnicity"),
+    "english_learner": N_("English learner"),
+    "disability": N_("Disability"),
+    "economically_disadvantaged": N_("Economically disadvantaged"),
+    "gender": N_("Gender"),
 }
 GRADE_BANDS = {
     **dict.fromkeys(["K", "1", "2", "3", "4", "5"], "K–5"),
@@ -150,10 +155,11 @@ def suppressed_rows(
     for name, values in means.items():
         for i, row in enumerate(rows):
             value = float(values[i])
+            digits = 1 if name.endswith("share") else 2
             setattr(
                 row,
                 name,
-                round(value, 2) if row.students is not None and np.isfinite(value) else None,
+                round(value, digits) if row.students is not None and np.isfinite(value) else None,
             )
     return rows
 

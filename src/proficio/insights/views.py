@@ -123,6 +123,7 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         "off_pace": data.off_pace(request.user, org),
         "can_open_students": policy.may(request.user, Act.VIEW, Subject.STUDENT),
     }
+    context["has_charts"] = bool(context["trend"] or context["predictability"])
     if org.kind == OrganizationKind.DISTRICT:
         context["schools"] = data.by_school(students, org, limit)
         context["total"] = context["schools"][-1]

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 
 from proficio.accounts.models import User
-from proficio.frameworks.models import Framework
+from proficio.frameworks.models import Category, Framework, Item, ItemKind
 from proficio.orgs.models import Organization, Student, active_on
 from proficio.pace import actions
 from proficio.pace.models import SupportFlag, TargetKind
@@ -33,24 +33,31 @@ def seed_pace(district: Organization, *, today: dt.date, plans: bool = True) -> 
     middle = dt.date(end.year, 1, 20)
     top = framework.levels.order_by("-position").values_list("code", flat=True).first()
     codes = dict(framework.levels.values_list("position", "code"))
-    for g, grade in enumerate(GRADES):
-        for day, years_in in ((middle, 0.5), (end, 1.0)):
+    # Academic competencies only: habits of success are reported separately, not paced.
+    academic = Item.objects.filter(
+        framework=framework, kind=ItemKind.COMPETENCY, category=Category.ACADEMIC
+    )
+    for competency in academic:
+        for g, grade in enumerate(GRADES):
+            for day, years_in in ((middle, 0.5), (end, 1.0)):
+                actions.create_pace_target(
+                    district=district,
+                    framework=framework,
+                    competency=competency,
+                    grade_level=grade,
+                    kind=TargetKind.TERM,
+                    level_code=codes[usual_level(g, years_in)],
+                    due_on=day,
+                )
             actions.create_pace_target(
                 district=district,
                 framework=framework,
+                competency=competency,
                 grade_level=grade,
-                kind=TargetKind.TERM,
-                level_code=codes[usual_level(g, years_in)],
-                due_on=day,
+                kind=TargetKind.GRADUATION,
+                level_code=str(top),
+                due_on=dt.date(end.year + 12 - g, 6, 15),
             )
-        actions.create_pace_target(
-            district=district,
-            framework=framework,
-            grade_level=grade,
-            kind=TargetKind.GRADUATION,
-            level_code=str(top),
-            due_on=dt.date(end.year + 12 - g, 6, 15),
-        )
     result = actions.refresh_pace(district, today=today)
     if plans:
         _plans(district, today)

@@ -165,8 +165,8 @@ def student_pace(student: Student, today: dt.date) -> list[CompetencyPace]:
         points = exp.for_(student.grade_level, k, TargetKind.TERM)
         goal, due = exp.goal(student.grade_level, k)
         obs = sorted(by_competency.get(k, []))
-        if not obs and not points:
-            continue
+        if not points:
+            continue  # no time-bound target (e.g. habits of success): not paced
         places, best = [], -np.inf
         last_progress = None
         for day, place in obs:
