@@ -76,6 +76,16 @@ ROUTE_CASES = {
         RouteCase(_u("insights:export", org("maple-ms"), lambda w: "json"), AGGREGATE_VIEWERS),
         RouteCase(_u("insights:export", org("lakeside-ms"), lambda w: "csv"), {R.STATE_ANALYST}),
     ],
+    "api:organization_aggregates": [
+        RouteCase(
+            _u("api:organization_aggregates", org("riverbend")),
+            DISTRICT | {R.STATE_ANALYST},
+            anonymous=401,
+        ),
+        RouteCase(
+            _u("api:organization_aggregates", org("lakeside-ms")), {R.STATE_ANALYST}, anonymous=401
+        ),
+    ],
     "insights:state_export": [
         RouteCase(_u("insights:state_export", org("columbia")), {R.STATE_ANALYST}),
         RouteCase(_u("insights:state_export", org("lakeside")), {R.STATE_ANALYST}),

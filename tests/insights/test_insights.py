@@ -75,7 +75,7 @@ def test_exports_publish_no_small_counts(world, client):
     assert csv_text.startswith("breakdown,group,students")
 
 
-@override_settings(PROFICIO_SUPPRESSION_THRESHOLD=30)
+@override_settings(PROFICIO_MIN_CELL_SIZE=30)
 def test_the_threshold_is_configurable(world, client):
     client.force_login(world.user("district.admin"))
     url = reverse("insights:export", args=[world.org("riverbend").pk, "json"])
@@ -110,3 +110,21 @@ def test_teacher_cannot_open_a_dashboard(world, client):
         client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk])).status_code
         == 404
     )
+
+
+def test_the_json_api_serves_suppressed_aggregates(world, client):
+    client.force_login(world.user("state.analyst"))
+    url = reverse("api:organization_aggregates", args=[world.org("riverbend").pk])
+    body = client.get(url).json()
+    assert body["suppression_threshold"] == 10
+    assert all(c == 0 or c >= 10 for c in _published_counts(body["rows"]))
+    client.force_login(world.user("rivera"))
+    assert client.get(url).status_code == 404
+
+
+@override_settings(PROFICIO_MIN_CELL_SIZE=0)
+def test_a_threshold_below_one_is_a_clear_error():
+    import pytest
+
+    with pytest.raises(ValueError, match="at least 1"):
+        data.threshold()

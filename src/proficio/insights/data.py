@@ -74,10 +74,8 @@ GRADE_BANDS = {
 
 
 def threshold() -> int:
-    """The district's n-size for suppression (settings.PROFICIO_SUPPRESSION_THRESHOLD)."""
-    return check_threshold(
-        int(getattr(settings, "PROFICIO_SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD))
-    )
+    """The n-size for suppression (``PROFICIO_MIN_CELL_SIZE``, default 10)."""
+    return check_threshold(int(getattr(settings, "PROFICIO_MIN_CELL_SIZE", DEFAULT_THRESHOLD)))
 
 
 def _rate(part: int | None, whole: int | None) -> float | None:

@@ -139,7 +139,7 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "insights/dashboard.html", context)
 
 
-def _export_rows(org: Organization) -> list[dict[str, Any]]:
+def export_rows(org: Organization) -> list[dict[str, Any]]:
     limit = data.threshold()
     students = data.students_of(org)
     out: list[dict[str, Any]] = []
@@ -156,7 +156,7 @@ def _export_rows(org: Organization) -> list[dict[str, Any]]:
 @login_required
 def export(request: HttpRequest, org_id: int, fmt: str) -> HttpResponse:
     org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
-    rows = _export_rows(org)
+    rows = export_rows(org)
     if fmt == "json":
         return JsonResponse(
             {

@@ -174,7 +174,7 @@ def _complete_suppression(
         exposed = next((p for p in sorted(hidden) if not _can_move(grid, hidden, p)), None)
         if exposed is not None:
             cover = set(_cheapest_cover(grid, hidden, exposed)) - hidden
-            if not cover:  # every positive count is hidden already: nothing can be solved
+            if not cover:  # pragma: no cover - a hidden positive count can always move then
                 return
             hidden.update(cover)
             changed = True
@@ -287,7 +287,7 @@ def _cheapest_cover(
                 if step_cell not in hidden:
                     path.append(step_cell)
             best_cost, best_path = cost_to[start], path
-    if best_path is None:  # nothing closes a cycle: hide every positive count
+    if best_path is None:  # pragma: no cover - the positive counts always close one
         return [(i, j) for i in range(n_r) for j in range(n_c) if grid[i][j] > 0]
     return best_path
 
