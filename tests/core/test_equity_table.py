@@ -138,6 +138,7 @@ def test_tables_sharing_column_totals_hide_them_together(column_totals, seed, th
     shown = [r.column_totals for r in results]
     for j in range(len(column_totals)):
         assert len({row[j] for row in shown}) == 1  # the same everywhere
+    assert len({r.total for r in results}) == 1
     for table, result in zip(group, results, strict=True):
         for _, low, high in hidden_ranges(result.grid(), true_grid(table)):
             assert high - low >= 1 - 1e-6

@@ -24,8 +24,8 @@ from proficio.core.equity.disaggregate import disaggregate
 from proficio.core.equity.suppression import (
     DEFAULT_THRESHOLD,
     check_threshold,
-    suppress_group,
-    suppress_table,
+    suppress_count,
+    suppress_tables,
 )
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.pace import engine
@@ -132,24 +132,30 @@ def suppressed_rows(
     *,
     total_label: str,
 ) -> list[Row]:
-    """Rows for sibling groups plus their total. Each yes/no count is suppressed as a
-    two-way table (groups × yes/no, with margins), so a small number of students who
-    are behind, or not behind, is hidden along with whatever would reveal it."""
+    """Rows for sibling groups plus their total. Each yes/no count (behind, proficient,
+    stalled) is a two-way table of yes and no by group whose column totals are the group
+    sizes; the three are suppressed together, so a size or a small number of students who
+    are (or are not) behind is hidden along with whatever would reveal it."""
     if not labels:
         return [Row(total_label, 0, 0, 0, 0)]
     sizes = [int(v) for v in counts["students"]]
-    size_group = suppress_group(sizes, limit)
-    rows = [Row(label, size_group.cells[i]) for i, label in enumerate(labels)] + [
-        Row(total_label, size_group.total)
-    ]
-    for name in ("behind", "proficient", "stalled"):
+    names = ("behind", "proficient", "stalled")
+    tables = []
+    for name in names:
         yes = [int(v) for v in counts[name]]
-        table = suppress_table([[y, n - y] for y, n in zip(yes, sizes, strict=True)], limit)
+        tables.append([yes, [n - y for y, n in zip(yes, sizes, strict=True)]])
+    results = suppress_tables(tables, limit)
+    first = results[0]
+    rows = [Row(label, first.column_totals[i]) for i, label in enumerate(labels)]
+    rows.append(Row(total_label, first.total))
+    for name, table in zip(names, results, strict=True):
         for i, row in enumerate(rows[:-1]):
-            shown = table.cells[i][0] if row.students is not None else None
-            setattr(row, name, shown if table.cells[i][1] is not None else None)
-        total_shown = table.column_totals[0] if table.column_totals[1] is not None else None
-        setattr(rows[-1], name, total_shown if rows[-1].students is not None else None)
+            shown_yes, shown_no = table.cells[0][i], table.cells[1][i]
+            both = row.students is not None and shown_no is not None
+            setattr(row, name, shown_yes if both else None)
+        yes_total, no_total = table.row_totals
+        known = yes_total is not None and no_total is not None
+        setattr(rows[-1], name, yes_total if rows[-1].students is not None and known else None)
     for name, values in means.items():
         for i, row in enumerate(rows):
             value = float(values[i])
@@ -389,17 +395,19 @@ def trends(org: Organization, limit: int) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         n = r["students"] or 0
-        shown = n >= limit
+        shown = n > 0 and suppress_count(n, limit) is not None
+
+        def share(part: int, n: int = n, shown: bool = shown) -> float | None:
+            # Published only when neither the part nor the rest is a small count.
+            small = suppress_count(part, limit) is None or suppress_count(n - part, limit) is None
+            return None if not shown or small else _rate(part, n)
+
         out.append(
             {
                 "day": r["day"].isoformat(),
                 "students": n if shown else None,
-                "behind_percent": _rate(r["behind"], n)
-                if shown and r["behind"] >= limit and n - r["behind"] >= limit
-                else None,
-                "proficient_percent": _rate(r["proficient"], n)
-                if shown and r["proficient"] >= limit and n - r["proficient"] >= limit
-                else None,
+                "behind_percent": share(r["behind"]),
+                "proficient_percent": share(r["proficient"]),
                 "growth": round(r["growth_sum"] / r["growth_n"], 2)
                 if shown and r["growth_n"]
                 else None,

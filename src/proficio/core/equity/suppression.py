@@ -295,18 +295,19 @@ def _cheapest_cover(
 def suppress_tables(
     tables: Sequence[Sequence[Sequence[int]]], threshold: int = DEFAULT_THRESHOLD
 ) -> list[SuppressedTable]:
-    """Suppress several tables that share their column totals (e.g. one per subgroup
-    dimension, each by school): a column total hidden in one is hidden in all, since a
-    reader holding every table would otherwise read it from another."""
+    """Suppress several tables that share their column totals and grand total (e.g. one
+    per subgroup dimension, each by school; or yes/no counts of several measures by
+    group): a shared total hidden in one is hidden in all, since a reader holding every
+    table would otherwise read it from another."""
     check_threshold(threshold)
-    hide_columns: set[int] = set()
+    hide_columns: set[int] = set()  # a table's column count stands for its grand total
     while True:
-        hide = [(len(t), j) for t in tables for j in hide_columns]
         results = [
-            suppress_table(t, threshold, hide=[(r, j) for r, j in hide if r == len(t)])
+            suppress_table(t, threshold, hide=[(len(t), j) for j in sorted(hide_columns)])
             for t in tables
         ]
         hidden_now = {j for r in results for j, v in enumerate(r.column_totals) if v is None}
+        hidden_now |= {len(r.column_totals) for r in results if r.total is None}
         if hidden_now <= hide_columns:
             return results
         hide_columns |= hidden_now
