@@ -1,5 +1,6 @@
-"""Pace in the test world: Ana on pace and Ben behind (and stalled) in one competency,
-a teacher profile for Ms. Rivera, and the daily check run once.
+"""Pace in the test world: a teacher profile for Ms. Rivera, a support plan in each
+district and a Lakeside pace target. ``add_pace_evidence`` (used by the pace and insights
+tests through their ``paced`` fixture) puts Ana on pace and Ben behind.
 
 The demo generator already gave Riverbend its pace targets (grade 7 expects level 5)."""
 
@@ -32,11 +33,21 @@ def targets_at(position: int) -> list[Item]:
 
 def build() -> None:
     rivera = User.objects.get(username="rivera")
+    with acting(rivera, route="tests: world pace"):
+        EducatorProfile.objects.create(user=rivera, years_experience=12, fully_credentialed=True)
+    build_plans()
+
+
+def add_pace_evidence() -> None:
+    """Ana on pace and Ben behind (and stalled) in MATH.1, then the daily check.
+
+    Called by the pace and insights tests inside their own transaction, so that the
+    rest of the suite sees the world's evidence unchanged."""
+    rivera = User.objects.get(username="rivera")
     ana = Student.objects.get(user__username="ana")
     ben = Student.objects.get(user__username="ben")
     now = timezone.now()
-    with acting(rivera, route="tests: world pace"):
-        EducatorProfile.objects.create(user=rivera, years_experience=12, fully_credentialed=True)
+    with acting(rivera, route="tests: pace evidence"):
         at_five = targets_at(5)
         at_three = targets_at(3)
         for days, score in ((60, 2.5), (20, 3.0)):
@@ -45,7 +56,7 @@ def build() -> None:
                 kind="performance_task",
                 title="Pace check",
                 assessed_at=now - dt.timedelta(days=days),
-                scores=[evidence.ScoreInput(at_five[0], score)],
+                scores=[evidence.ScoreInput(at_five[-1], score)],
                 scorer=rivera,
             )
         for days, score in ((90, 1.0), (70, 1.5)):
@@ -54,12 +65,11 @@ def build() -> None:
                 kind="quiz",
                 title="Pace check",
                 assessed_at=now - dt.timedelta(days=days),
-                scores=[evidence.ScoreInput(at_three[0], score)],
+                scores=[evidence.ScoreInput(at_three[-1], score)],
                 scorer=rivera,
             )
     with acting(None, route="tests: world pace", purpose="daily pace check"):
         actions.refresh_pace(Organization.objects.get(code="riverbend"))
-    build_plans()
 
 
 def build_plans() -> None:

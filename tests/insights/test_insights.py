@@ -13,7 +13,7 @@ from django.urls import reverse
 from proficio.insights import data
 
 
-def test_district_dashboard_shows_breakdowns_equity_and_the_off_pace_list(world, client):
+def test_district_dashboard_shows_breakdowns_equity_and_the_off_pace_list(paced, world, client):
     client.force_login(world.user("district.admin"))
     page = client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk]))
     assert page.status_code == 200
@@ -31,14 +31,14 @@ def test_district_dashboard_shows_breakdowns_equity_and_the_off_pace_list(world,
     assert "Bias checks" in text
 
 
-def test_school_dashboard_breaks_down_by_section_and_teacher(world, client):
+def test_school_dashboard_breaks_down_by_section_and_teacher(paced, world, client):
     client.force_login(world.user("principal"))
     page = client.get(reverse("insights:dashboard", args=[world.org("maple-ms").pk])).content
     assert b"By section" in page
     assert b"By teacher" in page
 
 
-def test_state_analyst_sees_aggregates_but_no_students(world, client):
+def test_state_analyst_sees_aggregates_but_no_students(paced, world, client):
     client.force_login(world.user("state.analyst"))
     text = client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk])).content
     assert b"Students off pace" not in text
@@ -61,7 +61,7 @@ def _published_counts(rows):
                     yield n - round(row[key] * n / 100)
 
 
-def test_exports_publish_no_small_counts(world, client):
+def test_exports_publish_no_small_counts(paced, world, client):
     client.force_login(world.user("district.admin"))
     url = reverse("insights:export", args=[world.org("riverbend").pk, "json"])
     body = json.loads(client.get(url).content)
@@ -76,7 +76,7 @@ def test_exports_publish_no_small_counts(world, client):
 
 
 @override_settings(PROFICIO_MIN_CELL_SIZE=30)
-def test_the_threshold_is_configurable(world, client):
+def test_the_threshold_is_configurable(paced, world, client):
     client.force_login(world.user("district.admin"))
     url = reverse("insights:export", args=[world.org("riverbend").pk, "json"])
     body = json.loads(client.get(url).content)
@@ -112,7 +112,7 @@ def test_teacher_cannot_open_a_dashboard(world, client):
     )
 
 
-def test_the_json_api_serves_suppressed_aggregates(world, client):
+def test_the_json_api_serves_suppressed_aggregates(paced, world, client):
     client.force_login(world.user("state.analyst"))
     url = reverse("api:organization_aggregates", args=[world.org("riverbend").pk])
     body = client.get(url).json()

@@ -61,7 +61,7 @@ def test_a_competency_from_elsewhere_is_refused(world):
     assert "competency" in exc.value.message_dict
 
 
-def test_the_daily_check_finds_ben_behind_and_stalled_and_ana_on_pace(world):
+def test_the_daily_check_finds_ben_behind_and_stalled_and_ana_on_pace(paced, world):
     ben = StudentPace.objects.get(student=world.ben, competency__isnull=True)
     ana = StudentPace.objects.get(student=world.ana, competency__isnull=True)
     assert ben.status == "behind"
@@ -74,7 +74,7 @@ def test_the_daily_check_finds_ben_behind_and_stalled_and_ana_on_pace(world):
     assert DistrictDay.objects.filter(district=world.org("riverbend")).exists()
 
 
-def test_stalled_weeks_is_configurable_and_flags_resolve(world):
+def test_stalled_weeks_is_configurable_and_flags_resolve(paced, world):
     district = world.org("riverbend")
     actions.refresh_pace(district, stalled_weeks=52)
     assert not SupportFlag.objects.filter(
@@ -95,7 +95,7 @@ def test_the_management_command_runs_the_daily_check(world, capsys):
     assert "students flagged for support" in capsys.readouterr().out
 
 
-def test_the_student_page_shows_a_pace_panel(world, client):
+def test_the_student_page_shows_a_pace_panel(paced, world, client):
     client.force_login(world.user("rivera"))
     page = client.get(reverse("web:student_detail", args=[world.ben.pk])).content.decode()
     assert "Pace against the district" in page
@@ -111,7 +111,7 @@ def test_a_plan_without_an_owner_or_dates_is_refused(world):
     assert set(exc.value.message_dict) == {"owner", "start_on", "check_in_on"}
 
 
-def test_teacher_sees_the_support_list_and_creates_a_plan(world, client):
+def test_teacher_sees_the_support_list_and_creates_a_plan(paced, world, client):
     client.force_login(world.user("rivera"))
     page = client.get(reverse("pace:supports")).content.decode()
     assert world.ben.display_name in page
@@ -139,7 +139,7 @@ def test_teacher_sees_the_support_list_and_creates_a_plan(world, client):
     assert "Fraction tutoring" in home
 
 
-def test_check_in_closes_a_plan_and_the_report_compares_growth(world, client):
+def test_check_in_closes_a_plan_and_the_report_compares_growth(paced, world, client):
     client.force_login(world.user("rivera"))
     plan = SupportPlan.objects.get(student=world.ben)
     response = client.post(reverse("pace:plan", args=[plan.pk]), {"outcome": "partly"})
