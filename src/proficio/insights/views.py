@@ -49,7 +49,7 @@ def _trend_chart(rows: list[dict[str, Any]]) -> Any:
     ]
     chart = (
         alt.Chart(alt.Data(values=long))  # type: ignore[no-untyped-call]
-        .mark_line(point=True)
+        .mark_line(point=alt.OverlayMarkDef(filled=True, aria=False), aria=False)
         .encode(
             x=alt.X("day:T", title=_("Day")),
             y=alt.Y("percent:Q", title=_("Percent of students")),
@@ -83,7 +83,7 @@ def _predictability_chart(rows: list[dict[str, Any]]) -> Any:
     ]
     chart = (
         alt.Chart(alt.Data(values=long))  # type: ignore[no-untyped-call]
-        .mark_line(point=True)
+        .mark_line(point=alt.OverlayMarkDef(filled=True, aria=False), aria=False)
         .encode(
             x=alt.X("day:T", title=_("Day")),
             y=alt.Y("r2:Q", title=_("Share of variance explained by demographics")),
