@@ -47,6 +47,8 @@ def _trend_chart(rows: list[dict[str, Any]]) -> Any:
         )
         if r[key] is not None
     ]
+    if not long:
+        return None  # every figure withheld: the picture would be empty
     chart = (
         alt.Chart(alt.Data(values=long))  # type: ignore[no-untyped-call]
         .mark_line(point=alt.OverlayMarkDef(filled=True, aria=False), aria=False)
@@ -81,6 +83,8 @@ def _predictability_chart(rows: list[dict[str, Any]]) -> Any:
         for key, label in (("r2_pace", _("Pace")), ("r2_proficiency", _("Proficiency")))
         if r[key] is not None
     ]
+    if not long:
+        return None
     chart = (
         alt.Chart(alt.Data(values=long))  # type: ignore[no-untyped-call]
         .mark_line(point=alt.OverlayMarkDef(filled=True, aria=False), aria=False)
