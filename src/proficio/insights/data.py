@@ -241,7 +241,7 @@ def students_of(org: Organization) -> Students:
         overrides=np.array(cols[12], dtype=np.int64),
         experienced=floats(cols[13]),
         credentialed=floats(cols[14]),
-        codes=engine.subgroup_codes(ids),
+        codes=engine.subgroup_codes(ids, within=org.path),
     )
 
 

@@ -372,7 +372,7 @@ def refresh_pace(
             day_row[name] = float(values[c]) if name == "growth_sum" else int(values[c])
         day_rows.append(day_row)
 
-    codes = engine.subgroup_codes(student_ids)
+    codes = engine.subgroup_codes(student_ids, within=district.path)
     levels = [len(v) for v in engine.SUBGROUP_LEVELS.values()]
     r2_pace = predictability(codes, levels, mean_gap)
     r2_proficiency = predictability(codes, levels, proficiency)

@@ -254,18 +254,29 @@ SUBGROUP_LEVELS: dict[str, list[str]] = {
 }
 
 
-def subgroup_codes(student_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """(students × 5) subgroup codes in the order of ``SUBGROUP_LEVELS``; students
-    without a demographic record count as "not reported"/"no"/"none"."""
+def subgroup_codes(student_ids: npt.NDArray[np.int64], within: str = "") -> npt.NDArray[np.int64]:
+    """(students × 5) subgroup codes in the order of ``SUBGROUP_LEVELS``, for the sorted
+    ``student_ids``; students without a demographic record count as "not reported", "no"
+    or "none". ``within`` (an organization path) reads a whole subtree instead of a long
+    list of ids."""
     from proficio.orgs.models import StudentDemographics
 
-    position = {int(s): k for k, s in enumerate(student_ids)}
     codes = np.zeros((len(student_ids), 5), dtype=np.int64)
+    if len(student_ids) == 0:
+        return codes
     codes[:, 0] = RACE_CODES.index("not_reported")
     codes[:, 4] = SUBGROUP_LEVELS["gender"].index("not_reported")
-    disability = SUBGROUP_LEVELS["disability"]
-    gender = SUBGROUP_LEVELS["gender"]
-    rows = StudentDemographics.objects.filter(student_id__in=list(position)).values_list(
+    rows = StudentDemographics.objects.all()
+    if within:
+        rows = rows.filter(student__school__path__startswith=within)
+    else:
+        rows = rows.filter(student_id__in=[int(s) for s in student_ids])
+    race_code = {r: k for k, r in enumerate(RACE_CODES)}
+    disability = {d: k for k, d in enumerate(SUBGROUP_LEVELS["disability"])}
+    gender = {g: k for k, g in enumerate(SUBGROUP_LEVELS["gender"])}
+    unknown_race, unknown_gender = race_code["not_reported"], gender["not_reported"]
+    found = []
+    for sid, hispanic, races, el, dis, econ, gen in rows.values_list(
         "student_id",
         "hispanic_latino",
         "races",
@@ -273,22 +284,22 @@ def subgroup_codes(student_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         "disability",
         "economically_disadvantaged",
         "gender",
-    )
-    for sid, hispanic, races, el, dis, econ, gen in rows.iterator(chunk_size=5000):
-        k = position[sid]
+    ).iterator(chunk_size=10000):
         if hispanic:
-            race = "hispanic_latino"
+            race = race_code["hispanic_latino"]
         elif len(races) > 1:
-            race = "two_or_more"
+            race = race_code["two_or_more"]
         else:
-            race = races[0] if races else "not_reported"
-        codes[k] = (
-            RACE_CODES.index(race) if race in RACE_CODES else RACE_CODES.index("not_reported"),
-            int(el),
-            disability.index(dis) if dis in disability else 0,
-            int(econ),
-            gender.index(gen) if gen in gender else gender.index("not_reported"),
+            race = race_code.get(races[0], unknown_race) if races else unknown_race
+        found.append(
+            (sid, race, int(el), disability.get(dis, 0), int(econ), gender.get(gen, unknown_gender))
         )
+    if found:
+        table = np.array(found, dtype=np.int64)
+        index = np.searchsorted(student_ids, table[:, 0])
+        index = np.minimum(index, len(student_ids) - 1)
+        match = student_ids[index] == table[:, 0]
+        codes[index[match]] = table[match, 1:]
     return codes
 
 
