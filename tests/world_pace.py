@@ -34,7 +34,9 @@ def targets_at(position: int) -> list[Item]:
 def build() -> None:
     rivera = User.objects.get(username="rivera")
     with acting(rivera, route="tests: world pace"):
-        EducatorProfile.objects.create(user=rivera, years_experience=12, fully_credentialed=True)
+        EducatorProfile.objects.update_or_create(
+            user=rivera, defaults={"years_experience": 12, "fully_credentialed": True}
+        )
     build_plans()
 
 

@@ -9,7 +9,7 @@ from proficio.accounts.models import User
 from proficio.frameworks.models import Category, Framework, Item, ItemKind
 from proficio.orgs.models import Organization, Student, active_on
 from proficio.pace import actions
-from proficio.pace.models import SupportFlag, TargetKind
+from proficio.pace.models import EducatorProfile, SupportFlag, TargetKind
 
 GRADES = ["K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
 
@@ -58,10 +58,31 @@ def seed_pace(district: Organization, *, today: dt.date, plans: bool = True) -> 
                 level_code=str(top),
                 due_on=dt.date(end.year + 12 - g, 6, 15),
             )
+    _educator_profiles(district)
     result = actions.refresh_pace(district, today=today)
     if plans:
         _plans(district, today)
     return result["students"]
+
+
+def _educator_profiles(district: Organization) -> None:
+    """Years of experience and credentials for every teacher (for the bias checks)."""
+    teachers = (
+        User.objects.filter(section_assignments__section__school__path__startswith=district.path)
+        .distinct()
+        .order_by("pk")
+    )
+    EducatorProfile.objects.bulk_create(
+        [
+            EducatorProfile(
+                user=t,
+                years_experience=(t.pk * 7) % 25,
+                fully_credentialed=(t.pk % 9) != 0,
+            )
+            for t in teachers
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _plans(district: Organization, today: dt.date) -> None:
