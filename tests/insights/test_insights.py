@@ -128,3 +128,27 @@ def test_a_threshold_below_one_is_a_clear_error():
 
     with pytest.raises(ValueError, match="at least 1"):
         data.threshold()
+
+
+def test_subgroup_codes_follow_the_federal_rollup(world):
+    import numpy as np
+
+    from proficio.orgs.models import Student
+    from proficio.pace import engine
+
+    students = list(
+        Student.objects.filter(school__path__startswith=world.org("riverbend").path)
+        .select_related("demographics")
+        .order_by("pk")
+    )
+    ids = np.array([s.pk for s in students], dtype=np.int64)
+    codes = engine.subgroup_codes(ids, within=world.org("riverbend").path)
+    assert (codes == engine.subgroup_codes(ids)).all()
+    levels = engine.SUBGROUP_LEVELS
+    for row, student in zip(codes, students, strict=True):
+        d = student.demographics
+        assert levels["race_ethnicity"][row[0]] == d.federal_race_ethnicity
+        assert row[1] == int(d.english_learner)
+        assert levels["disability"][row[2]] == d.disability
+        assert row[3] == int(d.economically_disadvantaged)
+        assert levels["gender"][row[4]] == d.gender
