@@ -43,6 +43,7 @@ from proficio.orgs.models import (
     StudentDemographics,
     active_on,
 )
+from proficio.pace.models import PaceTarget, SupportPlan
 
 
 class Subject(StrEnum):
@@ -59,6 +60,8 @@ class Subject(StrEnum):
     REASSESSMENT = "reassessment"  # a student's request to be reassessed on a target
     FAMILY_REPORT = "family_report"  # the plain-language progress report for a family
     CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
+    PACE_TARGET = "pace_target"  # a district's time-bound pace targets
+    SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
 
 
 class Act(StrEnum):
@@ -185,6 +188,28 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     },
     (Subject.CLASSROOM, Act.CHANGE): {
         R.TEACHER: S.OWN_SECTIONS,
+    },
+    (Subject.PACE_TARGET, Act.VIEW): {
+        R.TEACHER: S.WITHIN,
+        R.ADVISOR: S.WITHIN,
+        R.SCHOOL_LEADER: S.WITHIN,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+    },
+    (Subject.PACE_TARGET, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.SUPPORT_PLAN, Act.VIEW): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.SUPPORT_PLAN, Act.CHANGE): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
     },
     (Subject.AGGREGATE, Act.VIEW): {
         R.SCHOOL_LEADER: S.SUBTREE,
@@ -325,6 +350,14 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
         Organization,
         {S.SUBTREE: lambda w, r: w.subtree(r, "path")},
     ),
+    Subject.PACE_TARGET: (
+        PaceTarget,
+        {
+            S.WITHIN: lambda w, r: w.within(r, "district__path"),
+            S.SUBTREE: lambda w, r: w.subtree(r, "district__path"),
+        },
+    ),
+    Subject.SUPPORT_PLAN: (SupportPlan, _via_student("student__")),
     Subject.POLICY: (
         MasteryPolicy,
         {
@@ -394,6 +427,22 @@ def visible(
         return base.none()
     # A subquery keeps joins from duplicating rows and composes with any further filter.
     return base.filter(pk__in=model._default_manager.filter(q).values("pk"))
+
+
+def students_reached(user: Any, act: Act, subject: Subject) -> QuerySet[Student]:
+    """The students for whom ``user`` may act on ``subject`` (a kind read through a
+    student, such as support plans): the same row of ``POLICY``, asked of students."""
+    w = who(user)
+    builders = _via_student("")
+    q: Q | None = None
+    for role, scopes in rules_for(subject, act).items():
+        if role in w.roles:
+            for scope in scopes:
+                part = builders[scope](w, role)
+                q = part if q is None else q | part
+    if q is None:
+        return Student.objects.none()
+    return Student.objects.filter(pk__in=Student.objects.filter(q).values("pk"))
 
 
 def can(user: Any, act: Act, subject: Subject, obj: Model) -> bool:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("moderation/", include("proficio.moderation.urls")),
     path("", include("proficio.learners.urls")),
     path("", include("proficio.classroom.urls")),
+    path("", include("proficio.pace.urls")),
+    path("insights/", include("proficio.insights.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_api.urls),
 ]

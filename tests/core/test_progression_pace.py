@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proficio.core.progression.pace import (
+    DAYS_PER_YEAR,
     PaceStatus,
     check_expectations,
     expected_level,
@@ -101,3 +103,83 @@ def test_batch_growth_agrees_with_single(students):
             assert np.isnan(slopes[i])
         else:
             assert slopes[i] == pytest.approx(single.per_year, rel=1e-6, abs=1e-6)
+
+
+def _as_years(day):
+    return years_between(START, day)
+
+
+observation_sets = st.lists(
+    st.lists(
+        st.tuples(st.integers(0, 700), st.sampled_from([1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0])),
+        min_size=1,
+        max_size=8,
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(observation_sets, st.integers(0, 900), st.sampled_from([None, 2.0, 3.0, 4.5]))
+def test_batch_pace_matches_one_student_at_a_time(students, today_days, expect):
+    from proficio.core.progression.pace import STATUS_CODES, pace_batch
+
+    today = at(today_days)
+    ids, years, levels = [], [], []
+    for k, obs in enumerate(students):
+        for days, level in obs:
+            ids.append(k * 3 + 1)
+            years.append(_as_years(at(days)))
+            levels.append(level)
+    expectations = [(at(0), expect), (at(700), expect + 1)] if expect is not None else []
+    batch = pace_batch(
+        ids,
+        years,
+        levels,
+        expected=lambda g: (
+            np.full(g.size, np.nan if expect is None else 0.0)
+            + (expected_level(expectations, today) if expect is not None else 0.0)
+        ),
+        goal=lambda g: np.full(g.size, 6.0),
+        today=_as_years(today),
+    )
+    for row, (k, obs) in enumerate(enumerate(students)):
+        assert batch.groups[row] == k * 3 + 1
+        one = pace([(at(d), lv) for d, lv in obs], expectations, today=today, goal=6.0)
+        assert STATUS_CODES[batch.status[row]] == one.status or (
+            # the two sum in different orders: allow a tie at the tolerance's edge
+            abs(abs(one.level_now - one.expected_now) - 0.25) < 1e-6
+        )
+        assert batch.level_now[row] == pytest.approx(one.level_now, abs=1e-6)
+        if one.growth is None:
+            assert np.isnan(batch.per_year[row])
+            continue
+        assert batch.per_year[row] == pytest.approx(one.growth.per_year, rel=1e-6, abs=1e-6)
+        if math.isfinite(one.growth.standard_error):
+            assert batch.standard_error[row] == pytest.approx(
+                one.growth.standard_error, rel=1e-4, abs=1e-6
+            )
+        for got, want in (
+            (batch.projected[row], one.projection.date),
+            (batch.earliest[row], one.projection.earliest),
+            (batch.latest[row], one.projection.latest),
+        ):
+            if want is None:
+                assert np.isnan(got)
+            else:
+                gap = START + dt.timedelta(days=float(got) * DAYS_PER_YEAR) - want
+                assert abs(gap) <= dt.timedelta(days=1)
+
+
+def test_highest_so_far_and_last_progress():
+    from proficio.core.progression.pace import highest_so_far, pace_batch
+
+    g, t, best = highest_so_far([2, 1, 1, 1, 2], [0.5, 0.0, 0.2, 0.4, 0.1], [1, 3, 2, 4, 5])
+    assert g.tolist() == [1, 1, 1, 2, 2]
+    assert best.tolist() == [3, 3, 4, 5, 5]
+    batch = pace_batch(
+        g, t, best, expected=lambda x: np.full(x.size, np.nan), goal=lambda x: x * np.nan, today=1
+    )
+    assert batch.last_progress.tolist() == [0.4, 0.1]
+    assert highest_so_far([], [], [])[0].size == 0

@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from proficio.frameworks.api import router as frameworks_router
+from proficio.insights.api import router as insights_router
 from proficio.mastery.api import router as mastery_router
 from proficio.orgs.api import router as orgs_router
 
@@ -36,3 +37,4 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 api.add_router("/", orgs_router)
 api.add_router("/", frameworks_router)
 api.add_router("/", mastery_router)
+api.add_router("/", insights_router)

@@ -313,6 +313,9 @@ def generate(
 
             seed_moderation(district, seed=seed)
             tick("moderation", 2)
+        from proficio.pace.demo import seed_pace
+
+        tick("pace", seed_pace(district, today=today, plans=history))
         result.students = len(roster)
         result.teachers = teachers.count + 1
         result.sections = section_count

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "proficio.moderation",
     "proficio.learners",
     "proficio.classroom",
+    "proficio.pace",
+    "proficio.insights",
     "proficio.web",
     "proficio.demo",
 ]

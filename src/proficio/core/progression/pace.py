@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -180,3 +180,129 @@ def growth_batch(
             denominator > 1e-12 * np.maximum(n * stt, 1), (n * sty - st * sy) / denominator, np.nan
         )
     return groups, slopes, n.astype(np.int64)
+
+
+# --- A whole district at once -----------------------------------------------------------
+
+STATUS_CODES = (PaceStatus.AHEAD, PaceStatus.ON, PaceStatus.BEHIND, PaceStatus.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class PaceBatch:
+    """:func:`pace` for many groups (e.g. student × competency), as arrays by group.
+
+    Times are in years since a common epoch; ``status`` indexes ``STATUS_CODES``;
+    projections are times in the same years (NaN: not reached at this rate).
+    """
+
+    groups: npt.NDArray[np.int64]
+    status: npt.NDArray[np.int64]
+    level_now: npt.NDArray[np.float64]
+    per_year: npt.NDArray[np.float64]
+    standard_error: npt.NDArray[np.float64]
+    projected: npt.NDArray[np.float64]
+    earliest: npt.NDArray[np.float64]
+    latest: npt.NDArray[np.float64]
+    last_progress: npt.NDArray[np.float64]  # the last time the running best rose
+
+
+def highest_so_far(
+    group_ids: npt.ArrayLike, years: npt.ArrayLike, levels: npt.ArrayLike
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Sort by group and time and replace each level by the highest shown so far in its
+    group: a place on the continuum, once shown, is not lost to a weaker later piece."""
+    g = np.asarray(group_ids, dtype=np.int64)
+    t = np.asarray(years, dtype=np.float64)
+    y = np.asarray(levels, dtype=np.float64)
+    order = np.lexsort((y, t, g))
+    g, t, y = g[order], t[order], y[order]
+    if g.size == 0:
+        return g, t, y
+    # One running maximum over all rows, with each group lifted above the previous ones.
+    _, index = np.unique(g, return_inverse=True)
+    lift = (np.ptp(y) + 1.0) * index
+    best = np.maximum.accumulate(y + lift) - lift
+    return g, t, best
+
+
+def pace_batch(
+    group_ids: npt.ArrayLike,
+    years: npt.ArrayLike,
+    places: npt.ArrayLike,
+    *,
+    expected: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.float64]],
+    goal: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.float64]],
+    today: float,
+    tolerance: float = 0.25,
+) -> PaceBatch:
+    """:func:`pace` for every group at once, with no loop per group.
+
+    ``expected`` and ``goal`` map the sorted unique group ids to the level expected today
+    and the goal level (NaN where there is none).
+    """
+    g = np.asarray(group_ids, dtype=np.int64)
+    t = np.asarray(years, dtype=np.float64)
+    y = np.asarray(places, dtype=np.float64)
+    groups, index = np.unique(g, return_inverse=True)
+    m = groups.size
+    n = np.bincount(index, minlength=m).astype(np.float64)
+    first = np.full(m, np.inf)
+    np.minimum.at(first, index, t)
+    tr = t - first[index]  # time since each group's first observation, as pace() does
+    st, sy = np.bincount(index, tr, m), np.bincount(index, y, m)
+    stt, sty, syy = (np.bincount(index, w, m) for w in (tr * tr, tr * y, y * y))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sxx = stt - st * st / n
+        sxy = sty - st * sy / n
+        syy_c = syy - sy * sy / n
+        distinct = sxx > 1e-12 * np.maximum(stt, 1.0)
+        slope = np.where(distinct, sxy / sxx, np.nan)
+        intercept = np.where(distinct, (sy - slope * st) / n, np.nan)
+        residual = np.maximum(syy_c - slope * sxy, 0.0)
+        se = np.where(n > 2, np.sqrt(residual / (n - 2) / sxx), np.inf)
+        se = np.where(distinct, se, np.nan)
+    # The last observation of each group (sorted by time, then level), its min and max.
+    order = np.lexsort((y, t, index))
+    last = np.zeros(m)
+    last[index[order]] = y[order]  # later rows overwrite earlier ones
+    low, high = np.full(m, np.inf), np.full(m, -np.inf)
+    np.minimum.at(low, index, y)
+    np.maximum.at(high, index, y)
+    fitted = intercept + slope * (today - first)
+    level_now = np.where(distinct, np.clip(fitted, low - 1, high + 1), last)
+
+    exp = np.asarray(expected(groups), dtype=np.float64)
+    status = np.full(m, STATUS_CODES.index(PaceStatus.UNKNOWN), dtype=np.int64)
+    known = ~np.isnan(exp)
+    status[known & (level_now > exp + tolerance)] = STATUS_CODES.index(PaceStatus.AHEAD)
+    status[known & (level_now < exp - tolerance)] = STATUS_CODES.index(PaceStatus.BEHIND)
+    on = known & (level_now >= exp - tolerance) & (level_now <= exp + tolerance)
+    status[on] = STATUS_CODES.index(PaceStatus.ON)
+
+    target = np.asarray(goal(groups), dtype=np.float64)
+
+    def when(rate: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            span = (target - intercept) / rate
+        ok = (rate > 0) & np.isfinite(rate) & (span <= 60) & distinct & ~np.isnan(target)
+        return np.where(ok, first + np.maximum(span, 0.0), np.nan)
+
+    rising = np.ones(t.size, dtype=bool)
+    ordered_index, ordered_y, ordered_t = index[order], y[order], t[order]
+    same = ordered_index[1:] == ordered_index[:-1]
+    lift = (np.ptp(ordered_y) + 1.0 if t.size else 0.0) * ordered_index
+    running = np.maximum.accumulate(ordered_y + lift) - lift  # resets at each group's start
+    rising[1:] = ~same | (ordered_y[1:] > running[:-1])
+    best = np.full(m, np.nan)
+    np.fmax.at(best, ordered_index[rising], ordered_t[rising])
+    return PaceBatch(
+        groups=groups,
+        status=status,
+        level_now=level_now,
+        per_year=slope,
+        standard_error=se,
+        projected=when(slope),
+        earliest=when(slope + Z95 * se),
+        latest=when(slope - Z95 * se),
+        last_progress=best,
+    )

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError("--students must be at least 10")
         started = time.perf_counter()
         with tqdm(
-            total=7 if opts["no_history"] else 8,
+            total=8 if opts["no_history"] else 10,  # history adds evidence and moderation
             desc="demo district",
             unit="step",
             disable=opts["verbosity"] == 0,

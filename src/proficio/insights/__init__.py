@@ -1,0 +1,1 @@
+"""Insights: leader dashboards, equity analytics and suppressed exports."""

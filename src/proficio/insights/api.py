@@ -1,0 +1,43 @@
+"""JSON API for suppressed aggregates: the same rows as the dashboard's exports."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from proficio import policy
+from proficio.insights import data
+from proficio.insights.views import export_rows
+from proficio.policy import Subject
+
+router = Router(tags=["insights"])
+
+
+class AggregateRow(Schema):
+    breakdown: str
+    group: str
+    students: int | None
+    behind_pace_percent: float | None
+    proficient_percent: float | None
+    stalled_percent: float | None
+    growth_levels_per_year: float | None
+    evidence: int | None
+    expected_but_unassessed_percent: float | None
+
+
+class Aggregates(Schema):
+    organization: str
+    suppression_threshold: int
+    rows: list[AggregateRow]
+
+
+@router.get("/insights/{org_id}/aggregates", response=Aggregates)
+def organization_aggregates(request: HttpRequest, org_id: int) -> Aggregates:
+    """Pace, proficiency and equity aggregates for an organization; a null is a figure
+    withheld by suppression."""
+    org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
+    return Aggregates(
+        organization=org.name,
+        suppression_threshold=data.threshold(),
+        rows=[AggregateRow(**row) for row in export_rows(org)],
+    )

@@ -1,0 +1,202 @@
+"""Leader dashboards (district and school), equity, and suppressed exports.
+
+A dashboard is opened for an organization the user may see aggregates of
+(``Subject.AGGREGATE``); every figure on it has been suppressed by ``insights.data``.
+Only the off-pace list names students, and only those the policy lets the user open;
+opening one goes through the audited student page.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+import altair as alt
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from proficio import policy
+from proficio.insights import data
+from proficio.orgs.models import Organization, OrganizationKind
+from proficio.policy import Act, Subject
+from proficio.web.charts import chart_context
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, Act.VIEW, Subject.AGGREGATE)
+    orgs = policy.visible(request.user, Subject.AGGREGATE)
+    first = orgs.order_by("path").first()
+    if first is None:
+        raise Http404("No organization to show")
+    return redirect("insights:dashboard", org_id=first.pk)
+
+
+def _spec(chart: Any) -> dict[str, Any]:
+    """The Vega-Lite dict without Altair's schema validation (a fixed, known-good shape;
+    validating costs a quarter of a second per chart) and without Altair's theme."""
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    spec.pop("config", None)
+    return spec
+
+
+def _trend_chart(rows: list[dict[str, Any]]) -> Any:
+    if not rows:
+        return None
+    long = [
+        {"day": r["day"], "measure": label, "percent": r[key]}
+        for r in rows
+        for key, label in (
+            ("behind_percent", _("Behind pace (%)")),
+            ("proficient_percent", _("Proficient (%)")),
+        )
+        if r[key] is not None
+    ]
+    if not long:
+        return None  # every figure withheld: the picture would be empty
+    chart = (
+        alt.Chart(alt.Data(values=long))  # type: ignore[no-untyped-call]
+        .mark_line(point=alt.OverlayMarkDef(filled=True, aria=False), aria=False)
+        .encode(
+            x=alt.X("day:T", title=_("Day")),
+            y=alt.Y("percent:Q", title=_("Percent of students")),
+            color=alt.Color("measure:N", title=_("Measure")),
+            strokeDash=alt.StrokeDash("measure:N", title=_("Measure")),
+        )
+    )
+    return chart_context(
+        _spec(chart),
+        title=_("Pace and proficiency over time"),
+        table_columns=[
+            ("day", _("Day")),
+            ("students", _("Students")),
+            ("behind_percent", _("Behind pace (%)")),
+            ("proficient_percent", _("Proficient (%)")),
+            ("growth", _("Growth (levels per year)")),
+            ("evidence", _("Evidence")),
+        ],
+        rows=rows,
+    )
+
+
+def _predictability_chart(rows: list[dict[str, Any]]) -> Any:
+    if not rows:
+        return None
+    long = [
+        {"day": r["day"], "measure": label, "r2": r[key]}
+        for r in rows
+        for key, label in (("r2_pace", _("Pace")), ("r2_proficiency", _("Proficiency")))
+        if r[key] is not None
+    ]
+    if not long:
+        return None
+    chart = (
+        alt.Chart(alt.Data(values=long))  # type: ignore[no-untyped-call]
+        .mark_line(point=alt.OverlayMarkDef(filled=True, aria=False), aria=False)
+        .encode(
+            x=alt.X("day:T", title=_("Day")),
+            y=alt.Y("r2:Q", title=_("Share of variance explained by demographics")),
+            color=alt.Color("measure:N", title=_("Measure")),
+            strokeDash=alt.StrokeDash("measure:N", title=_("Measure")),
+        )
+    )
+    return chart_context(
+        _spec(chart),
+        title=_("Predictability of success from demographics (R², lower is fairer)"),
+        table_columns=[
+            ("day", _("Day")),
+            ("r2_pace", _("Pace")),
+            ("r2_proficiency", _("Proficiency")),
+        ],
+        rows=rows,
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
+    if org.kind == OrganizationKind.STATE:
+        return render(request, "insights/state.html", {"org": org, "districts": org.children.all()})
+    limit = data.threshold()
+    students = data.students_of(org)
+    today = policy.who(request.user).today
+    context: dict[str, Any] = {
+        "org": org,
+        "limit": limit,
+        "day": data.latest_day(org),
+        "grade_bands": data.by_grade_band(students, limit),
+        "cohorts": data.by_cohort(students, limit),
+        "equity": data.equity(students, limit),
+        "trend": _trend_chart(data.trends(org, limit)),
+        "predictability": _predictability_chart(data.predictability_trend(org)),
+        "off_pace": data.off_pace(request.user, org),
+        "can_open_students": policy.may(request.user, Act.VIEW, Subject.STUDENT),
+    }
+    context["has_charts"] = bool(context["trend"] or context["predictability"])
+    if org.kind == OrganizationKind.DISTRICT:
+        context["schools"] = data.by_school(students, org, limit)
+        context["total"] = context["schools"][-1]
+    else:
+        sections, teachers = data.by_section_and_teacher(students, org, today, limit)
+        context.update({"sections": sections, "teachers": teachers})
+        context["total"] = context["grade_bands"][-1]
+        context["parent"] = (
+            org.parent
+            if org.parent and policy.can(request.user, Act.VIEW, Subject.AGGREGATE, org.parent)
+            else None
+        )
+    return render(request, "insights/dashboard.html", context)
+
+
+def export_rows(org: Organization) -> list[dict[str, Any]]:
+    limit = data.threshold()
+    students = data.students_of(org)
+    out: list[dict[str, Any]] = []
+    if org.kind == OrganizationKind.DISTRICT:
+        out += [
+            {"breakdown": "school", **r.as_dict()} for r in data.by_school(students, org, limit)
+        ]
+    out += [{"breakdown": "grade_band", **r.as_dict()} for r in data.by_grade_band(students, limit)]
+    for dim in data.equity(students, limit):
+        out += [{"breakdown": dim.name, **r.as_dict()} for r in dim.rows]
+    return out
+
+
+@login_required
+def export(request: HttpRequest, org_id: int, fmt: str) -> HttpResponse:
+    org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
+    rows = export_rows(org)
+    if fmt == "json":
+        return JsonResponse(
+            {
+                "organization": org.name,
+                "suppression_threshold": data.threshold(),
+                "note": "null means suppressed (fewer than the threshold, or would reveal one)",
+                "rows": rows,
+            }
+        )
+    return _csv(rows, f"{org.code}-insights.csv")
+
+
+def _csv(rows: list[dict[str, Any]], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if rows:
+        writer = csv.DictWriter(response, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return response
+
+
+@login_required
+def state_export(request: HttpRequest, org_id: int) -> HttpResponse:
+    """Per district and per subgroup, suppressed: what a state receives."""
+    org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
+    rows = data.state_rows(org, data.threshold())
+    if request.GET.get("format") == "json":
+        return HttpResponse(json.dumps({"rows": rows}), content_type="application/json")
+    return _csv(rows, f"{org.code}-state-aggregates.csv")

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from proficio.audit.context import acting
+
+
+@task()
+def daily_pace(stalled_weeks: int = 6, today: str | None = None) -> dict[str, int]:
+    """The daily check: every district's pace, aggregates and support flags."""
+    from proficio.orgs.models import Organization, OrganizationKind
+    from proficio.pace.actions import refresh_pace
+
+    day = dt.date.fromisoformat(today) if today else None
+    totals = {"students": 0, "flags": 0}
+    with acting(None, route="task: daily pace", purpose="daily pace check"):
+        for district in Organization.objects.filter(kind=OrganizationKind.DISTRICT):
+            result = refresh_pace(district, today=day, stalled_weeks=stalled_weeks)
+            for key in totals:
+                totals[key] += result[key]
+    return totals

@@ -1,0 +1,59 @@
+"""A leader opens the district dashboard, sees who is off pace, drills into a school,
+opens a student (the open is audited) and creates a support plan."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from proficio.demo.generate import DEMO_PASSWORD
+from tests.browser.conftest import axe_violations, log_in, screenshot
+
+
+def test_leader_dashboard_to_support_plan(page):
+    log_in(page, "district.admin", DEMO_PASSWORD)
+    page.get_by_role("link", name="Insights dashboard").click()
+    expect(page.get_by_role("heading", name="Insights: Riverbend Unified")).to_be_visible()
+    off_pace = page.get_by_role("table", name="Students behind pace whom you serve")
+    expect(off_pace).to_be_visible()
+    assert off_pace.get_by_role("row").count() > 1
+    expect(page.locator("[data-chart] svg").first).to_be_visible()
+    screenshot(page, "insights-district")
+    assert axe_violations(page) == []
+
+    page.get_by_role("table", name="By school").get_by_role(
+        "link", name="Maple Middle School"
+    ).click()
+    expect(page.get_by_role("heading", name="Insights: Maple Middle School")).to_be_visible()
+    expect(page.get_by_role("table", name="By teacher", exact=False)).to_be_visible()
+    screenshot(page, "insights-school")
+    assert axe_violations(page) == []
+
+    first = (
+        page.get_by_role("table", name="Students behind pace whom you serve")
+        .get_by_role("link")
+        .first
+    )
+    name = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    expect(page.get_by_text("Behind pace").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Pace")).to_be_visible()
+    screenshot(page, "insights-student-pace")
+    assert axe_violations(page) == []
+
+    # The open is in the student's access log, with its purpose.
+    page.get_by_role("link", name="Who has looked at this record").click()
+    opened = page.get_by_role("row").filter(has_text="Viewed (student record)")
+    expect(opened.first).to_contain_text("district.admin")
+    expect(opened.first).to_contain_text("GET /students/")
+    page.go_back()
+
+    page.get_by_role("link", name="Create a support plan").click()
+    page.get_by_label("Intervention").fill("Two weeks of ratio reteaching, then a reassessment")
+    page.get_by_label("Owner").select_option(label="Ms. Thompson")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Create plan").click()
+    expect(page.get_by_text("Support plan created.")).to_be_visible()
+    expect(page.get_by_text("Two weeks of ratio reteaching")).to_be_visible()
+    screenshot(page, "insights-support-plan")
+    assert axe_violations(page) == []

@@ -1,0 +1,154 @@
+"""Leader dashboards and exports: every figure suppressed, students only within policy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+from django.test import override_settings
+from django.urls import reverse
+
+from proficio.insights import data
+
+
+def test_district_dashboard_shows_breakdowns_equity_and_the_off_pace_list(paced, world, client):
+    client.force_login(world.user("district.admin"))
+    page = client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    for heading in (
+        "Students off pace",
+        "By school",
+        "By grade band",
+        "Race / ethnicity",
+        "Gender",
+    ):
+        assert heading in text
+    assert world.ben.display_name in text  # off pace, and the admin may open him
+    assert "Predictability of success" in text
+    assert "Bias checks" in text
+
+
+def test_school_dashboard_breaks_down_by_section_and_teacher(paced, world, client):
+    client.force_login(world.user("principal"))
+    page = client.get(reverse("insights:dashboard", args=[world.org("maple-ms").pk])).content
+    assert b"By section" in page
+    assert b"By teacher" in page
+
+
+def test_state_analyst_sees_aggregates_but_no_students(paced, world, client):
+    client.force_login(world.user("state.analyst"))
+    text = client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk])).content
+    assert b"Students off pace" not in text
+    assert world.ben.display_name.encode() not in text
+    export = client.get(reverse("insights:state_export", args=[world.org("columbia").pk]))
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert {r["dimension"] for r in rows} >= {"race_ethnicity", "gender"}
+    for row in rows:
+        assert row["students"] == "" or int(row["students"]) == 0 or int(row["students"]) >= 10
+
+
+def _published_counts(rows):
+    for row in rows:
+        n = row["students"]
+        if n is not None:
+            yield n
+            for key in ("behind_pace_percent", "proficient_percent", "stalled_percent"):
+                if row[key] is not None and n:
+                    yield round(row[key] * n / 100)
+                    yield n - round(row[key] * n / 100)
+
+
+def test_exports_publish_no_small_counts(paced, world, client):
+    client.force_login(world.user("district.admin"))
+    url = reverse("insights:export", args=[world.org("riverbend").pk, "json"])
+    body = json.loads(client.get(url).content)
+    assert body["suppression_threshold"] == 10
+    counts = list(_published_counts(body["rows"]))
+    assert counts
+    assert all(c == 0 or c >= 10 for c in counts)
+    csv_text = client.get(
+        reverse("insights:export", args=[world.org("riverbend").pk, "csv"])
+    ).content.decode()
+    assert csv_text.startswith("breakdown,group,students")
+
+
+@override_settings(PROFICIO_MIN_CELL_SIZE=30)
+def test_the_threshold_is_configurable(paced, world, client):
+    client.force_login(world.user("district.admin"))
+    url = reverse("insights:export", args=[world.org("riverbend").pk, "json"])
+    body = json.loads(client.get(url).content)
+    assert body["suppression_threshold"] == 30
+    assert all(c == 0 or c >= 30 for c in _published_counts(body["rows"]))
+
+
+def test_rows_hide_a_small_yes_count_and_its_partner():
+    rows = data.suppressed_rows(
+        ["a", "b", "c"],
+        {
+            "students": [40, 35, 50],
+            "behind": [3, 20, 25],
+            "proficient": [20, 20, 20],
+            "stalled": [0, 0, 0],
+        },
+        {"growth": [1.0, 0.5, 0.8, 0.77]},
+        10,
+        total_label="All",
+    )
+    assert rows[0].behind is None
+    assert sum(r.behind is None for r in rows[:3]) >= 2
+    assert rows[3].students == 125
+    assert rows[0].stalled == 0
+    assert np.isclose(rows[0].growth, 1.0)
+
+
+def test_teacher_cannot_open_a_dashboard(world, client):
+    client.force_login(world.user("rivera"))
+    assert (
+        client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk])).status_code
+        == 404
+    )
+
+
+def test_the_json_api_serves_suppressed_aggregates(paced, world, client):
+    client.force_login(world.user("state.analyst"))
+    url = reverse("api:organization_aggregates", args=[world.org("riverbend").pk])
+    body = client.get(url).json()
+    assert body["suppression_threshold"] == 10
+    assert all(c == 0 or c >= 10 for c in _published_counts(body["rows"]))
+    client.force_login(world.user("rivera"))
+    assert client.get(url).status_code == 404
+
+
+@override_settings(PROFICIO_MIN_CELL_SIZE=0)
+def test_a_threshold_below_one_is_a_clear_error():
+    import pytest
+
+    with pytest.raises(ValueError, match="at least 1"):
+        data.threshold()
+
+
+def test_subgroup_codes_follow_the_federal_rollup(world):
+    import numpy as np
+
+    from proficio.orgs.models import Student
+    from proficio.pace import engine
+
+    students = list(
+        Student.objects.filter(school__path__startswith=world.org("riverbend").path)
+        .select_related("demographics")
+        .order_by("pk")
+    )
+    ids = np.array([s.pk for s in students], dtype=np.int64)
+    codes = engine.subgroup_codes(ids, within=world.org("riverbend").path)
+    assert (codes == engine.subgroup_codes(ids)).all()
+    levels = engine.SUBGROUP_LEVELS
+    for row, student in zip(codes, students, strict=True):
+        d = student.demographics
+        assert levels["race_ethnicity"][row[0]] == d.federal_race_ethnicity
+        assert row[1] == int(d.english_learner)
+        assert levels["disability"][row[2]] == d.disability
+        assert row[3] == int(d.economically_disadvantaged)
+        assert levels["gender"][row[4]] == d.gender
