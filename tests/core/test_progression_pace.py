@@ -157,8 +157,10 @@ def test_batch_pace_matches_one_student_at_a_time(students, today_days, expect):
             continue
         assert batch.per_year[row] == pytest.approx(one.growth.per_year, rel=1e-6, abs=1e-6)
         if math.isfinite(one.growth.standard_error):
+            # Residuals of a near-perfect fit over a day or two are rounding noise, and that
+            # noise grows with the slope (levels per year): compare on the slope's scale.
             assert batch.standard_error[row] == pytest.approx(
-                one.growth.standard_error, rel=1e-4, abs=1e-6
+                one.growth.standard_error, rel=1e-4, abs=1e-6 * max(1.0, abs(one.growth.per_year))
             )
         for got, want in (
             (batch.projected[row], one.projection.date),
