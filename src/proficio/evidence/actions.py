@@ -228,6 +228,22 @@ def return_evidence(evidence: Evidence, *, by: User, feedback: str) -> Evidence:
 
 
 @transaction.atomic
+def check_upload(upload: Any) -> str:
+    """The upload's content type, if its size and actual content are ones we accept.
+
+    Every uploaded student work file (portfolio artifacts, moderation samples) passes here.
+    """
+    if upload.size > MAX_ARTIFACT_BYTES:
+        raise ValidationError(
+            {"file": f"{upload.name} is larger than {MAX_ARTIFACT_BYTES // (1024 * 1024)} MB."}
+        )
+    content_type = sniff(upload)
+    if content_type not in ALLOWED_ARTIFACT_TYPES:
+        allowed = ", ".join(sorted(set(ALLOWED_ARTIFACT_TYPES.values())))
+        raise ValidationError({"file": f"{upload.name} is not a file type we accept ({allowed})."})
+    return content_type
+
+
 def attach_artifact(
     evidence: Evidence, *, upload: Any = None, url: str = "", name: str = ""
 ) -> Artifact:
@@ -235,16 +251,7 @@ def attach_artifact(
     if upload is None and not url:
         raise ValidationError({"file": "Attach a file or give a link."})
     if upload is not None:
-        if upload.size > MAX_ARTIFACT_BYTES:
-            raise ValidationError(
-                {"file": f"{upload.name} is larger than {MAX_ARTIFACT_BYTES // (1024 * 1024)} MB."}
-            )
-        content_type = sniff(upload)
-        if content_type not in ALLOWED_ARTIFACT_TYPES:
-            allowed = ", ".join(sorted(set(ALLOWED_ARTIFACT_TYPES.values())))
-            raise ValidationError(
-                {"file": f"{upload.name} is not a file type we accept ({allowed})."}
-            )
+        content_type = check_upload(upload)
         artifact = Artifact(
             evidence=evidence,
             name=name or upload.name[:200],

@@ -18,10 +18,9 @@ from proficio.accounts.roles import Role
 from proficio.audit.log import record_bulk
 from proficio.audit.models import AuditAction
 from proficio.core.reliability import balanced_design, full_design
-from proficio.evidence.actions import sniff
+from proficio.evidence.actions import check_upload
 from proficio.evidence.models import (
     ALLOWED_ARTIFACT_TYPES,
-    MAX_ARTIFACT_BYTES,
     Evidence,
     EvidenceScore,
     EvidenceStatus,
@@ -191,16 +190,7 @@ def add_anchor_sample(
         description=description.strip(),
     )
     if upload is not None:
-        if upload.size > MAX_ARTIFACT_BYTES:
-            raise ValidationError(
-                {"file": f"{upload.name} is larger than {MAX_ARTIFACT_BYTES // (1024 * 1024)} MB."}
-            )
-        content_type = sniff(upload)
-        if content_type not in ALLOWED_ARTIFACT_TYPES:
-            allowed = ", ".join(sorted(set(ALLOWED_ARTIFACT_TYPES.values())))
-            raise ValidationError(
-                {"file": f"{upload.name} is not a file type we accept ({allowed})."}
-            )
+        content_type = check_upload(upload)
         sample.content_type = content_type
         sample.file.save(
             f"{session.pk}-{sample.code}{ALLOWED_ARTIFACT_TYPES[content_type]}", upload, save=False
