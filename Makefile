@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser bench chromium messages clean
+.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser bench chromium pango messages clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(STAMP) $(NODE_STAMP) pango
 
 run: install
 	$(BIN)/proficio run
@@ -56,6 +56,16 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; \
+	  fi; \
+	fi
+
+# WeasyPrint (the family report's PDF) draws text with Debian's Pango and its fonts.
+pango:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "Pango is missing: install Debian's libpango-1.0-0 and libpangoft2-1.0-0 for PDF reports"; exit 1; \
 	  fi; \
 	fi
 
