@@ -37,6 +37,7 @@ from proficio.learners.forms import (
 )
 from proficio.learners.models import FamilyReportView, Goal
 from proficio.learners.pdf import render_pdf
+from proficio.mastery import engine
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
 from proficio.web.forms import show_errors
@@ -56,9 +57,10 @@ def _me(request: HttpRequest) -> Student:
 
 
 def _levels_of(target: Item | None) -> list[tuple[float, str]]:
-    if target is None:
-        return [(1.0, ""), (2.0, ""), (3.0, ""), (4.0, "")]
-    return [(lv.value, lv.label) for lv in actions.scale_levels(target)]
+    levels = actions.scale_levels(target) if target is not None else []
+    if not levels:  # a framework without a scale reads 1-4, as the mastery engine does
+        return [(v, "") for v in engine.core_scale(None).values]
+    return [(lv.value, lv.label) for lv in levels]
 
 
 # --- the student's home -------------------------------------------------------------------
