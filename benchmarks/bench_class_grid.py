@@ -13,13 +13,11 @@ shows what the big evidence table costs.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import random
 import statistics
 import tempfile
 import time
-import uuid
 
 if "DATABASE_URL" not in os.environ:
     os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-grid-")
@@ -30,27 +28,22 @@ import django
 
 django.setup()
 
+from _bulk_evidence import load_random_evidence, p95  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from proficio.accounts.models import User  # noqa: E402
 from proficio.audit.context import acting  # noqa: E402
-from proficio.bulk import insert_rows  # noqa: E402
 from proficio.classroom import actions as classroom  # noqa: E402
 from proficio.classroom import grid  # noqa: E402
-from proficio.evidence.models import Evidence, EvidenceScore  # noqa: E402
+from proficio.evidence.models import EvidenceScore  # noqa: E402
 from proficio.mastery.actions import rebuild_determinations  # noqa: E402
 from proficio.orgs import actions as orgs  # noqa: E402
 from proficio.orgs.models import Section, Student  # noqa: E402
 
 TARGET_MS = 150.0
-
-
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1] * 1000
 
 
 def class_of(size: int) -> tuple[Section, User]:
@@ -67,61 +60,6 @@ def class_of(size: int) -> tuple[Section, User]:
         for student in extra:
             orgs.enroll(student=student, section=section, start_date=section.term.start_date)
     return section, teacher
-
-
-def load_evidence(
-    rows: int, students: list[int], target_ids: list[int], scorer: int, rng: random.Random
-) -> None:
-    """Bulk-load ``rows`` pieces of evidence, each with one score, as an import would."""
-    first_id = (Evidence.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    now = timezone.now()
-    chunk = 100_000
-    for start in range(0, rows, chunk):
-        ev, sc = [], []
-        for i in range(min(chunk, rows - start)):
-            pk = first_id + start + i
-            student = rng.choice(students)
-            when = now - dt.timedelta(days=rng.randint(1, 700), seconds=rng.randint(0, 86_400))
-            ev.append(
-                {
-                    "id": pk,
-                    "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
-                    "student_id": student,
-                    "kind": "observation",
-                    "title": "Earlier evidence",
-                    "description": "",
-                    "assessed_at": when,
-                    "recorded_at": when,
-                    "scorer_id": scorer,
-                    "submitted_by_id": None,
-                    "rubric_id": None,
-                    "feedback": "",
-                    "status": "accepted",
-                    "partner_organization": "",
-                    "verifier": "",
-                }
-            )
-            sc.append(
-                {
-                    "evidence_id": pk,
-                    "student_id": student,
-                    "target_id": rng.choice(target_ids),
-                    "criterion_id": None,
-                    "score": float(rng.randint(1, 4)),
-                    "assessed_at": when,
-                    "kind": "observation",
-                    "counts": True,
-                }
-            )
-        insert_rows(Evidence, ev)
-        insert_rows(EvidenceScore, sc)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("evidence_evidence", "evidence_evidencescore"):
-                # Our own table names; nothing here comes from input.
-                top = f"(SELECT max(id) FROM {table})"  # noqa: S608
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {top})")
-            cursor.execute("ANALYZE")
 
 
 def time_grid(client: Client, url: str, n: int) -> list[float]:
@@ -158,7 +96,7 @@ def main() -> None:
 
     # Baseline: the class's own evidence only (about 30 pieces per student).
     with acting(None, route="bench"):
-        load_evidence(len(class_ids) * 30, class_ids, target_ids, teacher.pk, rng)
+        load_random_evidence(len(class_ids) * 30, class_ids, target_ids, teacher.pk, rng)
         rebuild_determinations(class_ids)
     base = time_grid(client, url, args.requests)
     print(f"[{vendor}] grid, class evidence only: p95 {p95(base):.1f} ms")
@@ -166,7 +104,7 @@ def main() -> None:
     started = time.perf_counter()
     everyone = list(Student.objects.values_list("pk", flat=True))
     with acting(None, route="bench"):
-        load_evidence(args.rows, everyone, target_ids, teacher.pk, rng)
+        load_random_evidence(args.rows, everyone, target_ids, teacher.pk, rng)
         rebuild_determinations(class_ids)
     took = time.perf_counter() - started
     total = EvidenceScore.objects.count()

@@ -23,7 +23,6 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 
 if "DATABASE_URL" not in os.environ:
     os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-dashboard-")
@@ -34,8 +33,9 @@ import django
 django.setup()
 
 import numpy as np  # noqa: E402
+from _bulk_evidence import insert_points, next_evidence_id  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Avg, Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -44,7 +44,7 @@ from django.utils import timezone  # noqa: E402
 from proficio.accounts.models import User  # noqa: E402
 from proficio.audit.context import acting  # noqa: E402
 from proficio.bulk import insert_rows  # noqa: E402
-from proficio.evidence.models import Evidence, EvidenceScore  # noqa: E402
+from proficio.evidence.models import EvidenceScore  # noqa: E402
 from proficio.frameworks.models import Item, ItemKind  # noqa: E402
 from proficio.mastery import actions as mastery  # noqa: E402
 from proficio.mastery.models import Determination, Method, ScopeKind  # noqa: E402
@@ -77,7 +77,7 @@ def load_evidence(rows: int, seed: int) -> float:
     positions = np.array([p for _, p in targets], dtype=np.float64)
     by_level = {p: target_ids[positions == p] for p in np.unique(positions)}
     teacher = User.objects.get(username="rivera").pk
-    first_id = (Evidence.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    first_id = next_evidence_id()
     now = timezone.now()
     start = now - dt.timedelta(days=200)
     started = time.perf_counter()
@@ -93,48 +93,24 @@ def load_evidence(rows: int, seed: int) -> float:
             np.rint((2.2 + (place - level) + day / 200 + rng.normal(0, 0.45, n)) * 2) / 2, 1, 4
         )
         pick = rng.random(n)
-        evidence, scores = [], []
+        points = []
         for k in range(n):
             options = by_level[level[k]]
-            target = int(options[int(pick[k] * options.size)])
-            when = start + dt.timedelta(days=float(day[k]))
-            pk = first_id + begin + k
-            evidence.append(
-                {
-                    "id": pk,
-                    "uuid": None,
-                    "student_id": int(ids[who[k]]),
-                    "kind": "performance_task",
-                    "title": "Generated evidence",
-                    "description": "",
-                    "assessed_at": when,
-                    "recorded_at": when,
-                    "scorer_id": teacher,
-                    "submitted_by_id": None,
-                    "rubric_id": None,
-                    "feedback": "",
-                    "status": "accepted",
-                    "partner_organization": "",
-                    "verifier": "",
-                }
+            points.append(
+                (
+                    int(ids[who[k]]),
+                    int(options[int(pick[k] * options.size)]),
+                    float(score[k]),
+                    start + dt.timedelta(days=float(day[k])),
+                )
             )
-            scores.append(
-                {
-                    "evidence_id": pk,
-                    "student_id": int(ids[who[k]]),
-                    "target_id": target,
-                    "criterion_id": None,
-                    "score": float(score[k]),
-                    "assessed_at": when,
-                    "kind": "performance_task",
-                    "counts": True,
-                }
-            )
-        for row in evidence:
-            row["uuid"] = uuid.uuid4()
-        with transaction.atomic():
-            insert_rows(Evidence, evidence)
-            insert_rows(EvidenceScore, scores)
+        insert_points(
+            points,
+            first_id=first_id + begin,
+            scorer=teacher,
+            kind="performance_task",
+            title="Generated evidence",
+        )
         print(
             f"  evidence {begin + n:,}/{rows:,} ({time.perf_counter() - started:.0f} s)", flush=True
         )

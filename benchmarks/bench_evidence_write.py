@@ -14,10 +14,8 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import tempfile
 import time
-import uuid
 
 if "DATABASE_URL" not in os.environ:
     os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-evidence-")
@@ -27,14 +25,14 @@ import django
 
 django.setup()
 
+from _bulk_evidence import load_random_evidence, p95  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from proficio.accounts.models import User  # noqa: E402
-from proficio.bulk import insert_rows  # noqa: E402
 from proficio.evidence import actions  # noqa: E402
-from proficio.evidence.models import Evidence, EvidenceScore  # noqa: E402
+from proficio.evidence.models import Evidence  # noqa: E402
 from proficio.frameworks.models import Item, ItemKind  # noqa: E402
 from proficio.orgs.models import Student  # noqa: E402
 
@@ -60,10 +58,6 @@ def writes(
     return times
 
 
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1] * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -87,56 +81,9 @@ def main() -> None:
     print(f"[{connection.vendor}] evidence write, empty table: p95 {p95(base):.1f} ms")
 
     started = time.perf_counter()
-    first_id = (Evidence.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    now = timezone.now()
-    chunk = 100_000
-    for start in range(0, args.rows, chunk):
-        n = min(chunk, args.rows - start)
-        ev, sc = [], []
-        for i in range(n):
-            pk = first_id + start + i
-            student = rng.choice(students)
-            when = now - dt.timedelta(days=rng.randint(0, 700), seconds=rng.randint(0, 86_400))
-            ev.append(
-                {
-                    "id": pk,
-                    "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
-                    "student_id": student.pk,
-                    "kind": "observation",
-                    "title": "Earlier evidence",
-                    "description": "",
-                    "assessed_at": when,
-                    "recorded_at": when,
-                    "scorer_id": teacher.pk,
-                    "submitted_by_id": None,
-                    "rubric_id": None,
-                    "feedback": "",
-                    "status": "accepted",
-                    "partner_organization": "",
-                    "verifier": "",
-                }
-            )
-            sc.append(
-                {
-                    "evidence_id": pk,
-                    "student_id": student.pk,
-                    "target_id": rng.choice(targets).pk,
-                    "criterion_id": None,
-                    "score": float(rng.randint(1, 4)),
-                    "assessed_at": when,
-                    "kind": "observation",
-                    "counts": True,
-                }
-            )
-        insert_rows(Evidence, ev)
-        insert_rows(EvidenceScore, sc)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("evidence_evidence", "evidence_evidencescore"):
-                # Our own table names; nothing here comes from input.
-                top = f"(SELECT max(id) FROM {table})"  # noqa: S608
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {top})")
-            cursor.execute("ANALYZE")
+    load_random_evidence(
+        args.rows, [st.pk for st in students], [t.pk for t in targets], teacher.pk, rng
+    )
     took = time.perf_counter() - started
     total = Evidence.objects.count()
     print(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 
@@ -26,6 +25,7 @@ import django
 
 django.setup()
 
+from _bulk_evidence import p95  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -42,10 +42,6 @@ def timed(client: Client, url: str, n: int) -> list[float]:
         times.append(time.perf_counter() - started)
         assert response.status_code == 200, (url, response.status_code)
     return times
-
-
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1] * 1000
 
 
 def main() -> None:

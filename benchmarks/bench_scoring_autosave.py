@@ -29,6 +29,7 @@ import django
 
 django.setup()
 
+from _bulk_evidence import p95  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -43,10 +44,6 @@ from proficio.frameworks.models import Rubric  # noqa: E402
 TARGET_MS = 100.0
 
 
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1] * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=400)
@@ -56,7 +53,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("demo", students=args.students, seed=3, no_history=True, verbosity=0)
     # The grid benchmark's helpers: the same class of 35 and the same bulk loader.
-    from bench_class_grid import class_of, load_evidence
+    from _bulk_evidence import load_random_evidence
+    from bench_class_grid import class_of
 
     rng = random.Random(13)
     section, teacher = class_of(35)
@@ -69,7 +67,7 @@ def main() -> None:
 
         started = time.perf_counter()
         with acting(None, route="bench"):
-            load_evidence(
+            load_random_evidence(
                 args.rows,
                 list(Student.objects.values_list("pk", flat=True)),
                 [c.item_id for c in criteria],
