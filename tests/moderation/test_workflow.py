@@ -361,3 +361,22 @@ def test_school_drift_pools_raters_and_needs_two_sessions(world):
     # One revealed session is not a trend: the reason is given, not a number.
     assert all(row.figure.missing for row in rows)
     assert all("2 different sessions" in row.figure.missing for row in rows)
+
+
+def test_a_bad_consensus_is_refused_on_the_discussion_page(world, client):
+    session = world.moderation_revealed
+    sample = session.samples.get(code="S-02")
+    criteria = actions.criteria_of(session.rubric)
+    client.force_login(world.user("district.admin"))
+    data = {f"criterion_{c.pk}": 2 for c in criteria}
+    data[f"criterion_{criteria[0].pk}"] = 5
+    data["rationale"] = "Agreed"
+    response = client.post(reverse("moderation:consensus", args=[session.pk, sample.pk]), data)
+    assert response.status_code == 400
+    assert "5 is not a level of" in response.content.decode()
+    assert not sample.consensus.exists()
+    data[f"criterion_{criteria[0].pk}"] = 2
+    response = client.post(reverse("moderation:consensus", args=[session.pk, sample.pk]), data)
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/discuss/#sample-{sample.pk}")
+    assert sample.consensus.count() == len(criteria)

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -480,17 +481,14 @@ def discuss(request: HttpRequest, session_id: int) -> HttpResponse:
 def consensus(request: HttpRequest, session_id: int, sample_id: int) -> HttpResponse:
     session = policy.access_session(request.user, session_id, act=Act.CHANGE)
     sample = _sample(session, sample_id)
-    criteria = actions.criteria_of(session.rubric)
-    scores, _notes = _posted_scores(request, criteria)
-    try:
-        actions.record_consensus(
-            sample, scores, request.POST.get("rationale", ""), by=_user(request)
-        )
-    except ValidationError as exc:
-        context = _discuss_context(request, session, errors_for=sample.pk, errors=_messages(exc))
-        return render(request, "moderation/discuss.html", context, status=400)
-    messages.success(request, _("Consensus recorded for %(code)s.") % {"code": sample.code})
-    return redirect(f"{request.path.rsplit('/samples/', 1)[0]}/discuss/#sample-{sample.pk}")
+    scores, _notes = _posted_scores(request, actions.criteria_of(session.rubric))
+    rationale = request.POST.get("rationale", "")
+
+    def record() -> str:
+        actions.record_consensus(sample, scores, rationale, by=_user(request))
+        return _("Consensus recorded for %(code)s.") % {"code": sample.code}
+
+    return _on_sample(request, session, sample, record)
 
 
 @login_required
@@ -498,27 +496,32 @@ def consensus(request: HttpRequest, session_id: int, sample_id: int) -> HttpResp
 def anchor(request: HttpRequest, session_id: int, sample_id: int) -> HttpResponse:
     session = policy.access_session(request.user, session_id, act=Act.CHANGE)
     sample = _sample(session, sample_id)
-    criterion = next(
-        (
-            c
-            for c in actions.criteria_of(session.rubric)
-            if str(c.pk) == request.POST.get("criterion")
-        ),
-        None,
-    )
-    try:
+    posted = request.POST.get("criterion")
+    criterion = next((c for c in actions.criteria_of(session.rubric) if str(c.pk) == posted), None)
+
+    def choose() -> str:
         if criterion is None:
             raise ValidationError({"criterion": _("Choose a criterion of this session's rubric.")})
         made = actions.choose_anchor(sample, criterion, by=_user(request))
+        return _("%(code)s is now an anchor on the continuum for “%(target)s”.") % {
+            "code": sample.code,
+            "target": made.exemplar.item,
+        }
+
+    return _on_sample(request, session, sample, choose)
+
+
+def _on_sample(
+    request: HttpRequest, session: ModerationSession, sample: WorkSample, run: Any
+) -> HttpResponse:
+    """Run an organizer's action on one sample; back to it on the discussion page."""
+    try:
+        done = run()
     except ValidationError as exc:
         context = _discuss_context(request, session, errors_for=sample.pk, errors=_messages(exc))
         return render(request, "moderation/discuss.html", context, status=400)
-    messages.success(
-        request,
-        _("%(code)s is now an anchor on the continuum for “%(target)s”.")
-        % {"code": sample.code, "target": made.exemplar.item},
-    )
-    return redirect(f"{request.path.rsplit('/samples/', 1)[0]}/discuss/#sample-{sample.pk}")
+    messages.success(request, done)
+    return redirect(reverse("moderation:discuss", args=[session.pk]) + f"#sample-{sample.pk}")
 
 
 # -- What the session tells us ---------------------------------------------------------------
