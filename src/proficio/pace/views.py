@@ -73,6 +73,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
                 )
                 try:
                     actions.create_pace_target(
+                        request.user,
                         district=district,
                         framework=framework,
                         grade_level=data["grade_level"],
@@ -178,13 +179,13 @@ def new_plan(request: HttpRequest, student_id: int) -> HttpResponse:
                 owner = None
             try:
                 plan = actions.create_support_plan(
+                    request.user,
                     student=student,
                     intervention=data["intervention"],
                     owner=owner,
                     start_on=data["start_on"],
                     check_in_on=data["check_in_on"],
                     reason=data["reason"],
-                    by=_user(request),
                 )
             except ValidationError as exc:
                 show_errors(form, exc)
@@ -222,6 +223,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.record_check_in(
+                    request.user,
                     plan,
                     outcome=form.cleaned_data["outcome"],
                     note=form.cleaned_data["note"],
