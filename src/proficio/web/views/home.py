@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from proficio import policy
 from proficio.accounts.roles import Role
+from proficio.audit.log import record_reads
 from proficio.core.equity.suppression import suppress_group
 from proficio.orgs.models import OrganizationKind, active_on
 from proficio.policy import Act, Subject
@@ -72,12 +73,14 @@ def _teacher_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
 
 
 def _advisor_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    caseload = (
+    caseload = list(
         policy.visible(request.user, Subject.STUDENT)
-        .filter(advisors__advisor=request.user)
-        .filter(active_on(w.today, "advisors__"))
+        .filter(Q(advisors__advisor=request.user) & active_on(w.today, "advisors__"))
+        .distinct()
         .select_related("school")
+        .order_by("legal_family_name", "legal_given_name", "pk")
     )
+    record_reads(caseload, purpose="caseload")
     return {"caseload": caseload}
 
 
