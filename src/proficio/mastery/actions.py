@@ -432,6 +432,18 @@ def withdraw_override(actor: Actor, override: Override) -> None:
 
 
 @transaction.atomic
+def request_bkt_fit(actor: Actor, policy: MasteryPolicy) -> None:
+    """Fit BKT for a target's policy in the background (``fit_bkt_version`` as the actor)."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
+    if policy.item is None or policy.item.kind != ItemKind.TARGET:
+        raise ValidationError({"item": "BKT is fitted for a policy on one learning target."})
+    from proficio.mastery.tasks import fit_bkt
+
+    user_id = None if actor is SYSTEM else actor.pk
+    transaction.on_commit(lambda: fit_bkt.enqueue(policy.pk, user_id))
+
+
+@transaction.atomic
 def fit_bkt_version(
     actor: Actor, policy: MasteryPolicy, target: Item, *, restarts: int = 5
 ) -> PolicyVersion:
