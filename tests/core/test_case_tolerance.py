@@ -215,6 +215,9 @@ def test_vocabulary_helpers() -> None:
     assert case.target_type_for_case(None) is None
     assert case.target_type_for_case("CASE") == "CASE"
     assert case.target_type_for_case("ext:Badge") == "ext:Badge"
+    assert case.is_uuid("6F1C0F5E-2B7E-5D7A-9C1E-3A4B5C6D7E8F")
+    assert not case.is_uuid("6f1c0f5e2b7e5d7a9c1e3a4b5c6d7e8f")
+    assert not case.is_uuid("MATH-1")
 
 
 def test_every_warning_has_a_kind() -> None:
