@@ -186,3 +186,31 @@ def test_every_history_model_is_append_only(world):
             row.save()
         with pytest.raises(AppendOnlyError):
             row.delete()
+
+
+def test_bulk_read_writes_one_entry_per_student_and_skips_the_reader(world):
+    from proficio.audit.log import record_reads
+
+    ana, ben = world.ana, world.ben
+    with acting(world.user("ana"), route="GET /test/"):
+        written = record_reads([ana, ben.pk], purpose="class grid")
+    assert written == 1  # Ana's own record is not a read by someone else
+    entry = _entries(ben).order_by("-id").first()
+    assert (entry.actor_name, entry.purpose, entry.action) == ("ana", "class grid", "read")
+    assert entry.org_path == ben.school.path
+    assert not _entries(ana).filter(purpose="class grid").exists()
+
+
+def test_system_reaches_everything_and_access_hides_names(world):
+    from django.http import Http404
+
+    from proficio import policy
+
+    assert policy.visible(policy.SYSTEM, policy.Subject.STUDENT).count() == (
+        policy.Student.objects.count()
+    )
+    policy.authorize(policy.SYSTEM, policy.Act.CHANGE, policy.Subject.STUDENT, world.lake_kid)
+    with pytest.raises(Http404) as refused:
+        policy.access(world.user("rivera"), policy.Subject.STUDENT, world.lake_kid.pk)
+    assert world.lake_kid.legal_family_name not in str(refused.value)
+    assert str(refused.value) == "No such student"

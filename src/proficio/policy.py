@@ -277,6 +277,22 @@ class Who:
         return q
 
 
+class _System:
+    """The system acting on its own: the daily job, the demo generator, a command an
+    operator runs. It is never what a request acts as (requests act as their user), and the
+    policy lets it reach everything."""
+
+    is_authenticated = False
+    is_active = False
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
 def who(user: Any) -> Who:
     """The policy's view of ``user``; cached on the user object for the request."""
     cached = getattr(user, "_proficio_who", None)
@@ -408,12 +424,16 @@ def rules_for(subject: Subject, act: Act) -> dict[Role, tuple[Scope, ...]]:
 
 def may(user: Any, act: Act, subject: Subject) -> bool:
     """Whether ``user`` holds any role that reaches some object of this kind."""
+    if user is SYSTEM:
+        return True
     rules = rules_for(subject, act)
     return any(role in rules for role in who(user).roles)
 
 
 def scope_filter(user: Any, act: Act, subject: Subject) -> Q | None:
     """The filter selecting what ``user`` may reach, or None when nothing."""
+    if user is SYSTEM:
+        return Q()
     w = who(user)
     _, builders = SCOPES[subject]
     q: Q | None = None
@@ -441,6 +461,8 @@ def visible(
 def students_reached(user: Any, act: Act, subject: Subject) -> QuerySet[Student]:
     """The students for whom ``user`` may act on ``subject`` (a kind read through a
     student, such as support plans): the same row of ``POLICY``, asked of students."""
+    if user is SYSTEM:
+        return Student.objects.all()
     w = who(user)
     builders = _via_student("")
     q: Q | None = None
@@ -466,74 +488,73 @@ def require(user: Any, act: Act, subject: Subject, obj: Model | None = None) -> 
         raise PermissionDenied
 
 
+# Actions call ``authorize(actor, ...)`` first: the same question, named for the write path.
+authorize = require
+
+
+# What ``access`` loads with each kind of object, and what a missing one is called.
+_ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
+    Subject.STUDENT: ("student", ("school",)),
+    Subject.OWN_LEARNING: ("student", ("school",)),
+    Subject.FAMILY_REPORT: ("student", ("school",)),
+    Subject.SECTION: ("section", ("school", "course", "term")),
+    Subject.CLASSROOM: ("section", ("school", "course", "term")),
+    Subject.MODERATION: ("moderation session", ("owner", "rubric")),
+    Subject.FRAMEWORK: ("framework", ()),
+    Subject.ORGANIZATION: ("organization", ()),
+    Subject.AGGREGATE: ("organization", ()),
+}
+# Subjects whose object is a student: fetching one for someone else is an audited read.
+_STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}
+
+
+def access(
+    user: Any, subject: Subject, obj_id: Any, *, act: Act = Act.VIEW, purpose: str = ""
+) -> Any:
+    """Fetch one object of ``subject`` that ``user`` may reach for ``act``, or 404.
+
+    Anything not reachable, including an id that is not a number, is the same 404 with no
+    name in it, so a forbidden object and a missing one look alike. A student fetched for
+    someone else is an audited read with ``purpose``.
+    """
+    noun, related = _ACCESS.get(subject, ("object", ()))
+    try:
+        pk = int(obj_id)
+    except (TypeError, ValueError):
+        raise Http404(f"No such {noun}") from None
+    obj = visible(user, subject, act).select_related(*related).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"No such {noun}")
+    if subject in _STUDENT_SUBJECTS:
+        record_read(obj, purpose=purpose)
+    return obj
+
+
 def access_student(
     user: Any, student_id: Any, *, purpose: str = "", act: Act = Act.VIEW
 ) -> Student:
     """Fetch one student's record for ``user``, or 404; the read is audited if not their own."""
-    try:
-        pk = int(student_id)
-    except (TypeError, ValueError):
-        raise Http404("No such student") from None
-    student: Student | None = (
-        visible(user, Subject.STUDENT, act).select_related("school").filter(pk=pk).first()
-    )
-    if student is None:
-        raise Http404("No such student")
-    record_read(student, purpose=purpose)
+    student: Student = access(user, Subject.STUDENT, student_id, act=act, purpose=purpose)
     return student
 
 
 def access_section(user: Any, section_id: Any, act: Act = Act.VIEW) -> Section:
-    try:
-        pk = int(section_id)
-    except (TypeError, ValueError):
-        raise Http404("No such section") from None
-    section: Section | None = (
-        visible(user, Subject.SECTION, act)
-        .select_related("school", "course", "term")
-        .filter(pk=pk)
-        .first()
-    )
-    if section is None:
-        raise Http404("No such section")
+    section: Section = access(user, Subject.SECTION, section_id, act=act)
     return section
 
 
 def access_session(user: Any, session_id: Any, act: Act = Act.VIEW) -> ModerationSession:
-    try:
-        pk = int(session_id)
-    except (TypeError, ValueError):
-        raise Http404("No such moderation session") from None
-    session: ModerationSession | None = (
-        visible(user, Subject.MODERATION, act)
-        .select_related("owner", "rubric")
-        .filter(pk=pk)
-        .first()
-    )
-    if session is None:
-        raise Http404("No such moderation session")
+    session: ModerationSession = access(user, Subject.MODERATION, session_id, act=act)
     return session
 
 
 def access_framework(user: Any, framework_id: Any, act: Act = Act.VIEW) -> Framework:
-    try:
-        pk = int(framework_id)
-    except (TypeError, ValueError):
-        raise Http404("No such framework") from None
-    framework: Framework | None = visible(user, Subject.FRAMEWORK, act).filter(pk=pk).first()
-    if framework is None:
-        raise Http404("No such framework")
+    framework: Framework = access(user, Subject.FRAMEWORK, framework_id, act=act)
     return framework
 
 
 def access_organization(
     user: Any, org_id: Any, subject: Subject = Subject.ORGANIZATION
 ) -> Organization:
-    try:
-        pk = int(org_id)
-    except (TypeError, ValueError):
-        raise Http404("No such organization") from None
-    org: Organization | None = visible(user, subject).filter(pk=pk).first()
-    if org is None:
-        raise Http404("No such organization")
+    org: Organization = access(user, subject, org_id)
     return org
