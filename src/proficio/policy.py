@@ -499,6 +499,7 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.FAMILY_REPORT: ("student", ("school",)),
     Subject.SECTION: ("section", ("school", "course", "term")),
     Subject.CLASSROOM: ("section", ("school", "course", "term")),
+    Subject.GRADEBOOK: ("section", ("school", "course", "term")),
     Subject.MODERATION: ("moderation session", ("owner", "rubric")),
     Subject.FRAMEWORK: ("framework", ()),
     Subject.ORGANIZATION: ("organization", ()),

@@ -247,6 +247,20 @@ def test_the_command_writes_the_zip(world, levels, tmp_path):
         call_command("export", "gradebook", "--organization", "nope", "--user", "rivera")
 
 
+def test_the_command_acts_as_the_system_by_default(world, levels, tmp_path):
+    path = tmp_path / "district.zip"
+    out = io.StringIO()
+    call_command("export", "gradebook", "--organization", "riverbend", "-o", str(path), stdout=out)
+    files = read_zip(path.read_bytes())
+    assert check(files) == []
+    classes = {r["classSourcedId"] for r in _table(files, "lineItems")}
+    assert str(world.cedar_section.uuid) in classes  # every school of the district
+    assert str(world.lake_section.uuid) not in classes  # and nothing of another
+    entry = AuditEntry.objects.filter(purpose=actions.GRADEBOOK_PURPOSE).latest("pk")
+    assert entry.actor is None
+    assert entry.actor_name == "system"
+
+
 def test_sourced_ids_are_uuids_or_derived_from_the_row(world):
     section = world.rivera_section
     assert sourced_id(section) == str(section.uuid)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.models import User
-from proficio.audit.log import record_read
+from proficio.audit.log import record_reads
 from proficio.classroom import gradebook
 from proficio.classroom.models import (
     Attendance,
@@ -378,21 +378,18 @@ def export_gradebook(
     if mode not in ("bulk", "delta"):
         raise ValidationError({"mode": _("Choose bulk or delta.")})
     today = today or timezone.localdate()
-    exportable = policy.visible(actor, Subject.GRADEBOOK).select_related("school", "course", "term")
     if section_id is not None:
-        try:
-            pk = int(section_id)
-        except (TypeError, ValueError):
-            raise Http404("No such class") from None
-        section = exportable.filter(pk=pk).first()
-        if section is None:
-            raise Http404("No such class")
+        section: Section = policy.access(actor, Subject.GRADEBOOK, section_id)
         sections = [section]
         name = f"section-{section.pk}"
     else:
         org = policy.access_organization(actor, organization_id)
         sections = gradebook.current_sections(
-            exportable.filter(school__path__startswith=org.path).order_by("school", "name"), today
+            policy.visible(actor, Subject.GRADEBOOK)
+            .filter(school__path__startswith=org.path)
+            .select_related("school", "course", "term")
+            .order_by("school", "name"),
+            today,
         )
         if not sections:
             raise Http404("No classes to export")
@@ -407,11 +404,10 @@ def export_gradebook(
         [(s, [st for st in students if st.pk in seen]) for s, students in rosters]
     )
     named = {r.student_id for r in book.results}
-    students = {
-        gradebook.sourced_id(st): st for _s, group in rosters for st in group if st.pk in seen
-    }
-    for student_id in sorted(named):
-        record_read(students[student_id], purpose=GRADEBOOK_PURPOSE)
+    record_reads(
+        {st.pk for _s, group in rosters for st in group if gradebook.sourced_id(st) in named},
+        purpose=GRADEBOOK_PURPOSE,
+    )
     files = og.write_gradebook(book, mode=mode, system_name="Proficio")
     return GradebookExport(
         filename=f"oneroster-gradebook-{name}-{today.isoformat()}.zip",
