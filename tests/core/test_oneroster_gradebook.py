@@ -9,9 +9,9 @@ import io
 import zipfile
 
 import pytest
+from tests.oneroster_csv_rules import check, read_zip
 
 from proficio.core.standards import oneroster_gradebook as og
-from tests.oneroster_csv_rules import check, read_zip
 
 WHEN = dt.datetime(2025, 3, 4, 5, 6, 7, 891234, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 TARGET = "6f1c0f5e-2b7e-5d7a-9c1e-3a4b5c6d7e8f"
