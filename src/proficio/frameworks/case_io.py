@@ -289,7 +289,8 @@ def _definitions(
 
 
 def _count(counter: dict[str, int], key: str, n: int = 1) -> None:
-    counter[key] = counter.get(key, 0) + n
+    if n:  # the report lists what happened, not every kind that could have
+        counter[key] = counter.get(key, 0) + n
 
 
 @transaction.atomic
