@@ -210,3 +210,22 @@ def test_the_command_lists_problems_and_writes_nothing(world, tmp_path):
         call_command("import", "case", str(path), verbosity=0)
     assert "bad.json: $.CFAssociations[0].sequenceNumber" in str(caught.value)
     assert not Framework.objects.filter(identifier=uid("clibad:doc")).exists()
+
+
+def test_text_longer_than_proficio_keeps_is_refused_by_place(world):
+    raw = small_package("long")
+    raw["CFAssociations"][3]["destinationNodeURI"]["identifier"] = "x" * 70
+    raw["CFAssociations"][3]["destinationNodeURI"]["targetType"] = "ext:Thing"
+    raw["CFItems"][0]["humanCodingScheme"] = "S" * 201
+    raw["CFDefinitions"]["CFSubjects"][0]["title"] = "T" * 301
+    with pytest.raises(case.CASEError) as caught:
+        _import(raw)
+    assert [(i.path, i.message) for i in caught.value.issues] == [
+        ("$.CFItems[0].humanCodingScheme", "201 characters, more than the 200 Proficio keeps"),
+        (
+            "$.CFAssociations[3].destinationNodeURI.identifier",
+            "70 characters, more than the 64 Proficio keeps",
+        ),
+        ("$.CFDefinitions.CFSubjects[0].title", "301 characters, more than the 300 Proficio keeps"),
+    ]
+    assert not Framework.objects.filter(identifier=uid("long:doc")).exists()

@@ -303,7 +303,7 @@ def import_package(
 ) -> ImportReport:
     """Import (or re-import) a parsed CASE package. Raises CASEError on integrity problems."""
     tick = progress or (lambda done, total, stage: None)
-    problems = case.package_graph_problems(package)
+    problems = case.package_graph_problems(package) + _too_long(package)
     if problems:
         raise CASEError(problems)
     doc = package.document
@@ -355,6 +355,105 @@ def import_package(
     )
     tick(total, total, "done")
     return report
+
+
+def _too_long(package: cm.Package) -> list[cm.Issue]:
+    """Text longer than the column that keeps it: refused, located, before anything is
+    written (a database would otherwise fail mid-import, or cut it on SQLite)."""
+    out: list[cm.Issue] = []
+
+    def check(
+        where: str, ident: str, model: type[Any], pairs: Iterable[tuple[str, str, Any]]
+    ) -> None:
+        for field_name, case_name, value in pairs:
+            limit = model._meta.get_field(field_name).max_length
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                out.append(
+                    cm.Issue(
+                        f"{where}.{case_name}",
+                        f"{len(value)} characters, more than the {limit} Proficio keeps",
+                        ident,
+                    )
+                )
+
+    doc = package.document
+    check(
+        "$.CFDocument",
+        doc.identifier,
+        Framework,
+        [
+            (name, case_name, getattr(doc, name))
+            for name, case_name in (
+                ("uri", "uri"),
+                ("creator", "creator"),
+                ("title", "title"),
+                ("framework_type", "frameworkType"),
+                ("official_source_url", "officialSourceURL"),
+                ("publisher", "publisher"),
+                ("language", "language"),
+                ("version", "version"),
+                ("adoption_status", "adoptionStatus"),
+            )
+        ],
+    )
+    for n, item in enumerate(package.items):
+        check(
+            f"$.CFItems[{n}]",
+            item.identifier,
+            Item,
+            [
+                ("uri", "uri", item.uri),
+                ("human_coding_scheme", "humanCodingScheme", item.human_coding_scheme),
+                ("list_enumeration", "listEnumeration", item.list_enumeration),
+                ("item_type_title", "CFItemType", item.item_type),
+                ("language", "language", item.language),
+            ],
+        )
+    for n, a in enumerate(package.associations):
+        check(
+            f"$.CFAssociations[{n}]",
+            a.identifier,
+            Association,
+            [
+                ("uri", "uri", a.uri),
+                ("association_type", "associationType", a.association_type),
+                *(
+                    (f"{end}_{part}", f"{end}NodeURI.{case_part}", getattr(node, part))
+                    for end, node in (("origin", a.origin), ("destination", a.destination))
+                    for part, case_part in (
+                        ("identifier", "identifier"),
+                        ("uri", "uri"),
+                        ("target_type", "targetType"),
+                    )
+                ),
+            ],
+        )
+    kinds: list[tuple[str, type[Any], Sequence[Any]]] = [
+        ("CFConcepts", Concept, package.concepts),
+        ("CFSubjects", Subject, package.subjects),
+        ("CFLicenses", License, package.licenses),
+        ("CFItemTypes", ItemType, package.item_types),
+        ("CFAssociationGroupings", AssociationGrouping, package.association_groupings),
+    ]
+    for key, model, rows in kinds:
+        names = {f.name for f in model._meta.get_fields()}
+        for n, row in enumerate(rows):
+            check(
+                f"$.CFDefinitions.{key}[{n}]",
+                row.identifier,
+                model,
+                [
+                    (name, case_name, getattr(row, name))
+                    for name, case_name in (
+                        ("uri", "uri"),
+                        ("title", "title"),
+                        ("hierarchy_code", "hierarchyCode"),
+                        ("type_code", "typeCode"),
+                    )
+                    if name in names
+                ],
+            )
+    return out[:50]
 
 
 def _link_license(framework: Framework, doc: cm.Document) -> None:
