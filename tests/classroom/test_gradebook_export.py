@@ -29,12 +29,12 @@ def _record(world, student, code, *scores):
     with acting(rivera, route="tests"):
         for n, score in enumerate(scores):
             evidence.record_evidence(
+                rivera,
                 student=student,
                 kind="performance_task",
                 title=f"Task {code} {n}",
                 assessed_at=timezone.now() - timezone.timedelta(days=10 - n),
                 scores=[evidence.ScoreInput(world.target(code), score)],
-                scorer=rivera,
             )
 
 
@@ -50,11 +50,11 @@ def levels(world):
     _record(world, world.ana, "MATH.1.2", 2, 2)
     with acting(world.user("rivera"), route="tests"):
         mastery.override_determination(
+            world.user("rivera"),
             world.ana,
             world.target("MATH.1.2"),
             level_value=3,
             rationale="Showed it in class discussion twice this week.",
-            by=world.user("rivera"),
         )
 
 
