@@ -40,6 +40,7 @@ from proficio.frameworks.assessable import assessable_ids, assessable_targets
 from proficio.frameworks.models import Item, Rubric, RubricCriterion
 from proficio.orgs.models import Section, Student, active_on
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
+from proficio.retry import retry_on_conflict
 
 
 class StaleScore(Exception):
@@ -179,6 +180,7 @@ def levels_of(criterion: RubricCriterion) -> list[float]:
     return sorted(lv.score for lv in criterion.levels.all() if lv.score is not None)
 
 
+@retry_on_conflict
 @transaction.atomic
 def set_task_score(
     actor: Actor,
@@ -272,6 +274,7 @@ def _sync_evidence(
         entry.save(update_fields=["evidence", "updated_at"])
 
 
+@retry_on_conflict
 @transaction.atomic
 def set_task_student(
     actor: Actor,
