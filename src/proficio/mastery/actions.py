@@ -11,6 +11,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proficio.accounts.models import User
 from proficio.core.mastery import policy as core
@@ -20,6 +21,7 @@ from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import engine
 from proficio.mastery.models import (
+    ContinuumSetting,
     Determination,
     DeterminationHistory,
     DeterminationStatus,
@@ -627,3 +629,33 @@ def set_rollup_rule(
         },
     )
     return rule
+
+
+# --- The district's continuum setting --------------------------------------------------------
+
+
+@transaction.atomic
+def set_continuum_setting(
+    actor: Actor, district: Organization, *, infer_lower_levels: bool, note: str = ""
+) -> ContinuumSetting:
+    """A new version of the district's continuum setting (whether showing a level meets the
+    levels below it). Those who may change the district's mastery policies may change it;
+    every standing reads the newest version from then on."""
+    from proficio.orgs.models import OrganizationKind
+
+    authorize_in(actor, Act.CHANGE, Subject.POLICY, district)
+    if district.kind != OrganizationKind.DISTRICT:
+        raise ValidationError({"district": _("The continuum setting belongs to a district.")})
+    newest = (
+        ContinuumSetting.objects.select_for_update()
+        .filter(district=district)
+        .order_by("-version")
+        .first()
+    )
+    return ContinuumSetting.objects.create(
+        district=district,
+        version=(newest.version + 1) if newest else 1,
+        created_by=_person(actor),
+        infer_lower_levels=bool(infer_lower_levels),
+        note=note.strip(),
+    )

@@ -1,0 +1,204 @@
+"""From the database to the continuum kernel (``proficio.core.progression.continuum``):
+where each student stands on each competency. Reads only.
+
+Every surface that shows a standing, a next step or "proficient" for a competency (the
+student home, the student record, the family report, the class grid, the daily pace
+snapshot behind the dashboards, exports and the API) asks :func:`standings`, which reads
+in a fixed number of queries whatever the number of students:
+
+- the competencies' learning targets and their levels (``isChildOf`` links);
+- the levels each competency describes (a level statement or a target);
+- the determinations and active overrides of the students on those targets (an override
+  wins, as it does everywhere a level is shown);
+- the district's continuum setting (:func:`infers_lower_levels`, versioned);
+- the district's time-bound term targets for each grade (``pace.PaceTarget``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from proficio.core.progression import continuum as core
+from proficio.frameworks.models import (
+    Association,
+    AssociationType,
+    Category,
+    Item,
+    ItemKind,
+    LevelStatement,
+    PerformanceLevel,
+)
+from proficio.mastery.models import ContinuumSetting, Determination, Override
+from proficio.orgs.models import Organization, Student
+
+MET = frozenset({"proficient", "advanced"})
+
+
+def infers_lower_levels(district: Organization | int | None) -> bool:
+    """The district's newest continuum setting (on when it has none)."""
+    if district is None:
+        return True
+    district_id = district if isinstance(district, int) else district.pk
+    row = (
+        ContinuumSetting.objects.filter(district_id=district_id)
+        .order_by("-version")
+        .values_list("infer_lower_levels", flat=True)
+        .first()
+    )
+    return True if row is None else bool(row)
+
+
+@dataclass
+class Structure:
+    """The competencies' targets and levels, read once for many students."""
+
+    competencies: list[Item]
+    targets: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # comp → (t, pos)
+    steps: dict[int, set[int]] = field(default_factory=dict)  # comp → positions described
+    levels: dict[int, dict[int, PerformanceLevel]] = field(default_factory=dict)  # fw → pos
+    framework_of: dict[int, int] = field(default_factory=dict)  # comp → framework
+
+    def level(self, competency_id: int, position: int | None) -> PerformanceLevel | None:
+        if position is None:
+            return None
+        return self.levels.get(self.framework_of[competency_id], {}).get(position)
+
+
+def structure(competencies: Iterable[Item]) -> Structure:
+    comps = [c for c in competencies if c.kind == ItemKind.COMPETENCY]
+    out = Structure(comps)
+    ids = [c.pk for c in comps]
+    for c in comps:
+        out.targets[c.pk] = []
+        out.steps[c.pk] = set()
+        out.framework_of[c.pk] = c.framework_id
+    for target_id, comp_id, position in Association.objects.filter(
+        association_type=AssociationType.IS_CHILD_OF,
+        destination_item_id__in=ids,
+        origin_item__kind=ItemKind.TARGET,
+        origin_item__archived_at__isnull=True,
+        origin_item__level__isnull=False,
+    ).values_list("origin_item_id", "destination_item_id", "origin_item__level__position"):
+        out.targets[comp_id].append((target_id, position))
+        out.steps[comp_id].add(position)
+    for comp_id, position in LevelStatement.objects.filter(item_id__in=ids).values_list(
+        "item_id", "level__position"
+    ):
+        out.steps[comp_id].add(position)
+    for level in PerformanceLevel.objects.filter(
+        framework_id__in=set(out.framework_of.values())
+    ):
+        out.levels.setdefault(level.framework_id, {})[level.position] = level
+    return out
+
+
+def _expectation_points(
+    district_ids: set[int], competencies: list[Item]
+) -> dict[tuple[int, str, int], list[tuple[dt.date, float]]]:
+    """(district, grade, competency id or -framework id for "every competency") → term
+    targets as (due, level position)."""
+    from proficio.pace.models import PaceTarget, TargetKind
+
+    points: dict[tuple[int, str, int], list[tuple[dt.date, float]]] = defaultdict(list)
+    frameworks = {c.framework_id for c in competencies}
+    for district_id, grade, comp_id, fw_id, due, position in PaceTarget.objects.filter(
+        district_id__in=district_ids,
+        framework_id__in=frameworks,
+        kind=TargetKind.TERM,
+        archived_at__isnull=True,
+    ).values_list(
+        "district_id", "grade_level", "competency_id", "framework_id", "due_on", "level__position"
+    ):
+        key = comp_id if comp_id is not None else -fw_id
+        points[(district_id, grade, key)].append((due, float(position)))
+    return dict(points)
+
+
+def standings(
+    students: Sequence[Student],
+    competencies: Iterable[Item] | Structure,
+    *,
+    today: dt.date | None = None,
+) -> dict[int, dict[int, core.Standing]]:
+    """student id → competency id → the student's standing, by the one definition."""
+    shape = competencies if isinstance(competencies, Structure) else structure(competencies)
+    today = today or timezone.localdate()
+    student_ids = [s.pk for s in students]
+    target_ids = [t for pairs in shape.targets.values() for t, _ in pairs]
+    status: dict[tuple[int, int], str] = {
+        (s, t): st
+        for s, t, st in Determination.objects.filter(
+            student_id__in=student_ids, target_id__in=target_ids
+        ).values_list("student_id", "target_id", "status")
+    }
+    for s, t, st in (
+        Override.objects.filter(
+            student_id__in=student_ids, target_id__in=target_ids, withdrawn_at__isnull=True
+        )
+        .order_by("at")
+        .values_list("student_id", "target_id", "status")
+    ):
+        status[(s, t)] = st
+    district_of = {s.pk: _district_id(s) for s in students}
+    districts = {d for d in district_of.values() if d is not None}
+    infer = {d: infers_lower_levels(d) for d in districts}
+    points = _expectation_points(districts, shape.competencies)
+    out: dict[int, dict[int, core.Standing]] = {}
+    for student in students:
+        district = district_of[student.pk]
+        mine: dict[int, core.Standing] = {}
+        for comp in shape.competencies:
+            targets = [
+                core.Target(
+                    t,
+                    position,
+                    status.get((student.pk, t), "not_assessed") in MET,
+                    status.get((student.pk, t), "not_assessed") != "not_assessed",
+                )
+                for t, position in shape.targets[comp.pk]
+            ]
+            grade_points = points.get((district or 0, student.grade_level, comp.pk)) or points.get(
+                (district or 0, student.grade_level, -comp.framework_id), []
+            )
+            mine[comp.pk] = core.standing(
+                targets,
+                steps=sorted(shape.steps[comp.pk]),
+                expected=core.expectation(grade_points, today),
+                infer_below=infer.get(district, True) if district is not None else True,
+            )
+        out[student.pk] = mine
+    return out
+
+
+def _district_id(student: Student) -> int | None:
+    """The student's district: the school's parent (read from the cached school)."""
+    school = student.school
+    return school.parent_id
+
+
+def student_competencies(student: Student) -> list[Item]:
+    """The competencies a student's standing is reported on: those of the frameworks the
+    student may be assessed in at their school (the one assessable-targets rule), without
+    educator competencies."""
+    from proficio.frameworks.assessable import assessable_targets
+
+    framework_ids = assessable_targets(student.school).values("framework_id")
+    return list(
+        Item.objects.filter(
+            framework_id__in=framework_ids,
+            kind=ItemKind.COMPETENCY,
+            archived_at__isnull=True,
+        )
+        .exclude(category=Category.EDUCATOR)
+        .select_related("framework")
+        .order_by("framework__title", "category", "human_coding_scheme", "pk")
+    )
+
+
+def is_met(status: str) -> bool:
+    return status in MET
