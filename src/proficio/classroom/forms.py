@@ -35,8 +35,8 @@ class GridFilterForm(forms.Form):
         required=False,
         choices=[
             ("", _("Any pace")),
-            ("behind", _("Fewer than half of the targets proficient")),
-            ("on", _("Half of the targets or more proficient")),
+            ("behind", _("Working toward the expected level in a competency")),
+            ("on", _("At or above the expected level in every competency")),
             ("rising", _("At least one target rising")),
         ],
     )
@@ -45,8 +45,8 @@ class GridFilterForm(forms.Form):
         required=False,
         choices=[
             ("name", _("Name")),
-            ("proficient_desc", _("Most targets proficient first")),
-            ("proficient_asc", _("Fewest targets proficient first")),
+            ("proficient_desc", _("Most targets met first")),
+            ("proficient_asc", _("Fewest targets met first")),
             ("rising_desc", _("Most targets rising first")),
         ],
     )

@@ -66,14 +66,15 @@ def _grid(request: HttpRequest, section: Section, purpose: str) -> dict[str, Any
         columns = [c for c in columns if c.competency and c.competency.pk == filters["competency"]]
     students = actions.roster(section)
     rows = grid.build_rows(students, columns)
+    grid.attach_standings(rows, columns)
     level = filters.get("level")
     if level:
         rows = [r for r in rows if any(c.status == level for c in r.cells)]
     pace = filters.get("pace")
     if pace == "behind":
-        rows = [r for r in rows if 2 * r.proficient < len(columns)]
+        rows = [r for r in rows if r.working_toward]
     elif pace == "on":
-        rows = [r for r in rows if 2 * r.proficient >= len(columns)]
+        rows = [r for r in rows if r.judged and not r.working_toward]
     elif pace == "rising":
         rows = [r for r in rows if r.rising]
     sort = filters.get("sort") or "name"
@@ -100,14 +101,23 @@ class _CellRenderer:
         self.parts: dict[tuple[Any, ...], tuple[str, str]] = {}
 
     def __call__(self, cell: grid.Cell, href: str) -> str:
-        key = (cell.level.pk if cell.level else None, cell.status, cell.rising, cell.override)
+        key = (
+            cell.level.pk if cell.level else None,
+            cell.status,
+            cell.rising,
+            cell.override,
+            cell.inferred,
+        )
         parts = self.parts.get(key)
         if parts is None:
             parts = self.parts[key] = self._parts(cell)
         return parts[0] + href + parts[1]
 
     def _parts(self, cell: grid.Cell) -> tuple[str, str]:
-        if cell.level is not None:
+        if cell.inferred and cell.level is None:
+            css, icon, visible = "gc gc-inferred", '<span aria-hidden="true">✓</span>', ""
+            words = escape(_("Met through a higher level's evidence"))
+        elif cell.level is not None:
             css = f"gc gc-{cell.level.position}"
             icon = f'<span class="icon-{escape(cell.level.icon)}" aria-hidden="true"></span>'
             visible, words = f"{cell.level.value:g}", str(escape(cell.level.label))
@@ -233,8 +243,16 @@ def class_grid_csv(request: HttpRequest, section_id: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-grid-{section.pk}.csv"'
     writer = csv.writer(response)
+    standing_codes = [s.code for s in rows[0].standings] if rows else []
     writer.writerow(
-        [_("Student"), _("Local ID"), *[c.code for c in columns], _("Proficient"), _("Rising")]
+        [
+            _("Student"),
+            _("Local ID"),
+            *[c.code for c in columns],
+            _("Targets met"),
+            _("Rising"),
+            *[_("%(code)s standing") % {"code": code} for code in standing_codes],
+        ]
     )
     for row in rows:
         writer.writerow(
@@ -244,6 +262,7 @@ def class_grid_csv(request: HttpRequest, section_id: int) -> HttpResponse:
                 *[c.text for c in row.cells],
                 row.proficient,
                 row.rising,
+                *[s.text for s in row.standings],
             ]
         )
     return response

@@ -28,7 +28,7 @@ from proficio.frameworks.models import (
 )
 from proficio.learners.actions import reassessable_targets
 from proficio.mastery import actions as mastery_actions
-from proficio.mastery import engine
+from proficio.mastery import continuum, engine
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 
@@ -43,6 +43,7 @@ class TargetRow:
     level_value: float | None
     before_status: str | None = None
     before_label: str = ""
+    inferred_through: PerformanceLevel | None = None  # met through evidence at this level
 
 
 @dataclass
@@ -52,8 +53,9 @@ class CompetencyRow:
     met: int
     of: int
     targets: list[TargetRow]
-    level_now: PerformanceLevel | None = None  # highest level with a target met
-    level_next: PerformanceLevel | None = None  # lowest level with a target not yet met
+    shown: continuum.Shown | None = None  # the standing, by the one definition
+    level_now: PerformanceLevel | None = None  # the standing: the highest level shown
+    level_next: PerformanceLevel | None = None  # the next step: the lowest level above it
     statement_next: str = ""
     statement_now: str = ""
     exemplars: list[Exemplar] = field(default_factory=list)
@@ -102,7 +104,7 @@ def _target_scales(frameworks: list[Framework]) -> dict[int, ProficiencyScale | 
 
 
 def competencies(
-    student: Student, *, since: dt.datetime | None = None
+    student: Student, *, since: dt.datetime | None = None, today: dt.date | None = None
 ) -> tuple[list[CompetencyRow], list[Item]]:
     """Each competency of the student's frameworks with its targets' standing, and the next
     targets suggested from the prerequisites. With ``since``, each row also lists the targets
@@ -169,7 +171,9 @@ def competencies(
     comp_items = [
         i for i in items if i.kind == ItemKind.COMPETENCY and i.category != Category.EDUCATOR
     ]
-    rollups = engine.standings(student, comp_items)
+    # The one definition of where the student stands (proficio.core.progression.continuum).
+    shape = continuum.structure(comp_items)
+    standing_of = continuum.standings([student], shape, today=today)[student.pk]
     rows: list[CompetencyRow] = []
     met_ids: set[int] = set()
     for comp in comp_items:
@@ -177,23 +181,15 @@ def competencies(
             children.get(comp.pk, []),
             key=lambda t: (t.level.position if t.level else 0, t.human_coding_scheme or ""),
         )
+        s = continuum.shown(shape, comp, standing_of[comp.pk])
         target_rows = [target_row(t) for t in targets]
-        met_ids |= {r.target.pk for r in target_rows if r.status in MET}
-        rolled = rollups[comp.pk]
-        row = CompetencyRow(comp, rolled.status.value, rolled.met, rolled.of, target_rows)
-        met_levels = [r.target.level for r in target_rows if r.status in MET and r.target.level]
-        open_levels = [
-            r.target.level for r in target_rows if r.status not in MET and r.target.level
-        ]
-        row.level_now = max(met_levels, key=lambda lv: lv.position, default=None)
-        # The next level up from where the student is (lower targets not yet shown are
-        # still listed below, but "next" looks forward on the continuum).
-        above = [
-            lv
-            for lv in open_levels
-            if row.level_now is None or lv.position > row.level_now.position
-        ]
-        row.level_next = min(above or open_levels, key=lambda lv: lv.position, default=None)
+        for r in target_rows:
+            if r.target.pk in s.standing.inferred:
+                r.inferred_through = s.level
+        met_ids |= set(s.standing.met)
+        met = sum(1 for r in target_rows if r.target.pk in s.standing.met)
+        row = CompetencyRow(comp, s.status, met, len(target_rows), target_rows, shown=s)
+        row.level_now, row.level_next = s.level, s.next_level
         if row.level_now is not None:
             row.statement_now = statements.get((comp.pk, row.level_now.pk), "")
         if row.level_next is not None:

@@ -21,7 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from proficio.core.progression import continuum as core
 from proficio.frameworks.models import (
@@ -37,6 +39,14 @@ from proficio.mastery.models import ContinuumSetting, Determination, Override
 from proficio.orgs.models import Organization, Student
 
 MET = frozenset({"proficient", "advanced"})
+
+STATUS_WORDS = {
+    core.StandingStatus.NOT_ASSESSED.value: gettext_lazy("not yet assessed"),
+    core.StandingStatus.WORKING_TOWARD.value: gettext_lazy("working toward"),
+    core.StandingStatus.ON_TRACK.value: gettext_lazy("on track"),
+    core.StandingStatus.BEYOND.value: gettext_lazy("beyond"),
+    core.StandingStatus.NO_EXPECTATION.value: gettext_lazy("no expectation set"),
+}
 
 
 def infers_lower_levels(district: Organization | int | None) -> bool:
@@ -124,26 +134,15 @@ def standings(
     competencies: Iterable[Item] | Structure,
     *,
     today: dt.date | None = None,
+    statuses: dict[tuple[int, int], str] | None = None,
 ) -> dict[int, dict[int, core.Standing]]:
-    """student id → competency id → the student's standing, by the one definition."""
+    """student id → competency id → the student's standing, by the one definition.
+
+    ``statuses`` ((student, target) → status, an active override already applied) spares
+    the two reads when the caller has just made them (the class grid)."""
     shape = competencies if isinstance(competencies, Structure) else structure(competencies)
     today = today or timezone.localdate()
-    student_ids = [s.pk for s in students]
-    target_ids = [t for pairs in shape.targets.values() for t, _ in pairs]
-    status: dict[tuple[int, int], str] = {
-        (s, t): st
-        for s, t, st in Determination.objects.filter(
-            student_id__in=student_ids, target_id__in=target_ids
-        ).values_list("student_id", "target_id", "status")
-    }
-    for s, t, st in (
-        Override.objects.filter(
-            student_id__in=student_ids, target_id__in=target_ids, withdrawn_at__isnull=True
-        )
-        .order_by("at")
-        .values_list("student_id", "target_id", "status")
-    ):
-        status[(s, t)] = st
+    status = statuses if statuses is not None else target_statuses(students, shape)
     district_of = {s.pk: _district_id(s) for s in students}
     districts = {d for d in district_of.values() if d is not None}
     infer = {d: infers_lower_levels(d) for d in districts}
@@ -175,6 +174,29 @@ def standings(
     return out
 
 
+def target_statuses(
+    students: Sequence[Student], shape: Structure
+) -> dict[tuple[int, int], str]:
+    """(student, target) → the determination's status, an active override winning."""
+    student_ids = [s.pk for s in students]
+    target_ids = [t for pairs in shape.targets.values() for t, _ in pairs]
+    status: dict[tuple[int, int], str] = {
+        (s, t): st
+        for s, t, st in Determination.objects.filter(
+            student_id__in=student_ids, target_id__in=target_ids
+        ).values_list("student_id", "target_id", "status")
+    }
+    for s, t, st in (
+        Override.objects.filter(
+            student_id__in=student_ids, target_id__in=target_ids, withdrawn_at__isnull=True
+        )
+        .order_by("at")
+        .values_list("student_id", "target_id", "status")
+    ):
+        status[(s, t)] = st
+    return status
+
+
 def _district_id(student: Student) -> int | None:
     """The student's district: the school's parent (read from the cached school)."""
     school = student.school
@@ -202,3 +224,67 @@ def student_competencies(student: Student) -> list[Item]:
 
 def is_met(status: str) -> bool:
     return status in MET
+
+
+@dataclass
+class Shown:
+    """A standing with the levels it names, ready for a page or an export."""
+
+    competency: Item
+    standing: core.Standing
+    level: PerformanceLevel | None  # the standing
+    next_level: PerformanceLevel | None  # the next step
+    expected: PerformanceLevel | None  # the next time-bound target's level
+    due: dt.date | None
+
+    @property
+    def status(self) -> str:
+        return self.standing.status.value
+
+    @property
+    def proficient(self) -> bool | None:
+        return self.standing.proficient
+
+    @property
+    def code(self) -> str:
+        return self.competency.human_coding_scheme or str(self.competency.pk)
+
+    @property
+    def status_words(self) -> str:
+        return str(STATUS_WORDS[self.status])
+
+    @property
+    def text(self) -> str:
+        """The standing in words, as the pages say it (for exports and the API):
+        "Level 6 · expected Level 7 by June 2026: on track"."""
+        where = self.level.label if self.level else _("No level shown yet")
+        if self.expected is not None and self.due is not None:
+            where += " · " + _("expected %(level)s by %(when)s") % {
+                "level": self.expected.label,
+                "when": formats.date_format(self.due, "F Y"),
+            }
+        return f"{where}: {self.status_words}"
+
+
+def shown(shape: Structure, competency: Item, standing: core.Standing) -> Shown:
+    exp = standing.expectation
+    return Shown(
+        competency=competency,
+        standing=standing,
+        level=shape.level(competency.pk, standing.level),
+        next_level=shape.level(competency.pk, standing.next_step),
+        expected=shape.level(competency.pk, exp.next_level) if exp else None,
+        due=exp.next_due if exp else None,
+    )
+
+
+def shown_for(
+    students: Sequence[Student], competencies: Iterable[Item], *, today: dt.date | None = None
+) -> dict[int, list[Shown]]:
+    """student id → the student's standing on each competency, ready to show."""
+    shape = structure(competencies)
+    found = standings(students, shape, today=today)
+    return {
+        sid: [shown(shape, c, by_comp[c.pk]) for c in shape.competencies]
+        for sid, by_comp in found.items()
+    }

@@ -16,9 +16,9 @@ from django.utils import timezone
 from proficio import policy
 from proficio.audit.log import record_read, record_reads
 from proficio.evidence.models import Evidence, EvidenceStatus
-from proficio.frameworks.models import Category, Framework, Item, ItemKind
+from proficio.frameworks.models import Category, Item
 from proficio.mastery import actions as mastery_actions
-from proficio.mastery import engine
+from proficio.mastery import continuum
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student, StudentDemographics
 from proficio.policy import Act, Subject
@@ -78,16 +78,9 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     active = Override.objects.filter(student=student, withdrawn_at__isnull=True)
     overridden = set(active.values_list("target_id", flat=True))
     submitted = Evidence.objects.filter(student=student, status=EvidenceStatus.SUBMITTED)
-    competencies = list(
-        Item.objects.filter(
-            kind=ItemKind.COMPETENCY,
-            framework__in=Framework.objects.filter(
-                items__determinations__student=student
-            ).distinct(),
-        ).order_by("category", "human_coding_scheme")
-    )
-    standing = engine.standings(student, competencies)
-    rows = [{"item": c, "rolled": standing[c.pk]} for c in competencies]
+    # Where the student stands on each competency: the one definition (mastery.continuum).
+    standing = continuum.shown_for([student], continuum.student_competencies(student))
+    rows = [{"item": s.competency, "s": s} for s in standing[student.pk]]
     academic = [r for r in rows if r["item"].category == Category.ACADEMIC]
     habits = [r for r in rows if r["item"].category != Category.ACADEMIC]
     return render(
