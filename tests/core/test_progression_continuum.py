@@ -17,8 +17,7 @@ from proficio.core.progression.continuum import (
     expectation,
     highest_shown_batch,
     is_proficient,
-    place_within,
-    place_within_batch,
+    proficient_from_share,
     proficient_overall,
     standing,
     status_batch,
@@ -110,14 +109,8 @@ def test_proficient_overall_needs_every_judged_competency():
     assert proficient_overall([good, unjudged]) is True
     assert proficient_overall([good, short]) is False
     assert proficient_overall([unjudged]) is None
-
-
-def test_the_place_stays_within_the_standing():
-    assert place_within(5.2, 6) == 6.0
-    assert 6.0 < place_within(6.5, 6) < 7
-    assert place_within(7.4, 6) < 7
-    assert place_within(0.5, None) == 0.5
-    assert list(place_within_batch([5.2, 6.5], [6, 6])) == [6.0, 6.5]
+    shares = [1.0, 0.5, np.nan, 0.0]
+    assert list(proficient_from_share(shares)) == [True, False, False, False]
 
 
 def test_batches_on_empty_input():
@@ -205,9 +198,3 @@ def test_status_batch_agrees_with_status_of(level, assessed, exp_pair):
     ).proficient
     assert bool(proficient[0]) == bool(s_prof)
     assert bool(proficient[0]) == (one in (StandingStatus.ON_TRACK, StandingStatus.BEYOND))
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.floats(-2, 10), st.one_of(st.none(), st.integers(0, 8)))
-def test_the_place_always_floors_to_the_standing(fitted, level):
-    assert int(place_within(fitted, level) // 1) == (level or 0)

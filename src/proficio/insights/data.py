@@ -27,6 +27,7 @@ from proficio.core.equity.suppression import (
     suppress_count,
     suppress_tables,
 )
+from proficio.core.progression.continuum import proficient_from_share
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.pace import engine
 from proficio.pace.models import DistrictDay, SchoolDay, StudentPace
@@ -229,7 +230,7 @@ def students_of(org: Organization) -> Students:
         grade=list(cols[2]),
         behind=np.array([s == "behind" for s in cols[3]], dtype=bool),
         stalled=np.array(cols[4], dtype=bool),
-        proficient=proficiency >= 0.5,
+        proficient=proficient_from_share(proficiency),
         proficiency=proficiency,
         growth=floats(cols[6]),
         gap=np.array([{"behind": -1.0, "on": 0.0, "ahead": 1.0}.get(s, np.nan) for s in cols[3]]),

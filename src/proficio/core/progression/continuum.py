@@ -194,6 +194,14 @@ def proficient_overall(standings: Sequence[Standing]) -> bool | None:
     return all(judged)
 
 
+def proficient_from_share(share: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """:func:`proficient_overall` from the share of a student's judged competencies that
+    are proficient (NaN where none is judged): proficient only when every one is."""
+    values = np.asarray(share, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(values >= 1.0 - EPSILON, dtype=bool)
+
+
 # --- Many groups at once ------------------------------------------------------------------
 
 
@@ -243,19 +251,3 @@ def status_batch(
     code[~a] = STATUS_CODES.index(StandingStatus.NOT_ASSESSED)
     proficient = known & a & ~below
     return code, proficient
-
-
-def place_within(fitted: float, level: int | None) -> float:
-    """Pace's fitted place on the continuum, kept within the standing: at least the level
-    shown, and below the next one (so the place never says less, or more, than the
-    standing)."""
-    low = float(level or 0)
-    return min(max(fitted, low), low + 1 - 1e-6)
-
-
-def place_within_batch(
-    fitted: npt.ArrayLike, level: npt.ArrayLike
-) -> npt.NDArray[np.float64]:
-    f = np.asarray(fitted, dtype=np.float64)
-    low = np.asarray(level, dtype=np.float64)
-    return np.minimum(np.maximum(f, low), low + 1 - 1e-6)
