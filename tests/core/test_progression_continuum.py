@@ -45,7 +45,8 @@ def test_anas_level_6_meets_the_levels_below_and_looks_to_level_7():
     assert s.inferred == {"1.1", "1.2", "1.3"}
     assert s.met == {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6"}
     by_position = {lv.position: lv for lv in s.levels}
-    assert by_position[2].state == LevelState.INFERRED and by_position[2].through == 6
+    assert by_position[2].state == LevelState.INFERRED
+    assert by_position[2].through == 6
     assert by_position[6].state == LevelState.SHOWN
     assert by_position[7].state == LevelState.OPEN
 
@@ -70,7 +71,9 @@ def test_a_level_with_two_targets_is_shown_only_when_both_are_met():
 
 def test_nothing_assessed_and_the_top_of_the_continuum():
     s = standing([t("a", 1, False, False)], steps=[1, 2], expected=None)
-    assert s.level is None and s.status == StandingStatus.NOT_ASSESSED and s.next_step == 1
+    assert s.level is None
+    assert s.status == StandingStatus.NOT_ASSESSED
+    assert s.next_step == 1
     top = standing([t("a", 1, True), t("b", 2, True)], steps=[1, 2])
     assert top.next_step is None
 
@@ -91,13 +94,19 @@ def test_expectation_from_a_grades_targets():
     points = [(JAN, 5.0), (JUNE, 6.0)]
     autumn = expectation(points, dt.date(2025, 10, 1))
     assert autumn is not None
-    assert autumn.level == 5 and autumn.next_level == 5 and autumn.next_due == JAN
+    assert autumn.level == 5
+    assert autumn.next_level == 5
+    assert autumn.next_due == JAN
     spring = expectation(points, dt.date(2026, 3, 1))
     assert spring is not None
-    assert spring.level == 5 and spring.next_level == 6 and spring.next_due == JUNE
+    assert spring.level == 5
+    assert spring.next_level == 6
+    assert spring.next_due == JUNE
     assert 5 < spring.now < 6
     summer = expectation(points, dt.date(2026, 7, 1))
-    assert summer is not None and summer.level == 6 and summer.next_due == JUNE
+    assert summer is not None
+    assert summer.level == 6
+    assert summer.next_due == JUNE
     assert expectation([], JAN) is None
 
 
@@ -115,7 +124,8 @@ def test_proficient_overall_needs_every_judged_competency():
 
 def test_batches_on_empty_input():
     groups, best = highest_shown_batch([], [], [])
-    assert groups.size == 0 and best.size == 0
+    assert groups.size == 0
+    assert best.size == 0
 
 
 # --- Properties -----------------------------------------------------------------------------

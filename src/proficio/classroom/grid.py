@@ -21,8 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from proficio.frameworks.assessable import assessable_targets
-from proficio.frameworks.models import Association, AssociationType, Category, ScaleLevel
-from proficio.frameworks.models import Item
+from proficio.frameworks.models import Association, AssociationType, Category, Item, ScaleLevel
 from proficio.mastery import continuum
 from proficio.mastery.models import Determination, DeterminationStatus, Override
 from proficio.orgs.models import Section, Student

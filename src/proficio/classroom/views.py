@@ -116,7 +116,7 @@ class _CellRenderer:
     def _parts(self, cell: grid.Cell) -> tuple[str, str]:
         if cell.inferred and cell.level is None:
             css, icon, visible = "gc gc-inferred", '<span aria-hidden="true">✓</span>', ""
-            words = escape(_("Met through a higher level's evidence"))
+            words = str(escape(_("Met through a higher level's evidence")))
         elif cell.level is not None:
             css = f"gc gc-{cell.level.position}"
             icon = f'<span class="icon-{escape(cell.level.icon)}" aria-hidden="true"></span>'

@@ -186,7 +186,7 @@ def competencies(
         for r in target_rows:
             if r.target.pk in s.standing.inferred:
                 r.inferred_through = s.level
-        met_ids |= set(s.standing.met)
+        met_ids |= {int(k) for k in s.standing.met if isinstance(k, int)}
         met = sum(1 for r in target_rows if r.target.pk in s.standing.met)
         row = CompetencyRow(comp, s.status, met, len(target_rows), target_rows, shown=s)
         row.level_now, row.level_next = s.level, s.next_level

@@ -100,9 +100,7 @@ def structure(competencies: Iterable[Item]) -> Structure:
         "item_id", "level__position"
     ):
         out.steps[comp_id].add(position)
-    for level in PerformanceLevel.objects.filter(
-        framework_id__in=set(out.framework_of.values())
-    ):
+    for level in PerformanceLevel.objects.filter(framework_id__in=set(out.framework_of.values())):
         out.levels.setdefault(level.framework_id, {})[level.position] = level
     return out
 
@@ -174,9 +172,7 @@ def standings(
     return out
 
 
-def target_statuses(
-    students: Sequence[Student], shape: Structure
-) -> dict[tuple[int, int], str]:
+def target_statuses(students: Sequence[Student], shape: Structure) -> dict[tuple[int, int], str]:
     """(student, target) → the determination's status, an active override winning."""
     student_ids = [s.pk for s in students]
     target_ids = [t for pairs in shape.targets.values() for t, _ in pairs]

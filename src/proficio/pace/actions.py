@@ -221,9 +221,7 @@ def refresh_pace(
         expected=lookup(expected_table),
         goal=lookup(goal_table),
         today=engine.years(today),
-        standing=lambda groups: flat_standing[
-            (groups // width) * (width - 1) + groups % width
-        ],
+        standing=lambda groups: flat_standing[(groups // width) * (width - 1) + groups % width],
     )
     group_student = batch.groups // width
     group_comp = batch.groups % width

@@ -116,7 +116,7 @@ def expectation(points: Sequence[tuple[dt.date, float]], today: dt.date) -> Expe
     ahead = [(day, level) for day, level in ordered if day >= today]
     due, upcoming = ahead[0] if ahead else ordered[-1]
     whole = math.floor(now + EPSILON)
-    return Expectation(now, whole, max(int(round(upcoming)), whole), due)
+    return Expectation(now, whole, max(round(upcoming), whole), due)
 
 
 def is_proficient(level: int | None, expected: int) -> bool:
@@ -162,9 +162,7 @@ def standing(
         if position in shown:
             state, through = LevelState.SHOWN, None
         elif level is not None and position < level:
-            state, through = (
-                (LevelState.INFERRED, level) if infer_below else (LevelState.GAP, None)
-            )
+            state, through = (LevelState.INFERRED, level) if infer_below else (LevelState.GAP, None)
         else:
             state, through = LevelState.OPEN, None
         levels.append(Level(position, state, through))

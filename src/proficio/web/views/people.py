@@ -80,7 +80,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     submitted = Evidence.objects.filter(student=student, status=EvidenceStatus.SUBMITTED)
     # Where the student stands on each competency: the one definition (mastery.continuum).
     standing = continuum.shown_for([student], continuum.student_competencies(student))
-    rows = [{"item": s.competency, "s": s} for s in standing[student.pk]]
+    rows: list[dict[str, Any]] = [{"item": s.competency, "s": s} for s in standing[student.pk]]
     academic = [r for r in rows if r["item"].category == Category.ACADEMIC]
     habits = [r for r in rows if r["item"].category != Category.ACADEMIC]
     return render(
