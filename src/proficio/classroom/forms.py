@@ -22,6 +22,14 @@ TEACHER_KINDS = [
 
 
 class GridFilterForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Targets"),
+        required=False,
+        choices=[
+            ("", _("The course's competencies")),
+            ("all", _("Every target the school may assess (widened)")),
+        ],
+    )
     competency = forms.TypedChoiceField(
         label=_("Competency"), required=False, coerce=int, empty_value=None
     )

@@ -1,7 +1,8 @@
 """The class grid: students × learning targets, read in a fixed number of queries.
 
-The section's learning targets are the targets of the published frameworks its district
-may assess (its own and shared ones; not the educator framework), grouped by competency.
+The section's learning targets are its course's scope (the competencies the course names
+by CASE identifier, within the targets the school may assess), grouped by competency; a
+teacher may widen it deliberately to every assessable target.
 Determinations, active overrides and scale levels are each read in one query for the
 whole grid, never per cell.
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from proficio.frameworks.assessable import assessable_targets
+from proficio.frameworks.assessable import scope_targets
 from proficio.frameworks.models import Association, AssociationType, Category, Item, ScaleLevel
 from proficio.mastery import continuum
 from proficio.mastery.models import Determination, DeterminationStatus, Override
@@ -117,12 +118,13 @@ class Row:
         return sum(c.rising for c in self.cells)
 
 
-def section_columns(section: Section) -> list[Column]:
-    """The section's learning targets with their competencies, in framework order."""
+def section_columns(section: Section, *, widen: bool = False) -> list[Column]:
+    """The section's learning targets with their competencies, in framework order: its
+    course's scope, or every assessable target when ``widen``."""
     node_fields = ("id", "human_coding_scheme", "abbreviated_statement", "full_statement")
     rows = Association.objects.filter(
         association_type=AssociationType.IS_CHILD_OF,
-        origin_item__in=assessable_targets(section.school).values("pk"),
+        origin_item__in=scope_targets(section, widen=widen).values("pk"),
         destination_item__isnull=False,
     ).values_list(
         *(f"origin_item__{f}" for f in node_fields),

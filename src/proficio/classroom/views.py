@@ -57,8 +57,13 @@ def _can_score(request: HttpRequest, section: Section) -> bool:
 # --- the grid -----------------------------------------------------------------------
 
 
+def _widen(request: HttpRequest) -> bool:
+    """A deliberate choice to see every assessable target, not only the course's scope."""
+    return request.GET.get("scope") == "all"
+
+
 def _grid(request: HttpRequest, section: Section, purpose: str) -> dict[str, Any]:
-    columns = grid.section_columns(section)
+    columns = grid.section_columns(section, widen=_widen(request))
     competencies = list({c.competency.pk: c.competency for c in columns if c.competency}.values())
     form = GridFilterForm(request.GET or None, competencies=competencies)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -86,7 +91,13 @@ def _grid(request: HttpRequest, section: Section, purpose: str) -> dict[str, Any
         rows.sort(key=lambda r: -r.rising)
     # Each student shown is a read of their record: one entry per student, in bulk.
     record_reads([r.student for r in rows], purpose=purpose, what="mastery.determination")
-    return {"form": form, "columns": columns, "rows": rows, "competencies": competencies}
+    return {
+        "form": form,
+        "columns": columns,
+        "rows": rows,
+        "competencies": competencies,
+        "widened": _widen(request),
+    }
 
 
 class _CellRenderer:
@@ -310,7 +321,7 @@ def task_list(request: HttpRequest, section_id: int) -> HttpResponse:
     can_score = _can_score(request, section)
     form = None
     if can_score:
-        rubrics = actions.scorable_rubrics(section)
+        rubrics = actions.scorable_rubrics(section, widen=_widen(request))
         form = ScoringTaskForm(request.POST or None, rubrics=rubrics)
         if request.method == "POST" and form.is_valid():
             by_pk = {r.pk: r for r in rubrics}
@@ -334,7 +345,13 @@ def task_list(request: HttpRequest, section_id: int) -> HttpResponse:
     return render(
         request,
         "classroom/tasks.html",
-        {"section": section, "tasks": tasks, "form": form, "can_score": can_score},
+        {
+            "section": section,
+            "tasks": tasks,
+            "form": form,
+            "can_score": can_score,
+            "widened": _widen(request),
+        },
         status=status,
     )
 
@@ -578,7 +595,7 @@ def _prerequisites(target: Item) -> list[Item]:
 @login_required
 def groups(request: HttpRequest, section_id: int) -> HttpResponse:
     section = _section(request, section_id)
-    columns = grid.section_columns(section)
+    columns = grid.section_columns(section, widen=_widen(request))
     targets = [c.target for c in columns]
     form = GroupTargetForm(request.GET or request.POST or None, targets=targets)
     context: dict[str, Any] = {
@@ -586,6 +603,7 @@ def groups(request: HttpRequest, section_id: int) -> HttpResponse:
         "form": form,
         "saved": GroupSet.objects.filter(section=section).select_related("target", "created_by"),
         "can_score": _can_score(request, section),
+        "widened": _widen(request),
     }
     if form.is_valid():
         target = Item.objects.get(pk=form.cleaned_data["target"])  # one of the class's targets

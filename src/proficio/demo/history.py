@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from proficio.evidence import actions as evidence
-from proficio.frameworks.models import Category, Framework, Item, ItemKind
+from proficio.frameworks.models import Category, Framework, Item, ItemKind, PerformanceLevel
 from proficio.mastery import actions as mastery
 from proficio.mastery.models import Method, ScopeKind
 from proficio.orgs.models import Organization, Student
@@ -75,8 +75,19 @@ def seed_history(
     levels = {lv.pk: lv.position for lv in framework.levels.all()}
     by_competency: dict[int, list[Item]] = defaultdict(list)
     category: dict[int, str] = {}
-    for link in framework.associations.filter(
-        association_type="isChildOf", origin_item__kind=ItemKind.TARGET
+    # The district framework and the science framework (same eight-level continuum).
+    frameworks = [
+        framework,
+        *Framework.objects.filter(owner=district, title__startswith="Science framework"),
+    ]
+    positions = {
+        lv.pk: lv.position for lv in PerformanceLevel.objects.filter(framework__in=frameworks)
+    }
+    levels.update(positions)
+    from proficio.frameworks.models import Association
+
+    for link in Association.objects.filter(
+        framework__in=frameworks, association_type="isChildOf", origin_item__kind=ItemKind.TARGET
     ).select_related("origin_item", "destination_item"):
         parent, child = link.destination_item, link.origin_item
         if parent is not None and child is not None:

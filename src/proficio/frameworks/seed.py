@@ -15,7 +15,7 @@ from proficio.frameworks import actions
 from proficio.frameworks.models import Framework, ItemKind, License
 from proficio.orgs.models import Organization
 
-SEEDS = ("district_framework.json", "educator_framework.json")
+SEEDS = ("district_framework.json", "science_framework.json", "educator_framework.json")
 
 
 def read_seed(name: str) -> dict[str, Any]:
