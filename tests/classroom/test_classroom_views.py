@@ -45,9 +45,15 @@ def test_grid_shows_levels_by_text_and_icon_and_tells_insufficient_apart(world, 
     assert response.status_code == 200
     page = response.content.decode()
     assert ">MATH.1.3</abbr>" in page
-    assert ">HAB.1.1</abbr>" in page
+    # The mathematics course's scope: mathematics only, unless widened deliberately.
+    assert ">HAB.1.1</abbr>" not in page
+    assert ">WRIT.1.1</abbr>" not in page
     assert "MATH.3.1" in page
     assert "EDU" not in page
+    assert 'data-scope="course"' in page
+    wide = client.get(reverse("classroom:grid", args=[world.rivera_section.pk]), {"scope": "all"})
+    assert ">HAB.1.1</abbr>" in wide.content.decode()
+    assert 'data-scope="all"' in wide.content.decode()
     assert 'class="gc gc-insufficient"' in page
     assert "Not enough evidence yet" in page
     assert 'class="gc gc-none"' in page

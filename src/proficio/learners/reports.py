@@ -19,13 +19,16 @@ from proficio.frameworks.models import (
     Category,
     Exemplar,
     Framework,
+    HomeSupport,
     Item,
     ItemKind,
     LevelStatement,
     PerformanceLevel,
     ProficiencyScale,
     ScaleLevel,
+    TranslationKind,
 )
+from proficio.frameworks.translations import ITEM_FIELDS, LEVEL_FIELDS, Translator
 from proficio.learners.actions import reassessable_targets
 from proficio.mastery import actions as mastery_actions
 from proficio.mastery import continuum, engine
@@ -60,6 +63,7 @@ class CompetencyRow:
     statement_now: str = ""
     exemplars: list[Exemplar] = field(default_factory=list)
     changed: list[TargetRow] = field(default_factory=list)
+    home_support: str = ""  # how to help at home at the next step
 
 
 def _frameworks(student: Student) -> list[Framework]:
@@ -70,10 +74,15 @@ def _frameworks(student: Student) -> list[Framework]:
     return list(Framework.objects.filter(pk__in=ids).order_by("title"))
 
 
-def _labels(scales: dict[int, ProficiencyScale | None]) -> dict[tuple[int, float], str]:
-    """(scale id, value) → the level's label."""
+def _labels(
+    scales: dict[int, ProficiencyScale | None], tr: Translator | None = None
+) -> dict[tuple[int, float], str]:
+    """(scale id, value) → the level's label (in the reader's language)."""
     ids = {scale.pk for scale in scales.values() if scale is not None}
-    return {(lv.scale_id, lv.value): lv.label for lv in ScaleLevel.objects.filter(scale_id__in=ids)}
+    levels = list(ScaleLevel.objects.filter(scale_id__in=ids))
+    if tr is not None:
+        tr.localize_all(levels, TranslationKind.SCALE_LEVEL, "label")
+    return {(lv.scale_id, lv.value): lv.label for lv in levels}
 
 
 def _target_scales(frameworks: list[Framework]) -> dict[int, ProficiencyScale | None]:
@@ -135,13 +144,23 @@ def competencies(
     }
     past = mastery_actions.as_of(student, since) if since is not None else None
     scales = _target_scales(frameworks)
-    labels = _labels(scales)
-    statements = {
-        (s.item_id, s.level_id): s.statement
-        for s in LevelStatement.objects.filter(item__framework__in=frameworks)
-    }
+    # Framework text in the reader's language (English, marked, where not translated).
+    tr = Translator()
+    tr.localize_all(items, TranslationKind.ITEM, *ITEM_FIELDS)
+    tr.localize_all([i.level for i in items if i.level], TranslationKind.LEVEL, *LEVEL_FIELDS)
+    labels = _labels(scales, tr)
+    level_statements = list(LevelStatement.objects.filter(item__framework__in=frameworks))
+    tr.localize_all(level_statements, TranslationKind.LEVEL_STATEMENT, "statement")
+    statements = {(s.item_id, s.level_id): s.statement for s in level_statements}
+    supports = list(HomeSupport.objects.filter(item__framework__in=frameworks))
+    tr.localize_all(supports, TranslationKind.HOME_SUPPORT, "text")
+    home_support = {(h.item_id, h.level_id): h.text for h in supports}
     exemplars: dict[int, list[Exemplar]] = defaultdict(list)
-    for ex in Exemplar.objects.filter(item__framework__in=frameworks).select_related("level"):
+    found_exemplars = list(
+        Exemplar.objects.filter(item__framework__in=frameworks).select_related("level")
+    )
+    tr.localize_all(found_exemplars, TranslationKind.EXEMPLAR, "title")
+    for ex in found_exemplars:
         exemplars[ex.item_id].append(ex)
 
     def label_for(target: Item, value: float | None) -> str:
@@ -173,6 +192,11 @@ def competencies(
     ]
     # The one definition of where the student stands (proficio.core.progression.continuum).
     shape = continuum.structure(comp_items)
+    tr.localize_all(
+        [lv for by_pos in shape.levels.values() for lv in by_pos.values()],
+        TranslationKind.LEVEL,
+        *LEVEL_FIELDS,
+    )
     standing_of = continuum.standings([student], shape, today=today)[student.pk]
     rows: list[CompetencyRow] = []
     met_ids: set[int] = set()
@@ -194,6 +218,7 @@ def competencies(
             row.statement_now = statements.get((comp.pk, row.level_now.pk), "")
         if row.level_next is not None:
             row.statement_next = statements.get((comp.pk, row.level_next.pk), "")
+            row.home_support = home_support.get((comp.pk, row.level_next.pk), "")
             row.exemplars = [
                 ex
                 for ex in exemplars.get(comp.pk, [])
