@@ -728,14 +728,15 @@ TRANSLATION_LANGUAGES = ("es",)
 def _translated_object(kind: str, object_id: int) -> tuple[Any, Framework | None]:
     from proficio.frameworks.models import HomeSupport, ScaleLevel, TranslationKind
 
-    model: Any = {
+    models_by_kind: dict[str, Any] = {
         TranslationKind.ITEM: Item,
         TranslationKind.LEVEL: PerformanceLevel,
         TranslationKind.LEVEL_STATEMENT: LevelStatement,
         TranslationKind.EXEMPLAR: Exemplar,
         TranslationKind.HOME_SUPPORT: HomeSupport,
         TranslationKind.SCALE_LEVEL: ScaleLevel,
-    }.get(kind)
+    }
+    model = models_by_kind.get(kind)
     if model is None:
         raise ValidationError({"kind": _("Choose what kind of text this translates.")})
     obj = model.objects.filter(pk=object_id).first()
@@ -805,7 +806,11 @@ def set_home_support(item: Item, level: PerformanceLevel, text: str) -> Any:
     if len(text) > 2000:
         raise ValidationError({"text": _("Keep it under 2,000 characters.")})
     if not text:
-        HomeSupport.objects.filter(item=item, level=level).delete()
+        from proficio.frameworks.models import Translation, TranslationKind
+
+        gone = list(HomeSupport.objects.filter(item=item, level=level).values_list("pk", flat=True))
+        Translation.objects.filter(kind=TranslationKind.HOME_SUPPORT, object_id__in=gone).delete()
+        HomeSupport.objects.filter(pk__in=gone).delete()
         return None
     obj, created = HomeSupport.objects.update_or_create(
         item=item, level=level, defaults={"text": text}
