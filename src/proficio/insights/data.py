@@ -468,6 +468,8 @@ def by_section_and_teacher(
         .filter(active_on(today))
         .values_list("student_id", "section_id", "section__name")
     )
+    # A class is judged on its course's competencies (its scope), not the whole profile.
+    scopes = engine.section_competencies({k for _, k, _ in pairs})
     staff = list(
         Enrollment.objects.filter(section__school=school)
         .filter(active_on(today), active_on(today, "section__staff__"))
@@ -476,7 +478,7 @@ def by_section_and_teacher(
     )
     position = {int(x): k for k, x in enumerate(s.ids)}
 
-    def rows_for(links: list[tuple[int, int, str]], total: str) -> list[Row]:
+    def rows_for(links: list[tuple[int, int, str]], total: str, scoped: bool = False) -> list[Row]:
         keys = sorted({(name or "", k) for _, k, name in links})
         index = {k: i for i, (_, k) in enumerate(keys)}
         picked = [(position[sid], index[k]) for sid, k, _ in links if sid in position]
@@ -492,11 +494,14 @@ def by_section_and_teacher(
             for f in Students.__dataclass_fields__
         }
         sub = Students(**fields)
+        if scoped:
+            kept = [(sid, k) for sid, k, _ in links if sid in position]
+            sub.proficient, sub.behind = engine.course_flags(kept, scopes)
         key = np.array([k for _, k in picked], dtype=np.int64)
         # Students appear once per section: the total row is a count of memberships.
         return breakdown(sub, key, [name for name, _ in keys], limit, total)
 
-    return rows_for(pairs, _("All sections")), rows_for(staff, _("All teachers"))
+    return rows_for(pairs, _("All sections"), scoped=True), rows_for(staff, _("All teachers"))
 
 
 def state_rows(state: Organization, limit: int) -> list[dict[str, Any]]:
