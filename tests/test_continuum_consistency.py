@@ -202,7 +202,7 @@ def test_by_section_figures_follow_each_course(history, world):
     counts them on its own course's competencies, so the rows differ by course."""
     from proficio.insights import data
 
-    district, _students = history
+    _district, _students = history
     school = world.rivera_section.school
     read = data.students_of(school)
     rows, _teachers = data.by_section_and_teacher(read, school, timezone.localdate(), 1)

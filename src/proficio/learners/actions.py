@@ -78,6 +78,8 @@ def set_goal(
         raise ValidationError({"target_date": _("Choose the date you aim to reach it by.")})
     if target_date < timezone.localdate():
         raise ValidationError({"target_date": _("Choose a date from today on.")})
+    if target_date > timezone.localdate() + dt.timedelta(days=5 * 366):
+        raise ValidationError({"target_date": _("Choose a date within the next five years.")})
     if target is not None and why_not_assessable(student.school, target):
         raise ValidationError({"target": _("Choose one of your own learning targets.")})
     return Goal.objects.create(student=student, text=text, target_date=target_date, target=target)

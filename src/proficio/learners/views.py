@@ -181,8 +181,14 @@ def outside_learning(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        when = dt.datetime.combine(
-            data["assessed_at"], dt.time(12), tzinfo=timezone.get_current_timezone()
+        # Today's learning is dated now; another day's at noon. A future day is refused
+        # by the action, with its message beside the field (never quietly changed).
+        when = (
+            timezone.now()
+            if data["assessed_at"] == timezone.localdate()
+            else dt.datetime.combine(
+                data["assessed_at"], dt.time(12), tzinfo=timezone.get_current_timezone()
+            )
         )
         try:
             actions.submit_outside_learning(
@@ -191,7 +197,7 @@ def outside_learning(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 target=data["target"],
                 level=data["level"],
-                assessed_at=min(when, timezone.now()),
+                assessed_at=when,
                 partner_organization=data["partner_organization"],
                 verifier=data["verifier"],
                 description=data["description"],

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from proficio.mastery import actions as mastery_actions
 from proficio.mastery import continuum
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student, StudentDemographics
+from proficio.orgs.search import search_students
 from proficio.policy import Act, Subject
 from proficio.web.forms import StudentSearchForm
 
@@ -31,13 +31,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     form = StudentSearchForm(request.GET or None)
     students = policy.visible(request.user, Subject.STUDENT).select_related("school")
     if form.is_valid() and form.cleaned_data["q"]:
-        q = form.cleaned_data["q"]
-        students = students.filter(
-            Q(legal_given_name__icontains=q)
-            | Q(legal_family_name__icontains=q)
-            | Q(preferred_name__icontains=q)
-            | Q(local_id__iexact=q)
-        )
+        students = search_students(students, form.cleaned_data["q"])
     page = Paginator(students.order_by("legal_family_name", "legal_given_name", "pk"), 50).get_page(
         request.GET.get("page")
     )
