@@ -237,20 +237,12 @@ def _pairs(policy: MasteryPolicy) -> list[tuple[int, int]]:
         .values_list("student_id", "target_id")
         .distinct()
     ) | set(ItemResponse.objects.filter(**where).values_list("student_id", "target_id").distinct())
-    mine = []
-    students = {
-        s.pk: s
-        for s in Student.objects.filter(pk__in={s for s, _ in candidates}).select_related("school")
-    }
-    targets = {
-        t.pk: t
-        for t in Item.objects.filter(pk__in={t for _, t in candidates}).select_related("framework")
-    }
-    for s, t in sorted(candidates):
-        version = engine.policy_for(students[s], targets[t])
-        if version is not None and version.policy_id == policy.pk:
-            mine.append((s, t))
-    return mine
+    governing = engine.policies_for_pairs(sorted(candidates))
+    return [
+        pair
+        for pair, version in governing.items()
+        if version is not None and version.policy_id == policy.pk
+    ]
 
 
 def _evaluate_pairs(

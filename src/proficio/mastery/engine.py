@@ -88,6 +88,70 @@ def policy_for(student: Student, target: Item) -> PolicyVersion | None:
     return None
 
 
+def policies_for_pairs(
+    pairs: list[tuple[int, int]],
+) -> dict[tuple[int, int], PolicyVersion | None]:
+    """:func:`policy_for` for many (student, target) pairs at once: the same precedence
+    (target > competency > framework > school > district), read in a fixed number of
+    queries (the preview and the replay ask it of thousands of pairs)."""
+    from proficio.orgs.models import Student as StudentModel
+
+    if not pairs:
+        return {}
+    student_ids = {s for s, _ in pairs}
+    target_ids = {t for _, t in pairs}
+    schools = dict(StudentModel.objects.filter(pk__in=student_ids).values_list("pk", "school_id"))
+    from proficio.orgs.models import Organization
+
+    parent = dict(
+        Organization.objects.filter(pk__in=set(schools.values())).values_list("pk", "parent_id")
+    )
+    frameworks = dict(Item.objects.filter(pk__in=target_ids).values_list("pk", "framework_id"))
+    competency: dict[int, int] = {}
+    for origin, destination in (
+        Item.objects.filter(pk__in=target_ids)
+        .filter(
+            outgoing__association_type=AssociationType.IS_CHILD_OF,
+            outgoing__destination_item__isnull=False,
+        )
+        .values_list("pk", "outgoing__destination_item_id")
+        .order_by("pk", "outgoing__pk")
+    ):
+        competency.setdefault(origin, destination)  # the first link, as parent_of reads it
+    newest: dict[tuple[str, int], PolicyVersion] = {}
+    for version in PolicyVersion.objects.select_related("policy").order_by("policy_id", "-version"):
+        pol = version.policy
+        key_id = {
+            ScopeKind.TARGET: pol.item_id,
+            ScopeKind.COMPETENCY: pol.item_id,
+            ScopeKind.FRAMEWORK: pol.framework_id,
+            ScopeKind.SCHOOL: pol.organization_id,
+            ScopeKind.DISTRICT: pol.organization_id,
+        }.get(ScopeKind(pol.scope))
+        if key_id is None:
+            continue
+        # Per scope and object, the newest version of the first policy (as policy_for).
+        newest.setdefault((pol.scope, key_id), version)
+    out: dict[tuple[int, int], PolicyVersion | None] = {}
+    for s, t in pairs:
+        school = schools.get(s)
+        keys = {
+            ScopeKind.TARGET: t,
+            ScopeKind.COMPETENCY: competency.get(t),
+            ScopeKind.FRAMEWORK: frameworks.get(t),
+            ScopeKind.SCHOOL: school,
+            ScopeKind.DISTRICT: parent.get(school) if school is not None else None,
+        }
+        found = None
+        for scope in SCOPE_PRECEDENCE:
+            key = keys[scope]
+            if key is not None and (scope.value, key) in newest:
+                found = newest[(scope.value, key)]
+                break
+        out[(s, t)] = found
+    return out
+
+
 def core_policy(version: PolicyVersion, scale: core.Scale) -> core.Policy:
     return core.Policy(
         method=version.method,
