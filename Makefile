@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser bench chromium pango messages clean
+.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser bench chromium pango messages clean pybkt pybkt-if-possible
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,27 @@ pytest-postgres: install
 pytest-browser: install chromium
 	$(PYTEST) -m browser
 
-test: lint pytest-sqlite pytest-postgres pytest-browser
+test: lint pybkt-if-possible pytest-sqlite pytest-postgres pytest-browser
+
+# pyBKT (the C++ build) in its own virtualenv, for the BKT comparison test and
+# benchmarks/bench_bkt_vs_pybkt.py. It needs numpy < 2 and a C++ compiler with OpenMP.
+PYBKT := .pybkt
+PYBKT_STAMP := $(PYBKT)/.installed
+$(PYBKT_STAMP): benchmarks/pybkt-requirements.txt
+	rm -rf $(PYBKT)
+	$(PYTHON) -m venv $(PYBKT)
+	$(PYBKT)/bin/pip install --quiet --upgrade pip setuptools wheel
+	$(PYBKT)/bin/pip install --quiet -c benchmarks/pybkt-requirements.txt numpy
+	$(PYBKT)/bin/pip install --quiet -c benchmarks/pybkt-requirements.txt \
+	  --no-binary pyBKT --no-build-isolation -r benchmarks/pybkt-requirements.txt
+	$(PYBKT)/bin/python -c "import pyBKT.fit.E_step"  # the C++ extension, not the fallback
+	touch $@
+
+pybkt: $(PYBKT_STAMP)
+
+# make test tries to build it so the comparison runs; without it that one test skips.
+pybkt-if-possible:
+	@$(MAKE) --no-print-directory pybkt || echo "pyBKT could not be built: the pyBKT comparison test will be skipped"
 
 # Debian's Chromium drives the browser tests; browser downloads are impossible here.
 CHROMIUM ?= $(or $(PROFICIO_CHROMIUM),/usr/bin/chromium)
@@ -80,4 +100,4 @@ bench: install
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules var test-artifacts
+	rm -rf $(VENV) $(PYBKT) node_modules var test-artifacts
