@@ -371,13 +371,20 @@ def em_job(
     its value when the model does not forget. ``bounds`` holds the lowest value of
     every parameter and the highest of guess and slip (the parameter space); the other
     parameters reach up to one minus the lowest. Every M-step maximises each parameter's
-    own concave term within those bounds, so the likelihood never falls.
+    own concave term within those bounds, so an EM step never lowers the likelihood.
 
-    EM stops once an iteration gains at most ``tolerance`` log-likelihood per response,
-    or after ``max_iterations`` M-steps. Return the exact log-likelihood at the returned
-    parameters, the M-steps taken, whether it converged, and how many sequences took
-    the log-space path in the last E-step. ``trace[i]`` is the log-likelihood before
-    M-step ``i``.
+    EM creeps where the optimum sits on a bound, so steps are over-relaxed: the next
+    point goes ``omega`` times as far as the EM step, ``omega`` doubling (up to 16) while
+    that pays. A point whose exact log-likelihood is lower than the last accepted one is
+    rejected, and the plain EM step from the accepted point is taken instead, so the
+    accepted log-likelihoods never fall.
+
+    EM stops once an accepted step gains at most ``tolerance`` log-likelihood per
+    response (or an EM step gains nothing), or after ``max_iterations`` M-steps. Return
+    the exact log-likelihood at the returned parameters, the M-steps taken, whether it
+    converged, and how many sequences took the log-space path in the last E-step.
+    ``trace`` receives the accepted log-likelihoods, in order; unused entries keep their
+    values.
     """
     row_lo = seq_start[s_lo]
     n_rows = seq_start[s_hi] - row_lo
@@ -389,11 +396,21 @@ def em_job(
     low = bounds[0]
     high = 1.0 - low
     high_gs = bounds[1]
-    previous = -math.inf
-    ll = -math.inf
+    acc = np.empty((5, max(c_hi - c_lo, l_hi - l_lo, g_hi - g_lo)))
+    em = np.empty_like(acc)
+    ranges = (
+        (prior, c_lo, c_hi),
+        (learn, l_lo, l_hi),
+        (guess, g_lo, g_hi),
+        (slip, g_lo, g_hi),
+        (forget, l_lo, l_hi),
+    )
+    ll_acc = -math.inf
+    omega = 1.0
+    steps = 0
+    accepted = 0
     n_log = 0
     converged = False
-    iterations = 0
     r = resp[row_lo:]
     g = gs[row_lo:]
     k = lc[row_lo:]
@@ -423,29 +440,51 @@ def em_job(
             ll += seq_ll
             init[seq_cohort[s] - c_lo, 0] += first
             init[seq_cohort[s] - c_lo, 1] += 1.0
-        trace[iterations] = ll
-        if iterations > 0 and ll - previous <= tolerance * n_rows:
+        if ll >= ll_acc:
+            gain = ll - ll_acc
+            ll_acc = ll
+            for i in range(5):
+                values, lo_, hi_ = ranges[i]
+                acc[i, : hi_ - lo_] = values[lo_:hi_]
+            trace[accepted] = ll
+            accepted += 1
+            if accepted > 1 and gain <= tolerance * n_rows:
+                converged = True
+                break
+            omega = min(2.0 * omega, 16.0) if accepted > 1 else 1.0
+            # M-step from the accepted point: each parameter's own concave term, clipped.
+            em[:] = acc
+            if not fixed[0]:
+                for c in range(c_lo, c_hi):
+                    if init[c - c_lo, 1] > 0:
+                        em[0, c - c_lo] = min(max(init[c - c_lo, 0] / init[c - c_lo, 1], low), high)
+            for c in range(l_lo, l_hi):
+                row = c - l_lo
+                if not fixed[1] and counts[row, 1] > 0:
+                    em[1, row] = min(max(counts[row, 0] / counts[row, 1], low), high)
+                if not fixed[4] and counts[row, 3] > 0:
+                    em[4, row] = min(max(counts[row, 2] / counts[row, 3], low), high)
+            for c in range(g_lo, g_hi):
+                row = c - g_lo
+                if not fixed[2] and counts[row, 6] > 0:
+                    em[2, row] = min(max(counts[row, 7] / counts[row, 6], low), high_gs)
+                if not fixed[3] and counts[row, 4] > 0:
+                    em[3, row] = min(max(counts[row, 5] / counts[row, 4], low), high_gs)
+        elif omega == 1.0:  # even the plain EM step lost (by rounding): nothing left to gain
             converged = True
             break
-        if iterations >= max_iterations:
+        else:
+            omega = 1.0
+        if steps >= max_iterations:
             break
-        previous = ll
-        iterations += 1
-        # M-step: each parameter maximises its own concave term, clipped to its bounds.
-        if not fixed[0]:
-            for c in range(c_lo, c_hi):
-                if init[c - c_lo, 1] > 0:
-                    prior[c] = min(max(init[c - c_lo, 0] / init[c - c_lo, 1], low), high)
-        for c in range(l_lo, l_hi):
-            row = c - l_lo
-            if not fixed[1] and counts[row, 1] > 0:
-                learn[c] = min(max(counts[row, 0] / counts[row, 1], low), high)
-            if not fixed[4] and counts[row, 3] > 0:
-                forget[c] = min(max(counts[row, 2] / counts[row, 3], low), high)
-        for c in range(g_lo, g_hi):
-            row = c - g_lo
-            if not fixed[2] and counts[row, 6] > 0:
-                guess[c] = min(max(counts[row, 7] / counts[row, 6], low), high_gs)
-            if not fixed[3] and counts[row, 4] > 0:
-                slip[c] = min(max(counts[row, 5] / counts[row, 4], low), high_gs)
-    return ll, iterations, converged, n_log
+        steps += 1
+        for i in range(5):
+            values, lo_, hi_ = ranges[i]
+            top = high_gs if i == 2 or i == 3 else high
+            for j in range(hi_ - lo_):
+                step = acc[i, j] + omega * (em[i, j] - acc[i, j])
+                values[lo_ + j] = acc[i, j] if fixed[i] else min(max(step, low), top)
+    for i in range(5):
+        values, lo_, hi_ = ranges[i]
+        values[lo_:hi_] = acc[i, : hi_ - lo_]
+    return ll_acc, steps, converged, n_log

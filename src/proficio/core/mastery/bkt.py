@@ -244,8 +244,9 @@ class FitResult:
 
     ``log_likelihood`` is the exact log-likelihood of the training rows at ``model``.
     ``converged`` is False when EM stopped at the iteration limit: the caller must not
-    treat such a fit as final. ``history`` holds the winning restart's log-likelihood
-    before each M-step and at the end (it never falls). ``not_identified`` names the
+    treat such a fit as final. ``history`` holds the winning restart's log-likelihood at
+    each accepted EM step, the last being the returned one (it never falls); ``iterations``
+    counts every M-step, accepted or not. ``not_identified`` names the
     parameters the data says nothing about (learn with no student answering twice): they
     keep their starting values.
     """
@@ -669,7 +670,7 @@ def fit(
     restarts: int = 5,
     seed: int = 0,
     max_iterations: int = 500,
-    tolerance: float = 1e-9,
+    tolerance: float = 1e-7,
     start: BKTParams | None = None,
     fixed: Mapping[str, float] | None = None,
     threads: int | None = None,
@@ -714,7 +715,7 @@ def fit_many(
     restarts: int = 5,
     seed: int = 0,
     max_iterations: int = 500,
-    tolerance: float = 1e-9,
+    tolerance: float = 1e-7,
     start: BKTParams | None = None,
     fixed: Mapping[str, float] | None = None,
     threads: int | None = None,
@@ -863,7 +864,8 @@ def fit_many(
             (cohort_class, learn_class, item_classes),
         )
         transitions = bool(two_or_more[rows.skill_seq[k] : rows.skill_seq[k + 1]].any())
-        history = trace[best, k, : out_it[best, k] + 1]
+        accepted = trace[best, k]
+        history = accepted[: int(np.argmax(np.isnan(accepted))) or accepted.size]
         results[int(skill)] = FitResult(
             model=model,
             log_likelihood=float(scores[best]),
