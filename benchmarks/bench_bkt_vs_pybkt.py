@@ -133,21 +133,27 @@ def line(
     )
 
 
-def compare(train: Rows, test: Rows, restarts: int, seed: int, threads: int | None) -> None:
+def compare(
+    train: Rows,
+    test: Rows,
+    restarts: int,
+    seed: int,
+    threads: int | None,
+    variants: tuple[str, ...] = VARIANTS,
+) -> None:
     header = f"{'variant':<11} {'side':<24} {'train LL (exact)':>16} {'test AUC':>9}"
     print(header + f" {'RMSE':>9} {'fit s':>9} {'predict s':>9}")
     have_pybkt = _pybkt.available()
     if not have_pybkt:
         print("(pyBKT's virtualenv is absent: run `make pybkt` for its side)")
-    for variant in VARIANTS:
-        variants = [] if variant == "plain" else [variant]
+    for variant in variants:
         start = time.perf_counter()
         fits = bkt.fit_many(
             train["skill"],
             train["student"],
             train["correct"],
             space=ParameterSpace.UNCONSTRAINED,
-            variants=variants,
+            variants=[] if variant == "plain" else [variant],
             restarts=restarts,
             seed=seed,
             threads=threads,
@@ -260,7 +266,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--scale-responses", type=int, default=10_000_000)
-    parser.add_argument("--scale-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument("--scale-only", action="store_true", help="only the 10M-response fit")
     args = parser.parse_args()
     if args.scale_only:
         scale(args.scale_responses, args.restarts, args.seed, args.threads)
@@ -274,7 +281,7 @@ def main() -> None:
         f" responses per student: median {int(np.median(lengths))}, {np.mean(lengths <= 5):.0%}"
         f" at most 5, {np.sum(lengths > 200)} over 200, longest {lengths.max()}"
     )
-    compare(train, test, args.restarts, args.seed, args.threads)
+    compare(train, test, args.restarts, args.seed, args.threads, tuple(args.variants))
     if args.scale_responses:
         command = [sys.executable, __file__, "--scale-only", "--seed", str(args.seed)]
         command += ["--scale-responses", str(args.scale_responses)]

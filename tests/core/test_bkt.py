@@ -461,6 +461,18 @@ def test_every_variant_together_recovers_its_tables(
     )
     plain = bkt.fit(d["ids"], d["responses"], restarts=3)
     assert result.log_likelihood > plain.log_likelihood + 100
+    # Prediction reads the same tables EM fitted: the same exact log-likelihood.
+    again = bkt.predict(
+        {0: m},
+        np.zeros(d["ids"].size, dtype=np.int64),
+        d["ids"],
+        d["responses"],
+        items=d["items"],
+        learn_classes=d["classes"],
+        cohorts=d["cohorts"],
+    )
+    assert again.log_likelihood == pytest.approx(result.log_likelihood, rel=1e-12)
+    assert np.all((again.p_correct > 0) & (again.p_correct < 1))
 
 
 def test_predictions_use_the_variant_tables_and_pool_the_unseen(
@@ -585,6 +597,7 @@ def pairwise_auc(truth: list[int], scores: list[float]) -> float:
     return wins / (len(positives) * len(negatives))
 
 
+@settings(deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, 1), st.integers(0, 5).map(float) | st.floats(0, 1)),

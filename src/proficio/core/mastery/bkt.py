@@ -442,17 +442,26 @@ def _cohort_of_sequences(cohorts: npt.NDArray[Any] | None, rows: _Rows) -> npt.N
 
 
 def _table_codes(
-    labels: npt.NDArray[Any] | None, table: Mapping[str, float], pooled: float
-) -> tuple[npt.NDArray[np.int32], FloatArray]:
-    """Codes into ``[pooled, *table values]``: 0 for labels the table lacks."""
+    labels: npt.NDArray[Any] | None,
+    table: Mapping[str, float],
+    pooled: float,
+    partner: tuple[Mapping[str, float], float] | None = None,
+) -> tuple[npt.NDArray[np.int32], FloatArray, FloatArray]:
+    """Codes into ``[pooled, *table values]``: 0 for labels the table lacks.
+
+    ``partner`` is a second table keyed like this one (slip beside guess, forget beside
+    learn) with its pooled value; its values come back aligned with the same codes.
+    """
+    other, other_pooled = partner if partner is not None else ({}, 0.0)
     values = np.array([pooled, *table.values()], dtype=np.float64)
+    aligned = np.array([other_pooled, *(other.get(k, other_pooled) for k in table)])
     if labels is None or not table:
         n = 0 if labels is None else labels.size
-        return np.zeros(n, dtype=np.int32), values
+        return np.zeros(n, dtype=np.int32), values, aligned
     index = {label: i + 1 for i, label in enumerate(table)}
     distinct, inverse = np.unique(labels, return_inverse=True)
     lookup = np.array([index.get(str(v), 0) for v in distinct], dtype=np.int32)
-    return lookup[inverse.ravel()], values
+    return lookup[inverse.ravel()], values, aligned
 
 
 def predict(
@@ -495,11 +504,13 @@ def predict(
         p = model.params
         seqs = slice(rows.skill_seq[k], rows.skill_seq[k + 1])
         span = slice(rows.seq_start[rows.skill_seq[k]], rows.seq_start[rows.skill_seq[k + 1]])
-        item_code, guess = _table_codes(_sub(item_labels, span), model.item_guess, p.guess)
-        _, slip = _table_codes(None, model.item_slip, p.slip)
-        class_code, learn = _table_codes(_sub(class_labels, span), model.class_learn, p.learn)
-        _, forget = _table_codes(None, model.class_forget, p.forget)
-        cohort_code, prior = _table_codes(_sub(cohort_labels, seqs), model.cohort_prior, p.prior)
+        item_code, guess, slip = _table_codes(
+            _sub(item_labels, span), model.item_guess, p.guess, (model.item_slip, p.slip)
+        )
+        class_code, learn, forget = _table_codes(
+            _sub(class_labels, span), model.class_learn, p.learn, (model.class_forget, p.forget)
+        )
+        cohort_code, prior, _ = _table_codes(_sub(cohort_labels, seqs), model.cohort_prior, p.prior)
         gs[span] = offsets["gs"] + (item_code if item_labels is not None else 0)
         lc[span] = offsets["lc"] + (class_code if class_labels is not None else 0)
         cohort[seqs] = offsets["prior"] + (cohort_code if cohort_labels is not None else 0)
