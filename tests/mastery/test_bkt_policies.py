@@ -18,6 +18,7 @@ from proficio.evidence.models import ItemResponse
 from proficio.mastery import actions as mastery
 from proficio.mastery.models import Determination, Method, PolicyVersion, ScopeKind
 from proficio.orgs.models import Student
+from proficio.policy import SYSTEM
 
 
 def quiz_history(world, target_code: str) -> tuple[list[Student], object]:
@@ -33,6 +34,7 @@ def quiz_history(world, target_code: str) -> tuple[list[Student], object]:
             mine = answers[ids == i]
             for quiz, (title, days) in enumerate((("Quiz A", 3), ("Quiz B", 1))):
                 evidence.record_evidence(
+                    SYSTEM,  # a quiz platform's import
                     student=student,
                     kind="quiz",
                     title=title,
@@ -41,19 +43,18 @@ def quiz_history(world, target_code: str) -> tuple[list[Student], object]:
                         evidence.ResponseInput(target, bool(a))
                         for a in mine[quiz * 4 : quiz * 4 + 4]
                     ],
-                    scorer=world.user("rivera"),
                 )
     return students, target
 
 
 def target_policy(world, target):
     return mastery.create_policy(
+        SYSTEM,
         name=f"BKT for {target.human_coding_scheme}",
         scope=ScopeKind.TARGET,
         owner=world.org("riverbend"),
         item=target,
         params={"method": Method.DECAYING_AVERAGE},
-        by=None,
     )
 
 
@@ -76,7 +77,7 @@ def test_a_fitted_version_records_its_space_variants_and_fit(
     policy = target_policy(world, target)
     with django_capture_on_commit_callbacks(execute=True):
         version = mastery.fit_bkt_version(
-            policy, target, by=None, restarts=2, space=space, variants=variants
+            SYSTEM, policy, target, restarts=2, space=space, variants=variants
         )
     params = version.bkt_params
     assert params["space"] == space
@@ -110,9 +111,13 @@ def test_an_unknown_space_or_variant_is_refused(world):
     _, target = quiz_history(world, "MATH.1.4")
     policy = target_policy(world, target)
     with pytest.raises(ValidationError, match="Unknown parameter space 'pyBKT'"):
-        mastery.fit_bkt_version(policy, target, by=None, space="pyBKT")
+        mastery.fit_bkt_version(SYSTEM, policy, target, space="pyBKT")
     with pytest.raises(ValidationError, match="Unknown BKT variant 'multipair'"):
-        mastery.fit_bkt_version(policy, target, by=None, variants=["multipair"])
+        mastery.fit_bkt_version(SYSTEM, policy, target, variants=["multipair"])
+    with pytest.raises(ValidationError, match="Unknown parameter space 'pyBKT'"):
+        mastery.request_bkt_fit(SYSTEM, policy, space="pyBKT")
+    with pytest.raises(ValidationError, match="Unknown BKT variant 'multipair'"):
+        mastery.request_bkt_fit(SYSTEM, policy, variants=["multipair"])
     assert policy.versions.count() == 1
 
 

@@ -4,6 +4,7 @@ from django_tasks import task
 
 from proficio.audit.context import acting
 from proficio.mastery.models import ReplayJob
+from proficio.policy import SYSTEM
 
 
 @task()
@@ -36,4 +37,10 @@ def fit_bkt(
     user = User.objects.filter(pk=user_id).first() if user_id is not None else None
     assert policy.item is not None
     with acting(user, route=f"task: fit BKT for {policy}", purpose="BKT fit"):
-        fit_bkt_version(policy, policy.item, by=user, space=space, variants=variants or [])
+        fit_bkt_version(
+            user if user is not None else SYSTEM,
+            policy,
+            policy.item,
+            space=space,
+            variants=variants or [],
+        )
