@@ -121,7 +121,9 @@ def test_an_unknown_space_or_variant_is_refused(world):
     assert policy.versions.count() == 1
 
 
-def test_the_policy_editor_offers_the_space_with_its_reason(world, client):
+def test_the_policy_editor_offers_the_space_with_its_reason(
+    world, client, django_capture_on_commit_callbacks
+):
     _, target = quiz_history(world, "MATH.1.3")
     policy = target_policy(world, target)
     client.force_login(world.user("district.admin"))
@@ -134,7 +136,8 @@ def test_the_policy_editor_offers_the_space_with_its_reason(world, client):
     refused = client.post(fit, {"space": "pyBKT"}, follow=True)
     assert "Choose a parameter space and known variants" in refused.content.decode()
     assert policy.versions.count() == 1
-    client.post(fit, {"space": "unconstrained", "variants": ["forgets"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(fit, {"space": "unconstrained", "variants": ["forgets"]})
     newest = PolicyVersion.objects.filter(policy=policy).order_by("-version").first()
     assert newest.version == 2
     assert newest.bkt_params["space"] == "unconstrained"
