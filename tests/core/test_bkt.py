@@ -582,9 +582,28 @@ def test_the_compiled_kernels_agree_with_the_interpreted_ones(
     assert in_logs.log_space_sequences == 30
     prediction = bkt.predict({0: compiled.model}, np.zeros_like(ids), ids, responses)
     assert prediction.log_space_sequences == 30
+    never = BKTParams(prior=0.0, learn=0.0, guess=0.0, slip=0.1)
+    assert bkt.forward(never, [1, 1])[1].tolist() == [0.0, 0.0]  # impossible, in logs
+    ll, counts = expected_counts(never, [1, 1], 2.0)
+    assert ll == -math.inf
+    assert counts[4] == 0.0
     monkeypatch.setattr(kernels, "TINY", 1e-200)
     interpreted = bkt.fit(ids, responses, restarts=1, variants=["forgets"], threads=1)
     assert interpreted == compiled
+    assert not bkt.fit(ids, responses, restarts=1, max_iterations=1, threads=1).converged
+    # Folding long products into logs; tiny predictive probabilities; a sudden underflow.
+    long = [1, 0] * 150
+    assert bkt.log_likelihood(TRUE, [0] * 300, long) == pytest.approx(
+        exact(*fields(TRUE), long).log_likelihood, rel=1e-12
+    )
+    unlikely = BKTParams(prior=1e-150, learn=0.1, guess=1e-120, slip=1 - 2**-53, space=FREE)
+    assert bkt.log_likelihood(unlikely, [0], [1]) == pytest.approx(
+        exact(*fields(unlikely), [1]).log_likelihood, rel=1e-12
+    )
+    sudden = BKTParams(prior=0.5, learn=0.1, guess=1e-150, slip=0.1, space=FREE)
+    assert bkt.forward(sudden, [1, 1])[1].tolist() == pytest.approx(
+        exact(*fields(sudden), [1, 1]).p_known_before, rel=1e-12
+    )
 
 
 # --- AUC and RMSE ----------------------------------------------------------------------------
