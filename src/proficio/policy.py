@@ -44,6 +44,7 @@ from proficio.orgs.models import (
     active_on,
 )
 from proficio.pace.models import PaceTarget, SupportPlan
+from proficio.roster.models import RosterImport
 
 
 class Subject(StrEnum):
@@ -62,6 +63,7 @@ class Subject(StrEnum):
     CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
     PACE_TARGET = "pace_target"  # a district's time-bound pace targets
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
+    ROSTER_IMPORT = "roster_import"  # a OneRoster import job of a district
 
 
 class Act(StrEnum):
@@ -222,6 +224,11 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
     (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
     (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
+    # A district's roster imports: its administrators (any of them, not only the uploader).
+    (Subject.ROSTER_IMPORT, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
 }
 
 
@@ -393,6 +400,13 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.OWN_LEARNING: (Student, _via_student("")),
     Subject.REASSESSMENT: (ReassessmentRequest, _via_student("student__")),
     Subject.FAMILY_REPORT: (Student, _via_student("")),
+    Subject.ROSTER_IMPORT: (
+        RosterImport,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "district__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.FRAMEWORK: (
         Framework,
         {
@@ -494,6 +508,7 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.FRAMEWORK: ("framework", ()),
     Subject.ORGANIZATION: ("organization", ()),
     Subject.AGGREGATE: ("organization", ()),
+    Subject.ROSTER_IMPORT: ("import", ("district",)),
 }
 # Subjects whose object is a student: fetching one for someone else is an audited read.
 _STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "proficio.classroom",
     "proficio.pace",
     "proficio.insights",
+    "proficio.roster",
     "proficio.web",
     "proficio.demo",
 ]
