@@ -112,9 +112,19 @@ u-s5,,,2012-06-30,,false,false,false,false,false,false,false,,,,
 def manifest(version: str, modes: dict[str, str]) -> str:
     lines = ["propertyName,value", "manifest.version,1.0", f"oneroster.version,{version}"]
     names = [
-        "academicSessions", "categories", "classes", "classResources", "courses",
-        "courseResources", "demographics", "enrollments", "lineItems", "orgs", "resources",
-        "results", "users",
+        "academicSessions",
+        "categories",
+        "classes",
+        "classResources",
+        "courses",
+        "courseResources",
+        "demographics",
+        "enrollments",
+        "lineItems",
+        "orgs",
+        "resources",
+        "results",
+        "users",
     ]
     if version == "1.2":
         names += ["roles", "userProfiles"]

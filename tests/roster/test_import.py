@@ -98,16 +98,24 @@ def test_a_district_moves_in(oak_valley, version):
     assert enrolled.get(sourced_id="e-3").start_date == dt.date(2025, 8, 20)
     assert enrolled.get(sourced_id="e-2").start_date == dt.date(2025, 8, 15)  # the term's
     assert enrolled.get(sourced_id="e-8").end_date == dt.date(2026, 1, 31)
-    assert set(GuardianLink.objects.filter(student__school__parent=oak_valley).values_list(
-        "guardian__username", "student__sourced_id"
-    )) == {("p.alvarez", "u-s1"), ("g.cohen", "u-s3")}
+    assert set(
+        GuardianLink.objects.filter(student__school__parent=oak_valley).values_list(
+            "guardian__username", "student__sourced_id"
+        )
+    ) == {("p.alvarez", "u-s1"), ("g.cohen", "u-s3")}
     counts = report.as_dict()["files"]
     assert counts["enrollments.csv"]["created"] == 11  # 7 students + 4 teachers
     assert counts["enrollments.csv"]["skipped"] == 1  # the class administrator
     assert counts["orgs.csv"] == {
-        "created": 2, "updated": 1, "unchanged": 0, "ended": 0, "skipped": 1
+        "created": 2,
+        "updated": 1,
+        "unchanged": 0,
+        "ended": 0,
+        "skipped": 1,
     }
-    assert AuditEntry.objects.filter(object_type="orgs.enrollment", org_path=oak_valley.path).exists()
+    assert AuditEntry.objects.filter(
+        object_type="orgs.enrollment", org_path=oak_valley.path
+    ).exists()
 
 
 @pytest.mark.parametrize("version", ["1.1", "1.2"])
@@ -119,7 +127,10 @@ def test_importing_twice_changes_nothing(oak_valley, version):
         assert counts["created"] == 0, name
         assert counts["updated"] == 0, name
         assert counts["ended"] == 0, name
-    assert list(Enrollment.objects.order_by("pk").values_list("pk", "start_date", "end_date")) == before
+    assert (
+        list(Enrollment.objects.order_by("pk").values_list("pk", "start_date", "end_date"))
+        == before
+    )
     assert Student.objects.filter(school__parent=oak_valley).count() == 5
 
 
@@ -153,7 +164,11 @@ def test_delta_ends_enrollments_and_keeps_history(oak_valley):
     # A delta leaves everything it does not name alone.
     assert Enrollment.objects.get(sourced_id="e-3").end_date is None
     assert report.as_dict()["files"]["enrollments.csv"] == {
-        "created": 1, "updated": 0, "unchanged": 0, "ended": 1, "skipped": 0
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "ended": 1,
+        "skipped": 0,
     }
 
 
@@ -162,7 +177,10 @@ def test_delta_user_tobedeleted_deactivates_and_ends(oak_valley):
     header = files.USERS_11.splitlines()[0]
     change = files.delta(
         "1.1",
-        {"users": header + "\nu-t1,tobedeleted,2025-11-03T00:00:00Z,true,org-ovh,teacher,okafor,,Grace,Okafor,,T001,,,,,,\n"},
+        {
+            "users": header
+            + "\nu-t1,tobedeleted,2025-11-03T00:00:00Z,true,org-ovh,teacher,okafor,,Grace,Okafor,,T001,,,,,,\n"
+        },
     )
     _import(oak_valley, change)
     okafor = User.objects.get(username="okafor")
@@ -175,7 +193,12 @@ def test_delta_user_tobedeleted_deactivates_and_ends(oak_valley):
 
 def test_bulk_file_ends_enrollments_it_no_longer_lists(oak_valley):
     _import(oak_valley, files.district("1.1"))
-    data = files.replace(files.district("1.1"), "enrollments.csv", "e-7,,,cl-bio-1,org-ovh,u-s1,student,false,,\n", "")
+    data = files.replace(
+        files.district("1.1"),
+        "enrollments.csv",
+        "e-7,,,cl-bio-1,org-ovh,u-s1,student,false,,\n",
+        "",
+    )
     report = _import(oak_valley, data)
     assert Enrollment.objects.get(sourced_id="e-7").end_date is not None
     assert report.as_dict()["files"]["enrollments.csv"]["ended"] == 1
@@ -203,7 +226,9 @@ def test_extra_and_empty_columns_and_mixed_manifest(oak_valley):
     data = files.replace(data, "courses.csv", "Mathematics,\n", "Mathematics,,blue\n")
     # 1.2's roles.csv under a 1.1 manifest, as exporters in transition write.
     data["roles.csv"] = files.ROLES_12.encode()
-    data = files.replace(data, "manifest.csv", "file.users,bulk", "file.users,bulk\nfile.roles,bulk")
+    data = files.replace(
+        data, "manifest.csv", "file.users,bulk", "file.users,bulk\nfile.roles,bulk"
+    )
     report = _import(oak_valley, data)
     assert any("sisCourseColor" in w for w in report.warnings)
     assert any("roles.csv" in w and "1.2" in w for w in report.warnings)

@@ -93,7 +93,7 @@ class OneRosterError(ValueError):
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # id, str, date, datetime, enum, bool, list, year
+    kind: str  # id, str, date, enum, bool, list, year
     required: bool = False
     values: tuple[str, ...] = ()
 
@@ -297,8 +297,6 @@ def _parser(column: Column, warn: Callable[[str], None]) -> Callable[[str], Any]
     kind = column.kind
     if kind == "date":
         return parse_date
-    if kind == "datetime":
-        return parse_datetime
     if kind == "list":
         return lambda text: [part.strip() for part in text.split(",") if part.strip()]
     if kind == "bool":
@@ -543,8 +541,8 @@ def _read_file(
             except BadValue as exc:
                 issues.append(Issue(filename, n, column.name, str(exc)))
         sourced_id = values.pop("sourcedId") or ""
-        status = values.pop("status") if "status" in values else None
-        modified_text = values.pop("dateLastModified") if "dateLastModified" in values else None
+        status = (values.pop("status", None) or "").lower() or None
+        modified_text = values.pop("dateLastModified", None)
         modified = None
         if mode == "delta":
             if status not in STATUSES:
