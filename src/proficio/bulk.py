@@ -29,6 +29,12 @@ _PLAIN = (
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
         return lambda value: value
+    if type(field) is models.DateField:
+        # What the ORM stores for a date, without its per-value dispatch (rosters carry
+        # millions): ISO text on SQLite; PostgreSQL's driver sends date objects as they are.
+        if connection.vendor == "sqlite":
+            return lambda value: None if value is None else value.isoformat()
+        return lambda value: value
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -60,6 +66,7 @@ def insert_rows(
                     [conv(row[name]) for conv, name in zip(converters, names, strict=True)]
                 )
         return len(rows)
+
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
@@ -68,6 +75,39 @@ def insert_rows(
                 [
                     [conv(row[name]) for conv, name in zip(converters, names, strict=True)]
                     for row in chunk
+                ],
+            )
+    return len(rows)
+
+
+def update_rows(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], batch: int = 5000
+) -> int:
+    """Update rows by primary key: each dict has ``pk`` and the same other keys.
+
+    ``QuerySet.bulk_update`` builds one CASE expression per field and row, which costs
+    seconds for a few thousand rows; this sends one prepared UPDATE per row instead.
+    """
+    if not rows:
+        return 0
+    names = [name for name in rows[0] if name != "pk"]
+    fields = [model._meta.get_field(name) for name in names]
+    converters = [_converter(f) for f in fields]  # type: ignore[arg-type]
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(str(f.column))} = %s"  # type: ignore[union-attr]
+        for f in fields
+    )
+    table = connection.ops.quote_name(model._meta.db_table)
+    key = connection.ops.quote_name(str(model._meta.pk.column))  # type: ignore[union-attr]
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(
+                sql,
+                [
+                    [conv(row[name]) for conv, name in zip(converters, names, strict=True)]
+                    + [row["pk"]]
+                    for row in rows[start : start + batch]
                 ],
             )
     return len(rows)

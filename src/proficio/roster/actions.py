@@ -45,7 +45,7 @@ from proficio.accounts.models import User
 from proficio.accounts.roles import Role
 from proficio.audit.log import record_bulk
 from proficio.audit.models import AuditAction
-from proficio.bulk import insert_rows
+from proficio.bulk import insert_rows, update_rows
 from proficio.core.standards import oneroster
 from proficio.core.standards.oneroster import Issue, OneRosterError, Package, Row
 from proficio.frameworks.models import JobStatus
@@ -221,6 +221,7 @@ class _Importer:
         self.users: dict[str, int] = {}
         self.user_roles: dict[str, str] = {}  # sourcedId → OneRoster role (primary)
         self.students: dict[str, tuple[int, int]] = {}  # pk, school
+        self.new_demographics: set[str] = set()  # written with their new student
 
     # -- helpers
 
@@ -887,22 +888,29 @@ class _Importer:
             )
             for sid, (_, school_id) in list(self.students.items()):
                 self.students[sid] = (fresh[sid], school_id)
-            insert_rows(
-                StudentDemographics,
-                [
+            # A new student's demographics come straight from demographics.csv.
+            demographics = {
+                r.sourced_id: r for r in self._rows("demographics") if r.status == "active"
+            }
+            demo_rows = []
+            for r in new_students:
+                given = demographics.get(r["sourced_id"])
+                mapped = demographics_for(given.values)[0] if given else {}
+                if given:
+                    self.new_demographics.add(r["sourced_id"])
+                demo_rows.append(
                     {
                         "student_id": fresh[r["sourced_id"]],
-                        "hispanic_latino": False,
-                        "races": [],
+                        "hispanic_latino": mapped.get("hispanic_latino", False),
+                        "races": mapped.get("races", []),
                         "english_learner": False,
                         "home_language": "English",
                         "disability": "none",
                         "economically_disadvantaged": False,
-                        "gender": "not_reported",
+                        "gender": mapped.get("gender", "not_reported"),
                     }
-                    for r in new_students
-                ],
-            )
+                )
+            insert_rows(StudentDemographics, demo_rows)
         self._guardians(rows)
 
     def _school_of(self, row: Row, primary_school: dict[str, str]) -> Organization | None:
@@ -1108,18 +1116,20 @@ class _Importer:
         if "demographics" not in self.package.files:
             return
         counts = self.report.counts("demographics")
-        rows = self._rows("demographics")
         student_ids = {sid: pk for sid, (pk, _) in self.students.items()}
+        fresh = self.new_demographics
         current = {
-            d.student_id: d
+            d["student_id"]: d
             for d in StudentDemographics.objects.filter(
                 student__school__parent=self.district
-            ).select_related("student")
+            ).values(
+                "pk", "student_id", "hispanic_latino", "races", "gender", "student__birth_date"
+            )
         }
-        changed_demo: list[StudentDemographics] = []
-        changed_birth: list[Student] = []
+        changed_demo: list[dict[str, Any]] = []
+        changed_birth: list[dict[str, Any]] = []
         warned: Counter[str] = Counter()
-        for row in rows:
+        for row in self._rows("demographics"):
             self._tick("demographics")
             pk = student_ids.get(row.sourced_id)
             if pk is None or row.status == "tobedeleted":
@@ -1128,33 +1138,35 @@ class _Importer:
             fields, note = demographics_for(row.values)
             if note:
                 warned[note] += 1
+            if row.sourced_id in fresh:
+                counts.created += 1  # written with the new student
+                continue
             demo = current.get(pk)
             if demo is None:
-                demo = StudentDemographics(student_id=pk)
-                for k, val in fields.items():
-                    setattr(demo, k, val)
-                demo.save()
+                insert_rows(
+                    StudentDemographics,
+                    [
+                        {
+                            "student_id": pk,
+                            **fields,
+                            "english_learner": False,
+                            "home_language": "English",
+                            "disability": "none",
+                            "economically_disadvantaged": False,
+                        }
+                    ],
+                )
                 counts.created += 1
-            elif any(getattr(demo, k) != val for k, val in fields.items()):
-                for k, val in fields.items():
-                    setattr(demo, k, val)
-                changed_demo.append(demo)
+            elif any(demo[k] != val for k, val in fields.items()):
+                changed_demo.append({"pk": demo["pk"], **fields})
                 counts.updated += 1
             else:
                 counts.unchanged += 1
             birth = row.values.get("birthDate")
-            if (
-                demo is not None
-                and birth
-                and getattr(demo, "student", None) is not None
-                and demo.student.birth_date != birth
-            ):
-                demo.student.birth_date = birth
-                changed_birth.append(demo.student)
-        StudentDemographics.objects.bulk_update(
-            changed_demo, ["hispanic_latino", "races", "gender"], batch_size=500
-        )
-        Student.objects.bulk_update(changed_birth, ["birth_date"], batch_size=500)
+            if birth and demo is not None and demo["student__birth_date"] != birth:
+                changed_birth.append({"pk": pk, "birth_date": birth})
+        update_rows(StudentDemographics, changed_demo)
+        update_rows(Student, changed_birth)
         for note, n in warned.items():
             self.report.warnings.append(f"demographics.csv: {note} ({n} rows)")
 
@@ -1274,14 +1286,7 @@ class _Dated:
 
     def _changed(self, found: tuple[Any, ...], start: Any, end: Any, sid: str) -> None:
         self.changed.append(
-            self.model(
-                pk=found[0],
-                **{self.person: found[1]},
-                section_id=found[2],
-                start_date=start,
-                end_date=end,
-                sourced_id=sid,
-            )
+            {"pk": found[0], "start_date": start, "end_date": end, "sourced_id": sid}
         )
 
     def upsert(self, sid: str, person: int, section: int, start: Any, end: Any) -> str:
@@ -1334,9 +1339,7 @@ class _Dated:
 
     def write(self) -> None:
         insert_rows(self.model, self.new)
-        self.model.objects.bulk_update(  # type: ignore[attr-defined]
-            self.changed, ["start_date", "end_date", "sourced_id"], batch_size=500
-        )
+        update_rows(self.model, self.changed)
 
 
 def _uuid() -> Any:

@@ -512,8 +512,16 @@ def _read_file(
             f"{filename}: columns Proficio does not read were ignored: {', '.join(extra)}"
         )
     kind_warnings: set[str] = set()
+    # (position, name, required, parser or None for plain text): read once per column.
     parsers = [
-        (header.index(c.name), c, _parser(c, kind_warnings.add)) for c in table if c.name in header
+        (
+            header.index(c.name),
+            c.name,
+            c.required,
+            None if c.kind in ("str", "id") else _parser(c, kind_warnings.add),
+        )
+        for c in table
+        if c.name in header
     ]
     width = len(header)
     rows: list[Row] = []
@@ -528,18 +536,22 @@ def _read_file(
                 )
             )
             continue
+        if len(record) < width:
+            record += [""] * (width - len(record))
         values: dict[str, Any] = {}
-        for index, column, parse in parsers:
-            text = record[index].strip() if index < len(record) else ""
+        for index, name, required, parse in parsers:
+            text = record[index].strip()
             if not text:
-                if column.required:
-                    issues.append(Issue(filename, n, column.name, "A value is required."))
-                values[column.name] = None
-                continue
-            try:
-                values[column.name] = parse(text)
-            except BadValue as exc:
-                issues.append(Issue(filename, n, column.name, str(exc)))
+                if required:
+                    issues.append(Issue(filename, n, name, "A value is required."))
+                values[name] = None
+            elif parse is None:
+                values[name] = text
+            else:
+                try:
+                    values[name] = parse(text)
+                except BadValue as exc:
+                    issues.append(Issue(filename, n, name, str(exc)))
         sourced_id = values.pop("sourcedId") or ""
         status = (values.pop("status", None) or "").lower() or None
         modified_text = values.pop("dateLastModified", None)
