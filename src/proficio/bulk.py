@@ -11,6 +11,7 @@ only inside actions.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,9 +27,16 @@ _PLAIN = (
 )
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
+_as_is.converts = False  # type: ignore[attr-defined]
+
+
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
-        return lambda value: value
+        return _as_is
     if type(field) is models.DateField:
         # What the ORM stores for a date, without its per-value dispatch (rosters carry
         # millions): ISO text on SQLite; PostgreSQL's driver sends date objects as they are.
@@ -61,23 +69,38 @@ def insert_rows(
             connection.wrap_database_errors,
             cursor.cursor.copy(copy_sql) as copy,
         ):
+            values = _row_values(names, converters)
             for row in rows:
-                copy.write_row(
-                    [conv(row[name]) for conv, name in zip(converters, names, strict=True)]
-                )
+                copy.write_row(values(row))
         return len(rows)
 
+    values = _row_values(names, converters)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            cursor.executemany(
-                sql,
-                [
-                    [conv(row[name]) for conv, name in zip(converters, names, strict=True)]
-                    for row in chunk
-                ],
-            )
+            cursor.executemany(sql, [values(row) for row in rows[start : start + batch]])
     return len(rows)
+
+
+def _row_values(
+    names: list[str], converters: list[Callable[[Any], Any]]
+) -> Callable[[dict[str, Any]], Sequence[Any]]:
+    """One row's parameters in column order; plain columns are taken as they are."""
+    get = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    convert = [
+        (i, conv)
+        for i, (conv, f) in enumerate(zip(converters, names, strict=True))
+        if getattr(conv, "converts", True)
+    ]
+    if not convert:
+        return get  # type: ignore[return-value]
+
+    def values(row: dict[str, Any]) -> Sequence[Any]:
+        out = list(get(row))
+        for i, conv in convert:
+            out[i] = conv(out[i])
+        return out
+
+    return values
 
 
 def update_rows(
