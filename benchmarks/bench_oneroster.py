@@ -50,7 +50,9 @@ QUARTERS = [
 ]
 
 
-def generate(students: int, schools: int = 20, per_term: int = 5, size: int = 25) -> dict[str, bytes]:
+def generate(
+    students: int, schools: int = 20, per_term: int = 5, size: int = 25
+) -> dict[str, bytes]:
     """A OneRoster 1.2 bulk file set; deterministic."""
     out: dict[str, io.StringIO] = {}
 
@@ -59,7 +61,9 @@ def generate(students: int, schools: int = 20, per_term: int = 5, size: int = 25
         buffer.write(header + "\n")
         return buffer
 
-    orgs_f = writer("orgs", "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId")
+    orgs_f = writer(
+        "orgs", "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId"
+    )
     orgs_f.write("d,,,Big District,district,,\n")
     sessions = writer(
         "academicSessions",
@@ -191,7 +195,9 @@ def main() -> None:
     started = time.perf_counter()
     baseline_rows = plain_insert(files)
     baseline = time.perf_counter() - started
-    print(f"baseline: plain bulk insert of the same {baseline_rows:,} rows as text: {baseline:.1f} s")
+    print(
+        f"baseline: plain bulk insert of the same {baseline_rows:,} rows as text: {baseline:.1f} s"
+    )
     started = time.perf_counter()
     with acting(None, route="bench"):
         report = import_oneroster(SYSTEM, district, files)

@@ -82,3 +82,13 @@ ROUTE_CASES = {
         RouteCase(_u("api:roster_import_status", lakeside_job), {R.SYSTEM_ADMIN}, anonymous=401),
     ],
 }
+
+# Learning-tool intake is kept per district (alignments); objects are organizations.
+OBJECT_ROWS[(Subject.LRS, Act.VIEW)] = {
+    "riverbend": IMPORTERS,
+    "lakeside_ms": {R.SYSTEM_ADMIN},
+}
+OBJECT_ROWS[(Subject.LRS, Act.CHANGE)] = {
+    "riverbend": IMPORTERS,
+    "lakeside_ms": {R.SYSTEM_ADMIN},
+}

@@ -296,11 +296,13 @@ def sniff(upload: Any) -> str:
 
 
 @transaction.atomic
-def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") -> int:
-    """Record many pieces of accepted evidence at once (imports, the demo history).
+def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") -> list[int]:
+    """Record many pieces of accepted evidence at once (imports, the demo history, learning
+    tools through the LRS); returns the new evidence ids, in the order of ``rows``.
 
     Each row: student_id, kind, title, assessed_at, scorer_id, partner_organization,
-    verifier, scores [(target_id, score)]. Targets and scores must already be valid;
+    verifier, scores [(target_id, score)] and, optionally, responses [(target_id, correct)]
+    (quiz items for knowledge tracing). Targets and scores must already be valid;
     determinations are rebuilt afterwards with ``mastery.actions.rebuild_determinations``.
     """
     from proficio.audit.log import record_bulk
@@ -340,5 +342,38 @@ def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") 
             for target_id, score in r["scores"]
         ],
     )
+    insert_rows(
+        ItemResponse,
+        [
+            {
+                "evidence_id": e.pk,
+                "student_id": r["student_id"],
+                "target_id": target_id,
+                "position": n,
+                "correct": bool(correct),
+                "assessed_at": r["assessed_at"],
+            }
+            for e, r in zip(evidence, rows, strict=True)
+            for n, (target_id, correct) in enumerate(r.get("responses", ()), start=1)
+        ],
+    )
     record_bulk(AuditAction.CREATE, "evidence.evidence", len(rows), org_path=org_path)
-    return len(rows)
+    return [e.pk for e in evidence]
+
+
+@transaction.atomic
+def bulk_retract_evidence(evidence_ids: Sequence[int], *, feedback: str) -> set[tuple[int, int]]:
+    """Take back accepted evidence its source withdrew (a voided xAPI statement): it is
+    returned with ``feedback`` and its scores stop counting; nothing is deleted. Returns
+    the (student, target) pairs whose determinations need updating."""
+    from proficio.audit.log import record_bulk
+    from proficio.audit.models import AuditAction
+
+    ids = list(evidence_ids)
+    pairs = set(
+        EvidenceScore.objects.filter(evidence_id__in=ids).values_list("student_id", "target_id")
+    ) | set(ItemResponse.objects.filter(evidence_id__in=ids).values_list("student_id", "target_id"))
+    Evidence.objects.filter(pk__in=ids).update(status=EvidenceStatus.RETURNED, feedback=feedback)
+    EvidenceScore.objects.filter(evidence_id__in=ids).update(counts=False)
+    record_bulk(AuditAction.UPDATE, "evidence.evidence", len(ids), detail={"retracted": True})
+    return pairs

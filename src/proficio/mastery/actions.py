@@ -486,6 +486,12 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
     points: dict[tuple[int, int], list[core.Point]] = defaultdict(list)
     for s, t, e, i, score, at, kind in rows.iterator(chunk_size=20000):
         points[(s, t)].append(core.Point(f"{e}:{i}", score, at, kind))
+    # Targets assessed only by quiz items (knowledge tracing) have no scores to find them by.
+    quizzed = ItemResponse.objects.filter(
+        student_id__in=student_ids, evidence__status="accepted"
+    ).values_list("student_id", "target_id")
+    for pair in quizzed.distinct():
+        points.setdefault(pair, [])
     students = Student.objects.in_bulk({s for s, _ in points})
     targets = Item.objects.select_related("framework").in_bulk({t for _, t in points})
     resolved: dict[tuple[int, int], tuple[PolicyVersion, core.Scale]] = {}
@@ -502,6 +508,8 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
         version, scale = resolved[key]
         if version.method == "bkt":  # BKT reads quiz item responses, not scores
             pts = engine.points_for(s, t, "bkt")
+        elif not pts:
+            continue  # quiz items only, under a policy that reads scores: nothing to say
         result = core.evaluate(pts, engine.core_policy(version, scale), scale)
         level = _level_value(result, scale)
         common = {
