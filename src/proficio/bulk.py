@@ -11,10 +11,12 @@ only inside actions.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 
 _PLAIN = (
@@ -36,6 +38,14 @@ _as_is.converts = False  # type: ignore[attr-defined]
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
+        return _as_is
+    if type(field) is models.DateTimeField and settings.USE_TZ:
+        # What the ORM stores for an aware datetime: on SQLite the UTC wall time as text,
+        # on PostgreSQL the value itself (the driver sends it with its offset).
+        if connection.vendor == "sqlite":
+            return lambda value: (
+                None if value is None else str(value.astimezone(dt.UTC).replace(tzinfo=None))
+            )
         return _as_is
     if type(field) is models.DateField:
         # What the ORM stores for a date, without its per-value dispatch (rosters carry

@@ -295,6 +295,11 @@ def sniff(upload: Any) -> str:
     return "text/plain"
 
 
+@dataclass(frozen=True)
+class _Key:
+    pk: int
+
+
 @transaction.atomic
 def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") -> list[int]:
     """Record many pieces of accepted evidence at once (imports, the demo history, learning
@@ -309,22 +314,39 @@ def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") 
     from proficio.audit.models import AuditAction
     from proficio.bulk import insert_rows
 
-    evidence = Evidence.objects.bulk_create(
+    import uuid
+
+    now = timezone.now()
+    keys = [uuid.uuid4() for _ in rows]
+    insert_rows(
+        Evidence,
         [
-            Evidence(
-                student_id=r["student_id"],
-                kind=r["kind"],
-                title=r["title"],
-                assessed_at=r["assessed_at"],
-                scorer_id=r.get("scorer_id"),
-                status=EvidenceStatus.ACCEPTED,
-                partner_organization=r.get("partner_organization", ""),
-                verifier=r.get("verifier", ""),
-            )
-            for r in rows
+            {
+                "uuid": key,
+                "student_id": r["student_id"],
+                "kind": r["kind"],
+                "title": r["title"],
+                "description": "",
+                "assessed_at": r["assessed_at"],
+                "recorded_at": now,
+                "scorer_id": r.get("scorer_id"),
+                "submitted_by_id": None,
+                "rubric_id": None,
+                "feedback": "",
+                "status": EvidenceStatus.ACCEPTED,
+                "partner_organization": r.get("partner_organization", ""),
+                "verifier": r.get("verifier", ""),
+            }
+            for key, r in zip(keys, rows, strict=True)
         ],
-        batch_size=2000,
     )
+    # insert_rows returns no keys: read them back by the UUIDs just written.
+    ids: dict[Any, int] = {}
+    for start in range(0, len(keys), 900):
+        ids.update(
+            Evidence.objects.filter(uuid__in=keys[start : start + 900]).values_list("uuid", "pk")
+        )
+    evidence = [_Key(ids[key]) for key in keys]
     insert_rows(
         EvidenceScore,
         [

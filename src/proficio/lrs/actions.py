@@ -67,6 +67,11 @@ class Intake:
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, str]] = field(default_factory=list)
     unmapped: Counter[str] = field(default_factory=Counter)
+    # Per (school, target), for the whole pull: why not assessable, and the policy's method
+    # with the scale's ends. They depend on the school (its district), not the student.
+    checked: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    methods: dict[tuple[int, int], tuple[str, float, float]] = field(default_factory=dict)
+    resolved: dict[tuple[int, int], Any] = field(default_factory=dict)  # for the rebuild
 
     def problem(self, statement_id: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -225,8 +230,7 @@ def take_statements(raw_statements: Sequence[Any], intake: Intake) -> None:
     alignments = _alignments(taking)
     rows: list[dict[str, Any]] = []
     row_statements: list[ToolStatement] = []
-    checked: dict[tuple[int, int], str | None] = {}
-    methods: dict[tuple[int, int], tuple[str, float, float]] = {}
+    checked, methods = intake.checked, intake.methods
     for s in taking:
         student = _learner(s, learners)
         if student is None:
@@ -289,7 +293,7 @@ def take_statements(raw_statements: Sequence[Any], intake: Intake) -> None:
     pairs = {(r["student_id"], r["_target"]) for r in rows}
     pairs |= _void(voiding, records, intake, now)
     insert_rows(StatementRecord, records)
-    _update_determinations(pairs)
+    _update_determinations(pairs, intake)
 
 
 def _record(
@@ -358,11 +362,13 @@ def _void(
     return evidence_actions.bulk_retract_evidence(retract, feedback=VOIDED_FEEDBACK)
 
 
-def _update_determinations(pairs: set[tuple[int, int]]) -> None:
+def _update_determinations(pairs: set[tuple[int, int]], intake: Intake) -> None:
     if not pairs:
         return
     if len(pairs) > BULK_PAIRS:
-        rebuild_determinations(sorted({s for s, _ in pairs}), reason="evidence")
+        rebuild_determinations(
+            sorted({s for s, _ in pairs}), reason="evidence", pairs=pairs, resolved=intake.resolved
+        )
         return
     students = Student.objects.select_related("school").in_bulk({s for s, _ in pairs})
     targets = Item.objects.select_related("framework").in_bulk({t for _, t in pairs})

@@ -28,3 +28,17 @@ def pull_lrs(repeat: bool = True) -> str:
             wait = min(60, wait)
         pull_lrs.using(run_after=timezone.now() + dt.timedelta(seconds=wait)).enqueue()
     return str(pull.status)
+
+
+def ensure_scheduled() -> bool:
+    """Enqueue the periodic pull unless one is already waiting (``proficio run`` calls this
+    at every start, so restarts do not multiply the schedule). Returns whether it did."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path="proficio.lrs.tasks.pull_lrs", status__in=["READY", "RUNNING"]
+    )
+    if waiting.exists():
+        return False
+    pull_lrs.enqueue()
+    return True
