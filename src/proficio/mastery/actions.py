@@ -485,7 +485,7 @@ def rebuild_determinations(
     """
     from proficio.audit.log import record_bulk
     from proficio.audit.models import AuditAction
-    from proficio.bulk import insert_rows
+    from proficio.bulk import insert_rows, update_rows
 
     where: dict[str, Any] = {"student_id__in": student_ids}
     if pairs is not None:
@@ -511,15 +511,22 @@ def rebuild_determinations(
     if resolved is None:
         resolved = {}
     now = timezone.now()
-    stale = Determination.objects.filter(**where)
+    existing: dict[tuple[int, int], int] = {}
     if pairs is None:
-        stale.delete()
+        Determination.objects.filter(**where).delete()
     else:
-        doomed = [
-            pk for pk, s, t in stale.values_list("pk", "student_id", "target_id") if (s, t) in pairs
-        ]
-        for start in range(0, len(doomed), 900):
-            Determination.objects.filter(pk__in=doomed[start : start + 900]).delete()
+        # Only these pairs: each is updated in place (or made), even with no evidence left.
+        for pair in pairs:
+            points.setdefault(pair, [])
+        students = Student.objects.in_bulk({s for s, _ in points})
+        targets = Item.objects.select_related("framework").in_bulk({t for _, t in points})
+        existing = {
+            (s, t): pk
+            for pk, s, t in Determination.objects.filter(**where).values_list(
+                "pk", "student_id", "target_id"
+            )
+            if (s, t) in pairs
+        }
     dets: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     for (s, t), pts in points.items():
@@ -531,7 +538,7 @@ def rebuild_determinations(
         version, scale = resolved[key]
         if version.method == "bkt":  # BKT reads quiz item responses, not scores
             pts = engine.points_for(s, t, "bkt")
-        elif not pts:
+        elif not pts and pairs is None:
             continue  # quiz items only, under a policy that reads scores: nothing to say
         result = core.evaluate(pts, engine.core_policy(version, scale), scale)
         level = _level_value(result, scale)
@@ -554,7 +561,15 @@ def rebuild_determinations(
             }
         )
         history.append({**common, "computed_at": now, "reason": reason})
-    insert_rows(Determination, dets)
+    changed = [
+        {"pk": existing[(d["student_id"], d["target_id"])], **d}
+        for d in dets
+        if (d["student_id"], d["target_id"]) in existing
+    ]
+    insert_rows(
+        Determination, [d for d in dets if (d["student_id"], d["target_id"]) not in existing]
+    )
+    update_rows(Determination, changed)
     insert_rows(DeterminationHistory, history)
     record_bulk(AuditAction.UPDATE, "mastery.determination", len(dets), detail={"reason": reason})
     return len(dets)
