@@ -84,9 +84,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=1000)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    generate.generate(
-        students=args.students, seed=0, today=timezone.localdate(), history=False
-    )
+    generate.generate(students=args.students, seed=0, today=timezone.localdate(), history=False)
     usernames = list(
         Student.objects.filter(user__isnull=False).values_list("user__username", flat=True)
     )
@@ -133,7 +131,9 @@ def main() -> None:
                 "assessed_at": timezone.datetime.fromisoformat(s["timestamp"]),
                 "scores": [
                     (
-                        by_uri[s["object"]["definition"]["extensions"]["urn:proficio:xapi:case-item"]],
+                        by_uri[
+                            s["object"]["definition"]["extensions"]["urn:proficio:xapi:case-item"]
+                        ],
                         1 + 3 * s["result"]["score"]["scaled"],
                     )
                 ],

@@ -114,9 +114,8 @@ def generate(
             for c in range(classes_per_term):
                 cid = f"k{s}-{q}-{c}"
                 course = c % per_term
-                classes.write(
-                    f'{cid},,,"{subjects[course]}, {c}",,c{course},{cid},scheduled,,{school},{term},,,\n'
-                )
+                title = f'"{subjects[course]}, {c}"'
+                classes.write(f"{cid},,,{title},,c{course},{cid},scheduled,,{school},{term},,,\n")
                 teacher = f"t{s}-{(q * classes_per_term + c) % teachers_per_school}"
                 enrollment_id += 1
                 enrollments.write(f"e{enrollment_id},,,{cid},{school},{teacher},teacher,true,,\n")

@@ -102,7 +102,7 @@ def _row_values(
         if getattr(conv, "converts", True)
     ]
     if not convert:
-        return get  # type: ignore[return-value]
+        return get
 
     def values(row: dict[str, Any]) -> Sequence[Any]:
         out = list(get(row))
@@ -131,7 +131,7 @@ def update_rows(
         for f in fields
     )
     table = connection.ops.quote_name(model._meta.db_table)
-    key = connection.ops.quote_name(str(model._meta.pk.column))  # type: ignore[union-attr]
+    key = connection.ops.quote_name(str(model._meta.pk.column))
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):

@@ -135,7 +135,8 @@ def test_tolerated_values():
         package.warnings
     )
     session = package.rows("academicSessions")[0]
-    assert session.status == "active" and session.modified is None
+    assert session.status == "active"
+    assert session.modified is None
     assert session.values["schoolYear"] == 2024
 
 
@@ -152,7 +153,8 @@ def test_value_parsers():
     with pytest.raises(ors.BadValue, match="not a year"):
         year("24")
     flag = ors._parser(ors._c("x", "bool"), lambda m: None)
-    assert flag("TRUE") is True and flag("false") is False
+    assert flag("TRUE") is True
+    assert flag("false") is False
     with pytest.raises(ors.BadValue):
         flag("yes")
     listing = ors._parser(ors._c("x", "list"), lambda m: None)
@@ -171,7 +173,8 @@ def test_encoding_issue_names_row_and_column():
     _, issue = ors.decode("x.csv", data)
     assert issue == Issue("x.csv", 3, "name", "byte 0xe9 is not UTF-8: save the file as UTF-8.")
     _, beyond = ors.decode("x.csv", b"a\n1,2,\xe9\n")
-    assert beyond is not None and beyond.column is None
+    assert beyond is not None
+    assert beyond.column is None
     text, none = ors.decode("x.csv", b"\xef\xbb\xbfa,b\n")
     assert (text, none) == ("a,b\n", None)
 
@@ -199,7 +202,8 @@ def test_references_between_files_and_known_objects():
 
 def test_version_12_tables_and_mixed_files():
     users = {c.name: c for c in ors.TABLES["1.2"]["users"]}
-    assert not users["role"].required and "primaryOrg" in users
+    assert not users["role"].required
+    assert "primaryOrg" in users
     assert ors.TABLES["1.1"]["users"][4].name == "orgSourcedIds"
     package = ors.read_package(
         _files(

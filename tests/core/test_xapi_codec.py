@@ -64,9 +64,11 @@ def test_names_scores_and_learners():
     s = xapi.read_statement(_with("object.definition.name", {"fr": "Question"}))
     assert s.activity_name == "Question"
     s = xapi.read_statement(_with("object.definition", {"name": {"fr": 3}}))
-    assert s.activity_name == "https://tool.example/q/1" and s.case_item is None
+    assert s.activity_name == "https://tool.example/q/1"
+    assert s.case_item is None
     s = xapi.read_statement(_with("result", {"score": {"raw": 3, "min": 0, "max": 4}}))
-    assert s.scaled == 0.75 and s.success is None
+    assert s.scaled == 0.75
+    assert s.success is None
     assert xapi.right_or_wrong(s) is False
     s = xapi.read_statement(_with("result", {"score": {"scaled": -0.5}}))
     assert s.scaled == 0.0
@@ -92,7 +94,8 @@ def test_voiding_statement():
     raw = _with("verb", {"id": xapi.VOIDED})
     raw["object"] = {"objectType": "StatementRef", "id": str(uuid.UUID(int=7))}
     s = xapi.read_statement(raw)
-    assert s.voids == str(uuid.UUID(int=7)) and s.activity is None
+    assert s.voids == str(uuid.UUID(int=7))
+    assert s.activity is None
     raw["object"] = {"objectType": "Activity", "id": "x"}
     with pytest.raises(XAPIProblem, match="StatementRef"):
         xapi.read_statement(raw)

@@ -53,7 +53,8 @@ def test_aligned_statements_become_scores_and_update_the_standing(world, lrs):
     pull = _pull()
     assert pull.status == PullStatus.DONE
     assert pull.counts["fetched"] == 3
-    assert pull.counts["evidence"] == 2 and pull.counts["scores"] == 2
+    assert pull.counts["evidence"] == 2
+    assert pull.counts["scores"] == 2
     assert pull.counts["unmapped"] == 1
     assert pull.unmapped == {QUIZ + "/3": 1}
     scores = EvidenceScore.objects.filter(student=ana, target=target, evidence__kind="quiz")
@@ -74,7 +75,8 @@ def test_aligned_statements_become_scores_and_update_the_standing(world, lrs):
     raw = lrs.page("", 5000)[0]
     with acting(None, route="test"):
         actions.take_statements([s for s in raw if s["id"] in posted], intake)
-    assert intake.counts["duplicate"] == 3 and intake.counts["evidence"] == 0
+    assert intake.counts["duplicate"] == 3
+    assert intake.counts["evidence"] == 0
     assert scores.count() == 2
 
 
@@ -103,7 +105,8 @@ def test_bkt_target_gets_item_responses(world, lrs):
     answers = ItemResponse.objects.filter(student=world.ana, target=target).order_by("evidence_id")
     assert list(answers.values_list("correct", flat=True)) == [True, False, True]
     det = Determination.objects.get(student=world.ana, target=target)
-    assert det.policy_version.method == "bkt" and det.evidence_count == 3
+    assert det.policy_version.method == "bkt"
+    assert det.evidence_count == 3
 
 
 def test_alignment_table_and_unknown_learners(world, lrs):
@@ -138,7 +141,8 @@ def test_voided_statement_retracts_its_evidence(world, lrs):
     before = Determination.objects.get(student=world.ana, target=target).evidence_count
     lrs.post([voiding(first)])
     pull = _pull()
-    assert pull.counts["voiding"] == 1 and pull.counts["voided"] == 1
+    assert pull.counts["voiding"] == 1
+    assert pull.counts["voided"] == 1
     record.refresh_from_db()
     assert record.outcome == Outcome.VOIDED
     evidence = Evidence.objects.get(pk=record.evidence_id)
@@ -187,7 +191,8 @@ def test_lrs_down_keeps_the_cursor_and_says_so(world, lrs, settings):
     wrong = LrsClient(lrs.url, "proficio-test", "wrong-password", timeout=5)
     with acting(None, route="test"):
         refused = actions.pull_statements(SYSTEM, client=wrong)
-    assert refused.status == PullStatus.LRS_DOWN and "401" in refused.message
+    assert refused.status == PullStatus.LRS_DOWN
+    assert "401" in refused.message
     settings.PROFICIO_LRS_URL = down.url
     with pytest.raises(CommandError, match="run the pull again later"):
         call_command("lrs", "pull")
@@ -204,7 +209,8 @@ def test_cli_pull_reports(world, lrs, capsys):
     )
     call_command("lrs", "pull")
     out = capsys.readouterr().out
-    assert "Pulled 2 statements" in out and "1 became evidence" in out
+    assert "Pulled 2 statements" in out
+    assert "1 became evidence" in out
     assert f"unmapped activity {QUIZ}/d: 1" in out
 
 

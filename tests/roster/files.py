@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the CSV files are written out as a SIS exports them, one row a line
 """OneRoster CSV file sets for the tests, written from the binding's column tables.
 
 ``district(version)`` is a small district in the shape a SIS exports: Oak Valley, two

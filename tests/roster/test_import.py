@@ -179,7 +179,8 @@ def test_delta_user_tobedeleted_deactivates_and_ends(oak_valley):
         "1.1",
         {
             "users": header
-            + "\nu-t1,tobedeleted,2025-11-03T00:00:00Z,true,org-ovh,teacher,okafor,,Grace,Okafor,,T001,,,,,,\n"
+            + "\nu-t1,tobedeleted,2025-11-03T00:00:00Z,true,org-ovh,teacher,okafor,,"
+            + "Grace,Okafor,,T001,,,,,,\n"
         },
     )
     _import(oak_valley, change)

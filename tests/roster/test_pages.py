@@ -23,7 +23,8 @@ def test_upload_preview_then_import(world, client, django_capture_on_commit_call
     admin = world.user("admin")
     client.force_login(admin)
     page = client.get(reverse("roster:import"))
-    assert b"Lakeside District" in page.content and b"Riverbend" in page.content
+    assert b"Lakeside District" in page.content
+    assert b"Riverbend" in page.content
 
     from proficio.audit.context import acting
     from proficio.orgs import actions as orgs
@@ -43,10 +44,10 @@ def test_upload_preview_then_import(world, client, django_capture_on_commit_call
             {"district": oak.pk, "dry_run": "on", "file": SimpleUploadedFile("ov.zip", zipped)},
         )
     job = RosterImport.objects.get(filename="ov.zip")
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "roster:import_job", args=[job.pk]
-    )
-    assert job.status == JobStatus.DONE and job.dry_run
+    assert response.status_code == 302
+    assert response["Location"] == reverse("roster:import_job", args=[job.pk])
+    assert job.status == JobStatus.DONE
+    assert job.dry_run
     assert job.report["files"]["enrollments.csv"]["created"] == 11
     assert not Student.objects.filter(school__parent=oak).exists()
     page = client.get(reverse("roster:import_job", args=[job.pk])).content.decode()

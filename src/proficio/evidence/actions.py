@@ -310,11 +310,11 @@ def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") 
     (quiz items for knowledge tracing). Targets and scores must already be valid;
     determinations are rebuilt afterwards with ``mastery.actions.rebuild_determinations``.
     """
+    import uuid
+
     from proficio.audit.log import record_bulk
     from proficio.audit.models import AuditAction
     from proficio.bulk import insert_rows
-
-    import uuid
 
     now = timezone.now()
     keys = [uuid.uuid4() for _ in rows]

@@ -22,6 +22,7 @@ retries within a minute) starts there again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -168,10 +169,8 @@ def _items(references: Iterable[str]) -> dict[str, Item]:
         return {}
     identifiers = []
     for ref in refs:
-        try:
+        with contextlib.suppress(XAPIProblem):
             identifiers.append(xapi._uuid(ref, "ref"))
-        except XAPIProblem:
-            pass
     items = Item.objects.filter(Q(uri__in=refs) | Q(identifier__in=identifiers)).select_related(
         "framework", "framework__owner"
     )

@@ -19,7 +19,7 @@ from django.conf import settings
 XAPI_VERSION = "1.0.3"
 
 
-class LrsUnavailable(Exception):  # noqa: N818 - a state of the world, said plainly
+class LrsUnavailable(Exception):
     """The LRS did not answer usefully (down, refusing, or answering garbage)."""
 
 

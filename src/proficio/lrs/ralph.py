@@ -85,7 +85,7 @@ def start(
         if process.poll() is not None:
             raise RuntimeError(f"Ralph stopped at start (exit {process.returncode})")
         try:
-            request = urllib.request.Request(  # noqa: S310 - loopback http
+            request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/whoami", headers={"Authorization": f"Basic {token}"}
             )
             with urllib.request.urlopen(request, timeout=2):  # noqa: S310

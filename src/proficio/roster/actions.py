@@ -114,7 +114,7 @@ class RosterReport:
         }
 
 
-class _DryRun(Exception):  # noqa: N818 - a control-flow signal, not an error
+class _DryRun(Exception):
     pass
 
 
@@ -177,9 +177,12 @@ def import_oneroster(
 
 
 def _code_for(sourced_id: str, identifier: str | None, taken: set[str]) -> str:
-    if identifier and re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$", identifier):
-        if identifier.lower() not in taken:
-            return identifier
+    if (
+        identifier
+        and re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$", identifier)
+        and identifier.lower() not in taken
+    ):
+        return identifier
     return "or-" + hashlib.sha1(sourced_id.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
@@ -327,7 +330,8 @@ class _Importer:
                     "orgs",
                     row,
                     "sourcedId",
-                    f"This district's sourcedId is {district.sourced_id!r}, not {row.sourced_id!r}.",
+                    f"This district's sourcedId is {district.sourced_id!r}, "
+                    f"not {row.sourced_id!r}.",
                 )
                 continue
             other = Organization.objects.filter(sourced_id=row.sourced_id, kind="district").exclude(
@@ -469,7 +473,8 @@ class _Importer:
                     "academicSessions",
                     row,
                     "schoolYear",
-                    f"No school year {v['schoolYear']} to put this session in: add its schoolYear row.",
+                    f"No school year {v['schoolYear']} to put this session in: "
+                    "add its schoolYear row.",
                 )
                 continue
             term = self.terms.get(row.sourced_id)
@@ -756,7 +761,8 @@ class _Importer:
                         "users",
                         row,
                         "username",
-                        f"The username {fields['username']!r} belongs to an account outside this roster.",
+                        f"The username {fields['username']!r} belongs to an account "
+                        "outside this roster.",
                     )
                     continue
                 if name in seen_names:
@@ -969,7 +975,8 @@ class _Importer:
             counts.skipped = len(self._rows("userProfiles"))
             self._tick("userProfiles", counts.skipped)
             self.report.warnings.append(
-                "userProfiles.csv: checked, not stored (Proficio keeps no credentials for other applications)"
+                "userProfiles.csv: checked, not stored "
+                "(Proficio keeps no credentials for other applications)"
             )
 
     # -- staff roles
@@ -1157,7 +1164,7 @@ class _Importer:
                     ],
                 )
                 counts.created += 1
-            elif any(demo[k] != val for k, val in fields.items()):
+            elif any(demo[k] != val for k, val in fields.items()):  # type: ignore[literal-required]
                 changed_demo.append({"pk": demo["pk"], **fields})
                 counts.updated += 1
             else:

@@ -9,7 +9,9 @@ from proficio.roster.actions import MAX_UPLOAD_BYTES
 
 
 class RosterUploadForm(forms.Form):
-    district = forms.ModelChoiceField(queryset=None, label=_("District"), empty_label=None)
+    district: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("District"), empty_label=None
+    )
     file = forms.FileField(label=_("OneRoster file set (a .zip of CSV files)"))
     dry_run = forms.BooleanField(
         label=_("Preview only: count what would change, import nothing"), required=False

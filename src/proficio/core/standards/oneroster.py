@@ -588,7 +588,8 @@ def _read_file(
                         filename,
                         n,
                         "sourcedId",
-                        f"sourcedId {sourced_id!r} is used twice (rows {seen[sourced_id]} and {n}).",
+                        f"sourcedId {sourced_id!r} is used twice "
+                        f"(rows {seen[sourced_id]} and {n}).",
                     )
                 )
             else:
