@@ -92,3 +92,37 @@ OBJECT_ROWS[(Subject.LRS, Act.CHANGE)] = {
     "riverbend": IMPORTERS,
     "lakeside_ms": {R.SYSTEM_ADMIN},
 }
+
+
+def _alignment(name):
+    return lambda w: getattr(w, name).pk
+
+
+ROUTE_CASES |= {
+    "lrs:home": [
+        RouteCase(_u("lrs:home"), IMPORTERS, denied=403),
+        # A target nobody has: the form says so (400), never a 500.
+        RouteCase(
+            _u("lrs:home"),
+            IMPORTERS,
+            ok=400,
+            denied=403,
+            method="post",
+            data=lambda: {"activity_id": "https://tool.example/x", "target": "NO.SUCH"},
+        ),
+    ],
+    "lrs:alignment_remove": [
+        RouteCase(
+            _u("lrs:alignment_remove", _alignment("lakeside_alignment")),
+            {R.SYSTEM_ADMIN},
+            ok=302,
+            method="post",
+        ),
+        RouteCase(
+            _u("lrs:alignment_remove", _alignment("riverbend_alignment")),
+            IMPORTERS,
+            ok=302,
+            method="post",
+        ),
+    ],
+}
