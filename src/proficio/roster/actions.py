@@ -1472,3 +1472,96 @@ def report_total(report: RosterReport) -> int:
 
 def visible_jobs(actor: Any) -> Any:
     return policy.visible(actor, Subject.ROSTER_IMPORT)
+
+
+# -- The demo district ---------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@transaction.atomic
+def give_sourced_ids(actor: Any, district: Organization) -> int:
+    """Give a district Proficio built itself (the demo) the sourcedIds a SIS export of it
+    would carry, so a OneRoster file set of the same district updates it in place.
+
+    The scheme: organizations by code; ``<district>-year-<start year>``; terms and courses
+    by name or code; sections ``<school>-<name>``; people ``<district>-<username>``;
+    enrollments, teaching assignments and memberships ``<person>@<class or org>``.
+    """
+    policy.authorize(actor, Act.CHANGE, Subject.ORGANIZATION, district)
+    prefix = district.code
+    schools = list(Organization.objects.filter(parent=district))
+    orgs_rows = [{"pk": o.pk, "sourced_id": o.code} for o in [district, *schools]]
+    years = AcademicYear.objects.filter(district=district)
+    year_rows = [{"pk": y.pk, "sourced_id": f"{prefix}-year-{y.start_date.year}"} for y in years]
+    term_rows = [
+        {"pk": t.pk, "sourced_id": f"{prefix}-term-{t.start_date.year}-{_slug(t.name)}"}
+        for t in Term.objects.filter(year__district=district)
+    ]
+    course_rows = [
+        {"pk": c.pk, "sourced_id": f"{prefix}-course-{_slug(c.code)}"}
+        for c in Course.objects.filter(district=district)
+    ]
+    sections = {
+        s.pk: f"{s.school.code}-{_slug(s.name)}-{s.pk}"
+        for s in Section.objects.filter(school__parent=district).select_related("school")
+    }
+    users: dict[int, str] = {}
+    for username, pk in Student.objects.filter(
+        school__parent=district, user__isnull=False
+    ).values_list("user__username", "user_id"):
+        users[pk] = f"{prefix}-{username}"
+    staff = RoleMembership.objects.filter(organization__path__startswith=district.path)
+    for username, pk in staff.values_list("user__username", "user_id"):
+        users[pk] = f"{prefix}-{username}"
+    guardians = GuardianLink.objects.filter(student__school__parent=district)
+    for username, pk in guardians.values_list("guardian__username", "guardian_id"):
+        users[pk] = f"{prefix}-{username}"
+    students = {
+        pk: users.get(user_id, f"{prefix}-student-{local_id}")
+        for pk, user_id, local_id in Student.objects.filter(school__parent=district).values_list(
+            "pk", "user_id", "local_id"
+        )
+    }
+    update_rows(Organization, orgs_rows)
+    update_rows(AcademicYear, year_rows)
+    update_rows(Term, term_rows)
+    update_rows(Course, course_rows)
+    update_rows(Section, [{"pk": pk, "sourced_id": sid} for pk, sid in sections.items()])
+    update_rows(
+        User,
+        [
+            {"pk": pk, "sourced_id": sid, "roster_district": district.pk}
+            for pk, sid in users.items()
+        ],
+    )
+    update_rows(Student, [{"pk": pk, "sourced_id": sid} for pk, sid in students.items()])
+    update_rows(
+        Enrollment,
+        [
+            {"pk": pk, "sourced_id": f"{students[st]}@{sections[se]}"}
+            for pk, st, se in Enrollment.objects.filter(section__in=list(sections)).values_list(
+                "pk", "student_id", "section_id"
+            )
+        ],
+    )
+    update_rows(
+        SectionStaff,
+        [
+            {"pk": pk, "sourced_id": f"{users.get(u, f'{prefix}-user-{u}')}@{sections[se]}"}
+            for pk, u, se in SectionStaff.objects.filter(section__in=list(sections)).values_list(
+                "pk", "user_id", "section_id"
+            )
+        ],
+    )
+    codes = {o.pk: o.code for o in [district, *schools]}
+    update_rows(
+        RoleMembership,
+        [
+            {"pk": pk, "sourced_id": f"{users[u]}@{codes.get(org, org)}"}
+            for pk, u, org in staff.values_list("pk", "user_id", "organization_id")
+        ],
+    )
+    return len(users)

@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from proficio.demo import generate
 from proficio.demo.management.commands.demo import print_logins
 from proficio.lrs import ralph
+from proficio.lrs.client import LrsClient
+from proficio.lrs.demo import demo_statements
 from proficio.lrs.tasks import ensure_scheduled
 from proficio.orgs.models import Organization
 
@@ -71,5 +73,10 @@ def start_local_lrs(say: Callable[[str], object]) -> subprocess.Popen[bytes] | N
             f"Learning Record Store (Ralph): {settings.PROFICIO_LRS_URL}  "
             f"(user {settings.PROFICIO_LRS_USERNAME!r})"
         )
+        # A fresh LRS beside the demo district gets a few practice statements to pull.
+        client = LrsClient.from_settings()
+        district = Organization.objects.filter(code=generate.DISTRICT_CODE).first()
+        if district is not None and not client.page("", 1)[0]:
+            client.post(demo_statements(district))
     ensure_scheduled()
     return process
