@@ -143,7 +143,7 @@ def main() -> None:
         ]
         started = time.perf_counter()
         with transaction.atomic(), acting(None, route="bench: baseline"):
-            bulk_record_evidence(rows)
+            bulk_record_evidence(SYSTEM, rows)
             transaction.set_rollback(True)
         baseline = time.perf_counter() - started
         print(

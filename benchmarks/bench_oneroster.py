@@ -177,9 +177,11 @@ def main() -> None:
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     with acting(None, route="bench"):
-        state = orgs.create_organization(kind="state", name="Bench State", code="bench-state")
+        state = orgs.create_organization(
+            SYSTEM, kind="state", name="Bench State", code="bench-state"
+        )
         district = orgs.create_organization(
-            kind="district", name="Big District", code="big", parent=state
+            SYSTEM, kind="district", name="Big District", code="big", parent=state
         )
     started = time.perf_counter()
     files = generate(args.students)

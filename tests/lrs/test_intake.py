@@ -74,7 +74,7 @@ def test_aligned_statements_become_scores_and_update_the_standing(world, lrs):
     intake = actions.Intake()
     raw = lrs.page("", 5000)[0]
     with acting(None, route="test"):
-        actions.take_statements([s for s in raw if s["id"] in posted], intake)
+        actions.take_statements(SYSTEM, [s for s in raw if s["id"] in posted], intake)
     assert intake.counts["duplicate"] == 3
     assert intake.counts["evidence"] == 0
     assert scores.count() == 2
@@ -83,6 +83,7 @@ def test_aligned_statements_become_scores_and_update_the_standing(world, lrs):
 def test_bkt_target_gets_item_responses(world, lrs):
     target = world.target("MATH.1.3")
     mastery.create_policy(
+        SYSTEM,
         name="BKT for MATH.1.3",
         scope="target",
         owner=world.org("riverbend"),
@@ -91,7 +92,6 @@ def test_bkt_target_gets_item_responses(world, lrs):
             "method": "bkt",
             "bkt_params": {"prior": 0.3, "learn": 0.2, "guess": 0.2, "slip": 0.1, "forget": 0.0},
         },
-        by=None,
     )
     lrs.post(
         [

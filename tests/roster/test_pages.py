@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from proficio.frameworks.models import JobStatus
 from proficio.orgs.models import Student
+from proficio.policy import SYSTEM
 from proficio.roster.models import RosterImport
 from tests.roster import files
 
@@ -32,6 +33,7 @@ def test_upload_preview_then_import(world, client, django_capture_on_commit_call
 
     with acting(None, route="test"):
         oak = orgs.create_organization(
+            SYSTEM,
             kind="district",
             name="Oak Valley Unified",
             code="oak-valley",

@@ -42,6 +42,7 @@ from proficio.core.standards import xapi
 from proficio.core.standards.xapi import ToolStatement, XAPIProblem
 from proficio.evidence import actions as evidence_actions
 from proficio.evidence.models import EvidenceKind
+from proficio.frameworks.assessable import why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.lrs.client import LrsClient, LrsUnavailable
 from proficio.lrs.models import (
@@ -109,7 +110,7 @@ def pull_statements(
         if not statements:
             break
         with transaction.atomic():
-            take_statements(statements, intake)
+            take_statements(actor, statements, intake)
             last = statements[-1].get("id") if isinstance(statements[-1], dict) else None
             cursor.last_statement_id = str(following or last or cursor.last_statement_id)[:36]
             cursor.save(update_fields=["last_statement_id", "updated_at"])
@@ -181,7 +182,7 @@ def _items(references: Iterable[str]) -> dict[str, Item]:
     return out
 
 
-def take_statements(raw_statements: Sequence[Any], intake: Intake) -> None:
+def take_statements(actor: Any, raw_statements: Sequence[Any], intake: Intake) -> None:
     """Turn one page of statements into evidence (inside the caller's transaction)."""
     now = timezone.now()
     parsed: list[ToolStatement] = []
@@ -247,7 +248,7 @@ def take_statements(raw_statements: Sequence[Any], intake: Intake) -> None:
             continue
         key = (student.school_id, target.pk)
         if key not in checked:
-            checked[key] = evidence_actions.assessable(student, target)
+            checked[key] = why_not_assessable(student.school, target)
         if checked[key]:
             intake.counts["not_assessable"] += 1
             intake.problem(s.id, str(checked[key]))
@@ -285,12 +286,12 @@ def take_statements(raw_statements: Sequence[Any], intake: Intake) -> None:
                 "_target": target.pk,
             }
         )
-    ids = evidence_actions.bulk_record_evidence(rows) if rows else []
+    ids = evidence_actions.bulk_record_evidence(actor, rows) if rows else []
     intake.counts["evidence"] += len(ids)
     for s, evidence_id in zip(row_statements, ids, strict=True):
         records.append(_record(s.id, Outcome.EVIDENCE, now, evidence=evidence_id))
     pairs = {(r["student_id"], r["_target"]) for r in rows}
-    pairs |= _void(voiding, records, intake, now)
+    pairs |= _void(actor, voiding, records, intake, now)
     insert_rows(StatementRecord, records)
     _update_determinations(pairs, intake)
 
@@ -320,6 +321,7 @@ def _alignments(statements: Sequence[ToolStatement]) -> dict[tuple[int, str], It
 
 
 def _void(
+    actor: Any,
     voiding: Sequence[ToolStatement],
     records: list[dict[str, Any]],
     intake: Intake,
@@ -358,7 +360,7 @@ def _void(
             intake.counts["voided"] += 1
     if not retract:
         return set()
-    return evidence_actions.bulk_retract_evidence(retract, feedback=VOIDED_FEEDBACK)
+    return evidence_actions.bulk_retract_evidence(actor, retract, feedback=VOIDED_FEEDBACK)
 
 
 def _update_determinations(pairs: set[tuple[int, int]], intake: Intake) -> None:

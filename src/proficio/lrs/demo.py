@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -58,7 +59,7 @@ def demo_statements(district: Organization) -> list[dict[str, Any]]:
                 "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
                 "object": {"objectType": "Activity", "id": activity, "definition": definition},
                 "result": {"score": {"scaled": scaled}},
-                "timestamp": (now - timezone.timedelta(days=3 - n % 3)).isoformat(),
+                "timestamp": (now - dt.timedelta(days=3 - n % 3)).isoformat(),
             }
         )
     return out

@@ -165,7 +165,7 @@ def import_oneroster(
     report = RosterReport(package.version, dry_run, warnings=list(package.warnings))
     try:
         with transaction.atomic():
-            _Importer(district, package, report, progress).run()
+            _Importer(actor, district, package, report, progress).run()
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -201,11 +201,13 @@ def _grade(grades: list[str] | None) -> str:
 class _Importer:
     def __init__(
         self,
+        actor: Any,
         district: Organization,
         package: Package,
         report: RosterReport,
         progress: Progress | None,
     ) -> None:
+        self.actor = actor
         self.district = district
         self.package = package
         self.report = report
@@ -376,7 +378,12 @@ class _Importer:
                 code = _code_for(row.sourced_id, row.values.get("identifier"), taken)
                 taken.add(code.lower())
                 school = orgs.create_organization(
-                    kind="school", name=name, code=code, parent=district, school_level=""
+                    self.actor,
+                    kind="school",
+                    name=name,
+                    code=code,
+                    parent=district,
+                    school_level="",
                 )
                 school.sourced_id = row.sourced_id
                 school.save(update_fields=["sourced_id"])
