@@ -40,6 +40,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def port_in_use(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def available(ralph: str | None = None) -> bool:
     return Path(ralph or settings.PROFICIO_RALPH).is_file()
 

@@ -61,7 +61,10 @@ def start_local_lrs(say: Callable[[str], object]) -> subprocess.Popen[bytes] | N
     if not settings.PROFICIO_LRS_URL:
         return None
     process = None
-    if url.hostname in ("127.0.0.1", "localhost") and ralph.available():
+    busy = url.hostname in ("127.0.0.1", "localhost") and ralph.port_in_use(url.port or 80)
+    if busy:
+        say(f"Something already answers on {settings.PROFICIO_LRS_URL}: pulling from it.")
+    elif url.hostname in ("127.0.0.1", "localhost") and ralph.available():
         process = ralph.start(
             Path(settings.DATA_DIR) / "lrs",
             port=url.port or 80,
