@@ -139,7 +139,7 @@ def test_a_file_set_of_another_district(world):
     """The demo district carries its own sourcedId: Oak Valley's files are refused."""
     with pytest.raises(OneRosterError) as caught:
         import_oneroster(SYSTEM, world.org("riverbend"), files.district("1.1"))
-    assert [str(i) for i in caught.value.issues][0] == (
+    assert str(caught.value.issues[0]) == (
         "orgs.csv, row 2, column sourcedId: This district's sourcedId is 'riverbend', "
         "not 'org-ov'."
     )
