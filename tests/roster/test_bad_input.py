@@ -140,6 +140,5 @@ def test_a_file_set_of_another_district(world):
     with pytest.raises(OneRosterError) as caught:
         import_oneroster(SYSTEM, world.org("riverbend"), files.district("1.1"))
     assert str(caught.value.issues[0]) == (
-        "orgs.csv, row 2, column sourcedId: This district's sourcedId is 'riverbend', "
-        "not 'org-ov'."
+        "orgs.csv, row 2, column sourcedId: This district's sourcedId is 'riverbend', not 'org-ov'."
     )
