@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proficio.core.standards import oneroster as ors
@@ -161,6 +161,7 @@ def test_value_parsers():
     assert listing(" a, ,b ") == ["a", "b"]
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_dates_read_back(day):
     assert ors.parse_date(day.isoformat()) == day

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proficio.core.standards import xapi
@@ -132,6 +132,7 @@ def test_malformed_statements_say_what_is_wrong(raw, message):
         xapi.read_statement(raw)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     raw=st.floats(min_value=0, max_value=100, allow_nan=False),
     low=st.floats(min_value=-50, max_value=0, allow_nan=False),
