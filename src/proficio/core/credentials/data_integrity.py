@@ -58,6 +58,18 @@ def timestamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def parse_time(value: Any) -> dt.datetime | None:
+    """A credential's date and time, or None when it is absent or unreadable; a time
+    without a zone is taken as UTC."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def _hash_data(document: dict[str, Any], options: dict[str, Any], contexts: ContextStore) -> bytes:
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     config = dict(options)

@@ -84,19 +84,21 @@ class Achievement:
 
 @dataclass(frozen=True)
 class Recipient:
-    """The learner: a stable, non-identifying id and their name, hashed with a salt, so
-    the holder can prove the credential is theirs without it spelling out who they are."""
+    """The learner: a stable id that names nobody, and an identifier (by default their
+    school-system id) hashed with a salt, so the holder can prove the credential is theirs
+    without it spelling out who they are."""
 
     id: str
-    name: str
+    identity: str
     salt: str
+    identity_type: str = "sisSourcedId"
 
     def identifier(self) -> dict[str, Any]:
-        digest = hashlib.sha256((self.name + self.salt).encode("utf-8")).hexdigest()
+        digest = hashlib.sha256((self.identity + self.salt).encode("utf-8")).hexdigest()
         return {
             "type": "IdentityObject",
             "identityHash": f"sha256${digest}",
-            "identityType": "name",
+            "identityType": self.identity_type,
             "hashed": True,
             "salt": self.salt,
         }

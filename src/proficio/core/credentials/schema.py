@@ -37,8 +37,18 @@ _VC2_PROPERTIES = {
 
 
 def _for_vc2(schema: Any) -> Any:
+    """The VC 2.0 variant: dates and names as VC 2.0 writes them, and status entries with
+    their method's own properties (a Bitstring Status List entry names its list and index)."""
+    out = _vc2_dates(schema)
+    status = out.get("$defs", {}).get("CredentialStatus")
+    if isinstance(status, dict):
+        status["additionalProperties"] = True
+    return out
+
+
+def _vc2_dates(schema: Any) -> Any:
     if isinstance(schema, dict):
-        out = {k: _for_vc2(v) for k, v in schema.items()}
+        out = {k: _vc2_dates(v) for k, v in schema.items()}
         if isinstance(out.get("required"), list):
             out["required"] = [r for r in out["required"] if r != "issuanceDate"]
         props = out.get("properties")
@@ -46,7 +56,7 @@ def _for_vc2(schema: Any) -> Any:
             out["properties"] = {**_VC2_PROPERTIES, **props}
         return out
     if isinstance(schema, list):
-        return [_for_vc2(v) for v in schema]
+        return [_vc2_dates(v) for v in schema]
     return schema
 
 

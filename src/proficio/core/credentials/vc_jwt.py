@@ -4,7 +4,6 @@ registered claims ``iss``, ``sub``, ``jti``, ``nbf`` and ``exp`` mirroring it.""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import warnings
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 from joserfc.jws import JWSRegistry
 from joserfc.util import to_bytes
 
+from proficio.core.credentials.data_integrity import parse_time
 from proficio.core.credentials.encoding import b64url_decode, b64url_encode
 from proficio.core.credentials.errors import CredentialError
 
@@ -45,15 +45,8 @@ def ed25519_jwk(public_key: bytes, secret: bytes | None = None) -> dict[str, str
 
 
 def _epoch(value: Any) -> int | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return int(moment.timestamp())
+    moment = parse_time(value)
+    return None if moment is None else int(moment.timestamp())
 
 
 def sign(credential: dict[str, Any], *, secret: bytes, public_key: bytes, kid: str) -> str:
@@ -72,11 +65,18 @@ def sign(credential: dict[str, Any], *, secret: bytes, public_key: bytes, kid: s
     if exp is not None:
         claims["exp"] = exp
     claims = {k: v for k, v in claims.items() if v is not None}
-    header = {"alg": SIGNING_ALG, "typ": "JWT", "kid": kid}
-    jwk: dict[str, str | list[str]] = {**ed25519_jwk(public_key, secret)}
-    key = OKPKey.import_key(jwk)
+    return jws_compact({"alg": SIGNING_ALG, "typ": "JWT", "kid": kid}, claims, secret, public_key)
+
+
+def jws_compact(
+    header: dict[str, Any], claims: dict[str, Any], secret: bytes, public: bytes
+) -> str:
+    """Sign any claims as a compact JWS with an Ed25519 key."""
+    jwk: dict[str, str | list[str]] = {**ed25519_jwk(public, secret)}
     payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return jws.serialize_compact(header, payload, key, registry=_registry(SIGNING_ALG))
+    return jws.serialize_compact(
+        header, payload, OKPKey.import_key(jwk), registry=_registry(str(header["alg"]))
+    )
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,10 @@ def verify(parsed: ParsedJwt, jwk: dict[str, Any]) -> bool:
         raise CredentialError(f"Keys of type '{jwk.get('kty')}' are not accepted.")
     try:
         key = kind.import_key(jwk)
-        jws.deserialize_compact(to_bytes(parsed.token), key, registry=_registry(alg))
-    except JoseError:
-        return False
-    except (ValueError, TypeError) as exc:
+    except (JoseError, ValueError, TypeError) as exc:
         raise CredentialError("The token's key is not a usable public key.") from exc
+    try:
+        jws.deserialize_compact(to_bytes(parsed.token), key, registry=_registry(alg))
+    except (JoseError, ValueError):
+        return False
     return True

@@ -18,6 +18,7 @@ from typing import Any
 
 from proficio.core.credentials import baked, data_integrity, status_list, vc_jwt
 from proficio.core.credentials.contexts import VC_V1, VC_V2, ContextStore, contexts_used
+from proficio.core.credentials.data_integrity import parse_time
 from proficio.core.credentials.did import controller_of, key_from_did_key
 from proficio.core.credentials.encoding import public_from_multikey
 from proficio.core.credentials.errors import ContextNotHeld, CredentialError
@@ -554,16 +555,6 @@ def _schema(credential: dict[str, Any], verdict: Verdict, trust: Trust) -> None:
 
 def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def parse_time(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _dates(credential: dict[str, Any], verdict: Verdict, now: dt.datetime) -> None:
