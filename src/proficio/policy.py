@@ -31,6 +31,7 @@ from django.utils import timezone
 from proficio.accounts.roles import Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
+from proficio.credentials.models import IssuedCredential
 from proficio.frameworks.models import Framework, PublicationStatus
 from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
@@ -62,6 +63,8 @@ class Subject(StrEnum):
     CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
     PACE_TARGET = "pace_target"  # a district's time-bound pace targets
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
+    CREDENTIAL = "credential"  # verifiable credentials issued to a student
+    CREDENTIAL_SETTINGS = "credential_settings"  # an organization's issuing keys and choices
 
 
 class Act(StrEnum):
@@ -222,6 +225,27 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
     (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
     (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
+    # Credentials belong to the learner; leaders who answer for the record issue,
+    # revoke and correct them.
+    (Subject.CREDENTIAL, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.CREDENTIAL, Act.CHANGE): {
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.CREDENTIAL_SETTINGS, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.CREDENTIAL_SETTINGS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
 }
 
 
@@ -377,6 +401,14 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.OWN_LEARNING: (Student, _via_student("")),
     Subject.REASSESSMENT: (ReassessmentRequest, _via_student("student__")),
     Subject.FAMILY_REPORT: (Student, _via_student("")),
+    Subject.CREDENTIAL: (IssuedCredential, _via_student("student__")),
+    Subject.CREDENTIAL_SETTINGS: (
+        Organization,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.FRAMEWORK: (
         Framework,
         {
@@ -450,8 +482,24 @@ def can(user: Any, act: Act, subject: Subject, obj: Model) -> bool:
     return visible(user, subject, act, model._default_manager.filter(pk=obj.pk)).exists()
 
 
+class _System:
+    """The actor of work no person does (the daily job, a background task an operator
+    started, the demo generator): the policy lets it act, and the audit names no person."""
+
+    is_authenticated = True
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM: Any = _System()
+
+
 def require(user: Any, act: Act, subject: Subject, obj: Model | None = None) -> None:
     """Raise PermissionDenied unless allowed (for ``obj``, or for the kind at all)."""
+    if user is SYSTEM:
+        return
     allowed = may(user, act, subject) if obj is None else can(user, act, subject, obj)
     if not allowed:
         raise PermissionDenied
