@@ -16,7 +16,9 @@ from proficio.credentials.views import read_upload
 router = Router(tags=["credentials"])
 
 
-@router.post("/credentials/verify", auth=None, summary="Verify a credential")
+@router.post(
+    "/credentials/verify", auth=None, summary="Verify a credential", url_name="credentials_verify"
+)
 def verify(request: HttpRequest) -> dict[str, Any]:
     """The verdict: ``status`` (valid, revoked, expired, invalid), a plain-language
     ``headline``, and one check per aspect (format, proof, schema, issuer, dates, status,

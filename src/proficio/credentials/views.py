@@ -177,7 +177,8 @@ def present_outside(request: HttpRequest) -> HttpResponse:
 @require_GET
 def student_credentials(request: HttpRequest, student_id: int) -> HttpResponse:
     """A leader's view of one student's credentials, with revoke and correct."""
-    policy.require(request.user, Act.VIEW, Subject.CREDENTIAL)
+    if not policy.may(request.user, Act.VIEW, Subject.CREDENTIAL):
+        raise Http404("No such student")
     student = policy.access_student(request.user, student_id, purpose="credentials")
     issued = (
         policy.visible(request.user, Subject.CREDENTIAL)
