@@ -109,15 +109,16 @@ def rotate_issuer_key(actor: Any, org: Organization) -> IssuerKey:
     return _new_key(org, IssuerKey.objects.filter(organization=org).count() + 1)
 
 
-def _status_bit(org: Organization) -> tuple[StatusList, int]:
+def _status_bit(org: Organization, key: IssuerKey) -> tuple[StatusList, int]:
+    """The next free bit on the organization's open list under the key's DID."""
     sl = (
         StatusList.objects.select_for_update()
-        .filter(organization=org)
+        .filter(organization=org, key__did=key.did)
         .order_by("-created_at", "-id")
         .first()
     )
     if sl is None or sl.next_index >= sl.size:
-        sl = StatusList.objects.create(organization=org, size=status_list.MIN_ENTRIES)
+        sl = StatusList.objects.create(organization=org, key=key, size=status_list.MIN_ENTRIES)
     index = sl.next_index
     sl.next_index += 1
     sl.save(update_fields=["next_index"])
@@ -193,7 +194,7 @@ def issue_credential(
     key = _issuing_key(org)
     issuer = _issuer_profile(org, key)
     chosen = achievement if achievement is not None else make_achievement(issuer)
-    sl, index = _status_bit(org)
+    sl, index = _status_bit(org, key)
     now = timezone.now()
     record_id = uuid.uuid4()
     credential_id = f"{publish.base_url()}/credentials/{record_id}"
@@ -286,7 +287,7 @@ def issue_clr(
     org = district_of(student.school)
     key = _issuing_key(org)
     issuer = _issuer_profile(org, key)
-    sl, index = _status_bit(org)
+    sl, index = _status_bit(org, key)
     now = timezone.now()
     record = IssuedCredential(
         student=student,

@@ -60,6 +60,9 @@ class StatusList(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="status_lists"
     )
+    # The key that opened it: the list is published under that key's DID, so a did:key
+    # issuer's list stays with the key (and DID) its credentials name.
+    key = models.ForeignKey("IssuerKey", on_delete=models.PROTECT, related_name="+")
     size = models.PositiveIntegerField()
     next_index = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

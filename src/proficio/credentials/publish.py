@@ -49,8 +49,13 @@ def status_list_credential(sl: StatusList) -> dict[str, Any]:
             "status_index", flat=True
         )
     )
-    key = current_key(sl.organization_id)
-    assert key is not None, "a status list exists only once its organization has a key"
+    # The newest key under the list's DID signs it: after a did:web rotation, the new
+    # key; a did:key list stays with its own key, since its DID is that key.
+    key = (
+        IssuerKey.objects.filter(did=sl.key.did, retired_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    ) or sl.key
     now = timezone.now()
     unsigned = status_list.list_credential(
         status_list_url(sl),

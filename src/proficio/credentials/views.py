@@ -55,7 +55,7 @@ def verdict_of(form: VerifyForm) -> Verdict:
 def verify(request: HttpRequest) -> HttpResponse:
     """Anyone may check a credential: nothing is stored, nothing is fetched."""
     verdict = None
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     if request.method == "POST" and form.is_valid():
         verdict = verdict_of(form)
     return render(
