@@ -1,0 +1,114 @@
+"""Credentials in a real browser: the district turns level credentials on, Ana finds hers
+in her wallet and downloads them, the public verify page says a credential is valid, a
+principal revokes it with a reason, and the verify page then says revoked (and Ana's
+wallet shows why). Every page is checked with axe-core."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from proficio.demo.generate import DEMO_PASSWORD
+from tests.browser.conftest import axe_violations, log_in, screenshot
+
+
+def _log_out(page) -> None:
+    """Leave as a different person would arrive: no session at all."""
+    page.context.clear_cookies()
+
+
+def _wait_for_credentials(page, timeout: float = 240) -> None:
+    """The district's credentials are issued by the task worker; reload until they show."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page.goto("/credentials/wallet/")
+        if page.get_by_role("table", name="Credentials issued to me").count():
+            return
+        time.sleep(2)
+    raise AssertionError("no credential was issued in time")
+
+
+def _verify(page, text: str) -> None:
+    page.goto("/credentials/verify/")
+    page.get_by_label("Paste a credential (JSON or a JSON Web Token)").fill(text)
+    page.get_by_role("button", name="Verify").click()
+
+
+def test_issue_verify_revoke_in_the_browser(page, server):
+    # The district administrator turns level credentials on.
+    log_in(page, "district.admin", DEMO_PASSWORD)
+    page.goto("/credentials/verify/")  # the footer link exists on every page
+    orgs = page.evaluate(
+        "async () => (await (await fetch('/api/v1/organizations?limit=500')).json())"
+    )
+    riverbend = next(o for o in orgs if o["code"] == "riverbend")
+    page.goto(f"/credentials/district/{riverbend['id']}/")
+    page.get_by_label("Issue a credential for each competency level a student reaches").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    screenshot(page, "credentials-district")
+    assert axe_violations(page) == []
+    _log_out(page)
+
+    # Ana's wallet lists her credentials; she downloads them all in one file.
+    log_in(page, "ana", DEMO_PASSWORD)
+    ana = page.evaluate("async () => (await (await fetch('/api/v1/students')).json())")[0]
+    _wait_for_credentials(page)
+    page.get_by_role("link", name="My credentials", exact=True).click()
+    table = page.get_by_role("table", name="Credentials issued to me")
+    expect(table).to_contain_text("In force")
+    screenshot(page, "credentials-wallet")
+    assert axe_violations(page) == []
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download all my credentials (one file)").click()
+    bundle = json.loads(Path(info.value.path()).read_text())
+    first = bundle["credentials"][0]
+    assert first["credential"]["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    name = first["name"]
+    text = json.dumps(first["credential"])
+
+    # Anyone can verify it on the public page.
+    _log_out(page)
+    _verify(page, text)
+    expect(page.get_by_role("heading", name="Valid")).to_be_visible()
+    expect(page.locator("#verdict")).to_contain_text("is genuine and in force")
+    screenshot(page, "credentials-verify-valid")
+    assert axe_violations(page) == []
+
+    # A principal revokes it with a reason Ana will read.
+    log_in(page, "principal", DEMO_PASSWORD)
+    page.goto(f"/credentials/student/{ana['id']}/")
+    row = page.get_by_role("row").filter(has_text=name).first
+    row.locator("textarea").fill("Recorded for the wrong competency.")
+    row.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_text("Revoked.", exact=True)).to_be_visible()
+    screenshot(page, "credentials-student")
+    assert axe_violations(page) == []
+    _log_out(page)
+
+    _verify(page, text)
+    expect(page.get_by_role("heading", name="Revoked")).to_be_visible()
+    expect(page.locator("#verdict")).to_contain_text("Revoked: the issuer has withdrawn")
+    screenshot(page, "credentials-verify-revoked")
+    assert axe_violations(page) == []
+
+    # A badge image without a credential gets a plain answer, not an error page.
+    page.goto("/credentials/verify/")
+    page.get_by_label("Or choose a file (JSON, JWT, or a PNG or SVG badge)").set_input_files(
+        {
+            "name": "badge.svg",
+            "mimeType": "image/svg+xml",
+            "buffer": b"<svg xmlns='http://www.w3.org/2000/svg'></svg>",
+        }
+    )
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#verdict")).to_contain_text("picture of a badge")
+
+    log_in(page, "ana", DEMO_PASSWORD)
+    page.goto("/credentials/wallet/")
+    expect(page.get_by_role("table", name="Credentials issued to me")).to_contain_text(
+        "Recorded for the wrong competency."
+    )
