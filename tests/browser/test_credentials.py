@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from proficio.demo.generate import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, log_in, screenshot
+from tests.independent_verifier import independently_verify
 
 
 def _log_out(page) -> None:
@@ -69,6 +70,17 @@ def test_issue_verify_revoke_in_the_browser(page, server):
     assert first["credential"]["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     name = first["name"]
     text = json.dumps(first["credential"])
+
+    # Every credential the server issued to Ana passes the independent verifier too, with
+    # the status list the server publishes.
+    lists = {}
+    for entry in bundle["credentials"]:
+        url = entry["credential"]["credentialStatus"]["statusListCredential"]
+        lists[url] = page.request.get("/credentials/status/" + url.rsplit("/", 1)[1]).json()
+    results = independently_verify(
+        [(str(i), e["credential"]) for i, e in enumerate(bundle["credentials"])], documents=lists
+    )
+    assert all(r["verified"] for r in results.values()), results
 
     # Anyone can verify it on the public page.
     _log_out(page)

@@ -90,12 +90,11 @@ def test_turning_on_issues_for_the_district(
         actions.set_credential_settings(
             system, world.org("riverbend"), issue_level_credentials=True
         )
-    assert (
-        IssuedCredential.objects.filter(student=world.ana, kind=CredentialKind.LEVEL)
-        .exclude(subject_key__startswith="world:")
-        .count()
-        == 1
+    issued = IssuedCredential.objects.filter(student=world.ana, kind=CredentialKind.LEVEL).exclude(
+        subject_key__startswith="world:"
     )
+    assert issued.count() == 1
+    assert node_check(issued.get())[str(issued.get().uuid)]["verified"]
     with pytest.raises(ValidationError):
         actions.set_credential_settings(system, world.org("maple-ms"), issue_level_credentials=True)
     with pytest.raises(PermissionDenied):

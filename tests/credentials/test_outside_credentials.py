@@ -96,6 +96,7 @@ def test_baked_badge_without_alignment_is_kept_not_proposed(world, client):
     record = OutsideCredential.objects.get(student=world.ana)
     assert record.name == "Chess club"
     assert record.evidence is None
+    assert json.loads(record.content)["proof"] == badge["proof"]  # kept, unbaked
     page = client.get(reverse("credentials:wallet")).content.decode()
     assert "Chess club" in page
     assert "None of our learning targets" in page

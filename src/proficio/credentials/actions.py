@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.core.credentials import data_integrity, ob3, status_list, vc_jwt
-from proficio.core.credentials.verify import Outcome, Verdict, verify_bytes
+from proficio.core.credentials.verify import Outcome, Verdict, read_presented, verify_bytes
 from proficio.credentials import keys, publish
 from proficio.credentials.levels import LevelReached, levels_reached
 from proficio.credentials.models import (
@@ -396,7 +396,7 @@ def present_outside_credential(
         student=student,
         name=verdict.name[:300],
         issuer_name=verdict.issuer_name[:300],
-        content=data.decode("utf-8") if verdict.format in ("json", "jwt") else "",
+        content=read_presented(data, max_bytes=MAX_UPLOAD).text,  # unbaked from an image
         verdict=verdict.as_dict(),
         target=target,
     )
