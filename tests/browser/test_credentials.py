@@ -12,13 +12,23 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from proficio.demo.generate import DEMO_PASSWORD
-from tests.browser.conftest import axe_violations, log_in, screenshot
+from tests.browser.conftest import axe_violations, screenshot
 from tests.independent_verifier import independently_verify
 
 
 def _log_out(page) -> None:
     """Leave as a different person would arrive: no session at all."""
     page.context.clear_cookies()
+
+
+def _log_in(page, username: str) -> None:
+    """Log in and wait until the login response has come back (the session is set), not
+    for the home page, which can be slow on a loaded machine."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url, wait_until="commit")
 
 
 def _wait_for_credentials(page, timeout: float = 240) -> None:
@@ -40,7 +50,7 @@ def _verify(page, text: str) -> None:
 
 def test_issue_verify_revoke_in_the_browser(page, server):
     # The district administrator turns level credentials on.
-    log_in(page, "district.admin", DEMO_PASSWORD)
+    _log_in(page, "district.admin")
     page.goto("/credentials/verify/")  # the footer link exists on every page
     orgs = page.evaluate(
         "async () => (await (await fetch('/api/v1/organizations?limit=500')).json())"
@@ -55,7 +65,7 @@ def test_issue_verify_revoke_in_the_browser(page, server):
     _log_out(page)
 
     # Ana's wallet lists her credentials; she downloads them all in one file.
-    log_in(page, "ana", DEMO_PASSWORD)
+    _log_in(page, "ana")
     ana = page.evaluate("async () => (await (await fetch('/api/v1/students')).json())")[0]
     _wait_for_credentials(page)
     page.get_by_role("link", name="My credentials", exact=True).click()
@@ -91,13 +101,15 @@ def test_issue_verify_revoke_in_the_browser(page, server):
     assert axe_violations(page) == []
 
     # A principal revokes it with a reason Ana will read.
-    log_in(page, "principal", DEMO_PASSWORD)
+    _log_in(page, "principal")
     page.goto(f"/credentials/student/{ana['id']}/")
+    screenshot(page, "credentials-student")
+    expect(page.get_by_role("table", name="Credentials issued")).to_contain_text(name)
     row = page.get_by_role("row").filter(has_text=name).first
     row.locator("textarea").fill("Recorded for the wrong competency.")
     row.get_by_role("button", name="Revoke").click()
     expect(page.get_by_text("Revoked.", exact=True)).to_be_visible()
-    screenshot(page, "credentials-student")
+    screenshot(page, "credentials-student-revoked")
     assert axe_violations(page) == []
     _log_out(page)
 
@@ -119,7 +131,7 @@ def test_issue_verify_revoke_in_the_browser(page, server):
     page.get_by_role("button", name="Verify").click()
     expect(page.locator("#verdict")).to_contain_text("picture of a badge")
 
-    log_in(page, "ana", DEMO_PASSWORD)
+    _log_in(page, "ana")
     page.goto("/credentials/wallet/")
     expect(page.get_by_role("table", name="Credentials issued to me")).to_contain_text(
         "Recorded for the wrong competency."

@@ -249,10 +249,14 @@ def _issue_level(actor: Any, student: Student, reached: LevelReached) -> IssuedC
     )
 
 
-@transaction.atomic
 def issue_level_credentials(actor: Any, student: Student) -> list[IssuedCredential]:
     """A credential for each competency level the student has reached and holds none
-    for yet, when the student's district issues them."""
+    for yet, when the student's district issues them.
+
+    The levels are read outside any transaction and each credential is issued in its own
+    short one: on SQLite a transaction holds the database's write lock from its start, and
+    a district's worth of issuing must not keep people from logging in meanwhile. Running
+    it again issues only what is still missing."""
     policy.require(actor, Act.CHANGE, Subject.CREDENTIAL, student)
     if not level_credentials_on(district_of(student.school)):
         return []

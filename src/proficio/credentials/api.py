@@ -11,7 +11,7 @@ from ninja import Router
 
 from proficio.core.credentials.verify import MAX_BYTES, verify_bytes
 from proficio.credentials.trust import trust
-from proficio.credentials.views import read_upload
+from proficio.credentials.uploads import read_upload
 
 router = Router(tags=["credentials"])
 

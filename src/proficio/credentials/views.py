@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from proficio import policy
 from proficio.audit.log import record_read
-from proficio.core.credentials.verify import MAX_BYTES, Verdict, verify_bytes
+from proficio.core.credentials.verify import Verdict, verify_bytes
 from proficio.credentials import actions, keys, publish
 from proficio.credentials.forms import (
     DistrictSettingsForm,
@@ -34,15 +34,10 @@ from proficio.credentials.models import (
     OutsideCredential,
 )
 from proficio.credentials.trust import trust
+from proficio.credentials.uploads import read_upload
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
 from proficio.web.forms import show_errors
-
-
-def read_upload(upload: Any, limit: int = MAX_BYTES) -> bytes:
-    """At most one byte past the limit, so an oversized file is refused without reading
-    it all."""
-    return bytes(upload.read(limit + 1))
 
 
 def verdict_of(form: VerifyForm) -> Verdict:
