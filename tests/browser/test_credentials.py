@@ -107,7 +107,7 @@ def test_issue_verify_revoke_in_the_browser(page, server):
     expect(page.get_by_role("table", name="Credentials issued")).to_contain_text(name)
     row = page.get_by_role("row").filter(has_text=name).first
     row.locator("textarea").fill("Recorded for the wrong competency.")
-    row.get_by_role("button", name="Revoke").click()
+    row.get_by_role("button", name="Revoke", exact=True).click()
     expect(page.get_by_text("Revoked.", exact=True)).to_be_visible()
     screenshot(page, "credentials-student-revoked")
     assert axe_violations(page) == []
