@@ -42,6 +42,7 @@ def ana_reaches_level(world):
         for target in targets:
             for days, kind in ((3, "performance_task"), (2, "project"), (1, "observation")):
                 evidence.record_evidence(
+                    rivera,
                     student=world.ana,
                     kind=kind,
                     title="Level check",

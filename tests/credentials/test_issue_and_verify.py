@@ -161,11 +161,11 @@ def test_correcting_a_level_no_longer_reached_only_revokes(
     target = ana_reaches_level[0]
     with acting(world.user("rivera"), route="tests: override"):
         mastery.override_determination(
+            world.user("rivera"),
             world.ana,
             target,
             level_value=1.0,
             rationale="Scored in error on the task",
-            by=world.user("rivera"),
         )
     assert levels_reached(world.ana) == []
     assert (

@@ -79,7 +79,7 @@ def test_aligned_credential_becomes_proposed_evidence(world):
     assert evidence.artifacts.get().content_type == "text/plain"
     # The educator's existing review accepts it, and then it counts.
     with acting(world.user("rivera"), route="tests: review"):
-        evidence_actions.accept_evidence(evidence, by=world.user("rivera"))
+        evidence_actions.accept_evidence(world.user("rivera"), evidence)
     assert Evidence.objects.get(pk=evidence.pk).status == EvidenceStatus.ACCEPTED
 
 

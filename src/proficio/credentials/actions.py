@@ -62,7 +62,7 @@ def level_credentials_on(district: Organization) -> bool:
 def set_credential_settings(
     actor: Any, district: Organization, *, issue_level_credentials: bool
 ) -> CredentialSettings:
-    policy.require(actor, Act.CHANGE, Subject.CREDENTIAL_SETTINGS, district)
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL_SETTINGS, district)
     if district.kind != OrganizationKind.DISTRICT:
         raise ValidationError({"district": _("Credentials are turned on for a district.")})
     found, _created = CredentialSettings.objects.get_or_create(district=district)
@@ -101,7 +101,7 @@ def _issuing_key(org: Organization) -> IssuerKey:
 def rotate_issuer_key(actor: Any, org: Organization) -> IssuerKey:
     """Retire the current key (it stays published, so its credentials still verify) and
     make a new one for everything issued from now on."""
-    policy.require(actor, Act.CHANGE, Subject.CREDENTIAL_SETTINGS, org)
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL_SETTINGS, org)
     Organization.objects.select_for_update().filter(pk=org.pk).first()
     IssuerKey.objects.filter(organization=org, retired_at__isnull=True).update(
         retired_at=timezone.now()
@@ -185,7 +185,7 @@ def issue_credential(
     """Sign and record one OB 3.0 AchievementCredential for ``student``, with its own bit
     on the issuer's status list. ``make_achievement(issuer)`` builds the achievement when
     it names the issuer (its creator)."""
-    policy.require(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
     if IssuedCredential.objects.filter(
         student=student, subject_key=subject_key, revoked_at__isnull=True
     ).exists():
@@ -257,7 +257,7 @@ def issue_level_credentials(actor: Any, student: Student) -> list[IssuedCredenti
     short one: on SQLite a transaction holds the database's write lock from its start, and
     a district's worth of issuing must not keep people from logging in meanwhile. Running
     it again issues only what is still missing."""
-    policy.require(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
     if not level_credentials_on(district_of(student.school)):
         return []
     held = set(
@@ -284,7 +284,7 @@ def issue_clr(
 ) -> IssuedCredential:
     """A CLR 2.0 credential signed as a VC-JWT, holding the student's live OB 3.0
     credentials (each signed itself). The transcript calls this with its own selection."""
-    policy.require(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
     inner = [c for c in credentials if c.student_id == student.pk and c.revoked_at is None]
     if not inner:
         raise ValidationError({"credentials": _("A record needs at least one live credential.")})
@@ -335,7 +335,7 @@ def issue_clr(
 
 @transaction.atomic
 def revoke_credential(actor: Any, credential: IssuedCredential, *, reason: str) -> IssuedCredential:
-    policy.require(actor, Act.CHANGE, Subject.CREDENTIAL, credential)
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, credential)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why, in words the student will read.")})
@@ -390,7 +390,7 @@ def present_outside_credential(
     """Verify a credential the student earned elsewhere. A genuine one is kept in their
     wallet; when it aligns to one of our targets, it is proposed as evidence for an
     educator to accept. One that does not verify is refused with the reason."""
-    policy.require(actor, Act.CHANGE, Subject.OWN_LEARNING, student)
+    policy.authorize(actor, Act.CHANGE, Subject.OWN_LEARNING, student)
     verdict = verify_bytes(data, trust(), max_bytes=MAX_UPLOAD)
     if not verdict.valid:
         failed = [c.message for c in verdict.checks if c.outcome == Outcome.FAILED]
@@ -413,8 +413,8 @@ def present_outside_credential(
         mastery = min((lv.value for lv in levels if lv.meets_mastery), default=3.0)
         lines = [verdict.headline] + [f"{c.aspect.value}: {c.message}" for c in verdict.checks]
         evidence = learners_actions.submit_outside_learning(
+            actor,
             student=student,
-            by=actor,
             title=(verdict.name or _("Outside credential"))[:200],
             target=target,
             level=mastery,
@@ -431,7 +431,7 @@ def present_outside_credential(
 
 def wallet_file(actor: Any, student: Student) -> dict[str, Any]:
     """Every credential issued to the student, in one JSON document they can keep."""
-    policy.require(actor, Act.VIEW, Subject.CREDENTIAL)
+    policy.authorize(actor, Act.VIEW, Subject.CREDENTIAL)
     rows = (
         policy.visible(actor, Subject.CREDENTIAL)
         .filter(student=student)
