@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "proficio.pace",
     "proficio.insights",
     "proficio.credentials",
+    "proficio.roster",
+    "proficio.lrs",
     "proficio.web",
     "proficio.demo",
 ]
@@ -252,3 +254,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PROFICIO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Learning-tool data: the Learning Record Store (xAPI) Proficio pulls statements from.
+# `make run` starts Ralph (an LRS) on 127.0.0.1:8100 with these credentials; a deployment
+# points these at its own LRS. An empty URL turns the pull off.
+PROFICIO_LRS_URL = os.environ.get("PROFICIO_LRS_URL", "http://127.0.0.1:8100/xAPI")
+PROFICIO_LRS_USERNAME = os.environ.get("PROFICIO_LRS_USERNAME", "proficio")
+PROFICIO_LRS_PASSWORD = os.environ.get("PROFICIO_LRS_PASSWORD", "proficio-lrs-dev")
+PROFICIO_LRS_PAGE = int(os.environ.get("PROFICIO_LRS_PAGE", "1000"))
+PROFICIO_LRS_PULL_SECONDS = int(os.environ.get("PROFICIO_LRS_PULL_SECONDS", "300"))
+# Ralph, the LRS `make run` and the tests start: its own virtualenv, built by `make install`.
+PROFICIO_RALPH = os.environ.get("PROFICIO_RALPH", str(PROJECT_DIR / ".venv-lrs" / "bin" / "ralph"))
