@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json tools/jsonld_contexts.cjs
 	npm ci --no-audit --no-fund --loglevel=error
+	node tools/jsonld_contexts.cjs node_modules/.proficio/jsonld-contexts.json
 	touch $@
 
 $(LRS_STAMP): requirements-lrs.lock

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
+from proficio.credentials.api import router as credentials_router
 from proficio.frameworks.api import router as frameworks_router
 from proficio.insights.api import router as insights_router
 from proficio.mastery.api import router as mastery_router
@@ -39,4 +40,5 @@ api.add_router("/", orgs_router)
 api.add_router("/", frameworks_router)
 api.add_router("/", mastery_router)
 api.add_router("/", insights_router)
+api.add_router("/", credentials_router)
 api.add_router("/", roster_router)

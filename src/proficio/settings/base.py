@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "proficio.classroom",
     "proficio.pace",
     "proficio.insights",
+    "proficio.credentials",
     "proficio.roster",
     "proficio.lrs",
     "proficio.web",
@@ -220,6 +221,31 @@ PROFICIO_CASE_PUBLIC = os.environ.get("PROFICIO_CASE_PUBLIC", "1") == "1"
 PROFICIO_MIN_CELL_SIZE = int(os.environ.get("PROFICIO_MIN_CELL_SIZE", "10"))
 if PROFICIO_MIN_CELL_SIZE < 1:
     raise ImproperlyConfigured("PROFICIO_MIN_CELL_SIZE must be at least 1")
+
+# Verifiable credentials (proficio.credentials). Issuing keys are encrypted at rest with
+# PROFICIO_CREDENTIALS_KEY (a Fernet key); without it, a key is generated once into a file
+# under the data directory (fine for the demo, not for a deployment).
+PROFICIO_CREDENTIALS_KEY = os.environ.get("PROFICIO_CREDENTIALS_KEY", "")
+PROFICIO_CREDENTIALS_KEY_FILE = DATA_DIR / "credentials.key"
+# With a domain, issuers are did:web (the root issuer's document at /.well-known/did.json);
+# without one, did:key.
+PROFICIO_CREDENTIALS_DOMAIN = os.environ.get("PROFICIO_CREDENTIALS_DOMAIN", "")
+PROFICIO_CREDENTIALS_ROOT_ISSUER = os.environ.get("PROFICIO_CREDENTIALS_ROOT_ISSUER", "")
+# Where credential ids and status lists point when there is no domain.
+PROFICIO_CREDENTIALS_BASE_URL = os.environ.get(
+    "PROFICIO_CREDENTIALS_BASE_URL", "http://127.0.0.1:8000"
+)
+# JSON-LD contexts: written at install time from the npm context packages; nothing is
+# fetched. Contexts no npm package ships (CLR 2.0) can be added as "URL=file,URL=file".
+PROFICIO_JSONLD_CONTEXTS = NODE_MODULES / ".proficio" / "jsonld-contexts.json"
+PROFICIO_JSONLD_EXTRA_CONTEXTS = dict(
+    pair.split("=", 1)
+    for pair in os.environ.get("PROFICIO_JSONLD_EXTRA_CONTEXTS", "").split(",")
+    if "=" in pair
+)
+# The folder holding 1EdTech's OB 3.0 and CLR 2.0 JSON schemas (draft 4); without it,
+# verification says the schema was not checked.
+PROFICIO_CREDENTIAL_SCHEMAS = os.environ.get("PROFICIO_CREDENTIAL_SCHEMAS", "")
 
 LOGGING = {
     "version": 1,
