@@ -11,17 +11,19 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from proficio.settings import secret_key
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # The checkout root when running from source; instance data lives in var/ beneath it
 # unless PROFICIO_DATA_DIR says otherwise.
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("PROFICIO_DATA_DIR", PROJECT_DIR / "var"))
 
-# A development key is fine for the embedded default; production refuses to start without one.
-SECRET_KEY = os.environ.get(
-    "PROFICIO_SECRET_KEY", "dev-only-insecure-key-change-me-4f1c9b7e2a6d8e0b3c5a7f9d1e3b5c7a"
-)
-DEBUG = os.environ.get("PROFICIO_DEBUG", "1") == "1"
+# PROFICIO_SECRET_KEY, else var/secret_key; there is no default. The embedded settings
+# create that file on first run, production requires one (see settings/secret_key.py).
+SECRET_KEY = secret_key.configured(DATA_DIR)
+# Debug is off unless asked for (PROFICIO_DEBUG=1, or `proficio run --debug`).
+DEBUG = os.environ.get("PROFICIO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("PROFICIO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -96,7 +98,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'proficio.sqlite3'}",
-        conn_max_age=int(os.environ.get("PROFICIO_CONN_MAX_AGE", "0")),
+        # Connections are kept between requests (opening one costs more than most queries)
+        # and checked before reuse, so a restarted database costs one failed check, not errors.
+        conn_max_age=int(os.environ.get("PROFICIO_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -150,6 +155,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "proficio.web.views.errors.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -197,6 +203,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# The embedded default serves static files from where they lie (the apps' static folders and
+# node_modules), so it needs no collectstatic; production serves what `proficio serve`
+# collected into STATIC_ROOT, compressed.
+WHITENOISE_USE_FINDERS = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Progress of long work is written here while the work's own transaction is still open
