@@ -7,7 +7,8 @@ Every answer is JSON, errors included, and no bad input is answered with a 500:
 - 401: not logged in; 403: a refusal (``PermissionDenied`` raised anywhere below a route)
   or a failed CSRF check;
 - 404: no such object, or one the person may not reach, with no name in the answer;
-- 422: a JSON body that does not fit its schema, with the failing fields listed;
+- 422: a body (JSON or multipart) that does not fit its schema, with the failing fields
+  listed;
 - 503 with ``Retry-After``: the database cannot be reached.
 
 The OpenAPI document lists these answers for every operation (``document_errors``).
@@ -143,7 +144,7 @@ _ERROR_DESCRIPTIONS = {
     "401": "Not logged in.",
     "403": "Not allowed (or the CSRF check failed).",
     "404": "No such object, or none you may see.",
-    "422": "The body does not fit its schema.",
+    "422": "The body does not fit its schema (a field missing or of the wrong type).",
     "503": "The database is briefly unavailable; retry after `Retry-After` seconds.",
 }
 
@@ -158,7 +159,7 @@ def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
             codes = ["400", "401", "403", "503"]
             if any(p.get("in") == "path" for p in params):
                 codes.append("404")
-            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+            if "requestBody" in operation:
                 codes.append("422")
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
