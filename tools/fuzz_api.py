@@ -242,7 +242,8 @@ def fuzz_role(
         str(report),
     ]
     with open(out / f"{role}.log", "w") as log:
-        subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+        # In the scratch folder: schemathesis keeps a cache of crashes where it runs.
+        subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False, cwd=out)
     result.seconds = time.monotonic() - started
     try:
         data = json.loads(report.read_text())

@@ -7,6 +7,7 @@ Every answer is JSON, errors included, and no bad input is answered with a 500:
 - 401: not logged in; 403: a refusal (``PermissionDenied`` raised anywhere below a route)
   or a failed CSRF check;
 - 404: no such object, or one the person may not reach, with no name in the answer;
+- 413: a body larger than the server takes (``PROFICIO_MAX_UPLOAD_MB``);
 - 422: a body (JSON or multipart) that does not fit its schema, with the failing fields
   listed;
 - 503 with ``Retry-After``: the database cannot be reached.
@@ -19,7 +20,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -109,6 +115,11 @@ def unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> Htt
     return json_error(400, "The multipart body could not be read (is its boundary missing?).")
 
 
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return json_error(413)
+
+
 @api.exception_handler(UnreadablePostError)
 @api.exception_handler(BadRequest)
 @api.exception_handler(SuspiciousOperation)
@@ -144,6 +155,8 @@ _ERROR_DESCRIPTIONS = {
     "401": "Not logged in.",
     "403": "Not allowed (or the CSRF check failed).",
     "404": "No such object, or none you may see.",
+    "413": "The body is larger than the server takes.",
+    "414": "The address (with its query) is longer than the server reads (8,190 bytes).",
     "422": "The body does not fit its schema (a field missing or of the wrong type).",
     "503": "The database is briefly unavailable; retry after `Retry-After` seconds.",
 }
@@ -159,13 +172,16 @@ def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
             codes = ["400", "401", "403", "503"]
             if any(p.get("in") == "path" for p in params):
                 codes.append("404")
+            if any(p.get("in") == "query" for p in params):
+                codes.append("414")
             if "requestBody" in operation:
-                codes.append("422")
+                codes += ["413", "422"]
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
-                responses.setdefault(
-                    code, {"description": _ERROR_DESCRIPTIONS[code], "content": ref}
-                )
+                answer: dict[str, Any] = {"description": _ERROR_DESCRIPTIONS[code]}
+                if code != "414":  # answered by the HTTP server, before the application
+                    answer["content"] = ref
+                responses.setdefault(code, answer)
             if "503" in responses:
                 responses["503"].setdefault(
                     "headers",

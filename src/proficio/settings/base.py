@@ -205,6 +205,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Uploads (proficio/uploads.py): the largest file any form takes (a CASE package, 50 MB;
+# student work is held to 20 MB by its action), and the largest request body at all. Both
+# are enforced while the body streams in. Form fields other than files stay within Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+PROFICIO_MAX_UPLOAD_BYTES = int(os.environ.get("PROFICIO_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+PROFICIO_MAX_REQUEST_BYTES = PROFICIO_MAX_UPLOAD_BYTES + 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "proficio.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # The embedded default serves static files from where they lie (the apps' static folders and
 # node_modules), so it needs no collectstatic; production serves what `proficio serve`
 # collected into STATIC_ROOT, compressed.

@@ -115,6 +115,8 @@ class Command(BaseCommand):
             "errorlog": "-",
             "loglevel": "info",
             "proc_name": "proficio",
+            # The longest request line gunicorn reads (its maximum); longer is a 414.
+            "limit_request_line": 8190,
             # No control socket: its default path is shared by every gunicorn of the user,
             # so two servers on one host would fight over it.
             "control_socket_disable": True,
