@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -46,8 +47,16 @@ class Command(BaseCommand):
         )
         mode = "debug ON: never on a server others can reach" if settings.DEBUG else "debug off"
         self.stdout.write(f"\nServing on http://{opts['addrport']}/  ({mode}; Ctrl-C to stop)\n")
+        # A stop request (Ctrl-C, or SIGTERM from a service manager or a test) ends both.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             call_command("runserver", opts["addrport"], use_reloader=False)
+        except KeyboardInterrupt:
+            pass
         finally:
             worker.terminate()
             worker.wait(timeout=10)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

@@ -32,7 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connections
+from django.db import DatabaseError, connections
 
 
 def cores() -> int:
@@ -93,7 +93,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        self.check_migrations()
+        try:
+            self.check_migrations()
+        except DatabaseError as exc:
+            # An app server may start before its database (a host reboot, a failover): it
+            # serves anyway, answering 503 with Retry-After until the database is back.
+            self.stderr.write(f"The database cannot be reached yet ({exc}); serving anyway.")
         if opts["collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         if not settings.WHITENOISE_USE_FINDERS and not _collected():
