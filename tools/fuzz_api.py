@@ -235,6 +235,9 @@ def fuzz_role(
         "--workers",
         "1",
         "--continue-on-failure",
+        # Generous: on a busy machine two sync workers may queue a request for a while.
+        "--request-timeout",
+        "60",
         "--no-color",
         "--report",
         "json",
