@@ -263,6 +263,8 @@ def test_the_api_answers_503_json_while_the_database_is_unreachable(tmp_path):
         assert page.headers["retry-after"] == "10"
         assert "Proficio is briefly unavailable" in page.text
         assert "no-store" in page.headers["cache-control"]
+        # What a load balancer's health check asks for still answers.
+        assert server.get("/accounts/login/").status == 200
     log = server.log.read_text()
     assert "The database cannot be reached yet" in log
 

@@ -106,6 +106,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode a server session lasts one transaction, so cursors
+# that outlive one (Django's server-side cursors behind .iterator()) must be off.
+if os.environ.get("PROFICIO_DISABLE_SERVER_SIDE_CURSORS", "0") == "1":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default needs no setup: its folder is created on first use.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
