@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 
 from proficio import policy
 from proficio.api.paging import Paging
+from proficio.audit.log import record_reads
 from proficio.audit.models import AuditEntry
 from proficio.orgs.models import Organization, Section, Student
 from proficio.policy import Act, Subject
@@ -97,7 +98,9 @@ def me(request: HttpRequest) -> dict[str, object]:
 def list_students(request: HttpRequest, paging: Query[Paging]) -> list[Student]:
     policy.require(request.user, Act.VIEW, Subject.STUDENT)
     qs = policy.visible(request.user, Subject.STUDENT).order_by("pk")
-    return paging.page(qs)
+    students = paging.page(qs)
+    record_reads(students, purpose="api: student list")
+    return students
 
 
 @router.get("/students/{student_id}", response=StudentOut)
