@@ -108,18 +108,20 @@ def test_plain_text_with_accents_is_taken():
 
 def _evidence(world):
     return evidence.record_evidence(
+        world.user("rivera"),
         student=world.ana,
         kind="project",
         title="Upload test",
         assessed_at=timezone.now() - timezone.timedelta(days=1),
         scores=[evidence.ScoreInput(world.target("MATH.1.2"), 3)],
-        scorer=world.user("rivera"),
     )
 
 
 def test_a_stored_file_is_named_after_its_detected_type(world, client):
     work = _evidence(world)
-    made = evidence.attach_artifact(work, upload=SimpleUploadedFile("essay.txt", PNG))
+    made = evidence.attach_artifact(
+        world.user("rivera"), work, upload=SimpleUploadedFile("essay.txt", PNG)
+    )
     assert made.content_type == "image/png"
     assert made.file.name.endswith(f"{work.uuid}.png")
     assert made.download_name == "essay.png"
@@ -131,7 +133,9 @@ def test_a_stored_file_is_named_after_its_detected_type(world, client):
 
 def test_a_portfolio_link_opens_through_a_page_not_a_redirect(world, client):
     work = _evidence(world)
-    made = evidence.attach_artifact(work, url="https://example.org/my-robot?x=1&y=2")
+    made = evidence.attach_artifact(
+        world.user("rivera"), work, url="https://example.org/my-robot?x=1&y=2"
+    )
     client.force_login(world.user("garcia.family"))
     response = client.get(reverse("evidence:artifact", args=[made.pk]))
     assert response.status_code == 200
@@ -142,9 +146,22 @@ def test_a_portfolio_link_opens_through_a_page_not_a_redirect(world, client):
     assert "Proficio does not control" in html
 
 
+def test_a_named_link_shows_its_name_and_its_address(world, client):
+    work = _evidence(world)
+    made = evidence.attach_artifact(
+        world.user("rivera"), work, url="https://example.org/robot", name="Robot video"
+    )
+    client.force_login(world.user("ana"))
+    html = client.get(reverse("evidence:artifact", args=[made.pk])).content.decode()
+    assert "“Robot video” is a link to another website" in html
+    assert "<code>https://example.org/robot</code>" in html
+
+
 def test_a_link_that_is_not_a_web_address_is_shown_not_linked(world, client):
     work = _evidence(world)
-    made = evidence.attach_artifact(work, url="ftp://files.example.org/robot.zip")
+    made = evidence.attach_artifact(
+        world.user("rivera"), work, url="ftp://files.example.org/robot.zip"
+    )
     client.force_login(world.user("rivera"))
     html = client.get(reverse("evidence:artifact", args=[made.pk])).content.decode()
     assert "ftp://files.example.org/robot.zip" in html
@@ -155,5 +172,5 @@ def test_a_link_that_is_not_a_web_address_is_shown_not_linked(world, client):
 def test_a_script_link_cannot_be_attached(world):
     work = _evidence(world)
     with pytest.raises(ValidationError):
-        evidence.attach_artifact(work, url="javascript:alert(1)")
+        evidence.attach_artifact(world.user("rivera"), work, url="javascript:alert(1)")
     assert not Artifact.objects.filter(evidence=work).exists()
