@@ -156,6 +156,7 @@ print(json.dumps({
     "imports": ids(ImportJob.objects.all()) + [1, 2, 3],
     "targets": [str(i) for i in Item.objects.filter(kind="target")
                 .order_by("pk").values_list("identifier", flat=True)],
+    "scores": [1, 2, 3, 4, 2.5, 0, 5],
 }))
 """
 BINDINGS = {
@@ -164,6 +165,7 @@ BINDINGS = {
     "path.org_id": "organizations",
     "path.job_id": "imports",
     "body.scores[*].target": "targets",
+    "body.scores[*].score": "scores",
 }
 
 
