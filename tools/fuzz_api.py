@@ -292,6 +292,7 @@ def main(argv: list[str]) -> int:
         opts.phases = opts.phases or "coverage,fuzzing"
         opts.students = opts.students or 12
         opts.roles = opts.roles or "district.admin,rivera,ana"
+        opts.parallel = max(opts.parallel, 3)
     opts.max_examples = opts.max_examples or 50
     opts.phases = opts.phases or "examples,coverage,fuzzing,stateful"
     opts.students = opts.students or 60
