@@ -1,7 +1,10 @@
 """Test settings: fast hashing, in-memory-friendly, everything else as in production code."""
 
+from proficio.settings import secret_key
 from proficio.settings.base import *  # noqa: F403
-from proficio.settings.base import STATICFILES_DIRS
+from proficio.settings.base import DATA_DIR, SECRET_KEY, STATICFILES_DIRS
+
+SECRET_KEY = SECRET_KEY or secret_key.read_or_create(DATA_DIR)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
