@@ -52,6 +52,9 @@ class Organization(models.Model):
         _("school level"), max_length=12, choices=SchoolLevel.choices, blank=True
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["path"]
@@ -68,6 +71,9 @@ class AcademicYear(models.Model):
     name = models.CharField(_("name"), max_length=40)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["start_date"]
@@ -87,6 +93,9 @@ class Term(models.Model):
     name = models.CharField(_("name"), max_length=40)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["start_date"]
@@ -109,6 +118,9 @@ class Course(models.Model):
     # frameworks). Empty: the course names none, and its classes work on every target the
     # school may assess. See ``frameworks.assessable.scope_targets``.
     competencies = models.JSONField(_("competencies taught"), default=list, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["code"]
@@ -128,6 +140,9 @@ class Section(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sections")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="sections")
     name = models.CharField(_("name"), max_length=120)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["school", "name"]
@@ -145,6 +160,9 @@ class SectionStaff(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -183,7 +201,11 @@ class Student(models.Model):
         max_length=3,
         help_text=_("An attribute only: progression follows mastery, never grade."),
     )
-    birth_date = models.DateField(_("birth date"))
+    # Null when the roster brought no demographics (OneRoster keeps birth dates there).
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["legal_family_name", "legal_given_name", "id"]
@@ -275,6 +297,9 @@ class Enrollment(models.Model):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="enrollments")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -294,6 +319,9 @@ class GuardianLink(models.Model):
     )
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardian_links")
     relationship = models.CharField(_("relationship"), max_length=40, default="parent")
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -343,6 +371,9 @@ class RoleMembership(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["start_date"]

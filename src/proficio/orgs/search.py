@@ -1,7 +1,7 @@
 """Search that ignores accents and case: "ana garcia" finds "Ana García".
 
 PostgreSQL compares through its ``unaccent`` extension (installed by the migration
-``orgs/0003_unaccent``); SQLite through :func:`fold`, registered on every connection as
+``orgs/0004_unaccent``); SQLite through :func:`fold`, registered on every connection as
 ``PROFICIO_UNACCENT``. Both read the same query (:class:`Unaccent`)."""
 
 from __future__ import annotations

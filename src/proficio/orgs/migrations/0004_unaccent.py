@@ -10,6 +10,6 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orgs", "0002_course_competencies")]
+    dependencies = [("orgs", "0003_course_competencies")]
 
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]
