@@ -526,20 +526,21 @@ def state_rows(state: Organization, limit: int) -> list[dict[str, Any]]:
     return out
 
 
-def off_pace(user: Any, org: Organization, limit: int = 50) -> list[Any]:
-    """Students behind pace in ``org`` whom the user may open (the policy decides)."""
+def off_pace(user: Any, org: Organization) -> Any:
+    """Students behind pace in ``org`` whom the user may open (the policy decides): every
+    one of them, in name order (the dashboard pages through them)."""
     from proficio import policy
     from proficio.policy import Act, Subject
 
     if not policy.may(user, Act.VIEW, Subject.STUDENT):
-        return []
+        return StudentPace.objects.none()
     visible = policy.visible(user, Subject.STUDENT).filter(school__path__startswith=org.path)
     behind = (
         StudentPace.objects.filter(competency__isnull=True, status="behind", student__in=visible)
         .select_related("student", "student__school")
-        .order_by("student__legal_family_name", "student__legal_given_name")
+        .order_by("student__legal_family_name", "student__legal_given_name", "student_id")
     )
-    return list(behind[:limit])
+    return behind
 
 
 def export_rows(org: Organization) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -41,6 +42,8 @@ from proficio.mastery import engine
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
 from proficio.web.forms import show_errors
+
+EVIDENCE_PAGE = 25  # pieces of evidence per page of the student's history
 
 
 def _user(request: HttpRequest) -> User:
@@ -72,11 +75,13 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
     assert student is not None
     rows, suggested = reports.competencies(student)
     academic, habits = reports.split_by_category(rows)
-    evidence = (
-        Evidence.objects.filter(student=student)
-        .prefetch_related("artifacts", "scores__target")
-        .order_by("-assessed_at", "-id")[:25]
+    # The full history, a page at a time; work returned with feedback is listed on its own
+    # above it, whatever page is open, so the teacher's feedback is never out of sight.
+    mine = Evidence.objects.filter(student=student).prefetch_related("artifacts", "scores__target")
+    evidence_page = Paginator(mine.order_by("-assessed_at", "-id"), EVIDENCE_PAGE).get_page(
+        request.GET.get("page")
     )
+    returned = list(mine.filter(status=EvidenceStatus.RETURNED).order_by("-assessed_at", "-id"))
     points = reports.progress_points(student)
     chart = (
         targets_met_over_time(points, title=_("Learning targets I have met")) if points else None
@@ -90,7 +95,9 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
         "academic": academic,
         "habits": habits,
         "suggested": suggested[:8],
-        "evidence": evidence,
+        "evidence": list(evidence_page.object_list),
+        "page": evidence_page,
+        "returned": returned,
         "requests": policy.visible(request.user, Subject.REASSESSMENT)
         .filter(student=student)
         .select_related("target")

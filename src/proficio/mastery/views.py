@@ -257,7 +257,11 @@ def policy_preview(request: HttpRequest, policy_id: int) -> HttpResponse:
         except ValidationError as exc:
             error = "; ".join(exc.messages)
     else:
-        error = "; ".join(f"{f}: {', '.join(str(m) for m in e)}" for f, e in form.errors.items())
+        error = "; ".join(
+            f"{form.fields[f].label if f in form.fields else _('Policy')}: "
+            f"{', '.join(str(m) for m in e)}"
+            for f, e in form.errors.items()
+        )
     return render(request, "mastery/_preview.html", {"summary": summary, "error": error})
 
 
