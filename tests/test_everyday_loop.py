@@ -208,3 +208,53 @@ def test_policy_preview_names_fields_by_label_and_shows_progress(world, client):
     text = response.content.decode()
     assert "Minimum pieces of evidence:" in text
     assert "min_evidence" not in text
+
+
+def test_support_list_gives_the_total_filters_by_reason_and_pages(world, client, monkeypatch):
+    from proficio.pace import views as pace_views
+
+    _two_behind(world)
+    monkeypatch.setattr(pace_views, "SUPPORT_PAGE", 1)
+    client.force_login(world.user("counselor"))
+    url = reverse("pace:supports")
+    first = client.get(url)
+    total = first.context["page"].paginator.count
+    assert total >= 2
+    text = first.content.decode()
+    assert f"{total} open flags." in text
+    assert f"Page 1 of {total}" in text
+    seen = []
+    for n in range(1, total + 1):
+        seen += [r["flag"].pk for r in client.get(url, {"page": n}).context["rows"]]
+    assert len(set(seen)) == total
+    stalled = client.get(url, {"reason": "stalled"})
+    reasons = {r["flag"].reason for r in stalled.context["rows"]}
+    assert reasons <= {"stalled"}
+    n_stalled = stalled.context["page"].paginator.count
+    assert 0 < n_stalled < total
+    # The next page keeps the filter.
+    assert stalled.context["page_query"] == "reason=stalled"
+    if n_stalled > 1:
+        assert 'href="?reason=stalled&amp;page=2"' in stalled.content.decode()
+    assert client.get(url, {"reason": "<x>"}).context["page"].paginator.count == total
+
+
+def test_principal_sees_the_school_at_a_glance(world, client):
+    _two_behind(world)
+    client.force_login(world.user("principal"))
+    page = client.get(reverse("web:role_home", args=["school_leader"]))
+    (school,) = page.context["schools"]
+    behind = StudentPace.objects.filter(
+        competency__isnull=True, status="behind", student__school=school
+    ).count()
+    flagged = (
+        SupportFlag.objects.filter(resolved_on__isnull=True, student__school=school)
+        .values("student")
+        .distinct()
+        .count()
+    )
+    assert behind >= 2
+    assert school.behind == behind
+    assert school.flagged == flagged >= 2
+    text = re.sub(r"\s+", " ", page.content.decode())
+    assert f'<span class="stat-value">{behind}</span> <span class="stat-label">behind pace' in text

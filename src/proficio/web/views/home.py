@@ -139,13 +139,34 @@ def _org_overview(request: HttpRequest, w: policy.Who, role: Role) -> dict[str, 
         .order_by("name")
     )
     largest = max((s.student_count for s in schools), default=0) or 1
+    # The school at a glance: last night's pace of its students and their open flags.
+    from proficio.pace.models import StudentPace, SupportFlag
+
+    ids = [s.pk for s in schools]
+    pace: dict[tuple[int, str], int] = {
+        (row["student__school_id"], row["status"]): row["n"]
+        for row in StudentPace.objects.filter(competency__isnull=True, student__school_id__in=ids)
+        .values("student__school_id", "status")
+        .annotate(n=Count("student", distinct=True))
+    }
+    flagged = dict(
+        SupportFlag.objects.filter(resolved_on__isnull=True, student__school_id__in=ids)
+        .values("student__school_id")
+        .annotate(n=Count("student", distinct=True))
+        .values_list("student__school_id", "n")
+    )
     for s in schools:
         s.bar = round(100 * s.student_count / largest)
+        s.behind = pace.get((s.pk, "behind"), 0)
+        s.on_or_ahead = pace.get((s.pk, "on"), 0) + pace.get((s.pk, "ahead"), 0)
+        s.flagged = flagged.get(s.pk, 0)
     return {
         "organizations": orgs,
         "schools": schools,
         "total_students": sum(s.student_count for s in schools),
         "total_sections": sum(s.section_count for s in schools),
+        "total_behind": sum(s.behind for s in schools),
+        "total_flagged": sum(s.flagged for s in schools),
     }
 
 
