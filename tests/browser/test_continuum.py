@@ -95,3 +95,41 @@ def test_a_science_class_shows_science_targets(page):
     assert any(code.startswith("SCI.CCC") for code in codes)  # a crosscutting concept
     screenshot(page, "continuum-science-grid")
     assert axe_violations(page) == []
+
+
+def test_the_counselor_filters_the_caseload_by_pace(page):
+    log_in(page, "counselor", DEMO_PASSWORD)
+    page.goto("/home/advisor/")
+    table = page.get_by_role("table", name=re.compile("Students you advise"))
+    expect(table).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Pace")).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Open flags")).to_be_visible()
+    page.get_by_label("Show", exact=True).select_option("on")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_label("Show", exact=True)).to_have_value("on")
+    cells = page.locator("table.data-table tbody td[class^='pace-']")
+    texts = cells.all_inner_texts()
+    assert texts, "the demo counselor advises someone on pace"
+    assert set(texts) == {"On pace"}, texts
+    screenshot(page, "continuum-counselor-caseload")
+    assert axe_violations(page) == []
+
+
+def test_the_policy_preview_shows_progress_while_it_runs(page):
+    log_in(page, "district.admin", DEMO_PASSWORD)
+    page.goto("/mastery/policies/")
+    page.get_by_role("link", name="Riverbend default").first.click()
+    held = []
+    page.route("**/preview/", lambda route: held.append(route))
+    busy = page.locator("#preview-busy")
+    expect(busy).to_be_hidden()
+    page.get_by_role("button", name="Preview the effect").click()
+    # The request is held: the indicator shows, and the button cannot be pressed twice.
+    expect(busy).to_be_visible()
+    expect(page.get_by_role("button", name="Preview the effect")).to_be_disabled()
+    screenshot(page, "continuum-policy-preview-running")
+    assert axe_violations(page) == []
+    held[0].continue_()
+    expect(page.locator("#preview")).to_contain_text("would go up", timeout=120_000)
+    expect(busy).to_be_hidden()
+    screenshot(page, "continuum-policy-preview-done")

@@ -60,3 +60,32 @@ def test_bulk_lookup_agrees_with_policy_for(world):
     # Every scope above decided some pair (the check is not vacuous).
     assert {"MATH.1 rule", "One target", "Maple", "Science"} <= seen
     assert engine.policies_for_pairs([]) == {}
+
+
+def test_bulk_scales_agree_with_scale_for(world):
+    from proficio.audit.context import acting
+    from proficio.frameworks import actions as frameworks
+
+    with acting(None, route="tests: bulk scales"):
+        scale = frameworks.create_scale(
+            title="Three-point",
+            levels=[
+                {"value": 1, "label": "Beginning"},
+                {"value": 2, "label": "Meeting", "meets_mastery": True},
+                {"value": 3, "label": "Exceeding", "meets_mastery": True},
+            ],
+        )
+        competency = Item.objects.get(
+            framework=world.district_framework, human_coding_scheme="SEL.1"
+        )
+        competency.scale = scale
+        competency.save()
+    targets = list(Item.objects.filter(kind=ItemKind.TARGET).select_related("framework"))
+    bulk = engine.scale_ids_for([t.pk for t in targets])
+    assert set(bulk) == {t.pk for t in targets}
+    for t in targets:
+        one = engine.scale_for(t)
+        assert bulk[t.pk] == (one.pk if one else None), t.human_coding_scheme
+    # The competency's own scale wins for its targets (the check is not vacuous).
+    assert scale.pk in bulk.values()
+    assert engine.scale_ids_for([]) == {}

@@ -257,11 +257,9 @@ def _evaluate_pairs(
     for s, t in pairs:
         by_target[t].append(s)
     out: dict[tuple[int, int], tuple[str, float | None, float | None]] = {}
-    targets = Item.objects.in_bulk(list(by_target))
     groups_by_scale: dict[int | None, list[int]] = defaultdict(list)
-    for t in by_target:
-        scale_model = engine.scale_for(targets[t])
-        groups_by_scale[scale_model.pk if scale_model else None].append(t)
+    for t, scale_id in engine.scale_ids_for(by_target).items():
+        groups_by_scale[scale_id].append(t)
     method = version_params["method"]
     for scale_id, target_ids in groups_by_scale.items():
         scale = engine.core_scale(ProficiencyScale.objects.get(pk=scale_id) if scale_id else None)
@@ -355,15 +353,15 @@ def preview_policy_change(
     pairs = _pairs(policy)
     new = _evaluate_pairs(pairs, merged)
     current = {
-        (d.student_id, d.target_id): d
-        for d in Determination.objects.filter(
+        (s, t): (status, level)
+        for s, t, status, level in Determination.objects.filter(
             student_id__in={s for s, _ in pairs}, target_id__in={t for _, t in pairs}
-        )
+        ).values_list("student_id", "target_id", "status", "level_value")
     }
     summary = {"total": len(pairs), "up": 0, "down": 0, "same": 0}
     for pair, (status, _value, level) in new.items():
         old = current.get(pair)
-        before = (RANK[old.status], old.level_value or 0) if old else (0, 0)
+        before = (RANK[old[0]], old[1] or 0) if old else (0, 0)
         after = (RANK[status], level or 0)
         key = "up" if after > before else "down" if after < before else "same"
         summary[key] += 1

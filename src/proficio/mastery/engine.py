@@ -7,6 +7,7 @@ Reads only; writing happens in ``actions`` which call :func:`compute`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
@@ -88,6 +89,39 @@ def policy_for(student: Student, target: Item) -> PolicyVersion | None:
     return None
 
 
+def parent_ids(item_ids: Iterable[int]) -> dict[int, int]:
+    """:func:`parent_of` for many items at once, by id, in one query (an item with no
+    parent is left out)."""
+    found: dict[int, int] = {}
+    for origin, destination in (
+        Item.objects.filter(pk__in=set(item_ids))
+        .filter(
+            outgoing__association_type=AssociationType.IS_CHILD_OF,
+            outgoing__destination_item__isnull=False,
+        )
+        .values_list("pk", "outgoing__destination_item_id")
+        .order_by("pk", "outgoing__pk")
+    ):
+        found.setdefault(origin, destination)  # the first link, as parent_of reads it
+    return found
+
+
+def scale_ids_for(target_ids: Iterable[int]) -> dict[int, int | None]:
+    """:func:`scale_for` for many targets at once, by id: the competency's scale, else the
+    framework's (None: no scale), in three queries."""
+    wanted = set(target_ids)
+    parents = parent_ids(wanted)
+    own = dict(Item.objects.filter(pk__in=wanted).values_list("pk", "framework__scale_id"))
+    competency_scale = dict(
+        Item.objects.filter(pk__in=set(parents.values())).values_list("pk", "scale_id")
+    )
+    out: dict[int, int | None] = {}
+    for t in wanted:
+        from_competency = competency_scale.get(parents[t]) if t in parents else None
+        out[t] = from_competency if from_competency is not None else own.get(t)
+    return out
+
+
 def policies_for_pairs(
     pairs: list[tuple[int, int]],
 ) -> dict[tuple[int, int], PolicyVersion | None]:
@@ -107,17 +141,7 @@ def policies_for_pairs(
         Organization.objects.filter(pk__in=set(schools.values())).values_list("pk", "parent_id")
     )
     frameworks = dict(Item.objects.filter(pk__in=target_ids).values_list("pk", "framework_id"))
-    competency: dict[int, int] = {}
-    for origin, destination in (
-        Item.objects.filter(pk__in=target_ids)
-        .filter(
-            outgoing__association_type=AssociationType.IS_CHILD_OF,
-            outgoing__destination_item__isnull=False,
-        )
-        .values_list("pk", "outgoing__destination_item_id")
-        .order_by("pk", "outgoing__pk")
-    ):
-        competency.setdefault(origin, destination)  # the first link, as parent_of reads it
+    competency = parent_ids(target_ids)
     newest: dict[tuple[str, int], PolicyVersion] = {}
     for version in PolicyVersion.objects.select_related("policy").order_by("policy_id", "-version"):
         pol = version.policy
@@ -132,24 +156,36 @@ def policies_for_pairs(
             continue
         # Per scope and object, the newest version of the first policy (as policy_for).
         newest.setdefault((pol.scope, key_id), version)
-    out: dict[tuple[int, int], PolicyVersion | None] = {}
-    for s, t in pairs:
-        school = schools.get(s)
-        keys = {
-            ScopeKind.TARGET: t,
-            ScopeKind.COMPETENCY: competency.get(t),
-            ScopeKind.FRAMEWORK: frameworks.get(t),
-            ScopeKind.SCHOOL: school,
-            ScopeKind.DISTRICT: parent.get(school) if school is not None else None,
-        }
-        found = None
-        for scope in SCOPE_PRECEDENCE:
-            key = keys[scope]
+
+    def first(keys: list[tuple[ScopeKind, int | None]]) -> PolicyVersion | None:
+        for scope, key in keys:
             if key is not None and (scope.value, key) in newest:
-                found = newest[(scope.value, key)]
-                break
-        out[(s, t)] = found
-    return out
+                return newest[(scope.value, key)]
+        return None
+
+    # Every scope that names a target (target, competency, framework) comes before every
+    # scope that names a student's place (school, district): decide each side once.
+    assert SCOPE_PRECEDENCE.index(ScopeKind.FRAMEWORK) < SCOPE_PRECEDENCE.index(ScopeKind.SCHOOL)
+    by_target = {
+        t: first(
+            [
+                (ScopeKind.TARGET, t),
+                (ScopeKind.COMPETENCY, competency.get(t)),
+                (ScopeKind.FRAMEWORK, frameworks.get(t)),
+            ]
+        )
+        for t in target_ids
+    }
+    by_student = {
+        s: first(
+            [
+                (ScopeKind.SCHOOL, schools.get(s)),
+                (ScopeKind.DISTRICT, parent.get(schools[s]) if s in schools else None),
+            ]
+        )
+        for s in student_ids
+    }
+    return {(s, t): by_target[t] or by_student[s] for s, t in pairs}
 
 
 def bkt_item(quiz_title: str, position: int) -> str:
