@@ -258,3 +258,31 @@ def test_principal_sees_the_school_at_a_glance(world, client):
     assert school.flagged == flagged >= 2
     text = re.sub(r"\s+", " ", page.content.decode())
     assert f'<span class="stat-value">{behind}</span> <span class="stat-label">behind pace' in text
+
+
+def test_the_reassessment_decision_names_fields_by_label(world, client):
+    from proficio.learners import actions as learners_actions
+    from proficio.learners.models import ReassessmentRequest
+
+    learners_actions.request_reassessment(
+        world.user("ana"),
+        student=world.ana,
+        target=world.target("MATH.1.5"),
+        note="I practised unit rates with my tutor.",
+    )
+    req = ReassessmentRequest.objects.get(student=world.ana, target=world.target("MATH.1.5"))
+    client.force_login(world.user("rivera"))
+    prefix = f"r{req.pk}-"
+    response = client.post(
+        reverse("learners:decide", args=[req.pk]),
+        {
+            prefix + "decision": "someday",
+            prefix + "seen_status": "requested",
+            prefix + "scheduled_for": "not-a-date",
+        },
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Day: ") for m in shown), shown
+    assert any(m.startswith("Decision: ") for m in shown), shown
+    assert not any("scheduled_for" in m or "decision:" in m for m in shown), shown

@@ -41,7 +41,7 @@ from proficio.learners.pdf import render_pdf
 from proficio.mastery import engine
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
-from proficio.web.forms import show_errors
+from proficio.web.forms import labelled_errors, show_errors
 
 EVIDENCE_PAGE = 25  # pieces of evidence per page of the student's history
 
@@ -313,9 +313,8 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     )
     form = DecisionForm(request.POST, levels=_levels_of(item.target), prefix=f"r{item.pk}")
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{field}: {error}")
+        for line in labelled_errors(form):
+            messages.error(request, line)
         return redirect("learners:queue")
     data = form.cleaned_data
     try:
