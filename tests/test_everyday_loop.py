@@ -286,3 +286,40 @@ def test_the_reassessment_decision_names_fields_by_label(world, client):
     assert any(m.startswith("Day: ") for m in shown), shown
     assert any(m.startswith("Decision: ") for m in shown), shown
     assert not any("scheduled_for" in m or "decision:" in m for m in shown), shown
+
+
+def test_the_students_self_assessment_is_shown_beside_the_teachers_judgment(world, client):
+    from proficio.learners import reports
+    from proficio.mastery.models import Determination
+
+    target = world.target("MATH.1.5")
+    for days in (9, 8):  # the teacher's judgment first: two pieces at 2
+        evidence_actions.record_evidence(
+            world.user("rivera"),
+            student=world.ana,
+            kind=EvidenceKind.PERFORMANCE_TASK,
+            title="Unit rates task",
+            assessed_at=timezone.now() - dt.timedelta(days=days),
+            scores=[evidence_actions.ScoreInput(target, 2.0)],
+        )
+    det = Determination.objects.get(student=world.ana, target=target)
+    before = (det.status, det.value, det.level_value)
+    evidence_actions.record_evidence(
+        world.user("rivera"),
+        student=world.ana,
+        kind=EvidenceKind.SELF_ASSESSMENT,
+        title="How I think I am doing with unit rates",
+        assessed_at=timezone.now() - dt.timedelta(days=1),
+        scores=[evidence_actions.ScoreInput(target, 4.0)],
+    )
+    det.refresh_from_db()
+    # Excluded by the default policy: the teacher's judgment does not move.
+    assert (det.status, det.value, det.level_value) == before
+    rows, _ = reports.competencies(world.ana)
+    (mine,) = [t for r in rows for t in r.targets if t.target.pk == target.pk]
+    assert mine.self_label
+    client.force_login(world.user("ana"))
+    text = client.get(reverse("web:role_home", args=["student"])).content.decode()
+    assert "My self-assessment" in text
+    row = re.search(r"MATH\.1\.5 .*?</tr>", text, re.S).group(0)
+    assert f'<td class="self-assessment">{mine.self_label}</td>' in row

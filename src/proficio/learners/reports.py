@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proficio.core.progression.next_targets import met_over_time, next_targets
+from proficio.evidence.models import EvidenceKind, EvidenceScore
 from proficio.frameworks.models import (
     Association,
     AssociationType,
@@ -47,6 +48,9 @@ class TargetRow:
     before_status: str | None = None
     before_label: str = ""
     inferred_through: PerformanceLevel | None = None  # met through evidence at this level
+    # The student's own latest self-assessment, shown beside the teacher's judgment (the
+    # default policies leave it out of the determination).
+    self_label: str = ""
 
 
 @dataclass
@@ -139,6 +143,11 @@ def competencies(
         else:
             precedes.append((origin, destination))
     dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
+    own_view = dict(  # target → the latest self-assessment score (the newest row wins)
+        EvidenceScore.objects.filter(student=student, kind=EvidenceKind.SELF_ASSESSMENT)
+        .order_by("assessed_at", "pk")
+        .values_list("target_id", "score")
+    )
     overrides = {
         o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
     }
@@ -174,6 +183,8 @@ def competencies(
         status = o.status if o else (d.status if d else "not_assessed")
         value = o.level_value if o else (d.level_value if d else None)
         row = TargetRow(target, status, label_for(target, value), value)
+        if target.pk in own_view:
+            row.self_label = label_for(target, own_view[target.pk])
         if past is not None:
             before = past.get(target.pk)
             before_status = before.status if before else "not_assessed"
