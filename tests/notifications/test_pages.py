@@ -54,6 +54,28 @@ def test_the_header_counts_unread_notifications(world, client):
     assert 'aria-hidden="true"' in link.group(1)  # the bell icon is decoration
 
 
+def test_the_header_count_is_queried_only_when_shown(world, rf):
+    """The context processor runs for every template, HTMX fragments included: the count
+    is a query only once a template shows it, and then it is the person's unread count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from proficio.notifications.context_processors import unread
+
+    guardian = world.user("garcia.family")
+    request = rf.get("/")
+    request.user = guardian
+    with CaptureQueriesContext(connection) as queries:
+        context = unread(request)
+    assert not [q for q in queries if "notification" in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        shown = f"{context['notifications_unread']}"
+    assert [q for q in queries if "notification" in q["sql"]]
+    assert shown == str(actions.unread_count(guardian)) == "1"
+    actions.mark_all_read(guardian)
+    assert not unread(request)["notifications_unread"]  # zero hides the badge
+
+
 def test_the_list_shows_ones_own_notifications_and_audits_the_students_named(world, client):
     guardian = world.user("garcia.family")
     client.force_login(guardian)
