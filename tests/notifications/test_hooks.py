@@ -376,3 +376,81 @@ def test_with_no_recipients_given_the_policy_chooses(
     assert new.who() == expected - {"rivera"}
     assert new.who()
     assert "lake.teacher" not in new.who()
+
+
+# Every kind, with a foreign-school and foreign-district person among its recipients.
+def _kind_case(world, kind: str):
+    """(what it is about, the student it names, the one person entitled to hear of it)."""
+    from proficio.moderation.models import ModerationSession
+
+    ana, ben = world.ana, world.ben
+    return {
+        Kind.REASSESSMENT_SCHEDULED: (_ana_request(world), ana, "garcia.family"),
+        Kind.REASSESSMENT_DECLINED: (_ana_request(world), ana, "garcia.family"),
+        Kind.REASSESSMENT_ACCEPTED: (_ana_request(world), ana, "ana"),
+        Kind.WORK_RETURNED: (world.ana_evidence, ana, "ana"),
+        # Raters of the setup session: Ms. Rivera and the Maple principal (not Cedar's teacher).
+        Kind.SAMPLES_ASSIGNED: (
+            ModerationSession.objects.get(title="Setup session"),
+            None,
+            "rivera",
+        ),
+        Kind.CHECK_IN_DUE: (world.ben_plan, ben, "rivera"),
+        Kind.FAMILY_REPORT: (ana, ana, "garcia.family"),
+        Kind.OFF_PACE: (ben, ben, "counselor"),
+    }[Kind(kind)]
+
+
+PARAMS = {
+    "student": "Someone",
+    "target": "MATH.1.3",
+    "day": "2030-01-01",
+    "reason": "r",
+    "teacher": "t",
+    "title": "w",
+    "count": 1,
+    "session": "s",
+    "intervention": "i",
+}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_every_kind_reaches_only_people_the_policy_lets_see_its_student(
+    world, new, django_capture_on_commit_callbacks, kind
+):
+    """Whatever a hook passes as recipients, a teacher at another school (Cedar Elementary)
+    and Lakeside people (another district) are dropped; whoever is told may see the
+    student by the one policy (and, for a notification with no student, its object)."""
+    from proficio import policy
+    from proficio.notifications.kinds import SPECS
+    from proficio.policy import Subject
+
+    about, student, entitled = _kind_case(world, kind)
+    foreign_school = third_rater()
+    assert foreign_school.memberships.filter(organization__code="cedar-es").exists()
+    outsiders = [foreign_school, *(world.user(u) for u in ("lake.teacher", "lake.parent"))]
+    outsiders.append(world.user("lake.admin"))
+    if student is not None:  # none of them may see the student...
+        for person in outsiders:
+            assert not policy.visible(person, Subject.STUDENT).filter(pk=student.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.notify(
+            SYSTEM,
+            kind,
+            about,
+            recipients=[*outsiders, world.user(entitled)],
+            student=student,
+            params=PARAMS,
+        )
+    # ...so only the entitled person is told.
+    assert new.who() == {entitled}
+    (row,) = new()
+    if student is not None:
+        assert row.student == student
+        assert policy.visible(row.recipient, Subject.STUDENT).filter(pk=student.pk).exists()
+    else:
+        spec = SPECS[kind]
+        assert policy.visible(row.recipient, spec.subject).filter(pk=about.pk).exists()
+    # And what the outsiders' pages and counts show is unchanged: nothing.
+    for person in outsiders:
+        assert not actions.visible_notifications(person).filter(pk=row.pk).exists()

@@ -254,3 +254,43 @@ def test_the_pages_in_spanish(world, client):
     assert "Preferencias de notificaciones" in prefs
     assert "Se programó una nueva evaluación" in prefs
     assert "Por correo electrónico, enseguida" in prefs
+
+
+@pytest.mark.parametrize("route", ["open", "read"])
+@pytest.mark.parametrize(
+    ("owner", "names", "intruder"),
+    [
+        # Ana's guardian's notification, tried by a teacher at another school (Cedar
+        # Elementary), by Ana's own teacher, and by Lakeside people (another district).
+        ("garcia.family", ("Ana", "García"), "cedar"),
+        ("garcia.family", ("Ana", "García"), "rivera"),
+        ("garcia.family", ("Ana", "García"), "lake.teacher"),
+        ("garcia.family", ("Ana", "García"), "lake.parent"),
+        # A Lakeside guardian's, tried from Riverbend.
+        ("lake.parent", ("Lia", "Lee Lake"), "garcia.family"),
+        ("lake.parent", ("Lia", "Lee Lake"), "cedar"),
+    ],
+)
+def test_anyone_elses_notification_by_id_is_a_404_that_names_nobody(
+    world, client, route, owner, names, intruder
+):
+    from tests.world_moderation import third_rater
+
+    theirs = Notification.objects.filter(recipient__username=owner, student__isnull=False).first()
+    assert theirs is not None
+    assert names[0] in theirs.message  # it does name a student
+    person = third_rater() if intruder == "cedar" else world.user(intruder)
+    client.force_login(person)
+    url = reverse(f"notifications:{route}", args=[theirs.pk])
+    response = client.get(url) if route == "open" else client.post(url, {"read": "1"})
+    assert response.status_code == 404
+    body = response.content.decode()
+    for name in names:
+        assert name not in body
+    theirs.refresh_from_db()
+    assert theirs.read_at is None  # and nothing about it changed
+    # The same id is as unknown as one that never existed.
+    missing = reverse(f"notifications:{route}", args=[theirs.pk + 10_000])
+    gone = client.get(missing) if route == "open" else client.post(missing, {"read": "1"})
+    assert gone.status_code == 404
+    assert re.sub(r"\d+", "", gone.content.decode()) == re.sub(r"\d+", "", body)
