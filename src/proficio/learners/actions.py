@@ -29,6 +29,7 @@ from proficio.learners.models import (
     RequestStatus,
 )
 from proficio.mastery import engine
+from proficio.notifications import actions as notifications
 from proficio.orgs.models import Section, Student, active_on
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
 from proficio.retry import retry_on_conflict
@@ -225,6 +226,7 @@ def schedule_reassessment(
     current.scheduled_for = on
     current.decided_by = _person(actor)
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 
@@ -240,6 +242,7 @@ def decline_reassessment(
     current.status = RequestStatus.DECLINED
     current.decided_by = _person(actor)
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 
@@ -274,6 +277,7 @@ def accept_reassessment(
     current.decided_by = _person(actor)
     current.evidence = evidence
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 
