@@ -140,8 +140,8 @@ def test_a_300_character_word_in_a_goal_wraps_instead_of_widening_the_page(page)
 
     log_in(page, "ana", DEMO_PASSWORD)
     word = "Practise" + "x" * 292  # one 300-character word
-    page.get_by_label("My goal", exact=True).fill(word)
-    page.get_by_label("By when", exact=True).fill(
+    page.locator("#goal_text").fill(word)
+    page.locator("#goal_target_date").fill(
         (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=90)).isoformat()
     )
     page.get_by_role("button", name="Save my goal").click()
