@@ -271,11 +271,12 @@ def import_package(
             {k: _jsonable(v) for k, v in values.items()},
         )
     report.framework_id = framework.pk
+    types = _definitions(package, framework, report)
+    # The document's licence may be one the package itself defines: stored just above.
     license_ids = {lic.identifier for lic in package.licenses}
     if doc.license_uri is not None and doc.license_uri.identifier in license_ids:
         framework.license = License.objects.get(identifier=doc.license_uri.identifier)
         framework.save(update_fields=["license"])
-    types = _definitions(package, framework, report)
     tick(1, total, "definitions")
 
     items = _import_items(package, framework, types, report, tick, total)
