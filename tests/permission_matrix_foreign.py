@@ -119,6 +119,15 @@ def foreign_names(user: Any) -> dict[str, bool]:
     return names
 
 
+# A school's own mastery policy (Cedar's): its district's roles read it, as they read the
+# district's; its administrator changes it; nobody at another school of the district sees it.
+OBJECT_ROWS = {
+    (Subject.POLICY, Act.VIEW): {
+        "cedar_policy": {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.SYSTEM_ADMIN}
+    },
+    (Subject.POLICY, Act.CHANGE): {"cedar_policy": {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}},
+}
+
 # -- The cases ----------------------------------------------------------------------------
 
 R_DISTRICT = {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD}  # Riverbend's district roles
@@ -130,6 +139,7 @@ FRAMEWORK_EDITORS = {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
 CEDAR_SESSION_VIEWERS = {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.STATE_ANALYST, R.SYSTEM_ADMIN}
 CEDAR_ORGANIZERS = {R.DISTRICT_ADMIN, R.STATE_ANALYST, R.SYSTEM_ADMIN}
 LAKE_ORGANIZERS = {R.STATE_ANALYST, R.SYSTEM_ADMIN}
+POLICY_READERS = {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.SYSTEM_ADMIN}  # Cedar's policy
 MODERATION_CREATORS = {R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.STATE_ANALYST, R.SYSTEM_ADMIN}
 
 EVIDENCE_ROWS = ("evidence.Evidence", "evidence.EvidenceScore", "mastery.Determination")
@@ -502,7 +512,7 @@ def _url_cases() -> dict[str, list[RouteCase]]:
             )
         ],
         "mastery:policy": [
-            RouteCase(_u("mastery:policy", pk("cedar_policy")), SYSADMIN, foreign=c)
+            RouteCase(_u("mastery:policy", pk("cedar_policy")), POLICY_READERS, foreign=c)
         ],
         "mastery:policy_preview": [
             RouteCase(
@@ -535,7 +545,9 @@ def _url_cases() -> dict[str, list[RouteCase]]:
             ),
         ],
         "mastery:replay": [
-            RouteCase(_u("mastery:replay", replay("Cedar school policy")), SYSADMIN, foreign=c)
+            RouteCase(
+                _u("mastery:replay", replay("Cedar school policy")), POLICY_READERS, foreign=c
+            )
         ],
         "classroom:grid": [RouteCase(_u("classroom:grid", cedar_section), set(), foreign=c)],
         "classroom:grid_csv": [

@@ -40,7 +40,7 @@ ORG_CODES = {
 def _object(world, name: str):
     if name in ORG_CODES:
         return world.org(ORG_CODES[name])
-    if name.endswith("_policy"):
+    if name in ("riverbend_policy", "lakeside_policy"):
         return world.policy(f"{name.split('_')[0].title()} default")
     if name.endswith(".demographics"):
         return getattr(world, name.split(".")[0]).demographics

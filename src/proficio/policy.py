@@ -153,12 +153,14 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # Educators read the policies that govern them (their organization's and those above);
+    # a district's own roles also read its schools' policies, which its administrator changes.
     (Subject.POLICY, Act.VIEW): {
         R.TEACHER: S.WITHIN,
         R.ADVISOR: S.WITHIN,
         R.SCHOOL_LEADER: S.WITHIN,
-        R.DISTRICT_ADMIN: S.WITHIN,
-        R.DISTRICT_DATA_LEAD: S.WITHIN,
+        R.DISTRICT_ADMIN: (S.WITHIN, S.SUBTREE),
+        R.DISTRICT_DATA_LEAD: (S.WITHIN, S.SUBTREE),
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
     (Subject.POLICY, Act.CHANGE): {
