@@ -27,14 +27,16 @@ from typing import Any
 
 REFUSALS = {401, 403, 404}
 _TAGS = re.compile(r"<[^>]*>")
+_WORDS = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 
 
 def response_text(response: Any) -> str:
     """Everything a reader of ``response`` sees, as text."""
     if getattr(response, "streaming", False):
+        # The test client closes a streamed response once it is read (without the
+        # request_finished signal, which would close the database connection mid-test).
         body = b"".join(response.streaming_content)
-        response.close()
     else:
         body = response.content
     content_type = response.get("Content-Type", "")
@@ -64,18 +66,36 @@ def _pdf_text(body: bytes) -> str:
 
 @dataclass(frozen=True)
 class Forbidden:
-    """Names that must not appear, matched whole-word and regardless of case."""
+    """Names that must not appear, matched as whole words and regardless of case.
+
+    Only names whose every word occurs in the text are searched for (a set lookup), then
+    by plain substring search with a look at the characters either side: far faster than
+    one regular expression with hundreds of alternatives."""
 
     names: frozenset[str]
 
-    def __post_init__(self) -> None:
-        alternatives = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-        object.__setattr__(self, "_pattern", pattern if self.names else None)
-
     def found_in(self, text: str) -> list[str]:
-        pattern = self._pattern  # type: ignore[attr-defined]
-        return sorted({m.group(0) for m in pattern.finditer(text)}) if pattern else []
+        folded = text.casefold()
+        words = set(_WORDS.findall(folded))
+        found = set()
+        for name in self.names:
+            needle = name.casefold()
+            if not words.issuperset(_WORDS.findall(needle)):
+                continue
+            at = folded.find(needle)
+            while at >= 0:
+                end = at + len(needle)
+                before = folded[at - 1] if at else " "
+                after = folded[end] if end < len(folded) else " "
+                if not _word(before) and not _word(after):
+                    found.add(name)
+                    break
+                at = folded.find(needle, at + 1)
+        return sorted(found)
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def student_names(student: Any) -> set[str]:

@@ -262,7 +262,7 @@ def test_leak_check_catches_a_leaking_answer(world):
     assert refused.found_in(leaks.response_text(HttpResponse("Cedar task"))) == ["Cedar task"]
     # Another district's draft is not hers to read, not even an item's code.
     draft = HttpResponse("LKD.1 belongs to a framework that is not published.")
-    assert allowed.found_in(leaks.response_text(draft)) == ["LKD.1"]
+    assert "LKD.1" in allowed.found_in(leaks.response_text(draft))
     assert (
         _forbidden(world.user("admin"), refusal=False, foreign=True).found_in(
             leaks.response_text(draft)
