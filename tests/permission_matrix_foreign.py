@@ -142,6 +142,29 @@ LAKE_ORGANIZERS = {R.STATE_ANALYST, R.SYSTEM_ADMIN}
 POLICY_READERS = {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.SYSTEM_ADMIN}  # Cedar's policy
 MODERATION_CREATORS = {R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.STATE_ANALYST, R.SYSTEM_ADMIN}
 
+# What a refused POST with a foreign object must not have added, unless the case names
+# its own models: the records people and actions make.
+WRITES = (
+    "evidence.Evidence",
+    "evidence.EvidenceScore",
+    "evidence.Artifact",
+    "mastery.Determination",
+    "mastery.Override",
+    "mastery.PolicyVersion",
+    "learners.ReassessmentRequest",
+    "learners.Goal",
+    "pace.SupportPlan",
+    "classroom.ScoringTask",
+    "classroom.TaskScore",
+    "classroom.GroupSet",
+    "moderation.Rater",
+    "moderation.WorkSample",
+    "moderation.Consensus",
+    "moderation.Anchor",
+    "frameworks.Item",
+    "frameworks.Association",
+    "frameworks.Exemplar",
+)
 EVIDENCE_ROWS = ("evidence.Evidence", "evidence.EvidenceScore", "mastery.Determination")
 SCORE_ROWS = ("classroom.TaskScore", "classroom.TaskStudent", "evidence.Evidence")
 
