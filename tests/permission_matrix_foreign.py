@@ -23,6 +23,7 @@ SCHOOL, DISTRICT = Foreign.SCHOOL, Foreign.DISTRICT
 # Routes whose URL parameter names no object: nothing foreign to ask for.
 NOT_AN_OBJECT: dict[str, str] = {
     "web:role_home": "the parameter is a role's name, the same in every organization",
+    "case:unknown": "the parameter is any other path under the CASE prefix: no object",
 }
 
 # Routes whose object kind no school owns: a district (or the state) owns it, so only an
@@ -708,6 +709,13 @@ def _url_cases() -> dict[str, list[RouteCase]]:
             RouteCase(
                 _u("insights:state_export", org("cedar-es")),
                 R_DISTRICT | {R.STATE_ANALYST},
+                foreign=c,
+            )
+        ],
+        "classroom:gradebook_organization": [
+            RouteCase(
+                _u("classroom:gradebook_organization", org("cedar-es")),
+                {R.DISTRICT_ADMIN},
                 foreign=c,
             )
         ],

@@ -19,6 +19,8 @@ from proficio.audit.log import record_read
 from proficio.orgs.models import Organization, Student
 from proficio.policy import Subject
 from tests import leaks
+from tests.frameworks.case_openapi import PREFIX as CASE_PREFIX
+from tests.frameworks.case_openapi import assert_conforms
 from tests.permission_matrix import ANON, NOBODY, OBJECT_MATRIX, ROUTES, Foreign, RouteCase
 from tests.permission_matrix_foreign import (
     BODY_IDS,
@@ -192,6 +194,11 @@ def _ask(world, case: RouteCase, url: str, who) -> list[str]:
     said = f"{who}: {case.method.upper()} {url}"
     if response.status_code != expected:
         problems.append(f"{said} answered {response.status_code}, expected {expected}")
+    if url.startswith(CASE_PREFIX):  # every CASE answer, for every role, is the spec's shape
+        try:
+            assert_conforms(response)
+        except AssertionError as exc:
+            problems.append(f"{said} ({response.status_code}) is not CASE's shape: {exc}")
     refusal = response.status_code in leaks.REFUSALS
     leaked = _forbidden(user, refusal=refusal, foreign=foreign).found_in(
         leaks.response_text(response)

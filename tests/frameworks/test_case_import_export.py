@@ -192,15 +192,3 @@ def test_naive_datetimes_are_read_as_utc(world):
     item = Item.objects.get(identifier=raw["CFItems"][0]["identifier"])
     assert item.last_change.utcoffset().total_seconds() == 0
     assert item.last_change.hour == 17
-
-
-def test_a_new_package_may_define_its_own_licence(world):
-    """The document names a licence that only the package's CFDefinitions define."""
-    from tests.world_foreign import case_package
-
-    package = case.parse_package(case_package("Licensed sample", "LS", definitions=True))
-    report = case_io.import_package(package)
-    framework = Framework.objects.get(pk=report.framework_id)
-    assert framework.license is not None
-    assert framework.license.title == "Licensed sample CFLicenses"
-    assert framework.license.license_text == "Lakeside only"

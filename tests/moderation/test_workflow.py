@@ -389,3 +389,56 @@ def test_a_bad_consensus_is_refused_on_the_discussion_page(world, client):
     assert response.status_code == 302
     assert response["Location"].endswith(f"/discuss/#sample-{sample.pk}")
     assert sample.consensus.count() == len(criteria)
+
+
+def _open_session(world, title: str):
+    from proficio.moderation.models import Rater
+
+    session = actions.create_session(
+        SYSTEM,
+        title=title,
+        task="t",
+        rubric=world.moderation_scoring.rubric,
+        owner=world.org("riverbend"),
+    )
+    teachers = (
+        world.user("rivera")
+        .__class__.objects.filter(
+            memberships__role="teacher",
+            memberships__organization__path__startswith=world.org("riverbend").path,
+        )
+        .distinct()
+        .order_by("username")[:6]
+    )
+    for user in teachers:
+        actions.add_rater(SYSTEM, session, user)
+    actions.add_anchor_sample(SYSTEM, session, description="one")
+    actions.open_scoring(SYSTEM, session)
+    return list(Rater.objects.filter(session=session).order_by("pk"))
+
+
+def test_rater_letters_are_shuffled_so_no_order_links_a_letter_to_a_name(world):
+    orders = set()
+    for n in range(8):
+        raters = _open_session(world, f"Shuffle {n}")
+        letters = [r.letter for r in raters]
+        assert sorted(letters) == [actions.letter_for(i) for i in range(len(raters))]
+        orders.add(tuple(letters))
+    # Six raters joined in the same order eight times: 720 possible orders, so the panel
+    # order (and the name order) leaves the letters unpredictable.
+    assert len(orders) > 1
+
+
+def test_organizers_never_see_a_letter_beside_a_name(world, client):
+    import re
+
+    session = world.moderation_revealed
+    names = set()
+    for rater in session.raters.select_related("user"):
+        names |= {rater.user.username, str(rater.user)}
+    client.force_login(world.user("district.admin"))
+    for route in ("detail", "discuss", "statistics", "feedback", "comparability"):
+        body = client.get(reverse(f"moderation:{route}", args=[session.pk])).content.decode()
+        lettered = re.search(r"Rater [A-Z]{1,2}\b", body)
+        named = [n for n in names if n in body]
+        assert not (lettered and named), f"{route} shows a rater letter beside {named}"

@@ -272,9 +272,7 @@ def fit_bkt(request: HttpRequest, policy_id: int) -> HttpResponse:
     if found.item is None or found.item.kind != ItemKind.TARGET:
         messages.error(request, _("BKT is fitted for a policy on one learning target."))
         return redirect("mastery:policy", policy_id=found.pk)
-    from proficio.mastery.tasks import fit_bkt as fit_task
-
-    fit_task.enqueue(found.pk, _user(request).pk)
+    actions.request_bkt_fit(request.user, found)
     messages.info(
         request, _("Fitting BKT from the quiz responses. A new version appears when it is done.")
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.models import User
+from proficio.audit.log import record_reads
 from proficio.frameworks.models import Item, ItemKind
 from proficio.orgs.models import Organization, OrganizationKind, active_on
 from proficio.pace import actions, effect, engine
@@ -131,10 +132,13 @@ def support_list(request: HttpRequest) -> HttpResponse:
         }
         for f in flags
     ]
-    plans = (
+    plans = list(
         policy.visible(request.user, Subject.SUPPORT_PLAN)
         .filter(closed_on__isnull=True)
         .select_related("student", "owner")
+    )
+    record_reads(
+        {f.student_id for f in flags} | {p.student_id for p in plans}, purpose="support list"
     )
     return render(
         request,
