@@ -693,6 +693,18 @@ def revealed_samples(user: Any, session: ModerationSession) -> set[int] | None:
     )
 
 
+def unnamed_actors(user: Any, actor_ids: Any) -> set[int]:
+    """The accounts among ``actor_ids`` (of audit entries ``user`` may read) that belong to
+    students ``user`` may not see: the trail says what such a student did, not who they are."""
+    ids = {int(i) for i in actor_ids if i is not None}
+    if not ids or user is SYSTEM:
+        return set()
+    students = Student.objects.filter(user_id__in=ids).exclude(
+        pk__in=visible(user, Subject.STUDENT).values("pk")
+    )
+    return set(students.values_list("user_id", flat=True))
+
+
 def who_may(act: Act, subject: Subject, obj: Model) -> QuerySet[Any]:
     """The reverse question: the people who may ``act`` on ``obj``, from the same table.
 
