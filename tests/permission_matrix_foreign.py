@@ -71,9 +71,11 @@ SCHOOL_EXEMPT: dict[str, str] = {
 }
 
 
-# The foreign objects' own names: a refusal never shows one.
+# The foreign objects' own names: a refusal never shows one. (Maple's session is the
+# district's own, used with a foreign body.)
 FOREIGN_TITLES = frozenset(
-    {*TITLES.values(), "Lake task", "Lake groups", "Lakeside draft", "Lakeside default"}
+    {title for key, title in TITLES.items() if key != "maple_moderation"}
+    | {"Lake task", "Lake groups", "Lakeside draft", "Lakeside default"}
 )
 # Foreign organizations (by code) and the people of another district.
 FOREIGN_ORGS = ("cedar-es", "lakeside", "lakeside-ms")
