@@ -53,6 +53,11 @@ SCHOOL_EXEMPT: dict[str, str] = {
     "frameworks:import_progress": "an import job belongs to the district administrator who ran it",
     "api:import_status": "an import job belongs to the district administrator who ran it",
     **{
+        name: "a roster import job is a district's (its administrators follow it)"
+        for name in ("roster:import_job", "roster:import_progress", "api:roster_import_status")
+    },
+    "lrs:alignment_remove": "a learning tool's activity is aligned for a district",
+    **{
         name: _CASE
         for name in (
             "case:get_document",
@@ -144,6 +149,10 @@ CEDAR_ORGANIZERS = {R.DISTRICT_ADMIN, R.STATE_ANALYST, R.SYSTEM_ADMIN}
 LAKE_ORGANIZERS = {R.STATE_ANALYST, R.SYSTEM_ADMIN}
 POLICY_READERS = {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.SYSTEM_ADMIN}  # Cedar's policy
 MODERATION_CREATORS = {R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.STATE_ANALYST, R.SYSTEM_ADMIN}
+ALL = set(Role)
+# A Cedar student's credential: the district administrator (the policy's credential rows).
+CEDAR_CRED = {R.DISTRICT_ADMIN}
+IMPORTERS = {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}  # a district's rosters and learning tools
 
 # What a refused POST with a foreign object must not have added, unless the case names
 # its own models: the records people and actions make.
@@ -198,6 +207,14 @@ def target(w: Any) -> int:
 
 def competency(w: Any) -> int:
     return w.target("MATH.1").pk
+
+
+def credential(name: str) -> Any:
+    return lambda w: getattr(w, name).uuid
+
+
+def status_list(name: str) -> Any:
+    return lambda w: getattr(w, name).status_list.uuid
 
 
 def sample(session: str, code: str = "S-01") -> Any:
@@ -302,6 +319,37 @@ def _session_form(owner_code: str) -> Any:
             "owner": str(w.org(owner_code).pk),
             "design": "full",
             "raters_per_sample": "2",
+        }
+
+    return data
+
+
+def _roster_upload(field: str, code: str) -> Any:
+    """A roster upload (an empty zip, as a dry run) into the organization ``code``."""
+
+    def data() -> dict[str, Any]:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return {
+            field: str(_w().org(code).pk),
+            "dry_run": "true",
+            "file": SimpleUploadedFile("roster.zip", b"PK\x05\x06" + b"\x00" * 18),
+        }
+
+    return data
+
+
+def _alignment(code: str, target_code: str | None) -> Any:
+    """An activity alignment in ``code``'s district, to a target of the district's own
+    framework by its code, or (None) to another district's draft target by its identifier."""
+
+    def data() -> dict[str, Any]:
+        w = _w()
+        target = target_code or str(w.lake_draft_target.identifier)
+        return {
+            "district": str(w.org(code).pk),
+            "activity_id": "https://tool.example/foreign-check",
+            "target": target,
         }
 
     return data
@@ -729,6 +777,49 @@ def _url_cases() -> dict[str, list[RouteCase]]:
                 foreign=c,
             )
         ],
+        # Credentials: a Cedar student's (Lakeside's are in permission_matrix_credentials).
+        "credentials:download": [
+            RouteCase(
+                _u("credentials:download", credential("cedar_credential")), CEDAR_CRED, foreign=c
+            )
+        ],
+        "credentials:change": [
+            RouteCase(
+                _u("credentials:change", credential("cedar_credential"), lambda w: "revoke"),
+                CEDAR_CRED,
+                ok=302,
+                method="post",
+                data={"reason": "Issued in error"},
+                foreign=c,
+            )
+        ],
+        "credentials:student": [
+            RouteCase(_u("credentials:student", cedar_kid), CEDAR_CRED, foreign=c)
+        ],
+        "credentials:district": [
+            RouteCase(_u("credentials:district", org("cedar-es")), FRAMEWORK_EDITORS, foreign=c)
+        ],
+        # Status lists and DID documents are public, so that anyone can verify: another
+        # school's or district's list answers to all alike, and names nobody.
+        "credentials:status_list": [
+            RouteCase(
+                _u("credentials:status_list", status_list(name)),
+                ALL,
+                anonymous=200,
+                foreign=where,
+            )
+            for name, where in (("cedar_credential", c), ("lake_credential", lk))
+        ],
+        # Without a domain, no organization publishes a did:web: "not found" alike.
+        "credentials:did_org": [
+            RouteCase(
+                _u("credentials:did_org", lambda w, code=code: code),
+                set(),
+                anonymous=404,
+                foreign=where,
+            )
+            for code, where in (("cedar-es", c), ("lakeside", lk))
+        ],
     }
 
 
@@ -970,6 +1061,77 @@ def _body_cases() -> dict[str, list[RouteCase]]:
                 unchanged=("frameworks.Association",),
             )
         ],
+        # Rosters import into a district the person administers: another district's
+        # (or a school, which is no district) is refused; the system administrator's own.
+        "roster:import": [
+            RouteCase(
+                _u("roster:import"),
+                IMPORTERS,
+                ok=400,
+                denied=403,
+                method="post",
+                data=_roster_upload("district", code),
+                body_foreign=where,
+                unchanged=("roster.RosterImport",),
+                answers=answers,
+            )
+            for code, where, answers in (
+                ("cedar-es", c, {}),
+                ("lakeside", lk, {R.SYSTEM_ADMIN: 302}),
+            )
+        ],
+        "api:import_roster": [
+            RouteCase(
+                _u("api:import_roster"),
+                IMPORTERS,
+                ok=400,
+                method="post",
+                anonymous=401,
+                data=_roster_upload("district_id", code),
+                body_foreign=where,
+                unchanged=("roster.RosterImport",),
+                answers=answers,
+            )
+            for code, where, answers in (
+                # A school is no district: refused (400) to those who may change it.
+                ("cedar-es", c, {}),
+                ("lakeside", lk, {R.SYSTEM_ADMIN: 202, R.DISTRICT_ADMIN: 404}),
+            )
+        ],
+        # Learning-tool alignments: another district (or a school) is no choice; another
+        # district's draft target is no target one may name.
+        "lrs:home": [
+            *(
+                RouteCase(
+                    _u("lrs:home"),
+                    IMPORTERS,
+                    ok=400,
+                    denied=403,
+                    method="post",
+                    data=_alignment(code, "MATH.1.2"),
+                    body_foreign=where,
+                    unchanged=("lrs.ActivityAlignment",),
+                    answers=answers,
+                )
+                for code, where, answers in (
+                    ("cedar-es", c, {}),
+                    ("lakeside", lk, {R.SYSTEM_ADMIN: 302}),
+                )
+            ),
+            RouteCase(
+                _u("lrs:home"),
+                IMPORTERS,
+                ok=400,
+                denied=403,
+                method="post",
+                data=_alignment("riverbend", None),
+                body_foreign=lk,
+                unchanged=("lrs.ActivityAlignment",),
+                # The system administrator reads every draft; intake still records nothing
+                # for a target not assessable for the learner.
+                answers={R.SYSTEM_ADMIN: 302},
+            ),
+        ],
         "mastery:rollup_rule": [
             RouteCase(
                 _u("mastery:rollup_rule", competency),
@@ -1002,6 +1164,9 @@ BODY_IDS = {
     "moderation:anchor": ("criterion", True),
     "frameworks:prerequisite_add": ("prerequisite", True),
     "mastery:rollup_rule": ("required", True),
+    "roster:import": ("district", False),
+    "api:import_roster": ("district_id", False),
+    "lrs:home": ("district, target", False),
 }
 
 
