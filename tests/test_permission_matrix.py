@@ -141,6 +141,67 @@ def test_every_route_with_an_id_has_foreign_cases():
     assert not missing, "\n".join(missing)
 
 
+# Body fields (and query parameters) of the JSON API that name an object.
+_ID_FIELDS = re.compile(
+    r"(_id|^(student|target|owner|user|district|section|rubric|criterion|competency|"
+    r"item|framework|task|session|sample))$"
+)
+
+
+def _api_id_fields() -> dict[str, set[str]]:
+    """Route name -> the fields naming an object in its body or query (not its path), read
+    from the API's own OpenAPI document, so a new route or field is seen without a list."""
+    from proficio.api.main import api
+
+    schema = api.get_openapi_schema()
+    components = schema.get("components", {}).get("schemas", {})
+
+    def fields(node, path="") -> set[str]:
+        if isinstance(node, list):
+            return {f for n in node for f in fields(n, path)}
+        if not isinstance(node, dict):
+            return set()
+        if "$ref" in node:
+            return fields(components[node["$ref"].rsplit("/", 1)[1]], path)
+        found = set()
+        for key, value in node.get("properties", {}).items():
+            if _ID_FIELDS.search(key):
+                found.add(f"{path}{key}")
+            found |= fields(value, f"{path}{key}.")
+        found |= fields(node.get("items"), path.removesuffix(".") + "[]." if path else "[].")
+        for key in ("allOf", "anyOf", "oneOf"):
+            found |= fields(node.get(key, []), path)
+        return found
+
+    out: dict[str, set[str]] = {}
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            name = "api:" + operation["operationId"].split("_api_", 1)[1]
+            found = {
+                p["name"]
+                for p in operation.get("parameters", [])
+                if p.get("in") != "path" and _ID_FIELDS.search(p["name"])
+            }
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                found |= fields(content.get("schema", {}))
+            if found:
+                out[name] = found
+    return out
+
+
+def test_every_api_body_naming_an_object_has_foreign_cases():
+    """The API's bodies and queries are read from its OpenAPI document: any field naming an
+    object (``district_id``, ``scores[].target``…) puts its route in ``BODY_IDS``, whose
+    foreign cases the test above requires."""
+    found = _api_id_fields()
+    assert set(ROUTES) >= set(found), set(found) - set(ROUTES)  # the names are the routes'
+    assert found["api:record_evidence"] == {"scores[].target"}  # the walk reaches nested ids
+    missing = [f"{name}: {sorted(f)}" for name, f in sorted(found.items()) if name not in BODY_IDS]
+    assert not missing, "API routes naming an object in their body, without foreign cases:\n" + (
+        "\n".join(missing)
+    )
+
+
 ROUTE_CASES = [(name, i) for name, cases in ROUTES.items() for i, _ in enumerate(cases)]
 WHO = [*Role, ANON, NOBODY]
 
