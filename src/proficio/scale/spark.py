@@ -124,7 +124,9 @@ def run(
         .join(now, ["student", "year"], "left")
         .join(before, ["student", "year"], "left")
     )
-    cohorts = _frame(spark, spec, "cohorts").join(students, "student", "left")
+    cohorts = _frame(spark, spec, "cohorts").join(
+        _frame(spark, spec, "students"), "student", "left"
+    )
 
     def per_schools(r: Any, c: Any) -> Any:
         return school_run(r, c)
