@@ -16,6 +16,7 @@ urlpatterns = [
     path("insights/", include("proficio.insights.urls")),
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
+    path("", include("proficio.state.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_urls()),
 ]

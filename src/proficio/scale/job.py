@@ -191,8 +191,8 @@ def student_kernel(
     """Evidence and enrollments of a set of students → their student-year rows."""
     order = np.argsort(continuum.column("target").to_numpy())
     targets = continuum.column("target").to_numpy()[order]
-    if targets.size and not np.array_equal(targets, np.arange(targets.size)):
-        raise ValueError("continuum: targets must be numbered 0, 1, … without gaps")
+    if targets.size and np.any(np.diff(targets) <= 0):
+        raise ValueError("continuum: a target is listed twice")
     cont = kernels.Continuum(
         continuum.column("competency").to_numpy()[order].astype(np.int64),
         continuum.column("level").to_numpy()[order].astype(np.int64),
@@ -203,12 +203,18 @@ def student_kernel(
     config = spec.config()
 
     def run(evidence: pd.DataFrame, enrollments: pd.DataFrame) -> pd.DataFrame:
-        ev = kernels.Evidence(
-            **{
-                n: evidence[n].to_numpy().astype(np.float64 if n == "score" else np.int64)
-                for n in ("student", "target", "day", "score", "kind")
-            }
-        )
+        columns = {
+            n: evidence[n].to_numpy().astype(np.float64 if n == "score" else np.int64)
+            for n in ("student", "target", "day", "score", "kind")
+        }
+        # The store numbers targets as it likes; the kernel wants 0, 1, … in order.
+        index = np.searchsorted(targets, columns["target"])
+        found = index < targets.size
+        found[found] = targets[index[found]] == columns["target"][found]
+        if not found.all():
+            raise ValueError("evidence names a target that is not in the continuum")
+        columns["target"] = index.astype(np.int64)
+        ev = kernels.Evidence(**columns)
         en = kernels.Enrollments(
             **{
                 n: enrollments[n].to_numpy().astype(np.int64)
@@ -274,7 +280,22 @@ def join_school_rows(
 
 def finish(figures: pd.DataFrame) -> pd.DataFrame:
     """The figures in one order, whatever order the engine produced them in."""
-    return figures.sort_values(FIGURE_ORDER, kind="stable").reset_index(drop=True)
+    types = {
+        "school": "int64",
+        "year": "int64",
+        "dimension": object,
+        "group": object,
+        "indicator": object,
+        "numerator": "float64",
+        "denominator": "int64",
+        "students": "int64",
+        "published": bool,
+        "students_published": bool,
+    }
+    out = figures.astype(types)
+    for name in ("dimension", "group", "indicator"):
+        out[name] = out[name].map(str).astype(object)
+    return out.sort_values(FIGURE_ORDER, kind="stable").reset_index(drop=True)
 
 
 def timed(stages: dict[str, float], name: str, started: float) -> float:

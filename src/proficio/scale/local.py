@@ -77,6 +77,8 @@ def _positions(bucket: np.ndarray, n: int) -> list[np.ndarray]:
 
 
 def _by_value(values: np.ndarray) -> dict[int, np.ndarray]:
+    if values.size == 0:
+        return {}
     order = np.argsort(values, kind="stable")
     keys, starts = np.unique(values[order], return_index=True)
     ends = [*starts[1:], values.size]

@@ -250,7 +250,7 @@ def export_submission(
             expectations["grade_level"].append(grade)
             expectations["due_on"].append(due)
             expectations["level"].append(float(position))
-    record_reads(list(ids), purpose="state submission")
+    record_reads([int(i) for i in ids], purpose="state submission")
     package.write_package(
         folder,
         district=district.code,
