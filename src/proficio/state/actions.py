@@ -96,7 +96,9 @@ def _make_plan(state: Organization) -> StatePlan:
 
 def check_spec(spec: Mapping[str, Any], run: BatchRun | None) -> None:
     """Refuse a plan with every problem named by field (``ValidationError``)."""
-    available = figures_read.available_indicators(run) if run is not None else set()
+    # Until the state's first batch there is nothing to check the data against; adoption
+    # checks again against the batch it identifies from.
+    available = figures_read.available_indicators(run) if run is not None else None
     try:
         parse_plan(spec, available=available, threshold=threshold())
     except PlanError as exc:

@@ -153,18 +153,17 @@ def _spec_from(post: Any) -> tuple[dict[str, Any], dict[str, str]]:
 def _form_values(version: PlanVersion | None) -> dict[str, str]:
     if version is None:
         return {"min_n": "10", "lowest_share": "5", "consecutive_years": "2", "summative": "none"}
-    spec = version.spec
-    values = {f"weight_{n}": f"{100 * float(c['weight']):g}" for n, c in spec["indicators"].items()}
-    values["growth_target"] = str(spec["indicators"].get("growth", {}).get("growth_target", ""))
-    values["min_n"] = str(spec.get("min_n", ""))
-    values["lowest_share"] = f"{100 * float(spec.get('lowest_share', 0.05)):g}"
-    if spec.get("graduation_floor") is not None:
-        values["graduation_floor"] = f"{100 * float(spec['graduation_floor']):g}"
-    values["consecutive_years"] = str(spec.get("consecutive_years", 2))
-    values["summative"] = spec.get("summative", "none")
-    values["letter_cutoffs"] = ", ".join(
-        f"{100 * float(c):g}" for c in spec.get("letter_cutoffs", [])
-    )
+    plan = parse_plan(version.spec)
+    values = {f"weight_{i.name}": f"{100 * i.weight:g}" for i in plan.indicators}
+    if "growth" in plan.names:
+        values["growth_target"] = f"{plan.spec('growth').growth_target:g}"
+    values["min_n"] = str(plan.min_n)
+    values["lowest_share"] = f"{100 * plan.lowest_share:g}"
+    if plan.graduation_floor is not None:
+        values["graduation_floor"] = f"{100 * plan.graduation_floor:g}"
+    values["consecutive_years"] = str(plan.consecutive_years)
+    values["summative"] = plan.summative
+    values["letter_cutoffs"] = ", ".join(f"{100 * c:g}" for c in plan.letter_cutoffs)
     return values
 
 
@@ -273,10 +272,12 @@ def plan_version(request: HttpRequest, version_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_adopt(request: HttpRequest, version_id: int) -> HttpResponse:
-    plan = _plan(request, Act.CHANGE)
-    version = PlanVersion.objects.filter(plan=plan, pk=_int(version_id)).first()
+    version = PlanVersion.objects.filter(
+        plan__in=policy.visible(request.user, Subject.STATE_PLAN, Act.CHANGE), pk=_int(version_id)
+    ).select_related("plan__state").first()
     if version is None:
         raise Http404("No such plan version")
+    plan = version.plan
     try:
         actions.adopt_plan_version(request.user, version)
     except ValidationError as exc:
