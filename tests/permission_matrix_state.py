@@ -40,13 +40,17 @@ ROUTE_CASES = {
         RouteCase(_u("state:plan_version", lambda w: 999999), set()),
     ],
     "state:plan_adopt": [
-        RouteCase(_u("state:plan_adopt", pk("columbia_v1")), {R.STATE_ANALYST}, ok=302,
-                  method="post"),
+        RouteCase(
+            _u("state:plan_adopt", pk("columbia_v1")), {R.STATE_ANALYST}, ok=302, method="post"
+        ),
         RouteCase(_u("state:plan_adopt", pk("otherland_v1")), set(), method="post"),
     ],
     "state:scorecard": [
         RouteCase(_u("state:scorecard", org("maple-ms")), MAPLE_AGGREGATES),
-        RouteCase(_u("state:scorecard", org("cedar-es")), {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.STATE_ANALYST}),
+        RouteCase(
+            _u("state:scorecard", org("cedar-es")),
+            {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.STATE_ANALYST},
+        ),
         RouteCase(_u("state:scorecard", org("lakeside-ms")), {R.STATE_ANALYST}),
         RouteCase(_u("state:scorecard", org("far-es")), set()),
         RouteCase(_u("state:scorecard", org("riverbend")), set()),  # not a school
@@ -56,12 +60,23 @@ ROUTE_CASES = {
         RouteCase(_u("state:pilot", pk("otherland_pilot")), {R.SYSTEM_ADMIN}),
     ],
     "state:pilot_accountability": [
-        RouteCase(_u("state:pilot_accountability", pk("columbia_pilot")), {R.STATE_ANALYST},
-                  ok=302, method="post", data={"counted": "1"}),
-        RouteCase(_u("state:pilot_accountability", pk("otherland_pilot")), set(), method="post",
-                  data={"counted": "1"}),
+        RouteCase(
+            _u("state:pilot_accountability", pk("columbia_pilot")),
+            {R.STATE_ANALYST},
+            ok=302,
+            method="post",
+            data={"counted": "1"},
+        ),
+        RouteCase(
+            _u("state:pilot_accountability", pk("otherland_pilot")),
+            set(),
+            method="post",
+            data={"counted": "1"},
+        ),
     ],
-    "state:report_cards": [RouteCase(_u("state:report_cards"), ALL_ROLES, anonymous=200, nobody=200)],
+    "state:report_cards": [
+        RouteCase(_u("state:report_cards"), ALL_ROLES, anonymous=200, nobody=200)
+    ],
     "state:report_card": [
         RouteCase(_u("state:report_card", org("maple-ms")), ALL_ROLES, anonymous=200, nobody=200),
         RouteCase(_u("state:report_card", org("riverbend")), ALL_ROLES, anonymous=200, nobody=200),

@@ -38,7 +38,11 @@ def build() -> None:
             SYSTEM, kind="district", name="Far District", code="far", parent=other
         )
         orgs.create_organization(
-            SYSTEM, kind="school", name="Far School", code="far-es", parent=far,
+            SYSTEM,
+            kind="school",
+            name="Far School",
+            code="far-es",
+            parent=far,
             school_level="elementary",
         )
         actions.new_plan_version(SYSTEM, other, SPEC, note="otherland v1")

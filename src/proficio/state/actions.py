@@ -16,6 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proficio.audit.log import record_reads
@@ -188,7 +189,7 @@ def export_submission(
     targets = dict(cont.position_of) if cont else {}
     items = dict(Item.objects.filter(pk__in=list(targets)).values_list("pk", "identifier"))
     comp_ids = {k: str(c.identifier) for k, c in enumerate(cont.competencies)} if cont else {}
-    frameworks = {
+    frameworks: dict[str, list[Any]] = {
         "framework_identifier": [str(framework.identifier) if framework else ""] * len(targets),
         "item_identifier": [str(items[t]) for t in targets],
         "competency_identifier": [comp_ids[cont.competency_of[t]] for t in targets] if cont else [],
@@ -211,7 +212,7 @@ def export_submission(
     for d, name in enumerate(names):
         student_rows[name] = [levels[name][int(c)] for c in codes[:, d]]
     by_pk = {s.pk: s for s in students}
-    enrollments = {
+    enrollments: dict[str, list[Any]] = {
         "student_key": [key_of[int(i)] for i in ids],
         "school_year": [year] * len(ids),
         "school_code": [by_pk[int(i)].school.code for i in ids],
@@ -261,8 +262,8 @@ def export_submission(
         tables={
             "frameworks.parquet": frameworks,
             "schools.parquet": {
-                "school_code": [s.code for s in schools],
-                "school_name": [s.name for s in schools],
+                "school_code": [str(s.code) for s in schools],
+                "school_name": [str(s.name) for s in schools],
             },
             "students.parquet": student_rows,
             "enrollments.parquet": enrollments,
@@ -288,11 +289,8 @@ def import_submission(actor: Actor, folder: Path) -> tuple[Submission, bool]:
     district = Organization.objects.filter(
         code=manifest_district, kind=OrganizationKind.DISTRICT
     ).first()
-    if (
-        district is None
-        or district.parent is None
-        or not states.filter(pk=district.parent_id).exists()
-    ):
+    state = district.parent if district is not None else None
+    if district is None or state is None or not states.filter(pk=state.pk).exists():
         raise package.PackageError(
             [
                 package.Problem(
@@ -300,7 +298,7 @@ def import_submission(actor: Actor, folder: Path) -> tuple[Submission, bool]:
                 )
             ]
         )
-    authorize_in(actor, Act.CHANGE, Subject.STATE_PLAN, district.parent)
+    authorize_in(actor, Act.CHANGE, Subject.STATE_PLAN, state)
     schools = {
         s.code: s
         for s in Organization.objects.filter(parent=district, kind=OrganizationKind.SCHOOL)
@@ -560,7 +558,7 @@ def run_batch(
     root = store()
     _ensure(root)
     write_reference_tables(root)
-    day = today or dt.date.today()
+    day = today or timezone.localdate()
     last = school_year_of(day)
     spec = job.JobSpec(
         store=root,

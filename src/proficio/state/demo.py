@@ -15,9 +15,11 @@ import tempfile
 from pathlib import Path
 
 from django.db.models import Q
+from django.utils import timezone
 
 from proficio.accounts.models import User
 from proficio.core.accountability import pseudonym
+from proficio.core.mastery.policy import KIND_CODES
 from proficio.frameworks.models import Item, Rubric
 from proficio.moderation import actions as moderation
 from proficio.orgs import actions as orgs
@@ -127,7 +129,7 @@ def synthetic_package(
         if cell[int(t)] in by_cell and ev["day"][k] <= (today - dt.date(1970, 1, 1)).days
     ]
     epoch = dt.date(1970, 1, 1)
-    kinds = {v: k for k, v in synthetic.KIND_CODES.items()}
+    kinds = {v: k for k, v in KIND_CODES.items()}
     en = w["enrollments"]
     exp = synthetic.expectations(shape)
     package.write_package(
@@ -261,7 +263,7 @@ def seed_pilot(state: Organization, today: dt.date) -> Pilot | None:
 
 
 def seed_state(*, neighbours: int = 2, students: int = 400, today: dt.date | None = None) -> str:
-    day = today or dt.date.today()
+    day = today or timezone.localdate()
     state = Organization.objects.filter(kind=OrganizationKind.STATE).order_by("pk").first()
     riverbend = Organization.objects.filter(code="riverbend").first()
     if state is None or riverbend is None:

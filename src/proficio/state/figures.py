@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from proficio.core.accountability.indicators import INDICATORS, MEANS, OPPORTUNITY
+from proficio.core.accountability.indicators import INDICATORS
 from proficio.core.accountability.plan import ALL, Figures
 from proficio.orgs.models import Organization
 from proficio.state.models import BatchRun, BatchStatus, SchoolFigure
@@ -103,7 +103,7 @@ def published(f: SchoolFigure) -> Shown:
     return Shown(
         f.indicator,
         round(_value(f.numerator, f.denominator), 4),
-        f.denominator if f.indicator not in MEANS | {OPPORTUNITY} else f.denominator,
+        f.denominator,
         f.students if f.students_published else None,
         False,
     )

@@ -57,7 +57,7 @@ class PlanVersion(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("a plan version is immutable: make a new version")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class PlanAdoption(models.Model):
@@ -71,6 +71,9 @@ class PlanAdoption(models.Model):
 
     class Meta:
         ordering = ["-adopted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} adopted {self.adopted_at:%Y-%m-%d}"
 
 
 class Submission(models.Model):
@@ -104,6 +107,9 @@ class StudentKey(models.Model):
 
     key = models.CharField(max_length=64, unique=True)
 
+    def __str__(self) -> str:
+        return f"student {self.pk}"
+
 
 class StateTarget(models.Model):
     """A learning target the state's store numbers (by CASE identifier)."""
@@ -111,6 +117,9 @@ class StateTarget(models.Model):
     identifier = models.CharField(max_length=64, unique=True)
     competency = models.CharField(max_length=64)
     level = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return self.identifier
 
 
 class BatchStatus(models.TextChoices):
@@ -163,6 +172,11 @@ class SchoolFigure(models.Model):
     class Meta:
         indexes = [models.Index(fields=["run", "school", "year"])]
 
+    def __str__(self) -> str:
+        return (
+            f"{self.indicator} {self.year} {self.dimension}={self.group} (school {self.school_id})"
+        )
+
 
 class Identification(models.Model):
     """A school's identification under an adopted plan version, for one year's figures."""
@@ -182,6 +196,9 @@ class Identification(models.Model):
     class Meta:
         ordering = ["school__name"]
         indexes = [models.Index(fields=["version", "run", "year"])]
+
+    def __str__(self) -> str:
+        return f"identification {self.year} (school {self.school_id})"
 
 
 class PilotStatus(models.TextChoices):

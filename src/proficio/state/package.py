@@ -145,7 +145,7 @@ class Package:
         return dt.date.fromisoformat(self.manifest["submitted_on"])
 
     def column(self, file: str, name: str) -> list[Any]:
-        return self.tables[file].column(name).to_pylist()
+        return list(self.tables[file].column(name).to_pylist())
 
 
 def sha256(path: Path) -> str:

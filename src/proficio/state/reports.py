@@ -255,7 +255,8 @@ def reason_text(reason: Mapping[str, Any]) -> str:
         }
     if code == "above_cutoff":
         return _(
-            "Not identified for comprehensive support: composite %(value)s, above the cutoff %(cutoff)s."
+            "Not identified for comprehensive support: composite %(value)s, "
+            "above the cutoff %(cutoff)s."
         ) % {"value": fig(p["composite"]), "cutoff": fig(p["cutoff"])}
     if code == "graduation_below_floor":
         return _("Comprehensive support: 4-year graduation rate %(rate)s, below %(floor)s.") % {
@@ -264,15 +265,18 @@ def reason_text(reason: Mapping[str, Any]) -> str:
         }
     if code == "subgroup_underperforming":
         return _(
-            "Targeted support: %(group)s at or below the cutoff in %(years)s (composites %(values)s)."
+            "Targeted support: %(group)s at or below the cutoff in %(years)s "
+            "(composites %(values)s)."
         ) % {
-            "group": f"{dimension_label(p['dimension'])}: {group_label(p['dimension'], p['group'])}",
+            "group": dimension_label(p["dimension"])
+            + ": "
+            + group_label(p["dimension"], p["group"]),
             "years": ", ".join(str(y) for y in p["years"]),
             "values": ", ".join(fig(v) for v in p["composites"]),
         }
     if code == "no_subgroup_underperforming":
         return _("No subgroup at or below the cutoff %(n)s years running.") % {"n": p["years"]}
-    return code
+    return str(code)
 
 
 def plan_rows(version: PlanVersion) -> list[tuple[str, str]]:

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from proficio import policy
@@ -272,9 +271,14 @@ def plan_version(request: HttpRequest, version_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_adopt(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = PlanVersion.objects.filter(
-        plan__in=policy.visible(request.user, Subject.STATE_PLAN, Act.CHANGE), pk=_int(version_id)
-    ).select_related("plan__state").first()
+    version = (
+        PlanVersion.objects.filter(
+            plan__in=policy.visible(request.user, Subject.STATE_PLAN, Act.CHANGE),
+            pk=_int(version_id),
+        )
+        .select_related("plan__state")
+        .first()
+    )
     if version is None:
         raise Http404("No such plan version")
     plan = version.plan
@@ -412,23 +416,16 @@ def report_card(request: HttpRequest, org_id: int) -> HttpResponse:
         context.update({"card": card, "has_charts": card.chart is not None})
     else:
         schools = list(org.children.filter(kind=OrganizationKind.SCHOOL).order_by("name"))
-        lines = []
+        lines: list[dict[str, Any]] = []
+        first: reports.Line | None = None
         for school in schools:
             card = reports.scorecard(school, run, current)
             last = card.trend[-1] if card.trend else None
+            first = first if lines else last
             lines.append({"school": school, "line": last, "identification": card.identification})
+        names = [c.indicator for c in first.cells] if first is not None else []
         context.update(
-            {
-                "schools": lines,
-                "indicators": [
-                    reports.indicator_label(n)
-                    for n in (
-                        lines[0]["line"] and [c.indicator for c in lines[0]["line"].cells] or []
-                    )
-                ]
-                if lines
-                else [],
-            }
+            {"schools": lines, "indicators": [reports.indicator_label(n) for n in names]}
         )
     return render(request, "state/report_card.html", context)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from proficio.audit.context import acting
 from proficio.core.accountability import pseudonym
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         ).first()
         if district is None:
             raise CommandError(f"no district {opts['district']!r}")
-        day = _date(opts["date"]) if opts["date"] else dt.date.today()
+        day = _date(opts["date"]) if opts["date"] else timezone.localdate()
         counts = actions.export_submission(
             SYSTEM, district, day, _key(opts["key_file"]), Path(opts["output"])
         )
@@ -99,7 +100,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                f"Already imported: {submission.district.code} {submission.submitted_on} (nothing changed)."
+                f"Already imported: {submission.district.code} {submission.submitted_on} "
+                "(nothing changed)."
             )
 
     def _state(self, code: str | None) -> Organization:
