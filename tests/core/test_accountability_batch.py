@@ -268,3 +268,42 @@ def test_empty_and_bad_inputs():
         rows={c: np.zeros(0) for c in B.SCHOOL_COLUMNS}, cohorts={}, dimensions={}
     )
     assert B.school_figures(no_dims, shape.years, 5)["school"].size == 0
+
+
+def test_expectations_only_where_the_district_and_grade_have_some():
+    """A (district, grade) with no expectation gets NaN; the others the pace kernel's
+    interpolation, computed here with ``expected_level`` directly."""
+    day0 = (dt.date(2024, 9, 1) - dt.date(1970, 1, 1)).days
+    exp = B.Expectations(
+        district=np.array([0, 0]),
+        grade=np.array([3, 3]),
+        day=np.array([day0, day0 + 100]),
+        level=np.array([1.0, 2.0]),
+    )
+    got = exp.expected(np.array([0, 1, 0]), np.array([3, 3, 4]), day0 + 50)
+    epoch = dt.date(1970, 1, 1)
+    points = [(epoch + dt.timedelta(days=day0), 1.0), (epoch + dt.timedelta(days=day0 + 100), 2.0)]
+    assert got[0] == pytest.approx(expected_level(points, epoch + dt.timedelta(days=day0 + 50)))
+    assert got[0] == pytest.approx(1.5)
+    assert np.isnan(got[1]) and np.isnan(got[2])
+
+
+def test_a_year_with_no_enrolment_has_no_rows():
+    shape, w = state(5, students=20, per=10, cohorts=False)
+    ev, en, cont, exp, cfg = kernel_inputs(shape, w)
+    later = B.BatchConfig(years=(*shape.years, shape.years[-1] + 5), policy=Policy(), scale=SCALE)
+    base = pd.DataFrame(B.student_years(ev, en, cont, exp, cfg))
+    more = pd.DataFrame(B.student_years(ev, en, cont, exp, later))
+    assert shape.years[-1] + 5 not in set(more.year)
+    pd.testing.assert_frame_equal(base, more)
+
+
+def test_without_cohorts_there_are_no_graduation_figures(school_case):
+    shape, frame, cohorts, figures = school_case
+    none = figures_of(frame, cohorts.iloc[0:0], shape.years)
+    assert not none.indicator.isin(sorted(ind.GRADUATION)).any()
+    rest = figures[~figures.indicator.isin(sorted(ind.GRADUATION))]
+    key = ["school", "year", "dimension", "group", "indicator"]
+    pd.testing.assert_frame_equal(
+        none.sort_values(key).reset_index(drop=True), rest.sort_values(key).reset_index(drop=True)
+    )

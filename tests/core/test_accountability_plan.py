@@ -273,3 +273,9 @@ def test_improvement_only_between_published_figures():
     now = fig("a", {"proficiency": 0.5, "growth": 0.7})
     change = improvement(before, now, ["proficiency", "growth", "on_track"])
     assert change == {"proficiency": pytest.approx(0.1), "growth": None, "on_track": None}
+
+
+def test_a_weight_that_is_not_a_number_is_refused_on_its_field():
+    found = problems({**BASE, "indicators": {"proficiency": "half", "growth": 0.5}})
+    assert "indicators.proficiency.weight" in found
+    assert "lowest_share" in problems({**BASE, "lowest_share": "some"})
