@@ -285,7 +285,8 @@ def test_expectations_only_where_the_district_and_grade_have_some():
     points = [(epoch + dt.timedelta(days=day0), 1.0), (epoch + dt.timedelta(days=day0 + 100), 2.0)]
     assert got[0] == pytest.approx(expected_level(points, epoch + dt.timedelta(days=day0 + 50)))
     assert got[0] == pytest.approx(1.5)
-    assert np.isnan(got[1]) and np.isnan(got[2])
+    assert np.isnan(got[1])
+    assert np.isnan(got[2])
 
 
 def test_a_year_with_no_enrolment_has_no_rows():
