@@ -204,16 +204,25 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def plan_version(request: HttpRequest, version_id: int) -> HttpResponse:
-    plan = _plan(request)
+def _version(request: HttpRequest, version_id: Any, act: Act) -> PlanVersion:
+    """A version of a plan the user may reach for ``act``; 404 otherwise (a version of
+    another state's plan does not exist for this user)."""
     version = (
-        PlanVersion.objects.filter(plan=plan, pk=_int(version_id))
+        PlanVersion.objects.filter(
+            plan__in=policy.visible(request.user, Subject.STATE_PLAN, act), pk=_int(version_id)
+        )
         .select_related("plan__state")
         .first()
     )
     if version is None:
         raise Http404("No such plan version")
+    return version
+
+
+@login_required
+def plan_version(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = _version(request, version_id, Act.VIEW)
+    plan = version.plan
     current = plan.current()
     run = read.latest_run(plan.state)
     comparison = None
@@ -271,16 +280,7 @@ def plan_version(request: HttpRequest, version_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_adopt(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = (
-        PlanVersion.objects.filter(
-            plan__in=policy.visible(request.user, Subject.STATE_PLAN, Act.CHANGE),
-            pk=_int(version_id),
-        )
-        .select_related("plan__state")
-        .first()
-    )
-    if version is None:
-        raise Http404("No such plan version")
+    version = _version(request, version_id, Act.CHANGE)
     plan = version.plan
     try:
         actions.adopt_plan_version(request.user, version)
