@@ -224,6 +224,12 @@ def test_published_figures_hold_no_small_count(school_case):
         assert ((value == 0) | (value >= 5)).all()
     sizes = figures[figures.students_published].students
     assert ((sizes == 0) | (sizes >= 5)).all()
+    # No figure is published about a group whose size is withheld: not a share of
+    # targets (opportunity to learn), not a mean, not a rate.
+    assert not (figures.published & ~figures.students_published).any()
+    otl = figures[figures.indicator == "opportunity_to_learn"]
+    assert (otl.published & (otl.denominator >= 5) & (otl.students < 5)).sum() == 0
+    assert ((otl.denominator >= 5) & (otl.students < 5)).any()  # the case arises
     assert (~figures.published).any()  # something was withheld at this size
 
 

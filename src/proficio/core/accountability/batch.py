@@ -591,7 +591,8 @@ def _figures(
                         float(np.sum(num)),
                         int(np.sum(den)),
                         total_size,
-                        bool(shown[1]),
+                        # A figure is published only about a group whose size is.
+                        bool(shown[1]) and whole_published,
                         whole_published,
                     )
                 for g, (dd, code, size) in enumerate(groups):
@@ -607,7 +608,7 @@ def _figures(
                         float(num[g]),
                         int(den[g]),
                         int(sizes[g]),
-                        bool(shown[0][g]),
+                        bool(shown[0][g]) and size is not None,
                         size is not None,
                     )
     return _as_arrays(out)
