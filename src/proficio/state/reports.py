@@ -12,7 +12,7 @@ from typing import Any
 
 import altair as alt
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from proficio.core.accountability.indicators import INDICATORS, LOWER_IS_BETTER, MEANS
 from proficio.core.accountability.plan import Figures, improvement, parse_plan
@@ -23,17 +23,17 @@ from proficio.state.models import BatchRun, Identification, PlanVersion, SchoolF
 from proficio.web.charts import chart_context
 
 INDICATOR_LABELS = {
-    "proficiency": N_("Proficient on the continuum"),
-    "growth": N_("Growth (levels per year)"),
-    "on_track": N_("On track to graduate"),
-    "english_learner_progress": N_("English learners making progress"),
-    "graduation_4": N_("4-year graduation rate"),
-    "graduation_5": N_("5-year graduation rate"),
-    "graduation_6": N_("6-year graduation rate"),
-    "graduation_7": N_("7-year graduation rate"),
-    "chronic_absence": N_("Chronically absent"),
-    "school_quality": N_("School quality: took part in extended learning"),
-    "opportunity_to_learn": N_("Opportunity to learn: expected targets assessed"),
+    "proficiency": gettext_noop("Proficient on the continuum"),
+    "growth": gettext_noop("Growth (levels per year)"),
+    "on_track": gettext_noop("On track to graduate"),
+    "english_learner_progress": gettext_noop("English learners making progress"),
+    "graduation_4": gettext_noop("4-year graduation rate"),
+    "graduation_5": gettext_noop("5-year graduation rate"),
+    "graduation_6": gettext_noop("6-year graduation rate"),
+    "graduation_7": gettext_noop("7-year graduation rate"),
+    "chronic_absence": gettext_noop("Chronically absent"),
+    "school_quality": gettext_noop("School quality: took part in extended learning"),
+    "opportunity_to_learn": gettext_noop("Opportunity to learn: expected targets assessed"),
 }
 
 
