@@ -47,6 +47,7 @@ from proficio.orgs.models import (
 )
 from proficio.pace.models import PaceTarget, SupportPlan
 from proficio.roster.models import RosterImport
+from proficio.state.models import Pilot, StatePlan
 
 
 class Subject(StrEnum):
@@ -72,6 +73,8 @@ class Subject(StrEnum):
     ROSTER_IMPORT = "roster_import"  # a OneRoster import job of a district
     LRS = "lrs"  # a district's learning-tool intake: activity alignments, pull reports
     GRADEBOOK = "gradebook"  # a section's OneRoster gradebook export: named students' levels
+    STATE_PLAN = "state_plan"  # a state's accountability plan, submissions, batch, identification
+    PILOT = "pilot"  # a state's innovative-assessment pilot and its comparability report
 
 
 class Act(StrEnum):
@@ -275,6 +278,12 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # The state's accountability plan (versions, preview, adoption, identification) and
+    # its innovative-assessment pilots: the state's analysts; system administrators look.
+    (Subject.STATE_PLAN, Act.VIEW): {R.STATE_ANALYST: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.STATE_PLAN, Act.CHANGE): {R.STATE_ANALYST: S.SUBTREE},
+    (Subject.PILOT, Act.VIEW): {R.STATE_ANALYST: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.PILOT, Act.CHANGE): {R.STATE_ANALYST: S.SUBTREE},
     # Learning-tool intake, per district: which activity assesses which target.
     (Subject.LRS, Act.VIEW): {
         R.DISTRICT_ADMIN: S.SUBTREE,
@@ -483,6 +492,20 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
         },
     ),
     Subject.IMPORT_JOB: (ImportJob, {S.OWNER: lambda w, r: Q(created_by=w.user)}),
+    Subject.STATE_PLAN: (
+        StatePlan,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.PILOT: (
+        Pilot,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.FRAMEWORK: (
         Framework,
         {
@@ -631,6 +654,8 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.AGGREGATE: ("organization", ()),
     Subject.ROSTER_IMPORT: ("import", ("district",)),
     Subject.LRS: ("organization", ()),
+    Subject.STATE_PLAN: ("plan", ("state",)),
+    Subject.PILOT: ("pilot", ("state",)),
 }
 # Subjects whose object is a student: fetching one for someone else is an audited read.
 _STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}
