@@ -18,6 +18,7 @@ urlpatterns = [
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
     path("notifications/", include("proficio.notifications.urls")),
+    path("", include("proficio.state.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_urls()),
 ]
