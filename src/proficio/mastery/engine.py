@@ -192,10 +192,15 @@ def children_of(item: Item) -> list[Item]:
 
 
 def rule_for(item: Item) -> Any:
-    from proficio.core.mastery.rollup import RollupRule
     from proficio.mastery.models import RollupRuleModel
 
-    stored = RollupRuleModel.objects.filter(item=item).first()
+    return _rule(RollupRuleModel.objects.filter(item=item).first())
+
+
+def _rule(stored: Any) -> Any:
+    """The kernel's rule for a stored roll-up rule (``None``: all children)."""
+    from proficio.core.mastery.rollup import RollupRule
+
     if stored is None:
         return RollupRule("all")
     return RollupRule(
@@ -216,6 +221,7 @@ def standings(student: Student, items: list[Item]) -> dict[int, Any]:
     overrides = {
         o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
     }
+    children, rules, scales = _subtree(items)
     memo: dict[int, Any] = {}
 
     def standing(item: Item) -> Any:
@@ -231,8 +237,8 @@ def standings(student: Student, items: list[Item]) -> dict[int, Any]:
             else:
                 result = Child(str(item.pk), core.Status.NOT_ASSESSED, None)
         else:
-            kids = [standing(c) for c in children_of(item)]
-            rolled = rollup(kids, rule_for(item), core_scale(item.effective_scale()))
+            kids = [standing(c) for c in children[item.pk]]
+            rolled = rollup(kids, rules[item.pk], scales[item.pk])
             result = Child(str(item.pk), rolled.status, rolled.value)
             memo[-item.pk] = rolled
         memo[item.pk] = result
@@ -243,3 +249,49 @@ def standings(student: Student, items: list[Item]) -> dict[int, Any]:
         standing(item)
         out[item.pk] = memo.get(-item.pk) or memo[item.pk]
     return out
+
+
+def _subtree(
+    items: list[Item],
+) -> tuple[dict[int, list[Item]], dict[int, Any], dict[int, core.Scale]]:
+    """Everything :func:`standings` needs about the items above the learning targets under
+    ``items``: their live children in code order (as :func:`children_of`), their roll-up
+    rules (as :func:`rule_for`) and their scales (as ``Item.effective_scale``). One query
+    per level of the tree, one for the rules and one for the scales, whatever the number
+    of items (the student record and home used to ask three per competency)."""
+    from proficio.frameworks.models import Association
+    from proficio.mastery.models import RollupRuleModel
+
+    children: dict[int, list[Item]] = {}
+    frontier = {i.pk for i in items if i.kind != "target"}
+    while frontier:
+        for pk in frontier:
+            children[pk] = []
+        links = (
+            Association.objects.filter(
+                association_type=AssociationType.IS_CHILD_OF,
+                destination_item_id__in=frontier,
+                origin_item__archived_at__isnull=True,
+            )
+            .select_related("origin_item")
+            .order_by("origin_item__human_coding_scheme", "origin_item__pk")
+        )
+        found: set[int] = set()
+        for link in links:
+            child = link.origin_item
+            assert child is not None
+            assert link.destination_item_id is not None
+            children[link.destination_item_id].append(child)
+            if child.kind != "target" and child.pk not in children:
+                found.add(child.pk)
+        frontier = found
+    stored = {r.item_id: r for r in RollupRuleModel.objects.filter(item_id__in=children)}
+    rules = {pk: _rule(stored.get(pk)) for pk in children}
+    scales = {
+        pk: core_scale(None) if scale_id is None else _core_scale(scale_id)
+        for pk, own, inherited in Item.objects.filter(pk__in=children).values_list(
+            "pk", "scale_id", "framework__scale_id"
+        )
+        for scale_id in [own if own is not None else inherited]
+    }
+    return children, rules, scales
