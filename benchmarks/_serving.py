@@ -120,6 +120,27 @@ class Server:
                 found.append(int(stat.parent.name))
         return sorted(found)
 
+    def cpu_ticks(self) -> int:
+        """CPU time the workers have used so far (clock ticks)."""
+        total = 0
+        for pid in self.workers():
+            with contextlib.suppress(OSError, IndexError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+        return total
+
+    def settle(self, limit: float = 90.0) -> None:
+        """Wait until the workers are idle (requests queued by a finished load level are
+        done), so a baseline measured next does not share the cores with them."""
+        deadline = time.monotonic() + limit
+        before = self.cpu_ticks()
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            now = self.cpu_ticks()
+            if now - before < 5:
+                return
+            before = now
+
     def peak_rss_mib(self) -> float:
         """The highest peak resident memory among the current workers (VmHWM)."""
         peak = 0.0
@@ -179,6 +200,7 @@ def pgbench_inserts(st: Stack, seconds: int = 5, clients: int = 4) -> float:
     bindir = st.cluster.bindir
     sock = str(st.cluster.sock)
     psql = [str(bindir / "psql"), "-h", sock, "-U", "postgres", "-q", "-d", "postgres"]
+    psql += ["-v", "ON_ERROR_STOP=1", "-c", "SET client_min_messages = warning"]
     subprocess.run(
         [
             *psql,
@@ -249,7 +271,7 @@ def _session(user: Any) -> dict[str, str]:
     }
 
 
-def prepare(students: int, teachers: int, plan_path: Path) -> None:
+def prepare(students: int, teachers: int, plan_path: Path, tasks: int = 1) -> None:
     """Migrate, seed the demo district, and write the plan: one entry per simulated
     teacher (a class of their own and a scoring task in it), student and leader."""
     import django
@@ -284,21 +306,24 @@ def prepare(students: int, teachers: int, plan_path: Path) -> None:
         if rubric is None:
             continue
         with acting(teacher, route="bench"):
-            task = classroom.create_scoring_task(
-                teacher,
-                section=section,
-                title="Load benchmark task",
-                kind="performance_task",
-                assessed_on=timezone.localdate(),
-                rubric=rubric,
-            )
+            made = [
+                classroom.create_scoring_task(
+                    teacher,
+                    section=section,
+                    title=f"Load benchmark task {n + 1}",
+                    kind="performance_task",
+                    assessed_on=timezone.localdate(),
+                    rubric=rubric,
+                )
+                for n in range(tasks)
+            ]
         plan["teachers"].append(
             {
                 **_session(teacher),
                 "section": section.pk,
-                "task": task.pk,
+                "tasks": [t.pk for t in made],
                 "students": [s.pk for s in roster],
-                "criteria": list(task.rubric.criteria.values_list("pk", flat=True)),
+                "criteria": list(rubric.criteria.values_list("pk", flat=True)),
                 "targets": [
                     str(i)
                     for i in targets.filter(kind="target")
@@ -397,11 +422,12 @@ def main() -> None:
     p.add_argument("--students", type=int, required=True)
     p.add_argument("--teachers", type=int, required=True)
     p.add_argument("--plan", type=Path, required=True)
+    p.add_argument("--tasks", type=int, default=1, help="scoring tasks per class")
     v = sub.add_parser("verify")
     v.add_argument("--acknowledged", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.students, args.teachers, args.plan)
+        prepare(args.students, args.teachers, args.plan, args.tasks)
     else:
         verify(args.acknowledged)
 

@@ -39,9 +39,9 @@ WRITES = ("autosave", "API write")
 TARGETS = {"writes/s": 150.0, "write p95 ms": 250.0, "student home p95 ms": 400.0}
 
 
-def run_level(host: str, plan: Path, users: int, duration: int, out: Path) -> Path:
+def run_level(host: str, plan: Path, level: int, users: int, duration: int, out: Path) -> Path:
     prefix = out / f"u{users}"
-    env = {**os.environ, "PROFICIO_LOAD_PLAN": str(plan)}
+    env = {**os.environ, "PROFICIO_LOAD_PLAN": str(plan), "PROFICIO_LOAD_LEVEL": str(level)}
     subprocess.run(
         [
             PYTHON,
@@ -124,15 +124,24 @@ def main() -> None:
         plan = out / "plan.json"
         started = time.perf_counter()
         seeded = st.run(
-            "prepare", "--students", str(args.students), "--teachers", "80", "--plan", str(plan)
+            "prepare",
+            "--students",
+            str(args.students),
+            "--teachers",
+            "80",
+            "--tasks",
+            str(len(levels)),
+            "--plan",
+            str(plan),
         )
         print(f"seeded in {time.perf_counter() - started:.0f} s: {seeded.strip().splitlines()[-1]}")
         with serving(st, args.workers) as server:
             print(f"proficio serve: {len(server.workers())} workers on {server.host}")
             results = {}
-            for users in levels:
+            for level, users in enumerate(levels):
+                server.settle()
                 baseline = pgbench_inserts(st)
-                prefix = run_level(server.host, plan, users, args.duration, out)
+                prefix = run_level(server.host, plan, level, users, args.duration, out)
                 results[users] = report(
                     prefix, users, args.duration, baseline, server.peak_rss_mib()
                 )
