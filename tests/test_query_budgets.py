@@ -8,10 +8,11 @@ and the page counted again. The two counts must be equal (no query per student o
 piece of evidence) and stay within the page's budget, so a test fails when a budget grows.
 
 The budgets are today's counts, pinned (lower them when a page gets cheaper). Of the
-issue's absolute targets, the class grid (<= 15) holds; autosave (<= 12), the API write
-(<= 10 + 3 per extra target) and the student home (<= 20) do not yet: their budgets here
-are today's counts, so at least they cannot grow. The student record and home used to ask
-three queries per competency (``engine.standings``); they no longer do.
+issue's absolute targets, none holds yet: the class grid is at 16 (<= 15 asked; it met
+it until every page gained the unread-notifications count), autosave (<= 12), the API
+write (<= 10 + 3 per extra target) and the student home (<= 20) are further off. Their
+budgets here are today's counts, so at least they cannot grow. The student record and
+home used to ask three queries per competency (``engine.standings``); they no longer do.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def _by_students(section: Section) -> Callable[[int], None]:
 
 # The pages and routes whose rows are the class's students: (name, user, url, budget).
 CLASS_PAGES = [
-    ("class grid", "rivera", lambda w: reverse("classroom:grid", args=[w.rivera_section.pk]), 15),
+    ("class grid", "rivera", lambda w: reverse("classroom:grid", args=[w.rivera_section.pk]), 16),
     (
         "scoring sheet",
         "rivera",
@@ -141,29 +142,29 @@ CLASS_PAGES = [
             "classroom:scoring",
             args=[w.rivera_section.pk, ScoringTask.objects.get(title="World task").pk],
         ),
-        16,
+        17,
     ),
     (
         "section roster",
         "rivera",
         lambda w: reverse("web:section_detail", args=[w.rivera_section.pk]),
-        14,
+        15,
     ),
-    ("teacher home", "rivera", lambda w: reverse("web:role_home", args=["teacher"]), 8),
+    ("teacher home", "rivera", lambda w: reverse("web:role_home", args=["teacher"]), 9),
     (
         "school leader home",
         "principal",
         lambda w: reverse("web:role_home", args=["school_leader"]),
-        7,
+        8,
     ),
     (
         "district admin home",
         "district.admin",
         lambda w: reverse("web:role_home", args=["district_admin"]),
-        7,
+        8,
     ),
-    ("student list", "rivera", lambda w: reverse("web:student_list"), 9),
-    ("groups", "rivera", lambda w: reverse("classroom:groups", args=[w.rivera_section.pk]), 9),
+    ("student list", "rivera", lambda w: reverse("web:student_list"), 10),
+    ("groups", "rivera", lambda w: reverse("classroom:groups", args=[w.rivera_section.pk]), 10),
     ("API student list", "rivera", lambda w: "/api/v1/students?limit=100", 8),
     ("API sections", "rivera", lambda w: "/api/v1/sections", 6),
 ]
@@ -183,12 +184,12 @@ def test_class_pages_do_not_grow_with_the_class(world, name, username, url, budg
 
 # The pages and routes about one student: they must not grow with that student's evidence.
 STUDENT_PAGES = [
-    ("student home", "ana", lambda w: reverse("web:role_home", args=["student"]), 42),
+    ("student home", "ana", lambda w: reverse("web:role_home", args=["student"]), 43),
     (
         "student record",
         "rivera",
         lambda w: reverse("web:student_detail", args=[w.ana.pk]),
-        35,
+        36,
     ),
     (
         "API standings",
