@@ -90,7 +90,7 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
         "student": student,
         "sections": policy.visible(request.user, Subject.SECTION)
         .filter(enrollments__student=student)
-        .select_related("course", "term")
+        .select_related("course", "term__year")
         .distinct(),
         "academic": academic,
         "habits": habits,
