@@ -408,6 +408,10 @@ def refresh_pace(
             org_path=district.path,
             detail={"day": today.isoformat()},
         )
+        # The day's aggregates, suppressed and audited once, for every page and export.
+        from proficio.insights.actions import publish_release
+
+        publish_release(None, district, day=today)
     return {"students": n, "flags": flags}
 
 
