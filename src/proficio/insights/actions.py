@@ -61,10 +61,14 @@ def publish_release(actor: Any, district: Organization, *, day: dt.date) -> Publ
     last = (
         PublishedRelease.objects.filter(district=district)
         .order_by("-day", "-pk")
-        .only("audit_state", "day")
+        .only("audit_state", "day", "threshold")
         .first()
     )
-    previous = unpack(last.audit_state) if last is not None and last.day <= day else None
+    # Audited together with the previous publication, unless the threshold changed:
+    # what was published under another threshold cannot be taken back, so a new
+    # threshold starts a new series.
+    joined = last is not None and last.day <= day and last.threshold == limit
+    previous = unpack(last.audit_state) if joined and last is not None else None
     computed = release.compute(roster, limit, previous=previous)
     totals = {
         str(r["org"] if r["breakdown"] == "school" and r["total"] else r["link"]): r
