@@ -101,8 +101,14 @@ def test_a_small_behind_count_and_its_partners_are_withheld():
         metrics={
             name: np.ones(n)
             for name in (
-                "growth", "evidence", "expected", "unassessed", "overrides_per_100",
-                "reassessed_share", "experienced", "credentialed",
+                "growth",
+                "evidence",
+                "expected",
+                "unassessed",
+                "overrides_per_100",
+                "reassessed_share",
+                "experienced",
+                "credentialed",
             )
         },
     )
