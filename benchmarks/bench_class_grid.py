@@ -42,6 +42,7 @@ from proficio.evidence.models import EvidenceScore  # noqa: E402
 from proficio.mastery.actions import rebuild_determinations  # noqa: E402
 from proficio.orgs import actions as orgs  # noqa: E402
 from proficio.orgs.models import Section, Student  # noqa: E402
+from proficio.policy import SYSTEM  # noqa: E402
 
 TARGET_MS = 150.0
 
@@ -58,7 +59,9 @@ def class_of(size: int) -> tuple[Section, User]:
     )
     with acting(None, route="bench"):
         for student in extra:
-            orgs.enroll(student=student, section=section, start_date=section.term.start_date)
+            orgs.enroll(
+                SYSTEM, student=student, section=section, start_date=section.term.start_date
+            )
     return section, teacher
 
 

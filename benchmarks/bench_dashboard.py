@@ -51,6 +51,7 @@ from proficio.mastery.models import Determination, Method, ScopeKind  # noqa: E4
 from proficio.orgs.models import Organization, Student  # noqa: E402
 from proficio.pace import actions as pace  # noqa: E402
 from proficio.pace.models import DistrictDay, SchoolDay  # noqa: E402
+from proficio.policy import SYSTEM  # noqa: E402
 
 TARGETS = {"postgresql": 2.0, "sqlite": 5.0}
 CHUNK = 250_000
@@ -121,12 +122,12 @@ def load_determinations(district: Organization) -> int:
     """One determination per student and target assessed, as the mastery engine keeps
     them (mean score; proficient at 3), computed in SQL from the scores."""
     policy = mastery.create_policy(
+        SYSTEM,
         name="Riverbend default",
         scope=ScopeKind.DISTRICT,
         owner=district,
         organization=district,
         params={"method": Method.MEAN},
-        by=None,
     )
     version = policy.current.pk
     now = timezone.now()

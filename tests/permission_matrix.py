@@ -266,12 +266,6 @@ ROUTES: dict[str, list[RouteCase]] = {
     "frameworks:history": [RouteCase(_fw("frameworks:history"), ALL_ROLES)],
     "frameworks:create": [RouteCase(_u("frameworks:create"), AUTHORS, denied=403)],
     "frameworks:import": [RouteCase(_u("frameworks:import"), AUTHORS, denied=403)],
-    "frameworks:import_job": [
-        RouteCase(_u("frameworks:import_job", lambda w: 999999), set(), denied=404)
-    ],
-    "frameworks:import_progress": [
-        RouteCase(_u("frameworks:import_progress", lambda w: 999999), set(), denied=404)
-    ],
     "frameworks:item_create": [
         RouteCase(_fw("frameworks:item_create"), FRAMEWORK_EDITORS),
         RouteCase(_draft("frameworks:item_create"), {R.SYSTEM_ADMIN}),
@@ -331,9 +325,6 @@ ROUTES: dict[str, list[RouteCase]] = {
             },
             json=True,
         )
-    ],
-    "api:import_status": [
-        RouteCase(_u("api:import_status", lambda w: 999999), set(), anonymous=401)
     ],
     "frameworks:publish": [
         RouteCase(_draft("frameworks:publish"), {R.SYSTEM_ADMIN}, ok=302, method="post")
@@ -466,6 +457,13 @@ ROUTES: dict[str, list[RouteCase]] = {
         RouteCase(_case(lambda w: f"CFAssociationGroupings/{UNKNOWN}"), set(), anonymous=404)
     ],
     "case:api-root": [RouteCase(_case(lambda w: ""), set(), anonymous=404)],
+    # Any other path under the prefix is a JSON "unknown object", never the HTML page.
+    "case:unknown": [
+        RouteCase(_case(lambda w: "CFNothing"), set(), anonymous=404),
+        RouteCase(
+            _case(lambda w: f"CFItems/{w.target('MATH.1.2').identifier}/x"), set(), anonymous=404
+        ),
+    ],
     "case:openapi-json": [RouteCase(_case(lambda w: "openapi.json"), ALL_ROLES, anonymous=200)],
     "case:openapi-view": [RouteCase(_case(lambda w: "docs"), ALL_ROLES, anonymous=200)],
     # The API root answers nothing but "not found"; it exists for URL reversing.

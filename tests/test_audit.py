@@ -9,6 +9,7 @@ from django.urls import reverse
 from proficio.audit.context import acting
 from proficio.audit.models import AppendOnlyError, AuditEntry
 from proficio.orgs import actions
+from proficio.policy import SYSTEM
 
 
 def _entries(student):
@@ -61,6 +62,7 @@ def test_writes_to_student_data_are_audited(world):
     with acting(world.user("district.admin"), route="test: enroll"):
         enrollment = (
             actions.enroll(
+                SYSTEM,
                 student=world.cedar_kid,
                 section=world.cedar_section,
                 start_date=world.cedar_section.term.start_date,
@@ -68,7 +70,7 @@ def test_writes_to_student_data_are_audited(world):
             if not world.cedar_kid.enrollments.filter(section=world.cedar_section).exists()
             else None
         )
-        link = actions.link_guardian(guardian=world.user("nobody"), student=world.cedar_kid)
+        link = actions.link_guardian(SYSTEM, guardian=world.user("nobody"), student=world.cedar_kid)
     created = _entries(world.cedar_kid).filter(action="create", actor_name="district.admin")
     types = set(created.values_list("object_type", flat=True))
     assert "orgs.guardianlink" in types
@@ -150,6 +152,7 @@ def test_role_grants_are_audited_for_leaders_of_that_school(world, client):
 
     with acting(world.user("district.admin"), route="test: grant"):
         membership = actions.grant_role(
+            SYSTEM,
             user=world.user("nobody"),
             role=Role.TEACHER,
             organization=world.org("maple-ms"),
@@ -186,3 +189,31 @@ def test_every_history_model_is_append_only(world):
             row.save()
         with pytest.raises(AppendOnlyError):
             row.delete()
+
+
+def test_bulk_read_writes_one_entry_per_student_and_skips_the_reader(world):
+    from proficio.audit.log import record_reads
+
+    ana, ben = world.ana, world.ben
+    with acting(world.user("ana"), route="GET /test/"):
+        written = record_reads([ana, ben.pk], purpose="class grid")
+    assert written == 1  # Ana's own record is not a read by someone else
+    entry = _entries(ben).order_by("-id").first()
+    assert (entry.actor_name, entry.purpose, entry.action) == ("ana", "class grid", "read")
+    assert entry.org_path == ben.school.path
+    assert not _entries(ana).filter(purpose="class grid").exists()
+
+
+def test_system_reaches_everything_and_access_hides_names(world):
+    from django.http import Http404
+
+    from proficio import policy
+
+    assert policy.visible(policy.SYSTEM, policy.Subject.STUDENT).count() == (
+        policy.Student.objects.count()
+    )
+    policy.authorize(policy.SYSTEM, policy.Act.CHANGE, policy.Subject.STUDENT, world.lake_kid)
+    with pytest.raises(Http404) as refused:
+        policy.access(world.user("rivera"), policy.Subject.STUDENT, world.lake_kid.pk)
+    assert world.lake_kid.legal_family_name not in str(refused.value)
+    assert str(refused.value) == "No such student"

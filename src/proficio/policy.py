@@ -28,13 +28,13 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from proficio.accounts.roles import Role
+from proficio.accounts.roles import MEMBERSHIP_ROLES, Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
-from proficio.frameworks.models import Framework, PublicationStatus
+from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
 from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
-from proficio.moderation.models import ModerationSession
+from proficio.moderation.models import Assignment, ModerationSession, SessionStatus, WorkSample
 from proficio.orgs.models import (
     Organization,
     RoleMembership,
@@ -62,6 +62,8 @@ class Subject(StrEnum):
     CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
     PACE_TARGET = "pace_target"  # a district's time-bound pace targets
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
+    IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
+    GRADEBOOK = "gradebook"  # a section's OneRoster gradebook export: named students' levels
 
 
 class Act(StrEnum):
@@ -78,6 +80,7 @@ class Scope(StrEnum):
     PUBLISHED = "published"  # anything published, for anyone who holds the role
     WITHIN = "within"  # owned by the membership's organization or one above it
     RATER = "rater"  # sits on the moderation panel
+    OWNER = "owner"  # made it (an import job): nobody else sees its file or report
     EVERYWHERE = "everywhere"
 
 
@@ -189,6 +192,13 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.CLASSROOM, Act.CHANGE): {
         R.TEACHER: S.OWN_SECTIONS,
     },
+    # The OneRoster gradebook export sends a class's named students and their levels to the
+    # student information system: the class's teachers, and the leaders who send report cards.
+    (Subject.GRADEBOOK, Act.VIEW): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
     (Subject.PACE_TARGET, Act.VIEW): {
         R.TEACHER: S.WITHIN,
         R.ADVISOR: S.WITHIN,
@@ -217,6 +227,9 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_DATA_LEAD: S.SUBTREE,
         R.STATE_ANALYST: S.SUBTREE,
     },
+    # An import job belongs to whoever started it; its file may hold anything.
+    (Subject.IMPORT_JOB, Act.VIEW): {R.DISTRICT_ADMIN: S.OWNER, R.SYSTEM_ADMIN: S.OWNER},
+    (Subject.IMPORT_JOB, Act.CHANGE): {R.DISTRICT_ADMIN: S.OWNER, R.SYSTEM_ADMIN: S.OWNER},
     # Student agency: only the student writes their own goals, uploads and requests.
     (Subject.OWN_LEARNING, Act.CHANGE): {R.STUDENT: S.SELF},
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
@@ -269,6 +282,25 @@ class Who:
         return q
 
 
+class System:
+    """The system acting on its own: the daily job, the demo generator, a command an
+    operator runs. It is never what a request acts as (requests act as their user), and the
+    policy lets it reach everything."""
+
+    is_authenticated = False
+    is_active = False
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = System()
+
+# Who an action acts for: a person (from a request) or the system (a task or command).
+Actor = Any
+
+
 def who(user: Any) -> Who:
     """The policy's view of ``user``; cached on the user object for the request."""
     cached = getattr(user, "_proficio_who", None)
@@ -306,6 +338,12 @@ def _student_ids(w: Who, scope: Scope) -> Q:
     return Q(student_id__in=Student.objects.filter(q).values("pk"))
 
 
+# Work on a whole section (its grid, its gradebook): its current teachers, or the subtree.
+_SECTION_WORK: dict[Scope, ScopeFilter] = {
+    S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
+    S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
+}
+
 # How each scope reads for each kind of object: the model and a filter builder per scope.
 SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.STUDENT: (Student, _via_student("")),
@@ -323,13 +361,8 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
         },
     ),
-    Subject.CLASSROOM: (
-        Section,
-        {
-            S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
-            S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
-        },
-    ),
+    Subject.CLASSROOM: (Section, _SECTION_WORK),
+    Subject.GRADEBOOK: (Section, _SECTION_WORK),
     Subject.ORGANIZATION: (
         Organization,
         {
@@ -377,6 +410,7 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.OWN_LEARNING: (Student, _via_student("")),
     Subject.REASSESSMENT: (ReassessmentRequest, _via_student("student__")),
     Subject.FAMILY_REPORT: (Student, _via_student("")),
+    Subject.IMPORT_JOB: (ImportJob, {S.OWNER: lambda w, r: Q(created_by=w.user)}),
     Subject.FRAMEWORK: (
         Framework,
         {
@@ -399,12 +433,16 @@ def rules_for(subject: Subject, act: Act) -> dict[Role, tuple[Scope, ...]]:
 
 def may(user: Any, act: Act, subject: Subject) -> bool:
     """Whether ``user`` holds any role that reaches some object of this kind."""
+    if user is SYSTEM:
+        return True
     rules = rules_for(subject, act)
     return any(role in rules for role in who(user).roles)
 
 
 def scope_filter(user: Any, act: Act, subject: Subject) -> Q | None:
     """The filter selecting what ``user`` may reach, or None when nothing."""
+    if user is SYSTEM:
+        return Q()
     w = who(user)
     _, builders = SCOPES[subject]
     q: Q | None = None
@@ -432,6 +470,8 @@ def visible(
 def students_reached(user: Any, act: Act, subject: Subject) -> QuerySet[Student]:
     """The students for whom ``user`` may act on ``subject`` (a kind read through a
     student, such as support plans): the same row of ``POLICY``, asked of students."""
+    if user is SYSTEM:
+        return Student.objects.all()
     w = who(user)
     builders = _via_student("")
     q: Q | None = None
@@ -457,74 +497,216 @@ def require(user: Any, act: Act, subject: Subject, obj: Model | None = None) -> 
         raise PermissionDenied
 
 
+def authorize(actor: Any, act: Act, subject: Subject, obj: Model | None = None) -> None:
+    """The question every action asks first: may ``actor`` do ``act`` on ``obj`` (or on
+    this kind of object at all)? Raises PermissionDenied. The system may do anything."""
+    if actor is SYSTEM:
+        return
+    require(actor, act, subject, obj)
+
+
+def reaches_organization(actor: Any, act: Act, subject: Subject, org: Organization) -> bool:
+    """Whether ``actor`` may ``act`` on a new object of ``subject`` owned by (or placed at)
+    ``org``: the same row of ``POLICY``, read for an object that does not exist yet.
+    Only the organization scopes can reach such an object."""
+    if actor is SYSTEM:
+        return True
+    w = who(actor)
+    for role, scopes in rules_for(subject, act).items():
+        orgs = w.orgs_by_role.get(role, [])
+        if role not in w.roles:
+            continue
+        for scope in scopes:
+            if scope == S.EVERYWHERE:
+                return True
+            if scope == S.SUBTREE and any(org.path.startswith(o.path) for o in orgs):
+                return True
+            if scope == S.WITHIN and any(o.path.startswith(org.path) for o in orgs):
+                return True
+    return False
+
+
+def authorize_in(actor: Any, act: Act, subject: Subject, org: Organization) -> None:
+    """``authorize`` for an object about to be made, owned by ``org``."""
+    if not reaches_organization(actor, act, subject, org):
+        raise PermissionDenied
+
+
+def authorize_students(actor: Any, act: Act, subject: Subject, student_ids: Any) -> None:
+    """``authorize`` for many students at once (one query): every one must be reachable."""
+    if actor is SYSTEM:
+        return
+    ids = {int(i) for i in student_ids}
+    if not ids:
+        return
+    reached = students_reached(actor, act, subject).filter(pk__in=ids).count()
+    if reached != len(ids):
+        raise PermissionDenied
+
+
+# What ``access`` loads with each kind of object, and what a missing one is called.
+_ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
+    Subject.STUDENT: ("student", ("school",)),
+    Subject.OWN_LEARNING: ("student", ("school",)),
+    Subject.FAMILY_REPORT: ("student", ("school",)),
+    Subject.SECTION: ("section", ("school", "course", "term")),
+    Subject.CLASSROOM: ("section", ("school", "course", "term")),
+    Subject.GRADEBOOK: ("section", ("school", "course", "term")),
+    Subject.MODERATION: ("moderation session", ("owner", "rubric")),
+    Subject.FRAMEWORK: ("framework", ()),
+    Subject.ORGANIZATION: ("organization", ()),
+    Subject.AGGREGATE: ("organization", ()),
+}
+# Subjects whose object is a student: fetching one for someone else is an audited read.
+_STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}
+
+
+def access(
+    user: Any, subject: Subject, obj_id: Any, *, act: Act = Act.VIEW, purpose: str = ""
+) -> Any:
+    """Fetch one object of ``subject`` that ``user`` may reach for ``act``, or 404.
+
+    Anything not reachable, including an id that is not a number, is the same 404 with no
+    name in it, so a forbidden object and a missing one look alike. A student fetched for
+    someone else is an audited read with ``purpose``.
+    """
+    noun, related = _ACCESS.get(subject, ("object", ()))
+    try:
+        pk = int(obj_id)
+    except (TypeError, ValueError):
+        raise Http404(f"No such {noun}") from None
+    obj = visible(user, subject, act).select_related(*related).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"No such {noun}")
+    if subject in _STUDENT_SUBJECTS:
+        record_read(obj, purpose=purpose)
+    return obj
+
+
 def access_student(
     user: Any, student_id: Any, *, purpose: str = "", act: Act = Act.VIEW
 ) -> Student:
     """Fetch one student's record for ``user``, or 404; the read is audited if not their own."""
-    try:
-        pk = int(student_id)
-    except (TypeError, ValueError):
-        raise Http404("No such student") from None
-    student: Student | None = (
-        visible(user, Subject.STUDENT, act).select_related("school").filter(pk=pk).first()
-    )
-    if student is None:
-        raise Http404("No such student")
-    record_read(student, purpose=purpose)
+    student: Student = access(user, Subject.STUDENT, student_id, act=act, purpose=purpose)
     return student
 
 
 def access_section(user: Any, section_id: Any, act: Act = Act.VIEW) -> Section:
-    try:
-        pk = int(section_id)
-    except (TypeError, ValueError):
-        raise Http404("No such section") from None
-    section: Section | None = (
-        visible(user, Subject.SECTION, act)
-        .select_related("school", "course", "term")
-        .filter(pk=pk)
-        .first()
-    )
-    if section is None:
-        raise Http404("No such section")
+    section: Section = access(user, Subject.SECTION, section_id, act=act)
     return section
 
 
 def access_session(user: Any, session_id: Any, act: Act = Act.VIEW) -> ModerationSession:
-    try:
-        pk = int(session_id)
-    except (TypeError, ValueError):
-        raise Http404("No such moderation session") from None
-    session: ModerationSession | None = (
-        visible(user, Subject.MODERATION, act)
-        .select_related("owner", "rubric")
-        .filter(pk=pk)
-        .first()
-    )
-    if session is None:
-        raise Http404("No such moderation session")
+    session: ModerationSession = access(user, Subject.MODERATION, session_id, act=act)
     return session
 
 
 def access_framework(user: Any, framework_id: Any, act: Act = Act.VIEW) -> Framework:
-    try:
-        pk = int(framework_id)
-    except (TypeError, ValueError):
-        raise Http404("No such framework") from None
-    framework: Framework | None = visible(user, Subject.FRAMEWORK, act).filter(pk=pk).first()
-    if framework is None:
-        raise Http404("No such framework")
+    framework: Framework = access(user, Subject.FRAMEWORK, framework_id, act=act)
     return framework
 
 
 def access_organization(
     user: Any, org_id: Any, subject: Subject = Subject.ORGANIZATION
 ) -> Organization:
-    try:
-        pk = int(org_id)
-    except (TypeError, ValueError):
-        raise Http404("No such organization") from None
-    org: Organization | None = visible(user, subject).filter(pk=pk).first()
-    if org is None:
-        raise Http404("No such organization")
+    org: Organization = access(user, subject, org_id)
     return org
+
+
+# --- Workflow predicates --------------------------------------------------------------
+# Rules that depend on an object's state or on a workflow seat, not only on a role's
+# reach. They live here, beside the table, so views, the API and actions ask one place.
+
+# Roles that may sit on a moderation panel (educators who score student work).
+RATER_ROLES = (
+    Role.TEACHER,
+    Role.ADVISOR,
+    Role.SCHOOL_LEADER,
+    Role.DISTRICT_ADMIN,
+    Role.DISTRICT_DATA_LEAD,
+)
+
+
+def organizes(user: Any, session: ModerationSession) -> bool:
+    """Whether ``user`` runs the moderation session (sets it up, reveals, records consensus)."""
+    return can(user, Act.CHANGE, Subject.MODERATION, session)
+
+
+def rater_organization(session: ModerationSession, user: Any) -> Organization | None:
+    """Rater eligibility: the organization under the session's owner through which
+    ``user`` may rate (a current educator membership), or None when they may not."""
+    membership = (
+        RoleMembership.objects.filter(
+            active_on(timezone.localdate()),
+            user=user,
+            role__in=[r.value for r in RATER_ROLES],
+            organization__path__startswith=session.owner.path,
+        )
+        .select_related("organization")
+        .order_by("-organization__path")
+        .first()
+    )
+    return membership.organization if membership else None
+
+
+def eligible_raters(session: ModerationSession) -> QuerySet[RoleMembership]:
+    """The reverse question: the memberships through which people may rate in ``session``."""
+    return RoleMembership.objects.filter(
+        active_on(timezone.localdate()),
+        role__in=[r.value for r in RATER_ROLES],
+        organization__path__startswith=session.owner.path,
+    )
+
+
+def may_score(user: Any, sample: WorkSample) -> bool:
+    """Blind scoring: only a rater the sample is assigned to scores it."""
+    return Assignment.objects.filter(
+        sample=sample, rater__user=user, rater__session_id=sample.session_id
+    ).exists()
+
+
+def may_open_sample(user: Any, sample: WorkSample) -> bool:
+    """A sample's work opens for the raters it is assigned to, for the organizers, and
+    after the reveal for everyone who may see the session."""
+    session = sample.session
+    if not can(user, Act.VIEW, Subject.MODERATION, session):
+        return False
+    if session.status in (SessionStatus.REVEALED, SessionStatus.CLOSED):
+        return True
+    return organizes(user, session) or may_score(user, sample)
+
+
+def revealed_samples(user: Any, session: ModerationSession) -> set[int] | None:
+    """Moderation blindness after the reveal: the samples whose scores ``user`` may see
+    side by side. None means all of them (organizers); a rater sees only the samples they
+    scored themselves; before the reveal nobody sees any."""
+    if session.status not in (SessionStatus.REVEALED, SessionStatus.CLOSED):
+        return set()
+    if organizes(user, session):
+        return None
+    return set(
+        Assignment.objects.filter(
+            rater__session=session, rater__user=user, submitted_at__isnull=False
+        ).values_list("sample_id", flat=True)
+    )
+
+
+def who_may(act: Act, subject: Subject, obj: Model) -> QuerySet[Any]:
+    """The reverse question: the people who may ``act`` on ``obj``, from the same table.
+
+    It asks ``can`` of everyone holding a role in the row (plus students and guardians
+    where the row names them), so it stays true to the one declaration. Used to address
+    notifications and to answer "who can see this record?"."""
+    from proficio.accounts.models import User
+
+    rules = rules_for(subject, act)
+    candidates = User.objects.filter(
+        is_active=True,
+        memberships__role__in=[r.value for r in rules if r in MEMBERSHIP_ROLES],
+    )
+    if Role.STUDENT in rules:
+        candidates = candidates | User.objects.filter(is_active=True, student_profile__isnull=False)
+    if Role.GUARDIAN in rules:
+        candidates = candidates | User.objects.filter(is_active=True, guardian_links__isnull=False)
+    allowed = [u.pk for u in candidates.distinct() if can(u, act, subject, obj)]
+    return User.objects.filter(pk__in=allowed)

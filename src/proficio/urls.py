@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from proficio.api.main import api
-from proficio.frameworks.case_api import case_api
+from proficio.frameworks.case_api import case_urls
 
 urlpatterns = [
     path("", include("proficio.web.urls")),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("proficio.pace.urls")),
     path("insights/", include("proficio.insights.urls")),
     path("api/v1/", api.urls),
-    path("ims/case/v1p1/", case_api.urls),
+    path("ims/case/v1p1/", case_urls()),
 ]
 
 handler400 = "proficio.web.views.errors.bad_request"

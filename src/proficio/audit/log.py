@@ -69,3 +69,38 @@ def record_read(student: Any, *, purpose: str = "", what: str = "orgs.student") 
 def _subject_of(obj: Any) -> Any | None:
     subject = getattr(obj, "audit_subject", None)
     return subject() if callable(subject) else None
+
+
+def record_reads(students: Any, *, purpose: str, what: str = "orgs.student") -> int:
+    """A read of many students at once (a class grid, a list, an export, an API page).
+
+    Writes one entry per student, in one bulk insert, so each student's and guardian's
+    "who viewed my record" lists the read with its purpose. ``students`` is an iterable of
+    ``Student`` rows or of student ids. The acting person's own record is left out, as in
+    ``record_read``. Returns the number of entries written.
+    """
+    from proficio.orgs.models import Student  # the audit app must not import orgs at load
+
+    ids = sorted({s if isinstance(s, int) else int(s.pk) for s in students})
+    if not ids:
+        return 0
+    actor = current_actor()
+    rows = Student.objects.filter(pk__in=ids).values_list("pk", "school__path", "user_id")
+    own = actor.user.pk if actor.user is not None else None
+    entries = [
+        AuditEntry(
+            actor=actor.user,
+            actor_name=actor.name,
+            action=AuditAction.READ,
+            route=actor.route,
+            purpose=purpose or actor.purpose,
+            object_type=what,
+            object_id=str(pk),
+            student_id=pk,
+            org_path=path or "",
+        )
+        for pk, path, user_id in rows
+        if own is None or user_id != own
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)

@@ -8,13 +8,13 @@ import json
 from typing import Any
 
 import numpy as np
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from proficio.core.equity.audit import CellSystem, Sparse
 from proficio.insights import release
 from proficio.insights.models import PublishedRelease
 from proficio.orgs.models import Organization, OrganizationKind
+from proficio.policy import Act, Subject, authorize
 
 
 def _pack(computed: release.Computed) -> bytes:
@@ -49,9 +49,9 @@ def unpack(blob: bytes | memoryview) -> tuple[CellSystem, np.ndarray, dict[str, 
 def publish_release(actor: Any, district: Organization, *, day: dt.date) -> PublishedRelease:
     """Build the district's release from the daily snapshot, suppress and audit it
     jointly (together with the district's previous publication, so the two cannot be
-    differenced), and store it. Only the daily job publishes (``actor`` None)."""
-    if actor is not None:
-        raise PermissionDenied("Only the daily job publishes aggregates.")
+    differenced), and store it. Only the daily job publishes (``actor`` is
+    ``policy.SYSTEM``): no role may change aggregates."""
+    authorize(actor, Act.CHANGE, Subject.AGGREGATE, district)
     if district.kind != OrganizationKind.DISTRICT:
         raise ValueError("a release is published for a district")
     from proficio.insights.data import threshold

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from proficio import policy
+from proficio.audit.log import record_reads
 from proficio.insights import data
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.policy import Act, Subject
@@ -134,6 +135,7 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         "off_pace": data.off_pace(request.user, org),
         "can_open_students": policy.may(request.user, Act.VIEW, Subject.STUDENT),
     }
+    record_reads([row.student for row in context["off_pace"]], purpose="off-pace list")
     context["has_charts"] = bool(context["trend"] or context["predictability"])
     if org.kind == OrganizationKind.DISTRICT:
         context["schools"] = by.get("school", [])

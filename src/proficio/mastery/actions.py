@@ -9,13 +9,14 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from proficio.accounts.models import User
 from proficio.core.mastery import policy as core
 from proficio.core.mastery.bkt import BKTParams, fit
 from proficio.evidence.models import EvidenceScore, ItemResponse
+from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import engine
 from proficio.mastery.models import (
@@ -30,6 +31,8 @@ from proficio.mastery.models import (
     ScopeKind,
 )
 from proficio.orgs.models import Organization, Student
+from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
+from proficio.retry import retry_on_conflict
 
 VERSION_FIELDS = (
     "method",
@@ -46,32 +49,41 @@ VERSION_FIELDS = (
 )
 
 
+def _person(actor: Actor) -> User | None:
+    return None if actor is SYSTEM else actor
+
+
 def _level_value(result: core.Result, scale: core.Scale) -> float | None:
     return None if result.level_index is None else scale.values[result.level_index]
 
 
 def update_determination(student: Student, target: Item, *, reason: str) -> Determination | None:
-    """Recompute one student's determination on one target (inside the caller's transaction)."""
+    """Recompute one student's determination on one target (inside the caller's transaction).
+
+    The pair's row is locked *before* the evidence is read: at READ COMMITTED a write that
+    committed while we waited for the lock is then seen, so no evidence is ever left out of
+    a determination (read first and lock second, and a concurrent write is missed until the
+    next one). Callers that touch several targets go in target order (``lock_order``), so
+    two requests never wait on each other's rows.
+    """
     version = engine.policy_for(student, target)
     if version is None:
         version = default_policy(student).current
-    result, scale = engine.compute(student, target, version)
-    now = timezone.now()
-    level_value = _level_value(result, scale)
-    values: dict[str, Any] = {
-        "policy_version": version,
-        "value": result.value,
-        "level_value": level_value,
-        "status": result.status.value,
-        "evidence_count": result.evidence_count,
-        "last_assessed_at": result.last_assessed_at,
-        "trend": result.trend,
-        "explanation": engine.explanation(result, version),
-        "computed_at": now,
-    }
-    det, created = Determination.objects.select_for_update().get_or_create(
-        student=student, target=target, defaults=values
-    )
+    pair = Determination.objects.select_for_update().filter(student=student, target=target)
+    det = pair.first()
+    created = False
+    values = _determination_values(student, target, version)
+    if det is None:
+        # No row to lock yet. Insert it in a savepoint; if another writer inserted it first
+        # (the unique constraint makes us wait for it to commit), lock theirs and recompute,
+        # which now sees their evidence as well as ours.
+        try:
+            with transaction.atomic():
+                det = Determination.objects.create(student=student, target=target, **values)
+            created = True
+        except IntegrityError:
+            det = pair.get()
+            values = _determination_values(student, target, version)
     changed = (
         created
         or any(
@@ -91,14 +103,35 @@ def update_determination(student: Student, target: Item, *, reason: str) -> Dete
             student=student,
             target=target,
             policy_version=version,
-            value=result.value,
-            level_value=level_value,
-            status=result.status.value,
-            evidence_count=result.evidence_count,
-            computed_at=now,
+            value=values["value"],
+            level_value=values["level_value"],
+            status=values["status"],
+            evidence_count=values["evidence_count"],
+            computed_at=values["computed_at"],
             reason=reason,
         )
     return det
+
+
+def _determination_values(student: Student, target: Item, version: PolicyVersion) -> dict[str, Any]:
+    """The pair's determination as the evidence stands now (read under the pair's lock)."""
+    result, scale = engine.compute(student, target, version)
+    return {
+        "policy_version": version,
+        "value": result.value,
+        "level_value": _level_value(result, scale),
+        "status": result.status.value,
+        "evidence_count": result.evidence_count,
+        "last_assessed_at": result.last_assessed_at,
+        "trend": result.trend,
+        "explanation": engine.explanation(result, version),
+        "computed_at": timezone.now(),
+    }
+
+
+def lock_order(targets: Any) -> list[Any]:
+    """Targets in the one order every writer locks determinations in (by id)."""
+    return sorted(targets, key=lambda t: t.pk)
 
 
 @transaction.atomic
@@ -109,13 +142,14 @@ def default_policy(student: Student) -> MasteryPolicy:
     existing = MasteryPolicy.objects.filter(scope=ScopeKind.DISTRICT, organization=district).first()
     if existing is not None:
         return existing
+    # The system makes it, whoever's evidence needed it first.
     return create_policy(
+        SYSTEM,
         name=f"{district.name} default",
         scope=ScopeKind.DISTRICT,
         owner=district,
         organization=district,
         params={"method": Method.DECAYING_AVERAGE, "rate": 0.65, "min_evidence": 2},
-        by=None,
     )
 
 
@@ -151,16 +185,17 @@ def _validate(params: dict[str, Any], scale: core.Scale | None = None) -> dict[s
 
 @transaction.atomic
 def create_policy(
+    actor: Actor,
     *,
     name: str,
     scope: str,
     owner: Organization,
     params: dict[str, Any],
-    by: User | None,
     organization: Organization | None = None,
     framework: Any = None,
     item: Item | None = None,
 ) -> MasteryPolicy:
+    authorize_in(actor, Act.CHANGE, Subject.POLICY, owner)
     if not name.strip():
         raise ValidationError({"name": "Give the policy a name."})
     clean = _validate(params)
@@ -172,7 +207,7 @@ def create_policy(
         framework=framework,
         item=item,
     )
-    PolicyVersion.objects.create(policy=policy, version=1, created_by=by, **clean)
+    PolicyVersion.objects.create(policy=policy, version=1, created_by=_person(actor), **clean)
     return policy
 
 
@@ -282,8 +317,11 @@ RANK = {
 }
 
 
-def preview_policy_change(policy: MasteryPolicy, params: dict[str, Any]) -> dict[str, int]:
+def preview_policy_change(
+    actor: Actor, policy: MasteryPolicy, params: dict[str, Any]
+) -> dict[str, int]:
     """How many determinations a new version would change, and in which direction."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
     merged = {**{k: getattr(policy.current, k) for k in VERSION_FIELDS}, **_validate(params)}
     pairs = _pairs(policy)
     new = _evaluate_pairs(pairs, merged)
@@ -305,13 +343,14 @@ def preview_policy_change(policy: MasteryPolicy, params: dict[str, Any]) -> dict
 
 @transaction.atomic
 def new_policy_version(
-    policy: MasteryPolicy, params: dict[str, Any], *, by: User | None, note: str = ""
+    actor: Actor, policy: MasteryPolicy, params: dict[str, Any], *, note: str = ""
 ) -> PolicyVersion:
     """Changing a policy makes a new version and replays it in the background; history is kept."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
     current = policy.current
     merged = {**{k: getattr(current, k) for k in VERSION_FIELDS}, **_validate(params)}
     version = PolicyVersion.objects.create(
-        policy=policy, version=current.version + 1, created_by=by, note=note, **merged
+        policy=policy, version=current.version + 1, created_by=_person(actor), note=note, **merged
     )
     job = ReplayJob.objects.create(policy_version=version)
     from proficio.mastery.tasks import replay
@@ -331,7 +370,8 @@ def run_replay(job: ReplayJob) -> None:
 
 def _replay(job: ReplayJob) -> None:
     version = job.policy_version
-    pairs = _pairs(version.policy)
+    # (student, target) order: the order every writer locks determinations in.
+    pairs = sorted(_pairs(version.policy))
     ReplayJob.objects.filter(pk=job.pk).update(status="running", total=len(pairs))
     params = {k: getattr(version, k) for k in VERSION_FIELDS}
     changed = 0
@@ -355,11 +395,15 @@ def _replay(job: ReplayJob) -> None:
     ReplayJob.objects.filter(pk=job.pk).update(status="done", done=len(pairs), changed=changed)
 
 
+@retry_on_conflict
 @transaction.atomic
 def override_determination(
-    student: Student, target: Item, *, level_value: float, rationale: str, by: User
+    actor: Actor, student: Student, target: Item, *, level_value: float, rationale: str
 ) -> Override:
     """Professional judgment over the policy's result. A written rationale is required."""
+    authorize(actor, Act.CHANGE, Subject.STUDENT, student)
+    if target.pk not in assessable_ids(student.school, [target.pk]):
+        raise ValidationError({"target": why_not_assessable(student.school, target)})
     if len(rationale.strip()) < 10:
         raise ValidationError(
             {"rationale": "Explain the judgment in a sentence or two (at least 10 characters)."}
@@ -390,7 +434,7 @@ def override_determination(
         level_value=level_value,
         status=status,
         rationale=rationale.strip(),
-        by=by,
+        by=actor,  # a person: the system never overrides
     )
     det = Determination.objects.filter(student=student, target=target).first()
     DeterminationHistory.objects.create(
@@ -410,16 +454,30 @@ def override_determination(
 
 
 @transaction.atomic
-def withdraw_override(override: Override) -> None:
+def withdraw_override(actor: Actor, override: Override) -> None:
+    authorize(actor, Act.CHANGE, Subject.STUDENT, override.student)
     override.withdrawn_at = timezone.now()
     override.save(update_fields=["withdrawn_at"])
 
 
 @transaction.atomic
+def request_bkt_fit(actor: Actor, policy: MasteryPolicy) -> None:
+    """Fit BKT for a target's policy in the background (``fit_bkt_version`` as the actor)."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
+    if policy.item is None or policy.item.kind != ItemKind.TARGET:
+        raise ValidationError({"item": "BKT is fitted for a policy on one learning target."})
+    from proficio.mastery.tasks import fit_bkt
+
+    user_id = None if actor is SYSTEM else actor.pk
+    transaction.on_commit(lambda: fit_bkt.enqueue(policy.pk, user_id))
+
+
+@transaction.atomic
 def fit_bkt_version(
-    policy: MasteryPolicy, target: Item, *, by: User | None, restarts: int = 5
+    actor: Actor, policy: MasteryPolicy, target: Item, *, restarts: int = 5
 ) -> PolicyVersion:
     """Fit BKT by EM on the target's item responses and store the parameters as a new version."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
     if target.kind != ItemKind.TARGET:
         raise ValidationError({"target": "BKT is fitted per learning target."})
     rows = list(
@@ -440,6 +498,7 @@ def fit_bkt_version(
         restarts=restarts,
     )
     return new_policy_version(
+        actor,
         policy,
         {
             "method": "bkt",
@@ -451,7 +510,6 @@ def fit_bkt_version(
                 "forget": params.forget,
             },
         },
-        by=by,
         note=f"BKT fitted by EM on {len(rows)} responses",
     )
 
@@ -531,6 +589,7 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
 
 @transaction.atomic
 def set_rollup_rule(
+    actor: Actor,
     item: Item,
     *,
     method: str,
@@ -542,6 +601,7 @@ def set_rollup_rule(
     from proficio.core.mastery.rollup import RollupRule
     from proficio.mastery.models import RollupRuleModel
 
+    authorize(actor, Act.CHANGE, Subject.FRAMEWORK, item.framework)
     if item.kind == ItemKind.TARGET:
         raise ValidationError(
             {"item": "Learning targets do not roll up; set the rule on a competency."}
