@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop as N_
 
 from proficio.core.equity.suppression import DEFAULT_THRESHOLD, check_threshold
 from proficio.insights.models import PublishedRelease
-from proficio.insights.release import BIAS_METRICS, GRADE_BANDS, MEASURES
+from proficio.insights.release import BIAS_METRICS
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.pace import engine
 from proficio.pace.models import DistrictDay, StudentPace
@@ -64,7 +64,6 @@ DIMENSION_LABELS = {
     "gender": N_("Gender"),
 }
 DIMENSIONS = tuple(DIMENSION_LABELS)
-__all__ = ["GRADE_BANDS", "MEASURES"]
 
 
 def threshold() -> int:

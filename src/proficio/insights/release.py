@@ -652,7 +652,3 @@ def read_roster(district: Any, day: dt.date) -> Roster:
         teachers=teacher_list,
         staff=np.array(staff, dtype=np.int64).reshape(-1, 2),
     )
-
-
-def names_for(rows: Sequence[dict[str, Any]]) -> list[str]:
-    return sorted({r["breakdown"] for r in rows})
