@@ -31,6 +31,7 @@ from django.utils import timezone
 from proficio.accounts.roles import MEMBERSHIP_ROLES, Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
+from proficio.credentials.models import IssuedCredential
 from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
 from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
@@ -44,6 +45,7 @@ from proficio.orgs.models import (
     active_on,
 )
 from proficio.pace.models import PaceTarget, SupportPlan
+from proficio.roster.models import RosterImport
 
 
 class Subject(StrEnum):
@@ -62,7 +64,11 @@ class Subject(StrEnum):
     CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
     PACE_TARGET = "pace_target"  # a district's time-bound pace targets
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
+    CREDENTIAL = "credential"  # verifiable credentials issued to a student
+    CREDENTIAL_SETTINGS = "credential_settings"  # an organization's issuing keys and choices
     IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
+    ROSTER_IMPORT = "roster_import"  # a OneRoster import job of a district
+    LRS = "lrs"  # a district's learning-tool intake: activity alignments, pull reports
     GRADEBOOK = "gradebook"  # a section's OneRoster gradebook export: named students' levels
 
 
@@ -235,6 +241,41 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
     (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
     (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
+    # Credentials belong to the learner; leaders who answer for the record issue,
+    # revoke and correct them.
+    (Subject.CREDENTIAL, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.CREDENTIAL, Act.CHANGE): {
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.CREDENTIAL_SETTINGS, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.CREDENTIAL_SETTINGS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    # A district's roster imports: its administrators (any of them, not only the uploader).
+    (Subject.ROSTER_IMPORT, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    # Learning-tool intake, per district: which activity assesses which target.
+    (Subject.LRS, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.LRS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
 }
 
 
@@ -410,6 +451,28 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.OWN_LEARNING: (Student, _via_student("")),
     Subject.REASSESSMENT: (ReassessmentRequest, _via_student("student__")),
     Subject.FAMILY_REPORT: (Student, _via_student("")),
+    Subject.CREDENTIAL: (IssuedCredential, _via_student("student__")),
+    Subject.CREDENTIAL_SETTINGS: (
+        Organization,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.LRS: (
+        Organization,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.ROSTER_IMPORT: (
+        RosterImport,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "district__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.IMPORT_JOB: (ImportJob, {S.OWNER: lambda w, r: Q(created_by=w.user)}),
     Subject.FRAMEWORK: (
         Framework,
@@ -556,6 +619,8 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.FRAMEWORK: ("framework", ()),
     Subject.ORGANIZATION: ("organization", ()),
     Subject.AGGREGATE: ("organization", ()),
+    Subject.ROSTER_IMPORT: ("import", ("district",)),
+    Subject.LRS: ("organization", ()),
 }
 # Subjects whose object is a student: fetching one for someone else is an audited read.
 _STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}

@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("proficio.classroom.urls")),
     path("", include("proficio.pace.urls")),
     path("insights/", include("proficio.insights.urls")),
+    path("", include("proficio.credentials.urls")),
+    path("roster/", include("proficio.roster.urls")),
+    path("learning-tools/", include("proficio.lrs.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_urls()),
 ]

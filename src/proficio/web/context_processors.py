@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_policies": False,
             "nav_moderation": False,
             "nav_queue": False,
+            "nav_wallet": False,
+            "nav_roster": False,
         }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
@@ -40,4 +42,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_policies": policy.may(user, Act.VIEW, Subject.POLICY),
         "nav_moderation": policy.may(user, Act.VIEW, Subject.MODERATION),
         "nav_queue": policy.may(user, Act.CHANGE, Subject.REASSESSMENT),
+        "nav_wallet": Role.STUDENT in w.roles,
+        # District and system administrators: roster imports and learning-tool alignments.
+        "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
     }
