@@ -436,3 +436,53 @@ def test_large_components_are_checked_block_by_block(monkeypatch):
     blocks = np.array([0, 0, 0, -1, 1, 1, 1, -1, 2, 2, 2, -1, -1, -1, -1, -1])
     result = protect(system, 10, blocks=blocks)
     assert_protected(system, result.hidden, 10)
+
+
+def _first_round_pending(monkeypatch, cell, value):
+    """Make the batch programs leave ``cell`` uncertified, seen only at its true value,
+    in the first round (later rounds run the real batch), so that the exact search for
+    a cover decides it."""
+    real = audit._uncertified
+    calls = []
+
+    def once(system, hidden, certified, threshold, counter, blocks):
+        calls.append(1)
+        if len(calls) == 1:
+            return [audit._Pending(cell, float(value), float(value))]
+        return real(system, hidden, certified, threshold, counter, blocks)
+
+    monkeypatch.setattr(audit, "_uncertified", once)
+    return calls
+
+
+def test_a_cell_the_batches_missed_is_certified_by_an_exact_cover(monkeypatch):
+    # The hidden 3 in a table with its margins can reach 3 + 9 as the table stands
+    # (its row and column partners are hidden too): the exact search proves it
+    # without hiding anything more.
+    system = table([[40, 35, 3], [50, 44, 31], [22, 18, 27]])
+    expected = protect(system, 10).hidden
+    cell = system.keys.index("0,2")
+    calls = _first_round_pending(monkeypatch, cell, 3)
+    result = protect(system, 10, start=expected)
+    assert len(calls) >= 2
+    assert (result.hidden == expected).all()
+    assert not result.unprotected.any()
+    assert_protected(system, result.hidden, 10)
+
+
+def test_a_cover_only_in_fractions_hides_a_neighbour(monkeypatch):
+    # a + b = 2x with x latent: raising a by 3 keeps the relation only with x up by
+    # 1.5, so the free cover is fractional. The audit does not trust it and hides the
+    # cheapest published cell sharing a relation with a (b), then checks again.
+    rel = Sparse.from_triplets(
+        np.array([0, 0, 0]), np.array([0, 1, 2]), np.array([1, 1, -2]), (1, 3)
+    )
+    system = CellSystem(("a", "b", "x"), np.array([3, 5, 4]), rel, np.array([False, False, True]))
+    calls = _first_round_pending(monkeypatch, 0, 3)
+    result = protect(system, 4)
+    assert len(calls) >= 2
+    assert result.hidden.tolist() == [True, True, False]
+    assert result.primary.tolist() == [True, False, False]
+    assert result.secondary_by_round[0] == 1
+    assert not result.unprotected.any()
+    assert_protected(system, result.hidden, 4)
