@@ -24,6 +24,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from proficio.audit.context import acting
 from proficio.core.equity.audit import intervals, join_days
 from proficio.insights import data
+from proficio.insights import release as release_module
 from proficio.insights.actions import publish_release, unpack
 from proficio.insights.models import PublishedRelease
 from proficio.pace import actions as pace_actions
@@ -211,6 +212,21 @@ def test_no_release_yet_is_said_not_computed(world, client):
     assert body["rows"] == []
 
 
+def _bounds(system, hidden, k):
+    """The independent attacker's (low, high) for hidden cell ``k`` of one day's cells."""
+    a = system.relations.to_scipy()
+    n = system.size
+    unknown = hidden | system.latent
+    lower = np.where(system.latent, 0.0, np.where(hidden, 1.0, system.values))
+    upper = np.where(unknown, np.inf, system.values.astype(float))
+    c = np.zeros(n)
+    c[k] = 1
+    cons = LinearConstraint(a, 0, 0)
+    lo = milp(c, integrality=np.ones(n), bounds=Bounds(lower, upper), constraints=cons)
+    hi = milp(-c, integrality=np.ones(n), bounds=Bounds(lower, upper), constraints=cons)
+    return round(lo.fun), (np.inf if hi.status != 0 else round(-hi.fun))
+
+
 def _attack_two_days(first, second):
     """An attacker holding both stored releases who knows which figures did not change
     (linked by name and unchanged value), by integer programming from the raw relations
@@ -278,6 +294,35 @@ def test_the_release_report_counts_before_and_after(paced, world):
     assert f"{release.summary['cells']} cells" in line
     assert f"withheld after the joint audit: {release.summary['withheld']}" in line
     assert "withheld table by table (unaudited)" in line
+    assert "LP attack" not in line
+    out = io.StringIO()
+    call_command("release_report", "--district", "riverbend", "--attack", stdout=out)
+    attack_line = out.getvalue().splitlines()[-1]
+    figures = re.search(
+        r"table by table, (\d+) of (\d+) hidden counts narrowed below (\d+) possible values, "
+        r"(\d+) pinned exactly; after the joint audit, (\d+) of (\d+) narrowed, (\d+) pinned",
+        attack_line,
+    )
+    assert figures, attack_line
+    old_narrow, old_hidden, limit, old_pinned, new_narrow, new_hidden, new_pinned = map(
+        int, figures.groups()
+    )
+    assert limit == release.threshold
+    assert (new_narrow, new_pinned) == (0, 0)
+    assert new_hidden == release.summary["withheld"]
+    assert old_pinned <= old_narrow <= old_hidden
+    # The table-by-table figures, checked by the independent attacker of these tests.
+    system, hidden = release_module.table_by_table_pattern(
+        release_module.read_roster(world.org("riverbend"), release.day), release.threshold
+    )
+    widths = []
+    for k in np.flatnonzero(hidden):
+        lo, hi = _bounds(system, hidden, k)
+        widths.append(hi - lo + 1)
+    widths = np.array(widths)
+    assert old_hidden == len(widths)
+    assert old_narrow == int((widths < release.threshold).sum())
+    assert old_pinned == int((widths == 1).sum())
     err = io.StringIO()
     import pytest
     from django.core.management import CommandError

@@ -25,7 +25,14 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext_noop as N_
 
-from proficio.core.equity.audit import CellSystem, Protection, Sparse, join_days, protect
+from proficio.core.equity.audit import (
+    CellSystem,
+    Protection,
+    Sparse,
+    intervals,
+    join_days,
+    protect,
+)
 from proficio.core.equity.release import Family, build_release
 from proficio.core.equity.suppression import suppress_tables
 
@@ -564,15 +571,31 @@ def table_by_table(roster: Roster, threshold: int) -> dict[str, int]:
     """The old, unaudited way, for comparison: each table suppressed on its own. Counts
     the distinct cells withheld from every table they appear in (a cell published in
     any table is published)."""
+    system, hidden = table_by_table_pattern(roster, threshold)
+    return {"cells": int((~system.latent).sum()), "withheld": int(hidden.sum())}
+
+
+def table_by_table_pattern(roster: Roster, threshold: int) -> tuple[CellSystem, np.ndarray]:
+    """The release's cells and what table-by-table suppression would withhold from them
+    (never a zero or a latent cell), for the attack in :func:`attack`."""
     p = plan(roster)
     measures = {"behind": roster.behind, "proficient": roster.proficient, "stalled": roster.stalled}
     release = build_release(p.incidence, p.names, measures, p.families, p.weight)
     values = release.system.values
     shown = _table_by_table(p, release.cells, values, threshold)
-    published = ~release.system.latent
+    return release.system, ~release.system.latent & ~shown & (values > 0)
+
+
+def attack(system: CellSystem, hidden: np.ndarray, threshold: int) -> dict[str, int]:
+    """What an attacker holding every published cell learns (``core.equity.audit.intervals``,
+    the exact whole-number bounds): the hidden counts it narrows to fewer than
+    ``threshold`` possible values, and those it pins to one value."""
+    low, high = intervals(system, hidden)
+    width = (high - low + 1)[hidden & ~system.latent]
     return {
-        "cells": int(published.sum()),
-        "withheld": int((published & ~shown & (values > 0)).sum()),
+        "hidden": int(width.size),
+        "narrowed": int((width < threshold).sum()),
+        "pinned": int((width == 1).sum()),
     }
 
 
