@@ -135,6 +135,22 @@ def test_pages_csv_json_api_and_state_pages_agree(paced, world, client):
         {k: v for k, v in r.items() if k not in ("district", "district_code", "dimension")}
         for r in mine
     ] == [{k: v for k, v in r.items() if k != "breakdown"} for r in dims]
+    # The state CSV marks the same withheld figures, never with a blank.
+    state_csv = client.get(
+        reverse("insights:state_export", args=[world.org("columbia").pk]) + "?format=csv"
+    ).content.decode()
+    state_lines = list(csv.DictReader(io.StringIO(state_csv)))
+    assert len(state_lines) == len(state["rows"])
+    marked = 0
+    for row, line in zip(state["rows"], state_lines, strict=True):
+        assert line["district_code"] == row["district_code"]
+        for field in COUNT_FIELDS:
+            if field in row["suppressed_fields"]:
+                assert line[field] == "suppressed"
+                marked += 1
+            else:
+                assert line[field] == ("n/a" if row[field] is None else str(row[field]))
+    assert marked
     home = client.get(reverse("web:role_home", args=["state_analyst"])).content.decode()
     caption = re.search(
         "<caption>" + re.escape(district.name) + r": (.*?)</caption>", home, re.S
