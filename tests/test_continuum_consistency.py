@@ -187,53 +187,13 @@ def test_every_surface_shows_the_same_standing_for_every_student(history, world)
     count = sum(1 for p in proficient_by_student.values() if p)
     page = admin.get(reverse("insights:dashboard", args=[district.pk])).content.decode()
     stat = re.search(
-        r'<span class="stat-value">([^<]*)</span>\s*<span class="stat-label">Proficient<', page
+        r'<span class="stat-value">(.*?)</span>\s*<span class="stat-label">Proficient<', page
     )
     assert stat is not None
-    if stat.group(1) == "*":
-        assert 0 < count < data.threshold() or len(students) - count < data.threshold()
+    if 'class="withheld"' in stat.group(1):
+        # Withheld by the publication audit: the stored release withholds it too.
+        schools = data.tables(data.release_of(district), district)["school"]
+        assert schools[-1].total and "proficient" in schools[-1].withheld
     else:
         share = round(100 * count / len(students), 1)
         assert float(stat.group(1).rstrip("%")) == pytest.approx(share, abs=0.051)
-
-
-def test_by_section_figures_follow_each_course(history, world):
-    """The same students in Mathematics 7 · A and Science 7 · A: each class's "proficient"
-    counts them on its own course's competencies, so the rows differ by course."""
-    from proficio.insights import data
-
-    _district, _students = history
-    school = world.rivera_section.school
-    read = data.students_of(school)
-    rows, _teachers = data.by_section_and_teacher(read, school, timezone.localdate(), 1)
-    by_label = {r.label: r for r in rows}
-    math, science = by_label["Mathematics 7 · A"], by_label["Science 7 · A"]
-    assert math.students == science.students  # the same students
-    # Independently: proficient in every MATH competency, by the one definition.
-    section = world.rivera_section
-    roster = list(
-        Student.objects.filter(enrollments__section=section).distinct().select_related("school")
-    )
-    comps = [
-        c
-        for c in continuum.student_competencies(roster[0])
-        if str(c.identifier) in section.course.competencies
-    ]
-    found = continuum.standings(roster, comps)
-    expected_math = sum(
-        1
-        for s in roster
-        if all(found[s.pk][c.pk].proficient for c in comps)
-        and StudentPace.objects.filter(student=s, competency__isnull=False).exists()
-    )
-    assert math.proficient == expected_math
-    assert science.proficient == 0  # no science competency has an expected level yet
-    # Behind pace in a competency of the course (from last night's snapshot).
-    expected_behind = sum(
-        1
-        for s in roster
-        if StudentPace.objects.filter(student=s, competency__in=comps, status="behind").exists()
-    )
-    assert math.behind == expected_behind
-    assert science.behind == 0
-    assert (math.behind, math.proficient) != (science.behind, science.proficient)

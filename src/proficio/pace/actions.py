@@ -416,6 +416,10 @@ def refresh_pace(
             org_path=district.path,
             detail={"day": today.isoformat()},
         )
+        # The day's aggregates, suppressed and audited once, for every page and export.
+        from proficio.insights.actions import publish_release
+
+        publish_release(SYSTEM, district, day=today)
         _tell_advisors(district, off_pace_before, today)
     return {"students": n, "flags": flags}
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from proficio import policy
 from proficio.accounts.roles import Role
 from proficio.audit.log import record_reads
-from proficio.core.equity.suppression import suppress_group
 from proficio.orgs.models import OrganizationKind, active_on
 from proficio.policy import Act, Subject
 
@@ -183,8 +182,10 @@ def _data_lead_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
 
 
 def _state_analyst_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    """Aggregates only: enrolment per district, small counts suppressed."""
-    threshold = _min_cell_size()
+    """Aggregates only: enrolment per school, from each district's published release
+    (the same audited figures as the insights pages and exports)."""
+    from proficio.insights import data
+
     districts = (
         policy.visible(request.user, Subject.AGGREGATE)
         .filter(kind=OrganizationKind.DISTRICT)
@@ -192,24 +193,31 @@ def _state_analyst_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
     )
     rows = []
     for district in districts:
-        schools = list(
+        release = data.release_of(district)
+        schools, total = data.enrolment(district)
+        levels = dict(
             policy.visible(request.user, Subject.AGGREGATE)
             .filter(parent=district)
-            .annotate(n=Count("students"))
-            .order_by("name")
+            .values_list("pk", "school_level")
         )
-        group = suppress_group([s.n for s in schools], threshold)
         rows.append(
             {
                 "district": district,
+                "day": release.day if release else None,
+                "threshold": release.threshold if release else _min_cell_size(),
                 "schools": [
-                    {"name": s.name, "level": s.get_school_level_display(), "n": n}
-                    for s, n in zip(schools, group.cells, strict=True)
+                    {"row": r, "level": _level_label(levels.get(r.org_id))} for r in schools
                 ],
-                "n": group.total,
+                "total": total,
             }
         )
-    return {"districts": rows, "threshold": threshold}
+    return {"districts": rows, "threshold": _min_cell_size()}
+
+
+def _level_label(level: str | None) -> str:
+    from proficio.orgs.models import SchoolLevel
+
+    return str(dict(SchoolLevel.choices).get(level or "", ""))
 
 
 def _system_admin_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
