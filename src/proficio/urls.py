@@ -1,4 +1,5 @@
 from django.urls import include, path
+from oauth2_provider.views import TokenView
 
 from proficio.api.main import api
 from proficio.frameworks.case_api import case_api
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("proficio.classroom.urls")),
     path("", include("proficio.pace.urls")),
     path("insights/", include("proficio.insights.urls")),
+    # OAuth 2.0 token endpoint for machine clients (client credentials only).
+    path("oauth/token/", TokenView.as_view(), name="oauth_token"),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_api.urls),
 ]

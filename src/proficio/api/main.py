@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import django_auth
 
+from proficio.accounts.oauth import API_READ, API_WRITE, TokenRefused, api_auth
 from proficio.frameworks.api import router as frameworks_router
 from proficio.insights.api import router as insights_router
 from proficio.mastery.api import router as mastery_router
@@ -17,7 +17,9 @@ api = NinjaAPI(
     version="1",
     description="Competency-based education: people, organizations, framework imports, "
     "evidence and determinations.",
-    auth=django_auth,
+    # A signed-in person (session), or a machine client's bearer token: reading needs the
+    # API read scope, anything else the write scope (accounts/oauth.py).
+    auth=api_auth(API_READ, write_scopes=[API_WRITE]),
     urls_namespace="api",
 )
 
@@ -32,6 +34,13 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "Log in first."}, status=401)
+
+
+@api.exception_handler(TokenRefused)
+def token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    response = api.create_response(request, exc.body(), status=exc.status)
+    response["WWW-Authenticate"] = exc.www_authenticate()
+    return response
 
 
 api.add_router("/", orgs_router)

@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_policies": False,
             "nav_moderation": False,
             "nav_queue": False,
+            "nav_people": False,
         }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
@@ -40,4 +41,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_policies": policy.may(user, Act.VIEW, Subject.POLICY),
         "nav_moderation": policy.may(user, Act.VIEW, Subject.MODERATION),
         "nav_queue": policy.may(user, Act.CHANGE, Subject.REASSESSMENT),
+        "nav_people": policy.may(user, Act.VIEW, Subject.PERSON),
     }
