@@ -28,7 +28,7 @@ const provider = new Provider(issuer, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name'],
+    profile: ['name', 'preferred_username'],
   },
   // Put the claims in the ID token too, as Entra and Google do for email.
   conformIdTokenClaims: false,
@@ -50,7 +50,7 @@ const provider = new Provider(issuer, {
       accountId: ctx.oidc.session.accountId,
     });
     grant.addOIDCScope('openid email profile');
-    grant.addOIDCClaims(['email', 'email_verified', 'name']);
+    grant.addOIDCClaims(['email', 'email_verified', 'name', 'preferred_username']);
     await grant.save();
     return grant;
   },

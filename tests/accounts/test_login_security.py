@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from axes.models import AccessAttempt
-from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher, PBKDF2PasswordHasher
 from django.urls import reverse
 

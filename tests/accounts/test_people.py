@@ -296,7 +296,9 @@ def test_roles_are_dated_added_and_ended_never_deleted(world, admin_client):
     teaching.refresh_from_db()
     assert teaching.end_date == today
     assert rivera.memberships.count() == 2  # history kept
-    changes = AuditEntry.objects.filter(object_type="orgs.rolemembership", actor_name="district.admin")
+    changes = AuditEntry.objects.filter(
+        object_type="orgs.rolemembership", actor_name="district.admin"
+    )
     assert {(e.action, e.object_id) for e in changes} >= {
         ("create", str(added.pk)),
         ("update", str(teaching.pk)),
@@ -373,7 +375,8 @@ def test_the_people_list_shows_the_district_and_audits_student_names(world, admi
     page = admin_client.get(reverse("accounts:people"), {"q": "a"})
     assert page.status_code == 200
     shown = {p.username for p, _student, _locked in page.context["rows"]}
-    assert "lake.teacher" not in shown and "state.analyst" not in shown
+    assert "lake.teacher" not in shown
+    assert "state.analyst" not in shown
     assert not any(u.startswith("client.") for u in shown)
     students = [s for _p, s, _locked in page.context["rows"] if s is not None]
     assert students
