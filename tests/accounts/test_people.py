@@ -249,7 +249,7 @@ def test_a_reset_email_is_in_the_persons_language(world, client):
     actions.set_preferred_language(ben, "es")
     client.post(reverse("accounts:password_reset"), {"email": ben.email})
     (message,) = mail.outbox
-    assert message.subject == "Elige una nueva contraseña de Proficio"
+    assert message.subject == "Elija una nueva contraseña de Proficio"
     assert "Hola" in message.body
 
 
