@@ -154,7 +154,7 @@ class InviteForm(_RoleAtOrganization, _Dates):
 
 
 class MembershipForm(_RoleAtOrganization, _Dates):
-    pass
+    field_order = ["role", "organization", "start_date", "end_date"]
 
 
 class EndMembershipForm(forms.Form):
