@@ -19,6 +19,8 @@ import statistics
 import tempfile
 import time
 
+from proficio.policy import SYSTEM
+
 if "DATABASE_URL" not in os.environ:
     os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-grid-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proficio.settings")
@@ -58,7 +60,9 @@ def class_of(size: int) -> tuple[Section, User]:
     )
     with acting(None, route="bench"):
         for student in extra:
-            orgs.enroll(student=student, section=section, start_date=section.term.start_date)
+            orgs.enroll(
+                SYSTEM, student=student, section=section, start_date=section.term.start_date
+            )
     return section, teacher
 
 

@@ -24,6 +24,8 @@ import statistics
 import tempfile
 import time
 
+from proficio.policy import SYSTEM
+
 if "DATABASE_URL" not in os.environ:
     os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-dashboard-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proficio.settings")
@@ -121,12 +123,12 @@ def load_determinations(district: Organization) -> int:
     """One determination per student and target assessed, as the mastery engine keeps
     them (mean score; proficient at 3), computed in SQL from the scores."""
     policy = mastery.create_policy(
+        SYSTEM,
         name="Riverbend default",
         scope=ScopeKind.DISTRICT,
         owner=district,
         organization=district,
         params={"method": Method.MEAN},
-        by=None,
     )
     version = policy.current.pk
     now = timezone.now()

@@ -47,12 +47,12 @@ def writes(
         target = rng.choice(targets)
         started = time.perf_counter()
         actions.record_evidence(
+            teacher,
             student=student,
             kind="performance_task",
             title="Benchmark task",
             assessed_at=now - dt.timedelta(days=rng.randint(0, 60)),
             scores=[actions.ScoreInput(target, float(rng.randint(1, 4)))],
-            scorer=teacher,
         )
         times.append(time.perf_counter() - started)
     return times

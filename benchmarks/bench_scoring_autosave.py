@@ -83,24 +83,24 @@ def main() -> None:
             student, criterion = rng.choice(students), rng.choice(criteria)
             started = time.perf_counter()
             evidence.record_evidence(
+                teacher,
                 student=student,
                 kind="performance_task",
                 title="Baseline task",
                 assessed_at=timezone.now() - dt.timedelta(days=1),
                 scores=[evidence.ScoreInput(criterion.item, float(rng.randint(1, 4)), criterion)],
-                scorer=teacher,
             )
             base.append(time.perf_counter() - started)
     print(f"[{vendor}] evidence write (baseline): p95 {p95(base):.1f} ms")
 
     with acting(teacher, route="bench"):
         task = classroom.create_scoring_task(
+            teacher,
             section=section,
             title="Benchmark task",
             kind="performance_task",
             assessed_on=timezone.localdate(),
             rubric=rubric,
-            by=teacher,
         )
     client = Client()
     client.force_login(teacher)

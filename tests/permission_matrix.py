@@ -266,12 +266,6 @@ ROUTES: dict[str, list[RouteCase]] = {
     "frameworks:history": [RouteCase(_fw("frameworks:history"), ALL_ROLES)],
     "frameworks:create": [RouteCase(_u("frameworks:create"), AUTHORS, denied=403)],
     "frameworks:import": [RouteCase(_u("frameworks:import"), AUTHORS, denied=403)],
-    "frameworks:import_job": [
-        RouteCase(_u("frameworks:import_job", lambda w: 999999), set(), denied=404)
-    ],
-    "frameworks:import_progress": [
-        RouteCase(_u("frameworks:import_progress", lambda w: 999999), set(), denied=404)
-    ],
     "frameworks:item_create": [
         RouteCase(_fw("frameworks:item_create"), FRAMEWORK_EDITORS),
         RouteCase(_draft("frameworks:item_create"), {R.SYSTEM_ADMIN}),
@@ -331,9 +325,6 @@ ROUTES: dict[str, list[RouteCase]] = {
             },
             json=True,
         )
-    ],
-    "api:import_status": [
-        RouteCase(_u("api:import_status", lambda w: 999999), set(), anonymous=401)
     ],
     "frameworks:publish": [
         RouteCase(_draft("frameworks:publish"), {R.SYSTEM_ADMIN}, ok=302, method="post")

@@ -80,11 +80,11 @@ ROUTE_CASES = {
         RouteCase(_u("classroom:scoring", lake_section, _task("Lake task")), set()),
     ],
     "classroom:score": [
-        # Allowed, but the request names no student of the class: 400, nothing saved.
+        # Allowed, but the request names no student of the class: 404, nothing saved.
         RouteCase(
             _u("classroom:score", rivera_section, _task("World task")),
             SCORERS,
-            ok=400,
+            ok=404,
             method="post",
             data=_score_data,
         ),
@@ -99,7 +99,7 @@ ROUTE_CASES = {
         RouteCase(
             _u("classroom:task_student", rivera_section, _task("World task")),
             SCORERS,
-            ok=400,
+            ok=404,
             method="post",
             data={"student": "x", "version": "0"},
         ),

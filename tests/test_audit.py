@@ -9,6 +9,7 @@ from django.urls import reverse
 from proficio.audit.context import acting
 from proficio.audit.models import AppendOnlyError, AuditEntry
 from proficio.orgs import actions
+from proficio.policy import SYSTEM
 
 
 def _entries(student):
@@ -61,6 +62,7 @@ def test_writes_to_student_data_are_audited(world):
     with acting(world.user("district.admin"), route="test: enroll"):
         enrollment = (
             actions.enroll(
+                SYSTEM,
                 student=world.cedar_kid,
                 section=world.cedar_section,
                 start_date=world.cedar_section.term.start_date,
@@ -68,7 +70,7 @@ def test_writes_to_student_data_are_audited(world):
             if not world.cedar_kid.enrollments.filter(section=world.cedar_section).exists()
             else None
         )
-        link = actions.link_guardian(guardian=world.user("nobody"), student=world.cedar_kid)
+        link = actions.link_guardian(SYSTEM, guardian=world.user("nobody"), student=world.cedar_kid)
     created = _entries(world.cedar_kid).filter(action="create", actor_name="district.admin")
     types = set(created.values_list("object_type", flat=True))
     assert "orgs.guardianlink" in types
@@ -150,6 +152,7 @@ def test_role_grants_are_audited_for_leaders_of_that_school(world, client):
 
     with acting(world.user("district.admin"), route="test: grant"):
         membership = actions.grant_role(
+            SYSTEM,
             user=world.user("nobody"),
             role=Role.TEACHER,
             organization=world.org("maple-ms"),

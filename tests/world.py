@@ -14,6 +14,7 @@ from proficio.audit.context import acting
 from proficio.demo import generate
 from proficio.orgs import actions as orgs
 from proficio.orgs.models import Organization, Section, Student
+from proficio.policy import SYSTEM
 
 PASSWORD = generate.DEMO_PASSWORD
 WORLD_STUDENTS = 60
@@ -27,9 +28,10 @@ def build_world() -> None:
     with acting(None, route="tests: world"):
         state = Organization.objects.get(code="columbia")
         lakeside = orgs.create_organization(
-            kind="district", name="Lakeside District", code="lakeside", parent=state
+            SYSTEM, kind="district", name="Lakeside District", code="lakeside", parent=state
         )
         lake_school = orgs.create_organization(
+            SYSTEM,
             kind="school",
             name="Lakeside Middle School",
             code="lakeside-ms",
@@ -38,26 +40,32 @@ def build_world() -> None:
         )
         start, end = generate.school_year_for(today)
         year = orgs.create_academic_year(
+            SYSTEM,
             district=lakeside,
             name="LK",
             start_date=start,
             end_date=end,
             terms=[("Year", start, end)],
         )
-        course = orgs.create_course(district=lakeside, code="MATH-7", title="Math 7")
+        course = orgs.create_course(SYSTEM, district=lakeside, code="MATH-7", title="Math 7")
         lake_teacher = accounts.create_user(
             username="lake.teacher", password=PASSWORD, display_name="Mr. Lake"
         )
         orgs.grant_role(
-            user=lake_teacher, role=Role.TEACHER, organization=lake_school, start_date=start
+            SYSTEM, user=lake_teacher, role=Role.TEACHER, organization=lake_school, start_date=start
         )
         lake_leader = accounts.create_user(
             username="lake.admin", password=PASSWORD, display_name="Ms. Shore"
         )
         orgs.grant_role(
-            user=lake_leader, role=Role.DISTRICT_ADMIN, organization=lakeside, start_date=start
+            SYSTEM,
+            user=lake_leader,
+            role=Role.DISTRICT_ADMIN,
+            organization=lakeside,
+            start_date=start,
         )
         section = orgs.create_section(
+            SYSTEM,
             school=lake_school,
             course=course,
             term=year.terms.get(),
@@ -68,6 +76,7 @@ def build_world() -> None:
             username="lake.kid", password=PASSWORD, display_name="Lia Lake"
         )
         kid = orgs.add_student(
+            SYSTEM,
             school=lake_school,
             local_id="L1",
             legal_given_name="Lia",
@@ -77,11 +86,11 @@ def build_world() -> None:
             user=kid_user,
             demographics={"english_learner": True, "home_language": "Spanish"},
         )
-        orgs.enroll(student=kid, section=section, start_date=start)
+        orgs.enroll(SYSTEM, student=kid, section=section, start_date=start)
         lake_parent = accounts.create_user(
             username="lake.parent", password=PASSWORD, display_name="Lee Lake"
         )
-        orgs.link_guardian(guardian=lake_parent, student=kid)
+        orgs.link_guardian(SYSTEM, guardian=lake_parent, student=kid)
         # Draft frameworks: one for each district, visible only to those who author them.
         from proficio.frameworks import actions as frameworks
 
@@ -96,23 +105,23 @@ def build_world() -> None:
         from proficio.mastery import actions as mastery
 
         riverbend_policy = mastery.create_policy(
+            SYSTEM,
             name="Riverbend default",
             scope="district",
             owner=riverbend,
             organization=riverbend,
             params={"method": "decaying_average", "min_evidence": 2},
-            by=None,
         )
-        mastery.new_policy_version(riverbend_policy, {"rate": 0.6}, by=None, note="world")
+        mastery.new_policy_version(SYSTEM, riverbend_policy, {"rate": 0.6}, note="world")
         lake_policy = mastery.create_policy(
+            SYSTEM,
             name="Lakeside default",
             scope="district",
             owner=lakeside,
             organization=lakeside,
             params={"method": "mean"},
-            by=None,
         )
-        mastery.new_policy_version(lake_policy, {"method": "latest"}, by=None, note="world")
+        mastery.new_policy_version(SYSTEM, lake_policy, {"method": "latest"}, note="world")
         ana = Student.objects.get(user__username="ana")
         target = Item.objects.get(
             human_coding_scheme="MATH.1.2", framework__title__startswith="Riverbend"
@@ -120,15 +129,15 @@ def build_world() -> None:
         rivera = User.objects.get(username="rivera")
         with acting(rivera, route="tests: world"):
             work = evidence.record_evidence(
+                rivera,
                 student=ana,
                 kind="project",
                 title="Fraction strips project",
                 assessed_at=timezone.now() - dt.timedelta(days=3),
                 scores=[evidence.ScoreInput(target, 3)],
-                scorer=rivera,
             )
             evidence.attach_artifact(
-                work, upload=SimpleUploadedFile("notes.txt", b"My fraction notes")
+                SYSTEM, work, upload=SimpleUploadedFile("notes.txt", b"My fraction notes")
             )
         from proficio.frameworks import actions as framework_actions
 

@@ -17,6 +17,7 @@ from proficio.audit.context import acting
 from proficio.demo import generate
 from proficio.orgs import actions as orgs
 from proficio.orgs.models import Organization
+from proficio.policy import SYSTEM
 
 PEOPLE = {
     "rivera_person": "rivera",
@@ -40,6 +41,7 @@ def build() -> None:
         )
         for code in ("maple-ms", "lakeside-ms"):
             orgs.grant_role(
+                SYSTEM,
                 user=shared,
                 role="teacher",
                 organization=Organization.objects.get(code=code),

@@ -19,23 +19,23 @@ def build() -> None:
     rubric = Rubric.objects.get(title="Number sense and operations rubric")
     with acting(rivera, route="tests: world"):
         actions.create_scoring_task(
+            rivera,
             section=section,
             title="World task",
             kind="performance_task",
             assessed_on=timezone.localdate(),
             rubric=rubric,
-            by=rivera,
         )
         target = Item.objects.get(
             human_coding_scheme="MATH.1.2", framework__title__startswith="Riverbend"
         )
         students = actions.roster(section)
         actions.save_groups(
+            rivera,
             section=section,
             target=target,
             groups=form_groups([s.pk for s in students], target.pk, [], {}),
             title="World groups",
-            by=rivera,
         )
     lake_teacher = User.objects.get(username="lake.teacher")
     lake_section = Section.objects.get(school__code="lakeside-ms")

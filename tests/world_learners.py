@@ -4,6 +4,7 @@ by Ana (in Ms. Rivera's class) and one by a Cedar Elementary student (not hers).
 from __future__ import annotations
 
 from proficio.audit.context import acting
+from proficio.policy import SYSTEM
 
 
 def build() -> None:
@@ -22,9 +23,15 @@ def build() -> None:
 
     with acting(ana.user, route="tests: world"):
         actions.request_reassessment(
-            student=ana, target=target("MATH.1.3"), note="I redid the practice set on division."
+            SYSTEM,
+            student=ana,
+            target=target("MATH.1.3"),
+            note="I redid the practice set on division.",
         )
     with acting(None, route="tests: world"):
         actions.request_reassessment(
-            student=cedar_kid, target=target("MATH.1.1"), note="I practised counting to 120."
+            SYSTEM,
+            student=cedar_kid,
+            target=target("MATH.1.1"),
+            note="I practised counting to 120.",
         )

@@ -15,6 +15,7 @@ from proficio.frameworks.models import Rubric
 from proficio.moderation import actions
 from proficio.moderation.models import ModerationSession
 from proficio.orgs.models import Organization
+from proficio.policy import SYSTEM
 
 TITLES = {
     "moderation_setup": "Setup session",
@@ -45,44 +46,41 @@ def build() -> None:
     rubric = Rubric.objects.get(title="Number sense and operations rubric")
     with acting(admin, route="tests: world"):
         setup = actions.create_session(
+            admin,
             title=TITLES["moderation_setup"],
             task="Fraction strips project",
             rubric=rubric,
             owner=riverbend,
-            by=admin,
             kind="comparability",
         )
-        actions.add_rater(setup, rivera)
-        actions.add_rater(setup, principal)
-        actions.add_anchor_sample(setup, description="A strip model of 3/4 + 1/8")
+        actions.add_rater(SYSTEM, setup, rivera)
+        actions.add_rater(SYSTEM, setup, principal)
+        actions.add_anchor_sample(SYSTEM, setup, description="A strip model of 3/4 + 1/8")
 
         for key in ("moderation_scoring", "moderation_revealed"):
             session = actions.create_session(
-                title=TITLES[key],
-                task="Recipe scaling task",
-                rubric=rubric,
-                owner=riverbend,
-                by=admin,
+                admin, title=TITLES[key], task="Recipe scaling task", rubric=rubric, owner=riverbend
             )
             for user in (rivera, principal, third):
-                actions.add_rater(session, user)
+                actions.add_rater(SYSTEM, session, user)
             actions.add_anchor_sample(
+                SYSTEM,
                 session,
                 upload=SimpleUploadedFile("work.txt", b"Scaling 3/4 cup by 2 gives 6/4 cups"),
                 description="Recipe scaled for 8 people",
             )
-            actions.add_anchor_sample(session, description="Recipe scaled for 3 people")
-            actions.open_scoring(session)
+            actions.add_anchor_sample(SYSTEM, session, description="Recipe scaled for 3 people")
+            actions.open_scoring(SYSTEM, session)
             first, second = session.samples.order_by("code")
-            actions.submit_scores(first, rivera, _scores(session, [3, 3, 2, 4]))
-            actions.submit_scores(first, principal, _scores(session, [3, 2, 2, 3]))
+            actions.submit_scores(rivera, first, _scores(session, [3, 3, 2, 4]))
+            actions.submit_scores(principal, first, _scores(session, [3, 2, 2, 3]))
             if key == "moderation_revealed":
-                actions.submit_scores(first, third, _scores(session, [4, 3, 1, 4]))
-                actions.submit_scores(second, rivera, _scores(session, [2, 2, 2, 2]))
-                actions.submit_scores(second, third, _scores(session, [2, 3, 2, 2]))
-                actions.reveal(session)
+                actions.submit_scores(third, first, _scores(session, [4, 3, 1, 4]))
+                actions.submit_scores(rivera, second, _scores(session, [2, 2, 2, 2]))
+                actions.submit_scores(third, second, _scores(session, [2, 3, 2, 2]))
+                actions.reveal(SYSTEM, session)
                 actions.record_consensus(
-                    first, _scores(session, [3, 3, 2, 4]), "Strips show equivalence", by=admin
+                    admin, first, _scores(session, [3, 3, 2, 4]), "Strips show equivalence"
                 )
 
 

@@ -17,6 +17,7 @@ from proficio.frameworks.models import AssociationType, Item, ItemKind
 from proficio.orgs.models import Organization, Student
 from proficio.pace import actions
 from proficio.pace.models import EducatorProfile
+from proficio.policy import SYSTEM
 
 
 def targets_at(position: int) -> list[Item]:
@@ -54,21 +55,21 @@ def add_pace_evidence() -> None:
         at_three = targets_at(3)
         for days, score in ((60, 2.5), (20, 3.0)):
             evidence.record_evidence(
+                rivera,
                 student=ana,
                 kind="performance_task",
                 title="Pace check",
                 assessed_at=now - dt.timedelta(days=days),
                 scores=[evidence.ScoreInput(at_five[-1], score)],
-                scorer=rivera,
             )
         for days, score in ((90, 1.0), (70, 1.5)):
             evidence.record_evidence(
+                rivera,
                 student=ben,
                 kind="quiz",
                 title="Pace check",
                 assessed_at=now - dt.timedelta(days=days),
                 scores=[evidence.ScoreInput(at_three[-1], score)],
-                scorer=rivera,
             )
     with acting(None, route="tests: world pace", purpose="daily pace check"):
         actions.refresh_pace(Organization.objects.get(code="riverbend"))
@@ -83,6 +84,7 @@ def build_plans() -> None:
     lake_teacher = User.objects.get(username="lake.teacher")
     with acting(None, route="tests: world pace"):
         actions.create_support_plan(
+            SYSTEM,
             student=Student.objects.get(user__username="ben"),
             reason="Behind pace",
             intervention="Reteaching in a small group",
@@ -91,6 +93,7 @@ def build_plans() -> None:
             check_in_on=today + dt.timedelta(days=1),
         )
         actions.create_support_plan(
+            SYSTEM,
             student=Student.objects.get(user__username="lake.kid"),
             intervention="Tutoring",
             owner=lake_teacher,
@@ -100,6 +103,7 @@ def build_plans() -> None:
         from proficio.frameworks.models import Framework
 
         actions.create_pace_target(
+            SYSTEM,
             district=Organization.objects.get(code="lakeside"),
             framework=Framework.objects.get(title__startswith="Riverbend Unified"),
             grade_level="7",

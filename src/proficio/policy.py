@@ -32,10 +32,10 @@ from proficio.accounts.models import MachineClient, User
 from proficio.accounts.roles import MEMBERSHIP_ROLES, Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
-from proficio.frameworks.models import Framework, PublicationStatus
+from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
 from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
-from proficio.moderation.models import ModerationSession
+from proficio.moderation.models import Assignment, ModerationSession, SessionStatus, WorkSample
 from proficio.orgs.models import (
     GuardianLink,
     Organization,
@@ -66,6 +66,7 @@ class Subject(StrEnum):
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
     PERSON = "person"  # a person's account and dated role memberships
     MACHINE_CLIENT = "machine_client"  # a program registered for OAuth client credentials
+    IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
 
 
 class Act(StrEnum):
@@ -85,6 +86,7 @@ class Scope(StrEnum):
     # A person all of whose current roles (and children, and own school) lie in the
     # membership's subtree: an administrator may change only accounts wholly theirs.
     WHOLLY_WITHIN = "wholly_within"
+    OWNER = "owner"  # made it (an import job): nobody else sees its file or report
     EVERYWHERE = "everywhere"
 
 
@@ -224,6 +226,9 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_DATA_LEAD: S.SUBTREE,
         R.STATE_ANALYST: S.SUBTREE,
     },
+    # An import job belongs to whoever started it; its file may hold anything.
+    (Subject.IMPORT_JOB, Act.VIEW): {R.DISTRICT_ADMIN: S.OWNER, R.SYSTEM_ADMIN: S.OWNER},
+    (Subject.IMPORT_JOB, Act.CHANGE): {R.DISTRICT_ADMIN: S.OWNER, R.SYSTEM_ADMIN: S.OWNER},
     # Student agency: only the student writes their own goals, uploads and requests.
     (Subject.OWN_LEARNING, Act.CHANGE): {R.STUDENT: S.SELF},
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
@@ -301,7 +306,7 @@ class Who:
         return q
 
 
-class _System:
+class System:
     """The system acting on its own: the daily job, the demo generator, a command an
     operator runs. It is never what a request acts as (requests act as their user), and the
     policy lets it reach everything."""
@@ -314,7 +319,10 @@ class _System:
         return "SYSTEM"
 
 
-SYSTEM = _System()
+SYSTEM = System()
+
+# Who an action acts for: a person (from a request) or the system (a task or command).
+Actor = Any
 
 
 def who(user: Any) -> Who:
@@ -464,6 +472,7 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.EVERYWHERE: lambda w, r: Q(),
         },
     ),
+    Subject.IMPORT_JOB: (ImportJob, {S.OWNER: lambda w, r: Q(created_by=w.user)}),
     Subject.FRAMEWORK: (
         Framework,
         {
@@ -550,8 +559,51 @@ def require(user: Any, act: Act, subject: Subject, obj: Model | None = None) -> 
         raise PermissionDenied
 
 
-# Actions call ``authorize(actor, ...)`` first: the same question, named for the write path.
-authorize = require
+def authorize(actor: Any, act: Act, subject: Subject, obj: Model | None = None) -> None:
+    """The question every action asks first: may ``actor`` do ``act`` on ``obj`` (or on
+    this kind of object at all)? Raises PermissionDenied. The system may do anything."""
+    if actor is SYSTEM:
+        return
+    require(actor, act, subject, obj)
+
+
+def reaches_organization(actor: Any, act: Act, subject: Subject, org: Organization) -> bool:
+    """Whether ``actor`` may ``act`` on a new object of ``subject`` owned by (or placed at)
+    ``org``: the same row of ``POLICY``, read for an object that does not exist yet.
+    Only the organization scopes can reach such an object."""
+    if actor is SYSTEM:
+        return True
+    w = who(actor)
+    for role, scopes in rules_for(subject, act).items():
+        orgs = w.orgs_by_role.get(role, [])
+        if role not in w.roles:
+            continue
+        for scope in scopes:
+            if scope == S.EVERYWHERE:
+                return True
+            if scope == S.SUBTREE and any(org.path.startswith(o.path) for o in orgs):
+                return True
+            if scope == S.WITHIN and any(o.path.startswith(org.path) for o in orgs):
+                return True
+    return False
+
+
+def authorize_in(actor: Any, act: Act, subject: Subject, org: Organization) -> None:
+    """``authorize`` for an object about to be made, owned by ``org``."""
+    if not reaches_organization(actor, act, subject, org):
+        raise PermissionDenied
+
+
+def authorize_students(actor: Any, act: Act, subject: Subject, student_ids: Any) -> None:
+    """``authorize`` for many students at once (one query): every one must be reachable."""
+    if actor is SYSTEM:
+        return
+    ids = {int(i) for i in student_ids}
+    if not ids:
+        return
+    reached = students_reached(actor, act, subject).filter(pk__in=ids).count()
+    if reached != len(ids):
+        raise PermissionDenied
 
 
 # What ``access`` loads with each kind of object, and what a missing one is called.
@@ -651,3 +703,102 @@ def can_as(user: Any, role: Role, act: Act, subject: Subject, obj: Model) -> boo
     for scope in scopes:
         q |= builders[scope](w, role)
     return model._default_manager.filter(q, pk=obj.pk).exists()
+
+
+# --- Workflow predicates --------------------------------------------------------------
+# Rules that depend on an object's state or on a workflow seat, not only on a role's
+# reach. They live here, beside the table, so views, the API and actions ask one place.
+
+# Roles that may sit on a moderation panel (educators who score student work).
+RATER_ROLES = (
+    Role.TEACHER,
+    Role.ADVISOR,
+    Role.SCHOOL_LEADER,
+    Role.DISTRICT_ADMIN,
+    Role.DISTRICT_DATA_LEAD,
+)
+
+
+def organizes(user: Any, session: ModerationSession) -> bool:
+    """Whether ``user`` runs the moderation session (sets it up, reveals, records consensus)."""
+    return can(user, Act.CHANGE, Subject.MODERATION, session)
+
+
+def rater_organization(session: ModerationSession, user: Any) -> Organization | None:
+    """Rater eligibility: the organization under the session's owner through which
+    ``user`` may rate (a current educator membership), or None when they may not."""
+    membership = (
+        RoleMembership.objects.filter(
+            active_on(timezone.localdate()),
+            user=user,
+            role__in=[r.value for r in RATER_ROLES],
+            organization__path__startswith=session.owner.path,
+        )
+        .select_related("organization")
+        .order_by("-organization__path")
+        .first()
+    )
+    return membership.organization if membership else None
+
+
+def eligible_raters(session: ModerationSession) -> QuerySet[RoleMembership]:
+    """The reverse question: the memberships through which people may rate in ``session``."""
+    return RoleMembership.objects.filter(
+        active_on(timezone.localdate()),
+        role__in=[r.value for r in RATER_ROLES],
+        organization__path__startswith=session.owner.path,
+    )
+
+
+def may_score(user: Any, sample: WorkSample) -> bool:
+    """Blind scoring: only a rater the sample is assigned to scores it."""
+    return Assignment.objects.filter(
+        sample=sample, rater__user=user, rater__session_id=sample.session_id
+    ).exists()
+
+
+def may_open_sample(user: Any, sample: WorkSample) -> bool:
+    """A sample's work opens for the raters it is assigned to, for the organizers, and
+    after the reveal for everyone who may see the session."""
+    session = sample.session
+    if not can(user, Act.VIEW, Subject.MODERATION, session):
+        return False
+    if session.status in (SessionStatus.REVEALED, SessionStatus.CLOSED):
+        return True
+    return organizes(user, session) or may_score(user, sample)
+
+
+def revealed_samples(user: Any, session: ModerationSession) -> set[int] | None:
+    """Moderation blindness after the reveal: the samples whose scores ``user`` may see
+    side by side. None means all of them (organizers); a rater sees only the samples they
+    scored themselves; before the reveal nobody sees any."""
+    if session.status not in (SessionStatus.REVEALED, SessionStatus.CLOSED):
+        return set()
+    if organizes(user, session):
+        return None
+    return set(
+        Assignment.objects.filter(
+            rater__session=session, rater__user=user, submitted_at__isnull=False
+        ).values_list("sample_id", flat=True)
+    )
+
+
+def who_may(act: Act, subject: Subject, obj: Model) -> QuerySet[Any]:
+    """The reverse question: the people who may ``act`` on ``obj``, from the same table.
+
+    It asks ``can`` of everyone holding a role in the row (plus students and guardians
+    where the row names them), so it stays true to the one declaration. Used to address
+    notifications and to answer "who can see this record?"."""
+    from proficio.accounts.models import User
+
+    rules = rules_for(subject, act)
+    candidates = User.objects.filter(
+        is_active=True,
+        memberships__role__in=[r.value for r in rules if r in MEMBERSHIP_ROLES],
+    )
+    if Role.STUDENT in rules:
+        candidates = candidates | User.objects.filter(is_active=True, student_profile__isnull=False)
+    if Role.GUARDIAN in rules:
+        candidates = candidates | User.objects.filter(is_active=True, guardian_links__isnull=False)
+    allowed = [u.pk for u in candidates.distinct() if can(u, act, subject, obj)]
+    return User.objects.filter(pk__in=allowed)

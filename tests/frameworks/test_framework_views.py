@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -54,6 +55,13 @@ def test_export_downloads_case_json(world, client):
     assert response.json()["CFDocument"]["caseVersion"] == "1.1"
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Imports are enqueued when their transaction commits: a block whose enqueued tasks
+    run as it ends, as they would after the request in production."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def _upload(client, name, content, **extra):
     return client.post(
         reverse("frameworks:import"),
@@ -61,10 +69,11 @@ def _upload(client, name, content, **extra):
     )
 
 
-def test_import_runs_and_reports(world, client):
+def test_import_runs_and_reports(world, client, committed):
     client.force_login(world.user("district.admin"))
     content = case_fixture("opensalt-Ordering.json").read_bytes()
-    response = _upload(client, "ordering.json", content)
+    with committed():
+        response = _upload(client, "ordering.json", content)
     job = ImportJob.objects.latest("created_at")
     assert response.status_code == 302
     assert response["Location"] == reverse("frameworks:import_job", args=[job.pk])
@@ -78,9 +87,10 @@ def test_import_runs_and_reports(world, client):
     assert 'value="100"' in progress.content.decode()
 
 
-def test_import_of_a_broken_file_names_the_place(world, client):
+def test_import_of_a_broken_file_names_the_place(world, client, committed):
     client.force_login(world.user("district.admin"))
-    _upload(client, "broken.json", b'{"CFDocument": {"identifier": "x",}')
+    with committed():
+        _upload(client, "broken.json", b'{"CFDocument": {"identifier": "x",}')
     job = ImportJob.objects.latest("created_at")
     assert job.status == JobStatus.FAILED
     page = client.get(reverse("frameworks:import_job", args=[job.pk])).content.decode()
@@ -88,11 +98,14 @@ def test_import_of_a_broken_file_names_the_place(world, client):
     assert "line 1" in page
 
 
-def test_import_of_an_invalid_package_lists_every_problem(world, client):
+def test_import_of_an_invalid_package_lists_every_problem(world, client, committed):
     client.force_login(world.user("district.admin"))
-    _upload(
-        client, "bad.json", b'{"CFDocument": {"title": "No id"}, "CFItems": [{"fullStatement": 3}]}'
-    )
+    with committed():
+        _upload(
+            client,
+            "bad.json",
+            b'{"CFDocument": {"title": "No id"}, "CFItems": [{"fullStatement": 3}]}',
+        )
     job = ImportJob.objects.latest("created_at")
     paths = {e["path"] for e in job.errors}
     assert "$.CFDocument.identifier" in paths
@@ -191,12 +204,13 @@ def test_history_page(world, client):
     assert "created item" in body
 
 
-def test_import_through_the_api_and_follow_the_job(world, client):
+def test_import_through_the_api_and_follow_the_job(world, client, committed):
     client.force_login(world.user("district.admin"))
     upload = SimpleUploadedFile(
         "ordering.json", case_fixture("opensalt-Ordering.json").read_bytes()
     )
-    response = client.post("/api/v1/frameworks/imports", {"file": upload})
+    with committed():
+        response = client.post("/api/v1/frameworks/imports", {"file": upload})
     assert response.status_code == 202
     job = response.json()
     status = client.get(f"/api/v1/frameworks/imports/{job['id']}").json()

@@ -15,6 +15,7 @@ from proficio.evidence.models import Evidence, EvidenceStatus
 from proficio.learners import actions
 from proficio.learners.models import ReassessmentRequest, RequestStatus
 from proficio.mastery.models import Determination
+from proficio.policy import SYSTEM
 
 TODAY = timezone.localdate()
 
@@ -28,13 +29,13 @@ def _fields(exc: pytest.ExceptionInfo[ValidationError]) -> set[str]:
 
 def test_a_student_sets_a_goal_and_reaches_it(world):
     goal = actions.set_goal(
-        student=world.ana, text="Master ratios", target_date=TODAY + dt.timedelta(days=30)
+        SYSTEM, student=world.ana, text="Master ratios", target_date=TODAY + dt.timedelta(days=30)
     )
     assert goal.achieved_at is None
-    actions.mark_goal_achieved(goal)
+    actions.mark_goal_achieved(SYSTEM, goal)
     assert goal.achieved_at is not None
     with pytest.raises(ValidationError) as exc:
-        actions.mark_goal_achieved(goal)
+        actions.mark_goal_achieved(SYSTEM, goal)
     assert _fields(exc) == {"goal"}
 
 
@@ -44,20 +45,23 @@ def test_a_student_sets_a_goal_and_reaches_it(world):
 )
 def test_bad_goals_name_the_field(world, text, days, field):
     with pytest.raises(ValidationError) as exc:
-        actions.set_goal(student=world.ana, text=text, target_date=TODAY + dt.timedelta(days=days))
+        actions.set_goal(
+            SYSTEM, student=world.ana, text=text, target_date=TODAY + dt.timedelta(days=days)
+        )
     assert _fields(exc) == {field}
     assert not world.ana.goals.exists()
 
 
 def test_a_goal_needs_a_date(world):
     with pytest.raises(ValidationError) as exc:
-        actions.set_goal(student=world.ana, text="Read more", target_date=None)
+        actions.set_goal(SYSTEM, student=world.ana, text="Read more", target_date=None)
     assert _fields(exc) == {"target_date"}
 
 
 def test_a_goal_on_another_districts_target_is_refused(world):
     with pytest.raises(ValidationError) as exc:
         actions.set_goal(
+            SYSTEM,
             student=world.lake_kid,
             text="Fractions",
             target_date=TODAY,
@@ -67,14 +71,16 @@ def test_a_goal_on_another_districts_target_is_refused(world):
 
 
 def test_reflections(world):
-    r = actions.write_reflection(student=world.ana, text="Fraction strips helped me.")
+    r = actions.write_reflection(SYSTEM, student=world.ana, text="Fraction strips helped me.")
     assert r.student == world.ana
     with pytest.raises(ValidationError) as exc:
-        actions.write_reflection(student=world.ana, text=" ")
+        actions.write_reflection(SYSTEM, student=world.ana, text=" ")
     assert _fields(exc) == {"text"}
-    other_goal = actions.set_goal(student=world.ben, text="Mine", target_date=TODAY)
+    other_goal = actions.set_goal(SYSTEM, student=world.ben, text="Mine", target_date=TODAY)
     with pytest.raises(ValidationError) as exc:
-        actions.write_reflection(student=world.ana, text="About Ben's goal", goal=other_goal)
+        actions.write_reflection(
+            SYSTEM, student=world.ana, text="About Ben's goal", goal=other_goal
+        )
     assert _fields(exc) == {"goal"}
 
 
@@ -84,7 +90,6 @@ def test_reflections(world):
 def _submit(world, **overrides):
     args = {
         "student": world.ana,
-        "by": world.user("ana"),
         "title": "Robotics club budget",
         "target": world.target("MATH.1.5"),
         "level": 3.0,
@@ -93,7 +98,7 @@ def _submit(world, **overrides):
         "upload": SimpleUploadedFile("budget.txt", b"Ratios of parts to cost"),
     }
     args.update(overrides)
-    return actions.submit_outside_learning(**args)
+    return actions.submit_outside_learning(world.user("ana"), **args)
 
 
 def test_outside_learning_waits_for_review_then_counts(world):
@@ -106,7 +111,7 @@ def test_outside_learning_waits_for_review_then_counts(world):
     assert not Determination.objects.filter(
         student=world.ana, target=world.target("MATH.1.5")
     ).exists()
-    evidence.accept_evidence(work, by=world.user("rivera"))
+    evidence.accept_evidence(world.user("rivera"), work)
     det = Determination.objects.get(student=world.ana, target=world.target("MATH.1.5"))
     assert det.evidence_count == 1
 
@@ -146,7 +151,7 @@ def test_bad_uploads_are_refused_and_nothing_is_kept(world, overrides, field, wo
 
 def _ask(world, code="MATH.1.5", student=None, note="I practised with unit rates."):
     return actions.request_reassessment(
-        student=student or world.ana, target=world.target(code), note=note
+        SYSTEM, student=student or world.ana, target=world.target(code), note=note
     )
 
 
@@ -157,7 +162,7 @@ def test_a_request_for_a_target_outside_the_students_classes_is_refused(world):
     assert "not part of any class you are enrolled in" in exc.value.message_dict["target"][0]
     educator_target = world.educator_framework.items.filter(kind="target").first()
     with pytest.raises(ValidationError) as exc:
-        actions.request_reassessment(student=world.ana, target=educator_target, note="x")
+        actions.request_reassessment(SYSTEM, student=world.ana, target=educator_target, note="x")
     assert _fields(exc) == {"target"}
     assert not ReassessmentRequest.objects.filter(student=world.lake_kid).exists()
 
@@ -174,7 +179,7 @@ def test_bad_requests(world):
         _ask(world, note="  ")
     assert _fields(exc) == {"note"}
     with pytest.raises(ValidationError) as exc:
-        actions.request_reassessment(student=world.ana, target=None, note="x")
+        actions.request_reassessment(SYSTEM, student=world.ana, target=None, note="x")
     assert _fields(exc) == {"target"}
     _ask(world)
     with pytest.raises(ValidationError) as exc:
@@ -186,20 +191,20 @@ def test_schedule_then_accept_updates_the_determination(world):
     rivera = world.user("rivera")
     req = _ask(world)
     with pytest.raises(ValidationError) as exc:
-        actions.schedule_reassessment(req, on=TODAY - dt.timedelta(days=1), by=rivera)
+        actions.schedule_reassessment(rivera, req, on=TODAY - dt.timedelta(days=1))
     assert _fields(exc) == {"scheduled_for"}
-    req = actions.schedule_reassessment(req, on=TODAY, by=rivera, seen_status="requested")
+    req = actions.schedule_reassessment(rivera, req, on=TODAY, seen_status="requested")
     assert req.status == RequestStatus.SCHEDULED
     with pytest.raises(ValidationError) as exc:
-        actions.accept_reassessment(req, by=rivera, score=None)
+        actions.accept_reassessment(rivera, req, score=None)
     assert _fields(exc) == {"score"}
     with pytest.raises(ValidationError) as exc:
-        actions.accept_reassessment(req, by=rivera, score=7.0)  # outside the 1-4 scale
+        actions.accept_reassessment(rivera, req, score=7.0)  # outside the 1-4 scale
     assert "scores" in exc.value.message_dict
     req.refresh_from_db()
     assert req.status == RequestStatus.SCHEDULED
     assert req.evidence is None
-    req = actions.accept_reassessment(req, by=rivera, score=3.0, seen_status="scheduled")
+    req = actions.accept_reassessment(rivera, req, score=3.0, seen_status="scheduled")
     assert req.status == RequestStatus.ACCEPTED
     assert req.evidence.scorer == rivera
     assert req.evidence.scores.get().target == world.target("MATH.1.5")
@@ -210,10 +215,10 @@ def test_schedule_then_accept_updates_the_determination(world):
 def test_decline_needs_a_reason(world):
     req = _ask(world)
     with pytest.raises(ValidationError) as exc:
-        actions.decline_reassessment(req, reason="", by=world.user("rivera"))
+        actions.decline_reassessment(world.user("rivera"), req, reason="")
     assert _fields(exc) == {"reason"}
     req = actions.decline_reassessment(
-        req, reason="Finish the practice set first.", by=world.user("rivera")
+        world.user("rivera"), req, reason="Finish the practice set first."
     )
     assert req.status == RequestStatus.DECLINED
 
@@ -222,14 +227,14 @@ def test_a_stale_page_cannot_decide_twice_or_over_a_newer_state(world):
     rivera = world.user("rivera")
     req = _ask(world)
     stale = ReassessmentRequest.objects.get(pk=req.pk)
-    actions.schedule_reassessment(req, on=TODAY, by=rivera, seen_status="requested")
+    actions.schedule_reassessment(rivera, req, on=TODAY, seen_status="requested")
     # A second tab still showing "requested" tries to decline: it is told what changed.
     with pytest.raises(ValidationError) as exc:
-        actions.decline_reassessment(stale, reason="No", by=rivera, seen_status="requested")
+        actions.decline_reassessment(rivera, stale, reason="No", seen_status="requested")
     assert "changed since you opened the page" in exc.value.message_dict["status"][0]
-    actions.accept_reassessment(req, by=rivera, score=2.0)
+    actions.accept_reassessment(rivera, req, score=2.0)
     with pytest.raises(ValidationError) as exc:
-        actions.decline_reassessment(stale, reason="No", by=rivera)
+        actions.decline_reassessment(rivera, stale, reason="No")
     assert "already decided" in exc.value.message_dict["status"][0]
     assert ReassessmentRequest.objects.get(pk=req.pk).status == RequestStatus.ACCEPTED
     assert Evidence.objects.filter(student=world.ana, title__startswith="Reassessment").count() == 1

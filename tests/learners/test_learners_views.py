@@ -24,12 +24,12 @@ HOME = "/home/student/"
 def _record(world, code, score, days_ago=5, kind="performance_task"):
     with acting(world.user("rivera"), route="test"):
         return evidence.record_evidence(
+            world.user("rivera"),
             student=world.ana,
             kind=kind,
             title=f"Task on {code}",
             assessed_at=timezone.now() - dt.timedelta(days=days_ago),
             scores=[evidence.ScoreInput(world.target(code), score)],
-            scorer=world.user("rivera"),
         )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from proficio.evidence.models import Evidence
 from proficio.mastery.models import Determination, Override
+from proficio.policy import SYSTEM
 
 
 def _post_evidence(client, world, **extra):
@@ -137,18 +138,18 @@ def test_competencies_roll_up_on_the_student_record(world, client):
         for code in ("WRIT.3.1", "WRIT.3.2"):
             for days in (5, 2):
                 evidence.record_evidence(
+                    world.user("rivera"),
                     student=world.ana,
                     kind="project",
                     title=f"Story {code}",
                     assessed_at=timezone.now() - timezone.timedelta(days=days),
                     scores=[evidence.ScoreInput(world.target(code), 4)],
-                    scorer=world.user("rivera"),
                 )
     client.force_login(world.user("garcia.family"))
     page = client.get(reverse("web:student_detail", args=[world.ana.pk])).content.decode()
     assert "Academic competencies" in page
     assert "2 / 6" in page  # WRIT.3: two of six targets met, "all" rule → not yet
-    mastery.set_rollup_rule(competency, method="points", threshold=2)
+    mastery.set_rollup_rule(SYSTEM, competency, method="points", threshold=2)
     page = client.get(reverse("web:student_detail", args=[world.ana.pk])).content.decode()
     row = page[page.index("WRIT.3 ") :][:600]
     assert "Proficient" in row

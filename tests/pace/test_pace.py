@@ -21,6 +21,7 @@ from proficio.pace.models import (
     SupportPlan,
     TargetKind,
 )
+from proficio.policy import SYSTEM
 
 
 def _target(world, **extra):
@@ -33,7 +34,7 @@ def _target(world, **extra):
         "due_on": dt.date(2099, 1, 1),
         **extra,
     }
-    return actions.create_pace_target(**args)
+    return actions.create_pace_target(SYSTEM, **args)
 
 
 def test_a_target_naming_a_missing_level_is_refused(world):
@@ -106,7 +107,12 @@ def test_the_student_page_shows_a_pace_panel(paced, world, client):
 def test_a_plan_without_an_owner_or_dates_is_refused(world):
     with pytest.raises(ValidationError) as exc:
         actions.create_support_plan(
-            student=world.ben, intervention="Tutoring", owner=None, start_on=None, check_in_on=None
+            SYSTEM,
+            student=world.ben,
+            intervention="Tutoring",
+            owner=None,
+            start_on=None,
+            check_in_on=None,
         )
     assert set(exc.value.message_dict) == {"owner", "start_on", "check_in_on"}
 

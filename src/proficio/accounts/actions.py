@@ -181,6 +181,7 @@ def invite_person(
             preferred_language=preferred_language if preferred_language in {"en", "es"} else "en",
         )
         orgs.grant_role(
+            actor,
             user=person,
             role=chosen,
             organization=organization,
@@ -318,6 +319,7 @@ def grant_membership(
     if hasattr(person, "machine_client"):
         raise ValidationError({"person": "A machine client holds the one role it was given."})
     return orgs.grant_role(
+        actor,
         user=person,
         role=chosen,
         organization=organization,
@@ -409,7 +411,12 @@ def register_client(
         username=_client_username(name), password=None, display_name=f"{name} (API client)"
     )
     orgs.grant_role(
-        user=account, role=chosen, organization=organization, start_date=today, end_date=end_date
+        actor,
+        user=account,
+        role=chosen,
+        organization=organization,
+        start_date=today,
+        end_date=end_date,
     )
     secret = generate_client_secret()
     application = Application(

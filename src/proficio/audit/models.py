@@ -70,4 +70,65 @@ class AuditEntry(AppendOnly, models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
 
+    @property
+    def purpose_label(self) -> str:
+        return str(PURPOSE_LABELS.get(self.purpose, self.purpose))
+
+    @property
+    def record_label(self) -> str:
+        return str(RECORD_LABELS.get(self.object_type, self.object_type))
+
+    @property
+    def who(self) -> str:
+        """The person's name as others know them, else the account name kept with the entry."""
+        person = self.actor if self.actor_id else None
+        return (
+            (getattr(person, "display_name", "") or self.actor_name) if person else self.actor_name
+        )
+
     append_only_message = "audit entries cannot be changed or deleted"
+
+
+# Plain words for the purposes and kinds of record the trail stores, so a student's or
+# guardian's "who viewed my record" page reads as a sentence, in their language. The
+# stored values stay in English (they are the audit's data); unknown ones show as stored.
+PURPOSE_LABELS = {
+    "student record": _("opened the student record"),
+    "student list": _("student list"),
+    "student search": _("student search"),
+    "class grid": _("class grid"),
+    "class grid export": _("class grid download"),
+    "class roster": _("class roster"),
+    "scoring sheet": _("whole-class scoring"),
+    "flexible groups": _("flexible groups"),
+    "saved groups": _("saved groups"),
+    "caseload": _("counselor's caseload"),
+    "off-pace list": _("off-pace list"),
+    "support list": _("support list"),
+    "support plan": _("support plan"),
+    "api": _("data connection"),
+    "api: student list": _("data connection: student list"),
+    "api: determinations": _("data connection: levels"),
+    "api: evidence": _("data connection: evidence"),
+    "determination": _("a level and its evidence"),
+    "demographics": _("demographic record"),
+    "family report": _("family report"),
+    "record evidence": _("recording evidence"),
+    "review evidence": _("reviewing submitted work"),
+    "override": _("professional judgment on a level"),
+    "portfolio file": _("portfolio file"),
+    "reassessment and review queue": _("reassessment queue"),
+    "reassessment decision": _("reassessment decision"),
+    "moderation sample": _("anonymous copy for moderation"),
+    "access log": _("this access list"),
+    "daily pace check": _("daily pace check"),
+    "policy replay": _("mastery policy update"),
+}
+RECORD_LABELS = {
+    "orgs.student": _("student record"),
+    "orgs.studentdemographics": _("demographic record"),
+    "mastery.determination": _("levels"),
+    "classroom.taskscore": _("class task scores"),
+    "classroom.groupmember": _("groups"),
+    "evidence.evidence": _("evidence"),
+}

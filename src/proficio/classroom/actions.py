@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,10 +31,11 @@ from proficio.classroom.models import (
 )
 from proficio.core.progression.groups import Group
 from proficio.evidence import actions as evidence_actions
-from proficio.evidence.models import EvidenceKind, EvidenceScore
+from proficio.evidence.models import EvidenceKind
+from proficio.frameworks.assessable import assessable_ids, assessable_targets
 from proficio.frameworks.models import Item, Rubric, RubricCriterion
-from proficio.mastery.actions import update_determination
 from proficio.orgs.models import Section, Student, active_on
+from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
 
 
 class StaleScore(Exception):
@@ -63,38 +65,50 @@ def roster(section: Section, day: dt.date | None = None) -> list[Student]:
     )
 
 
-def scorable_rubrics(section: Section) -> list[Rubric]:
-    """Rubrics of published frameworks whose criteria are each aligned to a learning target."""
-    from proficio.frameworks.models import Category, PublicationStatus
+def roster_student(section: Section, raw_id: Any, day: dt.date | None = None) -> Student:
+    """A student on the section's roster today, by id, or 404. The answer names nobody,
+    so an id from another class, school or district reveals nothing."""
+    try:
+        pk = int(raw_id)
+    except (TypeError, ValueError):
+        raise Http404("No such student in this class") from None
+    day = day or timezone.localdate()
+    student = (
+        Student.objects.filter(pk=pk, enrollments__section=section)
+        .filter(active_on(day, "enrollments__"))
+        .select_related("school")
+        .first()
+    )
+    if student is None:
+        raise Http404("No such student in this class")
+    return student
 
-    rubrics = (
-        Rubric.objects.filter(framework__status=PublicationStatus.PUBLISHED)
+
+def scorable_rubrics(section: Section) -> list[Rubric]:
+    """Rubrics whose criteria are each aligned to a target the class may be assessed on
+    (the one rule, ``frameworks.assessable``)."""
+    targets = assessable_targets(section.school).values("pk")
+    return list(
+        Rubric.objects.filter(criteria__isnull=False)
         .exclude(criteria__item__isnull=True)
-        .exclude(criteria__item__category=Category.EDUCATOR)
-        .filter(criteria__isnull=False)
+        .exclude(criteria__in=RubricCriterion.objects.exclude(item__in=targets))
         .select_related("framework")
         .distinct()
         .order_by("title")
     )
-    district = section.school.parent
-    return [
-        r
-        for r in rubrics
-        if r.framework.owner_id is None
-        or (district is not None and r.framework.owner_id == district.pk)
-    ]
 
 
 @transaction.atomic
 def create_scoring_task(
+    actor: Actor,
     *,
     section: Section,
     title: str,
     kind: str,
     assessed_on: dt.date | None,
     rubric: Rubric | None,
-    by: User,
 ) -> ScoringTask:
+    authorize(actor, Act.CHANGE, Subject.CLASSROOM, section)
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = _("Give the task a title.")
@@ -121,8 +135,12 @@ def create_scoring_task(
         kind=kind,
         assessed_on=assessed_on,
         rubric=rubric,
-        created_by=by,
+        created_by=actor,  # a person: the system never makes tasks
     )
+
+
+def _person(actor: Actor) -> User | None:
+    return None if actor is SYSTEM else actor
 
 
 def assessed_at(task: ScoringTask) -> dt.datetime:
@@ -134,14 +152,14 @@ def assessed_at(task: ScoringTask) -> dt.datetime:
 
 
 def _enrolled(task: ScoringTask, student: Student) -> None:
+    """A student not on the class roster today is not found: the answer names nobody,
+    whoever the id belongs to."""
     if not (
         student.enrollments.filter(section_id=task.section_id)
         .filter(active_on(timezone.localdate()))
         .exists()
     ):
-        raise ValidationError(
-            {"student": _("%(student)s is not enrolled in this class.") % {"student": student}}
-        )
+        raise Http404("No such student in this class")
 
 
 def _entry(task: ScoringTask, student: Student) -> TaskStudent:
@@ -159,19 +177,21 @@ def levels_of(criterion: RubricCriterion) -> list[float]:
 
 @transaction.atomic
 def set_task_score(
+    actor: Actor,
     task: ScoringTask,
     *,
     student: Student,
     criterion: RubricCriterion,
     score: float | None,
     version: int,
-    by: User,
 ) -> ScoreResult:
     """Give (or clear, with ``score=None``) one student's level on one criterion.
 
     ``version`` is the version of the cell the page showed; if the saved cell is newer,
     nothing is written and :class:`StaleScore` says what is saved now.
     """
+    authorize(actor, Act.CHANGE, Subject.CLASSROOM, task.section)
+    _enrolled(task, student)
     if criterion.rubric_id != task.rubric_id:
         raise ValidationError({"criterion": _("That criterion is not on this task's rubric.")})
     allowed = levels_of(criterion)
@@ -186,7 +206,6 @@ def set_task_score(
                 }
             }
         )
-    _enrolled(task, student)
     entry = _entry(task, student)
     if score is not None and entry.attendance != Attendance.PRESENT:
         raise ValidationError(
@@ -206,31 +225,32 @@ def set_task_score(
         return ScoreResult(cell, previous, entry)
     cell.score = score
     cell.version += 1
-    cell.updated_by = by
+    cell.updated_by = _person(actor)
     cell.save()
-    _sync_evidence(task, entry, criterion, score, by)
+    _sync_evidence(actor, task, entry, criterion, score)
     return ScoreResult(cell, previous, entry)
 
 
 def _sync_evidence(
+    actor: Actor,
     task: ScoringTask,
     entry: TaskStudent,
     criterion: RubricCriterion,
     score: float | None,
-    by: User,
 ) -> None:
-    """Make the student's evidence for the task match the changed cell."""
+    """Make the student's evidence for the task match the changed cell (through the
+    evidence actions, the only writers of evidence)."""
     target: Item = criterion.item  # type: ignore[assignment]
     if entry.evidence_id is None:
         if score is None:
             return
         entry.evidence = evidence_actions.record_evidence(
+            actor,
             student=entry.student,
             kind=task.kind,
             title=task.title,
             assessed_at=assessed_at(task),
             scores=[evidence_actions.ScoreInput(target, score, criterion)],
-            scorer=by,
             rubric=task.rubric,
             feedback=entry.comment,
         )
@@ -238,27 +258,19 @@ def _sync_evidence(
         return
     evidence = entry.evidence
     assert evidence is not None
-    EvidenceScore.objects.filter(evidence=evidence, criterion=criterion).delete()
-    if score is not None:
-        EvidenceScore.objects.create(
-            evidence=evidence,
-            student=entry.student,
-            target=target,
-            criterion=criterion,
-            score=score,
-            assessed_at=evidence.assessed_at,
-            kind=evidence.kind,
-        )
-    elif not EvidenceScore.objects.filter(evidence=evidence).exists():
+    evidence.student = entry.student  # the caller's instance, with its school loaded
+    kept = evidence_actions.rescore_evidence(
+        actor, evidence, target=target, criterion=criterion, score=score
+    )
+    if kept is None:
         # The last score was cleared: the task no longer holds evidence of this student.
         entry.evidence = None
         entry.save(update_fields=["evidence", "updated_at"])
-        evidence.delete()
-    update_determination(entry.student, target, reason="evidence")
 
 
 @transaction.atomic
 def set_task_student(
+    actor: Actor,
     task: ScoringTask,
     *,
     student: Student,
@@ -267,9 +279,10 @@ def set_task_student(
     comment: str | None = None,
 ) -> TaskStudent:
     """Mark a student present, absent or "not attempted", and/or change their comment."""
+    authorize(actor, Act.CHANGE, Subject.CLASSROOM, task.section)
+    _enrolled(task, student)
     if attendance is not None and attendance not in Attendance.values:
         raise ValidationError({"attendance": _("Choose present, absent or not attempted.")})
-    _enrolled(task, student)
     entry = _entry(task, student)
     if entry.version != version:
         raise StaleScore(entry)
@@ -288,8 +301,7 @@ def set_task_student(
         if entry.evidence_id is not None:
             evidence = entry.evidence
             assert evidence is not None
-            evidence.feedback = entry.comment
-            evidence.save(update_fields=["feedback"])
+            evidence_actions.set_feedback(actor, evidence, feedback=entry.comment)
     entry.version += 1
     entry.save()
     return entry
@@ -297,18 +309,27 @@ def set_task_student(
 
 @transaction.atomic
 def save_groups(
+    actor: Actor,
     *,
     section: Section,
     target: Item,
     groups: Sequence[Group[int, int]],
     title: str,
-    by: User,
 ) -> GroupSet:
-    """Keep the groups as formed now (members and the prerequisite each reteach group names)."""
+    """Keep the groups as formed now (members and the prerequisite each reteach group names).
+
+    Every member must be on the class roster today."""
+    authorize(actor, Act.CHANGE, Subject.CLASSROOM, section)
+    if target.pk not in assessable_ids(section.school, [target.pk]):
+        raise Http404("No such learning target")
+    members = {m for g in groups for m in g.members}
+    on_roster = {s.pk for s in roster(section)}
+    if not members <= on_roster:
+        raise Http404("No such student in this class")
     if not title.strip():
         raise ValidationError({"title": _("Give the groups a title.")})
     group_set = GroupSet.objects.create(
-        section=section, target=target, title=title.strip(), created_by=by
+        section=section, target=target, title=title.strip(), created_by=actor
     )
     position = 0
     rows: list[Any] = []

@@ -15,16 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
-
-from proficio.frameworks.models import (
-    Association,
-    AssociationType,
-    Category,
-    ItemKind,
-    PublicationStatus,
-    ScaleLevel,
-)
+from proficio.frameworks.assessable import assessable_targets
+from proficio.frameworks.models import Association, AssociationType, Category, ScaleLevel
 from proficio.mastery.models import Determination, DeterminationStatus, Override
 from proficio.orgs.models import Section, Student
 
@@ -103,30 +95,19 @@ class Row:
 
 def section_columns(section: Section) -> list[Column]:
     """The section's learning targets with their competencies, in framework order."""
-    district = section.school.parent
-    owners = Q(origin_item__framework__owner__isnull=True)
-    if district is not None:
-        owners |= Q(origin_item__framework__owner=district)
     node_fields = ("id", "human_coding_scheme", "abbreviated_statement", "full_statement")
-    rows = (
-        Association.objects.filter(
-            owners,
-            association_type=AssociationType.IS_CHILD_OF,
-            origin_item__kind=ItemKind.TARGET,
-            origin_item__archived_at__isnull=True,
-            origin_item__framework__status=PublicationStatus.PUBLISHED,
-            destination_item__isnull=False,
-        )
-        .exclude(origin_item__category=Category.EDUCATOR)
-        .values_list(
-            *(f"origin_item__{f}" for f in node_fields),
-            "origin_item__category",
-            *(f"destination_item__{f}" for f in node_fields),
-            "destination_item__category",
-            "destination_item__scale_id",
-            "origin_item__framework__scale_id",
-            "origin_item__framework__title",
-        )
+    rows = Association.objects.filter(
+        association_type=AssociationType.IS_CHILD_OF,
+        origin_item__in=assessable_targets(section.school).values("pk"),
+        destination_item__isnull=False,
+    ).values_list(
+        *(f"origin_item__{f}" for f in node_fields),
+        "origin_item__category",
+        *(f"destination_item__{f}" for f in node_fields),
+        "destination_item__category",
+        "destination_item__scale_id",
+        "origin_item__framework__scale_id",
+        "origin_item__framework__title",
     )
     competencies: dict[int, Node] = {}
     columns = []

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_POST
 
 from proficio import policy
 from proficio.accounts.models import User
-from proficio.audit.log import record_bulk
-from proficio.audit.models import AuditAction
+from proficio.audit.log import record_reads
 from proficio.classroom import actions, grid
 from proficio.classroom.forms import GridFilterForm, GroupTargetForm, ScoringTaskForm
 from proficio.classroom.models import Attendance, GroupSet, ScoringTask, TaskScore, TaskStudent
@@ -47,15 +46,8 @@ def _user(request: HttpRequest) -> User:
 
 
 def _section(request: HttpRequest, section_id: int, act: Act = Act.VIEW) -> Section:
-    found: Section | None = (
-        policy.visible(request.user, Subject.CLASSROOM, act)
-        .select_related("school", "school__parent", "course", "term")
-        .filter(pk=section_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such class")
-    return found
+    section: Section = policy.access(request.user, Subject.CLASSROOM, section_id, act=act)
+    return section
 
 
 def _can_score(request: HttpRequest, section: Section) -> bool:
@@ -65,7 +57,7 @@ def _can_score(request: HttpRequest, section: Section) -> bool:
 # --- the grid -----------------------------------------------------------------------
 
 
-def _grid(request: HttpRequest, section: Section) -> dict[str, Any]:
+def _grid(request: HttpRequest, section: Section, purpose: str) -> dict[str, Any]:
     columns = grid.section_columns(section)
     competencies = list({c.competency.pk: c.competency for c in columns if c.competency}.values())
     form = GridFilterForm(request.GET or None, competencies=competencies)
@@ -91,14 +83,8 @@ def _grid(request: HttpRequest, section: Section) -> dict[str, Any]:
         rows.sort(key=lambda r: r.proficient)
     elif sort == "rising_desc":
         rows.sort(key=lambda r: -r.rising)
-    # One audit entry for the whole class read, not one per student.
-    record_bulk(
-        AuditAction.READ,
-        "mastery.determination",
-        len(rows),
-        org_path=section.school.path,
-        detail={"section": section.pk, "view": "class grid"},
-    )
+    # Each student shown is a read of their record: one entry per student, in bulk.
+    record_reads([r.student for r in rows], purpose=purpose, what="mastery.determination")
     return {"form": form, "columns": columns, "rows": rows, "competencies": competencies}
 
 
@@ -204,7 +190,7 @@ def _distribution_chart(rows: list[grid.Row], columns: list[grid.Column]) -> Any
 @login_required
 def class_grid(request: HttpRequest, section_id: int) -> HttpResponse:
     section = _section(request, section_id)
-    context = _grid(request, section)
+    context = _grid(request, section, "class grid")
     columns, rows = context["columns"], context["rows"]
     # Links are built from one reversed URL: reversing 2,000 times costs more than the grid.
     head, _sep, rest = reverse("mastery:student_target", args=[999999991, 999999992]).partition(
@@ -241,7 +227,7 @@ def _csv_safe(value: str) -> str:
 @login_required
 def class_grid_csv(request: HttpRequest, section_id: int) -> HttpResponse:
     section = _section(request, section_id)
-    context = _grid(request, section)
+    context = _grid(request, section, "class grid export")
     columns, rows = context["columns"], context["rows"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-grid-{section.pk}.csv"'
@@ -277,12 +263,12 @@ def task_list(request: HttpRequest, section_id: int) -> HttpResponse:
             by_pk = {r.pk: r for r in rubrics}
             try:
                 task = actions.create_scoring_task(
+                    request.user,
                     section=section,
                     title=form.cleaned_data["title"],
                     kind=form.cleaned_data["kind"],
                     assessed_on=form.cleaned_data["assessed_on"],
                     rubric=by_pk.get(form.cleaned_data["rubric"]),
-                    by=_user(request),
                 )
             except ValidationError as exc:
                 show_errors(form, exc)
@@ -367,13 +353,7 @@ def scoring(request: HttpRequest, section_id: int, task_id: int) -> HttpResponse
     task = _task(section, task_id)
     criteria = _criteria(task)
     students = actions.roster(section)
-    record_bulk(
-        AuditAction.READ,
-        "classroom.taskscore",
-        len(students),
-        org_path=section.school.path,
-        detail={"section": section.pk, "task": task.pk},
-    )
+    record_reads(students, purpose="scoring sheet", what="classroom.taskscore")
     return render(
         request,
         "classroom/scoring.html",
@@ -386,17 +366,6 @@ def scoring(request: HttpRequest, section_id: int, task_id: int) -> HttpResponse
             "attendance_choices": Attendance.choices,
         },
     )
-
-
-def _student_in(section: Section, raw: Any) -> Student:
-    try:
-        pk = int(raw)
-    except (TypeError, ValueError):
-        raise ValidationError({"student": _("Choose a student of this class.")}) from None
-    student = Student.objects.filter(pk=pk).select_related("school").first()
-    if student is None:
-        raise ValidationError({"student": _("Choose a student of this class.")})
-    return student
 
 
 def _int(raw: Any, field: str) -> int:
@@ -426,7 +395,7 @@ def score_cell(request: HttpRequest, section_id: int, task_id: int) -> HttpRespo
     cell: TaskScore | None
     entry: TaskStudent | None = None
     try:
-        student = _student_in(section, request.POST.get("student"))
+        student = actions.roster_student(section, request.POST.get("student"))
         try:
             criterion = criteria[int(request.POST.get("criterion", ""))]
         except (KeyError, ValueError):
@@ -440,12 +409,12 @@ def score_cell(request: HttpRequest, section_id: int, task_id: int) -> HttpRespo
             raise ValidationError({"score": _("Give the level as a number.")}) from None
         version = _int(request.POST.get("version"), "version")
         result = actions.set_task_score(
+            request.user,
             task,
             student=student,
             criterion=criterion,
             score=score,
             version=version,
-            by=_user(request),
         )
         cell, entry = result.cell, result.entry
         shown = f"{score:g}" if score is not None else _("cleared")
@@ -501,17 +470,10 @@ def task_student(request: HttpRequest, section_id: int, task_id: int) -> HttpRes
     section = _section(request, section_id, Act.CHANGE)
     task = _task(section, task_id)
     status, error = 200, False
-    try:
-        student = _student_in(section, request.POST.get("student"))
-    except ValidationError as exc:
-        return render(
-            request,
-            "classroom/_save_state.html",
-            {"message": _("Not saved: ") + _first_error(exc), "error": True, "oob": False},
-            status=400,
-        )
+    student = actions.roster_student(section, request.POST.get("student"))
     try:
         actions.set_task_student(
+            request.user,
             task,
             student=student,
             version=_int(request.POST.get("version"), "version"),
@@ -588,24 +550,18 @@ def groups(request: HttpRequest, section_id: int) -> HttpResponse:
                 raise Http404("No such class")
             try:
                 saved = actions.save_groups(
+                    request.user,
                     section=section,
                     target=target,
                     groups=formed,
                     title=request.POST.get("title", ""),
-                    by=_user(request),
                 )
             except ValidationError as exc:
                 messages.error(request, _first_error(exc))
             else:
                 messages.success(request, _("Groups saved."))
                 return redirect("classroom:group_set", section_id=section.pk, set_id=saved.pk)
-        record_bulk(
-            AuditAction.READ,
-            "mastery.determination",
-            len(students),
-            org_path=section.school.path,
-            detail={"section": section.pk, "view": "flexible groups", "target": target.pk},
-        )
+        record_reads(students, purpose="flexible groups", what="mastery.determination")
         by_id = {s.pk: s for s in students}
         items = {p.pk: p for p in prereqs}
         context.update(
@@ -654,13 +610,7 @@ def group_set(request: HttpRequest, section_id: int, set_id: int) -> HttpRespons
     if found is None:
         raise Http404("No such groups")
     members = list(found.members.select_related("student", "prerequisite"))
-    record_bulk(
-        AuditAction.READ,
-        "classroom.groupmember",
-        len(members),
-        org_path=section.school.path,
-        detail={"group_set": found.pk},
-    )
+    record_reads([m.student for m in members], purpose="saved groups", what="classroom.groupmember")
     grouped: dict[tuple[str, int | None], dict[str, Any]] = {}
     for m in members:
         key = (m.kind, m.prerequisite_id)

@@ -35,6 +35,7 @@ from proficio.orgs.models import (
     Student,
     StudentDemographics,
 )
+from proficio.policy import SYSTEM
 
 DEMO_PASSWORD = "proficio-demo"  # noqa: S105 - published on purpose: it is a demo
 DISTRICT_CODE = "riverbend"
@@ -117,8 +118,11 @@ def generate(
     rng = random.Random(seed)
     result = DemoResult()
     with acting(None, route="cli: proficio demo", purpose="demo district"), transaction.atomic():
-        state = orgs.create_organization(kind="state", name="State of Columbia", code="columbia")
+        state = orgs.create_organization(
+            SYSTEM, kind="state", name="State of Columbia", code="columbia"
+        )
         district = orgs.create_organization(
+            SYSTEM,
             kind="district",
             name="Riverbend Unified School District",
             code=DISTRICT_CODE,
@@ -127,6 +131,7 @@ def generate(
         year_start, year_end = school_year_for(today)
         mid = dt.date(year_start.year + 1, 1, 15)
         year = orgs.create_academic_year(
+            SYSTEM,
             district=district,
             name=f"{year_start.year}–{year_end.year}",
             start_date=year_start,
@@ -144,7 +149,7 @@ def generate(
         assert term is not None
         schools = {
             code: orgs.create_organization(
-                kind="school", name=name, code=code, parent=district, school_level=level
+                SYSTEM, kind="school", name=name, code=code, parent=district, school_level=level
             )
             for code, name, level, _ in SCHOOLS
         }
@@ -273,6 +278,7 @@ def generate(
                         else:
                             teacher = teachers.next_for(school, level)
                         section = orgs.create_section(
+                            SYSTEM,
                             school=school,
                             course=course,
                             term=term,
@@ -296,6 +302,7 @@ def generate(
             if s.school is schools["maple-ms"]
         ]
         orgs.bulk_add_roster(
+            SYSTEM,
             district=district,
             students=roster,
             demographics=demographics,
@@ -328,7 +335,7 @@ def generate(
 def _course(district: Organization, code: str, title: str, subject: str) -> Course:
     existing = Course.objects.filter(district=district, code=code).first()
     return existing or orgs.create_course(
-        district=district, code=code, title=title, subject=subject
+        SYSTEM, district=district, code=code, title=title, subject=subject
     )
 
 
@@ -356,22 +363,30 @@ def _named_people(
         )
 
     rivera = person("rivera", "Ms. Rivera", "Elena", "Rivera")
-    orgs.grant_role(user=rivera, role=Role.TEACHER, organization=maple, start_date=start)
+    orgs.grant_role(SYSTEM, user=rivera, role=Role.TEACHER, organization=maple, start_date=start)
     counselor = person("counselor", "Mr. Chen", "David", "Chen")
-    orgs.grant_role(user=counselor, role=Role.ADVISOR, organization=maple, start_date=start)
+    orgs.grant_role(SYSTEM, user=counselor, role=Role.ADVISOR, organization=maple, start_date=start)
     guardian = person("garcia.family", "Marisol García", "Marisol", "García")
     principal = person("principal", "Dr. Okoye", "Adaeze", "Okoye")
-    orgs.grant_role(user=principal, role=Role.SCHOOL_LEADER, organization=maple, start_date=start)
+    orgs.grant_role(
+        SYSTEM, user=principal, role=Role.SCHOOL_LEADER, organization=maple, start_date=start
+    )
     admin = person("district.admin", "Ms. Thompson", "Karen", "Thompson")
-    orgs.grant_role(user=admin, role=Role.DISTRICT_ADMIN, organization=district, start_date=start)
+    orgs.grant_role(
+        SYSTEM, user=admin, role=Role.DISTRICT_ADMIN, organization=district, start_date=start
+    )
     lead = person("data.lead", "Mr. Nguyen", "Minh", "Nguyen")
     orgs.grant_role(
-        user=lead, role=Role.DISTRICT_DATA_LEAD, organization=district, start_date=start
+        SYSTEM, user=lead, role=Role.DISTRICT_DATA_LEAD, organization=district, start_date=start
     )
     analyst = person("state.analyst", "Dr. Patel", "Priya", "Patel")
-    orgs.grant_role(user=analyst, role=Role.STATE_ANALYST, organization=state, start_date=start)
+    orgs.grant_role(
+        SYSTEM, user=analyst, role=Role.STATE_ANALYST, organization=state, start_date=start
+    )
     sysadmin = person("admin", "System administrator", "Sam", "Admin")
-    orgs.grant_role(user=sysadmin, role=Role.SYSTEM_ADMIN, organization=state, start_date=start)
+    orgs.grant_role(
+        SYSTEM, user=sysadmin, role=Role.SYSTEM_ADMIN, organization=state, start_date=start
+    )
     return _Named(rivera=rivera, counselor=counselor, guardian=guardian)
 
 
@@ -403,7 +418,7 @@ class _TeacherPool:
                 last_name=family,
             )
             orgs.grant_role(
-                user=user, role=Role.TEACHER, organization=school, start_date=self.start
+                SYSTEM, user=user, role=Role.TEACHER, organization=school, start_date=self.start
             )
             self.current[school.pk] = user
         return self.current[school.pk]

@@ -23,6 +23,7 @@ from proficio.frameworks.models import Category, Framework, Item, ItemKind
 from proficio.mastery import actions as mastery
 from proficio.mastery.models import Method, ScopeKind
 from proficio.orgs.models import Organization, Student
+from proficio.policy import SYSTEM
 
 from .generate import GRADES
 
@@ -63,12 +64,12 @@ def seed_history(
     MasteryPolicy.objects.filter(
         scope=ScopeKind.DISTRICT, organization=district
     ).exists() or mastery.create_policy(
+        SYSTEM,
         name="Riverbend default",
         scope=ScopeKind.DISTRICT,
         owner=district,
         organization=district,
         params={"method": Method.DECAYING_AVERAGE, "rate": 0.65, "min_evidence": 2},
-        by=None,
     )
     rng = random.Random(seed * 7919 + 17)
     levels = {lv.pk: lv.position for lv in framework.levels.all()}
@@ -156,7 +157,7 @@ def seed_history(
                         "scores": [(habit.pk, 3.0)],
                     }
                 )
-    evidence.bulk_record_evidence(rows, org_path=district.path)
+    evidence.bulk_record_evidence(SYSTEM, rows, org_path=district.path)
     mastery.rebuild_determinations([s.pk for s in students], reason="demo history")
     return len(rows)
 

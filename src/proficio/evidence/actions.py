@@ -23,10 +23,12 @@ from proficio.evidence.models import (
     EvidenceStatus,
     ItemResponse,
 )
-from proficio.frameworks.models import Category, Item, ItemKind, PublicationStatus, RubricCriterion
+from proficio.frameworks.assessable import why_not_assessable
+from proficio.frameworks.models import Item, RubricCriterion
 from proficio.mastery import engine
 from proficio.mastery.actions import update_determination
 from proficio.orgs.models import Student
+from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_students
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
@@ -42,30 +44,6 @@ class ScoreInput:
 class ResponseInput:
     target: Item
     correct: bool
-
-
-def assessable(student: Student, target: Item) -> str | None:
-    """Why ``student`` cannot be assessed on ``target``, or None if they can."""
-    if target.kind != ItemKind.TARGET:
-        return f"{target} is a {target.get_kind_display().lower()}, not a learning target."
-    if target.archived_at is not None:
-        return f"{target} is archived."
-    if target.category == Category.EDUCATOR:
-        return f"{target} belongs to the educator framework."
-    framework = target.framework
-    district_path = student.school.parent.path if student.school.parent else student.school.path
-    owned_here = framework.owner is not None and student.school.path.startswith(
-        framework.owner.path
-    )
-    if framework.status != PublicationStatus.PUBLISHED and not owned_here:
-        return f"{framework} is not published for {student}'s district."
-    if (
-        framework.owner is not None
-        and not district_path.startswith(framework.owner.path)
-        and not owned_here
-    ):
-        return f"{framework} belongs to another district."
-    return None
 
 
 def _check(
@@ -88,7 +66,7 @@ def _check(
     if not scores and not responses:
         errors.setdefault("scores", []).append("Score at least one learning target.")
     for n, s in enumerate(scores, start=1):
-        why = assessable(student, s.target)
+        why = why_not_assessable(student.school, s.target)
         if why:
             errors.setdefault("scores", []).append(f"Score {n}: {why}")
             continue
@@ -103,7 +81,7 @@ def _check(
                 f"Score {n}: the rubric criterion is aligned to another target."
             )
     for n, r in enumerate(responses, start=1):
-        why = assessable(student, r.target)
+        why = why_not_assessable(student.school, r.target)
         if why:
             errors.setdefault("responses", []).append(f"Item {n}: {why}")
     if kind == EvidenceKind.EXTENDED_LEARNING and not partner.strip():
@@ -116,6 +94,7 @@ def _check(
 
 @transaction.atomic
 def record_evidence(
+    actor: Actor,
     *,
     student: Student,
     kind: str,
@@ -130,9 +109,21 @@ def record_evidence(
     partner_organization: str = "",
     verifier: str = "",
     submitted_by_student: bool = False,
+    upload: Any = None,
+    url: str = "",
 ) -> Evidence:
     """Record evidence. Educator-entered evidence is accepted at once and updates the
-    determinations; student-submitted evidence waits for an educator's review."""
+    determinations; student-submitted evidence waits for an educator's review.
+
+    ``actor`` must be allowed to change the student's record, or, for a student's own
+    submission, be the student. ``scorer`` defaults to the actor. A file (``upload``) or a
+    link (``url``) is attached in the same transaction, so a refused file keeps nothing."""
+    if submitted_by_student:
+        authorize(actor, Act.CHANGE, Subject.OWN_LEARNING, student)
+    else:
+        authorize(actor, Act.CHANGE, Subject.STUDENT, student)
+    if scorer is None and actor is not SYSTEM:
+        scorer = actor
     if not title.strip():
         raise ValidationError({"title": "Give the evidence a title."})
     _check(student, assessed_at, scores, responses, kind, partner_organization)
@@ -187,7 +178,64 @@ def record_evidence(
         }
         for target in touched.values():
             update_determination(student, target, reason="evidence")
+    if upload is not None or url:
+        attach_artifact(actor, evidence, upload=upload, url=url)
     return evidence
+
+
+@transaction.atomic
+def rescore_evidence(
+    actor: Actor,
+    evidence: Evidence,
+    *,
+    target: Item,
+    criterion: RubricCriterion | None,
+    score: float | None,
+) -> Evidence | None:
+    """Change (or, with ``score=None``, clear) what accepted evidence says on one rubric
+    criterion, and recompute that determination. Clearing its last score deletes the
+    evidence, which then no longer exists (returns None)."""
+    authorize(actor, Act.CHANGE, Subject.STUDENT, evidence.student)
+    if score is not None:
+        _check(
+            evidence.student,
+            evidence.assessed_at,
+            [ScoreInput(target, score, criterion)],
+            [],
+            evidence.kind,
+            evidence.partner_organization,
+        )
+    EvidenceScore.objects.filter(evidence=evidence, criterion=criterion, target=target).delete()
+    kept: Evidence | None = evidence
+    if score is not None:
+        EvidenceScore.objects.create(
+            evidence=evidence,
+            student=evidence.student,
+            target=target,
+            criterion=criterion,
+            score=float(score),
+            assessed_at=evidence.assessed_at,
+            kind=evidence.kind,
+            counts=evidence.status == EvidenceStatus.ACCEPTED,
+        )
+    elif not EvidenceScore.objects.filter(evidence=evidence).exists():
+        evidence.delete()
+        kept = None
+    update_determination(evidence.student, target, reason="evidence")
+    return kept
+
+
+@transaction.atomic
+def set_feedback(actor: Actor, evidence: Evidence, *, feedback: str) -> Evidence:
+    """Change the feedback a student sees on a piece of evidence."""
+    authorize(actor, Act.CHANGE, Subject.STUDENT, evidence.student)
+    evidence.feedback = feedback
+    evidence.save(update_fields=["feedback"])
+    return evidence
+
+
+def _person(actor: Actor) -> User | None:
+    return None if actor is SYSTEM else actor
 
 
 def _refresh(evidence: Evidence) -> None:
@@ -199,11 +247,13 @@ def _refresh(evidence: Evidence) -> None:
 
 
 @transaction.atomic
-def accept_evidence(evidence: Evidence, *, by: User, feedback: str = "") -> Evidence:
+def accept_evidence(actor: Actor, evidence: Evidence, *, feedback: str = "") -> Evidence:
+    """An educator accepts a student's submission: its scores count from now on."""
+    authorize(actor, Act.CHANGE, Subject.STUDENT, evidence.student)
     if evidence.status == EvidenceStatus.ACCEPTED:
         raise ValidationError({"status": "This evidence is already accepted."})
     evidence.status = EvidenceStatus.ACCEPTED
-    evidence.scorer = by
+    evidence.scorer = _person(actor)
     if feedback:
         evidence.feedback = feedback
     evidence.save()
@@ -213,7 +263,9 @@ def accept_evidence(evidence: Evidence, *, by: User, feedback: str = "") -> Evid
 
 
 @transaction.atomic
-def return_evidence(evidence: Evidence, *, by: User, feedback: str) -> Evidence:
+def return_evidence(actor: Actor, evidence: Evidence, *, feedback: str) -> Evidence:
+    """An educator returns a submission with feedback; the student may resubmit."""
+    authorize(actor, Act.CHANGE, Subject.STUDENT, evidence.student)
     if not feedback.strip():
         raise ValidationError(
             {"feedback": "Say what the student should change before resubmitting."}
@@ -222,12 +274,11 @@ def return_evidence(evidence: Evidence, *, by: User, feedback: str) -> Evidence:
         raise ValidationError({"status": "Accepted evidence cannot be returned."})
     evidence.status = EvidenceStatus.RETURNED
     evidence.feedback = feedback.strip()
-    evidence.scorer = by
+    evidence.scorer = _person(actor)
     evidence.save()
     return evidence
 
 
-@transaction.atomic
 def check_upload(upload: Any) -> str:
     """The upload's content type, if its size and actual content are ones we accept.
 
@@ -244,10 +295,14 @@ def check_upload(upload: Any) -> str:
     return content_type
 
 
+@transaction.atomic
 def attach_artifact(
-    evidence: Evidence, *, upload: Any = None, url: str = "", name: str = ""
+    actor: Actor, evidence: Evidence, *, upload: Any = None, url: str = "", name: str = ""
 ) -> Artifact:
-    """Attach a file (checked by size and by its actual content) or a link."""
+    """Attach a file (checked by size and by its actual content) or a link, as the
+    student to their own submission, or as an educator who may change the record."""
+    own = evidence.status != EvidenceStatus.ACCEPTED and evidence.submitted_by_id is not None
+    authorize(actor, Act.CHANGE, Subject.OWN_LEARNING if own else Subject.STUDENT, evidence.student)
     if upload is None and not url:
         raise ValidationError({"file": "Attach a file or give a link."})
     if upload is not None:
@@ -296,7 +351,9 @@ def sniff(upload: Any) -> str:
 
 
 @transaction.atomic
-def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") -> int:
+def bulk_record_evidence(
+    actor: Actor, rows: Sequence[dict[str, Any]], *, org_path: str = ""
+) -> int:
     """Record many pieces of accepted evidence at once (imports, the demo history).
 
     Each row: student_id, kind, title, assessed_at, scorer_id, partner_organization,
@@ -307,6 +364,7 @@ def bulk_record_evidence(rows: Sequence[dict[str, Any]], *, org_path: str = "") 
     from proficio.audit.models import AuditAction
     from proficio.bulk import insert_rows
 
+    authorize_students(actor, Act.CHANGE, Subject.STUDENT, {r["student_id"] for r in rows})
     evidence = Evidence.objects.bulk_create(
         [
             Evidence(

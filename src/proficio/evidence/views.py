@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from proficio.accounts.models import User
 from proficio.evidence import actions
 from proficio.evidence.forms import EvidenceForm, ReviewForm
 from proficio.evidence.models import Artifact, Evidence
-from proficio.frameworks.models import Item, ItemKind, PublicationStatus
+from proficio.frameworks.assessable import assessable_targets
 from proficio.mastery import engine
 from proficio.policy import Act, Subject
 from proficio.web.forms import show_errors
@@ -28,30 +27,14 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def assessable_targets(student: object) -> object:
-    school = student.school  # type: ignore[attr-defined]
-    district = school.parent
-    return (
-        Item.objects.filter(
-            kind=ItemKind.TARGET,
-            archived_at__isnull=True,
-            framework__status=PublicationStatus.PUBLISHED,
-        )
-        .exclude(category="educator")
-        .filter(framework__owner=district)
-        .select_related("framework")
-        .order_by("human_coding_scheme")
-    )
-
-
 @login_required
 def record(request: HttpRequest, student_id: int) -> HttpResponse:
     """Evidence entry for one student and one task (an educator's)."""
     student = policy.access_student(
         request.user, student_id, act=Act.CHANGE, purpose="record evidence"
     )
-    targets = assessable_targets(student)
-    first = targets.first()  # type: ignore[attr-defined]
+    targets = assessable_targets(student.school)
+    first = targets.first()
     scale = engine.core_scale(engine.scale_for(first)) if first else engine.core_scale(None)
     form = EvidenceForm(
         request.POST or None,
@@ -62,22 +45,19 @@ def record(request: HttpRequest, student_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                evidence = actions.record_evidence(
-                    student=student,
-                    kind=data["kind"],
-                    title=data["title"],
-                    assessed_at=data["assessed_at"],
-                    scores=[actions.ScoreInput(t, s) for t, s in form.score_rows()],
-                    scorer=_user(request),
-                    feedback=data["feedback"],
-                    partner_organization=data["partner_organization"],
-                    verifier=data["verifier"],
-                )
-                if data.get("artifact") or data.get("link"):
-                    actions.attach_artifact(
-                        evidence, upload=data.get("artifact"), url=data.get("link") or ""
-                    )
+            actions.record_evidence(
+                request.user,
+                student=student,
+                kind=data["kind"],
+                title=data["title"],
+                assessed_at=data["assessed_at"],
+                scores=[actions.ScoreInput(t, s) for t, s in form.score_rows()],
+                feedback=data["feedback"],
+                partner_organization=data["partner_organization"],
+                verifier=data["verifier"],
+                upload=data.get("artifact"),
+                url=data.get("link") or "",
+            )
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -106,12 +86,12 @@ def review(request: HttpRequest, evidence_id: int) -> HttpResponse:
         try:
             if form.cleaned_data["decision"] == "accept":
                 actions.accept_evidence(
-                    evidence, by=_user(request), feedback=form.cleaned_data["feedback"]
+                    request.user, evidence, feedback=form.cleaned_data["feedback"]
                 )
                 messages.success(request, _("Accepted: it now counts toward mastery."))
             else:
                 actions.return_evidence(
-                    evidence, by=_user(request), feedback=form.cleaned_data["feedback"]
+                    request.user, evidence, feedback=form.cleaned_data["feedback"]
                 )
                 messages.success(request, _("Returned to the student with your feedback."))
         except ValidationError as exc:
@@ -139,4 +119,4 @@ def artifact(request: HttpRequest, artifact_id: int) -> HttpResponse | FileRespo
     return response
 
 
-__all__ = ["Subject", "assessable_targets", "record"]
+__all__ = ["Subject", "record"]

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from proficio import policy
+from proficio.accounts.roles import Role
 from proficio.audit.context import current_actor
 from proficio.audit.log import record_bulk
 from proficio.audit.models import AuditAction
@@ -26,8 +28,10 @@ from proficio.frameworks.models import (
     DefinitionChange,
     Exemplar,
     Framework,
+    ImportJob,
     Item,
     ItemKind,
+    JobStatus,
     LevelStatement,
     License,
     PerformanceLevel,
@@ -39,6 +43,7 @@ from proficio.frameworks.models import (
     ScaleLevel,
 )
 from proficio.orgs.models import Organization
+from proficio.policy import SYSTEM
 
 BASE_URI = "urn:proficio:case"
 
@@ -634,3 +639,81 @@ def create_rubric(
             )
     _history(framework, "rubric", rid, "created", None, {"title": title})
     return rubric
+
+
+# -- Imports ------------------------------------------------------------------------------
+
+
+def import_owner(actor: Any) -> Organization | None:
+    """The district an import by ``actor`` belongs to: the district they administer."""
+    if actor is SYSTEM:
+        return None
+    from proficio.orgs.models import OrganizationKind
+
+    for org in policy.who(actor).orgs_by_role.get(Role.DISTRICT_ADMIN, []):
+        if org.kind == OrganizationKind.DISTRICT:
+            return org
+    return None
+
+
+@transaction.atomic
+def start_import(actor: Any, *, filename: str, payload: bytes, as_draft: bool) -> ImportJob:
+    """Keep an uploaded CASE package in a job and run its import in the background."""
+    policy.authorize(actor, policy.Act.CHANGE, policy.Subject.FRAMEWORK)
+    job = ImportJob.objects.create(
+        created_by=None if actor is SYSTEM else actor,
+        owner=import_owner(actor),
+        filename=(filename or "package.json")[:255],
+        payload=payload,
+        as_draft=as_draft,
+    )
+    from proficio.frameworks.tasks import run_import
+
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    return job
+
+
+def run_import_job(job: ImportJob) -> None:
+    """The import a job holds, as its owner; the job row records progress and the report."""
+    from proficio import progress as live
+    from proficio.core.standards import case
+    from proficio.frameworks import case_io
+
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, stage="reading")
+
+    def progress(done: int, total: int, stage: str) -> None:
+        # The import's transaction hides its own rows until it commits: report outside it.
+        live.report("import", job.pk, done=done, total=total, stage=stage)
+
+    try:
+        package = case.parse_package(case.load_json(bytes(job.payload), source=job.filename))
+        report = case_io.import_package(
+            package,
+            owner=job.owner,
+            status=PublicationStatus.DRAFT if job.as_draft else PublicationStatus.PUBLISHED,
+            progress=progress,
+        )
+    except case.CASEError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            stage="",
+            errors=[
+                {"path": i.path, "message": i.message, "identifier": i.identifier}
+                for i in exc.issues
+            ],
+        )
+        return
+    except Exception as exc:  # a job page must never poll forever
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            stage="",
+            errors=[{"path": "$", "message": f"The import stopped unexpectedly: {exc}"}],
+        )
+        raise
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE,
+            stage="",
+            framework_id=report.framework_id,
+            report=report.as_dict(),
+        )

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from proficio import policy
 from proficio.accounts.models import User
-from proficio.accounts.roles import Role
 from proficio.core.standards import case
 from proficio.frameworks import actions, case_io, graph_svg
 from proficio.frameworks.forms import (
@@ -40,8 +39,6 @@ from proficio.frameworks.models import (
     ItemKind,
     JobStatus,
 )
-from proficio.frameworks.tasks import run_import
-from proficio.orgs.models import OrganizationKind
 from proficio.policy import Act, Subject
 from proficio.web.forms import show_errors
 
@@ -273,29 +270,18 @@ def framework_history(request: HttpRequest, framework_id: int) -> HttpResponse:
 # -- Import ----------------------------------------------------------------------------------
 
 
-def _owner_for(user: Any) -> Any:
-    w = policy.who(user)
-    for role in (Role.DISTRICT_ADMIN,):
-        for org in w.orgs_by_role.get(role, []):
-            if org.kind == OrganizationKind.DISTRICT:
-                return org
-    return None
-
-
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Act.CHANGE, Subject.FRAMEWORK)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            created_by=_user(request),
-            owner=_owner_for(request.user),
-            filename=upload.name[:255],
+        job = actions.start_import(
+            request.user,
+            filename=upload.name,
             payload=upload.read(),
             as_draft=form.cleaned_data["as_draft"],
         )
-        run_import.enqueue(job.pk)
         return redirect("frameworks:import_job", job_id=job.pk)
     jobs = ImportJob.objects.filter(created_by=_user(request))[:10]
     return render(
@@ -307,11 +293,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
-    if not policy.may(request.user, Act.CHANGE, Subject.FRAMEWORK):
-        raise Http404("No such import")
-    job: ImportJob | None = ImportJob.objects.filter(pk=job_id, created_by=_user(request)).first()
-    if job is None:
-        raise Http404("No such import")
+    job: ImportJob = policy.access(request.user, Subject.IMPORT_JOB, job_id)
     return job.live()
 
 
@@ -342,7 +324,7 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 def framework_create(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Act.CHANGE, Subject.FRAMEWORK)
-    owner = _owner_for(request.user)
+    owner = actions.import_owner(request.user)
     form = FrameworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,7 +7,6 @@ from ninja import Router, Schema
 
 from proficio import policy
 from proficio.insights import data
-from proficio.insights.views import export_rows
 from proficio.policy import Subject
 
 router = Router(tags=["insights"])
@@ -39,5 +38,5 @@ def organization_aggregates(request: HttpRequest, org_id: int) -> Aggregates:
     return Aggregates(
         organization=org.name,
         suppression_threshold=data.threshold(),
-        rows=[AggregateRow(**row) for row in export_rows(org)],
+        rows=[AggregateRow(**row) for row in data.export_rows(org)],
     )

@@ -534,3 +534,15 @@ def off_pace(user: Any, org: Organization, limit: int = 50) -> list[Any]:
         .order_by("student__legal_family_name", "student__legal_given_name")
     )
     return list(behind[:limit])
+
+
+def export_rows(org: Organization) -> list[dict[str, Any]]:
+    limit = threshold()
+    students = students_of(org)
+    out: list[dict[str, Any]] = []
+    if org.kind == OrganizationKind.DISTRICT:
+        out += [{"breakdown": "school", **r.as_dict()} for r in by_school(students, org, limit)]
+    out += [{"breakdown": "grade_band", **r.as_dict()} for r in by_grade_band(students, limit)]
+    for dim in equity(students, limit):
+        out += [{"breakdown": dim.name, **r.as_dict()} for r in dim.rows]
+    return out

@@ -19,8 +19,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from proficio import policy
+from proficio.audit.log import record_reads
 from proficio.insights import data
-from proficio.orgs.models import Organization, OrganizationKind
+from proficio.orgs.models import OrganizationKind
 from proficio.policy import Act, Subject
 from proficio.web.charts import chart_context
 
@@ -135,6 +136,7 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         "off_pace": data.off_pace(request.user, org),
         "can_open_students": policy.may(request.user, Act.VIEW, Subject.STUDENT),
     }
+    record_reads([row.student for row in context["off_pace"]], purpose="off-pace list")
     context["has_charts"] = bool(context["trend"] or context["predictability"])
     if org.kind == OrganizationKind.DISTRICT:
         context["schools"] = data.by_school(students, org, limit)
@@ -151,24 +153,10 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "insights/dashboard.html", context)
 
 
-def export_rows(org: Organization) -> list[dict[str, Any]]:
-    limit = data.threshold()
-    students = data.students_of(org)
-    out: list[dict[str, Any]] = []
-    if org.kind == OrganizationKind.DISTRICT:
-        out += [
-            {"breakdown": "school", **r.as_dict()} for r in data.by_school(students, org, limit)
-        ]
-    out += [{"breakdown": "grade_band", **r.as_dict()} for r in data.by_grade_band(students, limit)]
-    for dim in data.equity(students, limit):
-        out += [{"breakdown": dim.name, **r.as_dict()} for r in dim.rows]
-    return out
-
-
 @login_required
 def export(request: HttpRequest, org_id: int, fmt: str) -> HttpResponse:
     org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
-    rows = export_rows(org)
+    rows = data.export_rows(org)
     if fmt == "json":
         return JsonResponse(
             {

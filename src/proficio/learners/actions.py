@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from proficio.accounts.models import User
 from proficio.evidence import actions as evidence_actions
 from proficio.evidence.models import Evidence, EvidenceKind
-from proficio.frameworks.models import Category, Item, ItemKind, PublicationStatus
+from proficio.frameworks.assessable import assessable_targets, why_not_assessable
+from proficio.frameworks.models import Item
 from proficio.learners.models import (
     OPEN_STATUSES,
     FamilyReportView,
@@ -25,7 +26,8 @@ from proficio.learners.models import (
     RequestStatus,
 )
 from proficio.mastery import engine
-from proficio.orgs.models import Organization, Section, Student, active_on
+from proficio.orgs.models import Section, Student, active_on
+from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
 
 MAX_NOTE = 2000
 
@@ -38,30 +40,13 @@ def current_sections(student: Student, today: dt.date | None = None) -> QuerySet
     ).distinct()
 
 
-def _districts_of(sections: QuerySet[Section]) -> list[Organization]:
-    return list(Organization.objects.filter(courses__sections__in=sections).distinct())
-
-
 def reassessable_targets(student: Student, today: dt.date | None = None) -> QuerySet[Item]:
-    """Targets the student may ask to be reassessed on: those of the published frameworks
-    used by the courses of the sections they are enrolled in today. Sections don't name
-    frameworks (yet), so a course uses the published frameworks owned by its district or
-    an organization above it."""
-    owners: set[str] = set()
-    for district in _districts_of(current_sections(student, today)):
-        parts = district.path.strip("/").split("/")
-        owners |= {"/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))}
-    return (
-        Item.objects.filter(
-            kind=ItemKind.TARGET,
-            archived_at__isnull=True,
-            framework__status=PublicationStatus.PUBLISHED,
-            framework__owner__path__in=sorted(owners),
-        )
-        .exclude(category=Category.EDUCATOR)
-        .select_related("framework")
-        .order_by("human_coding_scheme", "pk")
-    )
+    """Targets the student may ask to be reassessed on: the targets they may be assessed
+    on (the one rule, ``frameworks.assessable``), while they are enrolled in a class
+    today, since a class's teacher is who reassesses."""
+    if not current_sections(student, today).exists():
+        return Item.objects.none()
+    return assessable_targets(student.school)
 
 
 def _clean_text(value: str, field: str, empty: str, limit: int) -> str:
@@ -75,20 +60,27 @@ def _clean_text(value: str, field: str, empty: str, limit: int) -> str:
 
 @transaction.atomic
 def set_goal(
-    *, student: Student, text: str, target_date: dt.date | None, target: Item | None = None
+    actor: Actor,
+    *,
+    student: Student,
+    text: str,
+    target_date: dt.date | None,
+    target: Item | None = None,
 ) -> Goal:
+    authorize(actor, Act.CHANGE, Subject.OWN_LEARNING, student)
     text = _clean_text(text, "text", _("Write your goal."), 300)
     if target_date is None:
         raise ValidationError({"target_date": _("Choose the date you aim to reach it by.")})
     if target_date < timezone.localdate():
         raise ValidationError({"target_date": _("Choose a date from today on.")})
-    if target is not None and evidence_actions.assessable(student, target):
+    if target is not None and why_not_assessable(student.school, target):
         raise ValidationError({"target": _("Choose one of your own learning targets.")})
     return Goal.objects.create(student=student, text=text, target_date=target_date, target=target)
 
 
 @transaction.atomic
-def mark_goal_achieved(goal: Goal) -> Goal:
+def mark_goal_achieved(actor: Actor, goal: Goal) -> Goal:
+    authorize(actor, Act.CHANGE, Subject.OWN_LEARNING, goal.student)
     if goal.achieved_at is not None:
         raise ValidationError({"goal": _("You already marked this goal as reached.")})
     goal.achieved_at = timezone.now()
@@ -97,7 +89,10 @@ def mark_goal_achieved(goal: Goal) -> Goal:
 
 
 @transaction.atomic
-def write_reflection(*, student: Student, text: str, goal: Goal | None = None) -> Reflection:
+def write_reflection(
+    actor: Actor, *, student: Student, text: str, goal: Goal | None = None
+) -> Reflection:
+    authorize(actor, Act.CHANGE, Subject.OWN_LEARNING, student)
     text = _clean_text(text, "text", _("Write your reflection."), MAX_NOTE)
     if goal is not None and goal.student_id != student.pk:
         raise ValidationError({"goal": _("Choose one of your own goals.")})
@@ -106,9 +101,9 @@ def write_reflection(*, student: Student, text: str, goal: Goal | None = None) -
 
 @transaction.atomic
 def submit_outside_learning(
+    actor: Actor,
     *,
     student: Student,
-    by: User,
     title: str,
     target: Item | None,
     level: float | None,
@@ -122,6 +117,7 @@ def submit_outside_learning(
     """Learning outside school, submitted by the student. It waits for an educator's review
     (``evidence.actions.accept_evidence`` / ``return_evidence``) before it counts. The file
     is checked by size and content; on any problem nothing is kept."""
+    authorize(actor, Act.CHANGE, Subject.OWN_LEARNING, student)
     if target is None:
         raise ValidationError({"target": _("Choose the learning target this shows.")})
     if level is None:
@@ -129,18 +125,19 @@ def submit_outside_learning(
     if upload is None and not url:
         raise ValidationError({"file": _("Attach a file or give a link that shows the learning.")})
     evidence = evidence_actions.record_evidence(
+        actor,
         student=student,
         kind=EvidenceKind.EXTENDED_LEARNING,
         title=title,
         description=description,
         assessed_at=assessed_at,
         scores=[evidence_actions.ScoreInput(target, level)],
-        scorer=by,
         partner_organization=partner_organization,
         verifier=verifier,
         submitted_by_student=True,
+        upload=upload,
+        url=url,
     )
-    evidence_actions.attach_artifact(evidence, upload=upload, url=url)
     return evidence
 
 
@@ -155,8 +152,9 @@ def why_not_reassessable(student: Student, target: Item) -> str | None:
 
 @transaction.atomic
 def request_reassessment(
-    *, student: Student, target: Item | None, note: str
+    actor: Actor, *, student: Student, target: Item | None, note: str
 ) -> ReassessmentRequest:
+    authorize(actor, Act.CHANGE, Subject.OWN_LEARNING, student)
     if target is None:
         raise ValidationError({"target": _("Choose the learning target to be reassessed on.")})
     why = why_not_reassessable(student, target)
@@ -172,6 +170,10 @@ def request_reassessment(
             {"target": _("You already have an open request for %(target)s.") % {"target": target}}
         )
     return ReassessmentRequest.objects.create(student=student, target=target, note=note)
+
+
+def _person(actor: Actor) -> User | None:
+    return None if actor is SYSTEM else actor
 
 
 def _lock_open(request: ReassessmentRequest, seen_status: str | None) -> ReassessmentRequest:
@@ -200,8 +202,13 @@ def _lock_open(request: ReassessmentRequest, seen_status: str | None) -> Reasses
 
 @transaction.atomic
 def schedule_reassessment(
-    request: ReassessmentRequest, *, on: dt.date | None, by: User, seen_status: str | None = None
+    actor: Actor,
+    request: ReassessmentRequest,
+    *,
+    on: dt.date | None,
+    seen_status: str | None = None,
 ) -> ReassessmentRequest:
+    authorize(actor, Act.CHANGE, Subject.REASSESSMENT, request)
     current = _lock_open(request, seen_status)
     if on is None:
         raise ValidationError({"scheduled_for": _("Choose the day of the reassessment.")})
@@ -209,30 +216,31 @@ def schedule_reassessment(
         raise ValidationError({"scheduled_for": _("Choose a day from today on.")})
     current.status = RequestStatus.SCHEDULED
     current.scheduled_for = on
-    current.decided_by = by
+    current.decided_by = _person(actor)
     current.save()
     return current
 
 
 @transaction.atomic
 def decline_reassessment(
-    request: ReassessmentRequest, *, reason: str, by: User, seen_status: str | None = None
+    actor: Actor, request: ReassessmentRequest, *, reason: str, seen_status: str | None = None
 ) -> ReassessmentRequest:
+    authorize(actor, Act.CHANGE, Subject.REASSESSMENT, request)
     current = _lock_open(request, seen_status)
     current.reason = _clean_text(
         reason, "reason", _("Tell the student why, and what to do first."), MAX_NOTE
     )
     current.status = RequestStatus.DECLINED
-    current.decided_by = by
+    current.decided_by = _person(actor)
     current.save()
     return current
 
 
 @transaction.atomic
 def accept_reassessment(
+    actor: Actor,
     request: ReassessmentRequest,
     *,
-    by: User,
     score: float | None,
     assessed_at: dt.datetime | None = None,
     feedback: str = "",
@@ -240,21 +248,22 @@ def accept_reassessment(
 ) -> ReassessmentRequest:
     """Record the reassessment's result as evidence (a performance task on the target); it
     updates the determination at once."""
+    authorize(actor, Act.CHANGE, Subject.REASSESSMENT, request)
     current = _lock_open(request, seen_status)
     if score is None:
         raise ValidationError({"score": _("Give the level the student showed.")})
     target = Item.objects.select_related("framework").get(pk=current.target_id)
     evidence = evidence_actions.record_evidence(
+        actor,
         student=current.student,
         kind=EvidenceKind.PERFORMANCE_TASK,
         title=_("Reassessment: %(target)s") % {"target": target.human_coding_scheme or target},
         assessed_at=assessed_at or timezone.now(),
         scores=[evidence_actions.ScoreInput(target, score)],
-        scorer=by,
         feedback=feedback,
     )
     current.status = RequestStatus.ACCEPTED
-    current.decided_by = by
+    current.decided_by = _person(actor)
     current.evidence = evidence
     current.save()
     return current
@@ -262,11 +271,12 @@ def accept_reassessment(
 
 @transaction.atomic
 def note_family_report(
-    *, guardian: User, student: Student, compared_with: dt.datetime | None
+    actor: Actor, *, student: Student, compared_with: dt.datetime | None
 ) -> FamilyReportView:
     """Remember that the guardian read the report now (the next one compares with it)."""
+    authorize(actor, Act.VIEW, Subject.FAMILY_REPORT, student)
     return FamilyReportView.objects.create(
-        guardian=guardian, student=student, at=timezone.now(), compared_with=compared_with
+        guardian=actor, student=student, at=timezone.now(), compared_with=compared_with
     )
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from proficio import policy
 from proficio.accounts.models import User
 from proficio.evidence.models import Evidence, EvidenceStatus
-from proficio.evidence.views import assessable_targets
+from proficio.frameworks.assessable import assessable_targets
 from proficio.frameworks.models import Item, ItemKind
 from proficio.learners import actions, reports
 from proficio.learners.charts import targets_met_over_time
@@ -122,6 +122,7 @@ def goal_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             actions.set_goal(
+                request.user,
                 student=student,
                 text=form.cleaned_data["text"],
                 target_date=form.cleaned_data["target_date"],
@@ -142,7 +143,7 @@ def goal_done(request: HttpRequest, goal_id: int) -> HttpResponse:
     if goal is None:
         raise Http404("No such goal")
     try:
-        actions.mark_goal_achieved(goal)
+        actions.mark_goal_achieved(request.user, goal)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -158,7 +159,7 @@ def reflection_add(request: HttpRequest) -> HttpResponse:
     form = ReflectionForm(request.POST)
     if form.is_valid():
         try:
-            actions.write_reflection(student=student, text=form.cleaned_data["text"])
+            actions.write_reflection(request.user, student=student, text=form.cleaned_data["text"])
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -171,7 +172,7 @@ def reflection_add(request: HttpRequest) -> HttpResponse:
 def outside_learning(request: HttpRequest) -> HttpResponse:
     """Upload learning from outside school; it goes to a teacher for review."""
     student = _me(request)
-    targets: Any = assessable_targets(student)
+    targets: Any = assessable_targets(student.school)
     form = OutsideLearningForm(
         request.POST or None,
         request.FILES or None,
@@ -185,8 +186,8 @@ def outside_learning(request: HttpRequest) -> HttpResponse:
         )
         try:
             actions.submit_outside_learning(
+                request.user,
                 student=student,
-                by=_user(request),
                 title=data["title"],
                 target=data["target"],
                 level=data["level"],
@@ -227,7 +228,10 @@ def request_reassessment(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.request_reassessment(
-                student=student, target=form.cleaned_data["target"], note=form.cleaned_data["note"]
+                request.user,
+                student=student,
+                target=form.cleaned_data["target"],
+                note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             show_errors(form, exc)
@@ -304,18 +308,18 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
         if data["decision"] == "schedule":
             actions.schedule_reassessment(
-                item, on=data["scheduled_for"], by=_user(request), seen_status=data["seen_status"]
+                request.user, item, on=data["scheduled_for"], seen_status=data["seen_status"]
             )
             messages.success(request, _("Scheduled. The student sees the date."))
         elif data["decision"] == "decline":
             actions.decline_reassessment(
-                item, reason=data["reason"], by=_user(request), seen_status=data["seen_status"]
+                request.user, item, reason=data["reason"], seen_status=data["seen_status"]
             )
             messages.success(request, _("Declined. The student sees your reason."))
         else:
             actions.accept_reassessment(
+                request.user,
                 item,
-                by=_user(request),
                 score=data["score"],
                 feedback=data["reason"],
                 seen_status=data["seen_status"],
@@ -359,7 +363,7 @@ def family_report(request: HttpRequest, student_id: int) -> HttpResponse:
     last = FamilyReportView.objects.filter(guardian=_user(request), student=student).first()
     since = last.at if last is not None else None
     context = _report_context(request, student, since)
-    actions.note_family_report(guardian=_user(request), student=student, compared_with=since)
+    actions.note_family_report(request.user, student=student, compared_with=since)
     return render(request, "learners/family_report.html", context)
 
 

@@ -16,6 +16,7 @@ from proficio.accounts.models import User
 from proficio.core.mastery import policy as core
 from proficio.core.mastery.bkt import BKTParams, fit
 from proficio.evidence.models import EvidenceScore, ItemResponse
+from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import engine
 from proficio.mastery.models import (
@@ -30,6 +31,7 @@ from proficio.mastery.models import (
     ScopeKind,
 )
 from proficio.orgs.models import Organization, Student
+from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 
 VERSION_FIELDS = (
     "method",
@@ -44,6 +46,10 @@ VERSION_FIELDS = (
     "bkt_params",
     "bkt_mastery",
 )
+
+
+def _person(actor: Actor) -> User | None:
+    return None if actor is SYSTEM else actor
 
 
 def _level_value(result: core.Result, scale: core.Scale) -> float | None:
@@ -109,13 +115,14 @@ def default_policy(student: Student) -> MasteryPolicy:
     existing = MasteryPolicy.objects.filter(scope=ScopeKind.DISTRICT, organization=district).first()
     if existing is not None:
         return existing
+    # The system makes it, whoever's evidence needed it first.
     return create_policy(
+        SYSTEM,
         name=f"{district.name} default",
         scope=ScopeKind.DISTRICT,
         owner=district,
         organization=district,
         params={"method": Method.DECAYING_AVERAGE, "rate": 0.65, "min_evidence": 2},
-        by=None,
     )
 
 
@@ -151,16 +158,17 @@ def _validate(params: dict[str, Any], scale: core.Scale | None = None) -> dict[s
 
 @transaction.atomic
 def create_policy(
+    actor: Actor,
     *,
     name: str,
     scope: str,
     owner: Organization,
     params: dict[str, Any],
-    by: User | None,
     organization: Organization | None = None,
     framework: Any = None,
     item: Item | None = None,
 ) -> MasteryPolicy:
+    authorize_in(actor, Act.CHANGE, Subject.POLICY, owner)
     if not name.strip():
         raise ValidationError({"name": "Give the policy a name."})
     clean = _validate(params)
@@ -172,7 +180,7 @@ def create_policy(
         framework=framework,
         item=item,
     )
-    PolicyVersion.objects.create(policy=policy, version=1, created_by=by, **clean)
+    PolicyVersion.objects.create(policy=policy, version=1, created_by=_person(actor), **clean)
     return policy
 
 
@@ -282,8 +290,11 @@ RANK = {
 }
 
 
-def preview_policy_change(policy: MasteryPolicy, params: dict[str, Any]) -> dict[str, int]:
+def preview_policy_change(
+    actor: Actor, policy: MasteryPolicy, params: dict[str, Any]
+) -> dict[str, int]:
     """How many determinations a new version would change, and in which direction."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
     merged = {**{k: getattr(policy.current, k) for k in VERSION_FIELDS}, **_validate(params)}
     pairs = _pairs(policy)
     new = _evaluate_pairs(pairs, merged)
@@ -305,13 +316,14 @@ def preview_policy_change(policy: MasteryPolicy, params: dict[str, Any]) -> dict
 
 @transaction.atomic
 def new_policy_version(
-    policy: MasteryPolicy, params: dict[str, Any], *, by: User | None, note: str = ""
+    actor: Actor, policy: MasteryPolicy, params: dict[str, Any], *, note: str = ""
 ) -> PolicyVersion:
     """Changing a policy makes a new version and replays it in the background; history is kept."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
     current = policy.current
     merged = {**{k: getattr(current, k) for k in VERSION_FIELDS}, **_validate(params)}
     version = PolicyVersion.objects.create(
-        policy=policy, version=current.version + 1, created_by=by, note=note, **merged
+        policy=policy, version=current.version + 1, created_by=_person(actor), note=note, **merged
     )
     job = ReplayJob.objects.create(policy_version=version)
     from proficio.mastery.tasks import replay
@@ -357,9 +369,12 @@ def _replay(job: ReplayJob) -> None:
 
 @transaction.atomic
 def override_determination(
-    student: Student, target: Item, *, level_value: float, rationale: str, by: User
+    actor: Actor, student: Student, target: Item, *, level_value: float, rationale: str
 ) -> Override:
     """Professional judgment over the policy's result. A written rationale is required."""
+    authorize(actor, Act.CHANGE, Subject.STUDENT, student)
+    if target.pk not in assessable_ids(student.school, [target.pk]):
+        raise ValidationError({"target": why_not_assessable(student.school, target)})
     if len(rationale.strip()) < 10:
         raise ValidationError(
             {"rationale": "Explain the judgment in a sentence or two (at least 10 characters)."}
@@ -390,7 +405,7 @@ def override_determination(
         level_value=level_value,
         status=status,
         rationale=rationale.strip(),
-        by=by,
+        by=actor,  # a person: the system never overrides
     )
     det = Determination.objects.filter(student=student, target=target).first()
     DeterminationHistory.objects.create(
@@ -410,16 +425,30 @@ def override_determination(
 
 
 @transaction.atomic
-def withdraw_override(override: Override) -> None:
+def withdraw_override(actor: Actor, override: Override) -> None:
+    authorize(actor, Act.CHANGE, Subject.STUDENT, override.student)
     override.withdrawn_at = timezone.now()
     override.save(update_fields=["withdrawn_at"])
 
 
 @transaction.atomic
+def request_bkt_fit(actor: Actor, policy: MasteryPolicy) -> None:
+    """Fit BKT for a target's policy in the background (``fit_bkt_version`` as the actor)."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
+    if policy.item is None or policy.item.kind != ItemKind.TARGET:
+        raise ValidationError({"item": "BKT is fitted for a policy on one learning target."})
+    from proficio.mastery.tasks import fit_bkt
+
+    user_id = None if actor is SYSTEM else actor.pk
+    transaction.on_commit(lambda: fit_bkt.enqueue(policy.pk, user_id))
+
+
+@transaction.atomic
 def fit_bkt_version(
-    policy: MasteryPolicy, target: Item, *, by: User | None, restarts: int = 5
+    actor: Actor, policy: MasteryPolicy, target: Item, *, restarts: int = 5
 ) -> PolicyVersion:
     """Fit BKT by EM on the target's item responses and store the parameters as a new version."""
+    authorize(actor, Act.CHANGE, Subject.POLICY, policy)
     if target.kind != ItemKind.TARGET:
         raise ValidationError({"target": "BKT is fitted per learning target."})
     rows = list(
@@ -440,6 +469,7 @@ def fit_bkt_version(
         restarts=restarts,
     )
     return new_policy_version(
+        actor,
         policy,
         {
             "method": "bkt",
@@ -451,7 +481,6 @@ def fit_bkt_version(
                 "forget": params.forget,
             },
         },
-        by=by,
         note=f"BKT fitted by EM on {len(rows)} responses",
     )
 
@@ -531,6 +560,7 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
 
 @transaction.atomic
 def set_rollup_rule(
+    actor: Actor,
     item: Item,
     *,
     method: str,
@@ -542,6 +572,7 @@ def set_rollup_rule(
     from proficio.core.mastery.rollup import RollupRule
     from proficio.mastery.models import RollupRuleModel
 
+    authorize(actor, Act.CHANGE, Subject.FRAMEWORK, item.framework)
     if item.kind == ItemKind.TARGET:
         raise ValidationError(
             {"item": "Learning targets do not roll up; set the rule on a competency."}

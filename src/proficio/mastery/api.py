@@ -13,7 +13,6 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from proficio import policy
-from proficio.accounts.models import User
 from proficio.evidence import actions as evidence
 from proficio.evidence.models import EvidenceKind
 from proficio.frameworks.models import Item
@@ -111,15 +110,14 @@ def record_evidence(
     missing = [str(t) for t in wanted if t not in targets]
     if missing:
         raise HttpError(400, f"scores: no learning target has the identifier {', '.join(missing)}")
-    assert isinstance(request.user, User)
     try:
         made = evidence.record_evidence(
+            request.user,
             student=student,
             kind=payload.kind,
             title=payload.title,
             assessed_at=payload.assessed_at,
             scores=[evidence.ScoreInput(targets[s.target], s.score) for s in payload.scores],
-            scorer=request.user,
             feedback=payload.feedback,
             partner_organization=payload.partner_organization,
             verifier=payload.verifier,

@@ -4,6 +4,7 @@ from django_tasks import task
 
 from proficio.audit.context import acting
 from proficio.mastery.models import ReplayJob
+from proficio.policy import SYSTEM
 
 
 @task()
@@ -31,4 +32,4 @@ def fit_bkt(policy_id: int, user_id: int | None) -> None:
     user = User.objects.filter(pk=user_id).first() if user_id is not None else None
     assert policy.item is not None
     with acting(user, route=f"task: fit BKT for {policy}", purpose="BKT fit"):
-        fit_bkt_version(policy, policy.item, by=user)
+        fit_bkt_version(user if user is not None else SYSTEM, policy, policy.item)

@@ -151,11 +151,11 @@ def override(request: HttpRequest, student_id: int, target_id: int) -> HttpRespo
     if form.is_valid():
         try:
             actions.override_determination(
+                request.user,
                 student,
                 target,
                 level_value=form.cleaned_data["level_value"],
                 rationale=form.cleaned_data["rationale"],
-                by=_user(request),
             )
         except ValidationError as exc:
             show_errors(form, exc)
@@ -210,7 +210,7 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 version = actions.new_policy_version(
-                    found, form.params(), by=_user(request), note=form.cleaned_data["note"]
+                    request.user, found, form.params(), note=form.cleaned_data["note"]
                 )
             except ValidationError as exc:
                 show_errors(form, exc)
@@ -244,7 +244,7 @@ def policy_preview(request: HttpRequest, policy_id: int) -> HttpResponse:
     error = None
     if form.is_valid():
         try:
-            summary = actions.preview_policy_change(found, form.params())
+            summary = actions.preview_policy_change(request.user, found, form.params())
         except ValidationError as exc:
             error = "; ".join(exc.messages)
     else:
@@ -272,9 +272,7 @@ def fit_bkt(request: HttpRequest, policy_id: int) -> HttpResponse:
     if found.item is None or found.item.kind != ItemKind.TARGET:
         messages.error(request, _("BKT is fitted for a policy on one learning target."))
         return redirect("mastery:policy", policy_id=found.pk)
-    from proficio.mastery.tasks import fit_bkt as fit_task
-
-    fit_task.enqueue(found.pk, _user(request).pk)
+    actions.request_bkt_fit(request.user, found)
     messages.info(
         request, _("Fitting BKT from the quiz responses. A new version appears when it is done.")
     )
@@ -299,6 +297,7 @@ def rollup_rule(request: HttpRequest, item_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             actions.set_rollup_rule(
+                request.user,
                 item,
                 method=data["method"],
                 threshold=data["threshold"],

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import random
 import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from proficio import policy
 from proficio.accounts.models import User
-from proficio.accounts.roles import Role
-from proficio.audit.log import record_bulk
-from proficio.audit.models import AuditAction
+from proficio.audit.log import record_reads
 from proficio.core.reliability import balanced_design, full_design
 from proficio.evidence.actions import check_upload
 from proficio.evidence.models import (
@@ -40,16 +40,16 @@ from proficio.moderation.models import (
     SessionStatus,
     WorkSample,
 )
-from proficio.orgs.models import Disability, Organization, RoleMembership, active_on
+from proficio.orgs.models import Disability, Organization
+from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 
-# Roles whose holders may sit on a moderation panel.
-RATER_ROLES = (
-    Role.TEACHER,
-    Role.ADVISOR,
-    Role.SCHOOL_LEADER,
-    Role.DISTRICT_ADMIN,
-    Role.DISTRICT_DATA_LEAD,
-)
+RATER_ROLES = policy.RATER_ROLES
+
+
+def letter_for(n: int) -> str:
+    """The n-th rater letter: A … Z, then AA, AB …"""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[n] if n < 26 else f"{letters[n // 26 - 1]}{letters[n % 26]}"
 
 
 def criteria_of(rubric: Rubric) -> list[RubricCriterion]:
@@ -91,17 +91,18 @@ def _require_status(session: ModerationSession, *allowed: str, doing: str) -> No
 
 @transaction.atomic
 def create_session(
+    actor: Actor,
     *,
     title: str,
     task: str,
     rubric: Rubric,
     owner: Organization,
-    by: User | None,
     kind: str = SessionKind.MODERATION,
     task_description: str = "",
     design: str = Design.FULL,
     raters_per_sample: int = 2,
 ) -> ModerationSession:
+    authorize_in(actor, Act.CHANGE, Subject.MODERATION, owner)
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "A session needs a title."
@@ -131,30 +132,19 @@ def create_session(
         owner=owner,
         design=design,
         raters_per_sample=raters_per_sample,
-        created_by=by,
+        created_by=_person(actor),
     )
 
 
-def rater_school(session: ModerationSession, user: User) -> Organization | None:
-    """The organization through which ``user`` may rate in this session, or None."""
-    membership = (
-        RoleMembership.objects.filter(
-            active_on(timezone.localdate()),
-            user=user,
-            role__in=[r.value for r in RATER_ROLES],
-            organization__path__startswith=session.owner.path,
-        )
-        .select_related("organization")
-        .order_by("-organization__path")
-        .first()
-    )
-    return membership.organization if membership else None
+def _person(actor: Actor) -> User | None:
+    return None if actor is SYSTEM else actor
 
 
 @transaction.atomic
-def add_rater(session: ModerationSession, user: User) -> Rater:
+def add_rater(actor: Actor, session: ModerationSession, user: User) -> Rater:
+    authorize(actor, Act.CHANGE, Subject.MODERATION, session)
     _require_status(session, SessionStatus.SETUP, doing="add raters")
-    school = rater_school(session, user)
+    school = policy.rater_organization(session, user)
     if school is None:
         raise ValidationError(
             {
@@ -177,9 +167,10 @@ def _next_code(session: ModerationSession) -> str:
 
 @transaction.atomic
 def add_anchor_sample(
-    session: ModerationSession, *, upload: Any = None, description: str = ""
+    actor: Actor, session: ModerationSession, *, upload: Any = None, description: str = ""
 ) -> WorkSample:
     """Upload an anchor paper (a file checked by its content, or a description alone)."""
+    authorize(actor, Act.CHANGE, Subject.MODERATION, session)
     _require_status(session, SessionStatus.SETUP, doing="add work samples")
     if upload is None and not description.strip():
         raise ValidationError({"file": "Attach the work, or describe it."})
@@ -207,6 +198,7 @@ def _deidentify(text: str, names: list[str]) -> str:
 
 @transaction.atomic
 def draw_samples(
+    actor: Actor,
     session: ModerationSession,
     *,
     per_school: int,
@@ -218,7 +210,9 @@ def draw_samples(
     Candidates are accepted evidence from schools under the session's owner that scored
     at least one of the rubric's criteria. Each copy keeps the local scores, the school
     and the two subgroup flags the comparability report needs; never the student.
+    Reading each student's work to copy it is an audited read of their record.
     """
+    authorize(actor, Act.CHANGE, Subject.MODERATION, session)
     _require_status(session, SessionStatus.SETUP, doing="add work samples")
     if per_school < 1:
         raise ValidationError({"per_school": "Draw at least 1 sample per school."})
@@ -296,19 +290,17 @@ def draw_samples(
             made.append(sample)
             students.add(student.pk)
     # Reading the work of many students to copy it is an access to their data: audited.
-    record_bulk(
-        AuditAction.READ,
-        "evidence.evidence",
-        len(made),
-        org_path=session.owner.path,
-        detail={"purpose": "moderation sample", "session": session.pk, "students": len(students)},
-    )
+    record_reads(students, purpose="moderation sample", what="evidence.evidence")
     return made
 
 
 @transaction.atomic
-def open_scoring(session: ModerationSession, *, seed: int = 0) -> int:
-    """Assign raters to samples by the session's design and start blind scoring."""
+def open_scoring(actor: Actor, session: ModerationSession, *, seed: int = 0) -> int:
+    """Assign raters to samples by the session's design and start blind scoring.
+
+    Each rater gets a letter ("Rater C") by a fresh random shuffle: no order on any page
+    (the panel table, the order raters joined) links a letter to a name."""
+    authorize(actor, Act.CHANGE, Subject.MODERATION, session)
     _require_status(session, SessionStatus.SETUP, doing="open scoring")
     raters = list(session.raters.order_by("pk"))
     samples = list(session.samples.order_by("code"))
@@ -331,6 +323,11 @@ def open_scoring(session: ModerationSession, *, seed: int = 0) -> int:
     Assignment.objects.bulk_create(
         Assignment(rater=raters[r], sample=samples[s]) for r, s in design.pairs
     )
+    shuffled = list(raters)
+    secrets.SystemRandom().shuffle(shuffled)
+    for n, rater in enumerate(shuffled):
+        rater.letter = letter_for(n)
+    Rater.objects.bulk_update(shuffled, ["letter"])
     session.status = SessionStatus.SCORING
     session.opened_at = timezone.now()
     session.save(update_fields=["status", "opened_at"])
@@ -342,21 +339,22 @@ def open_scoring(session: ModerationSession, *, seed: int = 0) -> int:
 
 @transaction.atomic
 def submit_scores(
+    actor: Actor,
     sample: WorkSample,
-    user: User,
     scores: Mapping[int, Any],
     notes: Mapping[int, str] | None = None,
 ) -> Assignment:
     """A rater's scores for one sample, one per criterion. They may revise until reveal."""
     session = sample.session
+    authorize(actor, Act.VIEW, Subject.MODERATION, session)
     _require_status(session, SessionStatus.SCORING, doing="score")
     assignment = (
         Assignment.objects.select_for_update()
-        .filter(sample=sample, rater__user=user, rater__session=session)
+        .filter(sample=sample, rater__user=actor, rater__session=session)
         .first()
     )
-    if assignment is None:
-        raise ValidationError(
+    if assignment is None or not policy.may_score(actor, sample):
+        raise PermissionDenied(
             f"Sample {sample.code} is not assigned to you; you can score only the samples "
             "on your list."
         )
@@ -393,8 +391,9 @@ def submit_scores(
 
 
 @transaction.atomic
-def reveal(session: ModerationSession) -> int:
+def reveal(actor: Actor, session: ModerationSession) -> int:
     """Show the scores side by side. Returns how many assignments were left unscored."""
+    authorize(actor, Act.CHANGE, Subject.MODERATION, session)
     _require_status(session, SessionStatus.SCORING, doing="reveal the scores")
     pairable = (
         WorkSample.objects.filter(session=session)
@@ -415,9 +414,10 @@ def reveal(session: ModerationSession) -> int:
 
 @transaction.atomic
 def record_consensus(
-    sample: WorkSample, scores: Mapping[int, Any], rationale: str, *, by: User | None
+    actor: Actor, sample: WorkSample, scores: Mapping[int, Any], rationale: str
 ) -> list[Consensus]:
     session = sample.session
+    authorize(actor, Act.CHANGE, Subject.MODERATION, session)
     _require_status(session, SessionStatus.REVEALED, doing="record a consensus")
     criteria = criteria_of(session.rubric)
     checked: dict[int, float] = {}
@@ -440,15 +440,20 @@ def record_consensus(
         consensus, _ = Consensus.objects.update_or_create(
             sample=sample,
             criterion_id=pk,
-            defaults={"score": value, "rationale": rationale.strip(), "recorded_by": by},
+            defaults={
+                "score": value,
+                "rationale": rationale.strip(),
+                "recorded_by": _person(actor),
+            },
         )
         saved.append(consensus)
     return saved
 
 
 @transaction.atomic
-def choose_anchor(sample: WorkSample, criterion: RubricCriterion, *, by: User | None) -> Anchor:
+def choose_anchor(actor: Actor, sample: WorkSample, criterion: RubricCriterion) -> Anchor:
     """Make a consensus paper the anchor for its level of ``criterion`` on the continuum."""
+    authorize(actor, Act.CHANGE, Subject.MODERATION, sample.session)
     consensus = Consensus.objects.filter(sample=sample, criterion=criterion).first()
     if consensus is None:
         raise ValidationError(
@@ -479,12 +484,17 @@ def choose_anchor(sample: WorkSample, criterion: RubricCriterion, *, by: User | 
         file=file,
     )
     return Anchor.objects.create(
-        sample=sample, criterion=criterion, score=consensus.score, exemplar=exemplar, chosen_by=by
+        sample=sample,
+        criterion=criterion,
+        score=consensus.score,
+        exemplar=exemplar,
+        chosen_by=_person(actor),
     )
 
 
 @transaction.atomic
-def close_session(session: ModerationSession) -> None:
+def close_session(actor: Actor, session: ModerationSession) -> None:
+    authorize(actor, Act.CHANGE, Subject.MODERATION, session)
     _require_status(session, SessionStatus.REVEALED, doing="close the session")
     session.status = SessionStatus.CLOSED
     session.save(update_fields=["status"])

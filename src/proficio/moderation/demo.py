@@ -14,6 +14,7 @@ from proficio.accounts.models import User
 from proficio.frameworks.models import Rubric
 from proficio.moderation import actions
 from proficio.orgs.models import Organization
+from proficio.policy import SYSTEM
 
 PAPERS = [
     "Claim: school should start later. Cites one survey; no counter-argument.",
@@ -30,7 +31,7 @@ def seed_moderation(district: Organization, *, seed: int = 0) -> None:
     ).first()
     if rubric is None:
         return
-    admin = User.objects.filter(username="district.admin").first()
+    organizer = User.objects.filter(username="district.admin").first() or SYSTEM
     raters: list[User] = []
     schools: set[int] = set()
     teachers = User.objects.filter(
@@ -52,21 +53,21 @@ def seed_moderation(district: Organization, *, seed: int = 0) -> None:
         ("Spring argument-writing calibration", True),
     ):
         session = actions.create_session(
+            organizer,
             title=title,
             task="Argument essay: should the school day start later?",
             rubric=rubric,
             owner=district,
-            by=admin,
         )
         for user in raters:
-            actions.add_rater(session, user)
+            actions.add_rater(organizer, session, user)
         truths = []
         for i, text in enumerate(PAPERS):
             upload = ContentFile(text.encode(), name=f"paper-{i + 1}.txt")
             upload.size = len(text.encode())
-            actions.add_anchor_sample(session, upload=upload, description=text[:80])
+            actions.add_anchor_sample(organizer, session, upload=upload, description=text[:80])
             truths.append([rng.randint(1, 4) for _ in criteria])
-        actions.open_scoring(session, seed=seed)
+        actions.open_scoring(organizer, session, seed=seed)
         samples = list(session.samples.order_by("code"))
         # Each rater has a lean (the last one scores a little high) and some noise.
         for r, user in enumerate(raters):
@@ -78,15 +79,15 @@ def seed_moderation(district: Organization, *, seed: int = 0) -> None:
                     c.pk: float(min(4, max(1, round(truths[s][k] + lean + rng.gauss(0, 0.5)))))
                     for k, c in enumerate(criteria)
                 }
-                actions.submit_scores(sample, user, scores)
-        actions.reveal(session)
+                actions.submit_scores(user, sample, scores)
+        actions.reveal(organizer, session)
         for s, sample in enumerate(samples[:4]):
             actions.record_consensus(
+                organizer,
                 sample,
                 {c.pk: float(truths[s][k]) for k, c in enumerate(criteria)},
                 "The panel read the claim and the use of evidence against the level descriptors.",
-                by=admin,
             )
-        actions.choose_anchor(samples[0], criteria[0], by=admin)
+        actions.choose_anchor(organizer, samples[0], criteria[0])
         if not revealed_only:
-            actions.close_session(session)
+            actions.close_session(organizer, session)

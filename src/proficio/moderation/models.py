@@ -87,6 +87,9 @@ class Rater(models.Model):
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+    # The rater's letter on the reveal page ("Rater C"), drawn by a random shuffle when
+    # scoring opens, so no order on any page links a letter to a name.
+    letter = models.CharField(max_length=3, blank=True)
 
     class Meta:
         ordering = ["session", "id"]

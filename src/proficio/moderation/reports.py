@@ -217,13 +217,9 @@ class RevealRow:
 
 
 def pseudonyms(grid: Grid) -> dict[int, str]:
-    """Raters appear as "Rater A", "Rater B"… in the side-by-side view."""
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    return {
-        r.pk: _("Rater %(letter)s")
-        % {"letter": letters[i] if i < 26 else f"{letters[i // 26 - 1]}{letters[i % 26]}"}
-        for i, r in enumerate(grid.raters)
-    }
+    """Raters appear as "Rater A", "Rater B"… in the side-by-side view, by the letter
+    each drew at random when scoring opened (never by the order of the panel)."""
+    return {r.pk: _("Rater %(letter)s") % {"letter": r.letter or "?"} for r in grid.raters}
 
 
 def reveal_rows(grid: Grid, viewer: User) -> list[RevealRow]:
@@ -419,6 +415,11 @@ def rater_history(user: User) -> tuple[list[dict[str, Any]], Figure]:
     return history, drift
 
 
+# A school's pooled drift is shown only when at least this many of its people rated:
+# with one or two, the "school" figure is an individual's scores under another name.
+MIN_SCHOOL_RATERS = 3
+
+
 @dataclass
 class SchoolDrift:
     school: str
@@ -441,6 +442,7 @@ def school_drift(session: ModerationSession) -> list[SchoolDrift]:
     )
     series: dict[int, list[tuple[float, list[float]]]] = {}
     names: dict[int, str] = {}
+    people: dict[int, set[int]] = {}
     for i, other in enumerate(sessions):
         grid = load_grid(other)
         pooled: dict[int, list[float]] = {}
@@ -448,6 +450,7 @@ def school_drift(session: ModerationSession) -> list[SchoolDrift]:
             if rater.school_id is None:
                 continue
             names[rater.school_id] = rater.school.name if rater.school else ""
+            people.setdefault(rater.school_id, set()).add(rater.user_id)
             pooled.setdefault(rater.school_id, []).extend(
                 d for *_, d, _c in _deviations(grid, rater)
             )
@@ -469,11 +472,26 @@ def school_drift(session: ModerationSession) -> list[SchoolDrift]:
             _("change in mean deviation per session; p = %(p)s") % {"p": f"{result.p_value:.3f}"},
         )
 
+    def withheld() -> Any:
+        raise InsufficientDataError(
+            _(
+                "Withheld: fewer than %(n)s raters from this school, so the school's figure "
+                "would show one person's scores."
+            )
+            % {"n": MIN_SCHOOL_RATERS}
+        )
+
     return [
         SchoolDrift(
             names[school_id],
             len(points),
-            figure(_("Drift across sessions"), partial(rater_drift, points), show),
+            figure(
+                _("Drift across sessions"),
+                partial(rater_drift, points)
+                if len(people[school_id]) >= MIN_SCHOOL_RATERS
+                else withheld,
+                show,
+            ),
         )
         for school_id, points in sorted(series.items(), key=lambda kv: names[kv[0]])
     ]

@@ -17,7 +17,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +33,7 @@ from proficio.moderation.models import (
     SessionStatus,
     WorkSample,
 )
-from proficio.orgs.models import Organization, RoleMembership, active_on
+from proficio.orgs.models import Organization
 from proficio.policy import Act, Subject
 from proficio.web.charts import chart_context
 from proficio.web.forms import show_errors
@@ -59,7 +58,7 @@ def _sample(session: ModerationSession, sample_id: int) -> WorkSample:
 
 
 def _is_organizer(request: HttpRequest, session: ModerationSession) -> bool:
-    return policy.can(request.user, Act.CHANGE, Subject.MODERATION, session)
+    return policy.organizes(request.user, session)
 
 
 # -- Sessions --------------------------------------------------------------------------------
@@ -127,7 +126,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                session = actions.create_session(by=user, **data)
+                session = actions.create_session(request.user, **data)
             except ValidationError as exc:
                 show_errors(form, exc)
             else:
@@ -142,11 +141,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 def _eligible_raters(session: ModerationSession) -> list[tuple[str, str]]:
     taken = set(session.raters.values_list("user_id", flat=True))
     memberships = (
-        RoleMembership.objects.filter(
-            active_on(timezone.localdate()),
-            role__in=[r.value for r in actions.RATER_ROLES],
-            organization__path__startswith=session.owner.path,
-        )
+        policy.eligible_raters(session)
         .exclude(user_id__in=taken)
         .select_related("user", "organization")
         .order_by("organization__name", "user__display_name", "user__username")
@@ -215,7 +210,7 @@ def add_rater(request: HttpRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         user = User.objects.get(pk=int(form.cleaned_data["user"]))
         try:
-            actions.add_rater(session, user)
+            actions.add_rater(request.user, session, user)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -233,6 +228,7 @@ def add_sample(request: HttpRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             sample = actions.add_anchor_sample(
+                request.user,
                 session,
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
@@ -253,7 +249,7 @@ def draw_samples(request: HttpRequest, session_id: int) -> HttpResponse:
     form = DrawForm(request.POST)
     if form.is_valid():
         try:
-            made = actions.draw_samples(session, **form.cleaned_data)
+            made = actions.draw_samples(request.user, session, **form.cleaned_data)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -285,7 +281,7 @@ def open_scoring(request: HttpRequest, session_id: int) -> HttpResponse:
     return _simple_action(
         request,
         session,
-        lambda: actions.open_scoring(session, seed=session.pk),
+        lambda: actions.open_scoring(request.user, session, seed=session.pk),
         _("Blind scoring is open: %(n)s assignments were made."),
     )
 
@@ -295,7 +291,7 @@ def open_scoring(request: HttpRequest, session_id: int) -> HttpResponse:
 def reveal(request: HttpRequest, session_id: int) -> HttpResponse:
     session = policy.access_session(request.user, session_id, act=Act.CHANGE)
     try:
-        unscored = actions.reveal(session)
+        unscored = actions.reveal(request.user, session)
     except ValidationError as exc:
         context = _detail_context(request, session, errors=_messages(exc))
         return render(request, "moderation/detail.html", context, status=400)
@@ -315,7 +311,10 @@ def reveal(request: HttpRequest, session_id: int) -> HttpResponse:
 def close(request: HttpRequest, session_id: int) -> HttpResponse:
     session = policy.access_session(request.user, session_id, act=Act.CHANGE)
     return _simple_action(
-        request, session, lambda: actions.close_session(session), _("The session is closed.")
+        request,
+        session,
+        lambda: actions.close_session(request.user, session),
+        _("The session is closed."),
     )
 
 
@@ -355,7 +354,7 @@ def score(request: HttpRequest, session_id: int, sample_id: int) -> HttpResponse
     if request.method == "POST":
         scores, notes = _posted_scores(request, criteria)
         try:
-            actions.submit_scores(sample, user, scores, notes)
+            actions.submit_scores(request.user, sample, scores, notes)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             given = {}
@@ -417,9 +416,7 @@ def score(request: HttpRequest, session_id: int, sample_id: int) -> HttpResponse
 def sample_file(request: HttpRequest, session_id: int, sample_id: int) -> HttpResponseBase:
     session = policy.access_session(request.user, session_id)
     sample = _sample(session, sample_id)
-    assigned = Assignment.objects.filter(sample=sample, rater__user=_user(request)).exists()
-    revealed = session.status in (SessionStatus.REVEALED, SessionStatus.CLOSED)
-    if not (assigned or revealed or _is_organizer(request, session)):
+    if not policy.may_open_sample(request.user, sample):
         raise Http404("No such work sample")
     if not sample.file:
         raise Http404("This sample has no file")
@@ -446,14 +443,9 @@ def _discuss_context(
     if revealed:
         grid = reports.load_grid(session)
         rows = reports.reveal_rows(grid, user)
-        if not organizer:
-            # A rater sees the others' scores only on the samples they scored themselves.
-            mine = set(
-                Assignment.objects.filter(
-                    rater__session=session, rater__user=user, submitted_at__isnull=False
-                ).values_list("sample_id", flat=True)
-            )
-            rows = [row for row in rows if row.sample.pk in mine]
+        shown = policy.revealed_samples(user, session)
+        if shown is not None:
+            rows = [row for row in rows if row.sample.pk in shown]
     context = {
         "session": session,
         "organizer": organizer,
@@ -485,7 +477,7 @@ def consensus(request: HttpRequest, session_id: int, sample_id: int) -> HttpResp
     rationale = request.POST.get("rationale", "")
 
     def record() -> str:
-        actions.record_consensus(sample, scores, rationale, by=_user(request))
+        actions.record_consensus(request.user, sample, scores, rationale)
         return _("Consensus recorded for %(code)s.") % {"code": sample.code}
 
     return _on_sample(request, session, sample, record)
@@ -502,7 +494,7 @@ def anchor(request: HttpRequest, session_id: int, sample_id: int) -> HttpRespons
     def choose() -> str:
         if criterion is None:
             raise ValidationError({"criterion": _("Choose a criterion of this session's rubric.")})
-        made = actions.choose_anchor(sample, criterion, by=_user(request))
+        made = actions.choose_anchor(request.user, sample, criterion)
         return _("%(code)s is now an anchor on the continuum for “%(target)s”.") % {
             "code": sample.code,
             "target": made.exemplar.item,

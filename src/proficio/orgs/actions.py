@@ -34,12 +34,14 @@ from proficio.orgs.models import (
     StudentDemographics,
     Term,
 )
+from proficio.policy import Act, Actor, Subject, authorize_in
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
 @transaction.atomic
 def create_organization(
+    actor: Actor,
     *,
     kind: str,
     name: str,
@@ -47,6 +49,8 @@ def create_organization(
     parent: Organization | None = None,
     school_level: str = "",
 ) -> Organization:
+    # A new state sits above every organization: only those who reach everywhere.
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, parent or Organization(path="/"))
     kind = OrganizationKind(kind)
     expected = ALLOWED_PARENT[kind]
     if expected is None and parent is not None:
@@ -69,6 +73,7 @@ def create_organization(
 
 @transaction.atomic
 def create_academic_year(
+    actor: Actor,
     *,
     district: Organization,
     name: str,
@@ -76,6 +81,7 @@ def create_academic_year(
     end_date: dt.date,
     terms: Sequence[tuple[str, dt.date, dt.date]] = (),
 ) -> AcademicYear:
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, district)
     if district.kind != OrganizationKind.DISTRICT:
         raise ValidationError({"district": "Academic years belong to a district."})
     if end_date <= start_date:
@@ -91,14 +97,24 @@ def create_academic_year(
 
 
 @transaction.atomic
-def create_course(*, district: Organization, code: str, title: str, subject: str = "") -> Course:
+def create_course(
+    actor: Actor, *, district: Organization, code: str, title: str, subject: str = ""
+) -> Course:
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, district)
     return Course.objects.create(district=district, code=code, title=title, subject=subject)
 
 
 @transaction.atomic
 def create_section(
-    *, school: Organization, course: Course, term: Term, name: str, teachers: Iterable[User] = ()
+    actor: Actor,
+    *,
+    school: Organization,
+    course: Course,
+    term: Term,
+    name: str,
+    teachers: Iterable[User] = (),
 ) -> Section:
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, school)
     if school.kind != OrganizationKind.SCHOOL:
         raise ValidationError({"school": "Sections are taught at a school."})
     section = Section.objects.create(school=school, course=course, term=term, name=name)
@@ -109,6 +125,7 @@ def create_section(
 
 @transaction.atomic
 def add_student(
+    actor: Actor,
     *,
     school: Organization,
     local_id: str,
@@ -121,6 +138,7 @@ def add_student(
     user: User | None = None,
     demographics: dict[str, Any] | None = None,
 ) -> Student:
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, school)
     if school.kind != OrganizationKind.SCHOOL:
         raise ValidationError({"school": "Students are enrolled at a school."})
     if Student.objects.filter(school=school, local_id=local_id).exists():
@@ -146,8 +164,14 @@ def add_student(
 
 @transaction.atomic
 def enroll(
-    *, student: Student, section: Section, start_date: dt.date, end_date: dt.date | None = None
+    actor: Actor,
+    *,
+    student: Student,
+    section: Section,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
 ) -> Enrollment:
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, section.school)
     if student.school_id != section.school_id:
         raise ValidationError({"section": "The section is at another school."})
     return Enrollment.objects.create(
@@ -157,15 +181,19 @@ def enroll(
 
 @transaction.atomic
 def link_guardian(
-    *, guardian: User, student: Student, relationship: str = "parent"
+    actor: Actor, *, guardian: User, student: Student, relationship: str = "parent"
 ) -> GuardianLink:
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, student.school)
     return GuardianLink.objects.create(
         guardian=guardian, student=student, relationship=relationship
     )
 
 
 @transaction.atomic
-def assign_caseload(*, advisor: User, student: Student, start_date: dt.date) -> CaseloadAssignment:
+def assign_caseload(
+    actor: Actor, *, advisor: User, student: Student, start_date: dt.date
+) -> CaseloadAssignment:
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, student.school)
     return CaseloadAssignment.objects.create(
         advisor=advisor, student=student, start_date=start_date
     )
@@ -173,6 +201,7 @@ def assign_caseload(*, advisor: User, student: Student, start_date: dt.date) -> 
 
 @transaction.atomic
 def grant_role(
+    actor: Actor,
     *,
     user: User,
     role: str,
@@ -180,6 +209,7 @@ def grant_role(
     start_date: dt.date,
     end_date: dt.date | None = None,
 ) -> RoleMembership:
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, organization)
     role = Role(role)
     if role not in MEMBERSHIP_ROLES:
         raise ValidationError({"role": f"{role.label} is not granted by membership."})
@@ -207,6 +237,7 @@ def grant_role(
 
 @transaction.atomic
 def bulk_add_roster(
+    actor: Actor,
     *,
     district: Organization,
     students: Sequence[Student],
@@ -221,6 +252,7 @@ def bulk_add_roster(
     Demographics, enrollments and links point at the students by their position: each
     has ``student`` set to an element of ``students``; bulk_create fills in the keys.
     """
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, district)
     Student.objects.bulk_create(students, batch_size=batch_size)
     for rows in (demographics, enrollments, guardian_links, caseloads):
         for row in rows:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from proficio import policy
+from proficio.audit.log import record_reads
 from proficio.audit.models import AuditEntry
 from proficio.orgs.models import Organization, Section, Student
 from proficio.policy import Act, Subject
@@ -101,7 +102,9 @@ def me(request: HttpRequest) -> dict[str, object]:
 def list_students(request: HttpRequest, paging: Query[Paging]) -> list[Student]:
     policy.require(request.user, Act.VIEW, Subject.STUDENT)
     qs = policy.visible(request.user, Subject.STUDENT).order_by("pk")
-    return list(qs[paging.offset : paging.offset + paging.limit])
+    students = list(qs[paging.offset : paging.offset + paging.limit])
+    record_reads(students, purpose="api: student list")
+    return students
 
 
 @router.get("/students/{student_id}", response=StudentOut)

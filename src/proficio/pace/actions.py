@@ -42,6 +42,7 @@ from proficio.pace.models import (
     SupportPlan,
     TargetKind,
 )
+from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in, authorize_students
 
 STALLED_WEEKS = 6
 
@@ -51,6 +52,7 @@ STALLED_WEEKS = 6
 
 @transaction.atomic
 def create_pace_target(
+    actor: Actor,
     *,
     district: Organization,
     framework: Framework,
@@ -63,6 +65,7 @@ def create_pace_target(
 ) -> PaceTarget:
     """Add a time-bound target; refuse one that names a missing level or contradicts the
     district's other targets for the same grade and competency."""
+    authorize_in(actor, Act.CHANGE, Subject.PACE_TARGET, district)
     if district.kind != OrganizationKind.DISTRICT:
         raise ValidationError({"district": _("Pace targets belong to a district.")})
     if kind not in TargetKind.values:
@@ -111,7 +114,8 @@ def create_pace_target(
 
 
 @transaction.atomic
-def archive_pace_target(target: PaceTarget) -> None:
+def archive_pace_target(actor: Actor, target: PaceTarget) -> None:
+    authorize(actor, Act.CHANGE, Subject.PACE_TARGET, target)
     target.archived_at = timezone.now()
     target.save(update_fields=["archived_at"])
 
@@ -494,6 +498,7 @@ def _update_flags(
 
 @transaction.atomic
 def create_support_plan(
+    actor: Actor,
     *,
     student: Student,
     intervention: str,
@@ -501,8 +506,8 @@ def create_support_plan(
     start_on: dt.date | None,
     check_in_on: dt.date | None,
     reason: str = "",
-    by: User | None = None,
 ) -> SupportPlan:
+    authorize_students(actor, Act.CHANGE, Subject.SUPPORT_PLAN, [student.pk])
     errors: dict[str, str] = {}
     if not intervention.strip():
         errors["intervention"] = _("Describe the intervention.")
@@ -526,12 +531,13 @@ def create_support_plan(
         owner=owner,
         start_on=start_on,
         check_in_on=check_in_on,
-        created_by=by,
+        created_by=None if actor is SYSTEM else actor,
     )
 
 
 @transaction.atomic
 def record_check_in(
+    actor: Actor,
     plan: SupportPlan,
     *,
     outcome: str,
@@ -540,6 +546,7 @@ def record_check_in(
     today: dt.date | None = None,
 ) -> SupportPlan:
     """Record how a plan went: close it with an outcome, or set the next check-in."""
+    authorize(actor, Act.CHANGE, Subject.SUPPORT_PLAN, plan)
     today = today or timezone.localdate()
     if outcome not in PlanOutcome.values:
         raise ValidationError({"outcome": _("Choose an outcome.")})

@@ -10,6 +10,7 @@ from proficio.frameworks.models import Category, Framework, Item, ItemKind
 from proficio.orgs.models import Organization, Student, active_on
 from proficio.pace import actions
 from proficio.pace.models import EducatorProfile, SupportFlag, TargetKind
+from proficio.policy import SYSTEM
 
 GRADES = ["K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
 
@@ -41,6 +42,7 @@ def seed_pace(district: Organization, *, today: dt.date, plans: bool = True) -> 
         for g, grade in enumerate(GRADES):
             for day, years_in in ((middle, 0.5), (end, 1.0)):
                 actions.create_pace_target(
+                    SYSTEM,
                     district=district,
                     framework=framework,
                     competency=competency,
@@ -50,6 +52,7 @@ def seed_pace(district: Organization, *, today: dt.date, plans: bool = True) -> 
                     due_on=day,
                 )
             actions.create_pace_target(
+                SYSTEM,
                 district=district,
                 framework=framework,
                 competency=competency,
@@ -109,6 +112,7 @@ def _plans(district: Organization, today: dt.date) -> None:
         if owner is None:
             continue
         actions.create_support_plan(
+            SYSTEM,
             student=student,
             reason="Behind pace",
             intervention="Small-group reteaching twice a week, then a reassessment",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.models import User
+from proficio.audit.log import record_reads
 from proficio.frameworks.models import Item, ItemKind
 from proficio.orgs.models import Organization, OrganizationKind, active_on
 from proficio.pace import actions, effect, engine
@@ -73,6 +74,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
                 )
                 try:
                     actions.create_pace_target(
+                        request.user,
                         district=district,
                         framework=framework,
                         grade_level=data["grade_level"],
@@ -130,10 +132,13 @@ def support_list(request: HttpRequest) -> HttpResponse:
         }
         for f in flags
     ]
-    plans = (
+    plans = list(
         policy.visible(request.user, Subject.SUPPORT_PLAN)
         .filter(closed_on__isnull=True)
         .select_related("student", "owner")
+    )
+    record_reads(
+        {f.student_id for f in flags} | {p.student_id for p in plans}, purpose="support list"
     )
     return render(
         request,
@@ -178,13 +183,13 @@ def new_plan(request: HttpRequest, student_id: int) -> HttpResponse:
                 owner = None
             try:
                 plan = actions.create_support_plan(
+                    request.user,
                     student=student,
                     intervention=data["intervention"],
                     owner=owner,
                     start_on=data["start_on"],
                     check_in_on=data["check_in_on"],
                     reason=data["reason"],
-                    by=_user(request),
                 )
             except ValidationError as exc:
                 show_errors(form, exc)
@@ -222,6 +227,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.record_check_in(
+                    request.user,
                     plan,
                     outcome=form.cleaned_data["outcome"],
                     note=form.cleaned_data["note"],

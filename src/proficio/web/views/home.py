@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from proficio import policy
 from proficio.accounts.roles import Role
+from proficio.audit.log import record_reads
 from proficio.core.equity.suppression import suppress_group
 from proficio.orgs.models import OrganizationKind, active_on
 from proficio.policy import Act, Subject
@@ -40,10 +42,13 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
     return render(request, f"web/home_{chosen.value}.html", context)
 
 
-def _student_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    from proficio.learners.views import student_home  # the student's home is learners'
+HomeBuilder = Callable[[HttpRequest, policy.Who], dict[str, Any]]
 
-    return student_home(request, w)
+
+def register_home(role: Role, builder: HomeBuilder) -> None:
+    """A feature app supplies the home page of a role it owns (the student's home is the
+    learners app's), from its AppConfig.ready(), so no view imports another app's views."""
+    _BUILDERS[role] = builder
 
 
 def _guardian_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
@@ -72,12 +77,14 @@ def _teacher_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
 
 
 def _advisor_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    caseload = (
+    caseload = list(
         policy.visible(request.user, Subject.STUDENT)
-        .filter(advisors__advisor=request.user)
-        .filter(active_on(w.today, "advisors__"))
+        .filter(Q(advisors__advisor=request.user) & active_on(w.today, "advisors__"))
+        .distinct()
         .select_related("school")
+        .order_by("legal_family_name", "legal_given_name", "pk")
     )
+    record_reads(caseload, purpose="caseload")
     return {"caseload": caseload}
 
 
@@ -166,8 +173,7 @@ def _min_cell_size() -> int:
     return int(settings.PROFICIO_MIN_CELL_SIZE)
 
 
-_BUILDERS = {
-    Role.STUDENT: _student_home,
+_BUILDERS: dict[Role, HomeBuilder] = {
     Role.GUARDIAN: _guardian_home,
     Role.TEACHER: _teacher_home,
     Role.ADVISOR: _advisor_home,

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from proficio import policy
+from proficio.audit.log import record_reads
 from proficio.orgs.models import OrganizationKind, active_on
 from proficio.policy import Act, Subject
 
@@ -16,12 +17,15 @@ def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
     section = policy.access_section(request.user, section_id)
     today = timezone.localdate()
     # The roster shows only students the viewer may see (a guardian sees their own child).
-    roster = (
+    # One filter call, so the section and the dates apply to the same enrollment row (two
+    # calls would join enrollments twice and list a student once per enrollment).
+    roster = list(
         policy.visible(request.user, Subject.STUDENT)
-        .filter(enrollments__section=section)
-        .filter(active_on(today, "enrollments__"))
-        .order_by("legal_family_name", "legal_given_name")
+        .filter(Q(enrollments__section=section) & active_on(today, "enrollments__"))
+        .distinct()
+        .order_by("legal_family_name", "legal_given_name", "pk")
     )
+    record_reads(roster, purpose="class roster")
     teachers = section.staff.select_related("user").filter(active_on(today))
     return render(
         request,

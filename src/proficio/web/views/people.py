@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from proficio import policy
-from proficio.audit.log import record_read
+from proficio.audit.log import record_read, record_reads
 from proficio.evidence.models import Evidence, EvidenceStatus
 from proficio.frameworks.models import Category, Framework, Item, ItemKind
 from proficio.mastery import actions as mastery_actions
@@ -41,6 +41,8 @@ def student_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(students.order_by("legal_family_name", "legal_given_name", "pk"), 50).get_page(
         request.GET.get("page")
     )
+    searched = form.is_valid() and bool(form.cleaned_data["q"])
+    record_reads(page.object_list, purpose="student search" if searched else "student list")
     return render(request, "web/student_list.html", {"form": form, "page": page})
 
 

@@ -1,0 +1,88 @@
+"""Which learning targets a student may be assessed on: the one rule.
+
+A student may be assessed on a learning target when the target is live (not archived),
+is a learning target (not a domain or competency), is not an educator competency, and
+belongs to a *published* framework that the student's school may use: one owned by the
+school, its district or an organization above them (the state), or a shared framework
+with no owner. A draft is never assessable, whoever owns it.
+
+The rule is one queryset (:func:`assessable_targets`). The yes/no question
+(:func:`why_not_assessable`) is derived from it, so the evidence form, the JSON API, the
+class grid, whole-class scoring, flexible groups and reassessment cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from proficio.frameworks.models import Category, Framework, Item, ItemKind, PublicationStatus
+from proficio.orgs.models import Organization
+
+
+def _ancestor_paths(school: Organization) -> list[str]:
+    parts = school.path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def framework_owners(school: Organization) -> Q:
+    """Frameworks a school may assess with, as a filter on ``Framework``."""
+    return Q(owner__isnull=True) | Q(owner__path__in=_ancestor_paths(school))
+
+
+def assessable_targets(school: Organization) -> QuerySet[Item]:
+    """The learning targets students of ``school`` may be assessed on."""
+    return (
+        Item.objects.filter(
+            kind=ItemKind.TARGET,
+            archived_at__isnull=True,
+            framework__status=PublicationStatus.PUBLISHED,
+            framework__in=_frameworks(school),
+        )
+        .exclude(category=Category.EDUCATOR)
+        .select_related("framework")
+        .order_by("human_coding_scheme", "pk")
+    )
+
+
+def _frameworks(school: Organization) -> QuerySet[Framework, Any]:
+    return Framework.objects.filter(framework_owners(school)).values("pk")
+
+
+def assessable_ids(school: Organization, target_ids: Iterable[int]) -> set[int]:
+    """Which of ``target_ids`` students of ``school`` may be assessed on (one query)."""
+    ids = {int(i) for i in target_ids}
+    if not ids:
+        return set()
+    return set(assessable_targets(school).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def why_not_assessable(school: Organization, target: Item) -> str | None:
+    """Why students of ``school`` cannot be assessed on ``target``, or None if they can.
+
+    The answer comes from :func:`assessable_targets`; the reason is only worked out to
+    explain a refusal.
+    """
+    if assessable_targets(school).filter(pk=target.pk).exists():
+        return None
+    if target.kind != ItemKind.TARGET:
+        return _("%(target)s is a %(kind)s, not a learning target.") % {
+            "target": target.human_coding_scheme or target.pk,
+            "kind": target.get_kind_display().lower(),
+        }
+    if target.archived_at is not None:
+        return _("%(target)s is archived.") % {"target": target.human_coding_scheme}
+    if target.category == Category.EDUCATOR:
+        return _("%(target)s belongs to the educator framework.") % {
+            "target": target.human_coding_scheme
+        }
+    if target.framework.status != PublicationStatus.PUBLISHED:
+        return _("%(target)s belongs to a framework that is not published.") % {
+            "target": target.human_coding_scheme
+        }
+    return _("%(target)s belongs to a framework this school does not use.") % {
+        "target": target.human_coding_scheme
+    }
