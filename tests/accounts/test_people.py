@@ -384,3 +384,23 @@ def test_the_people_list_shows_the_district_and_audits_student_names(world, admi
     assert set(reads.values_list("student_id", flat=True)) == {s.pk for s in students}
     found = admin_client.get(reverse("accounts:people"), {"q": "district.admin"})
     assert [p.username for p, *_ in found.context["rows"]] == ["district.admin"]
+
+
+def test_an_invitation_lives_its_own_days_not_a_reset_links(world, settings):
+    from django.contrib.auth.tokens import default_token_generator
+
+    from proficio.accounts.tokens import invitation_token_generator as invitations
+
+    person = world.user("ben")
+    now = invitations._num_seconds(invitations._now())
+    five_days = now - 5 * 86400
+    token = invitations._make_token_with_timestamp(person, five_days, invitations.secret)
+    assert invitations.check_token(person, token)  # 5 days < PROFICIO_INVITATION_DAYS (14)
+    reset = default_token_generator._make_token_with_timestamp(
+        person, five_days, default_token_generator.secret
+    )
+    assert not default_token_generator.check_token(person, reset)  # resets last 3 days
+    settings.PROFICIO_INVITATION_DAYS = 4
+    assert not invitations.check_token(person, token)
+    assert not invitations.check_token(person, "garbage")
+    assert not invitations.check_token(person, None)

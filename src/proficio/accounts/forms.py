@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from proficio.accounts import mail
 from proficio.accounts.models import User
 from proficio.accounts.roles import Role
+
+log = logging.getLogger(__name__)
 
 
 class LoginForm(AuthenticationForm):
@@ -65,6 +68,7 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         user = context["user"]
+        log.info("password reset link sent on request to account %s", user.pk)
         site = f"{context['protocol']}://{context['domain']}"
         mail.send(
             user,
