@@ -404,3 +404,12 @@ def test_an_invitation_lives_its_own_days_not_a_reset_links(world, settings):
     assert not invitations.check_token(person, token)
     assert not invitations.check_token(person, "garbage")
     assert not invitations.check_token(person, None)
+
+
+def test_the_people_list_says_who_is_a_guardian(world, admin_client):
+    page = admin_client.get(reverse("accounts:people"), {"q": "garcia.family"})
+    ((person, student, _locked),) = page.context["rows"]
+    assert person.username == "garcia.family"
+    assert student is None
+    assert person.children == 1
+    assert "<td>Guardian</td>" in page.content.decode()

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -58,11 +58,17 @@ def people(request: HttpRequest) -> HttpResponse:
             | Q(email__icontains=q)
         )
     today = timezone.localdate()
-    found = found.select_related("student_profile__school").prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=RoleMembership.objects.filter(active_on(today)).select_related("organization"),
-            to_attr="current_roles",
+    found = (
+        found.select_related("student_profile__school")
+        .annotate(children=Count("guardian_links", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=RoleMembership.objects.filter(active_on(today)).select_related(
+                    "organization"
+                ),
+                to_attr="current_roles",
+            )
         )
     )
     page = Paginator(found.order_by("last_name", "first_name", "username", "pk"), 50).get_page(
