@@ -193,8 +193,20 @@ OAUTH2_PROVIDER = {
     },
     "SCOPES_BACKEND_CLASS": "proficio.accounts.oauth.ClientScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("PROFICIO_TOKEN_SECONDS", "3600")),
-    # Tokens are stored only as their SHA-256 checksum (RFC 9700), never in plain text.
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout. Only client credentials are used,
+    # but no weaker grant or transport stays available. Tokens are stored only as their
+    # SHA-256 checksum, never in plain text.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
