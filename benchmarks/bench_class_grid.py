@@ -19,8 +19,6 @@ import statistics
 import tempfile
 import time
 
-from proficio.policy import SYSTEM
-
 if "DATABASE_URL" not in os.environ:
     os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-grid-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proficio.settings")
@@ -44,6 +42,7 @@ from proficio.evidence.models import EvidenceScore  # noqa: E402
 from proficio.mastery.actions import rebuild_determinations  # noqa: E402
 from proficio.orgs import actions as orgs  # noqa: E402
 from proficio.orgs.models import Section, Student  # noqa: E402
+from proficio.policy import SYSTEM  # noqa: E402
 
 TARGET_MS = 150.0
 

@@ -24,8 +24,6 @@ import statistics
 import tempfile
 import time
 
-from proficio.policy import SYSTEM
-
 if "DATABASE_URL" not in os.environ:
     os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-dashboard-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proficio.settings")
@@ -53,6 +51,7 @@ from proficio.mastery.models import Determination, Method, ScopeKind  # noqa: E4
 from proficio.orgs.models import Organization, Student  # noqa: E402
 from proficio.pace import actions as pace  # noqa: E402
 from proficio.pace.models import DistrictDay, SchoolDay  # noqa: E402
+from proficio.policy import SYSTEM  # noqa: E402
 
 TARGETS = {"postgresql": 2.0, "sqlite": 5.0}
 CHUNK = 250_000

@@ -457,6 +457,13 @@ ROUTES: dict[str, list[RouteCase]] = {
         RouteCase(_case(lambda w: f"CFAssociationGroupings/{UNKNOWN}"), set(), anonymous=404)
     ],
     "case:api-root": [RouteCase(_case(lambda w: ""), set(), anonymous=404)],
+    # Any other path under the prefix is a JSON "unknown object", never the HTML page.
+    "case:unknown": [
+        RouteCase(_case(lambda w: "CFNothing"), set(), anonymous=404),
+        RouteCase(
+            _case(lambda w: f"CFItems/{w.target('MATH.1.2').identifier}/x"), set(), anonymous=404
+        ),
+    ],
     "case:openapi-json": [RouteCase(_case(lambda w: "openapi.json"), ALL_ROLES, anonymous=200)],
     "case:openapi-view": [RouteCase(_case(lambda w: "docs"), ALL_ROLES, anonymous=200)],
     # The API root answers nothing but "not found"; it exists for URL reversing.

@@ -11,6 +11,8 @@ from proficio.audit.context import acting
 from proficio.audit.log import record_read
 from proficio.orgs.models import Organization
 from proficio.policy import Subject
+from tests.frameworks.case_openapi import PREFIX as CASE_PREFIX
+from tests.frameworks.case_openapi import assert_conforms
 from tests.permission_matrix import ANON, NOBODY, OBJECT_MATRIX, ROUTES
 from tests.world import ROLE_USERS
 
@@ -120,6 +122,8 @@ def test_route_matrix(world, client, name, index, who):
     else:
         response = getattr(client, case.method)(url, data)
     assert response.status_code == expected, f"{who} {case.method.upper()} {url}"
+    if url.startswith(CASE_PREFIX):  # every CASE answer, for every role, is the spec's shape
+        assert_conforms(response)
 
 
 def test_organizations_exist(world):

@@ -67,6 +67,7 @@ class Subject(StrEnum):
     PERSON = "person"  # a person's account and dated role memberships
     MACHINE_CLIENT = "machine_client"  # a program registered for OAuth client credentials
     IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
+    GRADEBOOK = "gradebook"  # a section's OneRoster gradebook export: named students' levels
 
 
 class Act(StrEnum):
@@ -197,6 +198,13 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     },
     (Subject.CLASSROOM, Act.CHANGE): {
         R.TEACHER: S.OWN_SECTIONS,
+    },
+    # The OneRoster gradebook export sends a class's named students and their levels to the
+    # student information system: the class's teachers, and the leaders who send report cards.
+    (Subject.GRADEBOOK, Act.VIEW): {
+        R.TEACHER: S.OWN_SECTIONS,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
     },
     (Subject.PACE_TARGET, Act.VIEW): {
         R.TEACHER: S.WITHIN,
@@ -386,6 +394,12 @@ def _wholly_within(w: Who, r: Role) -> Q:
     )
 
 
+# Work on a whole section (its grid, its gradebook): its current teachers, or the subtree.
+_SECTION_WORK: dict[Scope, ScopeFilter] = {
+    S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
+    S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
+}
+
 # How each scope reads for each kind of object: the model and a filter builder per scope.
 SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.STUDENT: (Student, _via_student("")),
@@ -403,13 +417,8 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
         },
     ),
-    Subject.CLASSROOM: (
-        Section,
-        {
-            S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
-            S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
-        },
-    ),
+    Subject.CLASSROOM: (Section, _SECTION_WORK),
+    Subject.GRADEBOOK: (Section, _SECTION_WORK),
     Subject.ORGANIZATION: (
         Organization,
         {
@@ -613,6 +622,7 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.FAMILY_REPORT: ("student", ("school",)),
     Subject.SECTION: ("section", ("school", "course", "term")),
     Subject.CLASSROOM: ("section", ("school", "course", "term")),
+    Subject.GRADEBOOK: ("section", ("school", "course", "term")),
     Subject.MODERATION: ("moderation session", ("owner", "rubric")),
     Subject.FRAMEWORK: ("framework", ()),
     Subject.ORGANIZATION: ("organization", ()),

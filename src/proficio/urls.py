@@ -2,7 +2,7 @@ from django.urls import include, path
 from oauth2_provider.views import TokenView
 
 from proficio.api.main import api
-from proficio.frameworks.case_api import case_api
+from proficio.frameworks.case_api import case_urls
 
 urlpatterns = [
     path("", include("proficio.web.urls")),
@@ -18,7 +18,7 @@ urlpatterns = [
     # OAuth 2.0 token endpoint for machine clients (client credentials only).
     path("oauth/token/", TokenView.as_view(), name="oauth_token"),
     path("api/v1/", api.urls),
-    path("ims/case/v1p1/", case_api.urls),
+    path("ims/case/v1p1/", case_urls()),
 ]
 
 handler400 = "proficio.web.views.errors.bad_request"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -59,5 +60,13 @@ def test_import_of_a_real_package_reports_warnings(page):
     page.get_by_role("link", name="Open “ACT Holistic Framework, Math”").wait_for(timeout=20000)
     assert page.get_by_role("table", name="What changed").is_visible()
     assert page.locator("progress").get_attribute("value") == "100"
+    # Warnings come summarised by kind; every one is a click away.
+    summary = page.get_by_role("table", name=re.compile(r"warnings?, by kind"))
+    expect(summary.get_by_role("rowheader").first).to_have_text(
+        re.compile("fields outside CASE 1.1|CASE 1.0 forms|required fields")
+    )
+    assert not page.get_by_role("table", name="Warnings, by place in the file").is_visible()
+    page.get_by_text("Every warning").click()
+    expect(page.get_by_role("table", name="Warnings, by place in the file")).to_be_visible()
     screenshot(page, "import-report")
     assert axe_violations(page) == []

@@ -24,3 +24,33 @@ def opensalt_fixtures() -> list[str]:
     if not CASE_FIXTURES.exists():
         return ["(shared fixtures absent)"]
     return sorted(p.name for p in CASE_FIXTURES.glob("opensalt-*.json"))
+
+
+class ConformingClient:
+    """The test client, checking every CASE provider answer against the CASE 1.1 OpenAPI's
+    response schema for its path and status (``case_openapi``) before handing it back."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def get(self, *args, **kwargs):
+        from tests.frameworks.case_openapi import assert_conforms
+
+        response = self.client.get(*args, **kwargs)
+        assert_conforms(response)
+        return response
+
+    def post(self, *args, **kwargs):
+        from tests.frameworks.case_openapi import assert_conforms
+
+        response = self.client.post(*args, **kwargs)
+        assert_conforms(response)
+        return response
+
+    def force_login(self, user) -> None:
+        self.client.force_login(user)
+
+
+@pytest.fixture
+def case_client(client) -> ConformingClient:
+    return ConformingClient(client)

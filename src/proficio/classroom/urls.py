@@ -18,6 +18,16 @@ urlpatterns = [
         views.task_student,
         name="task_student",
     ),
+    path(
+        "sections/<int:section_id>/gradebook.zip",
+        views.gradebook_section,
+        name="gradebook_section",
+    ),
+    path(
+        "organizations/<int:org_id>/gradebook.zip",
+        views.gradebook_organization,
+        name="gradebook_organization",
+    ),
     path("sections/<int:section_id>/groups/", views.groups, name="groups"),
     path("sections/<int:section_id>/groups/<int:set_id>/", views.group_set, name="group_set"),
 ]

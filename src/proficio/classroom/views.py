@@ -213,6 +213,7 @@ def class_grid(request: HttpRequest, section_id: int) -> HttpResponse:
             "chart": _distribution_chart(rows, columns) if columns and rows else None,
             "has_charts": bool(columns and rows),
             "can_score": _can_score(request, section),
+            "can_export": policy.can(request.user, Act.VIEW, Subject.GRADEBOOK, section),
             "query": request.GET.urlencode(),
         }
     )
@@ -246,6 +247,39 @@ def class_grid_csv(request: HttpRequest, section_id: int) -> HttpResponse:
             ]
         )
     return response
+
+
+# --- the OneRoster gradebook export -----------------------------------------------------
+
+
+def _gradebook_download(
+    request: HttpRequest, *, section_id: int | None = None, org_id: int | None = None
+) -> HttpResponse:
+    try:
+        export = actions.export_gradebook(
+            _user(request),
+            section_id=section_id,
+            organization_id=org_id,
+            mode=request.GET.get("mode", "bulk"),
+        )
+    except ValidationError as exc:
+        return HttpResponse(_first_error(exc), status=400, content_type="text/plain")
+    response = HttpResponse(export.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@login_required
+def gradebook_section(request: HttpRequest, section_id: int) -> HttpResponse:
+    """The section's OneRoster 1.2 gradebook (CSV files, zipped) for the student
+    information system. ``?mode=delta`` marks rows active with their time of change."""
+    return _gradebook_download(request, section_id=section_id)
+
+
+@login_required
+def gradebook_organization(request: HttpRequest, org_id: int) -> HttpResponse:
+    """The same for every current class of a school (or district) the person may export."""
+    return _gradebook_download(request, org_id=org_id)
 
 
 # --- whole-class scoring --------------------------------------------------------------
@@ -363,6 +397,7 @@ def scoring(request: HttpRequest, section_id: int, task_id: int) -> HttpResponse
             "criteria": criteria,
             "rows": _sheet_rows(task, students, criteria),
             "can_score": _can_score(request, section),
+            "can_export": policy.can(request.user, Act.VIEW, Subject.GRADEBOOK, section),
             "attendance_choices": Attendance.choices,
         },
     )

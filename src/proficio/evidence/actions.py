@@ -26,9 +26,10 @@ from proficio.evidence.models import (
 from proficio.frameworks.assessable import why_not_assessable
 from proficio.frameworks.models import Item, RubricCriterion
 from proficio.mastery import engine
-from proficio.mastery.actions import update_determination
+from proficio.mastery.actions import lock_order, update_determination
 from proficio.orgs.models import Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_students
+from proficio.retry import retry_on_conflict
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
@@ -92,6 +93,7 @@ def _check(
         raise ValidationError(errors)
 
 
+@retry_on_conflict
 @transaction.atomic
 def record_evidence(
     actor: Actor,
@@ -176,13 +178,14 @@ def record_evidence(
         touched = {s.target.pk: s.target for s in scores} | {
             r.target.pk: r.target for r in responses
         }
-        for target in touched.values():
+        for target in lock_order(touched.values()):
             update_determination(student, target, reason="evidence")
     if upload is not None or url:
         attach_artifact(actor, evidence, upload=upload, url=url)
     return evidence
 
 
+@retry_on_conflict
 @transaction.atomic
 def rescore_evidence(
     actor: Actor,
@@ -242,10 +245,12 @@ def _refresh(evidence: Evidence) -> None:
     targets = {s.target_id for s in evidence.scores.all()} | {
         r.target_id for r in evidence.responses.all()
     }
-    for target in Item.objects.filter(pk__in=targets).select_related("framework"):
+    items = Item.objects.filter(pk__in=targets).select_related("framework")
+    for target in lock_order(items):
         update_determination(evidence.student, target, reason="evidence")
 
 
+@retry_on_conflict
 @transaction.atomic
 def accept_evidence(actor: Actor, evidence: Evidence, *, feedback: str = "") -> Evidence:
     """An educator accepts a student's submission: its scores count from now on."""

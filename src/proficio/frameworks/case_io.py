@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from proficio.audit.log import record_bulk
 from proficio.audit.models import AuditAction
@@ -65,10 +67,64 @@ class ImportReport:
             "unchanged": self.unchanged,
             "archived": self.archived,
             "warnings": [
-                {"path": w.path, "message": w.message, "identifier": w.identifier}
+                {"path": w.path, "message": w.message, "identifier": w.identifier, "kind": w.kind}
                 for w in self.warnings
             ],
         }
+
+
+#: What each kind of warning says, in a few words, for a summary by kind.
+WARNING_KINDS: dict[str, Any] = {
+    case.WarningKind.EXTENSION: _("fields outside CASE 1.1, kept in extensions"),
+    case.WarningKind.DROPPED: _("fields a link cannot hold, or already in extensions, dropped"),
+    case.WarningKind.TIMEZONE: _("date-times without a time zone, read as UTC"),
+    case.WarningKind.DEFAULTED: _("required fields left out, read as empty"),
+    case.WarningKind.LEGACY: _("CASE 1.0 forms in a CASE 1.1 package"),
+    case.WarningKind.VERSION: _("an unknown caseVersion, read as 1.1"),
+    case.WarningKind.VOCABULARY: _("association or target types outside CASE's vocabulary"),
+    case.WarningKind.NUMERIC_STRING: _("numbers written as strings, read as numbers"),
+    case.WarningKind.DUPLICATE: _("objects repeated byte for byte, kept once"),
+    case.WarningKind.DANGLING: _("associations to nodes in neither the package nor Proficio"),
+    case.WarningKind.RUBRIC_PARENT: _("rubricId or rubricCriterionId naming another parent"),
+}
+
+
+@dataclass(frozen=True)
+class WarningSummary:
+    kind: str
+    label: str
+    count: int
+    example: cm.Issue
+
+
+def summarize_warnings(warnings: Iterable[cm.Issue | dict[str, Any]]) -> list[WarningSummary]:
+    """Warnings counted by kind, most frequent first, each with its first example. Takes
+    issues or the dicts ``ImportReport.as_dict`` stores."""
+    found: dict[str, list[cm.Issue]] = {}
+    for warning in warnings:
+        issue = (
+            warning
+            if isinstance(warning, cm.Issue)
+            else cm.Issue(
+                warning["path"],
+                warning["message"],
+                warning.get("identifier"),
+                warning.get("kind") or "",
+            )
+        )
+        found.setdefault(issue.kind, []).append(issue)
+    return sorted(
+        (
+            WarningSummary(
+                kind,
+                str(WARNING_KINDS.get(kind, _("other warnings"))),
+                len(issues),
+                issues[0],
+            )
+            for kind, issues in found.items()
+        ),
+        key=lambda s: (-s.count, s.kind),
+    )
 
 
 def _ref(node: cm.NodeRef | None) -> dict[str, Any] | None:
@@ -188,9 +244,11 @@ def _definitions(
         out: dict[str, Any] = {}
         for row in rows:
             values = {f: getattr(row, f) for f in fields}
-            values["last_change"] = row.last_change or now
+            if row.last_change is not None:  # else: now, for a new one; kept, for an old one
+                values["last_change"] = row.last_change
             obj = existing.get(row.identifier)
             if obj is None:
+                values.setdefault("last_change", now)
                 obj = model.objects.create(identifier=row.identifier, **values)
                 _count(report.created, model.__name__)
             elif any(getattr(obj, k) != v for k, v in values.items()):
@@ -198,6 +256,8 @@ def _definitions(
                     setattr(obj, k, v)
                 obj.save()
                 _count(report.updated, model.__name__)
+            else:
+                _count(report.unchanged, model.__name__)
             out[row.identifier] = obj
         m2m.add(*out.values())
         return out
@@ -229,7 +289,8 @@ def _definitions(
 
 
 def _count(counter: dict[str, int], key: str, n: int = 1) -> None:
-    counter[key] = counter.get(key, 0) + n
+    if n:  # the report lists what happened, not every kind that could have
+        counter[key] = counter.get(key, 0) + n
 
 
 @transaction.atomic
@@ -242,7 +303,7 @@ def import_package(
 ) -> ImportReport:
     """Import (or re-import) a parsed CASE package. Raises CASEError on integrity problems."""
     tick = progress or (lambda done, total, stage: None)
-    problems = case.package_graph_problems(package)
+    problems = case.package_graph_problems(package) + _too_long(package)
     if problems:
         raise CASEError(problems)
     doc = package.document
@@ -271,14 +332,13 @@ def import_package(
             {k: _jsonable(v) for k, v in values.items()},
         )
     report.framework_id = framework.pk
-    license_ids = {lic.identifier for lic in package.licenses}
-    if doc.license_uri is not None and doc.license_uri.identifier in license_ids:
-        framework.license = License.objects.get(identifier=doc.license_uri.identifier)
-        framework.save(update_fields=["license"])
     types = _definitions(package, framework, report)
+    # After the definitions: the license the document names may be one of them.
+    _link_license(framework, doc)
     tick(1, total, "definitions")
 
     items = _import_items(package, framework, types, report, tick, total)
+    report.warnings += _dangling_ends(package)
     _import_associations(package, framework, items, report, tick, total)
     _import_rubrics(package, framework, items, report)
     record_bulk(
@@ -295,6 +355,150 @@ def import_package(
     )
     tick(total, total, "done")
     return report
+
+
+def _too_long(package: cm.Package) -> list[cm.Issue]:
+    """Text longer than the column that keeps it: refused, located, before anything is
+    written (a database would otherwise fail mid-import, or cut it on SQLite)."""
+    out: list[cm.Issue] = []
+
+    def check(
+        where: str, ident: str, model: type[Any], pairs: Iterable[tuple[str, str, Any]]
+    ) -> None:
+        for field_name, case_name, value in pairs:
+            limit = model._meta.get_field(field_name).max_length
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                out.append(
+                    cm.Issue(
+                        f"{where}.{case_name}",
+                        f"{len(value)} characters, more than the {limit} Proficio keeps",
+                        ident,
+                    )
+                )
+
+    doc = package.document
+    check(
+        "$.CFDocument",
+        doc.identifier,
+        Framework,
+        [
+            (name, case_name, getattr(doc, name))
+            for name, case_name in (
+                ("uri", "uri"),
+                ("creator", "creator"),
+                ("title", "title"),
+                ("framework_type", "frameworkType"),
+                ("official_source_url", "officialSourceURL"),
+                ("publisher", "publisher"),
+                ("language", "language"),
+                ("version", "version"),
+                ("adoption_status", "adoptionStatus"),
+            )
+        ],
+    )
+    for n, item in enumerate(package.items):
+        check(
+            f"$.CFItems[{n}]",
+            item.identifier,
+            Item,
+            [
+                ("uri", "uri", item.uri),
+                ("human_coding_scheme", "humanCodingScheme", item.human_coding_scheme),
+                ("list_enumeration", "listEnumeration", item.list_enumeration),
+                ("item_type_title", "CFItemType", item.item_type),
+                ("language", "language", item.language),
+            ],
+        )
+    for n, a in enumerate(package.associations):
+        check(
+            f"$.CFAssociations[{n}]",
+            a.identifier,
+            Association,
+            [
+                ("uri", "uri", a.uri),
+                ("association_type", "associationType", a.association_type),
+                *(
+                    (f"{end}_{part}", f"{end}NodeURI.{case_part}", getattr(node, part))
+                    for end, node in (("origin", a.origin), ("destination", a.destination))
+                    for part, case_part in (
+                        ("identifier", "identifier"),
+                        ("uri", "uri"),
+                        ("target_type", "targetType"),
+                    )
+                ),
+            ],
+        )
+    kinds: list[tuple[str, type[Any], Sequence[Any]]] = [
+        ("CFConcepts", Concept, package.concepts),
+        ("CFSubjects", Subject, package.subjects),
+        ("CFLicenses", License, package.licenses),
+        ("CFItemTypes", ItemType, package.item_types),
+        ("CFAssociationGroupings", AssociationGrouping, package.association_groupings),
+    ]
+    for key, model, rows in kinds:
+        names = {f.name for f in model._meta.get_fields()}
+        for n, row in enumerate(rows):
+            check(
+                f"$.CFDefinitions.{key}[{n}]",
+                row.identifier,
+                model,
+                [
+                    (name, case_name, getattr(row, name))
+                    for name, case_name in (
+                        ("uri", "uri"),
+                        ("title", "title"),
+                        ("hierarchy_code", "hierarchyCode"),
+                        ("type_code", "typeCode"),
+                    )
+                    if name in names
+                ],
+            )
+    return out[:50]
+
+
+def _link_license(framework: Framework, doc: cm.Document) -> None:
+    """Point the framework at the CFLicense its ``licenseURI`` names, when Proficio has it."""
+    license = None
+    if doc.license_uri is not None and case.is_uuid(doc.license_uri.identifier):
+        license = License.objects.filter(identifier=doc.license_uri.identifier).first()
+    if framework.license_id != (license.pk if license else None):
+        framework.license = license
+        framework.save(update_fields=["license"])
+
+
+def _dangling_ends(package: cm.Package) -> list[cm.Issue]:
+    """A warning for each association end that names a node in neither the package nor
+    Proficio (ends typed as something other than CASE are meant to lie elsewhere)."""
+    inside = {package.document.identifier, *(i.identifier for i in package.items)}
+    ends: list[tuple[int, str, cm.NodeRef]] = []
+    for n, association in enumerate(package.associations):
+        for side, node in (
+            ("originNodeURI", association.origin),
+            ("destinationNodeURI", association.destination),
+        ):
+            if node.identifier not in inside and node.target_type in (None, "CASE"):
+                ends.append((n, side, node))
+    wanted = sorted({node.identifier for _n, _side, node in ends if case.is_uuid(node.identifier)})
+    known: set[str] = set()
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        for model in (Item, Framework):
+            known |= {
+                str(i)
+                for i in model.objects.filter(identifier__in=chunk).values_list(
+                    "identifier", flat=True
+                )
+            }
+    return [
+        cm.Issue(
+            f"$.CFAssociations[{n}].{side}",
+            f"{node.identifier} is in neither the package nor Proficio",
+            package.associations[n].identifier,
+            case.WarningKind.DANGLING,
+        )
+        for n, side, node in ends
+        if node.identifier not in known
+    ]
 
 
 def _document_values(doc: cm.Document) -> dict[str, Any]:
@@ -551,10 +755,65 @@ def _import_associations(
 def _import_rubrics(
     package: cm.Package, framework: Framework, items: dict[str, int], report: ImportReport
 ) -> None:
-    for row in package.rubrics:
-        rubric, created = Rubric.objects.update_or_create(
-            identifier=row.identifier,
-            defaults={
+    """Create or update the rubrics, their criteria and levels. A rubric is "unchanged"
+    when neither it nor any of its criteria and levels changed; an identifier that belongs
+    to another framework's rubric is refused, as for items."""
+    rubric_ids = [r.identifier for r in package.rubrics]
+    criterion_ids = [c.identifier for r in package.rubrics for c in r.criteria]
+    level_ids = [v.identifier for r in package.rubrics for c in r.criteria for v in c.levels]
+    rubrics = {str(o.identifier): o for o in Rubric.objects.filter(identifier__in=rubric_ids)}
+    criteria = {
+        str(o.identifier): o
+        for o in RubricCriterion.objects.filter(identifier__in=criterion_ids).select_related(
+            "rubric"
+        )
+    }
+    levels = {
+        str(o.identifier): o
+        for o in RubricCriterionLevel.objects.filter(identifier__in=level_ids).select_related(
+            "criterion__rubric"
+        )
+    }
+    foreign = [
+        cm.Issue(where, f"{ident} already belongs to another framework", ident)
+        for where, ident, owner in (
+            *(
+                (f"$.CFRubrics[{n}]", r.identifier, rubrics.get(r.identifier))
+                for n, r in enumerate(package.rubrics)
+            ),
+            *(
+                (
+                    f"$.CFRubrics[{n}].CFRubricCriteria[{m}]",
+                    c.identifier,
+                    criteria[c.identifier].rubric if c.identifier in criteria else None,
+                )
+                for n, r in enumerate(package.rubrics)
+                for m, c in enumerate(r.criteria)
+            ),
+            *(
+                (
+                    f"$.CFRubrics[{n}].CFRubricCriteria[{m}].CFRubricCriterionLevels[{k}]",
+                    v.identifier,
+                    levels[v.identifier].criterion.rubric if v.identifier in levels else None,
+                )
+                for n, r in enumerate(package.rubrics)
+                for m, c in enumerate(r.criteria)
+                for k, v in enumerate(c.levels)
+            ),
+        )
+        if owner is not None and owner.framework_id != framework.pk
+    ]
+    if foreign:
+        raise CASEError(foreign[:50])
+
+    for n, row in enumerate(package.rubrics):
+        created = row.identifier not in rubrics
+        changed = False
+        rubric, touched = _upsert(
+            Rubric,
+            rubrics,
+            row.identifier,
+            {
                 "framework": framework,
                 "uri": row.uri,
                 "last_change": row.last_change,
@@ -563,28 +822,55 @@ def _import_rubrics(
                 "extensions": row.extensions,
             },
         )
-        _count(report.created if created else report.updated, "Rubric")
-        for crit in row.criteria:
-            item_id = items.get(crit.item_uri.identifier) if crit.item_uri else None
-            criterion, _ = RubricCriterion.objects.update_or_create(
-                identifier=crit.identifier,
-                defaults={
+        changed |= touched
+        for m, crit in enumerate(row.criteria):
+            where = f"$.CFRubrics[{n}].CFRubricCriteria[{m}]"
+            if crit.rubric_id is not None and crit.rubric_id != row.identifier:
+                report.warnings.append(
+                    cm.Issue(
+                        f"{where}.rubricId",
+                        f"names {crit.rubric_id}, not the rubric it is in; kept as written",
+                        crit.identifier,
+                        case.WarningKind.RUBRIC_PARENT,
+                    )
+                )
+            criterion, touched = _upsert(
+                RubricCriterion,
+                criteria,
+                crit.identifier,
+                {
                     "rubric": rubric,
                     "uri": crit.uri,
                     "last_change": crit.last_change,
                     "category": crit.category,
                     "description": crit.description,
-                    "item_id": item_id,
+                    "item_id": items.get(crit.item_uri.identifier) if crit.item_uri else None,
                     "item_uri": _ref(crit.item_uri),
                     "weight": crit.weight,
                     "position": crit.position,
+                    "case_rubric_id": _uuid_or_none(crit.rubric_id),
                     "extensions": crit.extensions,
                 },
             )
-            for lvl in crit.levels:
-                RubricCriterionLevel.objects.update_or_create(
-                    identifier=lvl.identifier,
-                    defaults={
+            changed |= touched
+            for k, lvl in enumerate(crit.levels):
+                if lvl.rubric_criterion_id is not None and lvl.rubric_criterion_id != (
+                    crit.identifier
+                ):
+                    report.warnings.append(
+                        cm.Issue(
+                            f"{where}.CFRubricCriterionLevels[{k}].rubricCriterionId",
+                            f"names {lvl.rubric_criterion_id}, not the criterion it is in; "
+                            "kept as written",
+                            lvl.identifier,
+                            case.WarningKind.RUBRIC_PARENT,
+                        )
+                    )
+                _level, touched = _upsert(
+                    RubricCriterionLevel,
+                    levels,
+                    lvl.identifier,
+                    {
                         "criterion": criterion,
                         "uri": lvl.uri,
                         "last_change": lvl.last_change,
@@ -593,9 +879,44 @@ def _import_rubrics(
                         "score": lvl.score,
                         "feedback": lvl.feedback,
                         "position": lvl.position,
+                        "case_criterion_id": _uuid_or_none(lvl.rubric_criterion_id),
                         "extensions": lvl.extensions,
                     },
                 )
+                changed |= touched
+        if created:
+            _count(report.created, "Rubric")
+        elif changed:
+            _count(report.updated, "Rubric")
+        else:
+            _count(report.unchanged, "Rubric")
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(value)
+
+
+def _upsert(
+    model: type[Any], existing: dict[str, Any], identifier: str, values: dict[str, Any]
+) -> tuple[Any, bool]:
+    """Create the object, or update it if any value differs; returns it and whether it was
+    written. Foreign keys are compared by id, so an unchanged row costs no query."""
+    obj = existing.get(identifier)
+    if obj is None:
+        return model.objects.create(identifier=identifier, **values), True
+
+    def current(name: str) -> Any:
+        value = values[name]
+        if isinstance(value, Model):
+            return getattr(obj, f"{name}_id") == value.pk
+        return getattr(obj, name) == value
+
+    if all(current(name) for name in values):
+        return obj, False
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save()
+    return obj, True
 
 
 def _jsonable(value: Any) -> Any:
@@ -728,6 +1049,7 @@ def export_rubric(r: Rubric) -> cm.Rubric:
                 item_uri=_node(c.item_uri),
                 weight=c.weight,
                 position=c.position,
+                rubric_id=None if c.case_rubric_id is None else str(c.case_rubric_id),
                 extensions=c.extensions,
                 levels=[
                     cm.RubricCriterionLevel(
@@ -739,6 +1061,9 @@ def export_rubric(r: Rubric) -> cm.Rubric:
                         score=lv.score,
                         feedback=lv.feedback,
                         position=lv.position,
+                        rubric_criterion_id=(
+                            None if lv.case_criterion_id is None else str(lv.case_criterion_id)
+                        ),
                         extensions=lv.extensions,
                     )
                     for lv in c.levels.all()

@@ -331,6 +331,8 @@ class RubricCriterion(CASEObject):
     item_uri = models.JSONField(null=True, blank=True)
     weight = models.FloatField(null=True, blank=True)
     position = models.IntegerField(null=True, blank=True)
+    # CASE's rubricId as the package wrote it (null when it left it out), so it goes back out.
+    case_rubric_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["rubric", "position", "id"]
@@ -346,6 +348,8 @@ class RubricCriterionLevel(CASEObject):
     score = models.FloatField(null=True, blank=True)
     feedback = models.TextField(null=True, blank=True)
     position = models.IntegerField(null=True, blank=True)
+    # CASE's rubricCriterionId as the package wrote it (null when it left it out).
+    case_criterion_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["criterion", "position", "score", "id"]

@@ -299,10 +299,16 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 
 @login_required
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    warnings = (job.report or {}).get("warnings", []) if job.status == JobStatus.DONE else []
     return render(
         request,
         "frameworks/import_job.html",
-        {"job": _job(request, job_id), "JobStatus": JobStatus},
+        {
+            "job": job,
+            "JobStatus": JobStatus,
+            "warning_summary": case_io.summarize_warnings(warnings),
+        },
     )
 
 

@@ -28,6 +28,7 @@ from proficio.learners.models import (
 from proficio.mastery import engine
 from proficio.orgs.models import Section, Student, active_on
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
+from proficio.retry import retry_on_conflict
 
 MAX_NOTE = 2000
 
@@ -236,6 +237,7 @@ def decline_reassessment(
     return current
 
 
+@retry_on_conflict
 @transaction.atomic
 def accept_reassessment(
     actor: Actor,

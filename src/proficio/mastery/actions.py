@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from proficio.accounts.models import User
@@ -32,6 +32,7 @@ from proficio.mastery.models import (
 )
 from proficio.orgs.models import Organization, Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
+from proficio.retry import retry_on_conflict
 
 VERSION_FIELDS = (
     "method",
@@ -57,27 +58,32 @@ def _level_value(result: core.Result, scale: core.Scale) -> float | None:
 
 
 def update_determination(student: Student, target: Item, *, reason: str) -> Determination | None:
-    """Recompute one student's determination on one target (inside the caller's transaction)."""
+    """Recompute one student's determination on one target (inside the caller's transaction).
+
+    The pair's row is locked *before* the evidence is read: at READ COMMITTED a write that
+    committed while we waited for the lock is then seen, so no evidence is ever left out of
+    a determination (read first and lock second, and a concurrent write is missed until the
+    next one). Callers that touch several targets go in target order (``lock_order``), so
+    two requests never wait on each other's rows.
+    """
     version = engine.policy_for(student, target)
     if version is None:
         version = default_policy(student).current
-    result, scale = engine.compute(student, target, version)
-    now = timezone.now()
-    level_value = _level_value(result, scale)
-    values: dict[str, Any] = {
-        "policy_version": version,
-        "value": result.value,
-        "level_value": level_value,
-        "status": result.status.value,
-        "evidence_count": result.evidence_count,
-        "last_assessed_at": result.last_assessed_at,
-        "trend": result.trend,
-        "explanation": engine.explanation(result, version),
-        "computed_at": now,
-    }
-    det, created = Determination.objects.select_for_update().get_or_create(
-        student=student, target=target, defaults=values
-    )
+    pair = Determination.objects.select_for_update().filter(student=student, target=target)
+    det = pair.first()
+    created = False
+    values = _determination_values(student, target, version)
+    if det is None:
+        # No row to lock yet. Insert it in a savepoint; if another writer inserted it first
+        # (the unique constraint makes us wait for it to commit), lock theirs and recompute,
+        # which now sees their evidence as well as ours.
+        try:
+            with transaction.atomic():
+                det = Determination.objects.create(student=student, target=target, **values)
+            created = True
+        except IntegrityError:
+            det = pair.get()
+            values = _determination_values(student, target, version)
     changed = (
         created
         or any(
@@ -97,14 +103,35 @@ def update_determination(student: Student, target: Item, *, reason: str) -> Dete
             student=student,
             target=target,
             policy_version=version,
-            value=result.value,
-            level_value=level_value,
-            status=result.status.value,
-            evidence_count=result.evidence_count,
-            computed_at=now,
+            value=values["value"],
+            level_value=values["level_value"],
+            status=values["status"],
+            evidence_count=values["evidence_count"],
+            computed_at=values["computed_at"],
             reason=reason,
         )
     return det
+
+
+def _determination_values(student: Student, target: Item, version: PolicyVersion) -> dict[str, Any]:
+    """The pair's determination as the evidence stands now (read under the pair's lock)."""
+    result, scale = engine.compute(student, target, version)
+    return {
+        "policy_version": version,
+        "value": result.value,
+        "level_value": _level_value(result, scale),
+        "status": result.status.value,
+        "evidence_count": result.evidence_count,
+        "last_assessed_at": result.last_assessed_at,
+        "trend": result.trend,
+        "explanation": engine.explanation(result, version),
+        "computed_at": timezone.now(),
+    }
+
+
+def lock_order(targets: Any) -> list[Any]:
+    """Targets in the one order every writer locks determinations in (by id)."""
+    return sorted(targets, key=lambda t: t.pk)
 
 
 @transaction.atomic
@@ -343,7 +370,8 @@ def run_replay(job: ReplayJob) -> None:
 
 def _replay(job: ReplayJob) -> None:
     version = job.policy_version
-    pairs = _pairs(version.policy)
+    # (student, target) order: the order every writer locks determinations in.
+    pairs = sorted(_pairs(version.policy))
     ReplayJob.objects.filter(pk=job.pk).update(status="running", total=len(pairs))
     params = {k: getattr(version, k) for k in VERSION_FIELDS}
     changed = 0
@@ -367,6 +395,7 @@ def _replay(job: ReplayJob) -> None:
     ReplayJob.objects.filter(pk=job.pk).update(status="done", done=len(pairs), changed=changed)
 
 
+@retry_on_conflict
 @transaction.atomic
 def override_determination(
     actor: Actor, student: Student, target: Item, *, level_value: float, rationale: str

@@ -12,11 +12,18 @@ Reading is tolerant but all-or-nothing:
 * A missing required field, a value of the wrong type, a malformed date or an identifier that
   is not a UUID is an *error*. All errors are collected, with JSON paths such as
   ``$.CFItems[3].identifier``, and raised together as one ``CASEError``.
-* Anything the reader can take without guessing is a *warning* in ``Package.warnings``:
-  fields CASE 1.1 does not define (kept verbatim in the object's ``extensions``), a date-time
-  without a time zone (read as UTC), a required-but-defaultable field left out
-  (``hierarchyCode``, ``licenseText``, a link's ``title``, a definition's
-  ``lastChangeDateTime``), an association type that is neither CASE's nor ``ext:``.
+* A number outside the 32-bit integers, and two objects of one array that share an
+  identifier but differ, are errors too: the first would not fit, the second would make the
+  reader guess which to keep.
+* Anything the reader can take without guessing is a *warning* in ``Package.warnings``, each
+  with a ``WarningKind`` so a long list can be summarised: fields CASE 1.1 does not define
+  (kept verbatim in the object's ``extensions``), a date-time without a time zone (read as
+  UTC), a required-but-defaultable field left out (``hierarchyCode``, ``licenseText``, a
+  link's ``title``, a definition's ``lastChangeDateTime``), a number written as a string
+  (``"sequenceNumber": "1"`` reads as 1), an object repeated byte for byte (kept once), an
+  association type that is neither CASE's nor ``ext:`` (one that differs from CASE's only in
+  case, such as ``ischildof``, reads as CASE's), and a ``targetType`` other than ``CASE`` or
+  ``ext:``.
 * Text is never touched: statements keep their Markdown, their ``\\r\\n`` and their empty
   strings; ``null`` reads as "absent". Identifiers are lower-cased.
 * Only two things are dropped, each with a warning: fields inside a link (``originNodeURI``,
@@ -44,7 +51,10 @@ one-element list, a string ``educationLevel`` is split on commas (``"KG, 01"`` â
 with a warning. ``CFItemType`` on an item is a string in both versions.
 
 Writing (``build_package``) produces a package that validates against the official 1.1 schema
-when its identifiers are UUIDs and its association types are CASE's or ``ext:``. It puts
+when its identifiers are UUIDs. An association type or target type outside CASE's vocabulary
+(kept as the package wrote it) is written as an ``ext:`` type made of its letters, digits,
+dots, hyphens and underscores (``"is part"`` â†’ ``"ext:is-part"``), so nothing invalid is ever
+written back. It puts
 ``caseVersion: "1.1"`` on the document, writes datetimes in UTC as
 ``YYYY-MM-DDTHH:MM:SS+00:00`` (with a fraction only when there is one), and omits ``None`` and
 empty lists and dicts but not empty strings. Two things 1.1 requires and the model may lack
@@ -61,6 +71,7 @@ import math
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from proficio.core.standards.case_model import (
@@ -84,16 +95,21 @@ from proficio.core.standards.case_model import (
 __all__ = [
     "ASSOCIATION_TYPES",
     "DOCUMENT_KEYS",
+    "TARGET_TYPES",
     "CASEError",
+    "WarningKind",
+    "association_type_for_case",
     "build_association",
     "build_definition",
     "build_document",
     "build_item",
     "build_package",
     "build_rubric",
+    "is_uuid",
     "load_json",
     "package_graph_problems",
     "parse_package",
+    "target_type_for_case",
     "validate",
 ]
 
@@ -114,8 +130,16 @@ ASSOCIATION_TYPES = frozenset(
         "isTranslationOf",
     }
 )
-# The 1.1 schema's own pattern, searched (not matched) as JSON Schema patterns are.
-_EXTENSION_TYPE = re.compile(r"(ext:)[a-z|A-Z|0-9|.|-|_]+")
+#: The target types CASE 1.1 defines for a LinkGenURI; others must be ``ext:`` extensions.
+TARGET_TYPES = frozenset({"CASE"})
+# An extension value as the CASE 1.1 OpenAPI spells it ("(ext:)[a-zA-Z0-9\.\-_]+"), taken
+# whole: a value that merely contains such a run is not one.
+_EXTENSION_VALUE = re.compile(r"ext:[A-Za-z0-9._-]+")
+_NOT_EXTENSION_TEXT = re.compile(r"[^A-Za-z0-9._-]+")
+_CANONICAL_TYPES = {name.lower(): name for name in ASSOCIATION_TYPES}
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,18}")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]{1,18}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_INT32 = (-(2**31), 2**31 - 1)  # CASE's integers are int32 (and so are the columns they land in)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SHOWN = 20  # issues listed in str(CASEError)
 _CYCLE_ENDS = 10  # nodes named at each end of a long cycle
@@ -123,6 +147,47 @@ _NO_TIME = dt.datetime(1970, 1, 1, tzinfo=UTC)  # stands in for a bad value; nev
 _V10_FIELDS = frozenset({"CFPackageURI", "CFDocumentURI"})
 
 T = TypeVar("T")
+
+
+class WarningKind(StrEnum):
+    """What a warning is about, so that thousands of them can be summarised by kind."""
+
+    EXTENSION = "extension"  # fields outside CASE 1.1, kept in extensions
+    DROPPED = "dropped"  # fields a link cannot hold, or that extensions already has
+    TIMEZONE = "timezone"  # a date-time without a time zone, read as UTC
+    DEFAULTED = "defaulted"  # a required field left out, read as empty
+    LEGACY = "legacy"  # a CASE 1.0 form in a CASE 1.1 package
+    VERSION = "version"  # an unknown caseVersion, read as 1.1
+    VOCABULARY = "vocabulary"  # an association or target type outside CASE's vocabulary
+    NUMERIC_STRING = "numeric-string"  # a number written as a string
+    DUPLICATE = "duplicate"  # an object repeated byte for byte, kept once
+    DANGLING = "dangling"  # an association end in neither the package nor the database
+    RUBRIC_PARENT = "rubric-parent"  # a rubricId or rubricCriterionId naming another parent
+
+
+def is_uuid(value: str) -> bool:
+    """Whether ``value`` is a UUID as CASE writes one (hex in 8-4-4-4-12 groups)."""
+    return _UUID.fullmatch(value) is not None
+
+
+def _as_extension(value: str) -> str:
+    body = _NOT_EXTENSION_TEXT.sub("-", value.removeprefix("ext:")).strip("-")
+    return f"ext:{body or 'unknown'}"
+
+
+def association_type_for_case(value: str) -> str:
+    """``value`` as CASE 1.1 lets it be written: a CASE association type or an ``ext:`` one.
+    Anything else (kept as the package wrote it) goes out as ``ext:`` plus its letters."""
+    if value in ASSOCIATION_TYPES or _EXTENSION_VALUE.fullmatch(value):
+        return value
+    return _as_extension(value)
+
+
+def target_type_for_case(value: str | None) -> str | None:
+    """A LinkGenURI's ``targetType`` as CASE 1.1 lets it be written (see above)."""
+    if value is None or value in TARGET_TYPES or _EXTENSION_VALUE.fullmatch(value):
+        return value
+    return _as_extension(value)
 
 
 class CASEError(ValueError):
@@ -326,12 +391,40 @@ class _Reader:
             self.errors.append(Issue(path, f"must be an array, not {_kind(value)}"))
             return []
         out: list[T] = []
+        seen: dict[str, tuple[int, dict[str, Any]]] = {}  # identifier -> first place, content
         for index, element in enumerate(value):
             where = f"{path}[{index}]"
-            if isinstance(element, dict):
-                out.append(read(_Obj(self, element, where)))
-            else:
+            if not isinstance(element, dict):
                 self.errors.append(Issue(where, f"must be an object, not {_kind(element)}"))
+                continue
+            ident = element.get("identifier")
+            if isinstance(ident, str):
+                key = ident.lower()
+                first = seen.get(key)
+                if first is not None:
+                    # The same object twice loses nothing; two different ones under one
+                    # identifier cannot both be kept, and picking one would be a guess.
+                    if element == first[1]:
+                        self.warnings.append(
+                            Issue(
+                                where,
+                                f"repeats {path}[{first[0]}] exactly; kept once",
+                                key,
+                                WarningKind.DUPLICATE,
+                            )
+                        )
+                    else:
+                        self.errors.append(
+                            Issue(
+                                where,
+                                f"identifier {ident} is also at {path}[{first[0]}], "
+                                "with different content",
+                                key,
+                            )
+                        )
+                    continue
+                seen[key] = (index, element)
+            out.append(read(_Obj(self, element, where)))
         return out
 
 
@@ -354,8 +447,8 @@ class _Obj:
     def error(self, key: str, message: str) -> None:
         self.reader.errors.append(Issue(self._at(key), message, self.ident))
 
-    def warn(self, key: str, message: str) -> None:
-        self.reader.warnings.append(Issue(self._at(key), message, self.ident))
+    def warn(self, key: str, message: str, kind: WarningKind) -> None:
+        self.reader.warnings.append(Issue(self._at(key), message, self.ident, kind))
 
     def legacy(self, key: str, message: str) -> None:
         self.reader.legacy.append(Issue(self._at(key), message, self.ident))
@@ -389,7 +482,9 @@ class _Obj:
         """A field CASE requires but the model defaults to "": absent reads as "", warned."""
         value = self.data.get(key)
         if value is None:
-            self.warn(key, "required by CASE but absent; read as an empty string")
+            self.warn(
+                key, "required by CASE but absent; read as an empty string", WarningKind.DEFAULTED
+            )
             return ""
         return self.required(key)
 
@@ -419,7 +514,7 @@ class _Obj:
             self.error(key, f"not an ISO 8601 date-time: {_show(value)}")
             return None
         if moment.tzinfo is None:
-            self.warn(key, f"no time zone in {_show(value)}; read as UTC")
+            self.warn(key, f"no time zone in {_show(value)}; read as UTC", WarningKind.TIMEZONE)
             return moment.replace(tzinfo=UTC)
         try:
             return moment.astimezone(UTC)
@@ -437,7 +532,7 @@ class _Obj:
     def optional_last_change(self) -> dt.datetime | None:
         """For definitions, whose model allows no timestamp: absent is warned, not an error."""
         if self.data.get("lastChangeDateTime") is None:
-            self.warn("lastChangeDateTime", "required by CASE but absent")
+            self.warn("lastChangeDateTime", "required by CASE but absent", WarningKind.DEFAULTED)
             return None
         return self.moment("lastChangeDateTime")
 
@@ -462,23 +557,46 @@ class _Obj:
         self.legacy(key, "a date-time where CASE 1.1 has a date")
         return moment.date()  # the date as written, not shifted to UTC: the author's date
 
+    def _numeric_string(self, key: str, value: str, read: Any) -> None:
+        self.warn(
+            key,
+            f"a number written as the string {_show(value)}; read as {read}",
+            WarningKind.NUMERIC_STRING,
+        )
+
     def integer(self, key: str) -> int | None:
+        """An int32. A numeric string such as ``"1"`` is read, with a warning."""
         value = self.data.get(key)
         if value is None:
             return None
+        number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        self.error(key, f"must be an integer, not {_show(json.dumps(value))}")
-        return None
+            number = value
+        elif isinstance(value, float) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+            number = int(value)
+            self._numeric_string(key, value, number)
+        if number is None:
+            self.error(key, f"must be an integer, not {_show(json.dumps(value))}")
+            return None
+        if not _INT32[0] <= number <= _INT32[1]:
+            self.error(key, f"{number} is outside the 32-bit integers CASE allows")
+            return None
+        return number
 
     def number(self, key: str) -> float | None:
+        """A finite number. A numeric string such as ``"2.5"`` is read, with a warning."""
         value = self.data.get(key)
         if value is None:
             return None
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
+        if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+            number = float(value)
+            if math.isfinite(number):
+                self._numeric_string(key, value, f"{number:g}")
+                return number
         self.error(key, f"must be a finite number, not {_show(json.dumps(value))}")
         return None
 
@@ -540,10 +658,29 @@ class _Obj:
         title = sub.defaulted("title")
         uri = sub.required("uri")
         target_type = sub.string("targetType") if general else None
+        if target_type is not None and target_type != target_type_for_case(target_type):
+            if target_type.upper() in TARGET_TYPES:
+                sub.warn(
+                    "targetType",
+                    f"{_show(target_type)} read as {target_type.upper()!r}",
+                    WarningKind.VOCABULARY,
+                )
+                target_type = target_type.upper()
+            else:
+                sub.warn(
+                    "targetType",
+                    f"{_show(target_type)} is neither 'CASE' nor an 'ext:' type; "
+                    f"written back as {target_type_for_case(target_type)!r}",
+                    WarningKind.VOCABULARY,
+                )
         known = _LINK_GEN_KEYS if general else _LINK_KEYS
         unknown = [key for key in sub.data if key not in known]
         if unknown:
-            sub.warn("", f"fields a CASE link cannot hold, dropped: {', '.join(unknown)}")
+            sub.warn(
+                "",
+                f"fields a CASE link cannot hold, dropped: {', '.join(unknown)}",
+                WarningKind.DROPPED,
+            )
         return NodeRef(identifier=identifier, uri=uri, title=title, target_type=target_type)
 
     def required_link(self, key: str) -> NodeRef:
@@ -584,7 +721,11 @@ class _Obj:
                 if isinstance(element, dict):
                     clash = sorted(element.keys() & extensions.keys())
                     if clash:
-                        self.warn(f"extensions[{index}]", f"repeats {', '.join(clash)}; last kept")
+                        self.warn(
+                            f"extensions[{index}]",
+                            f"repeats {', '.join(clash)}; last kept",
+                            WarningKind.DROPPED,
+                        )
                     extensions.update(element)
                 else:
                     self.error(f"extensions[{index}]", f"must be an object, not {_kind(element)}")
@@ -597,12 +738,20 @@ class _Obj:
             if key in _V10_FIELDS:
                 self.legacy(key, f"{key} (a CASE 1.0 field)")
             if key in extensions:
-                self.warn(key, f"also in extensions, whose {key} is kept; this one dropped")
+                self.warn(
+                    key,
+                    f"also in extensions, whose {key} is kept; this one dropped",
+                    WarningKind.DROPPED,
+                )
             else:
                 extensions[key] = self.data[key]
                 kept.append(key)
         if kept:
-            self.warn("", f"fields outside CASE 1.1 kept in extensions: {', '.join(kept)}")
+            self.warn(
+                "",
+                f"fields outside CASE 1.1 kept in extensions: {', '.join(kept)}",
+                WarningKind.EXTENSION,
+            )
         return extensions
 
 
@@ -612,7 +761,11 @@ def _document(o: _Obj) -> Document:
     if case_version == "1.0":
         o.legacy("caseVersion", "caseVersion 1.0")
     elif case_version is not None and case_version != "1.1":
-        o.warn("caseVersion", f"unknown CASE version {_show(case_version)}; read as 1.1")
+        o.warn(
+            "caseVersion",
+            f"unknown CASE version {_show(case_version)}; read as 1.1",
+            WarningKind.VERSION,
+        )
     return Document(
         identifier=identifier,
         uri=o.required("uri"),
@@ -666,15 +819,22 @@ def _item(o: _Obj) -> Item:
 def _association(o: _Obj) -> Association:
     identifier = o.identifier()
     association_type = o.required("associationType")
-    if (
-        association_type
-        and association_type not in ASSOCIATION_TYPES
-        and _EXTENSION_TYPE.search(association_type) is None
-    ):
-        o.warn(
-            "associationType",
-            f"{_show(association_type)} is neither a CASE association type nor an 'ext:' one",
-        )
+    if association_type and association_type != association_type_for_case(association_type):
+        canonical = _CANONICAL_TYPES.get(association_type.lower())
+        if canonical is not None:
+            o.warn(
+                "associationType",
+                f"{_show(association_type)} read as {canonical!r}",
+                WarningKind.VOCABULARY,
+            )
+            association_type = canonical
+        else:
+            o.warn(
+                "associationType",
+                f"{_show(association_type)} is neither a CASE association type nor an 'ext:' "
+                f"one; written back as {association_type_for_case(association_type)!r}",
+                WarningKind.VOCABULARY,
+            )
     return Association(
         identifier=identifier,
         uri=o.required("uri"),
@@ -848,6 +1008,7 @@ def parse_package(data: dict[str, Any]) -> Package:
                 issue.path,
                 f"CASE 1.0 form in a CASE 1.1 package: {issue.message}",
                 issue.identifier,
+                WarningKind.LEGACY,
             )
             for issue in reader.legacy
         ]
@@ -895,8 +1056,9 @@ def _link(ref: NodeRef | None) -> JSON | None:
 
 def _link_gen(ref: NodeRef) -> JSON:
     out = {"title": ref.title, "identifier": ref.identifier, "uri": ref.uri}
-    if ref.target_type is not None:
-        out["targetType"] = ref.target_type
+    target_type = target_type_for_case(ref.target_type)
+    if target_type is not None:
+        out["targetType"] = target_type
     return out
 
 
@@ -958,7 +1120,7 @@ def build_item(i: Item) -> JSON:
 def build_association(a: Association) -> JSON:
     return _object(
         ("identifier", a.identifier),
-        ("associationType", a.association_type),
+        ("associationType", association_type_for_case(a.association_type)),
         ("sequenceNumber", a.sequence_number),
         ("uri", a.uri),
         ("originNodeURI", _link_gen(a.origin)),

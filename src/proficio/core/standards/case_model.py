@@ -192,6 +192,7 @@ class Issue:
     path: str  # e.g. "$.CFItems[3].fullStatement"
     message: str
     identifier: str | None = None  # the object's identifier, when it has one
+    kind: str = ""  # for warnings: one of ``case.WARNING_KINDS``, so they can be summarised
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

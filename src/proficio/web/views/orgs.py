@@ -58,8 +58,14 @@ def organization_detail(request: HttpRequest, org_id: int) -> HttpResponse:
             .select_related("course", "term")
             .order_by("name")
         )
+    # The OneRoster gradebook of the classes here that this person may export.
+    can_export = (
+        policy.visible(request.user, Subject.GRADEBOOK)
+        .filter(school__path__startswith=org.path)
+        .exists()
+    )
     return render(
         request,
         "web/organization_detail.html",
-        {"org": org, "children": children, "sections": sections},
+        {"org": org, "children": children, "sections": sections, "can_export": can_export},
     )

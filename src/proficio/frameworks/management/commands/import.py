@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--owner", help="code of the district that manages the framework")
         parser.add_argument("--draft", action="store_true", help="import as a draft")
+        parser.add_argument(
+            "--verbose",
+            action="store_true",
+            help="list every warning (by default they are summarised by kind)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         path: Path = opts["file"]
@@ -57,8 +62,19 @@ class Command(BaseCommand):
             except case.CASEError as exc:
                 lines = "\n".join(f"  {path.name}: {issue}" for issue in exc.issues)
                 raise CommandError(f"Nothing was imported. Problems:\n{lines}") from None
-        for warning in report.warnings:
-            self.stderr.write(f"warning: {path.name}: {warning}")
+        if opts["verbose"]:
+            for warning in report.warnings:
+                self.stderr.write(f"warning: {path.name}: {warning}")
+        else:
+            for summary in case_io.summarize_warnings(report.warnings):
+                self.stderr.write(
+                    f"warning: {path.name}: {summary.count} × {summary.label} "
+                    f"(first: {summary.example})"
+                )
+            if report.warnings:
+                self.stderr.write(
+                    f"{len(report.warnings)} warnings in all; --verbose lists every one."
+                )
         self.stdout.write(
             f"Imported {report.title!r}: created {report.created}, updated {report.updated}, "
             f"unchanged {report.unchanged}, archived {report.archived}"

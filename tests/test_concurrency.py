@@ -1,0 +1,97 @@
+"""Concurrent writes to the same determinations lose nothing and never deadlock.
+
+Runs on PostgreSQL (the PostgreSQL stage of ``make test``), where READ COMMITTED lets two
+transactions interleave; SQLite lets one writer in at a time, so there is no race to test.
+A fresh database is migrated and seeded with a small demo district, then
+``tests/race_writer.py`` (its own process, one database connection per thread) posts
+evidence from 20 threads to 2 students x 2 targets, each thread listing the targets in its
+own order. Before the fix, 53 of 953 answers were 500s (deadlocks) and a determination was
+stored with 581 pieces of evidence when there were 582.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("runs in the PostgreSQL stage of make test; SQLite has one writer at a time")
+    return url
+
+
+@pytest.fixture
+def race_database():
+    import dj_database_url
+    import psycopg
+
+    url = _postgres_url()
+    params = dj_database_url.parse(url)
+    name = f"race_{uuid.uuid4().hex[:10]}"
+    admin = {
+        "host": params["HOST"],
+        "user": params["USER"],
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    if params.get("PORT"):
+        admin["port"] = params["PORT"]
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name,
+        "DJANGO_SETTINGS_MODULE": "proficio.settings.test",
+    }
+    cli = [sys.executable, "-m", "proficio.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run(
+        [*cli, "demo", "--students", "30", "--seed", "0", "--no-history", "-v0"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
+    yield env
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_concurrent_writes_are_all_kept_once_and_every_determination_is_fresh(race_database):
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "race_writer.py"),
+            "--threads",
+            "20",
+            "--writes",
+            "12",
+            "--students",
+            "2",
+            "--targets",
+            "2",
+        ],
+        env=race_database,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["requests"] == 240
+    assert report["statuses"] == {"201": 240}, report["statuses"]  # no 500, no refusal
+    assert report["missing"] == []  # every successful write is stored...
+    assert report["duplicated"] == []  # ...exactly once
+    assert report["unexpected"] == []
+    assert report["stale"] == []  # every determination equals a fresh recompute
