@@ -229,3 +229,27 @@ def test_the_case_provider_takes_case_scoped_tokens_when_not_public(world, clien
     assert world.district_framework.title in titles
     assert "Lakeside draft" not in titles
     assert client.get(url, **_bearer("nonsense")).status_code == 401
+
+
+def test_the_gradebook_export_takes_gradebook_scoped_tokens(world, client):
+    from proficio.accounts.oauth import GRADEBOOK_READ
+
+    url = reverse("classroom:gradebook_section", args=[world.rivera_section.pk])
+    sis = _register(world, role="district_admin", name="SIS", scopes=(GRADEBOOK_READ,))
+    token = _token(client, sis).json()["access_token"]
+    export = client.get(url, **_bearer(token))
+    assert export.status_code == 200
+    assert export["Content-Type"] == "application/zip"
+    use = AuditEntry.objects.get(object_type="oauth2_provider.accesstoken", purpose="token use")
+    assert use.route == f"GET {url}"
+    assert use.actor_name == sis.client.user.username
+    # The same client, another district's class: the policy's 404.
+    lake = reverse("classroom:gradebook_section", args=[world.lake_section.pk])
+    assert client.get(lake, **_bearer(token)).status_code == 404
+    # A token without the gradebook scope, a bad token, and no token at all.
+    reader = _token(client, _register(world, name="Reader")).json()["access_token"]
+    refused = client.get(url, **_bearer(reader))
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "insufficient_scope"
+    assert client.get(url, **_bearer("nonsense")).json()["error"] == "invalid_token"
+    assert client.get(url).status_code == 302  # a person: to the login page

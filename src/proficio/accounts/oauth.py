@@ -16,13 +16,15 @@ entry, filed under the client's organization.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.security import HttpBearer
 from oauth2_provider.models import AccessToken
 from oauth2_provider.scopes import BaseScopes
@@ -38,6 +40,7 @@ API_WRITE = "urn:proficio:scope:api.write"
 CASE_READ = "https://purl.imsglobal.org/spec/case/v1p1/scope/all.readonly"
 GRADEBOOK_READ = "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+View = Callable[..., HttpResponse]
 
 
 def all_scopes() -> dict[str, str]:
@@ -179,6 +182,31 @@ def api_auth(*scopes: str, write_scopes: Sequence[str] | None = None) -> list[An
     from ninja.security import django_auth
 
     return [ClientToken(*scopes, write_scopes=write_scopes), django_auth]
+
+
+def token_or_login(*scopes: str) -> Callable[[View], View]:
+    """For a plain Django view (a download a program fetches): a bearer token with
+    ``scopes`` (refused with a 401 or 403 JSON body), or else a signed-in session."""
+
+    def decorate(view: View) -> View:
+        needs_login = login_required(view)
+
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            token = bearer_token(request)
+            if token is None:
+                return needs_login(request, *args, **kwargs)
+            try:
+                client_for_token(request, token, scopes)
+            except TokenRefused as exc:
+                response = JsonResponse(exc.body(), status=exc.status)
+                response["WWW-Authenticate"] = exc.www_authenticate()
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def request_user(request: HttpRequest, scopes: Sequence[str]) -> Any:
