@@ -218,7 +218,9 @@ def test_sessions_still_work_beside_tokens(world, client):
 def test_the_case_provider_takes_case_scoped_tokens_when_not_public(world, client, settings):
     settings.PROFICIO_CASE_PUBLIC = False
     url = "/ims/case/v1p1/CFDocuments"
-    assert client.get(url).json()["CFDocuments"] == []  # anonymous: nothing
+    anonymous = client.get(url)  # anonymous: nothing readable (the spec's 404)
+    assert anonymous.status_code == 404
+    assert "CFDocuments" not in anonymous.json()
     without = _token(client, _register(world, name="No CASE")).json()["access_token"]
     refused = client.get(url, **_bearer(without))
     assert refused.status_code == 403
