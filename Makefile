@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# Ralph (the LRS) has its own virtualenv: its pins differ from ours.
+LRS_VENV := .venv-lrs
+LRS_STAMP := $(LRS_VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
@@ -26,7 +29,13 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) $(NODE_STAMP) pango
+$(LRS_STAMP): requirements-lrs.lock
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/pip install --quiet --upgrade pip
+	$(LRS_VENV)/bin/pip install --quiet --no-deps -r requirements-lrs.lock
+	touch $@
+
+install: $(STAMP) $(NODE_STAMP) $(LRS_STAMP) pango
 
 run: install
 	$(BIN)/proficio run
@@ -80,4 +89,4 @@ bench: install
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules var test-artifacts
+	rm -rf $(VENV) $(LRS_VENV) node_modules var test-artifacts

@@ -11,9 +11,12 @@ only inside actions.
 
 from __future__ import annotations
 
+import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 
 _PLAIN = (
@@ -26,8 +29,29 @@ _PLAIN = (
 )
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
+_as_is.converts = False  # type: ignore[attr-defined]
+
+
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
+        return _as_is
+    if type(field) is models.DateTimeField and settings.USE_TZ:
+        # What the ORM stores for an aware datetime: on SQLite the UTC wall time as text,
+        # on PostgreSQL the value itself (the driver sends it with its offset).
+        if connection.vendor == "sqlite":
+            return lambda value: (
+                None if value is None else str(value.astimezone(dt.UTC).replace(tzinfo=None))
+            )
+        return _as_is
+    if type(field) is models.DateField:
+        # What the ORM stores for a date, without its per-value dispatch (rosters carry
+        # millions): ISO text on SQLite; PostgreSQL's driver sends date objects as they are.
+        if connection.vendor == "sqlite":
+            return lambda value: None if value is None else value.isoformat()
         return lambda value: value
     return lambda value: field.get_db_prep_save(value, connection)
 
@@ -55,19 +79,68 @@ def insert_rows(
             connection.wrap_database_errors,
             cursor.cursor.copy(copy_sql) as copy,
         ):
+            values = _row_values(names, converters)
             for row in rows:
-                copy.write_row(
-                    [conv(row[name]) for conv, name in zip(converters, names, strict=True)]
-                )
+                copy.write_row(values(row))
         return len(rows)
+
+    values = _row_values(names, converters)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
+            cursor.executemany(sql, [values(row) for row in rows[start : start + batch]])
+    return len(rows)
+
+
+def _row_values(
+    names: list[str], converters: list[Callable[[Any], Any]]
+) -> Callable[[dict[str, Any]], Sequence[Any]]:
+    """One row's parameters in column order; plain columns are taken as they are."""
+    get = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    convert = [
+        (i, conv)
+        for i, (conv, f) in enumerate(zip(converters, names, strict=True))
+        if getattr(conv, "converts", True)
+    ]
+    if not convert:
+        return get
+
+    def values(row: dict[str, Any]) -> Sequence[Any]:
+        out = list(get(row))
+        for i, conv in convert:
+            out[i] = conv(out[i])
+        return out
+
+    return values
+
+
+def update_rows(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], batch: int = 5000
+) -> int:
+    """Update rows by primary key: each dict has ``pk`` and the same other keys.
+
+    ``QuerySet.bulk_update`` builds one CASE expression per field and row, which costs
+    seconds for a few thousand rows; this sends one prepared UPDATE per row instead.
+    """
+    if not rows:
+        return 0
+    names = [name for name in rows[0] if name != "pk"]
+    fields = [model._meta.get_field(name) for name in names]
+    converters = [_converter(f) for f in fields]  # type: ignore[arg-type]
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(str(f.column))} = %s"  # type: ignore[union-attr]
+        for f in fields
+    )
+    table = connection.ops.quote_name(model._meta.db_table)
+    key = connection.ops.quote_name(str(model._meta.pk.column))
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
             cursor.executemany(
                 sql,
                 [
                     [conv(row[name]) for conv, name in zip(converters, names, strict=True)]
-                    for row in chunk
+                    + [row["pk"]]
+                    for row in rows[start : start + batch]
                 ],
             )
     return len(rows)

@@ -46,6 +46,7 @@ from proficio.orgs.models import (
     active_on,
 )
 from proficio.pace.models import PaceTarget, SupportPlan
+from proficio.roster.models import RosterImport
 
 
 class Subject(StrEnum):
@@ -67,6 +68,8 @@ class Subject(StrEnum):
     PERSON = "person"  # a person's account and dated role memberships
     MACHINE_CLIENT = "machine_client"  # a program registered for OAuth client credentials
     IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
+    ROSTER_IMPORT = "roster_import"  # a OneRoster import job of a district
+    LRS = "lrs"  # a district's learning-tool intake: activity alignments, pull reports
     GRADEBOOK = "gradebook"  # a section's OneRoster gradebook export: named students' levels
 
 
@@ -242,6 +245,20 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
     (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
     (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
+    # A district's roster imports: its administrators (any of them, not only the uploader).
+    (Subject.ROSTER_IMPORT, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    # Learning-tool intake, per district: which activity assesses which target.
+    (Subject.LRS, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.LRS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
     # Accounts: a district administrator manages the district's people (staff with a role
     # there, students, guardians of its students); the system administrator everyone.
     (Subject.PERSON, Act.VIEW): {R.DISTRICT_ADMIN: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
@@ -481,6 +498,20 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.EVERYWHERE: lambda w, r: Q(),
         },
     ),
+    Subject.LRS: (
+        Organization,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.ROSTER_IMPORT: (
+        RosterImport,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "district__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.IMPORT_JOB: (ImportJob, {S.OWNER: lambda w, r: Q(created_by=w.user)}),
     Subject.FRAMEWORK: (
         Framework,
@@ -629,6 +660,8 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.AGGREGATE: ("organization", ()),
     Subject.PERSON: ("person", ()),
     Subject.MACHINE_CLIENT: ("client", ("application", "organization", "user")),
+    Subject.ROSTER_IMPORT: ("import", ("district",)),
+    Subject.LRS: ("organization", ()),
 }
 # Subjects whose object is a student: fetching one for someone else is an audited read.
 _STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}

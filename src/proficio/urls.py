@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("proficio.classroom.urls")),
     path("", include("proficio.pace.urls")),
     path("insights/", include("proficio.insights.urls")),
+    path("roster/", include("proficio.roster.urls")),
+    path("learning-tools/", include("proficio.lrs.urls")),
     # OAuth 2.0 token endpoint for machine clients (client credentials only).
     path("oauth/token/", TokenView.as_view(), name="oauth_token"),
     path("api/v1/", api.urls),

@@ -142,3 +142,14 @@ def test_an_unreachable_provider_is_a_clear_503(world, client, settings):
 def test_without_an_issuer_single_sign_on_is_off(world, client):
     assert client.get(reverse("accounts:sso_start")).status_code == 404
     assert "Sign in with" not in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_matching_by_oneroster_sourced_id(world, client, sso, settings):
+    counselor = world.user("counselor")
+    counselor.sourced_id = "counselor"  # as the roster import keeps it
+    counselor.save(update_fields=["sourced_id"])
+    settings.PROFICIO_OIDC_CLAIM = "preferred_username"
+    settings.PROFICIO_OIDC_MATCH = "sourced_id"
+    response = _sign_in(client, "by-username")
+    assert response.status_code == 302
+    assert client.get(response["Location"], follow=True).context["user"] == counselor

@@ -43,7 +43,7 @@ def test_leader_dashboard_to_support_plan(page):
 
     # The open is in the student's access log, with its purpose.
     page.get_by_role("link", name="Who has looked at this record").click()
-    opened = page.get_by_role("row").filter(has_text="Viewed (student record)")
+    opened = page.get_by_role("row").filter(has_text="Viewed: student record page")
     expect(opened.first).to_contain_text("district.admin")
     expect(opened.first).to_contain_text("GET /students/")
     page.go_back()

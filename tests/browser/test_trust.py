@@ -13,6 +13,11 @@ def _as(browser, server, username):
     context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     log_in(page, username, DEMO_PASSWORD)
+    # Earlier tests may have left a preferred language: read this one in English.
+    if page.locator("html").get_attribute("lang") != "en":
+        page.locator("#language-select").select_option("en")
+        page.locator("#language-select").locator("xpath=..").get_by_role("button").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
     return context, page
 
 

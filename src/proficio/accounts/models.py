@@ -17,6 +17,19 @@ class User(AbstractUser):
         default="en",
         choices=[("en", "English"), ("es", "Español")],
     )
+    # Accounts that come from a district's OneRoster roster: the SIS's sourcedId, unique
+    # within that district (sourcedIds of two districts' systems may collide).
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
+    roster_district = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["username"]

@@ -41,12 +41,15 @@ from mozilla_django_oidc.views import (
 log = logging.getLogger(__name__)
 DISCOVERY_SECONDS = 3600
 
-# The account field a claim's value must equal. OneRoster's sourcedId joins here once
-# people carry it ("sourced_id": lambda v: Q(...)); today people are matched by email or
-# username.
+# The account field a claim's value must equal (``PROFICIO_OIDC_MATCH``): the email, the
+# username, the OneRoster sourcedId the roster import keeps on each account (exact, since
+# sourcedIds are opaque), or a student's OneRoster identifier (their local id). A value
+# two accounts share is refused as ambiguous, never guessed.
 MATCHERS: dict[str, Callable[[str], Q]] = {
     "email": lambda value: Q(email__iexact=value),
     "username": lambda value: Q(username__iexact=value),
+    "sourced_id": lambda value: Q(sourced_id=value),
+    "identifier": lambda value: Q(student_profile__local_id__iexact=value),
 }
 
 

@@ -11,6 +11,7 @@ from proficio.frameworks.api import router as frameworks_router
 from proficio.insights.api import router as insights_router
 from proficio.mastery.api import router as mastery_router
 from proficio.orgs.api import router as orgs_router
+from proficio.roster.api import router as roster_router
 
 api = NinjaAPI(
     title="Proficio API",
@@ -47,3 +48,4 @@ api.add_router("/", orgs_router)
 api.add_router("/", frameworks_router)
 api.add_router("/", mastery_router)
 api.add_router("/", insights_router)
+api.add_router("/", roster_router)

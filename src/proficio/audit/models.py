@@ -93,7 +93,7 @@ class AuditEntry(AppendOnly, models.Model):
 # guardian's "who viewed my record" page reads as a sentence, in their language. The
 # stored values stay in English (they are the audit's data); unknown ones show as stored.
 PURPOSE_LABELS = {
-    "student record": _("opened the student record"),
+    "student record": _("student record page"),
     "student list": _("student list"),
     "student search": _("student search"),
     "class grid": _("class grid"),

@@ -313,6 +313,13 @@ def generate(
         tick("roster", len(roster))
         seed_frameworks(owner=district)
         tick("frameworks", 2)
+        # The sourcedIds a SIS export of this district would carry (see the roster app),
+        # and learning-tool activities aligned to targets (see the LRS app).
+        from proficio.lrs.demo import seed_alignments
+        from proficio.roster.actions import give_sourced_ids
+
+        give_sourced_ids(SYSTEM, district)
+        seed_alignments(district)
         if history:
             from proficio.demo.history import seed_history
 

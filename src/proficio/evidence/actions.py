@@ -355,37 +355,61 @@ def sniff(upload: Any) -> str:
     return "text/plain"
 
 
+@dataclass(frozen=True)
+class _Key:
+    pk: int
+
+
 @transaction.atomic
 def bulk_record_evidence(
     actor: Actor, rows: Sequence[dict[str, Any]], *, org_path: str = ""
-) -> int:
-    """Record many pieces of accepted evidence at once (imports, the demo history).
+) -> list[int]:
+    """Record many pieces of accepted evidence at once (imports, the demo history, learning
+    tools through the LRS); returns the new evidence ids, in the order of ``rows``.
 
     Each row: student_id, kind, title, assessed_at, scorer_id, partner_organization,
-    verifier, scores [(target_id, score)]. Targets and scores must already be valid;
+    verifier, scores [(target_id, score)] and, optionally, responses [(target_id, correct)]
+    (quiz items for knowledge tracing). Targets and scores must already be valid;
     determinations are rebuilt afterwards with ``mastery.actions.rebuild_determinations``.
     """
+    import uuid
+
     from proficio.audit.log import record_bulk
     from proficio.audit.models import AuditAction
     from proficio.bulk import insert_rows
 
     authorize_students(actor, Act.CHANGE, Subject.STUDENT, {r["student_id"] for r in rows})
-    evidence = Evidence.objects.bulk_create(
+    now = timezone.now()
+    keys = [uuid.uuid4() for _ in rows]
+    insert_rows(
+        Evidence,
         [
-            Evidence(
-                student_id=r["student_id"],
-                kind=r["kind"],
-                title=r["title"],
-                assessed_at=r["assessed_at"],
-                scorer_id=r.get("scorer_id"),
-                status=EvidenceStatus.ACCEPTED,
-                partner_organization=r.get("partner_organization", ""),
-                verifier=r.get("verifier", ""),
-            )
-            for r in rows
+            {
+                "uuid": key,
+                "student_id": r["student_id"],
+                "kind": r["kind"],
+                "title": r["title"],
+                "description": "",
+                "assessed_at": r["assessed_at"],
+                "recorded_at": now,
+                "scorer_id": r.get("scorer_id"),
+                "submitted_by_id": None,
+                "rubric_id": None,
+                "feedback": "",
+                "status": EvidenceStatus.ACCEPTED,
+                "partner_organization": r.get("partner_organization", ""),
+                "verifier": r.get("verifier", ""),
+            }
+            for key, r in zip(keys, rows, strict=True)
         ],
-        batch_size=2000,
     )
+    # insert_rows returns no keys: read them back by the UUIDs just written.
+    ids: dict[Any, int] = {}
+    for start in range(0, len(keys), 900):
+        ids.update(
+            Evidence.objects.filter(uuid__in=keys[start : start + 900]).values_list("uuid", "pk")
+        )
+    evidence = [_Key(ids[key]) for key in keys]
     insert_rows(
         EvidenceScore,
         [
@@ -403,5 +427,46 @@ def bulk_record_evidence(
             for target_id, score in r["scores"]
         ],
     )
+    insert_rows(
+        ItemResponse,
+        [
+            {
+                "evidence_id": e.pk,
+                "student_id": r["student_id"],
+                "target_id": target_id,
+                "position": n,
+                "correct": bool(correct),
+                "assessed_at": r["assessed_at"],
+            }
+            for e, r in zip(evidence, rows, strict=True)
+            for n, (target_id, correct) in enumerate(r.get("responses", ()), start=1)
+        ],
+    )
     record_bulk(AuditAction.CREATE, "evidence.evidence", len(rows), org_path=org_path)
-    return len(rows)
+    return [e.pk for e in evidence]
+
+
+@transaction.atomic
+def bulk_retract_evidence(
+    actor: Actor, evidence_ids: Sequence[int], *, feedback: str
+) -> set[tuple[int, int]]:
+    """Take back accepted evidence its source withdrew (a voided xAPI statement): it is
+    returned with ``feedback`` and its scores stop counting; nothing is deleted. Returns
+    the (student, target) pairs whose determinations need updating."""
+    from proficio.audit.log import record_bulk
+    from proficio.audit.models import AuditAction
+
+    ids = list(evidence_ids)
+    authorize_students(
+        actor,
+        Act.CHANGE,
+        Subject.STUDENT,
+        set(Evidence.objects.filter(pk__in=ids).values_list("student_id", flat=True)),
+    )
+    pairs = set(
+        EvidenceScore.objects.filter(evidence_id__in=ids).values_list("student_id", "target_id")
+    ) | set(ItemResponse.objects.filter(evidence_id__in=ids).values_list("student_id", "target_id"))
+    Evidence.objects.filter(pk__in=ids).update(status=EvidenceStatus.RETURNED, feedback=feedback)
+    EvidenceScore.objects.filter(evidence_id__in=ids).update(counts=False)
+    record_bulk(AuditAction.UPDATE, "evidence.evidence", len(ids), detail={"retracted": True})
+    return pairs

@@ -526,29 +526,65 @@ def as_of(student: Student, moment: dt.datetime) -> dict[int, DeterminationHisto
 
 
 @transaction.atomic
-def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild") -> int:
+def rebuild_determinations(
+    student_ids: Sequence[int],
+    *,
+    reason: str = "rebuild",
+    pairs: set[tuple[int, int]] | None = None,
+    resolved: dict[tuple[int, int], tuple[PolicyVersion, core.Scale]] | None = None,
+) -> int:
     """Recompute every determination of these students from their evidence, in bulk.
 
     The same single-pair kernel as on each evidence write, evaluated in memory and
-    written with bulk inserts (used after imports and by the demo generator).
+    written with bulk inserts (used after imports, by the demo generator and by
+    learning-tool intake). With ``pairs`` only those (student, target) pairs are
+    recomputed. ``resolved`` caches each (school, target)'s policy and scale across calls
+    of one batch job.
     """
     from proficio.audit.log import record_bulk
     from proficio.audit.models import AuditAction
-    from proficio.bulk import insert_rows
+    from proficio.bulk import insert_rows, update_rows
 
+    where: dict[str, Any] = {"student_id__in": student_ids}
+    if pairs is not None:
+        where["target_id__in"] = sorted({t for _, t in pairs})
     rows = (
-        EvidenceScore.objects.filter(student_id__in=student_ids, counts=True)
+        EvidenceScore.objects.filter(counts=True, **where)
         .values_list("student_id", "target_id", "evidence_id", "id", "score", "assessed_at", "kind")
         .order_by("student_id", "target_id")
     )
     points: dict[tuple[int, int], list[core.Point]] = defaultdict(list)
     for s, t, e, i, score, at, kind in rows.iterator(chunk_size=20000):
-        points[(s, t)].append(core.Point(f"{e}:{i}", score, at, kind))
+        if pairs is None or (s, t) in pairs:
+            points[(s, t)].append(core.Point(f"{e}:{i}", score, at, kind))
+    # Targets assessed only by quiz items (knowledge tracing) have no scores to find them by.
+    quizzed = ItemResponse.objects.filter(evidence__status="accepted", **where).values_list(
+        "student_id", "target_id"
+    )
+    for pair in quizzed.distinct():
+        if pairs is None or pair in pairs:
+            points.setdefault(pair, [])
     students = Student.objects.in_bulk({s for s, _ in points})
     targets = Item.objects.select_related("framework").in_bulk({t for _, t in points})
-    resolved: dict[tuple[int, int], tuple[PolicyVersion, core.Scale]] = {}
+    if resolved is None:
+        resolved = {}
     now = timezone.now()
-    Determination.objects.filter(student_id__in=student_ids).delete()
+    existing: dict[tuple[int, int], int] = {}
+    if pairs is None:
+        Determination.objects.filter(**where).delete()
+    else:
+        # Only these pairs: each is updated in place (or made), even with no evidence left.
+        for pair in pairs:
+            points.setdefault(pair, [])
+        students = Student.objects.in_bulk({s for s, _ in points})
+        targets = Item.objects.select_related("framework").in_bulk({t for _, t in points})
+        existing = {
+            (s, t): pk
+            for pk, s, t in Determination.objects.filter(**where).values_list(
+                "pk", "student_id", "target_id"
+            )
+            if (s, t) in pairs
+        }
     dets: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     for (s, t), pts in points.items():
@@ -560,6 +596,8 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
         version, scale = resolved[key]
         if version.method == "bkt":  # BKT reads quiz item responses, not scores
             pts = engine.points_for(s, t, "bkt")
+        elif not pts and pairs is None:
+            continue  # quiz items only, under a policy that reads scores: nothing to say
         result = core.evaluate(pts, engine.core_policy(version, scale), scale)
         level = _level_value(result, scale)
         common = {
@@ -581,7 +619,15 @@ def rebuild_determinations(student_ids: Sequence[int], *, reason: str = "rebuild
             }
         )
         history.append({**common, "computed_at": now, "reason": reason})
-    insert_rows(Determination, dets)
+    changed = [
+        {"pk": existing[(d["student_id"], d["target_id"])], **d}
+        for d in dets
+        if (d["student_id"], d["target_id"]) in existing
+    ]
+    insert_rows(
+        Determination, [d for d in dets if (d["student_id"], d["target_id"]) not in existing]
+    )
+    update_rows(Determination, changed)
     insert_rows(DeterminationHistory, history)
     record_bulk(AuditAction.UPDATE, "mastery.determination", len(dets), detail={"reason": reason})
     return len(dets)

@@ -32,7 +32,7 @@ class StudentOut(Schema):
     legal_family_name: str
     preferred_name: str
     grade_level: str
-    birth_date: dt.date
+    birth_date: dt.date | None
     school_id: int
 
     @staticmethod

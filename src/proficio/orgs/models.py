@@ -52,6 +52,9 @@ class Organization(models.Model):
         _("school level"), max_length=12, choices=SchoolLevel.choices, blank=True
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["path"]
@@ -68,6 +71,9 @@ class AcademicYear(models.Model):
     name = models.CharField(_("name"), max_length=40)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["start_date"]
@@ -87,6 +93,9 @@ class Term(models.Model):
     name = models.CharField(_("name"), max_length=40)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["start_date"]
@@ -105,6 +114,9 @@ class Course(models.Model):
     code = models.CharField(_("code"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
     subject = models.CharField(_("subject"), max_length=80, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["code"]
@@ -124,6 +136,9 @@ class Section(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sections")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="sections")
     name = models.CharField(_("name"), max_length=120)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["school", "name"]
@@ -141,6 +156,9 @@ class SectionStaff(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -179,7 +197,11 @@ class Student(models.Model):
         max_length=3,
         help_text=_("An attribute only: progression follows mastery, never grade."),
     )
-    birth_date = models.DateField(_("birth date"))
+    # Null when the roster brought no demographics (OneRoster keeps birth dates there).
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["legal_family_name", "legal_given_name", "id"]
@@ -271,6 +293,9 @@ class Enrollment(models.Model):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="enrollments")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -290,6 +315,9 @@ class GuardianLink(models.Model):
     )
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardian_links")
     relationship = models.CharField(_("relationship"), max_length=40, default="parent")
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         constraints = [
@@ -339,6 +367,9 @@ class RoleMembership(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    sourced_id = models.CharField(
+        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["start_date"]

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "proficio.classroom",
     "proficio.pace",
     "proficio.insights",
+    "proficio.roster",
+    "proficio.lrs",
     "proficio.web",
     "proficio.demo",
 ]
@@ -215,9 +217,14 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # provider's endpoints come from its discovery document; see accounts/sso.py.
 PROFICIO_OIDC_ISSUER = os.environ.get("PROFICIO_OIDC_ISSUER", "").rstrip("/")
 PROFICIO_OIDC_NAME = os.environ.get("PROFICIO_OIDC_NAME", "your school account")
-# Which claim identifies the person, and which account field it must equal.
+# Which claim identifies the person, and which account field it must equal: email,
+# username, sourced_id (OneRoster) or identifier (a student's OneRoster identifier).
 PROFICIO_OIDC_CLAIM = os.environ.get("PROFICIO_OIDC_CLAIM", "email")
 PROFICIO_OIDC_MATCH = os.environ.get("PROFICIO_OIDC_MATCH", "email")
+if PROFICIO_OIDC_MATCH not in {"email", "username", "sourced_id", "identifier"}:
+    raise ImproperlyConfigured(
+        "PROFICIO_OIDC_MATCH must be email, username, sourced_id or identifier"
+    )
 OIDC_RP_CLIENT_ID = os.environ.get("PROFICIO_OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("PROFICIO_OIDC_CLIENT_SECRET", "")
 OIDC_RP_SCOPES = os.environ.get("PROFICIO_OIDC_SCOPES", "openid email profile")
@@ -312,3 +319,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PROFICIO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "mozilla_django_oidc": {"level": "WARNING"}},
 }
+
+# Learning-tool data: the Learning Record Store (xAPI) Proficio pulls statements from.
+# `make run` starts Ralph (an LRS) on 127.0.0.1:8100 with these credentials; a deployment
+# points these at its own LRS. An empty URL turns the pull off.
+PROFICIO_LRS_URL = os.environ.get("PROFICIO_LRS_URL", "http://127.0.0.1:8100/xAPI")
+PROFICIO_LRS_USERNAME = os.environ.get("PROFICIO_LRS_USERNAME", "proficio")
+PROFICIO_LRS_PASSWORD = os.environ.get("PROFICIO_LRS_PASSWORD", "proficio-lrs-dev")
+PROFICIO_LRS_PAGE = int(os.environ.get("PROFICIO_LRS_PAGE", "1000"))
+PROFICIO_LRS_PULL_SECONDS = int(os.environ.get("PROFICIO_LRS_PULL_SECONDS", "300"))
+# Ralph, the LRS `make run` and the tests start: its own virtualenv, built by `make install`.
+PROFICIO_RALPH = os.environ.get("PROFICIO_RALPH", str(PROJECT_DIR / ".venv-lrs" / "bin" / "ralph"))

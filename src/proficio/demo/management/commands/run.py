@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from proficio.demo import generate
 from proficio.demo.management.commands.demo import print_logins
+from proficio.lrs import ralph
+from proficio.lrs.client import LrsClient
+from proficio.lrs.demo import demo_statements
+from proficio.lrs.tasks import ensure_scheduled
 from proficio.orgs.models import Organization
 
 
@@ -30,6 +38,9 @@ class Command(BaseCommand):
             print_logins(self.stdout.write)
         if opts["no_serve"]:
             return
+        # Learning tools send xAPI statements to Ralph, an LRS started here on the port of
+        # PROFICIO_LRS_URL when that URL is on this machine; the worker pulls from it.
+        lrs = start_local_lrs(self.stdout.write)
         # Long work (imports, recomputation) runs as tasks; a worker beside the server runs them.
         worker = subprocess.Popen(
             [sys.executable, "-m", "proficio.cli", "db_worker", "--no-reload", "--verbosity", "0"]
@@ -40,3 +51,35 @@ class Command(BaseCommand):
         finally:
             worker.terminate()
             worker.wait(timeout=10)
+            if lrs is not None:
+                ralph.stop(lrs)
+
+
+def start_local_lrs(say: Callable[[str], object]) -> subprocess.Popen[bytes] | None:
+    """Start Ralph for a local PROFICIO_LRS_URL and schedule the periodic pull."""
+    url = urlsplit(settings.PROFICIO_LRS_URL)
+    if not settings.PROFICIO_LRS_URL:
+        return None
+    process = None
+    busy = url.hostname in ("127.0.0.1", "localhost") and ralph.port_in_use(url.port or 80)
+    if busy:
+        say(f"Something already answers on {settings.PROFICIO_LRS_URL}: pulling from it.")
+    elif url.hostname in ("127.0.0.1", "localhost") and ralph.available():
+        process = ralph.start(
+            Path(settings.DATA_DIR) / "lrs",
+            port=url.port or 80,
+            username=settings.PROFICIO_LRS_USERNAME,
+            password=settings.PROFICIO_LRS_PASSWORD,
+            log=Path(settings.DATA_DIR) / "lrs" / "ralph.log",
+        )
+        say(
+            f"Learning Record Store (Ralph): {settings.PROFICIO_LRS_URL}  "
+            f"(user {settings.PROFICIO_LRS_USERNAME!r})"
+        )
+        # A fresh LRS beside the demo district gets a few practice statements to pull.
+        client = LrsClient.from_settings()
+        district = Organization.objects.filter(code=generate.DISTRICT_CODE).first()
+        if district is not None and not client.page("", 1)[0]:
+            client.post(demo_statements(district))
+    ensure_scheduled()
+    return process

@@ -16,13 +16,20 @@ from proficio.orgs.models import Organization
 
 
 class Command(BaseCommand):
-    help = "Import data from a standard format. Formats: case (a CASE CFPackage JSON file)."
+    help = (
+        "Import data from a standard format. Formats: case (a CASE CFPackage JSON file), "
+        "oneroster (a OneRoster 1.1/1.2 CSV zip or folder; see --district, --dry-run)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("format", choices=["case"])
+        parser.add_argument("format", choices=["case", "oneroster"])
         parser.add_argument("file", type=Path)
         parser.add_argument("--owner", help="code of the district that manages the framework")
         parser.add_argument("--draft", action="store_true", help="import as a draft")
+        parser.add_argument("--district", help="oneroster: code of the district to import into")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="oneroster: count the changes, write nothing"
+        )
         parser.add_argument(
             "--verbose",
             action="store_true",
@@ -31,6 +38,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         path: Path = opts["file"]
+        if opts["format"] == "oneroster":
+            from proficio.roster.commands import import_oneroster_command
+
+            import_oneroster_command(self, path, opts)
+            return
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         owner = None
