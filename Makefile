@@ -3,6 +3,7 @@
 #   make test   lint, types, layer contracts, tests on SQLite and PostgreSQL, browser tests
 #   make lint   ruff, mypy and import-linter only
 #   make bench  the benchmark scripts (figures and ratios, not pass/fail)
+#   make fuzz   schemathesis against a real server, as every demo role (long)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser bench chromium pango messages clean
+.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser fuzz fuzz-smoke bench chromium pango messages clean pybkt pybkt-if-possible
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +26,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json tools/jsonld_contexts.cjs
 	npm ci --no-audit --no-fund --loglevel=error
+	node tools/jsonld_contexts.cjs node_modules/.proficio/jsonld-contexts.json
 	touch $@
 
 $(LRS_STAMP): requirements-lrs.lock
@@ -55,7 +57,37 @@ pytest-postgres: install
 pytest-browser: install chromium
 	$(PYTEST) -m browser
 
-test: lint pytest-sqlite pytest-postgres pytest-browser
+test: lint pybkt-if-possible pytest-sqlite pytest-postgres fuzz-smoke pytest-browser
+
+# pyBKT (the C++ build) in its own virtualenv, for the BKT comparison test and
+# benchmarks/bench_bkt_vs_pybkt.py. It needs numpy < 2 and a C++ compiler with OpenMP.
+PYBKT := .pybkt
+PYBKT_STAMP := $(PYBKT)/.installed
+$(PYBKT_STAMP): benchmarks/pybkt-requirements.txt
+	rm -rf $(PYBKT)
+	$(PYTHON) -m venv $(PYBKT)
+	$(PYBKT)/bin/pip install --quiet --upgrade pip setuptools wheel
+	$(PYBKT)/bin/pip install --quiet -c benchmarks/pybkt-requirements.txt numpy
+	$(PYBKT)/bin/pip install --quiet -c benchmarks/pybkt-requirements.txt \
+	  --no-binary pyBKT --no-build-isolation -r benchmarks/pybkt-requirements.txt
+	$(PYBKT)/bin/python -c "import pyBKT.fit.E_step"  # the C++ extension, not the fallback
+	touch $@
+
+pybkt: $(PYBKT_STAMP)
+
+# make test tries to build it so the comparison runs; without it that one test skips.
+pybkt-if-possible:
+	@$(MAKE) --no-print-directory pybkt || echo "pyBKT could not be built: the pyBKT comparison test will be skipped"
+
+# The JSON API fuzzed by schemathesis against `proficio serve` seeded with the demo district,
+# logged in as each demo role (and anonymous): 0 server errors allowed. `fuzz` is the long run
+# (every role, every phase); `fuzz-smoke`, a bounded one for `make test` (three roles).
+fuzz: install
+	$(BIN)/python tools/fuzz_api.py
+
+fuzz-smoke: install
+	$(BIN)/python tools/fuzz_api.py --smoke
+
 
 # Debian's Chromium drives the browser tests; browser downloads are impossible here.
 CHROMIUM ?= $(or $(PROFICIO_CHROMIUM),/usr/bin/chromium)
@@ -89,4 +121,4 @@ bench: install
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(LRS_VENV) node_modules var test-artifacts
+	rm -rf $(VENV) $(PYBKT) $(LRS_VENV) node_modules var test-artifacts

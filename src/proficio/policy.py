@@ -32,6 +32,7 @@ from proficio.accounts.models import MachineClient, User
 from proficio.accounts.roles import MEMBERSHIP_ROLES, Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
+from proficio.credentials.models import IssuedCredential
 from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
 from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
@@ -67,6 +68,8 @@ class Subject(StrEnum):
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
     PERSON = "person"  # a person's account and dated role memberships
     MACHINE_CLIENT = "machine_client"  # a program registered for OAuth client credentials
+    CREDENTIAL = "credential"  # verifiable credentials issued to a student
+    CREDENTIAL_SETTINGS = "credential_settings"  # an organization's issuing keys and choices
     IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
     ROSTER_IMPORT = "roster_import"  # a OneRoster import job of a district
     LRS = "lrs"  # a district's learning-tool intake: activity alignments, pull reports
@@ -245,6 +248,27 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
     (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
     (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
+    # Credentials belong to the learner; leaders who answer for the record issue,
+    # revoke and correct them.
+    (Subject.CREDENTIAL, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.CREDENTIAL, Act.CHANGE): {
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.CREDENTIAL_SETTINGS, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.CREDENTIAL_SETTINGS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
     # A district's roster imports: its administrators (any of them, not only the uploader).
     (Subject.ROSTER_IMPORT, Act.VIEW): {
         R.DISTRICT_ADMIN: S.SUBTREE,
@@ -495,6 +519,14 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
         MachineClient,
         {
             S.SUBTREE: lambda w, r: w.subtree(r, "organization__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.CREDENTIAL: (IssuedCredential, _via_student("student__")),
+    Subject.CREDENTIAL_SETTINGS: (
+        Organization,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
             S.EVERYWHERE: lambda w, r: Q(),
         },
     ),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("proficio.classroom.urls")),
     path("", include("proficio.pace.urls")),
     path("insights/", include("proficio.insights.urls")),
+    path("", include("proficio.credentials.urls")),
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
     # OAuth 2.0 token endpoint for machine clients (client credentials only).

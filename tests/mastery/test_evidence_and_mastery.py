@@ -285,7 +285,8 @@ def test_bkt_fit_from_quiz_responses(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         version = mastery.fit_bkt_version(SYSTEM, policy, target, restarts=2)
     assert version.method == "bkt"
-    assert set(version.bkt_params) == {"prior", "learn", "guess", "slip", "forget"}
+    assert {"prior", "learn", "guess", "slip", "forget", "space", "fit"} <= set(version.bkt_params)
+    assert version.bkt_params["space"] == "identifiable"
     d = Determination.objects.get(student=students[0], target=target)
     assert d.policy_version_id == version.pk
     assert 0 <= d.value <= 1

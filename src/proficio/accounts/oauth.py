@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja.security import HttpBearer
+from ninja.security.base import AuthBase
 from oauth2_provider.models import AccessToken
 from oauth2_provider.scopes import BaseScopes
 
@@ -151,15 +151,26 @@ def client_for_token(request: HttpRequest, token: str, scopes: Sequence[str]) ->
     return user
 
 
-class ClientToken(HttpBearer):
+class ClientToken(AuthBase):
     """ninja auth: a client-credentials bearer token carrying ``scopes``.
 
     With ``write_scopes``, requests other than GET/HEAD/OPTIONS need those instead (one
     auth object can then guard a whole router). No ``Authorization: Bearer`` header at all
-    returns None, so the next auth in the list (a signed-in session) may answer.
+    returns None, so the next auth in the list (a signed-in session) may answer. The
+    OpenAPI document describes it as OAuth 2.0's client-credentials flow, with its scopes.
     """
 
+    openapi_type = "oauth2"
+    openapi_description = (
+        "OAuth 2.0 client credentials, as the 1EdTech security framework asks: an "
+        "administrator registers the client (acting with one role at one organization) "
+        "and grants its scopes; send `Authorization: Bearer <token>`."
+    )
+
     def __init__(self, *scopes: str, write_scopes: Sequence[str] | None = None) -> None:
+        self.openapi_flows = {
+            "clientCredentials": {"tokenUrl": "/oauth/token/", "scopes": all_scopes()}
+        }
         super().__init__()
         self.scopes = list(scopes)
         self.write_scopes = list(write_scopes) if write_scopes is not None else None

@@ -3,7 +3,9 @@ determinations in the same transaction, so a teacher sees the new level at once.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -284,20 +286,51 @@ def return_evidence(actor: Actor, evidence: Evidence, *, feedback: str) -> Evide
     return evidence
 
 
+# A text file is kept only when it says it is one (its name), and is text from end to end:
+# anything else that happens to decode as UTF-8 (a page, a script, an SVG) is refused.
+TEXT_EXTENSIONS = (".txt",)
+_MARKUP = re.compile(rb"<\s*(!doctype|html|script|svg|\?xml|iframe|object|body)\b", re.IGNORECASE)
+
+
 def check_upload(upload: Any) -> str:
     """The upload's content type, if its size and actual content are ones we accept.
 
     Every uploaded student work file (portfolio artifacts, moderation samples) passes here.
+    The size was counted as the file streamed in (``proficio.uploads``), so a file far too
+    large arrives empty and is refused here by its size, without being read.
     """
     if upload.size > MAX_ARTIFACT_BYTES:
         raise ValidationError(
             {"file": f"{upload.name} is larger than {MAX_ARTIFACT_BYTES // (1024 * 1024)} MB."}
         )
     content_type = sniff(upload)
+    if content_type == "text/plain" and not _is_declared_text(upload):
+        raise ValidationError(
+            {"file": f"{upload.name} is text: we take text only as a plain-text (.txt) file."}
+        )
     if content_type not in ALLOWED_ARTIFACT_TYPES:
         allowed = ", ".join(sorted(set(ALLOWED_ARTIFACT_TYPES.values())))
         raise ValidationError({"file": f"{upload.name} is not a file type we accept ({allowed})."})
     return content_type
+
+
+def _is_declared_text(upload: Any) -> bool:
+    """Named as a text file, and text throughout: UTF-8, no NUL bytes, no markup."""
+    if not (upload.name or "").lower().endswith(TEXT_EXTENSIONS):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    upload.seek(0)
+    try:
+        for chunk in upload.chunks():
+            decoder.decode(chunk)
+            if b"\0" in chunk or _MARKUP.search(chunk):
+                return False
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return True
 
 
 @transaction.atomic
@@ -305,22 +338,25 @@ def attach_artifact(
     actor: Actor, evidence: Evidence, *, upload: Any = None, url: str = "", name: str = ""
 ) -> Artifact:
     """Attach a file (checked by size and by its actual content) or a link, as the
-    student to their own submission, or as an educator who may change the record."""
+    student to their own submission, or as an educator who may change the record.
+
+    A file is stored, and later downloaded, under a name whose extension is its detected
+    type, whatever it was called when uploaded.
+    """
     own = evidence.status != EvidenceStatus.ACCEPTED and evidence.submitted_by_id is not None
     authorize(actor, Act.CHANGE, Subject.OWN_LEARNING if own else Subject.STUDENT, evidence.student)
     if upload is None and not url:
         raise ValidationError({"file": "Attach a file or give a link."})
     if upload is not None:
         content_type = check_upload(upload)
+        extension = ALLOWED_ARTIFACT_TYPES[content_type]
         artifact = Artifact(
             evidence=evidence,
             name=name or upload.name[:200],
             content_type=content_type,
             size=upload.size,
         )
-        artifact.file.save(
-            f"{evidence.uuid}{ALLOWED_ARTIFACT_TYPES[content_type]}", upload, save=False
-        )
+        artifact.file.save(f"{evidence.uuid}{extension}", upload, save=False)
     else:
         artifact = Artifact(evidence=evidence, name=name or url[:200], url=url)
         artifact.full_clean()
@@ -347,7 +383,8 @@ def sniff(upload: Any) -> str:
     if head[4:8] == b"ftyp":
         return "video/mp4"
     try:
-        upload.read(4096).decode("utf-8")
+        # Incremental: a character cut in two at the 4,096th byte is still text.
+        codecs.getincrementaldecoder("utf-8")().decode(upload.read(4096))
     except UnicodeDecodeError:
         return "application/octet-stream"
     finally:

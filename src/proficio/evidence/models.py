@@ -139,5 +139,13 @@ class Artifact(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def download_name(self) -> str:
+        """The name a download gets: the given name, with the extension of the type the
+        content was found to be (never the one it was uploaded with)."""
+        extension = ALLOWED_ARTIFACT_TYPES.get(self.content_type, "")
+        stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
+        return f"{stem or 'file'}{extension}"
+
     def audit_subject(self) -> Student:
         return self.evidence.student

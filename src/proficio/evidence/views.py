@@ -104,15 +104,27 @@ def review(request: HttpRequest, evidence_id: int) -> HttpResponse:
 @login_required
 def artifact(request: HttpRequest, artifact_id: int) -> HttpResponse | FileResponse:
     """Portfolio files: only for those who may see the student, always as a download with
-    the content type checked on upload, never rendered or executed by the browser."""
+    the content type checked on upload, never rendered or executed by the browser.
+
+    A link opens through a page that shows where it leads, never by a redirect: the address
+    was typed by a student (or anyone who records evidence), so it could lead anywhere.
+    """
     item = Artifact.objects.filter(pk=artifact_id).select_related("evidence").first()
     if item is None:
         raise Http404("No such file")
     policy.access_student(request.user, item.evidence.student_id, purpose="portfolio file")
     if item.url:
-        return HttpResponseRedirect(item.url)
+        scheme = item.url.split(":", 1)[0].lower()
+        return render(
+            request,
+            "evidence/artifact_link.html",
+            {"artifact": item, "openable": scheme in ("http", "https")},
+        )
     response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.download_name,
+        content_type=item.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -259,7 +259,7 @@ def progress_points(student: Student) -> list[dict[str, Any]]:
             points = scores.get(det.target_id, [])
         points = sorted(points, key=lambda p: p.assessed_at)
         scale = engine.core_scale(scales.get(det.target_id))
-        rule = engine.core_policy(version, scale)
+        rule = engine.core_policy(version, scale, student)
         for k in range(1, len(points) + 1):
             result = core.evaluate(points[:k], rule, scale)
             changes.append((points[k - 1].assessed_at, det.target_id, result.status.value in MET))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from proficio.accounts.models import User
 from proficio.core.mastery import policy as core
-from proficio.core.mastery.bkt import BKTParams, fit
+from proficio.core.mastery.bkt import ParameterSpace, SkillModel, Variant, fit
 from proficio.evidence.models import EvidenceScore, ItemResponse
 from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
@@ -171,7 +171,7 @@ def _validate(params: dict[str, Any], scale: core.Scale | None = None) -> dict[s
             min_evidence=int(clean.get("min_evidence", 1)),
             min_kinds=int(clean.get("min_kinds", 1)),
             count_self_and_peer=bool(clean.get("count_self_and_peer", False)),
-            bkt=BKTParams(**clean["bkt_params"]) if clean.get("bkt_params") else None,
+            bkt=SkillModel.from_dict(clean["bkt_params"]) if clean.get("bkt_params") else None,
             bkt_mastery=float(clean.get("bkt_mastery", 0.95)),
         )
     except (ValueError, TypeError) as exc:
@@ -275,35 +275,70 @@ def _evaluate_pairs(
             **{k: v for k, v in version_params.items() if k not in ("bkt_params", "method")},
             method=method,
             threshold=scale.mastery if method == "n_mastery" else None,
-            bkt=BKTParams(**version_params["bkt_params"])
+            bkt=SkillModel.from_dict(version_params["bkt_params"])
             if version_params.get("bkt_params")
             else None,
         )
         keys = sorted((s, t) for t in target_ids for s in by_target[t])
         pair_index = {p: i for i, p in enumerate(keys)}
-        raw: list[tuple[int, int, float, dt.datetime, str]]
-        if method == "bkt":
+        # (student, target, score, time, kind, tie-break, quiz item, learning class)
+        raw: list[tuple[int, int, float, dt.datetime, str, Any, str, str]]
+        if method == "bkt":  # ties in time go in the single-pair order: by evidence key
             raw = [
-                (s, t, 1.0 if c else 0.0, at, "quiz")
-                for s, t, c, at in ItemResponse.objects.filter(
+                (
+                    s,
+                    t,
+                    1.0 if c else 0.0,
+                    at,
+                    "quiz",
+                    f"{e}:{pos}",
+                    engine.bkt_item(title, pos),
+                    title,
+                )
+                for s, t, c, at, e, pos, title in ItemResponse.objects.filter(
                     target_id__in=target_ids
-                ).values_list("student_id", "target_id", "correct", "assessed_at")
+                ).values_list(
+                    "student_id",
+                    "target_id",
+                    "correct",
+                    "assessed_at",
+                    "evidence_id",
+                    "position",
+                    "evidence__title",
+                )
             ]
         else:
-            raw = list(
-                EvidenceScore.objects.filter(target_id__in=target_ids, counts=True).values_list(
-                    "student_id", "target_id", "score", "assessed_at", "kind"
-                )
-            )
+            raw = [
+                (s, t, sc, at, k, sc, "", "")
+                for s, t, sc, at, k in EvidenceScore.objects.filter(
+                    target_id__in=target_ids, counts=True
+                ).values_list("student_id", "target_id", "score", "assessed_at", "kind")
+            ]
         rows = sorted(
-            (pair_index[(s, t)], at.timestamp(), sc, core.KIND_CODES[k])
-            for s, t, sc, at, k in raw
+            (pair_index[(s, t)], at.timestamp(), tie, sc, core.KIND_CODES[k], item, cls)
+            for s, t, sc, at, k, tie, item, cls in raw
             if (s, t) in pair_index
         )
         if not rows:
             continue
-        g, ts, sc, kc = (np.array(c) for c in zip(*rows, strict=True))
-        result = core.evaluate_batch(g, sc, ts, kc, pol, scale)
+        g, ts, _tie, sc, kc = (np.array(c) for c in list(zip(*rows, strict=True))[:5])
+        cohorts = None
+        if method == "bkt":
+            schools = dict(
+                Student.objects.filter(pk__in={s for s, _ in keys}).values_list("pk", "school_id")
+            )
+            cohorts = {i: str(schools[s]) for i, (s, _) in enumerate(keys)}
+        result = core.evaluate_batch(
+            g,
+            sc,
+            ts,
+            kc,
+            pol,
+            scale,
+            bkt_items=[r[5] for r in rows],
+            bkt_learn_classes=[r[6] for r in rows],
+            bkt_cohorts=cohorts,
+        )
         for i, gid in enumerate(result.groups):
             level = None if result.level_index[i] < 0 else scale.values[int(result.level_index[i])]
             value = None if np.isnan(result.values[i]) else float(result.values[i])
@@ -461,56 +496,111 @@ def withdraw_override(actor: Actor, override: Override) -> None:
 
 
 @transaction.atomic
-def request_bkt_fit(actor: Actor, policy: MasteryPolicy) -> None:
-    """Fit BKT for a target's policy in the background (``fit_bkt_version`` as the actor)."""
+def request_bkt_fit(
+    actor: Actor,
+    policy: MasteryPolicy,
+    *,
+    space: str = ParameterSpace.IDENTIFIABLE,
+    variants: Sequence[str] = (),
+) -> None:
+    """Fit BKT for a target's policy in the background (``fit_bkt_version`` as the actor),
+    in the parameter ``space`` and with the model ``variants`` chosen."""
     authorize(actor, Act.CHANGE, Subject.POLICY, policy)
     if policy.item is None or policy.item.kind != ItemKind.TARGET:
         raise ValidationError({"item": "BKT is fitted for a policy on one learning target."})
+    if space not in ParameterSpace.__members__.values():
+        raise ValidationError({"space": f"Unknown parameter space {space!r}."})
+    chosen = list(variants)
+    unknown = [v for v in chosen if v not in Variant.__members__.values()]
+    if unknown:
+        raise ValidationError({"variants": f"Unknown BKT variant {unknown[0]!r}."})
     from proficio.mastery.tasks import fit_bkt
 
     user_id = None if actor is SYSTEM else actor.pk
-    transaction.on_commit(lambda: fit_bkt.enqueue(policy.pk, user_id))
+    transaction.on_commit(lambda: fit_bkt.enqueue(policy.pk, user_id, str(space), chosen))
 
 
 @transaction.atomic
 def fit_bkt_version(
-    actor: Actor, policy: MasteryPolicy, target: Item, *, restarts: int = 5
+    actor: Actor,
+    policy: MasteryPolicy,
+    target: Item,
+    *,
+    restarts: int = 5,
+    space: str = ParameterSpace.IDENTIFIABLE,
+    variants: Sequence[str] = (),
 ) -> PolicyVersion:
-    """Fit BKT by EM on the target's item responses and store the parameters as a new version."""
+    """Fit BKT by EM on the target's item responses and store the model as a new version.
+
+    ``space`` is the parameter space (identifiable, the default for mastery decisions,
+    or unconstrained) and ``variants`` the model variants; the version records both, and
+    the fit itself (exact log-likelihood, iterations, the winning restart). The variants
+    read each response's quiz item (``multigs``), its quiz as the learning class
+    (``multilearn``) and the student's school as the cohort (``multiprior``). A fit that
+    did not converge is refused, not stored.
+    """
     authorize(actor, Act.CHANGE, Subject.POLICY, policy)
     if target.kind != ItemKind.TARGET:
         raise ValidationError({"target": "BKT is fitted per learning target."})
+    if space not in ParameterSpace.__members__.values():
+        raise ValidationError({"space": f"Unknown parameter space {space!r}."})
+    unknown = [v for v in variants if v not in Variant.__members__.values()]
+    if unknown:
+        raise ValidationError({"variants": f"Unknown BKT variant {unknown[0]!r}."})
     rows = list(
         ItemResponse.objects.filter(target=target)
         .order_by("student_id", "assessed_at", "evidence_id", "position")
-        .values_list("student_id", "correct")
+        .values_list("student_id", "correct", "evidence__title", "position", "student__school_id")
     )
-    if len({s for s, _ in rows}) < 20 or len(rows) < 100:
+    students = len({row[0] for row in rows})
+    if students < 20 or len(rows) < 100:
         raise ValidationError(
             {
                 "target": f"Too little quiz data to fit BKT: {len(rows)} responses from "
-                f"{len({s for s, _ in rows})} students (need 100 from 20)."
+                f"{students} students (need 100 from 20)."
             }
         )
-    params = fit(
-        np.array([s for s, _ in rows]),
-        np.array([1.0 if c else 0.0 for _, c in rows]),
+    chosen = [Variant(v) for v in variants]
+    result = fit(
+        np.array([row[0] for row in rows]),
+        np.array([1.0 if row[1] else 0.0 for row in rows]),
+        space=ParameterSpace(space),
+        variants=chosen,
+        items=[engine.bkt_item(row[2], row[3]) for row in rows]
+        if Variant.MULTIGS in chosen
+        else None,
+        learn_classes=[row[2] for row in rows] if Variant.MULTILEARN in chosen else None,
+        cohorts=[str(row[4]) for row in rows] if Variant.MULTIPRIOR in chosen else None,
         restarts=restarts,
     )
+    if not result.converged:
+        raise ValidationError(
+            {
+                "target": f"BKT did not converge in {result.iterations} EM iterations; "
+                "the fit was not stored."
+            }
+        )
+    model = result.model
     return new_policy_version(
         actor,
         policy,
         {
             "method": "bkt",
             "bkt_params": {
-                "prior": params.prior,
-                "learn": params.learn,
-                "guess": params.guess,
-                "slip": params.slip,
-                "forget": params.forget,
+                **model.as_dict(),
+                "fit": {
+                    "log_likelihood": result.log_likelihood,
+                    "iterations": result.iterations,
+                    "converged": result.converged,
+                    "restart": result.restart,
+                    "responses": result.responses,
+                    "students": result.sequences,
+                    "not_identified": list(result.not_identified),
+                },
             },
         },
-        note=f"BKT fitted by EM on {len(rows)} responses",
+        note=f"BKT fitted by EM on {len(rows)} responses: {model.describe()},"
+        f" {model.space.value} parameter space",
     )
 
 
@@ -598,7 +688,7 @@ def rebuild_determinations(
             pts = engine.points_for(s, t, "bkt")
         elif not pts and pairs is None:
             continue  # quiz items only, under a policy that reads scores: nothing to say
-        result = core.evaluate(pts, engine.core_policy(version, scale), scale)
+        result = core.evaluate(pts, engine.core_policy(version, scale, student), scale)
         level = _level_value(result, scale)
         common = {
             "student_id": s,

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q
 
 from proficio.core.mastery import policy as core
-from proficio.core.mastery.bkt import BKTParams
+from proficio.core.mastery.bkt import SkillModel, Variant
 from proficio.evidence.models import EvidenceScore, ItemResponse
 from proficio.frameworks.models import AssociationType, Item, ProficiencyScale
 from proficio.mastery.models import SCOPE_PRECEDENCE, PolicyVersion, ScopeKind
@@ -88,7 +88,19 @@ def policy_for(student: Student, target: Item) -> PolicyVersion | None:
     return None
 
 
-def core_policy(version: PolicyVersion, scale: core.Scale) -> core.Policy:
+def bkt_item(quiz_title: str, position: int) -> str:
+    """A quiz item's label for BKT's per-item guess and slip: the quiz and the item's place."""
+    return f"{quiz_title} #{position}"
+
+
+def bkt_cohort(student: Student | None) -> str | None:
+    """A student's cohort for BKT's prior per cohort: their school (never a demographic)."""
+    return None if student is None else str(student.school_id)
+
+
+def core_policy(
+    version: PolicyVersion, scale: core.Scale, student: Student | None = None
+) -> core.Policy:
     return core.Policy(
         method=version.method,
         weight=version.weight,
@@ -100,8 +112,9 @@ def core_policy(version: PolicyVersion, scale: core.Scale) -> core.Policy:
         min_evidence=version.min_evidence,
         min_kinds=version.min_kinds,
         count_self_and_peer=version.count_self_and_peer,
-        bkt=BKTParams(**version.bkt_params) if version.bkt_params else None,
+        bkt=SkillModel.from_dict(version.bkt_params) if version.bkt_params else None,
         bkt_mastery=version.bkt_mastery,
+        bkt_cohort=bkt_cohort(student),
     )
 
 
@@ -109,8 +122,11 @@ def points_for(student_id: int, target_id: int, method: str) -> list[core.Point]
     if method == "bkt":
         rows = ItemResponse.objects.filter(
             student_id=student_id, target_id=target_id, evidence__status="accepted"
-        ).values_list("evidence_id", "position", "correct", "assessed_at")
-        return [core.Point(f"{e}:{p}", 1.0 if ok else 0.0, at, "quiz") for e, p, ok, at in rows]
+        ).values_list("evidence_id", "position", "correct", "assessed_at", "evidence__title")
+        return [
+            core.Point(f"{e}:{p}", 1.0 if ok else 0.0, at, "quiz", bkt_item(title, p), title)
+            for e, p, ok, at, title in rows
+        ]
     rows2 = EvidenceScore.objects.filter(
         student_id=student_id, target_id=target_id, counts=True
     ).values_list("evidence_id", "id", "score", "assessed_at", "kind")
@@ -122,7 +138,9 @@ def compute(
 ) -> tuple[core.Result, core.Scale]:
     scale = core_scale(scale_for(target))
     return core.evaluate(
-        points_for(student.pk, target.pk, version.method), core_policy(version, scale), scale
+        points_for(student.pk, target.pk, version.method),
+        core_policy(version, scale, student),
+        scale,
     ), scale
 
 
@@ -145,6 +163,21 @@ def explanation(result: core.Result, version: PolicyVersion) -> dict[str, Any]:
         ],
         "excluded": [{"key": e.key, "reason": e.reason} for e in result.excluded],
         "kinds": result.kinds_count,
+        **({"bkt": bkt_explanation(version, result)} if version.method == "bkt" else {}),
+    }
+
+
+def bkt_explanation(version: PolicyVersion, result: core.Result) -> dict[str, Any]:
+    """The BKT model behind a determination: its variant, its parameter space, its fit, and
+    the chance of a correct answer at the next opportunity."""
+    model = SkillModel.from_dict(version.bkt_params or {})
+    fitted = (version.bkt_params or {}).get("fit", {})
+    return {
+        "variants": [v.value for v in Variant if v in model.variants],
+        "description": model.describe(),
+        "space": model.space.value,
+        "p_correct_next": result.p_correct_next,
+        "fit_log_likelihood": fitted.get("log_likelihood"),
     }
 
 

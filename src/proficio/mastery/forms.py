@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proficio.mastery.models import Method
+from proficio.mastery.models import BKTSpace, BKTVariant, Method
 
 
 class PolicyVersionForm(forms.Form):
@@ -67,3 +67,27 @@ class RollupForm(forms.Form):
 
         field: Any = self.fields["required"]
         field.queryset = Item.objects.filter(pk__in=[c.pk for c in children])
+
+
+class BKTFitForm(forms.Form):
+    """How to fit BKT from a target's quiz responses: the parameter space and the variants."""
+
+    space = forms.ChoiceField(
+        label=_("Parameter space"),
+        choices=BKTSpace.choices,
+        initial=BKTSpace.IDENTIFIABLE,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Identifiable keeps guess and slip below 0.5, so a correct answer is always"
+            ' evidence of knowing the skill and "known" means mastery: use it for mastery'
+            " decisions. Unconstrained (pyBKT's space) can fit and predict better where items"
+            ' are easy to guess, but its "known" state may then not mean mastery.'
+        ),
+    )
+    variants = forms.MultipleChoiceField(
+        label=_("Model variants"),
+        choices=BKTVariant.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each variant adds parameters; fit them only with enough quiz data."),
+    )

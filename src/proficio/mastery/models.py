@@ -48,6 +48,22 @@ class Method(models.TextChoices):
     BKT = "bkt", _("Bayesian Knowledge Tracing (quiz items)")
 
 
+class BKTSpace(models.TextChoices):
+    """Where a BKT fit's parameters may lie (``proficio.core.mastery.bkt.ParameterSpace``)."""
+
+    IDENTIFIABLE = "identifiable", _("Identifiable: guess and slip below 0.5")
+    UNCONSTRAINED = "unconstrained", _("Unconstrained: any guess and slip (pyBKT's space)")
+
+
+class BKTVariant(models.TextChoices):
+    """BKT model variants (``proficio.core.mastery.bkt.Variant``), with what they read here."""
+
+    FORGETS = "forgets", _("forgetting")
+    MULTIGS = "multigs", _("guess and slip per quiz item")
+    MULTILEARN = "multilearn", _("learning rate per quiz")
+    MULTIPRIOR = "multiprior", _("prior per school")
+
+
 class MasteryPolicy(models.Model):
     name = models.CharField(_("name"), max_length=200)
     scope = models.CharField(_("applies to"), max_length=12, choices=ScopeKind.choices)

@@ -23,7 +23,12 @@ def replay(job_id: int) -> None:
 
 
 @task()
-def fit_bkt(policy_id: int, user_id: int | None) -> None:
+def fit_bkt(
+    policy_id: int,
+    user_id: int | None,
+    space: str = "identifiable",
+    variants: list[str] | None = None,
+) -> None:
     from proficio.accounts.models import User
     from proficio.mastery.actions import fit_bkt_version
     from proficio.mastery.models import MasteryPolicy
@@ -32,4 +37,10 @@ def fit_bkt(policy_id: int, user_id: int | None) -> None:
     user = User.objects.filter(pk=user_id).first() if user_id is not None else None
     assert policy.item is not None
     with acting(user, route=f"task: fit BKT for {policy}", purpose="BKT fit"):
-        fit_bkt_version(user if user is not None else SYSTEM, policy, policy.item)
+        fit_bkt_version(
+            user if user is not None else SYSTEM,
+            policy,
+            policy.item,
+            space=space,
+            variants=variants or [],
+        )

@@ -20,8 +20,10 @@ from proficio.evidence.forms import OverrideForm
 from proficio.evidence.models import Evidence
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import actions, engine
-from proficio.mastery.forms import PolicyVersionForm, RollupForm
+from proficio.mastery.forms import BKTFitForm, PolicyVersionForm, RollupForm
 from proficio.mastery.models import (
+    BKTSpace,
+    BKTVariant,
     Determination,
     DeterminationHistory,
     MasteryPolicy,
@@ -91,6 +93,7 @@ def determination_context(
     return {
         "target": target,
         "det": det,
+        "bkt_model": bkt_model_label(det.explanation) if det and "bkt" in det.explanation else None,
         "level": by_value.get(det.level_value) if det and det.level_value is not None else None,
         "override": override,
         "override_level": by_value.get(override.level_value) if override else None,
@@ -229,7 +232,13 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     return render(
         request,
         "mastery/policy.html",
-        {"policy": found, "versions": found.versions.all(), "form": form, "can_change": can_change},
+        {
+            "policy": found,
+            "versions": found.versions.all(),
+            "form": form,
+            "can_change": can_change,
+            "bkt_form": BKTFitForm(initial={"space": _bkt_space(current)}),
+        },
         status=400 if form is not None and form.errors else 200,
     )
 
@@ -264,6 +273,22 @@ def replay_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
+def _bkt_space(version: Any) -> str:
+    """The space of the version's BKT model, for the fit form: identifiable if none yet."""
+    return str((version.bkt_params or {}).get("space", BKTSpace.IDENTIFIABLE))
+
+
+def bkt_model_label(explanation: dict[str, Any]) -> str:
+    """The BKT model behind a determination, in the reader's language."""
+    bkt = explanation.get("bkt") or {}
+    names = [str(BKTVariant(v).label) for v in bkt.get("variants", []) if v in BKTVariant.values]
+    model = (
+        _("BKT with %(variants)s") % {"variants": ", ".join(names)} if names else _("standard BKT")
+    )
+    space = bkt.get("space", BKTSpace.IDENTIFIABLE)
+    return f"{model} · {BKTSpace(space).label if space in BKTSpace.values else space}"
+
+
 @login_required
 @require_POST
 def fit_bkt(request: HttpRequest, policy_id: int) -> HttpResponse:
@@ -272,7 +297,16 @@ def fit_bkt(request: HttpRequest, policy_id: int) -> HttpResponse:
     if found.item is None or found.item.kind != ItemKind.TARGET:
         messages.error(request, _("BKT is fitted for a policy on one learning target."))
         return redirect("mastery:policy", policy_id=found.pk)
-    actions.request_bkt_fit(request.user, found)
+    form = BKTFitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a parameter space and known variants to fit BKT."))
+        return redirect("mastery:policy", policy_id=found.pk)
+    actions.request_bkt_fit(
+        request.user,
+        found,
+        space=form.cleaned_data["space"],
+        variants=form.cleaned_data["variants"],
+    )
     messages.info(
         request, _("Fitting BKT from the quiz responses. A new version appears when it is done.")
     )

@@ -11,17 +11,19 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from proficio.settings import secret_key
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # The checkout root when running from source; instance data lives in var/ beneath it
 # unless PROFICIO_DATA_DIR says otherwise.
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("PROFICIO_DATA_DIR", PROJECT_DIR / "var"))
 
-# A development key is fine for the embedded default; production refuses to start without one.
-SECRET_KEY = os.environ.get(
-    "PROFICIO_SECRET_KEY", "dev-only-insecure-key-change-me-4f1c9b7e2a6d8e0b3c5a7f9d1e3b5c7a"
-)
-DEBUG = os.environ.get("PROFICIO_DEBUG", "1") == "1"
+# PROFICIO_SECRET_KEY, else var/secret_key; there is no default. The embedded settings
+# create that file on first run, production requires one (see settings/secret_key.py).
+SECRET_KEY = secret_key.configured(DATA_DIR)
+# Debug is off unless asked for (PROFICIO_DEBUG=1, or `proficio run --debug`).
+DEBUG = os.environ.get("PROFICIO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("PROFICIO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "proficio.classroom",
     "proficio.pace",
     "proficio.insights",
+    "proficio.credentials",
     "proficio.roster",
     "proficio.lrs",
     "proficio.web",
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their caching), above everything that answers.
+    "proficio.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,9 +104,16 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'proficio.sqlite3'}",
-        conn_max_age=int(os.environ.get("PROFICIO_CONN_MAX_AGE", "0")),
+        # Connections are kept between requests (opening one costs more than most queries)
+        # and checked before reuse, so a restarted database costs one failed check, not errors.
+        conn_max_age=int(os.environ.get("PROFICIO_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode a server session lasts one transaction, so cursors
+# that outlive one (Django's server-side cursors behind .iterator()) must be off.
+if os.environ.get("PROFICIO_DISABLE_SERVER_SIDE_CURSORS", "0") == "1":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default needs no setup: its folder is created on first use.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -243,6 +255,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "proficio.web.views.errors.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -291,6 +304,22 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Uploads (proficio/uploads.py): the largest file any form takes (a CASE package, 50 MB;
+# student work is held to 20 MB by its action), and the largest request body at all. Both
+# are enforced while the body streams in. Form fields other than files stay within Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+PROFICIO_MAX_UPLOAD_BYTES = int(os.environ.get("PROFICIO_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+PROFICIO_MAX_REQUEST_BYTES = PROFICIO_MAX_UPLOAD_BYTES + 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "proficio.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The embedded default serves static files from where they lie (the apps' static folders and
+# node_modules), so it needs no collectstatic; production serves what `proficio serve`
+# collected into STATIC_ROOT, compressed.
+WHITENOISE_USE_FINDERS = True
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Progress of long work is written here while the work's own transaction is still open
 # (its rows are invisible to others until it commits); a file cache is shared by the
@@ -311,6 +340,31 @@ PROFICIO_CASE_PUBLIC = os.environ.get("PROFICIO_CASE_PUBLIC", "1") == "1"
 PROFICIO_MIN_CELL_SIZE = int(os.environ.get("PROFICIO_MIN_CELL_SIZE", "10"))
 if PROFICIO_MIN_CELL_SIZE < 1:
     raise ImproperlyConfigured("PROFICIO_MIN_CELL_SIZE must be at least 1")
+
+# Verifiable credentials (proficio.credentials). Issuing keys are encrypted at rest with
+# PROFICIO_CREDENTIALS_KEY (a Fernet key); without it, a key is generated once into a file
+# under the data directory (fine for the demo, not for a deployment).
+PROFICIO_CREDENTIALS_KEY = os.environ.get("PROFICIO_CREDENTIALS_KEY", "")
+PROFICIO_CREDENTIALS_KEY_FILE = DATA_DIR / "credentials.key"
+# With a domain, issuers are did:web (the root issuer's document at /.well-known/did.json);
+# without one, did:key.
+PROFICIO_CREDENTIALS_DOMAIN = os.environ.get("PROFICIO_CREDENTIALS_DOMAIN", "")
+PROFICIO_CREDENTIALS_ROOT_ISSUER = os.environ.get("PROFICIO_CREDENTIALS_ROOT_ISSUER", "")
+# Where credential ids and status lists point when there is no domain.
+PROFICIO_CREDENTIALS_BASE_URL = os.environ.get(
+    "PROFICIO_CREDENTIALS_BASE_URL", "http://127.0.0.1:8000"
+)
+# JSON-LD contexts: written at install time from the npm context packages; nothing is
+# fetched. Contexts no npm package ships (CLR 2.0) can be added as "URL=file,URL=file".
+PROFICIO_JSONLD_CONTEXTS = NODE_MODULES / ".proficio" / "jsonld-contexts.json"
+PROFICIO_JSONLD_EXTRA_CONTEXTS = dict(
+    pair.split("=", 1)
+    for pair in os.environ.get("PROFICIO_JSONLD_EXTRA_CONTEXTS", "").split(",")
+    if "=" in pair
+)
+# The folder holding 1EdTech's OB 3.0 and CLR 2.0 JSON schemas (draft 4); without it,
+# verification says the schema was not checked.
+PROFICIO_CREDENTIAL_SCHEMAS = os.environ.get("PROFICIO_CREDENTIAL_SCHEMAS", "")
 
 LOGGING = {
     "version": 1,

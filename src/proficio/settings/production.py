@@ -7,12 +7,23 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from proficio.settings import secret_key
 from proficio.settings.base import *  # noqa: F403
+from proficio.settings.base import DATA_DIR
 
 DEBUG = False
-SECRET_KEY = os.environ.get("PROFICIO_SECRET_KEY", "")
-if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("PROFICIO_SECRET_KEY must be set to a random string of 50+ chars")
+# From PROFICIO_SECRET_KEY or $PROFICIO_DATA_DIR/secret_key, never made up here: every app
+# server behind a load balancer must use the same key.
+SECRET_KEY = secret_key.configured(DATA_DIR)
+if len(SECRET_KEY) < secret_key.MIN_LENGTH:
+    raise ImproperlyConfigured(
+        "PROFICIO_SECRET_KEY must be set to a random string of 50+ characters "
+        "(or put one in the secret_key file of PROFICIO_DATA_DIR)"
+    )
+
+# Static files come from STATIC_ROOT, filled (and compressed) by collectstatic, which
+# `proficio serve` runs before starting.
+WHITENOISE_USE_FINDERS = False
 
 SECURE_SSL_REDIRECT = os.environ.get("PROFICIO_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,7 +1,10 @@
 """Test settings: fast hashing, in-memory-friendly, everything else as in production code."""
 
+from proficio.settings import secret_key
 from proficio.settings.base import *  # noqa: F403
-from proficio.settings.base import STATICFILES_DIRS
+from proficio.settings.base import DATA_DIR, SECRET_KEY, STATICFILES_DIRS
+
+SECRET_KEY = SECRET_KEY or secret_key.read_or_create(DATA_DIR)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
@@ -14,3 +17,15 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tests read 1EdTech's schemas and the CLR 2.0 context (which no npm package ships) in
+# place from the shared fixtures beside the checkout.
+_OB3_FIXTURES = PROJECT_DIR.parent / "shared" / "fixtures" / "ob3"  # noqa: F405
+if _OB3_FIXTURES.is_dir():
+    PROFICIO_CREDENTIAL_SCHEMAS = str(_OB3_FIXTURES / "schemas")
+    PROFICIO_JSONLD_EXTRA_CONTEXTS = {
+        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": str(
+            _OB3_FIXTURES / "contexts" / "clr-v2p0-2.0.1.json"
+        )
+    }
+PROFICIO_CREDENTIALS_KEY = "yV1aB2nQ3d0Z8mJ7hP4rS6tU9wX5cE1fG2kL3oN4qT0="

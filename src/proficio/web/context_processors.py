@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_policies": False,
             "nav_moderation": False,
             "nav_queue": False,
+            "nav_wallet": False,
             "nav_roster": False,
             "nav_people": False,
         }
@@ -42,6 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_policies": policy.may(user, Act.VIEW, Subject.POLICY),
         "nav_moderation": policy.may(user, Act.VIEW, Subject.MODERATION),
         "nav_queue": policy.may(user, Act.CHANGE, Subject.REASSESSMENT),
+        "nav_wallet": Role.STUDENT in w.roles,
         # District and system administrators: roster imports and learning-tool alignments.
         "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
         "nav_people": policy.may(user, Act.VIEW, Subject.PERSON),

@@ -15,8 +15,8 @@ evidence. Property tests hold them to the same answers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -80,8 +80,9 @@ class Policy:
     min_evidence: int = 1
     min_kinds: int = 1
     count_self_and_peer: bool = False
-    bkt: bkt_model.BKTParams | None = None
+    bkt: bkt_model.BKTParams | bkt_model.SkillModel | None = None
     bkt_mastery: float = 0.95
+    bkt_cohort: str | None = None  # the student's cohort, for a model with a prior per cohort
 
     def __post_init__(self) -> None:
         if self.method == "bkt":
@@ -117,6 +118,8 @@ class Point:
     score: float
     assessed_at: dt.datetime
     kind: str
+    item: str = ""  # BKT: the quiz item (its guess and slip, for a model with them per item)
+    learn_class: str = ""  # BKT: the learning class of the opportunity (learning per class)
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class Result:
     trend: float | None
     used: list[Used] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)
+    p_correct_next: float | None = None  # BKT: P(a correct answer at the next opportunity)
 
 
 def select(points: Sequence[Point], policy: Policy) -> tuple[list[Point], list[Excluded]]:
@@ -196,9 +200,13 @@ def evaluate(points: Sequence[Point], policy: Policy, scale: Scale) -> Result:
     kept, excluded = select(points, policy)
     scores = [p.score for p in kept]
     kinds = len({p.kind for p in kept})
+    p_correct_next = None
     if policy.method == "bkt":
         assert policy.bkt is not None
-        value: float | None = bkt_model.p_known_next(policy.bkt, scores) if scores else None
+        value: float | None = None
+        if scores:
+            nxt = _bkt_next(policy, scores, [p.item for p in kept], [p.learn_class for p in kept])
+            value, p_correct_next = nxt.p_known, nxt.p_correct
         weights = [1.0 / len(scores)] * len(scores) if scores else []
     else:
         value = determine(scores, policy.method, **policy.rule_params()) if scores else None
@@ -217,6 +225,23 @@ def evaluate(points: Sequence[Point], policy: Policy, scale: Scale) -> Result:
             for p, w in zip(kept, weights, strict=True)
         ],
         excluded=excluded,
+        p_correct_next=p_correct_next,
+    )
+
+
+def _bkt_next(
+    policy: Policy, scores: Sequence[float], items: Sequence[str], learn_classes: Sequence[str]
+) -> bkt_model.NextResponse:
+    """The BKT model's next opportunity after these responses, with the labels its variants use."""
+    assert policy.bkt is not None
+    model = bkt_model.as_model(policy.bkt)
+    variants = model.variants
+    return bkt_model.next_response(
+        model,
+        scores,
+        items=items if bkt_model.Variant.MULTIGS in variants else None,
+        learn_classes=learn_classes if bkt_model.Variant.MULTILEARN in variants else None,
+        cohort=policy.bkt_cohort if bkt_model.Variant.MULTIPRIOR in variants else None,
     )
 
 
@@ -236,25 +261,36 @@ def evaluate_batch(
     kinds: npt.ArrayLike,
     policy: Policy,
     scale: Scale,
+    *,
+    bkt_items: npt.ArrayLike | None = None,
+    bkt_learn_classes: npt.ArrayLike | None = None,
+    bkt_cohorts: Mapping[int, str] | None = None,
 ) -> BatchResult:
     """:func:`evaluate` for many (student, target) pairs at once, without a loop per pair.
 
     Rows must be sorted by group, then by ``assessed_at`` (seconds since the epoch, as
     floats); ``kinds`` are small integers, with :data:`SELF_PEER_KIND_CODES` marking
     self- and peer-assessment. Groups whose every row is excluded come back with status
-    "insufficient" (they have evidence, none of which counts).
+    "insufficient" (they have evidence, none of which counts). A BKT policy's variants
+    read each row's quiz item and learning class, and each group's cohort, from the
+    ``bkt_`` arguments (BKT filters each group in turn).
     """
     g = np.asarray(group_ids, dtype=np.int64)
     s = np.asarray(scores, dtype=np.float64)
     t = np.asarray(assessed_at, dtype=np.float64)
     k = np.asarray(kinds, dtype=np.int64)
+    n_rows = g.size
+    items = np.asarray(bkt_items if bkt_items is not None else [""] * n_rows, dtype=object)
+    classes = np.asarray(
+        bkt_learn_classes if bkt_learn_classes is not None else [""] * n_rows, dtype=object
+    )
     all_groups = np.unique(g)
     keep = np.ones(g.size, dtype=bool)
     if not policy.count_self_and_peer:
         keep &= ~np.isin(k, SELF_PEER_KIND_CODES)
     if policy.window_since is not None:
         keep &= t >= policy.window_since.timestamp()
-    g, s, t, k = g[keep], s[keep], t[keep], k[keep]
+    g, s, t, k, items, classes = g[keep], s[keep], t[keep], k[keep], items[keep], classes[keep]
     if policy.window_last is not None and g.size:
         # Position of each row counted from the end of its group.
         starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
@@ -262,7 +298,7 @@ def evaluate_batch(
         sizes = ends - starts
         from_end = np.repeat(ends, sizes) - np.arange(g.size) - 1
         tail = from_end < policy.window_last
-        g, s, t, k = g[tail], s[tail], t[tail], k[tail]
+        g, s, t, k, items, classes = g[tail], s[tail], t[tail], k[tail], items[tail], classes[tail]
     n_groups = all_groups.size
     values = np.full(n_groups, np.nan)
     counts = np.zeros(n_groups, dtype=np.int64)
@@ -274,9 +310,11 @@ def evaluate_batch(
         kind_counts = np.bincount(pairs[0], minlength=n_groups).astype(np.int64)
         if policy.method == "bkt":
             assert policy.bkt is not None
-            groups_present = np.unique(where)
-            for gi in groups_present:  # BKT is a forward filter; replays are per target
-                values[gi] = bkt_model.p_known_next(policy.bkt, s[where == gi])
+            for gi in np.unique(where):  # BKT is a forward filter; replays are per target
+                rows = where == gi
+                cohort = (bkt_cohorts or {}).get(int(all_groups[gi]))
+                pol = policy if cohort is None else replace(policy, bkt_cohort=cohort)
+                values[gi] = _bkt_next(pol, s[rows], items[rows], classes[rows]).p_known
         else:
             present, vals = determine_batch(g, s, policy.method, **policy.rule_params())
             values[np.searchsorted(all_groups, present)] = vals

@@ -1,0 +1,490 @@
+"""Compiled loops behind :mod:`.bkt`: exact forward filtering and EM, one sequence at a time.
+
+Rows are packed: every response once, sequences back to back, with no padding. A
+sequence is one student's responses on one skill, oldest first. Each row carries the
+codes of its guess/slip class (the quiz item, for ``multigs``) and of its learning class
+(for ``multilearn``: the learning after that opportunity uses the class's learn and
+forget). Each sequence carries its cohort code (its prior, for ``multiprior``). Codes
+index the parameter arrays directly; a plain model has one class of each per skill.
+
+**Exactness.** The filter keeps P(known) and P(unknown) as two numbers and never forms
+``1 - P(known)``. Neither is ever computed by subtraction, so a tiny P(unknown) after a
+long run of correct answers keeps its full relative precision and can grow again after
+wrong answers. Only underflow below the smallest double could lose it. A sequence whose
+probabilities fall below :data:`TINY` (far above underflow) is therefore recomputed
+entirely in log space (:func:`forward_log`, :func:`backward_log`), which cannot underflow.
+The backward pass is the scaled one (Rabiner): with every filtered probability at least
+``TINY``, its scaled messages stay below ``1 / TINY`` and cannot overflow.
+
+The log-likelihood is the sum of the logs of the one-step predictive probabilities,
+which is exact; EM compares and reports that number.
+
+These functions are compiled by Numba. They are plain Python too (``.py_func``), which
+the tests run to check the compiled code against the interpreted one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, Final, TypeVar, cast
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+F = TypeVar("F", bound=Callable[..., Any])
+FloatArray = npt.NDArray[np.float64]
+
+TINY: Final = 1e-200
+"""Below this a filtered probability sends its sequence to the log-space path."""
+
+_LOG_SMALL: Final = 1e-100  # products of predictive probabilities are folded into logs here
+
+
+def _jit(function: F) -> F:
+    """Compile with Numba, cached on disk; ``error_model="numpy"``: 0/0 is NaN, not raise."""
+    compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+    return cast(F, compiled)
+
+
+@_jit
+def log_add(a: float, b: float) -> float:
+    """log(exp(a) + exp(b)), exact for any a and b, including -inf."""
+    high = max(a, b)
+    if high == -math.inf:
+        return -math.inf
+    return high + math.log1p(math.exp(min(a, b) - high))
+
+
+@_jit
+def safe_log(x: float) -> float:
+    return math.log(x) if x > 0.0 else -math.inf
+
+
+@_jit
+def forward(
+    resp: Any,
+    gs: Any,
+    lc: Any,
+    lo: int,
+    hi: int,
+    prior: float,
+    learn: Any,
+    forget: Any,
+    guess: Any,
+    slip: Any,
+    pred_k: Any,
+    pred_u: Any,
+    tiny: float,
+) -> tuple[float, bool]:
+    """Filter rows ``lo:hi`` in probabilities; store P(known), P(unknown) before each row.
+
+    Return ``(log-likelihood, True)``, or ``(nan, False)`` as soon as a probability falls
+    below ``tiny``: the caller then uses the log-space path for this sequence.
+    """
+    pk = prior
+    pu = 1.0 - prior
+    ll = 0.0
+    product = 1.0
+    for t in range(lo, hi):
+        if not (pk >= tiny and pu >= tiny):
+            return math.nan, False
+        pred_k[t] = pk
+        pred_u[t] = pu
+        g = gs[t]
+        if resp[t] == 1:
+            ak = pk * (1.0 - slip[g])
+            au = pu * guess[g]
+        else:
+            ak = pk * slip[g]
+            au = pu * (1.0 - guess[g])
+        c = ak + au
+        qk = ak / c
+        qu = au / c
+        if not (qk >= tiny and qu >= tiny):
+            return math.nan, False
+        if c < _LOG_SMALL:
+            ll += math.log(c)
+        else:
+            product *= c
+            if product < _LOG_SMALL:
+                ll += math.log(product)
+                product = 1.0
+        k = lc[t]
+        pk = qk * (1.0 - forget[k]) + qu * learn[k]
+        pu = qk * forget[k] + qu * (1.0 - learn[k])
+    return ll + math.log(product), True
+
+
+@_jit
+def forward_log(
+    resp: Any,
+    gs: Any,
+    lc: Any,
+    lo: int,
+    hi: int,
+    prior: float,
+    learn: Any,
+    forget: Any,
+    guess: Any,
+    slip: Any,
+    pred_k: Any,
+    pred_u: Any,
+) -> float:
+    """:func:`forward` in log space: store log P(known), log P(unknown) before each row.
+
+    A response the parameters call impossible makes the log-likelihood -inf; the
+    filter then leaves the state as it was before that response.
+    """
+    lpk = safe_log(prior)
+    lpu = safe_log(1.0 - prior)
+    ll = 0.0
+    for t in range(lo, hi):
+        pred_k[t] = lpk
+        pred_u[t] = lpu
+        g = gs[t]
+        if resp[t] == 1:
+            lak = lpk + safe_log(1.0 - slip[g])
+            lau = lpu + safe_log(guess[g])
+        else:
+            lak = lpk + safe_log(slip[g])
+            lau = lpu + safe_log(1.0 - guess[g])
+        lc_ = log_add(lak, lau)
+        if lc_ == -math.inf:
+            ll = -math.inf
+            qk, qu = lpk, lpu
+        else:
+            ll += lc_
+            qk, qu = lak - lc_, lau - lc_
+        k = lc[t]
+        lpk = log_add(qk + safe_log(1.0 - forget[k]), qu + safe_log(learn[k]))
+        lpu = log_add(qk + safe_log(forget[k]), qu + safe_log(1.0 - learn[k]))
+    return ll
+
+
+@_jit
+def backward(
+    resp: Any,
+    gs: Any,
+    lc: Any,
+    lo: int,
+    hi: int,
+    learn: Any,
+    forget: Any,
+    guess: Any,
+    slip: Any,
+    pred_k: Any,
+    pred_u: Any,
+    counts: Any,
+    l_off: int,
+    g_off: int,
+) -> float:
+    """Scaled backward pass over rows ``lo:hi`` after :func:`forward`; add expected counts.
+
+    ``counts`` has one row per local class (see :func:`em_job`) and columns: 0 learned
+    (unknown -> known), 1 unknown with a next opportunity, 2 forgot, 3 known with a next
+    opportunity, 4 known, 5 known and wrong, 6 unknown, 7 unknown and right. Learning
+    classes are counted in row ``lc - l_off`` and guess/slip classes in row ``gs - g_off``
+    (the offsets shift codes to the skill's own rows). Return P(known) at ``lo`` given
+    all responses.
+    """
+    bk = 1.0
+    bu = 1.0
+    wk = 0.0
+    wu = 0.0
+    gk = 0.0
+    for t in range(hi - 1, lo - 1, -1):
+        g = gs[t]
+        right = resp[t] == 1
+        if right:
+            ek = 1.0 - slip[g]
+            eu = guess[g]
+        else:
+            ek = slip[g]
+            eu = 1.0 - guess[g]
+        ak = pred_k[t] * ek
+        au = pred_u[t] * eu
+        inv = 1.0 / (ak + au)
+        qk = ak * inv
+        qu = au * inv
+        if t < hi - 1:
+            k = lc[t]
+            f = forget[k]
+            le = learn[k]
+            bk = (1.0 - f) * wk + f * wu
+            bu = le * wk + (1.0 - le) * wu
+            c = k - l_off
+            counts[c, 0] += qu * le * wk
+            counts[c, 1] += qu * bu
+            counts[c, 2] += qk * f * wu
+            counts[c, 3] += qk * bk
+        gk = qk * bk
+        gu = qu * bu
+        c = g - g_off
+        counts[c, 4] += gk
+        counts[c, 6] += gu
+        if right:
+            counts[c, 7] += gu
+        else:
+            counts[c, 5] += gk
+        wk = ek * bk * inv
+        wu = eu * bu * inv
+    return gk
+
+
+@_jit
+def backward_log(
+    resp: Any,
+    gs: Any,
+    lc: Any,
+    lo: int,
+    hi: int,
+    learn: Any,
+    forget: Any,
+    guess: Any,
+    slip: Any,
+    pred_k: Any,
+    pred_u: Any,
+    counts: Any,
+    l_off: int,
+    g_off: int,
+) -> float:
+    """:func:`backward` in log space, after :func:`forward_log`."""
+    lbk = 0.0
+    lbu = 0.0
+    lwk = 0.0
+    lwu = 0.0
+    gk = 0.0
+    for t in range(hi - 1, lo - 1, -1):
+        g = gs[t]
+        right = resp[t] == 1
+        if right:
+            lek = safe_log(1.0 - slip[g])
+            leu = safe_log(guess[g])
+        else:
+            lek = safe_log(slip[g])
+            leu = safe_log(1.0 - guess[g])
+        lak = pred_k[t] + lek
+        lau = pred_u[t] + leu
+        lc_ = log_add(lak, lau)
+        if lc_ == -math.inf:  # an impossible response: the filter kept its state
+            lak, lau, lc_ = pred_k[t], pred_u[t], 0.0
+        qk = lak - lc_
+        qu = lau - lc_
+        if t < hi - 1:
+            k = lc[t]
+            lf = safe_log(forget[k])
+            lkeep = safe_log(1.0 - forget[k])
+            ll_ = safe_log(learn[k])
+            lstay = safe_log(1.0 - learn[k])
+            lbk = log_add(lkeep + lwk, lf + lwu)
+            lbu = log_add(ll_ + lwk, lstay + lwu)
+            c = k - l_off
+            counts[c, 0] += math.exp(qu + ll_ + lwk)
+            counts[c, 1] += math.exp(qu + lbu)
+            counts[c, 2] += math.exp(qk + lf + lwu)
+            counts[c, 3] += math.exp(qk + lbk)
+        gk = math.exp(qk + lbk)
+        gu = math.exp(qu + lbu)
+        c = g - g_off
+        counts[c, 4] += gk
+        counts[c, 6] += gu
+        if right:
+            counts[c, 7] += gu
+        else:
+            counts[c, 5] += gk
+        lwk = lek + lbk - lc_
+        lwu = leu + lbu - lc_
+    return gk
+
+
+@_jit
+def forward_all(
+    resp: Any,
+    gs: Any,
+    lc: Any,
+    seq_start: Any,
+    seq_cohort: Any,
+    prior: Any,
+    learn: Any,
+    forget: Any,
+    guess: Any,
+    slip: Any,
+    pred_k: Any,
+    pred_u: Any,
+    seq_ll: Any,
+    tiny: float,
+) -> int:
+    """Filter every sequence; P(known) and P(unknown) before each row, in probabilities.
+
+    Return how many sequences needed the log-space path.
+    """
+    n_log = 0
+    for s in range(seq_start.size - 1):
+        lo = seq_start[s]
+        hi = seq_start[s + 1]
+        p = prior[seq_cohort[s]]
+        ll, ok = forward(resp, gs, lc, lo, hi, p, learn, forget, guess, slip, pred_k, pred_u, tiny)
+        if not ok:
+            n_log += 1
+            ll = forward_log(resp, gs, lc, lo, hi, p, learn, forget, guess, slip, pred_k, pred_u)
+            for t in range(lo, hi):
+                pred_k[t] = math.exp(pred_k[t])
+                pred_u[t] = math.exp(pred_u[t])
+        seq_ll[s] = ll
+    return n_log
+
+
+@_jit
+def em_job(
+    resp: Any,
+    gs: Any,
+    lc: Any,
+    seq_start: Any,
+    seq_cohort: Any,
+    s_lo: int,
+    s_hi: int,
+    g_lo: int,
+    g_hi: int,
+    l_lo: int,
+    l_hi: int,
+    c_lo: int,
+    c_hi: int,
+    prior: Any,
+    learn: Any,
+    forget: Any,
+    guess: Any,
+    slip: Any,
+    fixed: Any,
+    bounds: Any,
+    max_iterations: int,
+    tolerance: float,
+    tiny: float,
+    trace: Any,
+) -> tuple[float, int, bool, int]:
+    """EM (Baum-Welch) for one skill from the parameters in place; they are updated in place.
+
+    The skill owns sequences ``s_lo:s_hi``, guess/slip codes ``g_lo:g_hi``, learning
+    codes ``l_lo:l_hi`` and cohort codes ``c_lo:c_hi``. ``fixed`` flags prior, learn,
+    guess, slip and forget (in that order) that EM must not change; forget is fixed at
+    its value when the model does not forget. ``bounds`` holds the lowest value of
+    every parameter and the highest of guess and slip (the parameter space); the other
+    parameters reach up to one minus the lowest. Every M-step maximises each parameter's
+    own concave term within those bounds, so an EM step never lowers the likelihood.
+
+    EM creeps where the optimum sits on a bound, so steps are over-relaxed: the next
+    point goes ``omega`` times as far as the EM step, ``omega`` doubling (up to 16) while
+    that pays. A point whose exact log-likelihood is lower than the last accepted one is
+    rejected, and the plain EM step from the accepted point is taken instead, so the
+    accepted log-likelihoods never fall.
+
+    EM stops once an accepted step gains at most ``tolerance`` log-likelihood per
+    response (or an EM step gains nothing), or after ``max_iterations`` M-steps. Return
+    the exact log-likelihood at the returned parameters, the M-steps taken, whether it
+    converged, and how many sequences took the log-space path in the last E-step.
+    ``trace`` receives the accepted log-likelihoods, in order; unused entries keep their
+    values.
+    """
+    row_lo = seq_start[s_lo]
+    n_rows = seq_start[s_hi] - row_lo
+    pred_k = np.empty(n_rows)
+    pred_u = np.empty(n_rows)
+    n_classes = max(g_hi - g_lo, l_hi - l_lo)
+    counts = np.zeros((n_classes, 8))
+    init = np.zeros((c_hi - c_lo, 2))
+    low = bounds[0]
+    high = 1.0 - low
+    high_gs = bounds[1]
+    acc = np.empty((5, max(c_hi - c_lo, l_hi - l_lo, g_hi - g_lo)))
+    em = np.empty_like(acc)
+    ranges = (
+        (prior, c_lo, c_hi),
+        (learn, l_lo, l_hi),
+        (guess, g_lo, g_hi),
+        (slip, g_lo, g_hi),
+        (forget, l_lo, l_hi),
+    )
+    ll_acc = -math.inf
+    omega = 1.0
+    steps = 0
+    accepted = 0
+    n_log = 0
+    converged = False
+    r = resp[row_lo:]
+    g = gs[row_lo:]
+    k = lc[row_lo:]
+    while True:
+        counts[:] = 0.0
+        init[:] = 0.0
+        ll = 0.0
+        n_log = 0
+        # The work arrays are indexed from the skill's first row.
+        for s in range(s_lo, s_hi):
+            lo = seq_start[s] - row_lo
+            hi = seq_start[s + 1] - row_lo
+            p = prior[seq_cohort[s]]
+            seq_ll, ok = forward(
+                r, g, k, lo, hi, p, learn, forget, guess, slip, pred_k, pred_u, tiny
+            )
+            if ok:
+                first = backward(
+                    r, g, k, lo, hi, learn, forget, guess, slip, pred_k, pred_u, counts, l_lo, g_lo
+                )
+            else:
+                n_log += 1
+                seq_ll = forward_log(r, g, k, lo, hi, p, learn, forget, guess, slip, pred_k, pred_u)
+                first = backward_log(
+                    r, g, k, lo, hi, learn, forget, guess, slip, pred_k, pred_u, counts, l_lo, g_lo
+                )
+            ll += seq_ll
+            init[seq_cohort[s] - c_lo, 0] += first
+            init[seq_cohort[s] - c_lo, 1] += 1.0
+        if ll >= ll_acc:
+            gain = ll - ll_acc
+            ll_acc = ll
+            for i in range(5):
+                values, lo_, hi_ = ranges[i]
+                acc[i, : hi_ - lo_] = values[lo_:hi_]
+            trace[accepted] = ll
+            accepted += 1
+            if accepted > 1 and gain <= tolerance * n_rows:
+                converged = True
+                break
+            omega = min(2.0 * omega, 16.0) if accepted > 1 else 1.0
+            # M-step from the accepted point: each parameter's own concave term, clipped.
+            em[:] = acc
+            if not fixed[0]:
+                for c in range(c_lo, c_hi):
+                    if init[c - c_lo, 1] > 0:
+                        em[0, c - c_lo] = min(max(init[c - c_lo, 0] / init[c - c_lo, 1], low), high)
+            for c in range(l_lo, l_hi):
+                row = c - l_lo
+                if not fixed[1] and counts[row, 1] > 0:
+                    em[1, row] = min(max(counts[row, 0] / counts[row, 1], low), high)
+                if not fixed[4] and counts[row, 3] > 0:
+                    em[4, row] = min(max(counts[row, 2] / counts[row, 3], low), high)
+            for c in range(g_lo, g_hi):
+                row = c - g_lo
+                if not fixed[2] and counts[row, 6] > 0:
+                    em[2, row] = min(max(counts[row, 7] / counts[row, 6], low), high_gs)
+                if not fixed[3] and counts[row, 4] > 0:
+                    em[3, row] = min(max(counts[row, 5] / counts[row, 4], low), high_gs)
+        elif omega == 1.0:  # even the plain EM step lost (by rounding): nothing left to gain
+            converged = True
+            break
+        else:
+            omega = 1.0
+        if steps >= max_iterations:
+            break
+        steps += 1
+        for i in range(5):
+            values, lo_, hi_ = ranges[i]
+            top = high_gs if i == 2 or i == 3 else high
+            for j in range(hi_ - lo_):
+                step = acc[i, j] + omega * (em[i, j] - acc[i, j])
+                values[lo_ + j] = acc[i, j] if fixed[i] else min(max(step, low), top)
+    for i in range(5):
+        values, lo_, hi_ = ranges[i]
+        values[lo_:hi_] = acc[i, : hi_ - lo_]
+    return ll_acc, steps, converged, n_log

@@ -1,0 +1,456 @@
+"""The only code that writes credentials, keys, status lists and credential settings.
+
+Every action takes the acting person first and asks the policy. Issuing is one generic
+action (``issue_credential``) that a competency level, a diploma or an educator
+micro-credential calls with its own achievement; a CLR wraps already-issued credentials
+(``issue_clr``). Correcting revokes with a reason the holder sees, then reissues."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proficio import policy
+from proficio.core.credentials import data_integrity, ob3, status_list, vc_jwt
+from proficio.core.credentials.verify import Outcome, Verdict, read_presented, verify_bytes
+from proficio.credentials import keys, publish
+from proficio.credentials.levels import LevelReached, levels_reached
+from proficio.credentials.models import (
+    CredentialFormat,
+    CredentialKind,
+    CredentialSettings,
+    IssuedCredential,
+    IssuerKey,
+    OutsideCredential,
+    StatusList,
+)
+from proficio.credentials.trust import contexts, trust
+from proficio.frameworks.models import Item, ItemKind, PublicationStatus
+from proficio.orgs.models import Organization, OrganizationKind, Student
+from proficio.policy import Act, Subject
+
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+def district_of(org: Organization) -> Organization:
+    """The district an organization belongs to (issuing happens at the district)."""
+    node = org
+    while node.kind != OrganizationKind.DISTRICT and node.parent is not None:
+        node = node.parent
+    return node
+
+
+def level_credentials_on(district: Organization) -> bool:
+    found = CredentialSettings.objects.filter(district=district).first()
+    return bool(found and found.issue_level_credentials)
+
+
+# ---------------------------------------------------------------- settings and keys
+
+
+@transaction.atomic
+def set_credential_settings(
+    actor: Any, district: Organization, *, issue_level_credentials: bool
+) -> CredentialSettings:
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL_SETTINGS, district)
+    if district.kind != OrganizationKind.DISTRICT:
+        raise ValidationError({"district": _("Credentials are turned on for a district.")})
+    found, _created = CredentialSettings.objects.get_or_create(district=district)
+    found.issue_level_credentials = issue_level_credentials
+    found.changed_by = actor if getattr(actor, "pk", None) else None
+    found.save()
+    if issue_level_credentials:
+        from proficio.credentials.tasks import issue_district_level_credentials
+
+        transaction.on_commit(lambda: issue_district_level_credentials.enqueue(district.pk))
+    return found
+
+
+def _new_key(org: Organization, number: int) -> IssuerKey:
+    pair = keys.generate()
+    issuer = keys.issuer_did(org, pair.public)
+    return IssuerKey.objects.create(
+        organization=org,
+        did=issuer,
+        verification_method=keys.method_id(issuer, pair.public, number),
+        public_key=pair.public,
+        encrypted_secret=keys.seal(pair.secret),
+    )
+
+
+def _issuing_key(org: Organization) -> IssuerKey:
+    """The organization's current key, made on first use (inside the caller's transaction)."""
+    Organization.objects.select_for_update().filter(pk=org.pk).first()
+    key = publish.current_key(org.pk)
+    if key is None:
+        key = _new_key(org, IssuerKey.objects.filter(organization=org).count() + 1)
+    return key
+
+
+@transaction.atomic
+def rotate_issuer_key(actor: Any, org: Organization) -> IssuerKey:
+    """Retire the current key (it stays published, so its credentials still verify) and
+    make a new one for everything issued from now on."""
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL_SETTINGS, org)
+    Organization.objects.select_for_update().filter(pk=org.pk).first()
+    IssuerKey.objects.filter(organization=org, retired_at__isnull=True).update(
+        retired_at=timezone.now()
+    )
+    return _new_key(org, IssuerKey.objects.filter(organization=org).count() + 1)
+
+
+def _status_bit(org: Organization, key: IssuerKey) -> tuple[StatusList, int]:
+    """The next free bit on the organization's open list under the key's DID."""
+    sl = (
+        StatusList.objects.select_for_update()
+        .filter(organization=org, key__did=key.did)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if sl is None or sl.next_index >= sl.size:
+        sl = StatusList.objects.create(organization=org, key=key, size=status_list.MIN_ENTRIES)
+    index = sl.next_index
+    sl.next_index += 1
+    sl.save(update_fields=["next_index"])
+    return sl, index
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def _recipient(student: Student) -> ob3.Recipient:
+    return ob3.Recipient(f"urn:uuid:{student.uuid}", student.local_id, secrets.token_hex(8))
+
+
+def _issuer_profile(org: Organization, key: IssuerKey) -> ob3.Issuer:
+    return ob3.Issuer(key.did, org.name, publish.base_url() + "/")
+
+
+def achievement_for_level(reached: LevelReached, issuer: ob3.Issuer) -> ob3.Achievement:
+    comp = reached.competency
+    framework = comp.framework
+    title = comp.abbreviated_statement or comp.full_statement
+    return ob3.Achievement(
+        id=f"{publish.base_url()}/credentials/achievements/{comp.identifier}/{reached.level.code}",
+        name=_("%(competency)s: %(level)s") % {"competency": title, "level": reached.level.label},
+        description=comp.full_statement,
+        criteria=_(
+            "Every learning target of this competency at %(level)s shown at proficiency: "
+            "%(targets)s."
+        )
+        % {
+            "level": reached.level.label,
+            "targets": "; ".join(
+                t.human_coding_scheme or t.full_statement for t in reached.targets
+            ),
+        },
+        achievement_type="Competency",
+        alignments=[
+            ob3.CaseAlignment(
+                uri=comp.uri,
+                name=title,
+                code=comp.human_coding_scheme or "",
+                framework=framework.title,
+            )
+        ],
+        human_code=comp.human_coding_scheme or "",
+        creator=issuer,
+    )
+
+
+@transaction.atomic
+def issue_credential(
+    actor: Any,
+    student: Student,
+    *,
+    kind: CredentialKind,
+    subject_key: str,
+    achievement: ob3.Achievement | None = None,
+    make_achievement: Any = None,
+    competency: Item | None = None,
+    level: Any = None,
+    valid_until: dt.datetime | None = None,
+    evidence: Sequence[ob3.Evidence] = (),
+) -> IssuedCredential:
+    """Sign and record one OB 3.0 AchievementCredential for ``student``, with its own bit
+    on the issuer's status list. ``make_achievement(issuer)`` builds the achievement when
+    it names the issuer (its creator)."""
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    if IssuedCredential.objects.filter(
+        student=student, subject_key=subject_key, revoked_at__isnull=True
+    ).exists():
+        raise ValidationError({"credential": _("This credential was already issued.")})
+    org = district_of(student.school)
+    key = _issuing_key(org)
+    issuer = _issuer_profile(org, key)
+    chosen = achievement if achievement is not None else make_achievement(issuer)
+    sl, index = _status_bit(org, key)
+    now = timezone.now()
+    record_id = uuid.uuid4()
+    credential_id = f"{publish.base_url()}/credentials/{record_id}"
+    unsigned = ob3.achievement_credential(
+        ob3.CredentialMeta(
+            id=credential_id,
+            name=chosen.name,
+            valid_from=now,
+            valid_until=valid_until,
+            status=status_list.entry(publish.status_list_url(sl), index),
+            evidence=evidence,
+        ),
+        issuer,
+        _recipient(student),
+        chosen,
+    )
+    signed = data_integrity.sign(
+        unsigned,
+        secret=keys.unseal(key.encrypted_secret),
+        verification_method=key.verification_method,
+        created=now,
+        contexts=contexts(),
+    )
+    return IssuedCredential.objects.create(
+        uuid=record_id,
+        student=student,
+        issuer=org,
+        kind=kind,
+        format=CredentialFormat.DATA_INTEGRITY,
+        subject_key=subject_key,
+        name=chosen.name[:300],
+        competency=competency,
+        level=level,
+        content=json.dumps(signed, ensure_ascii=False),
+        key=key,
+        status_list=sl,
+        status_index=index,
+        issued_at=now,
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _issue_level(actor: Any, student: Student, reached: LevelReached) -> IssuedCredential:
+    return issue_credential(
+        actor,
+        student,
+        kind=CredentialKind.LEVEL,
+        subject_key=reached.subject_key,
+        make_achievement=lambda issuer: achievement_for_level(reached, issuer),
+        competency=reached.competency,
+        level=reached.level,
+    )
+
+
+def issue_level_credentials(actor: Any, student: Student) -> list[IssuedCredential]:
+    """A credential for each competency level the student has reached and holds none
+    for yet, when the student's district issues them.
+
+    The levels are read outside any transaction and each credential is issued in its own
+    short one: on SQLite a transaction holds the database's write lock from its start, and
+    a district's worth of issuing must not keep people from logging in meanwhile. Running
+    it again issues only what is still missing."""
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    if not level_credentials_on(district_of(student.school)):
+        return []
+    held = set(
+        IssuedCredential.objects.filter(
+            student=student, kind=CredentialKind.LEVEL, revoked_at__isnull=True
+        ).values_list("subject_key", flat=True)
+    )
+    return [
+        _issue_level(actor, student, reached)
+        for reached in levels_reached(student)
+        if reached.subject_key not in held
+    ]
+
+
+@transaction.atomic
+def issue_clr(
+    actor: Any,
+    student: Student,
+    *,
+    name: str,
+    credentials: QuerySet[IssuedCredential] | Sequence[IssuedCredential],
+    subject_key: str,
+    kind: CredentialKind = CredentialKind.CLR,
+) -> IssuedCredential:
+    """A CLR 2.0 credential signed as a VC-JWT, holding the student's live OB 3.0
+    credentials (each signed itself). The transcript calls this with its own selection."""
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    inner = [c for c in credentials if c.student_id == student.pk and c.revoked_at is None]
+    if not inner:
+        raise ValidationError({"credentials": _("A record needs at least one live credential.")})
+    org = district_of(student.school)
+    key = _issuing_key(org)
+    issuer = _issuer_profile(org, key)
+    sl, index = _status_bit(org, key)
+    now = timezone.now()
+    record = IssuedCredential(
+        student=student,
+        issuer=org,
+        kind=kind,
+        format=CredentialFormat.JWT,
+        subject_key=subject_key,
+        name=name[:300],
+        key=key,
+        status_list=sl,
+        status_index=index,
+        issued_at=now,
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+    unsigned = ob3.clr_credential(
+        ob3.CredentialMeta(
+            id=f"{publish.base_url()}/credentials/{record.uuid}",
+            name=name,
+            valid_from=now,
+            status=status_list.entry(publish.status_list_url(sl), index),
+        ),
+        issuer,
+        _recipient(student),
+        [
+            json.loads(c.content) if c.format == CredentialFormat.DATA_INTEGRITY else c.content
+            for c in inner
+        ],
+    )
+    record.content = vc_jwt.sign(
+        unsigned,
+        secret=keys.unseal(key.encrypted_secret),
+        public_key=bytes(key.public_key),
+        kid=key.verification_method,
+    )
+    record.save()
+    return record
+
+
+# ---------------------------------------------------------------- revoking and correcting
+
+
+@transaction.atomic
+def revoke_credential(actor: Any, credential: IssuedCredential, *, reason: str) -> IssuedCredential:
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, credential)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why, in words the student will read.")})
+    locked = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
+    if locked.revoked_at is not None:
+        raise ValidationError({"credential": _("This credential is already revoked.")})
+    locked.revoked_at = timezone.now()
+    locked.revocation_reason = reason[:2000]
+    locked.revoked_by = actor if getattr(actor, "pk", None) else None
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def correct_credential(
+    actor: Any, credential: IssuedCredential, *, reason: str
+) -> IssuedCredential | None:
+    """Revoke with the reason the holder reads, then reissue what the record shows now:
+    the same level if it is still reached (a fresh credential), nothing if not."""
+    revoked = revoke_credential(actor, credential, reason=reason)
+    if revoked.kind != CredentialKind.LEVEL:
+        return None
+    still = [r for r in levels_reached(revoked.student) if r.subject_key == revoked.subject_key]
+    if not still:
+        return None
+    fresh = _issue_level(actor, revoked.student, still[0])
+    revoked.replaced_by = fresh
+    revoked.save(update_fields=["replaced_by"])
+    return fresh
+
+
+# ---------------------------------------------------------------- outside credentials
+
+
+def _aligned_target(verdict: Verdict) -> Item | None:
+    """One of our published learning targets (or a competency's first target) that the
+    credential's achievement aligns to by its CASE URI."""
+    uris = [a.target_url for a in verdict.alignments if a.target_type in ("CFItem", "")]
+    items = Item.objects.filter(
+        uri__in=uris, archived_at__isnull=True, framework__status=PublicationStatus.PUBLISHED
+    ).select_related("framework")
+    for item in items:
+        if item.kind == ItemKind.TARGET:
+            return item
+    return None
+
+
+@transaction.atomic
+def present_outside_credential(
+    actor: Any, student: Student, *, data: bytes, filename: str
+) -> OutsideCredential:
+    """Verify a credential the student earned elsewhere. A genuine one is kept in their
+    wallet; when it aligns to one of our targets, it is proposed as evidence for an
+    educator to accept. One that does not verify is refused with the reason."""
+    policy.authorize(actor, Act.CHANGE, Subject.OWN_LEARNING, student)
+    verdict = verify_bytes(data, trust(), max_bytes=MAX_UPLOAD)
+    if not verdict.valid:
+        failed = [c.message for c in verdict.checks if c.outcome == Outcome.FAILED]
+        raise ValidationError({"file": [_("This credential could not be verified."), *failed[:3]]})
+    target = _aligned_target(verdict)
+    record = OutsideCredential.objects.create(
+        student=student,
+        name=verdict.name[:300],
+        issuer_name=verdict.issuer_name[:300],
+        content=read_presented(data, max_bytes=MAX_UPLOAD).text,  # unbaked from an image
+        verdict=verdict.as_dict(),
+        target=target,
+    )
+    if target is not None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from proficio.learners import actions as learners_actions
+
+        levels = learners_actions.scale_levels(target)
+        mastery = min((lv.value for lv in levels if lv.meets_mastery), default=3.0)
+        lines = [verdict.headline] + [f"{c.aspect.value}: {c.message}" for c in verdict.checks]
+        evidence = learners_actions.submit_outside_learning(
+            actor,
+            student=student,
+            title=(verdict.name or _("Outside credential"))[:200],
+            target=target,
+            level=mastery,
+            assessed_at=timezone.now(),
+            partner_organization=verdict.issuer_name[:200],
+            description="\n".join(lines),
+            verifier=_("Verified by Proficio (%(status)s)") % {"status": verdict.status},
+            upload=SimpleUploadedFile(filename[:100] or "credential.json", data),
+        )
+        record.evidence = evidence
+        record.save(update_fields=["evidence"])
+    return record
+
+
+def wallet_file(actor: Any, student: Student) -> dict[str, Any]:
+    """Every credential issued to the student, in one JSON document they can keep."""
+    policy.authorize(actor, Act.VIEW, Subject.CREDENTIAL)
+    rows = (
+        policy.visible(actor, Subject.CREDENTIAL)
+        .filter(student=student)
+        .order_by("issued_at", "id")
+    )
+    return {
+        "type": "ProficioCredentialWallet",
+        "holder": f"urn:uuid:{student.uuid}",
+        "exportedAt": data_integrity.timestamp(timezone.now()),
+        "credentials": [
+            {
+                "name": c.name,
+                "format": c.format,
+                "revoked": c.revoked_at is not None,
+                "revocationReason": c.revocation_reason,
+                "credential": json.loads(c.content)
+                if c.format == CredentialFormat.DATA_INTEGRITY
+                else c.content,
+            }
+            for c in rows
+        ],
+    }
