@@ -405,8 +405,6 @@ def present_outside_credential(
         target=target,
     )
     if target is not None:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         from proficio.learners import actions as learners_actions
 
         levels = learners_actions.scale_levels(target)
@@ -422,11 +420,25 @@ def present_outside_credential(
             partner_organization=verdict.issuer_name[:200],
             description="\n".join(lines),
             verifier=_("Verified by Proficio (%(status)s)") % {"status": verdict.status},
-            upload=SimpleUploadedFile(filename[:100] or "credential.json", data),
+            upload=_credential_attachment(filename, record.content),
         )
         record.evidence = evidence
         record.save(update_fields=["evidence"])
     return record
+
+
+def _credential_attachment(filename: str, content: str) -> Any:
+    """The credential's own JSON, unbaked, attached to the proposed evidence as plain text.
+
+    Student work is served only in the types ``evidence.actions.check_upload`` accepts, and
+    text only as a ``.txt`` file, so the credential travels as ``<name>.txt`` (a baked image
+    is not attached as the image: an SVG is markup we never serve). Every ``<`` is written
+    as the JSON escape ``\\u003c``: the same JSON, with no markup for a browser to find."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    stem = (filename.rsplit(".", 1)[0] or "credential")[:90]
+    text = content.replace("<", "\\u003c")
+    return SimpleUploadedFile(f"{stem}.txt", text.encode("utf-8"), "text/plain")
 
 
 def wallet_file(actor: Any, student: Student) -> dict[str, Any]:
