@@ -32,6 +32,7 @@ ACCOUNTS = {
     "unverified": {"email": "ben@riverbend.example", "email_verified": False, "name": "B"},
     "nameless": {"name": "No email at all"},
     "by-username": {"preferred_username": "counselor", "name": "D. Chen"},
+    "student-number": {"preferred_username": "s-2031", "name": "A. Garcia"},
 }
 
 

@@ -153,3 +153,20 @@ def test_matching_by_oneroster_sourced_id(world, client, sso, settings):
     response = _sign_in(client, "by-username")
     assert response.status_code == 302
     assert client.get(response["Location"], follow=True).context["user"] == counselor
+
+
+def test_matching_by_a_students_oneroster_identifier(world, client, sso, settings):
+    ana = world.ana
+    ana.local_id = "S-2031"  # the OneRoster identifier, as the roster import keeps it
+    ana.save(update_fields=["local_id"])
+    settings.PROFICIO_OIDC_CLAIM = "preferred_username"
+    settings.PROFICIO_OIDC_MATCH = "identifier"
+    response = _sign_in(client, "student-number")  # the provider sends "s-2031"
+    assert response.status_code == 302
+    assert client.get(response["Location"], follow=True).context["user"] == ana.user
+    client.logout()
+    # A staff member has no student identifier: the same setting refuses them.
+    refused = _sign_in(client, "by-username")
+    assert refused.status_code == 403
+    assert "no one on Proficio's roster has that identity" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
