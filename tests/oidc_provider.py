@@ -33,6 +33,12 @@ ACCOUNTS = {
     "nameless": {"name": "No email at all"},
     "by-username": {"preferred_username": "counselor", "name": "D. Chen"},
     "student-number": {"preferred_username": "s-2031", "name": "A. Garcia"},
+    # A teacher who exists only once a OneRoster import has brought them in.
+    "lindqvist": {
+        "email": "lindqvist@oakvalley.example",
+        "email_verified": True,
+        "name": "Erik Lindqvist",
+    },
 }
 
 
