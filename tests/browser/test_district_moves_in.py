@@ -3,9 +3,10 @@ exists only in that roster signs in through the real OpenID provider and finds t
 imported class on the class grid; a learning tool's xAPI statement, posted to a real LRS
 (Ralph) and taken by `proficio lrs pull`, shows up on that grid as evidence.
 
-The server is the browser suite's own (the demo district, Riverbend); the file set is the
-OneRoster test district told as Riverbend's, with its school year moved to the present so
-its classes and enrollments are current."""
+The server is started for this module alone, as the browser suite starts its own (the
+demo district, Riverbend, and a real OpenID provider), so the import changes no other
+test's district. The file set is the OneRoster test district told as Riverbend's, its
+school year moved to the present so its classes and enrollments are current."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from playwright.sync_api import expect
 from proficio.demo.generate import DEMO_PASSWORD
 from proficio.lrs import ralph
 from proficio.lrs.client import LrsClient
-from tests.browser.conftest import axe_violations, log_in, screenshot
+from tests.browser.conftest import _free_port, _serve, axe_violations, log_in, screenshot
 from tests.browser.test_accounts import _sign_in_at_provider
 from tests.roster import files
 
@@ -60,6 +61,21 @@ def _this_years_files() -> dict[str, bytes]:
             .replace(b",2026-01-31\n", f",{start + dt.timedelta(days=200)}\n".encode())
         )
     return out
+
+
+@pytest.fixture(scope="module")
+def server_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("district-server")
+
+
+@pytest.fixture(scope="module")
+def server(server_data: Path) -> Iterator[str]:
+    """This module's own server: the same as the suite's, with a database no other test uses."""
+    from tests.oidc_provider import running_provider
+
+    port = _free_port()
+    with running_provider([f"http://127.0.0.1:{port}/accounts/sso/callback/"]) as issuer:
+        yield from _serve(server_data, port, issuer)
 
 
 @pytest.fixture(scope="module")
