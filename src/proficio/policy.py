@@ -37,6 +37,7 @@ from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
 from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
 from proficio.moderation.models import Assignment, ModerationSession, SessionStatus, WorkSample
+from proficio.notifications.models import Notification
 from proficio.orgs.models import (
     GuardianLink,
     Organization,
@@ -63,6 +64,7 @@ class Subject(StrEnum):
     OWN_LEARNING = "own_learning"  # goals, reflections, uploads and requests a student writes
     REASSESSMENT = "reassessment"  # a student's request to be reassessed on a target
     FAMILY_REPORT = "family_report"  # the plain-language progress report for a family
+    NOTIFICATION = "notification"  # a person's own notifications (whatever their roles)
     CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
     PACE_TARGET = "pace_target"  # a district's time-bound pace targets
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
@@ -93,7 +95,7 @@ class Scope(StrEnum):
     # A person all of whose current roles (and children, and own school) lie in the
     # membership's subtree: an administrator may change only accounts wholly theirs.
     WHOLLY_WITHIN = "wholly_within"
-    OWNER = "owner"  # made it (an import job): nobody else sees its file or report
+    OWNER = "owner"  # made it (an import job), or it is addressed to them (a notification)
     EVERYWHERE = "everywhere"
 
 
@@ -248,6 +250,10 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
     (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
     (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
+    # Notifications are their recipient's alone, in any role. What one may say about a
+    # student is decided when it is sent and shown (proficio.notifications.kinds).
+    (Subject.NOTIFICATION, Act.VIEW): {role: S.OWNER for role in Role},
+    (Subject.NOTIFICATION, Act.CHANGE): {role: S.OWNER for role in Role},
     # Credentials belong to the learner; leaders who answer for the record issue,
     # revoke and correct them.
     (Subject.CREDENTIAL, Act.VIEW): {
@@ -522,6 +528,7 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.EVERYWHERE: lambda w, r: Q(),
         },
     ),
+    Subject.NOTIFICATION: (Notification, {S.OWNER: lambda w, r: Q(recipient=w.user)}),
     Subject.CREDENTIAL: (IssuedCredential, _via_student("student__")),
     Subject.CREDENTIAL_SETTINGS: (
         Organization,
@@ -683,6 +690,7 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.STUDENT: ("student", ("school",)),
     Subject.OWN_LEARNING: ("student", ("school",)),
     Subject.FAMILY_REPORT: ("student", ("school",)),
+    Subject.NOTIFICATION: ("notification", ()),
     Subject.SECTION: ("section", ("school", "course", "term")),
     Subject.CLASSROOM: ("section", ("school", "course", "term")),
     Subject.GRADEBOOK: ("section", ("school", "course", "term")),

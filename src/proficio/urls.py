@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("proficio.credentials.urls")),
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
+    path("notifications/", include("proficio.notifications.urls")),
     # OAuth 2.0 token endpoint for machine clients (client credentials only).
     path("oauth/token/", TokenView.as_view(), name="oauth_token"),
     path("api/v1/", api.urls),

@@ -123,6 +123,8 @@ PURPOSE_LABELS = {
     "access log": _("this access list"),
     "daily pace check": _("daily pace check"),
     "policy replay": _("mastery policy update"),
+    "notifications": _("notifications"),
+    "notification email": _("notification email"),
 }
 RECORD_LABELS = {
     "orgs.student": _("student record"),

@@ -332,6 +332,10 @@ def generate(
         from proficio.pace.demo import seed_pace
 
         tick("pace", seed_pace(district, today=today, plans=history))
+        if history:
+            from proficio.notifications.demo import seed_notifications
+
+            seed_notifications(district, today=today)
         result.students = len(roster)
         result.teachers = teachers.count + 1
         result.sections = section_count

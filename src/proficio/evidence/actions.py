@@ -29,6 +29,7 @@ from proficio.frameworks.assessable import why_not_assessable
 from proficio.frameworks.models import Item, RubricCriterion
 from proficio.mastery import engine
 from proficio.mastery.actions import lock_order, update_determination
+from proficio.notifications import actions as notifications
 from proficio.orgs.models import Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_students
 from proficio.retry import retry_on_conflict
@@ -283,6 +284,7 @@ def return_evidence(actor: Actor, evidence: Evidence, *, feedback: str) -> Evide
     evidence.feedback = feedback.strip()
     evidence.scorer = _person(actor)
     evidence.save()
+    notifications.work_returned(actor, evidence)
     return evidence
 
 

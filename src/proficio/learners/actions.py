@@ -26,6 +26,7 @@ from proficio.learners.models import (
     RequestStatus,
 )
 from proficio.mastery import engine
+from proficio.notifications import actions as notifications
 from proficio.orgs.models import Section, Student, active_on
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
 from proficio.retry import retry_on_conflict
@@ -219,6 +220,7 @@ def schedule_reassessment(
     current.scheduled_for = on
     current.decided_by = _person(actor)
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 
@@ -234,6 +236,7 @@ def decline_reassessment(
     current.status = RequestStatus.DECLINED
     current.decided_by = _person(actor)
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 
@@ -268,6 +271,7 @@ def accept_reassessment(
     current.decided_by = _person(actor)
     current.evidence = evidence
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 

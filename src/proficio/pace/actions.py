@@ -21,6 +21,7 @@ from proficio.core.progression import pace as core
 from proficio.evidence.models import EvidenceScore
 from proficio.frameworks.models import Framework, Item, ItemKind, PerformanceLevel
 from proficio.mastery.models import Determination, DeterminationStatus, Override
+from proficio.notifications import actions as notifications
 from proficio.orgs.models import (
     Enrollment,
     Organization,
@@ -382,6 +383,7 @@ def refresh_pace(
     r2_proficiency = predictability(codes, levels, proficiency)
 
     with transaction.atomic():
+        off_pace_before = _open_off_pace(district)
         StudentPace.objects.filter(student__school__path__startswith=district.path).delete()
         insert_rows(StudentPace, pace_rows)
         SchoolDay.objects.filter(day=today, school_id__in=schools.tolist()).delete()
@@ -412,7 +414,34 @@ def refresh_pace(
             org_path=district.path,
             detail={"day": today.isoformat()},
         )
+        _tell_advisors(district, off_pace_before, today)
     return {"students": n, "flags": flags}
+
+
+def _open_off_pace(district: Organization) -> set[int] | None:
+    """The district's open off-pace flags before this check; None when it is the
+    district's first check (then no flag is "newly" off pace: there was nothing before)."""
+    if not DistrictDay.objects.filter(district=district).exists():
+        return None
+    return set(
+        SupportFlag.objects.filter(
+            student__school__path__startswith=district.path,
+            reason=FlagReason.OFF_PACE,
+            resolved_on__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+
+
+def _tell_advisors(district: Organization, before: set[int] | None, today: dt.date) -> None:
+    """Advisors hear about students on their caseload whom this check found newly off pace."""
+    if before is None:
+        return
+    new = SupportFlag.objects.filter(
+        student__school__path__startswith=district.path,
+        reason=FlagReason.OFF_PACE,
+        resolved_on__isnull=True,
+    ).exclude(pk__in=before)
+    notifications.advisees_newly_off_pace(SYSTEM, new, today)
 
 
 def _per_student(student_ids: np.ndarray, ids: Any) -> np.ndarray:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "proficio.credentials",
     "proficio.roster",
     "proficio.lrs",
+    "proficio.notifications",
     "proficio.web",
     "proficio.demo",
 ]
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "proficio.web.context_processors.navigation",
+                "proficio.notifications.context_processors.unread",
             ],
         },
     },
@@ -384,3 +386,28 @@ PROFICIO_LRS_PAGE = int(os.environ.get("PROFICIO_LRS_PAGE", "1000"))
 PROFICIO_LRS_PULL_SECONDS = int(os.environ.get("PROFICIO_LRS_PULL_SECONDS", "300"))
 # Ralph, the LRS `make run` and the tests start: its own virtualenv, built by `make install`.
 PROFICIO_RALPH = os.environ.get("PROFICIO_RALPH", str(PROJECT_DIR / ".venv-lrs" / "bin" / "ralph"))
+
+# Notifications (see proficio.notifications): links in their emails start with this
+# address, and the daily digest goes out at this hour, local time.
+PROFICIO_SITE_URL = os.environ.get("PROFICIO_SITE_URL", "http://127.0.0.1:8000")
+PROFICIO_DIGEST_HOUR = int(os.environ.get("PROFICIO_DIGEST_HOUR", "17"))
+if not 0 <= PROFICIO_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("PROFICIO_DIGEST_HOUR must be an hour from 0 to 23")
+
+# Email (notifications; the accounts work adds invitations and password resets on the same
+# settings). SMTP when PROFICIO_EMAIL_HOST is set; otherwise each message is written as a
+# file under $PROFICIO_DATA_DIR/mail/, so nothing leaves the machine (the demo, laptops).
+EMAIL_HOST = os.environ.get("PROFICIO_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_PORT = int(os.environ.get("PROFICIO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("PROFICIO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PROFICIO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("PROFICIO_EMAIL_TLS", "starttls") == "starttls"
+EMAIL_USE_SSL = os.environ.get("PROFICIO_EMAIL_TLS", "starttls") == "ssl"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("PROFICIO_EMAIL_FROM", "Proficio <proficio@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

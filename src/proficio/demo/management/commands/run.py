@@ -20,6 +20,7 @@ from proficio.lrs import ralph
 from proficio.lrs.client import LrsClient
 from proficio.lrs.demo import demo_statements
 from proficio.lrs.tasks import ensure_scheduled
+from proficio.notifications.tasks import ensure_scheduled as schedule_digest
 from proficio.orgs.models import Organization
 
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         # Learning tools send xAPI statements to Ralph, an LRS started here on the port of
         # PROFICIO_LRS_URL when that URL is on this machine; the worker pulls from it.
         lrs = start_local_lrs(self.stdout.write)
+        schedule_digest()  # the daily notification digest, on the worker
         # Long work (imports, recomputation) runs as tasks; a worker beside the server runs them.
         worker = subprocess.Popen(
             [sys.executable, "-m", "proficio.cli", "db_worker", "--no-reload", "--verbosity", "0"]
