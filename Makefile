@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser fuzz fuzz-smoke bench chromium pango messages clean pybkt pybkt-if-possible
+.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser fuzz fuzz-smoke bench chromium pango java messages clean pybkt pybkt-if-possible
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ $(LRS_STAMP): requirements-lrs.lock
 	$(LRS_VENV)/bin/pip install --quiet --no-deps -r requirements-lrs.lock
 	touch $@
 
-install: $(STAMP) $(NODE_STAMP) $(LRS_STAMP) pango
+install: $(STAMP) $(NODE_STAMP) $(LRS_STAMP) pango java
 
 run: install
 	$(BIN)/proficio run
@@ -107,6 +107,16 @@ pango:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 	  else \
 	    echo "Pango is missing: install Debian's libpango-1.0-0 and libpangoft2-1.0-0 for PDF reports"; exit 1; \
+	  fi; \
+	fi
+
+# The state's batch on Apache Spark (pyspark) needs a Java runtime: Debian's OpenJDK 17.
+java:
+	@if ! command -v java >/dev/null 2>&1 && [ -z "$$JAVA_HOME" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else \
+	    echo "Java is missing: install Debian's 'openjdk-17-jre-headless' package for the Spark batch"; exit 1; \
 	  fi; \
 	fi
 

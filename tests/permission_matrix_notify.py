@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import ALL_ROLES, RouteCase, _u
+from tests.permission_matrix import ALL_ROLES, Foreign, RouteCase, _u
 
 R = Role
 
@@ -17,6 +17,8 @@ OWNERS = {
     "cedar_notification": set(),
     "lake_notification": set(),
 }
+# Where the other people's notifications are (the route matrix's foreign objects).
+FOREIGN = {"cedar_notification": Foreign.SCHOOL, "lake_notification": Foreign.DISTRICT}
 
 OBJECT_ROWS = {
     (Subject.NOTIFICATION, Act.VIEW): OWNERS,
@@ -40,11 +42,17 @@ ROUTE_CASES = {
     ],
     # One notification: only its recipient; anyone else's is a 404, like a missing one.
     "notifications:open": [
-        RouteCase(_u("notifications:open", _pk(name)), roles, ok=302)
+        RouteCase(_u("notifications:open", _pk(name)), roles, ok=302, foreign=FOREIGN.get(name))
         for name, roles in OWNERS.items()
     ],
     "notifications:read": [
-        RouteCase(_u("notifications:read", _pk(name)), roles, ok=302, method="post")
+        RouteCase(
+            _u("notifications:read", _pk(name)),
+            roles,
+            ok=302,
+            method="post",
+            foreign=FOREIGN.get(name),
+        )
         for name, roles in OWNERS.items()
     ],
 }

@@ -72,19 +72,25 @@ def test_a_draft_target_is_refused_by_the_form_the_api_and_the_actions(world, cl
         },
     )
     assert page.status_code == 400
-    # The API: the same refusal, naming the field, and nothing saved.
-    response = client.post(
-        f"/api/v1/students/{world.ana.pk}/evidence",
-        json.dumps(
-            {
-                "kind": "project",
-                "title": "Draft work",
-                "assessed_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
-                "scores": [{"target": str(draft_target.identifier), "score": 3}],
-            }
-        ),
-        content_type="application/json",
+    # The API: the same refusal, naming the field, and nothing saved. A teacher may not
+    # read the draft, so its target is as unknown to her as any identifier; the district
+    # administrator, who may, is told why.
+    body = json.dumps(
+        {
+            "kind": "project",
+            "title": "Draft work",
+            "assessed_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
+            "scores": [{"target": str(draft_target.identifier), "score": 3}],
+        }
     )
+    url = f"/api/v1/students/{world.ana.pk}/evidence"
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        f"scores: no learning target has the identifier {draft_target.identifier}"
+    )
+    client.force_login(world.user("district.admin"))
+    response = client.post(url, body, content_type="application/json")
     assert response.status_code == 400
     assert "not published" in response.json()["detail"]
     assert Evidence.objects.count() == before

@@ -49,6 +49,7 @@ from proficio.orgs.models import (
 )
 from proficio.pace.models import PaceTarget, SupportPlan
 from proficio.roster.models import RosterImport
+from proficio.state.models import Pilot, StatePlan
 
 
 class Subject(StrEnum):
@@ -76,6 +77,8 @@ class Subject(StrEnum):
     ROSTER_IMPORT = "roster_import"  # a OneRoster import job of a district
     LRS = "lrs"  # a district's learning-tool intake: activity alignments, pull reports
     GRADEBOOK = "gradebook"  # a section's OneRoster gradebook export: named students' levels
+    STATE_PLAN = "state_plan"  # a state's accountability plan, submissions, batch, identification
+    PILOT = "pilot"  # a state's innovative-assessment pilot and its comparability report
 
 
 class Act(StrEnum):
@@ -169,12 +172,14 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # Educators read the policies that govern them (their organization's and those above);
+    # a district's own roles also read its schools' policies, which its administrator changes.
     (Subject.POLICY, Act.VIEW): {
         R.TEACHER: S.WITHIN,
         R.ADVISOR: S.WITHIN,
         R.SCHOOL_LEADER: S.WITHIN,
-        R.DISTRICT_ADMIN: S.WITHIN,
-        R.DISTRICT_DATA_LEAD: S.WITHIN,
+        R.DISTRICT_ADMIN: (S.WITHIN, S.SUBTREE),
+        R.DISTRICT_DATA_LEAD: (S.WITHIN, S.SUBTREE),
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
     (Subject.POLICY, Act.CHANGE): {
@@ -280,6 +285,12 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # The state's accountability plan (versions, preview, adoption, identification) and
+    # its innovative-assessment pilots: the state's analysts; system administrators look.
+    (Subject.STATE_PLAN, Act.VIEW): {R.STATE_ANALYST: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.STATE_PLAN, Act.CHANGE): {R.STATE_ANALYST: S.SUBTREE},
+    (Subject.PILOT, Act.VIEW): {R.STATE_ANALYST: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.PILOT, Act.CHANGE): {R.STATE_ANALYST: S.SUBTREE},
     # Learning-tool intake, per district: which activity assesses which target.
     (Subject.LRS, Act.VIEW): {
         R.DISTRICT_ADMIN: S.SUBTREE,
@@ -552,6 +563,20 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
         },
     ),
     Subject.IMPORT_JOB: (ImportJob, {S.OWNER: lambda w, r: Q(created_by=w.user)}),
+    Subject.STATE_PLAN: (
+        StatePlan,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.PILOT: (
+        Pilot,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.FRAMEWORK: (
         Framework,
         {
@@ -702,6 +727,8 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.MACHINE_CLIENT: ("client", ("application", "organization", "user")),
     Subject.ROSTER_IMPORT: ("import", ("district",)),
     Subject.LRS: ("organization", ()),
+    Subject.STATE_PLAN: ("plan", ("state",)),
+    Subject.PILOT: ("pilot", ("state",)),
 }
 # Subjects whose object is a student: fetching one for someone else is an audited read.
 _STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}
@@ -864,6 +891,18 @@ def revealed_samples(user: Any, session: ModerationSession) -> set[int] | None:
             rater__session=session, rater__user=user, submitted_at__isnull=False
         ).values_list("sample_id", flat=True)
     )
+
+
+def unnamed_actors(user: Any, actor_ids: Any) -> set[int]:
+    """The accounts among ``actor_ids`` (of audit entries ``user`` may read) that belong to
+    students ``user`` may not see: the trail says what such a student did, not who they are."""
+    ids = {int(i) for i in actor_ids if i is not None}
+    if not ids or user is SYSTEM:
+        return set()
+    students = Student.objects.filter(user_id__in=ids).exclude(
+        pk__in=visible(user, Subject.STUDENT).values("pk")
+    )
+    return set(students.values_list("user_id", flat=True))
 
 
 def who_may(act: Act, subject: Subject, obj: Model) -> QuerySet[Any]:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("proficio.notifications.urls")),
     # OAuth 2.0 token endpoint for machine clients (client credentials only).
     path("oauth/token/", TokenView.as_view(), name="oauth_token"),
+    path("", include("proficio.state.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_urls()),
 ]

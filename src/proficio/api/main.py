@@ -162,7 +162,7 @@ _ERROR_DESCRIPTIONS = {
     "400": "A parameter is malformed or out of range, or the body cannot be read.",
     "401": "Not logged in.",
     "403": "Not allowed (or the CSRF check failed).",
-    "404": "No such object, or none you may see.",
+    "404": "No such object, or none you may see (in the address or named in the body).",
     "413": "The body is larger than the server takes.",
     "414": "The address (with its query) is longer than the server reads (8,190 bytes).",
     "422": "The body does not fit its schema (a field missing or of the wrong type).",
@@ -178,7 +178,9 @@ def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
         for operation in item.values():
             params = operation.get("parameters", [])
             codes = ["400", "401", "403", "503"]
-            if any(p.get("in") == "path" for p in params):
+            # A path id, or a body that names an object (``district_id``, a target), may
+            # name one that does not exist or that the caller may not see.
+            if "requestBody" in operation or any(p.get("in") == "path" for p in params):
                 codes.append("404")
             if any(p.get("in") == "query" for p in params):
                 codes.append("414")

@@ -18,7 +18,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from proficio.core.equity.disaggregate import disaggregate
 from proficio.core.equity.suppression import (
@@ -33,38 +33,41 @@ from proficio.pace.models import DistrictDay, SchoolDay, StudentPace
 
 SUBGROUP_LABELS = {
     "race_ethnicity": {
-        "hispanic_latino": N_("Hispanic or Latino"),
-        "american_indian": N_("American Indian or Alaska Native"),
-        "asian": N_("Asian"),
-        "black": N_("Black or African American"),
-        "pacific_islander": N_("Native Hawaiian or Other Pacific Islander"),
-        "white": N_("White"),
-        "two_or_more": N_("Two or more races"),
-        "not_reported": N_("Not reported"),
+        "hispanic_latino": gettext_noop("Hispanic or Latino"),
+        "american_indian": gettext_noop("American Indian or Alaska Native"),
+        "asian": gettext_noop("Asian"),
+        "black": gettext_noop("Black or African American"),
+        "pacific_islander": gettext_noop("Native Hawaiian or Other Pacific Islander"),
+        "white": gettext_noop("White"),
+        "two_or_more": gettext_noop("Two or more races"),
+        "not_reported": gettext_noop("Not reported"),
     },
-    "english_learner": {"no": N_("Not an English learner"), "yes": N_("English learner")},
+    "english_learner": {
+        "no": gettext_noop("Not an English learner"),
+        "yes": gettext_noop("English learner"),
+    },
     "disability": {
-        "none": N_("No disability"),
-        "iep": N_("IEP (IDEA)"),
-        "504": N_("Section 504 plan"),
+        "none": gettext_noop("No disability"),
+        "iep": gettext_noop("IEP (IDEA)"),
+        "504": gettext_noop("Section 504 plan"),
     },
     "economically_disadvantaged": {
-        "no": N_("Not economically disadvantaged"),
-        "yes": N_("Economically disadvantaged"),
+        "no": gettext_noop("Not economically disadvantaged"),
+        "yes": gettext_noop("Economically disadvantaged"),
     },
     "gender": {
-        "female": N_("Female"),
-        "male": N_("Male"),
-        "nonbinary": N_("Nonbinary"),
-        "not_reported": N_("Not reported"),
+        "female": gettext_noop("Female"),
+        "male": gettext_noop("Male"),
+        "nonbinary": gettext_noop("Nonbinary"),
+        "not_reported": gettext_noop("Not reported"),
     },
 }
 DIMENSION_LABELS = {
-    "race_ethnicity": N_("Race / ethnicity"),
-    "english_learner": N_("English learner"),
-    "disability": N_("Disability"),
-    "economically_disadvantaged": N_("Economically disadvantaged"),
-    "gender": N_("Gender"),
+    "race_ethnicity": gettext_noop("Race / ethnicity"),
+    "english_learner": gettext_noop("English learner"),
+    "disability": gettext_noop("Disability"),
+    "economically_disadvantaged": gettext_noop("Economically disadvantaged"),
+    "gender": gettext_noop("Gender"),
 }
 GRADE_BANDS = {
     **dict.fromkeys(["K", "1", "2", "3", "4", "5"], "K–5"),

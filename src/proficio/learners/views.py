@@ -218,9 +218,13 @@ def request_reassessment(request: HttpRequest) -> HttpResponse:
     """Assess when ready: ask a teacher to reassess a learning target."""
     student = _me(request)
     shown = actions.reassessable_targets(student)
+    # Any target the student may read (the action explains one not in their classes);
+    # another district's draft is not one, so it is refused as an unknown choice.
     form = ReassessmentRequestForm(
         request.POST or None,
-        targets=Item.objects.filter(kind=ItemKind.TARGET),
+        targets=Item.objects.filter(
+            kind=ItemKind.TARGET, framework__in=policy.visible(request.user, Subject.FRAMEWORK)
+        ),
         initial={"target": request.GET.get("target")},
     )
     field: Any = form.fields["target"]

@@ -7,7 +7,6 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -18,7 +17,7 @@ from proficio.evidence.models import EvidenceKind
 from proficio.frameworks.models import Item
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
-from proficio.policy import Act
+from proficio.policy import Act, Subject
 
 router = Router(tags=["evidence and mastery"])
 
@@ -103,9 +102,14 @@ def record_evidence(
         request.user, student_id, act=Act.CHANGE, purpose="api: evidence"
     )
     wanted = [s.target for s in payload.scores]
+    # Only targets of frameworks the caller may read: another district's draft is as
+    # unknown as an identifier nobody uses, and its codes are not named.
+    readable = policy.visible(request.user, Subject.FRAMEWORK)
     targets = {
         t.identifier: t
-        for t in Item.objects.filter(Q(identifier__in=wanted)).select_related("framework")
+        for t in Item.objects.filter(identifier__in=wanted, framework__in=readable).select_related(
+            "framework"
+        )
     }
     missing = [str(t) for t in wanted if t not in targets]
     if missing:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "proficio.roster",
     "proficio.lrs",
     "proficio.notifications",
+    "proficio.state",
     "proficio.web",
     "proficio.demo",
 ]
@@ -340,6 +341,10 @@ PROFICIO_CASE_PUBLIC = os.environ.get("PROFICIO_CASE_PUBLIC", "1") == "1"
 
 # Aggregates that leave a school hide groups smaller than this (see proficio.core.equity).
 PROFICIO_MIN_CELL_SIZE = int(os.environ.get("PROFICIO_MIN_CELL_SIZE", "10"))
+# The state's Parquet store (district submissions as the batch reads them) and the state
+# key that pseudonymizes students (hex; the demo uses a published one: never in production).
+PROFICIO_STATE_STORE = Path(os.environ.get("PROFICIO_STATE_STORE", DATA_DIR / "state-store"))
+PROFICIO_STATE_KEY = os.environ.get("PROFICIO_STATE_KEY", "")
 if PROFICIO_MIN_CELL_SIZE < 1:
     raise ImproperlyConfigured("PROFICIO_MIN_CELL_SIZE must be at least 1")
 

@@ -29,3 +29,10 @@ if _OB3_FIXTURES.is_dir():
         )
     }
 PROFICIO_CREDENTIALS_KEY = "yV1aB2nQ3d0Z8mJ7hP4rS6tU9wX5cE1fG2kL3oN4qT0="
+
+# The state's Parquet store: a fresh folder per test process, and a test key.
+import tempfile as _tempfile  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+PROFICIO_STATE_STORE = _Path(_tempfile.mkdtemp(prefix="proficio-state-store-"))
+PROFICIO_STATE_KEY = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

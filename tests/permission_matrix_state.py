@@ -1,0 +1,93 @@
+"""Permission rows for the state: the plan (versions, preview, adoption), scorecards,
+pilots, and the public report cards; each route with an object of another state."""
+
+from __future__ import annotations
+
+from proficio.accounts.roles import Role
+from proficio.policy import Act, Subject
+from tests.permission_matrix import ALL_ROLES, RouteCase, _u
+
+R = Role
+STATE = {R.STATE_ANALYST, R.SYSTEM_ADMIN}
+MAPLE_AGGREGATES = {R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.STATE_ANALYST}
+
+OBJECT_ROWS = {
+    (Subject.STATE_PLAN, Act.VIEW): {"columbia_plan": STATE, "otherland_plan": {R.SYSTEM_ADMIN}},
+    (Subject.STATE_PLAN, Act.CHANGE): {"columbia_plan": {R.STATE_ANALYST}, "otherland_plan": set()},
+    (Subject.PILOT, Act.VIEW): {"columbia_pilot": STATE, "otherland_pilot": {R.SYSTEM_ADMIN}},
+    (Subject.PILOT, Act.CHANGE): {"columbia_pilot": {R.STATE_ANALYST}, "otherland_pilot": set()},
+}
+
+
+def pk(name):
+    return lambda w: getattr(w, name).pk
+
+
+def org(code):
+    from proficio.orgs.models import Organization
+
+    return lambda w: Organization.objects.get(code=code).pk
+
+
+PUBLIC = {"anonymous": 200, "nobody": 200}
+ROUTE_CASES = {
+    "state:home": [RouteCase(_u("state:home"), STATE, denied=403)],
+    "state:plan_new": [RouteCase(_u("state:plan_new"), {R.STATE_ANALYST}, denied=403)],
+    "state:plan_version": [
+        RouteCase(_u("state:plan_version", pk("columbia_v2")), STATE),
+        # Another state's version: a system administrator sees it, Columbia's analyst not.
+        RouteCase(_u("state:plan_version", pk("otherland_v1")), {R.SYSTEM_ADMIN}),
+        RouteCase(_u("state:plan_version", lambda w: 999999), set()),
+    ],
+    "state:plan_adopt": [
+        RouteCase(
+            _u("state:plan_adopt", pk("columbia_v1")), {R.STATE_ANALYST}, ok=302, method="post"
+        ),
+        RouteCase(_u("state:plan_adopt", pk("otherland_v1")), set(), method="post"),
+    ],
+    "state:scorecard": [
+        RouteCase(_u("state:scorecard", org("maple-ms")), MAPLE_AGGREGATES),
+        RouteCase(
+            _u("state:scorecard", org("cedar-es")),
+            {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.STATE_ANALYST},
+        ),
+        RouteCase(_u("state:scorecard", org("lakeside-ms")), {R.STATE_ANALYST}),
+        RouteCase(_u("state:scorecard", org("far-es")), set()),
+        RouteCase(_u("state:scorecard", org("riverbend")), set()),  # not a school
+    ],
+    "state:pilot": [
+        RouteCase(_u("state:pilot", pk("columbia_pilot")), STATE),
+        RouteCase(_u("state:pilot", pk("otherland_pilot")), {R.SYSTEM_ADMIN}),
+    ],
+    "state:pilot_accountability": [
+        RouteCase(
+            _u("state:pilot_accountability", pk("columbia_pilot")),
+            {R.STATE_ANALYST},
+            ok=302,
+            method="post",
+            data={"counted": "1"},
+        ),
+        RouteCase(
+            _u("state:pilot_accountability", pk("otherland_pilot")),
+            set(),
+            method="post",
+            data={"counted": "1"},
+        ),
+    ],
+    "state:report_cards": [
+        RouteCase(_u("state:report_cards"), ALL_ROLES, anonymous=200, nobody=200)
+    ],
+    "state:report_card": [
+        RouteCase(_u("state:report_card", org("maple-ms")), ALL_ROLES, anonymous=200, nobody=200),
+        RouteCase(_u("state:report_card", org("riverbend")), ALL_ROLES, anonymous=200, nobody=200),
+        RouteCase(_u("state:report_card", org("columbia")), set(), anonymous=404, nobody=404),
+    ],
+    "state:open_data": [
+        RouteCase(_u("state:open_data", org("maple-ms")), ALL_ROLES, anonymous=200, nobody=200),
+        RouteCase(_u("state:open_data", lambda w: 999999), set(), anonymous=404, nobody=404),
+    ],
+    "state:open_data_state": [
+        RouteCase(_u("state:open_data_state"), ALL_ROLES, anonymous=200, nobody=200),
+    ],
+}
+del PUBLIC
