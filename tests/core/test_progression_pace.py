@@ -185,3 +185,38 @@ def test_highest_so_far_and_last_progress():
     )
     assert batch.last_progress.tolist() == [0.4, 0.1]
     assert highest_so_far([], [], [])[0].size == 0
+
+
+def test_the_place_stays_within_the_standing():
+    from proficio.core.progression.pace import place_within, place_within_batch
+
+    assert place_within(5.2, 6) == 6.0
+    assert 6.0 < place_within(6.5, 6) < 7
+    assert place_within(7.4, 6) < 7
+    assert place_within(0.5, None) == 0.5
+    assert list(place_within_batch([5.2, 6.5], [6, 6])) == [6.0, 6.5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-2, 10), st.one_of(st.none(), st.integers(0, 8)))
+def test_the_place_always_floors_to_the_standing(fitted, level):
+    from proficio.core.progression.pace import place_within
+
+    assert int(place_within(fitted, level) // 1) == (level or 0)
+
+
+def test_pace_batch_keeps_the_place_within_the_standing():
+    from proficio.core.progression.pace import pace_batch
+
+    days = [0.0, 0.2, 0.4]
+    batch = pace_batch(
+        [1, 1, 1],
+        days,
+        [4.0, 4.8, 5.0],
+        expected=lambda g: np.full(g.size, 5.0),
+        goal=lambda g: np.full(g.size, np.nan),
+        today=0.5,
+        standing=lambda g: np.zeros(g.size, dtype=np.int64),
+    )
+    assert batch.level_now[0] < 1  # nothing shown: the place stays below Level 1
+    assert batch.status[0] == 2  # and so behind

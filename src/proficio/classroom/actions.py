@@ -36,7 +36,7 @@ from proficio.core.progression.groups import Group
 from proficio.core.standards import oneroster_gradebook as og
 from proficio.evidence import actions as evidence_actions
 from proficio.evidence.models import EvidenceKind
-from proficio.frameworks.assessable import assessable_ids, assessable_targets
+from proficio.frameworks.assessable import assessable_ids, scope_targets
 from proficio.frameworks.models import Item, Rubric, RubricCriterion
 from proficio.orgs.models import Section, Student, active_on
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
@@ -89,10 +89,10 @@ def roster_student(section: Section, raw_id: Any, day: dt.date | None = None) ->
     return student
 
 
-def scorable_rubrics(section: Section) -> list[Rubric]:
-    """Rubrics whose criteria are each aligned to a target the class may be assessed on
-    (the one rule, ``frameworks.assessable``)."""
-    targets = assessable_targets(section.school).values("pk")
+def scorable_rubrics(section: Section, *, widen: bool = False) -> list[Rubric]:
+    """Rubrics whose criteria are each aligned to a target of the class's course scope
+    (or, widened, any target the class may be assessed on: ``frameworks.assessable``)."""
+    targets = scope_targets(section, widen=widen).values("pk")
     return list(
         Rubric.objects.filter(criteria__isnull=False)
         .exclude(criteria__item__isnull=True)
@@ -128,7 +128,7 @@ def create_scoring_task(
         errors["assessed_on"] = _("Give the date the learning was shown.")
     elif assessed_on > timezone.localdate():
         errors["assessed_on"] = _("The learning cannot have been shown in the future.")
-    if rubric is None or rubric.pk not in {r.pk for r in scorable_rubrics(section)}:
+    if rubric is None or rubric.pk not in {r.pk for r in scorable_rubrics(section, widen=True)}:
         errors["rubric"] = _("Choose a rubric whose criteria are aligned to learning targets.")
     if errors:
         raise ValidationError(errors)

@@ -312,7 +312,8 @@ def generate(
         )
         tick("roster", len(roster))
         seed_frameworks(owner=district)
-        tick("frameworks", 2)
+        scope_courses(district)
+        tick("frameworks", 3)
         # The sourcedIds a SIS export of this district would carry (see the roster app),
         # and learning-tool activities aligned to targets (see the LRS app).
         from proficio.lrs.demo import seed_alignments
@@ -341,6 +342,34 @@ def generate(
         result.sections = section_count
         result.guardians = len(guardian_users) + 1
     return result
+
+
+# Which competencies each demo course teaches, by the codes' prefixes (named by CASE
+# identifier on the course): mathematics, writing, the science framework; an elementary
+# homeroom teaches every competency of the district framework, habits included.
+COURSE_SCOPES = {
+    "MATH": ("MATH.",),
+    "ELA": ("WRIT.",),
+    "SCI": ("SCI.",),
+    "HR": ("MATH.", "WRIT.", "HAB.", "SEL."),
+}
+
+
+def scope_courses(district: Organization) -> None:
+    """Name each course's competencies (after the frameworks are loaded)."""
+    from proficio.frameworks.models import Item, ItemKind
+
+    competencies = list(
+        Item.objects.filter(
+            framework__owner=district, kind=ItemKind.COMPETENCY, archived_at__isnull=True
+        ).values_list("human_coding_scheme", "identifier")
+    )
+    for course in Course.objects.filter(district=district):
+        prefixes = COURSE_SCOPES.get(course.code.split("-")[0])
+        if not prefixes:
+            continue
+        ids = [str(i) for code, i in competencies if (code or "").startswith(prefixes)]
+        orgs.set_course_scope(SYSTEM, course, ids)
 
 
 def _course(district: Organization, code: str, title: str, subject: str) -> Course:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proficio.accounts.models import User
 from proficio.evidence.models import (
@@ -65,7 +66,12 @@ def _check(
         errors.setdefault("assessed_at", []).append("Give a date and time with a time zone.")
     elif assessed_at > timezone.now() + FUTURE_TOLERANCE:
         errors.setdefault("assessed_at", []).append(
-            "The learning cannot have been shown in the future."
+            _("The learning cannot have been shown in the future.")
+        )
+    elif student.birth_date and timezone.localdate(assessed_at) < student.birth_date:
+        errors.setdefault("assessed_at", []).append(
+            _("The learning cannot have been shown before the student was born (%(day)s).")
+            % {"day": student.birth_date.isoformat()}
         )
     if not scores and not responses:
         errors.setdefault("scores", []).append("Score at least one learning target.")

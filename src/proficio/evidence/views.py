@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,8 +17,9 @@ from proficio.accounts.models import User
 from proficio.evidence import actions
 from proficio.evidence.forms import EvidenceForm, ReviewForm
 from proficio.evidence.models import Artifact, Evidence
-from proficio.frameworks.assessable import assessable_targets
+from proficio.frameworks.assessable import student_scope_targets
 from proficio.mastery import engine
+from proficio.orgs.models import Section, active_on
 from proficio.policy import Act, Subject
 from proficio.web.forms import show_errors
 
@@ -33,7 +35,12 @@ def record(request: HttpRequest, student_id: int) -> HttpResponse:
     student = policy.access_student(
         request.user, student_id, act=Act.CHANGE, purpose="record evidence"
     )
-    targets = assessable_targets(student.school)
+    # The student's classes' course scope, unless the teacher widens it deliberately.
+    widened = request.GET.get("scope") == "all"
+    sections = Section.objects.filter(
+        active_on(timezone.localdate(), "enrollments__"), enrollments__student=student
+    ).distinct()
+    targets = student_scope_targets(student, sections, widen=widened)
     first = targets.first()
     scale = engine.core_scale(engine.scale_for(first)) if first else engine.core_scale(None)
     form = EvidenceForm(
@@ -66,7 +73,10 @@ def record(request: HttpRequest, student_id: int) -> HttpResponse:
             return redirect("mastery:student_target", student_id=student.pk, target_id=target.pk)
     status = 400 if form.errors else 200
     return render(
-        request, "evidence/record.html", {"student": student, "form": form}, status=status
+        request,
+        "evidence/record.html",
+        {"student": student, "form": form, "widened": widened},
+        status=status,
     )
 
 

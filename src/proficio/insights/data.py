@@ -27,6 +27,7 @@ from proficio.core.equity.suppression import (
     suppress_count,
     suppress_tables,
 )
+from proficio.core.progression.continuum import proficient_from_share
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.pace import engine
 from proficio.pace.models import DistrictDay, SchoolDay, StudentPace
@@ -232,7 +233,7 @@ def students_of(org: Organization) -> Students:
         grade=list(cols[2]),
         behind=np.array([s == "behind" for s in cols[3]], dtype=bool),
         stalled=np.array(cols[4], dtype=bool),
-        proficient=proficiency >= 0.5,
+        proficient=proficient_from_share(proficiency),
         proficiency=proficiency,
         growth=floats(cols[6]),
         gap=np.array([{"behind": -1.0, "on": 0.0, "ahead": 1.0}.get(s, np.nan) for s in cols[3]]),
@@ -470,6 +471,8 @@ def by_section_and_teacher(
         .filter(active_on(today))
         .values_list("student_id", "section_id", "section__name")
     )
+    # A class is judged on its course's competencies (its scope), not the whole profile.
+    scopes = engine.section_competencies({k for _, k, _ in pairs})
     staff = list(
         Enrollment.objects.filter(section__school=school)
         .filter(active_on(today), active_on(today, "section__staff__"))
@@ -478,7 +481,7 @@ def by_section_and_teacher(
     )
     position = {int(x): k for k, x in enumerate(s.ids)}
 
-    def rows_for(links: list[tuple[int, int, str]], total: str) -> list[Row]:
+    def rows_for(links: list[tuple[int, int, str]], total: str, scoped: bool = False) -> list[Row]:
         keys = sorted({(name or "", k) for _, k, name in links})
         index = {k: i for i, (_, k) in enumerate(keys)}
         picked = [(position[sid], index[k]) for sid, k, _ in links if sid in position]
@@ -494,11 +497,14 @@ def by_section_and_teacher(
             for f in Students.__dataclass_fields__
         }
         sub = Students(**fields)
+        if scoped:
+            kept = [(sid, k) for sid, k, _ in links if sid in position]
+            sub.proficient, sub.behind = engine.course_flags(kept, scopes)
         key = np.array([k for _, k in picked], dtype=np.int64)
         # Students appear once per section: the total row is a count of memberships.
         return breakdown(sub, key, [name for name, _ in keys], limit, total)
 
-    return rows_for(pairs, _("All sections")), rows_for(staff, _("All teachers"))
+    return rows_for(pairs, _("All sections"), scoped=True), rows_for(staff, _("All teachers"))
 
 
 def state_rows(state: Organization, limit: int) -> list[dict[str, Any]]:
@@ -523,20 +529,21 @@ def state_rows(state: Organization, limit: int) -> list[dict[str, Any]]:
     return out
 
 
-def off_pace(user: Any, org: Organization, limit: int = 50) -> list[Any]:
-    """Students behind pace in ``org`` whom the user may open (the policy decides)."""
+def off_pace(user: Any, org: Organization) -> Any:
+    """Students behind pace in ``org`` whom the user may open (the policy decides): every
+    one of them, in name order (the dashboard pages through them)."""
     from proficio import policy
     from proficio.policy import Act, Subject
 
     if not policy.may(user, Act.VIEW, Subject.STUDENT):
-        return []
+        return StudentPace.objects.none()
     visible = policy.visible(user, Subject.STUDENT).filter(school__path__startswith=org.path)
     behind = (
         StudentPace.objects.filter(competency__isnull=True, status="behind", student__in=visible)
         .select_related("student", "student__school")
-        .order_by("student__legal_family_name", "student__legal_given_name")
+        .order_by("student__legal_family_name", "student__legal_given_name", "student_id")
     )
-    return list(behind[:limit])
+    return behind
 
 
 def export_rows(org: Organization) -> list[dict[str, Any]]:

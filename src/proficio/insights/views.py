@@ -14,6 +14,7 @@ from typing import Any
 
 import altair as alt
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ from proficio.insights import data
 from proficio.orgs.models import OrganizationKind
 from proficio.policy import Act, Subject
 from proficio.web.charts import chart_context
+
+OFF_PACE_PAGE = 50  # names per page of the off-pace list
 
 
 @login_required
@@ -133,9 +136,13 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         "equity": data.equity(students, limit),
         "trend": _trend_chart(data.trends(org, limit)),
         "predictability": _predictability_chart(data.predictability_trend(org)),
-        "off_pace": data.off_pace(request.user, org),
         "can_open_students": policy.may(request.user, Act.VIEW, Subject.STUDENT),
     }
+    # Every student behind pace, a page at a time, with the total and the way to the next.
+    page = Paginator(data.off_pace(request.user, org), OFF_PACE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context.update({"off_pace": list(page.object_list), "page": page})
     record_reads([row.student for row in context["off_pace"]], purpose="off-pace list")
     context["has_charts"] = bool(context["trend"] or context["predictability"])
     if org.kind == OrganizationKind.DISTRICT:

@@ -15,7 +15,10 @@ from django.utils.translation import gettext as _
 from proficio.accounts.models import User
 from proficio.evidence import actions as evidence_actions
 from proficio.evidence.models import Evidence, EvidenceKind
-from proficio.frameworks.assessable import assessable_targets, why_not_assessable
+from proficio.frameworks.assessable import (
+    student_scope_targets,
+    why_not_assessable,
+)
 from proficio.frameworks.models import Item
 from proficio.learners.models import (
     OPEN_STATUSES,
@@ -43,12 +46,13 @@ def current_sections(student: Student, today: dt.date | None = None) -> QuerySet
 
 
 def reassessable_targets(student: Student, today: dt.date | None = None) -> QuerySet[Item]:
-    """Targets the student may ask to be reassessed on: the targets they may be assessed
-    on (the one rule, ``frameworks.assessable``), while they are enrolled in a class
-    today, since a class's teacher is who reassesses."""
-    if not current_sections(student, today).exists():
+    """Targets the student may ask to be reassessed on: the course scope of the classes
+    they are enrolled in today (within the one rule, ``frameworks.assessable``), since a
+    class's teacher is who reassesses."""
+    sections = current_sections(student, today)
+    if not sections.exists():
         return Item.objects.none()
-    return assessable_targets(student.school)
+    return student_scope_targets(student, sections)
 
 
 def _clean_text(value: str, field: str, empty: str, limit: int) -> str:
@@ -75,6 +79,8 @@ def set_goal(
         raise ValidationError({"target_date": _("Choose the date you aim to reach it by.")})
     if target_date < timezone.localdate():
         raise ValidationError({"target_date": _("Choose a date from today on.")})
+    if target_date > timezone.localdate() + dt.timedelta(days=5 * 366):
+        raise ValidationError({"target_date": _("Choose a date within the next five years.")})
     if target is not None and why_not_assessable(student.school, target):
         raise ValidationError({"target": _("Choose one of your own learning targets.")})
     return Goal.objects.create(student=student, text=text, target_date=target_date, target=target)

@@ -16,11 +16,19 @@ class GoalForm(forms.Form):
         label=_("By when"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("auto_id", "goal_%s")  # both forms on the home have a "text" field
+        super().__init__(*args, **kw)
+
 
 class ReflectionForm(forms.Form):
     text = forms.CharField(
         label=_("My reflection"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("auto_id", "reflection_%s")
+        super().__init__(*args, **kw)
 
 
 class OutsideLearningForm(forms.Form):

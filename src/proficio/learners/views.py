@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -40,7 +41,9 @@ from proficio.learners.pdf import render_pdf
 from proficio.mastery import engine
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
-from proficio.web.forms import show_errors
+from proficio.web.forms import labelled_errors, show_errors
+
+EVIDENCE_PAGE = 25  # pieces of evidence per page of the student's history
 
 
 def _user(request: HttpRequest) -> User:
@@ -72,11 +75,13 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
     assert student is not None
     rows, suggested = reports.competencies(student)
     academic, habits = reports.split_by_category(rows)
-    evidence = (
-        Evidence.objects.filter(student=student)
-        .prefetch_related("artifacts", "scores__target")
-        .order_by("-assessed_at", "-id")[:25]
+    # The full history, a page at a time; work returned with feedback is listed on its own
+    # above it, whatever page is open, so the teacher's feedback is never out of sight.
+    mine = Evidence.objects.filter(student=student).prefetch_related("artifacts", "scores__target")
+    evidence_page = Paginator(mine.order_by("-assessed_at", "-id"), EVIDENCE_PAGE).get_page(
+        request.GET.get("page")
     )
+    returned = list(mine.filter(status=EvidenceStatus.RETURNED).order_by("-assessed_at", "-id"))
     points = reports.progress_points(student)
     chart = (
         targets_met_over_time(points, title=_("Learning targets I have met")) if points else None
@@ -85,12 +90,14 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
         "student": student,
         "sections": policy.visible(request.user, Subject.SECTION)
         .filter(enrollments__student=student)
-        .select_related("course", "term")
+        .select_related("course", "term__year")
         .distinct(),
         "academic": academic,
         "habits": habits,
         "suggested": suggested[:8],
-        "evidence": evidence,
+        "evidence": list(evidence_page.object_list),
+        "page": evidence_page,
+        "returned": returned,
         "requests": policy.visible(request.user, Subject.REASSESSMENT)
         .filter(student=student)
         .select_related("target")
@@ -181,8 +188,14 @@ def outside_learning(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        when = dt.datetime.combine(
-            data["assessed_at"], dt.time(12), tzinfo=timezone.get_current_timezone()
+        # Today's learning is dated now; another day's at noon. A future day is refused
+        # by the action, with its message beside the field (never quietly changed).
+        when = (
+            timezone.now()
+            if data["assessed_at"] == timezone.localdate()
+            else dt.datetime.combine(
+                data["assessed_at"], dt.time(12), tzinfo=timezone.get_current_timezone()
+            )
         )
         try:
             actions.submit_outside_learning(
@@ -191,7 +204,7 @@ def outside_learning(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 target=data["target"],
                 level=data["level"],
-                assessed_at=min(when, timezone.now()),
+                assessed_at=when,
                 partner_organization=data["partner_organization"],
                 verifier=data["verifier"],
                 description=data["description"],
@@ -304,9 +317,8 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     )
     form = DecisionForm(request.POST, levels=_levels_of(item.target), prefix=f"r{item.pk}")
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{field}: {error}")
+        for line in labelled_errors(form):
+            messages.error(request, line)
         return redirect("learners:queue")
     data = form.cleaned_data
     try:

@@ -11,6 +11,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proficio.accounts.models import User
 from proficio.core.mastery import policy as core
@@ -20,6 +21,7 @@ from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import engine
 from proficio.mastery.models import (
+    ContinuumSetting,
     Determination,
     DeterminationHistory,
     DeterminationStatus,
@@ -235,20 +237,12 @@ def _pairs(policy: MasteryPolicy) -> list[tuple[int, int]]:
         .values_list("student_id", "target_id")
         .distinct()
     ) | set(ItemResponse.objects.filter(**where).values_list("student_id", "target_id").distinct())
-    mine = []
-    students = {
-        s.pk: s
-        for s in Student.objects.filter(pk__in={s for s, _ in candidates}).select_related("school")
-    }
-    targets = {
-        t.pk: t
-        for t in Item.objects.filter(pk__in={t for _, t in candidates}).select_related("framework")
-    }
-    for s, t in sorted(candidates):
-        version = engine.policy_for(students[s], targets[t])
-        if version is not None and version.policy_id == policy.pk:
-            mine.append((s, t))
-    return mine
+    governing = engine.policies_for_pairs(sorted(candidates))
+    return [
+        pair
+        for pair, version in governing.items()
+        if version is not None and version.policy_id == policy.pk
+    ]
 
 
 def _evaluate_pairs(
@@ -263,11 +257,9 @@ def _evaluate_pairs(
     for s, t in pairs:
         by_target[t].append(s)
     out: dict[tuple[int, int], tuple[str, float | None, float | None]] = {}
-    targets = Item.objects.in_bulk(list(by_target))
     groups_by_scale: dict[int | None, list[int]] = defaultdict(list)
-    for t in by_target:
-        scale_model = engine.scale_for(targets[t])
-        groups_by_scale[scale_model.pk if scale_model else None].append(t)
+    for t, scale_id in engine.scale_ids_for(by_target).items():
+        groups_by_scale[scale_id].append(t)
     method = version_params["method"]
     for scale_id, target_ids in groups_by_scale.items():
         scale = engine.core_scale(ProficiencyScale.objects.get(pk=scale_id) if scale_id else None)
@@ -361,15 +353,15 @@ def preview_policy_change(
     pairs = _pairs(policy)
     new = _evaluate_pairs(pairs, merged)
     current = {
-        (d.student_id, d.target_id): d
-        for d in Determination.objects.filter(
+        (s, t): (status, level)
+        for s, t, status, level in Determination.objects.filter(
             student_id__in={s for s, _ in pairs}, target_id__in={t for _, t in pairs}
-        )
+        ).values_list("student_id", "target_id", "status", "level_value")
     }
     summary = {"total": len(pairs), "up": 0, "down": 0, "same": 0}
     for pair, (status, _value, level) in new.items():
         old = current.get(pair)
-        before = (RANK[old.status], old.level_value or 0) if old else (0, 0)
+        before = (RANK[old[0]], old[1] or 0) if old else (0, 0)
         after = (RANK[status], level or 0)
         key = "up" if after > before else "down" if after < before else "same"
         summary[key] += 1
@@ -763,3 +755,33 @@ def set_rollup_rule(
         },
     )
     return rule
+
+
+# --- The district's continuum setting --------------------------------------------------------
+
+
+@transaction.atomic
+def set_continuum_setting(
+    actor: Actor, district: Organization, *, infer_lower_levels: bool, note: str = ""
+) -> ContinuumSetting:
+    """A new version of the district's continuum setting (whether showing a level meets the
+    levels below it). Those who may change the district's mastery policies may change it;
+    every standing reads the newest version from then on."""
+    from proficio.orgs.models import OrganizationKind
+
+    authorize_in(actor, Act.CHANGE, Subject.POLICY, district)
+    if district.kind != OrganizationKind.DISTRICT:
+        raise ValidationError({"district": _("The continuum setting belongs to a district.")})
+    newest = (
+        ContinuumSetting.objects.select_for_update()
+        .filter(district=district)
+        .order_by("-version")
+        .first()
+    )
+    return ContinuumSetting.objects.create(
+        district=district,
+        version=(newest.version + 1) if newest else 1,
+        created_by=_person(actor),
+        infer_lower_levels=bool(infer_lower_levels),
+        note=note.strip(),
+    )

@@ -15,6 +15,7 @@ from proficio import policy
 from proficio.evidence import actions as evidence
 from proficio.evidence.models import EvidenceKind
 from proficio.frameworks.models import Item
+from proficio.mastery import continuum
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
@@ -92,6 +93,50 @@ def _determinations(student: Student, targets: list[int] | None = None) -> list[
 def student_determinations(request: HttpRequest, student_id: int) -> list[DeterminationOut]:
     student = policy.access_student(request.user, student_id, purpose="api: determinations")
     return _determinations(student)
+
+
+class StandingOut(Schema):
+    """Where the student stands on one competency, by the one definition
+    (``proficio.core.progression.continuum``)."""
+
+    competency: uuid.UUID
+    competency_code: str | None
+    level: int | None  # the highest level shown (its position on the continuum)
+    level_label: str | None
+    status: str  # not_assessed, working_toward, on_track, beyond, no_expectation
+    proficient: bool | None  # at or above the level expected now; null: none expected
+    expected_level_now: int | None
+    next_expected_level: int | None
+    next_expected_by: dt.date | None
+    next_step: int | None
+    next_step_label: str | None
+    text: str
+
+
+@router.get("/students/{student_id}/standings", response=list[StandingOut])
+def student_standings(request: HttpRequest, student_id: int) -> list[StandingOut]:
+    student = policy.access_student(request.user, student_id, purpose="api: standings")
+    found = continuum.shown_for([student], continuum.student_competencies(student))
+    out = []
+    for s in found[student.pk]:
+        exp = s.standing.expectation
+        out.append(
+            StandingOut(
+                competency=s.competency.identifier,
+                competency_code=s.competency.human_coding_scheme,
+                level=s.standing.level,
+                level_label=s.level.label if s.level else None,
+                status=s.status,
+                proficient=s.proficient,
+                expected_level_now=exp.level if exp else None,
+                next_expected_level=exp.next_level if exp else None,
+                next_expected_by=exp.next_due if exp else None,
+                next_step=s.standing.next_step,
+                next_step_label=s.next_level.label if s.next_level else None,
+                text=s.text,
+            )
+        )
+    return out
 
 
 @router.post("/students/{student_id}/evidence", response={201: EvidenceOut})

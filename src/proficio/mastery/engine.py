@@ -7,6 +7,7 @@ Reads only; writing happens in ``actions`` which call :func:`compute`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
@@ -86,6 +87,105 @@ def policy_for(student: Student, target: Item) -> PolicyVersion | None:
         if scope in newest:
             return newest[scope]
     return None
+
+
+def parent_ids(item_ids: Iterable[int]) -> dict[int, int]:
+    """:func:`parent_of` for many items at once, by id, in one query (an item with no
+    parent is left out)."""
+    found: dict[int, int] = {}
+    for origin, destination in (
+        Item.objects.filter(pk__in=set(item_ids))
+        .filter(
+            outgoing__association_type=AssociationType.IS_CHILD_OF,
+            outgoing__destination_item__isnull=False,
+        )
+        .values_list("pk", "outgoing__destination_item_id")
+        .order_by("pk", "outgoing__pk")
+    ):
+        found.setdefault(origin, destination)  # the first link, as parent_of reads it
+    return found
+
+
+def scale_ids_for(target_ids: Iterable[int]) -> dict[int, int | None]:
+    """:func:`scale_for` for many targets at once, by id: the competency's scale, else the
+    framework's (None: no scale), in three queries."""
+    wanted = set(target_ids)
+    parents = parent_ids(wanted)
+    own = dict(Item.objects.filter(pk__in=wanted).values_list("pk", "framework__scale_id"))
+    competency_scale = dict(
+        Item.objects.filter(pk__in=set(parents.values())).values_list("pk", "scale_id")
+    )
+    out: dict[int, int | None] = {}
+    for t in wanted:
+        from_competency = competency_scale.get(parents[t]) if t in parents else None
+        out[t] = from_competency if from_competency is not None else own.get(t)
+    return out
+
+
+def policies_for_pairs(
+    pairs: list[tuple[int, int]],
+) -> dict[tuple[int, int], PolicyVersion | None]:
+    """:func:`policy_for` for many (student, target) pairs at once: the same precedence
+    (target > competency > framework > school > district), read in a fixed number of
+    queries (the preview and the replay ask it of thousands of pairs)."""
+    from proficio.orgs.models import Student as StudentModel
+
+    if not pairs:
+        return {}
+    student_ids = {s for s, _ in pairs}
+    target_ids = {t for _, t in pairs}
+    schools = dict(StudentModel.objects.filter(pk__in=student_ids).values_list("pk", "school_id"))
+    from proficio.orgs.models import Organization
+
+    parent = dict(
+        Organization.objects.filter(pk__in=set(schools.values())).values_list("pk", "parent_id")
+    )
+    frameworks = dict(Item.objects.filter(pk__in=target_ids).values_list("pk", "framework_id"))
+    competency = parent_ids(target_ids)
+    newest: dict[tuple[str, int], PolicyVersion] = {}
+    for version in PolicyVersion.objects.select_related("policy").order_by("policy_id", "-version"):
+        pol = version.policy
+        key_id = {
+            ScopeKind.TARGET: pol.item_id,
+            ScopeKind.COMPETENCY: pol.item_id,
+            ScopeKind.FRAMEWORK: pol.framework_id,
+            ScopeKind.SCHOOL: pol.organization_id,
+            ScopeKind.DISTRICT: pol.organization_id,
+        }.get(ScopeKind(pol.scope))
+        if key_id is None:
+            continue
+        # Per scope and object, the newest version of the first policy (as policy_for).
+        newest.setdefault((pol.scope, key_id), version)
+
+    def first(keys: list[tuple[ScopeKind, int | None]]) -> PolicyVersion | None:
+        for scope, key in keys:
+            if key is not None and (scope.value, key) in newest:
+                return newest[(scope.value, key)]
+        return None
+
+    # Every scope that names a target (target, competency, framework) comes before every
+    # scope that names a student's place (school, district): decide each side once.
+    assert SCOPE_PRECEDENCE.index(ScopeKind.FRAMEWORK) < SCOPE_PRECEDENCE.index(ScopeKind.SCHOOL)
+    by_target = {
+        t: first(
+            [
+                (ScopeKind.TARGET, t),
+                (ScopeKind.COMPETENCY, competency.get(t)),
+                (ScopeKind.FRAMEWORK, frameworks.get(t)),
+            ]
+        )
+        for t in target_ids
+    }
+    by_student = {
+        s: first(
+            [
+                (ScopeKind.SCHOOL, schools.get(s)),
+                (ScopeKind.DISTRICT, parent.get(schools[s]) if s in schools else None),
+            ]
+        )
+        for s in student_ids
+    }
+    return {(s, t): by_target[t] or by_student[s] for s, t in pairs}
 
 
 def bkt_item(quiz_title: str, position: int) -> str:
@@ -189,57 +289,3 @@ def children_of(item: Item) -> list[Item]:
             archived_at__isnull=True,
         ).order_by("human_coding_scheme", "pk")
     )
-
-
-def rule_for(item: Item) -> Any:
-    from proficio.core.mastery.rollup import RollupRule
-    from proficio.mastery.models import RollupRuleModel
-
-    stored = RollupRuleModel.objects.filter(item=item).first()
-    if stored is None:
-        return RollupRule("all")
-    return RollupRule(
-        stored.method,
-        points={str(k): float(v) for k, v in stored.points.items()},
-        threshold=stored.threshold,
-        required=frozenset(str(r) for r in stored.required),
-    )
-
-
-def standings(student: Student, items: list[Item]) -> dict[int, Any]:
-    """Each item's rolled-up standing for the student: learning targets from their
-    determinations (an active override wins), competencies and domains by their rules."""
-    from proficio.core.mastery.rollup import Child, rollup
-    from proficio.mastery.models import Determination, Override
-
-    dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
-    overrides = {
-        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
-    }
-    memo: dict[int, Any] = {}
-
-    def standing(item: Item) -> Any:
-        if item.pk in memo:
-            return memo[item.pk]
-        if item.kind == "target":
-            override = overrides.get(item.pk)
-            det = dets.get(item.pk)
-            if override is not None:
-                result = Child(str(item.pk), core.Status(override.status), override.level_value)
-            elif det is not None:
-                result = Child(str(item.pk), core.Status(det.status), det.level_value)
-            else:
-                result = Child(str(item.pk), core.Status.NOT_ASSESSED, None)
-        else:
-            kids = [standing(c) for c in children_of(item)]
-            rolled = rollup(kids, rule_for(item), core_scale(item.effective_scale()))
-            result = Child(str(item.pk), rolled.status, rolled.value)
-            memo[-item.pk] = rolled
-        memo[item.pk] = result
-        return result
-
-    out = {}
-    for item in items:
-        standing(item)
-        out[item.pk] = memo.get(-item.pk) or memo[item.pk]
-    return out

@@ -114,6 +114,10 @@ class Course(models.Model):
     code = models.CharField(_("code"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
     subject = models.CharField(_("subject"), max_length=80, blank=True)
+    # The competencies the course teaches, by CASE identifier (a course may span
+    # frameworks). Empty: the course names none, and its classes work on every target the
+    # school may assess. See ``frameworks.assessable.scope_targets``.
+    competencies = models.JSONField(_("competencies taught"), default=list, blank=True)
     sourced_id = models.CharField(
         _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
     )

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.roles import Role
@@ -76,16 +77,50 @@ def _teacher_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
     return {"sections": sections}
 
 
+CASELOAD_FILTERS = ("behind", "on", "ahead", "unknown", "flagged")
+
+
 def _advisor_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    caseload = list(
+    """The counselor's caseload with each student's pace (last night's check) and open
+    support flags, filterable by pace or by an open flag."""
+    from proficio.pace.models import StudentPace, SupportFlag
+
+    everyone = list(
         policy.visible(request.user, Subject.STUDENT)
         .filter(Q(advisors__advisor=request.user) & active_on(w.today, "advisors__"))
         .distinct()
         .select_related("school")
         .order_by("legal_family_name", "legal_given_name", "pk")
     )
+    ids = [s.pk for s in everyone]
+    pace = {
+        p.student_id: p
+        for p in StudentPace.objects.filter(student_id__in=ids, competency__isnull=True).order_by(
+            "computed_on", "pk"
+        )
+    }  # the newest check wins
+    flags: dict[int, list[str]] = {}
+    for flag in SupportFlag.objects.filter(student_id__in=ids, resolved_on__isnull=True).order_by(
+        "detected_on", "pk"
+    ):
+        flags.setdefault(flag.student_id, []).append(str(flag.get_reason_display()))
+    for s in everyone:
+        found = pace.get(s.pk)
+        s.pace_status = found.status if found else "unknown"
+        s.pace_label = found.get_status_display() if found else _("Not checked yet")
+        s.open_flags = flags.get(s.pk, [])
+    chosen = request.GET.get("show", "")
+    if chosen not in CASELOAD_FILTERS:
+        chosen = ""
+    caseload = [
+        s
+        for s in everyone
+        if not chosen or (s.open_flags if chosen == "flagged" else s.pace_status == chosen)
+    ]
     record_reads(caseload, purpose="caseload")
-    return {"caseload": caseload}
+    counts = {key: sum(1 for s in everyone if s.pace_status == key) for key in CASELOAD_FILTERS}
+    counts["flagged"] = sum(1 for s in everyone if s.open_flags)
+    return {"caseload": caseload, "caseload_total": len(everyone), "show": chosen, "counts": counts}
 
 
 def _org_overview(request: HttpRequest, w: policy.Who, role: Role) -> dict[str, Any]:
@@ -104,13 +139,34 @@ def _org_overview(request: HttpRequest, w: policy.Who, role: Role) -> dict[str, 
         .order_by("name")
     )
     largest = max((s.student_count for s in schools), default=0) or 1
+    # The school at a glance: last night's pace of its students and their open flags.
+    from proficio.pace.models import StudentPace, SupportFlag
+
+    ids = [s.pk for s in schools]
+    pace: dict[tuple[int, str], int] = {
+        (row["student__school_id"], row["status"]): row["n"]
+        for row in StudentPace.objects.filter(competency__isnull=True, student__school_id__in=ids)
+        .values("student__school_id", "status")
+        .annotate(n=Count("student", distinct=True))
+    }
+    flagged = dict(
+        SupportFlag.objects.filter(resolved_on__isnull=True, student__school_id__in=ids)
+        .values("student__school_id")
+        .annotate(n=Count("student", distinct=True))
+        .values_list("student__school_id", "n")
+    )
     for s in schools:
         s.bar = round(100 * s.student_count / largest)
+        s.behind = pace.get((s.pk, "behind"), 0)
+        s.on_or_ahead = pace.get((s.pk, "on"), 0) + pace.get((s.pk, "ahead"), 0)
+        s.flagged = flagged.get(s.pk, 0)
     return {
         "organizations": orgs,
         "schools": schools,
         "total_students": sum(s.student_count for s in schools),
         "total_sections": sum(s.section_count for s in schools),
+        "total_behind": sum(s.behind for s in schools),
+        "total_flagged": sum(s.flagged for s in schools),
     }
 
 
