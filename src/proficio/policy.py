@@ -28,6 +28,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from proficio.accounts.models import MachineClient, User
 from proficio.accounts.roles import MEMBERSHIP_ROLES, Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
@@ -38,6 +39,7 @@ from proficio.mastery.models import MasteryPolicy
 from proficio.moderation.models import Assignment, ModerationSession, SessionStatus, WorkSample
 from proficio.notifications.models import Notification
 from proficio.orgs.models import (
+    GuardianLink,
     Organization,
     RoleMembership,
     Section,
@@ -67,6 +69,8 @@ class Subject(StrEnum):
     CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
     PACE_TARGET = "pace_target"  # a district's time-bound pace targets
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
+    PERSON = "person"  # a person's account and dated role memberships
+    MACHINE_CLIENT = "machine_client"  # a program registered for OAuth client credentials
     CREDENTIAL = "credential"  # verifiable credentials issued to a student
     CREDENTIAL_SETTINGS = "credential_settings"  # an organization's issuing keys and choices
     IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
@@ -91,6 +95,9 @@ class Scope(StrEnum):
     PUBLISHED = "published"  # anything published, for anyone who holds the role
     WITHIN = "within"  # owned by the membership's organization or one above it
     RATER = "rater"  # sits on the moderation panel
+    # A person all of whose current roles (and children, and own school) lie in the
+    # membership's subtree: an administrator may change only accounts wholly theirs.
+    WHOLLY_WITHIN = "wholly_within"
     OWNER = "owner"  # made it (an import job), or it is addressed to them (a notification)
     EVERYWHERE = "everywhere"
 
@@ -293,6 +300,31 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # Accounts: a district administrator manages the district's people (staff with a role
+    # there, students, guardians of its students); the system administrator everyone.
+    (Subject.PERSON, Act.VIEW): {R.DISTRICT_ADMIN: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.PERSON, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.WHOLLY_WITHIN,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.MACHINE_CLIENT, Act.VIEW): {R.DISTRICT_ADMIN: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.MACHINE_CLIENT, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+}
+
+# Which roles each administrator may grant (to a person or a machine client), at an
+# organization they may change. The organization's kind is checked by orgs.grant_role.
+GRANTABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    R.DISTRICT_ADMIN: (
+        R.TEACHER,
+        R.ADVISOR,
+        R.SCHOOL_LEADER,
+        R.DISTRICT_ADMIN,
+        R.DISTRICT_DATA_LEAD,
+    ),
+    R.SYSTEM_ADMIN: tuple(MEMBERSHIP_ROLES),
 }
 
 
@@ -396,6 +428,30 @@ def _student_ids(w: Who, scope: Scope) -> Q:
     return Q(student_id__in=Student.objects.filter(q).values("pk"))
 
 
+def _people_of(w: Who, r: Role) -> Q:
+    """Accounts tied to the role's subtree: a membership there (past ones included, so a
+    leaver can be found), a student of a school there, or a guardian of one."""
+    return (
+        w.subtree(r, "memberships__organization__path")
+        | w.subtree(r, "student_profile__school__path")
+        | w.subtree(r, "guardian_links__student__school__path")
+    )
+
+
+def _wholly_within(w: Who, r: Role) -> Q:
+    """Of those, the accounts with nothing outside the subtree: no current membership, child
+    or school elsewhere (so a district cannot take over a state or system account)."""
+    inside = w.subtree(r, "organization__path")
+    outside_roles = RoleMembership.objects.filter(active_on(w.today)).exclude(inside)
+    outside_children = GuardianLink.objects.exclude(w.subtree(r, "student__school__path"))
+    return (
+        _people_of(w, r)
+        & ~Q(pk__in=outside_roles.values("user"))
+        & ~Q(pk__in=outside_children.values("guardian"))
+        & ~Q(pk__in=Student.objects.exclude(w.subtree(r, "school__path")).values("user"))
+    )
+
+
 # Work on a whole section (its grid, its gradebook): its current teachers, or the subtree.
 _SECTION_WORK: dict[Scope, ScopeFilter] = {
     S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
@@ -468,6 +524,21 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.OWN_LEARNING: (Student, _via_student("")),
     Subject.REASSESSMENT: (ReassessmentRequest, _via_student("student__")),
     Subject.FAMILY_REPORT: (Student, _via_student("")),
+    Subject.PERSON: (
+        User,
+        {
+            S.SUBTREE: _people_of,
+            S.WHOLLY_WITHIN: _wholly_within,
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.MACHINE_CLIENT: (
+        MachineClient,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "organization__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.NOTIFICATION: (Notification, {S.OWNER: lambda w, r: Q(recipient=w.user)}),
     Subject.CREDENTIAL: (IssuedCredential, _via_student("student__")),
     Subject.CREDENTIAL_SETTINGS: (
@@ -652,6 +723,8 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.FRAMEWORK: ("framework", ()),
     Subject.ORGANIZATION: ("organization", ()),
     Subject.AGGREGATE: ("organization", ()),
+    Subject.PERSON: ("person", ()),
+    Subject.MACHINE_CLIENT: ("client", ("application", "organization", "user")),
     Subject.ROSTER_IMPORT: ("import", ("district",)),
     Subject.LRS: ("organization", ()),
     Subject.STATE_PLAN: ("plan", ("state",)),
@@ -711,6 +784,35 @@ def access_organization(
 ) -> Organization:
     org: Organization = access(user, subject, org_id)
     return org
+
+
+def grantable_roles(user: Any, organization: Organization) -> list[Role]:
+    """The roles ``user`` may grant at ``organization`` (to a person or a machine client):
+    the administrator's own list, at an organization they may change; else none."""
+    if user is SYSTEM:
+        return list(MEMBERSHIP_ROLES)
+    if not can(user, Act.CHANGE, Subject.ORGANIZATION, organization):
+        return []
+    w = who(user)
+    granted: list[Role] = []
+    for role, roles in GRANTABLE_ROLES.items():
+        if role in w.roles and can_as(user, role, Act.CHANGE, Subject.ORGANIZATION, organization):
+            granted += [r for r in roles if r not in granted]
+    return [r for r in MEMBERSHIP_ROLES if r in granted]
+
+
+def can_as(user: Any, role: Role, act: Act, subject: Subject, obj: Model) -> bool:
+    """``can``, through one of the person's roles only (someone who teaches at one school
+    and leads another gets each role's reach only in its own place)."""
+    scopes = rules_for(subject, act).get(role)
+    w = who(user)
+    if not scopes or role not in w.roles:
+        return False
+    model, builders = SCOPES[subject]
+    q = Q(pk__in=[])
+    for scope in scopes:
+        q |= builders[scope](w, role)
+    return model._default_manager.filter(q, pk=obj.pk).exists()
 
 
 # --- Workflow predicates --------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from oauth2_provider.views import TokenView
 
 from proficio.api.main import api
 from proficio.frameworks.case_api import case_urls
@@ -18,6 +19,8 @@ urlpatterns = [
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
     path("notifications/", include("proficio.notifications.urls")),
+    # OAuth 2.0 token endpoint for machine clients (client credentials only).
+    path("oauth/token/", TokenView.as_view(), name="oauth_token"),
     path("", include("proficio.state.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_urls()),

@@ -31,8 +31,8 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
-from ninja.security import django_auth
 
+from proficio.accounts.oauth import API_READ, API_WRITE, TokenRefused, api_auth
 from proficio.credentials.api import router as credentials_router
 from proficio.errors import DETAILS, database_unavailable, json_error
 from proficio.frameworks.api import router as frameworks_router
@@ -44,8 +44,9 @@ from proficio.roster.api import router as roster_router
 logger = logging.getLogger("proficio.api")
 
 # How a request proves who it is. Ninja tries each in turn; the first that recognises the
-# request wins. Another scheme (bearer tokens, …) is added to this list, nowhere else.
-AUTHENTICATION: list[Any] = [django_auth]
+# request wins: a machine client's bearer token (reading needs the API read scope, anything
+# else the write scope; accounts/oauth.py), else the signed-in person's session.
+AUTHENTICATION: list[Any] = api_auth(API_READ, write_scopes=[API_WRITE])
 
 
 class ProficioAPI(NinjaAPI):
@@ -64,10 +65,15 @@ api = ProficioAPI(
         "determinations and aggregates.\n\n"
         "Authentication: log in through the web page (`/accounts/login/`) and send the "
         "`sessionid` cookie. Requests that change something (POST) also send the "
-        "`csrftoken` cookie's value in the `X-CSRFToken` header.\n\n"
+        "`csrftoken` cookie's value in the `X-CSRFToken` header. A program registered as an "
+        "API client sends `Authorization: Bearer <token>` instead, with a token from "
+        "`/oauth/token/` (OAuth 2.0 client credentials) carrying the scope "
+        "`urn:proficio:scope:api.readonly` to read or `urn:proficio:scope:api.write` to "
+        "write.\n\n"
         'Errors are JSON: `{"detail": "..."}`, with `errors` (each with its `loc`) for '
         "invalid parameters and bodies. 400: a malformed or out-of-range parameter, or an "
-        "unreadable body; 401: not logged in; 403: not allowed; 404: no such object (or "
+        "unreadable body; 401: not logged in, or a token that is not valid; 403: not allowed, "
+        "or a token without the scope; 404: no such object (or "
         "none you may see); 422: a body that does not fit its schema; 503: the database is "
         "briefly unavailable (see `Retry-After`)."
     ),
@@ -197,6 +203,13 @@ def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
                     },
                 )
     return schema
+
+
+@api.exception_handler(TokenRefused)
+def token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    response = api.create_response(request, exc.body(), status=exc.status)
+    response["WWW-Authenticate"] = exc.www_authenticate()
+    return response
 
 
 api.add_router("/", orgs_router)

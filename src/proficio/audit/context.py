@@ -39,3 +39,10 @@ def acting(user: Any, route: str, purpose: str = "") -> Iterator[Actor]:
         yield actor
     finally:
         _current.reset(token)
+
+
+def act_as(user: Any, route: str, purpose: str = "") -> None:
+    """Attribute the rest of the current request to ``user``: for a request whose user is
+    known only after the middleware ran (a machine client's bearer token). The middleware's
+    ``acting`` block still restores the previous actor when the request ends."""
+    _current.set(Actor(user=user, route=route, purpose=purpose))

@@ -16,12 +16,17 @@ def record(
     purpose: str = "",
     detail: dict[str, Any] | None = None,
     object_type: str | None = None,
+    org_path: str | None = None,
 ) -> AuditEntry:
-    """Append one entry for ``obj`` (a model instance), attributed to the current actor."""
+    """Append one entry for ``obj`` (a model instance), attributed to the current actor.
+    ``org_path`` files it under an organization when ``obj`` has no ``audit_scope()``."""
     actor = current_actor()
     student = student if student is not None else _subject_of(obj)
     scope = getattr(obj, "audit_scope", None)
-    org_path = student.school.path if student is not None else scope() if callable(scope) else ""
+    if org_path is None:
+        org_path = (
+            student.school.path if student is not None else scope() if callable(scope) else ""
+        )
     return AuditEntry.objects.create(
         actor=actor.user,
         actor_name=actor.name,

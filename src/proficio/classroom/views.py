@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from proficio import policy
 from proficio.accounts.models import User
+from proficio.accounts.oauth import GRADEBOOK_READ, token_or_login
 from proficio.audit.log import record_reads
 from proficio.classroom import actions, grid
 from proficio.classroom.forms import GridFilterForm, GroupTargetForm, ScoringTaskForm
@@ -299,14 +300,14 @@ def _gradebook_download(
     return response
 
 
-@login_required
+@token_or_login(GRADEBOOK_READ)  # a student information system's client, or a person
 def gradebook_section(request: HttpRequest, section_id: int) -> HttpResponse:
     """The section's OneRoster 1.2 gradebook (CSV files, zipped) for the student
     information system. ``?mode=delta`` marks rows active with their time of change."""
     return _gradebook_download(request, section_id=section_id)
 
 
-@login_required
+@token_or_login(GRADEBOOK_READ)
 def gradebook_organization(request: HttpRequest, org_id: int) -> HttpResponse:
     """The same for every current class of a school (or district) the person may export."""
     return _gradebook_download(request, org_id=org_id)

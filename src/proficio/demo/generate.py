@@ -196,6 +196,7 @@ def generate(
                 users.append(
                     User(
                         username=username,
+                        email=demo_email(username),
                         first_name=given,
                         last_name=family,
                         display_name=f"{given} {family}",
@@ -235,6 +236,7 @@ def generate(
                 guardian_users.append(
                     User(
                         username=f"g{i + 1:06d}",
+                        email=demo_email(f"g{i + 1:06d}"),
                         first_name=rng.choice(people.GIVEN_NAMES),
                         last_name=student.legal_family_name,
                         display_name=f"{student.legal_family_name} family",
@@ -392,6 +394,7 @@ def _named_people(
     def person(username: str, display: str, first: str, last: str) -> User:
         return accounts.create_user(
             username=username,
+            email=demo_email(username),
             password=None,
             password_hash=_demo_hash(),
             display_name=display,
@@ -444,8 +447,10 @@ class _TeacherPool:
         if used % per_teacher == 0:
             self.count += 1
             family = self.rng.choice(people.FAMILY_NAMES)
+            username = f"t.{school.code}.{used // per_teacher + 1:03d}"
             user = accounts.create_user(
-                username=f"t.{school.code}.{used // per_teacher + 1:03d}",
+                username=username,
+                email=demo_email(username),
                 password=None,
                 password_hash=_demo_hash(),
                 display_name=f"{self.rng.choice(['Ms.', 'Mr.', 'Mx.', 'Dr.'])} {family}",
@@ -461,6 +466,12 @@ class _TeacherPool:
 
 def _letter(k: int) -> str:
     return chr(65 + k) if k < 26 else f"{chr(65 + k // 26 - 1)}{chr(65 + k % 26)}"
+
+
+def demo_email(username: str) -> str:
+    """Every demo account has a mailbox at a reserved domain (RFC 2606), so invitations,
+    password resets and single sign-on by email can be tried; mail goes to files."""
+    return f"{username}@riverbend.example"
 
 
 _HASH: list[str] = []

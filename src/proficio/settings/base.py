@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "oauth2_provider",
     "csp",
     "ninja",
     "django_tasks",
@@ -131,11 +132,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
+    # Password spraying limits, then Axes' per-account lockout, then the password itself.
+    "proficio.accounts.backends.LoginThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect): only ever signs in people already on the roster.
+    "proficio.accounts.sso.RosterOIDCBackend",
 ]
+# Argon2id at OWASP's minimum (m = 19 MiB, t = 2, p = 1; see accounts/hashers.py). Hashes
+# made with other parameters, or with PBKDF2, are re-hashed with these at the next login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "proficio.accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -151,15 +158,99 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failed logins, per username and address.
+# Lockout after repeated failed logins, per username and address (Axes), plus the limits
+# on password spraying in accounts/throttle.py: many accounts from one address, and a
+# site-wide burst of failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("PROFICIO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PROFICIO_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "proficio.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "proficio.accounts.client_ip.client_ip"
-PROFICIO_PROXY_COUNT = 0
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout is not counted again (nor does it extend the lockout).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+PROFICIO_LOGIN_ADDRESS_LIMIT = int(os.environ.get("PROFICIO_LOGIN_ADDRESS_LIMIT", "30"))
+PROFICIO_LOGIN_GLOBAL_LIMIT = int(os.environ.get("PROFICIO_LOGIN_GLOBAL_LIMIT", "300"))
+# X-Forwarded-For is read only from these proxies (addresses or networks, comma-separated),
+# and only PROFICIO_PROXY_COUNT entries deep; see accounts/client_ip.py.
+PROFICIO_TRUSTED_PROXIES = os.environ.get("PROFICIO_TRUSTED_PROXIES", "")
+PROFICIO_PROXY_COUNT = int(os.environ.get("PROFICIO_PROXY_COUNT", "0"))
+
+# Email: invitations and password resets. SMTP when PROFICIO_EMAIL_HOST is set; otherwise
+# each message is written as a file under $PROFICIO_DATA_DIR/mail/ (the demo and laptops).
+EMAIL_HOST = os.environ.get("PROFICIO_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_PORT = int(os.environ.get("PROFICIO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("PROFICIO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PROFICIO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("PROFICIO_EMAIL_TLS", "starttls") == "starttls"
+EMAIL_USE_SSL = os.environ.get("PROFICIO_EMAIL_TLS", "starttls") == "ssl"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("PROFICIO_EMAIL_FROM", "Proficio <proficio@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A reset link works for 3 days, an invitation for PROFICIO_INVITATION_DAYS; each only once.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+PROFICIO_INVITATION_DAYS = int(os.environ.get("PROFICIO_INVITATION_DAYS", "14"))
+
+# OAuth 2.0 client credentials for machine clients (django-oauth-toolkit), as the 1EdTech
+# security framework asks. Administrators register clients; see accounts/oauth.py.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "urn:proficio:scope:api.readonly": "Read the Proficio JSON API",
+        "urn:proficio:scope:api.write": "Write through the Proficio JSON API",
+        "https://purl.imsglobal.org/spec/case/v1p1/scope/all.readonly": "Read CASE 1.1",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly": (
+            "Read the OneRoster 1.2 gradebook export"
+        ),
+    },
+    "SCOPES_BACKEND_CLASS": "proficio.accounts.oauth.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("PROFICIO_TOKEN_SECONDS", "3600")),
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout. Only client credentials are used,
+    # but no weaker grant or transport stays available. Tokens are stored only as their
+    # SHA-256 checksum, never in plain text.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+# OpenID Connect single sign-on (mozilla-django-oidc), off unless an issuer is set. The
+# provider's endpoints come from its discovery document; see accounts/sso.py.
+PROFICIO_OIDC_ISSUER = os.environ.get("PROFICIO_OIDC_ISSUER", "").rstrip("/")
+PROFICIO_OIDC_NAME = os.environ.get("PROFICIO_OIDC_NAME", "your school account")
+# Which claim identifies the person, and which account field it must equal: email,
+# username, sourced_id (OneRoster) or identifier (a student's OneRoster identifier).
+PROFICIO_OIDC_CLAIM = os.environ.get("PROFICIO_OIDC_CLAIM", "email")
+PROFICIO_OIDC_MATCH = os.environ.get("PROFICIO_OIDC_MATCH", "email")
+if PROFICIO_OIDC_MATCH not in {"email", "username", "sourced_id", "identifier"}:
+    raise ImproperlyConfigured(
+        "PROFICIO_OIDC_MATCH must be email, username, sourced_id or identifier"
+    )
+OIDC_RP_CLIENT_ID = os.environ.get("PROFICIO_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("PROFICIO_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("PROFICIO_OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("PROFICIO_OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True  # client_secret_basic, OpenID Connect's default
+OIDC_CREATE_USER = False  # people come from the roster, never from a sign-in
+OIDC_TIMEOUT = 10
+OIDC_CALLBACK_CLASS = "proficio.accounts.sso.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "proficio.accounts.sso.AuthenticateView"
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
 
 # Sessions and CSRF: HttpOnly, SameSite, short-lived. Secure flags come with HTTPS (production).
 SESSION_COOKIE_HTTPONLY = True
@@ -287,7 +378,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PROFICIO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "mozilla_django_oidc": {"level": "WARNING"}},
 }
 
 # Learning-tool data: the Learning Record Store (xAPI) Proficio pulls statements from.

@@ -33,7 +33,12 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# Behind a reverse proxy the client address comes from X-Forwarded-For; lockout then
-# counts failures per username *and* real client, so nobody can lock out a colleague.
+# Behind a reverse proxy the client address comes from X-Forwarded-For, read only when the
+# request arrives from a trusted proxy (by default one on this machine); lockout then counts
+# failures per username *and* real client, so nobody can lock out a colleague.
+PROFICIO_TRUSTED_PROXIES = os.environ.get("PROFICIO_TRUSTED_PROXIES", "127.0.0.1,::1")
 PROFICIO_PROXY_COUNT = int(os.environ.get("PROFICIO_PROXY_COUNT", "1"))
-AXES_CLIENT_IP_CALLABLE = "proficio.accounts.client_ip.client_ip"
+
+# Mail goes out by SMTP in production, from the PROFICIO_EMAIL_* variables.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("PROFICIO_EMAIL_HOST", "localhost")

@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_queue": False,
             "nav_wallet": False,
             "nav_roster": False,
+            "nav_people": False,
         }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
@@ -45,4 +46,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_wallet": Role.STUDENT in w.roles,
         # District and system administrators: roster imports and learning-tool alignments.
         "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
+        "nav_people": policy.may(user, Act.VIEW, Subject.PERSON),
     }
