@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import RouteCase, _u
+from tests.permission_matrix import Foreign, RouteCase, _u
 
 R = Role
 ADMINS = {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
@@ -69,8 +69,22 @@ def _person_cases(name: str, method: str = "get", ok: int = 200, **kw) -> list[R
     """Own district (Maple, Cedar), another district (Lakeside), above (the state)."""
     return [
         RouteCase(_u(name, _pk("rivera_person")), ADMINS, ok=ok, method=method, **kw),
-        RouteCase(_u(name, _pk("cedar_teacher_person")), ADMINS, ok=ok, method=method, **kw),
-        RouteCase(_u(name, _pk("lake_teacher_person")), SYSTEM_ONLY, ok=ok, method=method, **kw),
+        RouteCase(
+            _u(name, _pk("cedar_teacher_person")),
+            ADMINS,
+            ok=ok,
+            method=method,
+            foreign=Foreign.SCHOOL,
+            **kw,
+        ),
+        RouteCase(
+            _u(name, _pk("lake_teacher_person")),
+            SYSTEM_ONLY,
+            ok=ok,
+            method=method,
+            foreign=Foreign.DISTRICT,
+            **kw,
+        ),
         RouteCase(_u(name, _pk("state_analyst_person")), SYSTEM_ONLY, ok=ok, method=method, **kw),
     ]
 
@@ -109,27 +123,46 @@ ROUTE_CASES = {
             method="post",
         ),
         RouteCase(
+            _u("accounts:end_role", _pk("cedar_teacher_person"), _role_of("cedar_teacher_person")),
+            ADMINS,
+            ok=302,
+            method="post",
+            foreign=Foreign.SCHOOL,
+        ),
+        RouteCase(
             _u("accounts:end_role", _pk("lake_teacher_person"), _role_of("lake_teacher_person")),
             SYSTEM_ONLY,
             ok=302,
             method="post",
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "accounts:clients": [RouteCase(_u("accounts:clients"), ADMINS, denied=403)],
     "accounts:client": [
         RouteCase(_u("accounts:client", _pk("riverbend_client")), ADMINS),
-        RouteCase(_u("accounts:client", _pk("lakeside_client")), SYSTEM_ONLY),
+        RouteCase(
+            _u("accounts:client", _pk("lakeside_client")), SYSTEM_ONLY, foreign=Foreign.DISTRICT
+        ),
     ],
     "accounts:client_secret": [
         RouteCase(_u("accounts:client_secret", _pk("riverbend_client")), ADMINS, method="post"),
-        RouteCase(_u("accounts:client_secret", _pk("lakeside_client")), SYSTEM_ONLY, method="post"),
+        RouteCase(
+            _u("accounts:client_secret", _pk("lakeside_client")),
+            SYSTEM_ONLY,
+            method="post",
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "accounts:client_revoke": [
         RouteCase(
             _u("accounts:client_revoke", _pk("riverbend_client")), ADMINS, ok=302, method="post"
         ),
         RouteCase(
-            _u("accounts:client_revoke", _pk("lakeside_client")), SYSTEM_ONLY, ok=302, method="post"
+            _u("accounts:client_revoke", _pk("lakeside_client")),
+            SYSTEM_ONLY,
+            ok=302,
+            method="post",
+            foreign=Foreign.DISTRICT,
         ),
     ],
     # The token endpoint wants client credentials, never a session: a bare POST is refused.

@@ -24,6 +24,10 @@ SCHOOL, DISTRICT = Foreign.SCHOOL, Foreign.DISTRICT
 NOT_AN_OBJECT: dict[str, str] = {
     "web:role_home": "the parameter is a role's name, the same in every organization",
     "case:unknown": "the parameter is any other path under the CASE prefix: no object",
+    "accounts:invitation": "the parameters are a one-time link's signed token, not an id",
+    "accounts:password_reset_confirm": "the parameters are a reset link's signed token",
+    "state:open_data": "a school's public report-card data: published to anyone, no login",
+    "state:report_card": "a school's public report card: published to anyone, no login",
 }
 
 # Routes whose object kind no school owns: a district (or the state) owns it, so only an
@@ -57,6 +61,19 @@ SCHOOL_EXEMPT: dict[str, str] = {
         for name in ("roster:import_job", "roster:import_progress", "api:roster_import_status")
     },
     "lrs:alignment_remove": "a learning tool's activity is aligned for a district",
+    **{
+        name: "a state plan, its versions and pilots belong to a state, not a school"
+        for name in (
+            "state:plan_version",
+            "state:plan_adopt",
+            "state:pilot",
+            "state:pilot_accountability",
+        )
+    },
+    **{
+        name: "a machine client is registered for a district, not a school"
+        for name in ("accounts:client", "accounts:client_secret", "accounts:client_revoke")
+    },
     **{
         name: _CASE
         for name in (

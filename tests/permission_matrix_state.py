@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import ALL_ROLES, RouteCase, _u
+from tests.permission_matrix import ALL_ROLES, Foreign, RouteCase, _u
 
 R = Role
 STATE = {R.STATE_ANALYST, R.SYSTEM_ADMIN}
@@ -36,28 +36,40 @@ ROUTE_CASES = {
     "state:plan_version": [
         RouteCase(_u("state:plan_version", pk("columbia_v2")), STATE),
         # Another state's version: a system administrator sees it, Columbia's analyst not.
-        RouteCase(_u("state:plan_version", pk("otherland_v1")), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("state:plan_version", pk("otherland_v1")), {R.SYSTEM_ADMIN}, foreign=Foreign.DISTRICT
+        ),
         RouteCase(_u("state:plan_version", lambda w: 999999), set()),
     ],
     "state:plan_adopt": [
         RouteCase(
             _u("state:plan_adopt", pk("columbia_v1")), {R.STATE_ANALYST}, ok=302, method="post"
         ),
-        RouteCase(_u("state:plan_adopt", pk("otherland_v1")), set(), method="post"),
+        RouteCase(
+            _u("state:plan_adopt", pk("otherland_v1")),
+            set(),
+            method="post",
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "state:scorecard": [
         RouteCase(_u("state:scorecard", org("maple-ms")), MAPLE_AGGREGATES),
         RouteCase(
             _u("state:scorecard", org("cedar-es")),
             {R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD, R.STATE_ANALYST},
+            foreign=Foreign.SCHOOL,
         ),
-        RouteCase(_u("state:scorecard", org("lakeside-ms")), {R.STATE_ANALYST}),
+        RouteCase(
+            _u("state:scorecard", org("lakeside-ms")), {R.STATE_ANALYST}, foreign=Foreign.DISTRICT
+        ),
         RouteCase(_u("state:scorecard", org("far-es")), set()),
         RouteCase(_u("state:scorecard", org("riverbend")), set()),  # not a school
     ],
     "state:pilot": [
         RouteCase(_u("state:pilot", pk("columbia_pilot")), STATE),
-        RouteCase(_u("state:pilot", pk("otherland_pilot")), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("state:pilot", pk("otherland_pilot")), {R.SYSTEM_ADMIN}, foreign=Foreign.DISTRICT
+        ),
     ],
     "state:pilot_accountability": [
         RouteCase(
@@ -72,6 +84,7 @@ ROUTE_CASES = {
             set(),
             method="post",
             data={"counted": "1"},
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "state:report_cards": [

@@ -17,7 +17,7 @@ from proficio.accounts.roles import Role
 from proficio.audit.context import acting
 from proficio.audit.log import record_read
 from proficio.orgs.models import Organization, Student
-from proficio.policy import Subject
+from proficio.policy import Act, Subject
 from tests import leaks
 from tests.frameworks.case_openapi import PREFIX as CASE_PREFIX
 from tests.frameworks.case_openapi import assert_conforms
@@ -288,6 +288,17 @@ def _forbidden(user, *, refusal: bool, foreign: bool) -> leaks.Forbidden:
         own: set[str] = set()
         if user is not None:
             visible = set(policy.visible(user, Subject.STUDENT).values_list("pk", flat=True))
+            # A student's account is a person the policy may show by name (the people
+            # administration, audited as a read of the student's record).
+            visible |= (
+                set(
+                    Student.objects.filter(
+                        user__in=policy.visible(user, Subject.PERSON)
+                    ).values_list("pk", flat=True)
+                )
+                if policy.may(user, Act.VIEW, Subject.PERSON)
+                else set()
+            )
             own = {user.display_name} if user.display_name else set()
             own |= {n for s in Student.objects.filter(user=user) for n in leaks.student_names(s)}
         _FORBIDDEN[key] = leaks.forbidden_names(

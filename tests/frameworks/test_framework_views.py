@@ -240,10 +240,16 @@ def test_level_statements_editor_takes_spanish_and_how_to_help(world, client):
 
 def test_history_page(world, client):
     client.force_login(world.user("ana"))
-    body = client.get(
-        reverse("frameworks:history", args=[world.district_framework.pk])
-    ).content.decode()
-    assert "created item" in body
+    url = reverse("frameworks:history", args=[world.district_framework.pk])
+    first = client.get(url).content.decode()
+    total = world.district_framework.history.count()
+    pages = -(-total // 100)
+    assert f"Page 1 of {pages}" in first or pages == 1
+    # Newest first; every change is on some page, the items' creation included.
+    bodies = [client.get(url, {"page": n}).content.decode() for n in range(1, pages + 1)]
+    assert any("created item" in body for body in bodies)
+    assert sum(body.count("<tr>") - 1 for body in bodies) == total
+    assert first.count("<tr>") - 1 == min(total, 100)  # a full page, header row aside
 
 
 def test_import_through_the_api_and_follow_the_job(world, client, committed):

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -261,13 +262,18 @@ def framework_export(request: HttpRequest, framework_id: int) -> HttpResponse:
     return response
 
 
+HISTORY_PAGE = 100
+
+
 @login_required
 def framework_history(request: HttpRequest, framework_id: int) -> HttpResponse:
     framework = policy.access_framework(request.user, framework_id)
+    # Every change, a page at a time (a translated framework has thousands).
+    page = Paginator(framework.history.all(), HISTORY_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "frameworks/history.html",
-        {"framework": framework, "changes": framework.history.all()[:500]},
+        {"framework": framework, "changes": page.object_list, "page": page},
     )
 
 
