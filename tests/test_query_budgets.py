@@ -188,7 +188,7 @@ STUDENT_PAGES = [
         "student record",
         "rivera",
         lambda w: reverse("web:student_detail", args=[w.ana.pk]),
-        38,
+        45,  # the pace table reads the standings it is kept within
     ),
     (
         "API standings",

@@ -220,3 +220,30 @@ def test_pace_batch_keeps_the_place_within_the_standing():
     )
     assert batch.level_now[0] < 1  # nothing shown: the place stays below Level 1
     assert batch.status[0] == 2  # and so behind
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(0.5, 8.0), min_size=1, max_size=8),
+    st.one_of(st.none(), st.integers(0, 8)),
+)
+def test_one_students_pace_within_the_standing(levels, standing):
+    """``pace(within_standing=True)`` keeps the place as ``pace_batch`` with ``standing``
+    does (both through ``place_within``), and judges the status from that place."""
+    from proficio.core.progression.pace import place_within
+
+    observations = [(at(30 * k), level) for k, level in enumerate(levels)]
+    points = [(at(0), 3.0), (at(365), 4.0)]
+    today = at(30 * len(levels))
+    free = pace(observations, points, today=today)
+    kept = pace(observations, points, today=today, within_standing=True, standing=standing)
+    assert free.level_now is not None
+    assert kept.level_now == place_within(free.level_now, standing)
+    expected = kept.expected_now
+    assert expected is not None
+    if kept.level_now > expected + 0.25:
+        assert kept.status is PaceStatus.AHEAD
+    elif kept.level_now < expected - 0.25:
+        assert kept.status is PaceStatus.BEHIND
+    else:
+        assert kept.status is PaceStatus.ON

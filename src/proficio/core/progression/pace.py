@@ -130,8 +130,13 @@ def pace(
     today: dt.date,
     goal: float | None = None,
     tolerance: float = 0.25,
+    within_standing: bool = False,
+    standing: int | None = None,
 ) -> PaceResult:
-    """On, ahead of or behind pace today, with growth and (given a goal) a projection."""
+    """On, ahead of or behind pace today, with growth and (given a goal) a projection.
+
+    With ``within_standing``, the place today is kept within ``standing`` (the highest
+    level shown, None when none is), as :func:`pace_batch` does with its ``standing``."""
     if not observations:
         return PaceResult(PaceStatus.UNKNOWN, None, None, None, None)
     ordered = sorted(observations)
@@ -144,6 +149,8 @@ def pace(
     level_now = max(
         min(level_now, max(lv for _, lv in ordered) + 1), min(lv for _, lv in ordered) - 1
     )
+    if within_standing:
+        level_now = place_within(level_now, standing)
     expected = expected_level(expectations, today) if expectations else None
     if expected is None:
         status = PaceStatus.UNKNOWN
