@@ -314,3 +314,22 @@ def test_without_cohorts_there_are_no_graduation_figures(school_case):
     pd.testing.assert_frame_equal(
         none.sort_values(key).reset_index(drop=True), rest.sort_values(key).reset_index(drop=True)
     )
+
+
+def _shown(n: int, limit: int) -> bool:
+    return n == 0 or n >= limit
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 60), st.integers(1, 12))
+def test_a_whole_school_rate_is_published_by_the_batch_rule(yes, no, extra, limit):
+    """Independently: a yes count and a no count (and the school's size) each zero or at
+    least the threshold; the batch applies it to its own figures."""
+    students = yes + no + extra
+    expected = _shown(yes, limit) and _shown(no, limit) and _shown(students, limit)
+    assert B.rate_published(yes, yes + no, students, limit) is expected
+
+
+def test_rate_published_refuses_impossible_counts():
+    with pytest.raises(ValueError, match="between 0 and the denominator"):
+        B.rate_published(5, 4, 10, 3)

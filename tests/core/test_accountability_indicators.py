@@ -161,3 +161,62 @@ def test_scores_put_every_indicator_on_zero_to_one():
         ind.score("letters", 0.1)
     with pytest.raises(ValueError, match="growth_target"):
         ind.score("growth", 1.0, growth_target=0)
+
+
+def loop_calibrated(units, rows, n_units):
+    """Per task result: the mean of its own criteria's consensus scores, counted only
+    when every one of them is known; at or above its standard counts as meeting it."""
+    num, den = [0.0] * n_units, [0] * n_units
+    for u, (scores, standard) in zip(units, rows, strict=True):
+        if not scores or any(s is None for s in scores):
+            continue
+        den[u] += 1
+        if sum(scores) / len(scores) >= standard - 1e-9:
+            num[u] += 1
+    return num, den
+
+
+result = st.tuples(
+    st.lists(st.one_of(st.none(), st.sampled_from([1.0, 2.0, 2.5, 3.0, 4.0])), max_size=4),
+    st.sampled_from([2.0, 2.5, 3.0]),
+)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 2), result), max_size=40))
+def test_calibrated_results_match_a_loop(rows):
+    units = [u for u, _ in rows]
+    results = [r for _, r in rows]
+    width = max([len(s) for s, _ in results] + [0])
+    consensus = np.full((len(rows), width), np.nan)
+    for i, (scores, _) in enumerate(results):
+        consensus[i, : len(scores)] = [np.nan if s is None else s for s in scores]
+        # Columns past a row's own criteria are noise the kernel must ignore.
+        consensus[i, len(scores) :] = 99.0
+    m = ind.calibrated_results(
+        np.array(units, dtype=np.int64),
+        consensus,
+        np.array([len(s) for s, _ in results], dtype=np.int64),
+        np.array([b for _, b in results]),
+        3,
+    )
+    num, den = loop_calibrated(units, results, 3)
+    assert m.numerator.tolist() == num
+    assert m.denominator.tolist() == den
+
+
+def test_calibrated_results_by_hand_and_bad_shapes():
+    consensus = np.array([[3.0, 3.0], [2.0, 4.0], [2.0, 3.0], [4.0, np.nan]])
+    m = ind.calibrated_results([0, 0, 0, 1], consensus, [2, 2, 2, 2], [3.0] * 4, 2)
+    # 3 and 3 meet 3; 2 and 4 average 3 and meet it; 2 and 3 (2.5) do not; a missing
+    # consensus leaves the result out.
+    assert m.numerator.tolist() == [2.0, 0.0]
+    assert m.denominator.tolist() == [3, 0]
+    assert ind.PILOT in ind.INDICATORS
+    assert ind.score(ind.PILOT, 0.4) == 0.4
+    with pytest.raises(ValueError, match="one row of criterion scores"):
+        ind.calibrated_results([0], np.array([1.0, 2.0]), [1], [2.0], 1)
+    with pytest.raises(ValueError, match="criteria lie between"):
+        ind.calibrated_results([0], np.array([[1.0]]), [2], [2.0], 1)
+    with pytest.raises(ValueError, match="one value per student"):
+        ind.calibrated_results([0], np.array([[1.0]]), [1, 1], [2.0], 1)

@@ -5,9 +5,11 @@ the district, import at the state), the batch, and pilots. Each asks the policy 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,13 +23,15 @@ from django.utils.translation import gettext as _
 
 from proficio.audit.log import record_reads
 from proficio.core.accountability import pseudonym
-from proficio.core.accountability.indicators import school_year_end
+from proficio.core.accountability.batch import rate_published
+from proficio.core.accountability.indicators import PILOT, calibrated_results, school_year_end
 from proficio.core.accountability.plan import PlanError, identify, parse_plan
 from proficio.core.mastery.policy import KIND_CODES
 from proficio.evidence.models import EvidenceScore
 from proficio.frameworks.models import Item, Rubric
 from proficio.mastery.models import Determination
-from proficio.moderation.models import ModerationSession
+from proficio.moderation.actions import criteria_of, level_scores
+from proficio.moderation.models import Consensus, ModerationSession
 from proficio.orgs.models import Organization, OrganizationKind, Student
 from proficio.pace import engine as pace_engine
 from proficio.pace.models import PaceTarget
@@ -621,6 +625,7 @@ def _keep_run(
         ],
         batch_size=5000,
     )
+    _pilot_figures(state, run)
     current = plan_of(state).current()
     if current is not None:
         _identify(current, run)
@@ -650,20 +655,51 @@ def create_pilot(
     return pilot
 
 
+def find_item(identifier: str) -> Item:
+    """The learning target with this CASE identifier (a UUID), or a refusal on ``item``."""
+    text = (identifier or "").strip()
+    try:
+        item = Item.objects.filter(identifier=uuid.UUID(text)).first() if text else None
+    except ValueError:
+        item = None
+    if item is None:
+        raise ValidationError(
+            {"item": _("No CASE item has the identifier “%(id)s”.") % {"id": text[:80]}}
+        )
+    return item
+
+
 @transaction.atomic
 def add_pilot_task(
-    actor: Actor, pilot: Pilot, *, title: str, item: Item, rubric: Rubric
+    actor: Actor,
+    pilot: Pilot,
+    *,
+    title: str,
+    item: Item,
+    rubric: Rubric,
+    standard: float = 3.0,
 ) -> PilotTask:
-    """A common performance task aligned to a CASE item, scored with a rubric."""
+    """A common performance task aligned to a CASE item, scored with a rubric; a result
+    meets the task's standard when its calibrated score reaches ``standard``."""
     authorize(actor, Act.CHANGE, Subject.PILOT, pilot)
     errors = {}
     if not title.strip():
         errors["title"] = _("Name the common performance task.")
     if item.kind != "target":
         errors["item"] = _("Align the task to a learning target (a CASE item).")
+    scores = sorted({v for c in criteria_of(rubric) for v in level_scores(c)})
+    if not scores:
+        errors["rubric"] = _("Choose a rubric whose levels carry scores.")
+    elif not scores[0] <= standard <= scores[-1]:
+        errors["standard"] = _(
+            "The score that meets the standard lies within the rubric's scores "
+            "(%(low)s to %(high)s)."
+        ) % {"low": f"{scores[0]:g}", "high": f"{scores[-1]:g}"}
     if errors:
         raise ValidationError(errors)
-    return PilotTask.objects.create(pilot=pilot, title=title.strip(), item=item, rubric=rubric)
+    return PilotTask.objects.create(
+        pilot=pilot, title=title.strip(), item=item, rubric=rubric, standard=standard
+    )
 
 
 @transaction.atomic
@@ -672,16 +708,160 @@ def add_pilot_session(actor: Actor, task: PilotTask, session: ModerationSession)
     authorize(actor, Act.CHANGE, Subject.PILOT, task.pilot)
     if session.owner_id != task.pilot.state_id:
         raise ValidationError({"session": _("A pilot's sessions are organized by the state.")})
+    if session.rubric_id != task.rubric_id:
+        raise ValidationError({"session": _("Choose a session scored with the task's rubric.")})
     task.sessions.add(session)
     Pilot.objects.filter(pk=task.pilot_id, status=PilotStatus.PLANNING).update(
         status=PilotStatus.RUNNING
     )
 
 
+def pilot_results(pilot: Pilot) -> dict[int, tuple[int, int]]:
+    """The pilot's calibrated results per participating school: ``{school: (results
+    meeting the standard, results with a calibrated score)}``, by
+    :func:`proficio.core.accountability.indicators.calibrated_results` over the work
+    samples of its state-organized sessions that come from its districts' schools."""
+    districts = set(pilot.districts.values_list("pk", flat=True))
+    schools: list[int] = []
+    rows: list[list[float]] = []
+    bars: list[float] = []
+    for task in pilot.tasks.prefetch_related("sessions__rubric"):
+        for session in task.sessions.all():
+            criteria = [c.pk for c in criteria_of(session.rubric)]
+            agreed = {
+                (sample, criterion): score
+                for sample, criterion, score in Consensus.objects.filter(
+                    sample__session=session
+                ).values_list("sample_id", "criterion_id", "score")
+            }
+            for sample, school in session.samples.filter(
+                origin_school__parent__in=districts
+            ).values_list("pk", "origin_school_id"):
+                schools.append(int(school))
+                rows.append([agreed.get((sample, c), math.nan) for c in criteria])
+                bars.append(float(task.standard))
+    index = sorted(set(schools))
+    if not index:
+        return {}
+    width = max(len(r) for r in rows)
+    consensus = np.full((len(rows), width), np.nan)
+    for i, r in enumerate(rows):
+        consensus[i, : len(r)] = r
+    measure = calibrated_results(
+        np.searchsorted(np.array(index), np.array(schools)),
+        consensus,
+        np.array([len(r) for r in rows], dtype=np.int64),
+        np.array(bars),
+        len(index),
+    )
+    return {
+        school: (round(measure.numerator[k]), int(measure.denominator[k]))
+        for k, school in enumerate(index)
+        if measure.denominator[k] > 0
+    }
+
+
+def _pilot_figures(state: Organization, run: BatchRun) -> int:
+    """Put the calibrated results of the state's counted pilots among ``run``'s figures,
+    for the participating schools only, in the run's latest school year (the year the
+    plan identifies schools for), published by the batch's rule. Returns how many."""
+    SchoolFigure.objects.filter(run=run, indicator=PILOT).delete()
+    if not run.years:
+        return 0
+    year = max(run.years)
+    made = []
+    for pilot in Pilot.objects.filter(state=state, count_in_accountability=True):
+        results = pilot_results(pilot)
+        whole = {
+            f.school_id: f
+            for f in SchoolFigure.objects.filter(
+                run=run, year=year, dimension="all", school_id__in=list(results)
+            ).order_by("school_id", "indicator")
+        }
+        for school, (meets, counted) in sorted(results.items()):
+            base = whole.get(school)
+            if base is None:  # the school has no figures this year: nothing to rate
+                continue
+            made.append(
+                SchoolFigure(
+                    run=run,
+                    school_id=school,
+                    year=year,
+                    dimension="all",
+                    group="all",
+                    indicator=PILOT,
+                    numerator=float(meets),
+                    denominator=counted,
+                    students=base.students,
+                    published=rate_published(meets, counted, base.students, run.threshold),
+                    students_published=base.students_published,
+                    pilot=pilot,
+                )
+            )
+    SchoolFigure.objects.bulk_create(made)
+    return len(made)
+
+
 @transaction.atomic
 def set_pilot_in_accountability(actor: Actor, pilot: Pilot, counted: bool) -> None:
+    """Count (or stop counting) the pilot's calibrated results as an accountability
+    measure for its participating schools: the latest batch's figures gain (or lose)
+    the ``pilot_calibrated`` indicator and schools are identified again under the plan
+    in force. Refused, naming why: a pilot with no calibrated results; a district whose
+    results another counted pilot already brings; stopping a pilot the plan in force
+    needs (no other figures left for the indicator)."""
     authorize(actor, Act.CHANGE, Subject.PILOT, pilot)
+    field_name = "count_in_accountability"
+    if counted:
+        if not pilot_results(pilot):
+            raise ValidationError(
+                {
+                    field_name: _(
+                        "The pilot has no calibrated results yet: no work sample from a "
+                        "participating school has the state panel's consensus score on "
+                        "every criterion of its task's rubric."
+                    )
+                }
+            )
+        mine = set(pilot.districts.values_list("pk", flat=True))
+        for other in Pilot.objects.filter(state=pilot.state, count_in_accountability=True).exclude(
+            pk=pilot.pk
+        ):
+            shared = other.districts.filter(pk__in=mine).order_by("name")
+            if shared.exists():
+                raise ValidationError(
+                    {
+                        field_name: _(
+                            "%(districts)s already count through the pilot “%(pilot)s”: "
+                            "a district's results count once."
+                        )
+                        % {
+                            "districts": ", ".join(d.name for d in shared),
+                            "pilot": other.name,
+                        }
+                    }
+                )
     Pilot.objects.filter(pk=pilot.pk).update(count_in_accountability=counted)
+    run = figures_read.latest_run(pilot.state)
+    if run is None:
+        return
+    _pilot_figures(pilot.state, run)
+    current = plan_of(pilot.state).current()
+    if current is None:
+        return
+    needed = PILOT in current.spec.get("indicators", {})
+    if not counted and needed and PILOT not in figures_read.available_indicators(run):
+        raise ValidationError(
+            {
+                field_name: _(
+                    "The plan in force (version %(n)s) weighs the pilot's calibrated "
+                    "results, and no other pilot brings them: adopt a version without "
+                    "them first."
+                )
+                % {"n": current.number}
+            }
+        )
+    _identify(current, run)
 
 
 def school_year_days(year: int) -> tuple[int, int]:

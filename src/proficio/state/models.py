@@ -168,6 +168,11 @@ class SchoolFigure(models.Model):
     students = models.PositiveIntegerField()
     published = models.BooleanField()
     students_published = models.BooleanField()
+    # Set on a pilot's calibrated results (indicator ``pilot_calibrated``): the pilot they
+    # come from, whose comparability report is their evidence.
+    pilot = models.ForeignKey(
+        "Pilot", null=True, blank=True, on_delete=models.PROTECT, related_name="figures"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["run", "school", "year"])]
@@ -240,6 +245,9 @@ class PilotTask(models.Model):
     title = models.CharField(_("title"), max_length=200)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="+")
+    # The calibrated score (the mean, over the rubric's criteria, of the moderation
+    # panel's consensus) that meets the task's standard.
+    standard = models.FloatField(_("score that meets the standard"), default=3.0)
     sessions = models.ManyToManyField(ModerationSession, related_name="+", blank=True)
 
     def __str__(self) -> str:

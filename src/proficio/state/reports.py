@@ -34,6 +34,9 @@ INDICATOR_LABELS = {
     "chronic_absence": gettext_noop("Chronically absent"),
     "school_quality": gettext_noop("School quality: took part in extended learning"),
     "opportunity_to_learn": gettext_noop("Opportunity to learn: expected targets assessed"),
+    "pilot_calibrated": gettext_noop(
+        "Pilot performance tasks: calibrated results meeting the standard"
+    ),
 }
 
 
@@ -104,6 +107,9 @@ class Scorecard:
     identification: Identification | None
     reasons: list[str]
     chart: Any = None
+    # The pilots whose calibrated results count here (their comparability report is
+    # the evidence), with the years they count in.
+    pilots: list[Any] = field(default_factory=list)
 
 
 def scorecard(org: Organization, run: BatchRun | None, version: PlanVersion | None) -> Scorecard:
@@ -194,6 +200,11 @@ def scorecard(org: Organization, run: BatchRun | None, version: PlanVersion | No
         [reason_text(r) for r in (ident.reasons if ident else [])],
     )
     card.chart = trend_chart(card)
+    pilot_ids = {f.pilot_id for f in figures if f.pilot_id is not None}
+    if pilot_ids:
+        from proficio.state.models import Pilot
+
+        card.pilots = list(Pilot.objects.filter(pk__in=pilot_ids).order_by("name"))
     return card
 
 

@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 from proficio import policy
 from proficio.core.accountability.indicators import INDICATORS
 from proficio.core.accountability.plan import parse_plan, preview
-from proficio.moderation.reports import comparability_report, load_grid
+from proficio.moderation.models import ModerationSession
+from proficio.moderation.reports import comparability_report, load_grid, rubric_choices
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.policy import Act, Subject
-from proficio.state import actions, reports
+from proficio.state import actions, forms, reports
 from proficio.state import figures as read
 from proficio.state.models import Identification, Pilot, PlanVersion, StatePlan
+from proficio.web.forms import show_errors
 
 FIELDS = (
     "min_n",
@@ -338,39 +340,155 @@ def _state_of(org: Organization) -> Organization | None:
     return node
 
 
-@login_required
-def pilot(request: HttpRequest, pilot_id: int) -> HttpResponse:
-    obj: Pilot = policy.access(request.user, Subject.PILOT, pilot_id)
+def _pilot_page(
+    request: HttpRequest,
+    obj: Pilot,
+    errors: dict[str, list[str]] | None = None,
+    task_errors: dict[int, list[str]] | None = None,
+) -> HttpResponse:
     sessions = []
-    for task in obj.tasks.prefetch_related("sessions").select_related("item", "rubric"):
+    tasks = list(
+        obj.tasks.prefetch_related("sessions").select_related("item", "rubric").order_by("pk")
+    )
+    district_of = dict(
+        Organization.objects.filter(
+            kind=OrganizationKind.SCHOOL, parent__parent=obj.state
+        ).values_list("name", "parent__name")
+    )
+    for task in tasks:
         for session in task.sessions.all():
             grid = load_grid(session)
             report = comparability_report(grid, actions.threshold())
-            district_of = dict(
-                Organization.objects.filter(
-                    kind=OrganizationKind.SCHOOL, parent__parent=obj.state
-                ).values_list("name", "parent__name")
-            )
             for row in report.by_school:
                 row.district = district_of.get(row.group, "")  # type: ignore[attr-defined]
             sessions.append({"task": task, "session": session, "report": report})
+    can_change = policy.can(request.user, Act.CHANGE, Subject.PILOT, obj)
+    choices = _state_sessions(obj.state) if can_change else ModerationSession.objects.none()
+    task_rows = [
+        {
+            "task": task,
+            "errors": (task_errors or {}).get(task.pk, []),
+            "form": forms.PilotSessionForm(
+                sessions=choices.filter(rubric=task.rubric).exclude(
+                    pk__in=[x.pk for x in task.sessions.all()]
+                ),
+                prefix=f"task{task.pk}",
+            ),
+        }
+        for task in tasks
+    ]
+    bad = bool(errors or task_errors)
     return render(
         request,
         "state/pilot.html",
         {
             "pilot": obj,
             "sessions": sessions,
+            "tasks": task_rows,
             "districts": obj.districts.all(),
-            "can_change": policy.can(request.user, Act.CHANGE, Subject.PILOT, obj),
+            "can_change": can_change,
+            "errors": errors or {},
         },
+        status=400 if bad else 200,
     )
+
+
+def _state_sessions(state: Organization) -> Any:
+    return ModerationSession.objects.filter(owner=state).order_by("-created_at", "-pk")
+
+
+@login_required
+def pilot(request: HttpRequest, pilot_id: int) -> HttpResponse:
+    obj: Pilot = policy.access(request.user, Subject.PILOT, pilot_id)
+    return _pilot_page(request, obj)
+
+
+@login_required
+def pilot_new(request: HttpRequest) -> HttpResponse:
+    plan = _plan(request)
+    policy.require(request.user, Act.CHANGE, Subject.PILOT, plan.state)
+    state = plan.state
+    districts = Organization.objects.filter(parent=state, kind=OrganizationKind.DISTRICT).order_by(
+        "name"
+    )
+    form = forms.PilotForm(request.POST or None, districts=districts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = actions.create_pilot(
+                request.user,
+                state,
+                name=form.cleaned_data["name"],
+                districts=form.cleaned_data["districts"],
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            return redirect("state:pilot", pilot_id=made.pk)
+    return render(
+        request,
+        "state/pilot_form.html",
+        {"form": form, "state": state},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def pilot_task_new(request: HttpRequest, pilot_id: int) -> HttpResponse:
+    obj: Pilot = policy.access(request.user, Subject.PILOT, pilot_id, act=Act.CHANGE)
+    rubrics = rubric_choices(request.user)  # type: ignore[arg-type]
+    form = forms.PilotTaskForm(request.POST or None, rubrics=rubrics)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = actions.find_item(form.cleaned_data["item"])
+            actions.add_pilot_task(
+                request.user,
+                obj,
+                title=form.cleaned_data["title"],
+                item=item,
+                rubric=form.cleaned_data["rubric"],
+                standard=form.cleaned_data["standard"],
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            return redirect("state:pilot", pilot_id=obj.pk)
+    return render(
+        request,
+        "state/pilot_task_form.html",
+        {"form": form, "pilot": obj},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def pilot_session_add(request: HttpRequest, pilot_id: int, task_id: int) -> HttpResponse:
+    obj: Pilot = policy.access(request.user, Subject.PILOT, pilot_id, act=Act.CHANGE)
+    task = obj.tasks.filter(pk=_int(task_id)).first()
+    if task is None:
+        raise Http404("No such task")
+    form = forms.PilotSessionForm(
+        request.POST, sessions=_state_sessions(obj.state), prefix=f"task{task.pk}"
+    )
+    if not form.is_valid():
+        return _pilot_page(
+            request, obj, task_errors={task.pk: list(form.errors.get("session", []))}
+        )
+    try:
+        actions.add_pilot_session(request.user, task, form.cleaned_data["session"])
+    except ValidationError as exc:
+        return _pilot_page(request, obj, task_errors={task.pk: exc.messages})
+    return redirect("state:pilot", pilot_id=obj.pk)
 
 
 @login_required
 @require_POST
 def pilot_accountability(request: HttpRequest, pilot_id: int) -> HttpResponse:
     obj: Pilot = policy.access(request.user, Subject.PILOT, pilot_id, act=Act.CHANGE)
-    actions.set_pilot_in_accountability(request.user, obj, request.POST.get("counted") == "1")
+    try:
+        actions.set_pilot_in_accountability(request.user, obj, request.POST.get("counted") == "1")
+    except ValidationError as exc:
+        return _pilot_page(request, obj, errors=exc.message_dict)
     return redirect("state:pilot", pilot_id=obj.pk)
 
 

@@ -639,6 +639,18 @@ def _published(
     return groups, whole
 
 
+def rate_published(yes: int, denominator: int, students: int, threshold: int) -> bool:
+    """Whether a whole school's rate (``yes`` of ``denominator``, in a school of
+    ``students``) may be published: the batch's rule for every rate it computes (its yes
+    and no counts and its total pass :func:`suppress_table`, and the school's size
+    passes :func:`suppress_count`). Indicators computed outside the batch (a pilot's
+    calibrated results) are published by this same rule."""
+    if not 0 <= yes <= denominator:
+        raise ValueError("yes lies between 0 and the denominator")
+    whole = _published("", np.array([float(yes)]), np.array([denominator], np.int64), threshold)[1]
+    return bool(whole) and suppress_count(students, threshold) is not None
+
+
 def _emit(
     out: dict[str, list[object]],
     school: int,

@@ -25,6 +25,12 @@ chronic_absence            students absent at least ``share`` of the days they w
                            enrolled / students enrolled at least ``min_days`` days
 school_quality             students with the state's chosen quality measure / students
 opportunity_to_learn       Σ expected targets assessed / Σ expected targets
+pilot_calibrated           task results whose calibrated score meets the task's standard /
+                           task results with a calibrated score (an innovative-assessment
+                           pilot's common performance tasks: a result's calibrated score is
+                           the mean, over the rubric's criteria, of the score the state's
+                           moderation panel agreed; a result counts only when every
+                           criterion has one)
 =========================  ===============================================================
 """
 
@@ -47,6 +53,7 @@ GRADUATION = tuple(f"graduation_{n}" for n in GRADUATION_YEARS)
 CHRONIC_ABSENCE = "chronic_absence"
 SCHOOL_QUALITY = "school_quality"
 OPPORTUNITY = "opportunity_to_learn"
+PILOT = "pilot_calibrated"
 
 INDICATORS: tuple[str, ...] = (
     PROFICIENCY,
@@ -57,6 +64,7 @@ INDICATORS: tuple[str, ...] = (
     CHRONIC_ABSENCE,
     SCHOOL_QUALITY,
     OPPORTUNITY,
+    PILOT,
 )
 # Indicators whose value is a mean (levels per year), not a share of students.
 MEANS = frozenset({GROWTH})
@@ -258,6 +266,41 @@ def opportunity_to_learn(
     num = np.bincount(u, weights=assessed.astype(np.float64), minlength=n_units)
     den = np.bincount(u, weights=expected.astype(np.float64), minlength=n_units)
     return Measure(num.astype(np.float64), np.rint(den).astype(np.int64))
+
+
+def calibrated_results(
+    unit: npt.ArrayLike,
+    consensus: npt.ArrayLike,
+    criteria: npt.ArrayLike,
+    standard: npt.ArrayLike,
+    n_units: int,
+) -> Measure:
+    """An innovative-assessment pilot's calibrated results on its common performance tasks.
+
+    One row per task result (a de-identified work sample). ``consensus`` holds the score
+    the state's moderation panel agreed on each criterion of the task's rubric (rows ×
+    columns, NaN where no consensus is recorded); ``criteria`` says how many of a row's
+    columns are its rubric's (the rest are ignored, so tasks with rubrics of different
+    lengths share one array); ``standard`` is the calibrated score that meets the task's
+    standard. A result's calibrated score is the mean of its consensus scores, and it
+    counts only when every one of its criteria has one. The measure: counted results at
+    or above the standard / counted results."""
+    u = _units(unit, n_units)
+    c = np.asarray(consensus, dtype=np.float64)
+    if c.ndim != 2 or c.shape[0] != u.size:
+        raise ValueError("consensus is one row of criterion scores per task result")
+    k = np.asarray(criteria, dtype=np.int64)
+    bar = np.asarray(standard, dtype=np.float64)
+    _same_length(u, k, bar)
+    if np.any(k < 0) or np.any(k > c.shape[1]):
+        raise ValueError("a row's criteria lie between 0 and the number of columns")
+    own = np.arange(c.shape[1])[None, :] < k[:, None]
+    complete = (k > 0) & ~(np.isnan(c) & own).any(axis=1)
+    sums = np.where(own, np.nan_to_num(c), 0.0).sum(axis=1)
+    calibrated = sums / np.maximum(k, 1)
+    flag = np.full(u.shape, np.nan)
+    flag[complete] = (calibrated[complete] >= bar[complete] - 1e-9).astype(np.float64)
+    return rate(u, flag, n_units)
 
 
 def score(indicator: str, value: float, *, growth_target: float = 1.0) -> float:
