@@ -472,7 +472,7 @@ def pilot_session_add(request: HttpRequest, pilot_id: int, task_id: int) -> Http
     )
     if not form.is_valid():
         return _pilot_page(
-            request, obj, task_errors={task.pk: list(form.errors.get("session", []))}
+            request, obj, task_errors={task.pk: [str(e) for e in form.errors.get("session", [])]}
         )
     try:
         actions.add_pilot_session(request.user, task, form.cleaned_data["session"])
