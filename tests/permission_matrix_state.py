@@ -29,6 +29,37 @@ def org(code):
     return lambda w: Organization.objects.get(code=code).pk
 
 
+def _task_body():
+    from tests.world_state import task_rubric_and_item
+
+    rubric, item = task_rubric_and_item()
+    return {
+        "title": "Another task",
+        "item": str(item.identifier),
+        "rubric": rubric.pk,
+        "standard": "3",
+    }
+
+
+def _session_body(owner_code, task_name):
+    """A moderation session owned by ``owner_code``, made for this one request (the
+    matrix undoes each request), offered to the task's form."""
+    from proficio.moderation import actions as moderation
+    from proficio.orgs.models import Organization
+    from proficio.policy import SYSTEM
+    from tests.world_state import lookup, task_rubric_and_item
+
+    rubric, _item = task_rubric_and_item()
+    session = moderation.create_session(
+        SYSTEM,
+        title="Matrix session",
+        task="Matrix task",
+        rubric=rubric,
+        owner=Organization.objects.get(code=owner_code),
+    )
+    return {f"task{lookup(task_name).pk}-session": session.pk}
+
+
 PUBLIC = {"anonymous": 200, "nobody": 200}
 ROUTE_CASES = {
     "state:home": [RouteCase(_u("state:home"), STATE, denied=403)],
@@ -71,11 +102,96 @@ ROUTE_CASES = {
             _u("state:pilot", pk("otherland_pilot")), {R.SYSTEM_ADMIN}, foreign=Foreign.DISTRICT
         ),
     ],
+    "state:pilot_new": [
+        RouteCase(_u("state:pilot_new"), {R.STATE_ANALYST}, denied=403),
+        RouteCase(
+            _u("state:pilot_new"),
+            {R.STATE_ANALYST},
+            ok=302,
+            denied=403,
+            method="post",
+            data=lambda: {"name": "A new pilot", "districts": [org("riverbend")(None)]},
+        ),
+        # A district of another state in the body: refused on its field, nothing saved.
+        RouteCase(
+            _u("state:pilot_new"),
+            {R.STATE_ANALYST},
+            ok=400,
+            denied=403,
+            method="post",
+            data=lambda: {"name": "A foreign pilot", "districts": [org("far")(None)]},
+            body_foreign=Foreign.DISTRICT,
+            unchanged=("state.Pilot",),
+        ),
+    ],
+    "state:pilot_task_new": [
+        RouteCase(_u("state:pilot_task_new", pk("columbia_pilot")), {R.STATE_ANALYST}),
+        RouteCase(
+            _u("state:pilot_task_new", pk("columbia_pilot")),
+            {R.STATE_ANALYST},
+            ok=302,
+            method="post",
+            data=lambda: _task_body(),
+        ),
+        RouteCase(
+            _u("state:pilot_task_new", pk("otherland_pilot")), set(), foreign=Foreign.DISTRICT
+        ),
+        RouteCase(
+            _u("state:pilot_task_new", pk("otherland_pilot")),
+            set(),
+            method="post",
+            data=lambda: _task_body(),
+            foreign=Foreign.DISTRICT,
+        ),
+    ],
+    "state:pilot_session_add": [
+        RouteCase(
+            _u("state:pilot_session_add", pk("columbia_pilot"), pk("columbia_task")),
+            {R.STATE_ANALYST},
+            ok=302,
+            method="post",
+            data=lambda: _session_body("columbia", "columbia_task"),
+        ),
+        # A district's session (Riverbend's) is not the state's: refused, nothing added.
+        RouteCase(
+            _u("state:pilot_session_add", pk("columbia_pilot"), pk("columbia_task")),
+            {R.STATE_ANALYST},
+            ok=400,
+            method="post",
+            data=lambda: _session_body("riverbend", "columbia_task"),
+            body_foreign=Foreign.DISTRICT,
+            unchanged=("state.PilotTask_sessions",),
+        ),
+        # Another state's pilot and task.
+        RouteCase(
+            _u("state:pilot_session_add", pk("otherland_pilot"), pk("otherland_task")),
+            set(),
+            method="post",
+            data=lambda: _session_body("otherland", "otherland_task"),
+            foreign=Foreign.DISTRICT,
+        ),
+        # Columbia's pilot with Otherland's task in the URL.
+        RouteCase(
+            _u("state:pilot_session_add", pk("columbia_pilot"), pk("otherland_task")),
+            set(),
+            method="post",
+            data=lambda: _session_body("columbia", "otherland_task"),
+            foreign=Foreign.DISTRICT,
+        ),
+    ],
     "state:pilot_accountability": [
         RouteCase(
             _u("state:pilot_accountability", pk("columbia_pilot")),
             {R.STATE_ANALYST},
             ok=302,
+            method="post",
+            data={"counted": "0"},
+        ),
+        # Counting a pilot with no calibrated results is refused, naming why.
+        RouteCase(
+            _u("state:pilot_accountability", pk("columbia_pilot")),
+            {R.STATE_ANALYST},
+            ok=400,
             method="post",
             data={"counted": "1"},
         ),

@@ -31,7 +31,9 @@ def build() -> None:
         first = actions.new_plan_version(SYSTEM, columbia, SPEC, note="world v1")
         actions.adopt_plan_version(SYSTEM, first)
         actions.new_plan_version(SYSTEM, columbia, {**SPEC, "lowest_share": 0.67}, note="world v2")
-        actions.create_pilot(SYSTEM, columbia, name="Columbia pilot", districts=[riverbend])
+        pilot = actions.create_pilot(SYSTEM, columbia, name="Columbia pilot", districts=[riverbend])
+        rubric, item = task_rubric_and_item()
+        actions.add_pilot_task(SYSTEM, pilot, title="Columbia task", item=item, rubric=rubric)
 
         other = orgs.create_organization(SYSTEM, kind="state", name="Otherland", code="otherland")
         far = orgs.create_organization(
@@ -46,7 +48,17 @@ def build() -> None:
             school_level="elementary",
         )
         actions.new_plan_version(SYSTEM, other, SPEC, note="otherland v1")
-        actions.create_pilot(SYSTEM, other, name="Otherland pilot", districts=[far])
+        far_pilot = actions.create_pilot(SYSTEM, other, name="Otherland pilot", districts=[far])
+        actions.add_pilot_task(SYSTEM, far_pilot, title="Otherland task", item=item, rubric=rubric)
+
+
+def task_rubric_and_item():
+    """The rubric the world's pilot tasks are scored with, and a target it names."""
+    from proficio.frameworks.models import Rubric
+    from proficio.moderation.actions import criteria_of
+
+    rubric = Rubric.objects.get(title="Number sense and operations rubric")
+    return rubric, next(c.item for c in criteria_of(rubric) if c.item_id)
 
 
 def lookup(name: str):
@@ -63,6 +75,11 @@ def lookup(name: str):
     pilots = {"columbia_pilot": "Columbia pilot", "otherland_pilot": "Otherland pilot"}
     if name in pilots:
         return Pilot.objects.get(name=pilots[name])
+    tasks = {"columbia_task": "Columbia task", "otherland_task": "Otherland task"}
+    if name in tasks:
+        from proficio.state.models import PilotTask
+
+        return PilotTask.objects.get(title=tasks[name])
     if name == "far_school":
         return Organization.objects.get(code="far-es")
     return None

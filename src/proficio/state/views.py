@@ -405,9 +405,8 @@ def pilot(request: HttpRequest, pilot_id: int) -> HttpResponse:
 
 @login_required
 def pilot_new(request: HttpRequest) -> HttpResponse:
-    plan = _plan(request)
-    policy.require(request.user, Act.CHANGE, Subject.PILOT, plan.state)
-    state = plan.state
+    policy.require(request.user, Act.CHANGE, Subject.PILOT)
+    state = _plan(request).state
     districts = Organization.objects.filter(parent=state, kind=OrganizationKind.DISTRICT).order_by(
         "name"
     )
