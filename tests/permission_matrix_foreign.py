@@ -68,6 +68,8 @@ SCHOOL_EXEMPT: dict[str, str] = {
             "state:plan_adopt",
             "state:pilot",
             "state:pilot_accountability",
+            "state:pilot_task_new",
+            "state:pilot_session_add",
         )
     },
     **{
