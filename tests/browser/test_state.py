@@ -123,6 +123,79 @@ def test_the_state_path(browser, state_server):
     context.close()
 
 
+def test_a_pilot_is_made_and_counted_through_the_pages(browser, state_server):
+    """Step 1 through the forms (a pilot, a task refused for an unknown CASE item, then
+    added), the refusal to count a pilot with no calibrated results, and the demo
+    pilot counted: a participating school's scorecard carries its calibrated results
+    and a link to the comparability report."""
+    context = browser.new_context(base_url=state_server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, "state.analyst", DEMO_PASSWORD)
+    # The demo pilot's task names its CASE item: the new task is aligned to the same one.
+    page.goto("/state/")
+    demo_pilot = page.locator("a[href^='/state/pilots/']").first.get_attribute("href")
+    page.goto(demo_pilot)
+    identifier = page.locator("#tasks tbody td span.muted").first.inner_text().strip()
+    assert re.fullmatch(r"[0-9a-f-]{36}", identifier), identifier
+
+    page.goto("/state/")
+    page.get_by_role("link", name="Start a pilot").click()
+    expect(page.get_by_role("heading", name="New innovative-assessment pilot")).to_be_visible()
+    page.get_by_label("Name of the pilot").fill("Science investigation pilot")
+    page.get_by_label("Riverbend Unified School District").check()
+    checked(page, "pilot-new")
+    page.get_by_role("button", name="Create the pilot").click()
+    expect(page.get_by_role("heading", name="Science investigation pilot")).to_be_visible()
+    expect(page.get_by_text("No task yet.")).to_be_visible()
+
+    page.get_by_role("link", name="Add a common performance task").click()
+    page.get_by_label("Common performance task").fill("Design an experiment")
+    page.get_by_label("CASE identifier of the learning target it is aligned to").fill(
+        "00000000-0000-0000-0000-000000000000"
+    )
+    page.get_by_label("Rubric").select_option(index=1)
+    page.get_by_role("button", name="Add the task").click()
+    error = page.locator("#err_id_item")
+    expect(error).to_contain_text("No CASE item has the identifier")
+    checked(page, "pilot-task-refused")
+    page.get_by_label("CASE identifier of the learning target it is aligned to").fill(identifier)
+    page.get_by_label("Rubric").select_option(label="Argument writing rubric")
+    page.get_by_role("button", name="Add the task").click()
+    expect(page.locator("#tasks tbody tr th").first).to_have_text("Design an experiment")
+    # No session has calibrated anything yet: counting it is refused, and says why.
+    page.get_by_role("button", name="Count the calibrated results in accountability").click()
+    expect(page.locator("#pilot-errors")).to_contain_text("no calibrated results yet")
+    checked(page, "pilot-made")
+
+    # The demo pilot has a moderated session: it counts.
+    page.goto(demo_pilot)
+    page.get_by_role("button", name="Count the calibrated results in accountability").click()
+    expect(
+        page.get_by_role("button", name="Stop counting the pilot in accountability")
+    ).to_be_visible()
+    page.goto("/report-cards/")
+    page.get_by_role("link", name="Riverbend Unified School District").first.click()
+    schools = page.locator("#district-schools tbody th a")
+    hrefs = [schools.nth(k).get_attribute("href") for k in range(schools.count())]
+    found = False
+    for href in hrefs:
+        school_id = re.search(r"/report-cards/(\d+)/", href).group(1)
+        page.goto(f"/state/schools/{school_id}/")
+        if page.locator("#pilot-evidence").count():
+            found = True
+            break
+    assert found, "no Riverbend scorecard shows the pilot's calibrated results"
+    expect(page.locator("#trend-table thead")).to_contain_text(
+        "Pilot performance tasks: calibrated results meeting the standard"
+    )
+    page.locator("#pilot-evidence a").first.click()
+    expect(page.get_by_role("heading", name="Comparability report")).to_be_visible()
+    assert page.url.endswith("#comparability")
+    page.go_back()
+    checked(page, "scorecard-pilot")
+    context.close()
+
+
 def test_public_report_cards_without_login(browser, state_server):
     context = browser.new_context(base_url=state_server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
