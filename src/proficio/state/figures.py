@@ -3,8 +3,11 @@ them, and the published view every page and download uses.
 
 :func:`published` is the one door through which a figure leaves: it returns the value
 only when the batch's suppression marked it publishable, and ``None`` otherwise, so no
-page, open-data file or identification reason can show a withheld figure. (When the
-publication audit lands in ``insights``, this is the function that reads its release.)
+page, open-data file or identification reason can show a withheld figure. The marks are
+the batch's table-by-table suppression (each dimension's groups of one school, year and
+indicator), not yet the joint publication audit of ``insights``
+(:mod:`proficio.core.equity.audit`); if the report cards move to it, this is the door
+that reads its decisions.
 """
 
 from __future__ import annotations
