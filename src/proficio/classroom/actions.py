@@ -165,9 +165,7 @@ def _enrolled(task: ScoringTask, student: Student) -> None:
     if getattr(student, "_proficio_on_roster", None) == (task.section_id, today):
         return  # found on this roster today by ``roster_student``, in this request
     if not (
-        student.enrollments.filter(section_id=task.section_id)
-        .filter(active_on(today))
-        .exists()
+        student.enrollments.filter(section_id=task.section_id).filter(active_on(today)).exists()
     ):
         raise Http404("No such student in this class")
 

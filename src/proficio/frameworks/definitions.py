@@ -248,6 +248,8 @@ def criteria(rubric_id: int | None) -> list[Any]:
 def _load_criteria(rubric_id: int | None) -> list[Any]:
     from proficio.frameworks.models import RubricCriterion
 
+    if rubric_id is None:  # no rubric, no criteria
+        return []
     found = list(
         RubricCriterion.objects.filter(rubric_id=rubric_id)
         .select_related("item__framework__scale")

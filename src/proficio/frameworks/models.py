@@ -541,3 +541,6 @@ class DefinitionStamp(models.Model):
     time, so a change that rolls back leaves a token nobody else ever sees."""
 
     token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

@@ -124,11 +124,12 @@ def _read_structure(
         LevelStatement.objects.filter(item_id__in=ids).values_list("item_id", "level__position")
     )
     frameworks = set(Item.objects.filter(pk__in=ids).values_list("framework_id", flat=True))
-    levels = list(
-        PerformanceLevel.objects.filter(framework_id__in=frameworks).values(
+    levels: list[dict[str, Any]] = [
+        dict(row)
+        for row in PerformanceLevel.objects.filter(framework_id__in=frameworks).values(
             "id", "framework_id", "position", "code", "label", "description"
         )
-    )
+    ]
     return links, described, levels
 
 
