@@ -163,3 +163,14 @@ def test_without_a_request_every_read_checks_the_token(world):
     # The tree and the policies: each cached read checks the token, and reads nothing else.
     assert [q["sql"] for q in ctx.captured_queries if "definitionstamp" not in q["sql"]] == []
     assert len(ctx.captured_queries) == 2
+
+
+def test_a_new_continuum_setting_is_read_by_the_next_request(world):
+    from proficio.mastery import continuum
+
+    district = world.ana.school.parent
+    with definitions.request_scope():
+        before = continuum.infers_lower_levels(district)
+    mastery.set_continuum_setting(SYSTEM, district, infer_lower_levels=not before)
+    with definitions.request_scope():
+        assert continuum.infers_lower_levels(district) is (not before)

@@ -1,6 +1,7 @@
 """The definitions cache: what nearly every request reads and rarely changes (the framework
-tree, scales, rubrics, mastery policies, roll-up rules), read once per request and kept
-between requests until a definition changes.
+tree, scales, rubrics, mastery policies, the continuum's structure and settings, a
+district's term targets), read once per request and kept between requests until a
+definition changes.
 
 How it stays true:
 
@@ -49,6 +50,8 @@ WATCHED = (
     "mastery.MasteryPolicy",
     "mastery.PolicyVersion",
     "mastery.RollupRuleModel",
+    "mastery.ContinuumSetting",
+    "pace.PaceTarget",
 )
 
 

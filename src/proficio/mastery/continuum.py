@@ -56,13 +56,17 @@ def infers_lower_levels(district: Organization | int | None) -> bool:
     if district is None:
         return True
     district_id = district if isinstance(district, int) else district.pk
-    row = (
-        ContinuumSetting.objects.filter(district_id=district_id)
-        .order_by("-version")
-        .values_list("infer_lower_levels", flat=True)
-        .first()
-    )
-    return True if row is None else bool(row)
+
+    def read() -> bool:
+        row = (
+            ContinuumSetting.objects.filter(district_id=district_id)
+            .order_by("-version")
+            .values_list("infer_lower_levels", flat=True)
+            .first()
+        )
+        return True if row is None else bool(row)
+
+    return definitions.cached(("infers-lower-levels", district_id), read)
 
 
 @dataclass
@@ -172,7 +176,14 @@ def standings(
     district_of = {s.pk: _district_id(s) for s in students}
     districts = {d for d in district_of.values() if d is not None}
     infer = {d: infers_lower_levels(d) for d in districts}
-    points = _expectation_points(districts, shape.competencies)
+    points = definitions.cached(
+        (
+            "term-targets",
+            tuple(sorted(districts)),
+            tuple(sorted({c.framework_id for c in shape.competencies})),
+        ),
+        lambda: _expectation_points(districts, shape.competencies),
+    )
     out: dict[int, dict[int, core.Standing]] = {}
     for student in students:
         district = district_of[student.pk]
