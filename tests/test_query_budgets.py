@@ -13,8 +13,8 @@ the continuum's structure, settings and term targets) comes from the definitions
 (``frameworks.definitions``): the warm-up request fills it, so a counted request reads only
 its token. Of the issue's absolute targets, none holds yet: the class grid is at 17 (<= 15
 asked), autosave at 26 (<= 12), the API write at 22 + 6 per extra target (<= 10 + 3) and
-the student home at 37 (<= 20; no longer one query per competency). Their budgets here are today's counts, so at
-least they cannot grow.
+the student home at 37 (<= 20; no longer one query per competency). Their budgets here
+are today's counts, so at least they cannot grow.
 """
 
 from __future__ import annotations
