@@ -141,10 +141,13 @@ def expected_counts(p: BKTParams, responses: list[int], tiny: float) -> tuple[fl
     learn, forget = np.array([p.learn]), np.array([p.forget])
     guess, slip = np.array([p.guess]), np.array([p.slip])
     pred_k, pred_u, counts = np.empty(n), np.empty(n), np.zeros((1, 8))
+    odds, stay, learns = np.empty((1, 2)), np.empty(1), np.empty(1)
+    kernels.log_tables(learn, guess, slip, 0, 1, 0, 1, odds, stay, learns)
     args = (resp, zero, zero, 0, n)
-    ll, ok = kernels.forward(*args, p.prior, learn, forget, guess, slip, pred_k, pred_u, tiny)
+    params = (learn, forget, guess, slip, odds, stay)
+    ll, ok = kernels.forward(*args, p.prior, *params, 0, 0, pred_k, pred_u, tiny)
     if ok:
-        kernels.backward(*args, learn, forget, guess, slip, pred_k, pred_u, counts, 0, 0)
+        kernels.backward(*args, *params, learns, pred_k, pred_u, counts, 0, 0)
     else:
         ll = kernels.forward_log(*args, p.prior, learn, forget, guess, slip, pred_k, pred_u)
         kernels.backward_log(*args, learn, forget, guess, slip, pred_k, pred_u, counts, 0, 0)
