@@ -169,28 +169,33 @@ def forward(
             if qu >= tiny and pu >= FLOOR:
                 pred_k[t] = pk
                 pred_u[t] = pu
-                if c < _LOG_SMALL:
-                    ll += math.log(c)
-                else:
-                    product *= c
-                    if product < _LOG_SMALL:
-                        ll += math.log(product)
-                        product = 1.0
                 k = lc[t]
                 pk = qk * (1.0 - forget[k]) + qu * learn[k]
                 pu = qk * forget[k] + qu * (1.0 - learn[k])
-                continue
-            if pu < FLOOR and pu != 0.0:
-                return math.nan, False
-            x = safe_log(pu) - math.log(pk)
-            xq = x + odds[g - g_off, resp[t]]
-            if not xq < CERTAIN:
-                return math.nan, False
-        # A certain row: P(known | response) is 1 to the last bit, P(unknown | response)
-        # is exp(xq); the response's probability is P(known) * P(response | known).
-        pred_k[t] = -pk
-        pred_u[t] = x
-        c = pk * ek
+            else:
+                if pu < FLOOR and pu != 0.0:
+                    return math.nan, False
+                # qu < tiny * qk, so xq = log(qu / qk) < CERTAIN: this row is certain.
+                x = safe_log(pu) - math.log(pk)
+                xq = x + odds[g - g_off, resp[t]]
+                certain = True
+        if certain:
+            # P(known | response) is 1 to the last bit, P(unknown | response) is exp(xq),
+            # and the response's probability is P(known) * P(response | known).
+            pred_k[t] = -pk
+            pred_u[t] = x
+            c = pk * ek
+            k = lc[t]
+            f = forget[k]
+            if f == 0.0:
+                x = xq + stay[k - l_off]
+                pk = 1.0
+                in_odds = True
+            else:
+                qu = math.exp(xq)
+                pk = (1.0 - f) + qu * learn[k]
+                pu = f + qu * (1.0 - learn[k])
+                in_odds = False
         if c < _LOG_SMALL:
             ll += math.log(c)
         else:
@@ -198,17 +203,6 @@ def forward(
             if product < _LOG_SMALL:
                 ll += math.log(product)
                 product = 1.0
-        k = lc[t]
-        f = forget[k]
-        if f == 0.0:
-            x = xq + stay[k - l_off]
-            pk = 1.0
-            in_odds = True
-        else:
-            qu = math.exp(xq)
-            pk = (1.0 - f) + qu * learn[k]
-            pu = f + qu * (1.0 - learn[k])
-            in_odds = False
     return ll + math.log(product), True
 
 

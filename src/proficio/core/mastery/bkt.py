@@ -970,7 +970,9 @@ def _model_of(
     prior, learn, forget, guess, slip = (a[r] for a in arrays)
     cohort, learn_class, item = classes
 
-    def table(cls: _Classes, used: FloatArray, values: FloatArray) -> tuple[dict[str, float], float]:
+    def table(
+        cls: _Classes, used: FloatArray, values: FloatArray
+    ) -> tuple[dict[str, float], float]:
         lo, hi = int(cls.lo[k]), int(cls.hi[k])
         pooled = float(np.dot(used[lo:hi], values[lo:hi]) / used[lo:hi].sum())
         return {cls.labels[c]: float(values[c]) for c in range(lo, hi)}, pooled
