@@ -10,11 +10,28 @@ index the parameter arrays directly; a plain model has one class of each per ski
 **Exactness.** The filter keeps P(known) and P(unknown) as two numbers and never forms
 ``1 - P(known)``. Neither is ever computed by subtraction, so a tiny P(unknown) after a
 long run of correct answers keeps its full relative precision and can grow again after
-wrong answers. Only underflow below the smallest double could lose it. A sequence whose
-probabilities fall below :data:`TINY` (far above underflow) is therefore recomputed
-entirely in log space (:func:`forward_log`, :func:`backward_log`), which cannot underflow.
-The backward pass is the scaled one (Rabiner): with every filtered probability at least
-``TINY``, its scaled messages stay below ``1 / TINY`` and cannot overflow.
+wrong answers. The backward pass is the scaled one (Rabiner): with every filtered
+probability at least ``TINY``, its scaled messages stay below ``1 / TINY`` and cannot
+overflow.
+
+**Certain rows.** Without forgetting, a long run of correct answers drives P(unknown)
+below any double (each answer multiplies it by about guess / (1 - slip)), while its
+ratio to P(known) is still what later wrong answers must undo. A row is *certain* when
+the response leaves P(unknown) below ``exp(CERTAIN)`` (about 4e-18) of P(known): then
+P(known | response) is 1 to the last bit, the response's probability is P(known) times
+P(response | known), and P(unknown) is carried as the log-odds log(P(unknown) /
+P(known)), which the row's response and learning only shift by a constant
+(:func:`log_tables`, once per E-step). The backward pass carries its message for
+"unknown" after a certain row as a log-ratio to the one for "known" in the same way.
+Long streaks thus cost additions, not a log-space pass. The log-odds carry an absolute
+rounding error that grows with the length of the streak (about 1e-12 relative after
+hundreds of rows), far below anything a fit or a prediction can see.
+
+Where neither form is exact (P(known) below ``TINY``, or parameters so extreme that one
+response would undo a certainty from below the smallest normal double), the sequence is
+recomputed entirely in log space (:func:`forward_log`, :func:`backward_log`), which
+cannot underflow. With fitted parameters (never closer than ``EDGE`` to 0 or 1) that
+does not happen.
 
 The log-likelihood is the sum of the logs of the one-step predictive probabilities,
 which is exact; EM compares and reports that number.
