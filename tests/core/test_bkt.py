@@ -141,7 +141,7 @@ def expected_counts(p: BKTParams, responses: list[int], tiny: float) -> tuple[fl
     learn, forget = np.array([p.learn]), np.array([p.forget])
     guess, slip = np.array([p.guess]), np.array([p.slip])
     pred_k, pred_u, counts = np.empty(n), np.empty(n), np.zeros((1, 8))
-    odds, stay, learns = np.empty((1, 2)), np.empty(1), np.empty(1)
+    odds, stay, learns = np.empty((1, 4)), np.empty(1), np.empty(1)
     kernels.log_tables(learn, guess, slip, 0, 1, 0, 1, odds, stay, learns)
     args = (resp, zero, zero, 0, n)
     params = (learn, forget, guess, slip, odds, stay)
@@ -629,6 +629,9 @@ def test_certain_rows_interpreted_against_the_reference(monkeypatch: pytest.Monk
         (BKTParams(0.5, 0.1, 1e-250, 0.1, forget=0.1, space=FREE), [1, 1, 1, 0, 1]),
         # Certain rows with a forgetting too small to end certainty.
         (BKTParams(0.5, 0.3, 1e-120, 0.1, forget=1e-250, space=FREE), [1, 1, 1, 1, 0, 0]),
+        # A slip so unlikely that one wrong answer after a streak makes P(unknown) count
+        # again, with a backward ratio beyond doubles on the certain row before it.
+        (BKTParams(0.5, 1e-9, 0.5, 1e-305, space=FREE), [1] * 960 + [0, 1]),
         # P(unknown) exactly 0 from the start.
         (BKTParams(1.0, 0.1, 0.2, 0.1, space=FREE), [1, 0, 1]),
     ]

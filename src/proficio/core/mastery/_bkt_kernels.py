@@ -22,7 +22,9 @@ P(known | response) is 1 to the last bit, the response's probability is P(known)
 P(response | known), and P(unknown) is carried as the log-odds log(P(unknown) /
 P(known)), which the row's response and learning only shift by a constant
 (:func:`log_tables`, once per E-step). The backward pass carries its message for
-"unknown" after a certain row as a log-ratio to the one for "known" in the same way.
+"unknown" after a certain row as a ratio to the one for "known" (in logs where the
+ratio would leave doubles); P(unknown | response) is taken out of logs only where it
+is a normal double.
 Long streaks thus cost additions, not a log-space pass. The log-odds carry an absolute
 rounding error that grows with the length of the streak (about 1e-12 relative after
 hundreds of rows), far below anything a fit or a prediction can see.
@@ -67,6 +69,10 @@ FLOOR: Final = 1e-300
 LOG_FLOOR: Final = math.log(FLOOR)
 
 _EXP_UNDER: Final = -745.0  # exp of anything lower is 0 in doubles
+_EXP_PLAIN: Final = -700.0  # exp of anything higher is a normal double
+_BIG: Final = 1e300  # the backward ratio after a certain row is kept plain within these
+_SMALL: Final = 1e-300
+_LOG_BIG: Final = math.log(_BIG)
 
 
 def _jit(function: F) -> F:
@@ -105,13 +111,15 @@ def log_tables(
     """Fill the logs the certain-row arithmetic needs, once per E-step.
 
     ``odds[g - g_lo, r]`` is log P(response r | unknown) - log P(response r | known) for
-    guess/slip class ``g``; ``stay[c - l_lo]`` and ``learns[c - l_lo]`` are log(1 - learn)
+    guess/slip class ``g``, and ``odds[g - g_lo, 2 + r]`` the ratio itself; ``stay[c - l_lo]`` and ``learns[c - l_lo]`` are log(1 - learn)
     and log(learn) for learning class ``c``. An impossible response gives an infinite or
     NaN entry, which sends a certain row back to the general paths.
     """
     for g in range(g_lo, g_hi):
         odds[g - g_lo, 1] = safe_log(guess[g]) - safe_log(1.0 - slip[g])
         odds[g - g_lo, 0] = safe_log(1.0 - guess[g]) - safe_log(slip[g])
+        odds[g - g_lo, 3] = guess[g] / (1.0 - slip[g])
+        odds[g - g_lo, 2] = (1.0 - guess[g]) / slip[g]
     for c in range(l_lo, l_hi):
         stay[c - l_lo] = safe_log(1.0 - learn[c])
         learns[c - l_lo] = safe_log(learn[c])
@@ -299,14 +307,17 @@ def backward(
     same way). Return P(known) at ``lo`` given all responses.
 
     After a certain row the backward message for "unknown" may be too large for a
-    double, so it is carried as ``v``, log of its ratio to the message for "known".
+    double, so it is carried as its ratio ``rho`` to the message for "known", or as the
+    log ``v`` of that ratio where the ratio would leave [1e-300, 1e300].
     """
     bk = 1.0
     bu = 1.0
     wk = 0.0
     wu = 0.0
     v = 0.0
-    in_ratio = False  # the message of the row after is (wk, v) rather than (wk, wu)
+    rho = 0.0
+    in_ratio = False  # the message of the row after is (wk, rho or v), not (wk, wu)
+    in_logs = False  # and it is v
     gk = 0.0
     for t in range(hi - 1, lo - 1, -1):
         g = gs[t]
@@ -327,22 +338,42 @@ def backward(
             xq = pred_u[t] + d
             f = 0.0 if last else forget[k]
             forgot = 0.0
+            h = 0.0  # log(bu / bk) where ``ratio`` cannot hold it
+            ratio = 1.0  # bu / bk
+            plain = True
             if in_ratio and f == 0.0:
                 bk = wk
-                h = log_add(learns[c], stay[c] + v)  # log(bu / bk)
+                if in_logs:
+                    h = log_add(learns[c], stay[c] + v)
+                    plain = False
+                else:
+                    ratio = learn[k] + (1.0 - learn[k]) * rho
             else:
                 if in_ratio:  # f > 0 keeps P(unknown) after the row at least f: wu is finite
-                    wu = wk * math.exp(v)
+                    wu = wk * (math.exp(v) if in_logs else rho)
                 if not last:
                     bk = (1.0 - f) * wk + f * wu
                     bu = learn[k] * wk + (1.0 - learn[k]) * wu
                     forgot = f * wu
-                h = safe_log(bu) - safe_log(bk)
-            e = xq + h
-            gu = bk * math.exp(e) if e > _EXP_UNDER else 0.0
-            if not last:
+                    ratio = bu / bk
+                    if not ratio <= _BIG:
+                        h = safe_log(bu) - safe_log(bk)
+                        plain = False
+            # gu = P(unknown | response) * bu and P(learned) = P(unknown | response) * learn *
+            # wk, with P(unknown | response) = exp(xq); where that underflows, in logs.
+            if plain and xq > _EXP_PLAIN:
+                qu = math.exp(xq)
+                gu = bk * (qu * ratio)
+                learned = wk * (qu * learn[k])
+            else:
+                if plain:
+                    h = safe_log(ratio) if xq > _EXP_UNDER - _LOG_BIG else -math.inf
+                e = xq + h
+                gu = bk * math.exp(e) if e > _EXP_UNDER else 0.0
                 e = xq + learns[c]
-                counts[c, 0] += wk * math.exp(e) if e > _EXP_UNDER else 0.0
+                learned = wk * math.exp(e) if e > _EXP_UNDER else 0.0
+            if not last:
+                counts[c, 0] += learned
                 counts[c, 1] += gu
                 counts[c, 2] += forgot
                 counts[c, 3] += bk
@@ -355,11 +386,20 @@ def backward(
             else:
                 counts[cg, 5] += gk
             wk = bk / pk
-            v = d + h
             in_ratio = True
+            if plain:
+                rho = odds[g - g_off, 2 + resp[t]] * ratio
+                in_logs = not (_SMALL <= rho <= _BIG)
+                if in_logs:
+                    v = d + math.log(ratio) if ratio > 0.0 else -math.inf
+            else:
+                v = d + h
+                in_logs = not (-_LOG_BIG <= v <= _LOG_BIG)
+                if not in_logs:
+                    rho = math.exp(v)
             continue
         if in_ratio:
-            wu = wk * math.exp(v)
+            wu = wk * (math.exp(v) if in_logs else rho)
             in_ratio = False
         ak = pk * ek
         au = pred_u[t] * eu
@@ -476,7 +516,7 @@ def forward_all(
 
     Return how many sequences needed the log-space path.
     """
-    odds = np.empty((guess.size, 2))
+    odds = np.empty((guess.size, 4))
     stay = np.empty(learn.size)
     learns = np.empty(learn.size)
     log_tables(learn, guess, slip, 0, guess.size, 0, learn.size, odds, stay, learns)
@@ -579,7 +619,7 @@ def em_job(
     low = bounds[0]
     high = 1.0 - low
     high_gs = bounds[1]
-    odds = np.empty((g_hi - g_lo, 2))
+    odds = np.empty((g_hi - g_lo, 4))
     stay = np.empty(l_hi - l_lo)
     learns = np.empty(l_hi - l_lo)
     acc = np.empty((5, max(c_hi - c_lo, l_hi - l_lo, g_hi - g_lo)))
