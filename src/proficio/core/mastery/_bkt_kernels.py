@@ -108,12 +108,13 @@ def log_tables(
     stay: Any,
     learns: Any,
 ) -> None:
-    """Fill the logs the certain-row arithmetic needs, once per E-step.
+    """Fill the tables the certain-row arithmetic needs, once per E-step.
 
     ``odds[g - g_lo, r]`` is log P(response r | unknown) - log P(response r | known) for
-    guess/slip class ``g``, and ``odds[g - g_lo, 2 + r]`` the ratio itself; ``stay[c - l_lo]`` and ``learns[c - l_lo]`` are log(1 - learn)
-    and log(learn) for learning class ``c``. An impossible response gives an infinite or
-    NaN entry, which sends a certain row back to the general paths.
+    guess/slip class ``g``, and ``odds[g - g_lo, 2 + r]`` the ratio itself.
+    ``stay[c - l_lo]`` and ``learns[c - l_lo]`` are log(1 - learn) and log(learn) for
+    learning class ``c``. An impossible response gives an infinite or NaN entry, which
+    sends a certain row back to the general paths.
     """
     for g in range(g_lo, g_hi):
         odds[g - g_lo, 1] = safe_log(guess[g]) - safe_log(1.0 - slip[g])
