@@ -77,7 +77,9 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
     academic, habits = reports.split_by_category(rows)
     # The full history, a page at a time; work returned with feedback is listed on its own
     # above it, whatever page is open, so the teacher's feedback is never out of sight.
-    mine = Evidence.objects.filter(student=student).prefetch_related("artifacts", "scores__target")
+    mine = Evidence.objects.filter(student=student).prefetch_related(
+        "artifacts", "scores__target", "returns"
+    )
     evidence_page = Paginator(mine.order_by("-assessed_at", "-id"), EVIDENCE_PAGE).get_page(
         request.GET.get("page")
     )
@@ -282,7 +284,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     uploads = list(
         Evidence.objects.filter(student__in=students, status=EvidenceStatus.SUBMITTED)
         .select_related("student")
-        .prefetch_related("artifacts", "scores__target")
+        .prefetch_related("artifacts", "scores__target", "returns")
         .order_by("recorded_at", "id")
     )
     # Each student listed is a read of their record by someone else: audited, once each.
