@@ -36,16 +36,19 @@ def test_the_student_resubmits_and_the_teacher_sees_it_again(
     returned = home[home.index("Returned to you with feedback") :]
     assert reverse("evidence:resubmit", args=[work.pk]) in returned
     page = client.get(reverse("evidence:resubmit", args=[work.pk])).content.decode()
-    assert FEEDBACK in page and "Send a new version" in page
+    assert FEEDBACK in page
+    assert "Send a new version" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             reverse("evidence:resubmit", args=[work.pk]),
             {"file": _pdf(), "note": "I wrote out each total."},
         )
-    assert answer.status_code == 302 and answer["Location"].endswith("#my-evidence")
+    assert answer.status_code == 302
+    assert answer["Location"].endswith("#my-evidence")
     work.refresh_from_db()
-    assert work.status == EvidenceStatus.SUBMITTED and work.feedback == ""
+    assert work.status == EvidenceStatus.SUBMITTED
+    assert work.feedback == ""
     versions = list(work.artifacts.order_by("version").values_list("version", "content_type"))
     assert versions == [(1, ""), (2, "application/pdf")]
     (history,) = work.returns.all()
@@ -54,7 +57,8 @@ def test_the_student_resubmits_and_the_teacher_sees_it_again(
     assert history.note == "I wrote out each total."
     # The teacher who returned it is told, and finds it in her queue with the history.
     told = Notification.objects.get(kind=Kind.WORK_RESUBMITTED)
-    assert told.recipient == world.user("rivera") and told.student == world.ana
+    assert told.recipient == world.user("rivera")
+    assert told.student == world.ana
     assert "resubmitted “Budget poster from the library” (version 2)" in told.message
     assert told.link == reverse("learners:queue") + "#uploads"
     assert not Notification.objects.filter(
@@ -65,7 +69,9 @@ def test_the_student_resubmits_and_the_teacher_sees_it_again(
     assert work.pk in {e.pk for e in queue.context["uploads"]}
     text = queue.content.decode()
     card = text[text.index(RETURNED_TITLE) :]
-    assert FEEDBACK in card and "I wrote out each total." in card and "(version 2)" in card
+    assert FEEDBACK in card
+    assert "I wrote out each total." in card
+    assert "(version 2)" in card
     # The student still sees what was said, though the work is no longer returned.
     client.force_login(world.user("ana"))
     home = client.get(HOME).content.decode()
@@ -84,7 +90,8 @@ def test_a_file_the_upload_check_refuses_keeps_nothing_and_says_why(world, clien
     errors = answer.context["form"].errors
     assert "is not a file type we accept" in errors["file"][0]
     work.refresh_from_db()
-    assert work.status == EvidenceStatus.RETURNED and work.feedback == FEEDBACK
+    assert work.status == EvidenceStatus.RETURNED
+    assert work.feedback == FEEDBACK
     assert Artifact.objects.count() == before
     assert work.returns.get().resubmitted_at is None
 
@@ -151,14 +158,16 @@ def test_nobody_else_resubmits(world, work):
         with pytest.raises(PermissionDenied):
             evidence.resubmit_evidence(world.user(username), work, url="https://example.org/x")
     work.refresh_from_db()
-    assert work.status == EvidenceStatus.RETURNED and work.artifacts.count() == 1
+    assert work.status == EvidenceStatus.RETURNED
+    assert work.artifacts.count() == 1
 
 
 def test_work_returned_before_the_history_was_kept_keeps_its_feedback(world, work):
     EvidenceReturn.objects.filter(evidence=work).delete()
     evidence.resubmit_evidence(world.user("ana"), work, url="https://example.org/v2", note="ok")
     (history,) = work.returns.all()
-    assert history.feedback == FEEDBACK and history.returned_by == world.user("rivera")
+    assert history.feedback == FEEDBACK
+    assert history.returned_by == world.user("rivera")
     assert history.resubmitted_at is not None
 
 

@@ -326,9 +326,7 @@ def resubmit_evidence(
             {"status": _("This work is not returned: there is nothing to resubmit.")}
         )
     if locked.submitted_by_id is None:
-        raise ValidationError(
-            {"status": _("Only work a student submitted can be resubmitted.")}
-        )
+        raise ValidationError({"status": _("Only work a student submitted can be resubmitted.")})
     note = note.strip()
     if len(note) > MAX_RESUBMIT_NOTE:
         raise ValidationError(
