@@ -75,8 +75,8 @@ api = ProficioAPI(
         "invalid parameters and bodies; a body the server refuses names each field by its "
         "`label` and its JSON `path` (the detail reads `label: message`). 400: a malformed or "
         "out-of-range parameter, a refused body, or an unreadable body; 401: not logged in, "
-        "or a token that is not valid; 403: not allowed, or a token without the scope; 404: no such object (or "
-        "none you may see); 422: a body that does not fit its schema; 503: the database is "
+        "or a token that is not valid; 403: not allowed, or a token without the scope; "
+        "404: no such object (or none you may see); 422: a body that does not fit its schema; 503: the database is "
         "briefly unavailable (see `Retry-After`)."
     ),
     auth=AUTHENTICATION,
