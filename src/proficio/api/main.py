@@ -76,8 +76,8 @@ api = ProficioAPI(
         "`label` and its JSON `path` (the detail reads `label: message`). 400: a malformed or "
         "out-of-range parameter, a refused body, or an unreadable body; 401: not logged in, "
         "or a token that is not valid; 403: not allowed, or a token without the scope; "
-        "404: no such object (or none you may see); 422: a body that does not fit its schema; 503: the database is "
-        "briefly unavailable (see `Retry-After`)."
+        "404: no such object (or none you may see); 422: a body that does not fit its "
+        "schema; 503: the database is briefly unavailable (see `Retry-After`)."
     ),
     auth=AUTHENTICATION,
     urls_namespace="api",
