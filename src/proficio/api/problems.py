@@ -40,7 +40,8 @@ def json_path(path: Path) -> str:
 def label_of(schema: type[BaseModel], path: Path) -> str:
     """The title of the field at ``path`` in ``schema`` (following nested schemas and
     lists), or ``WHOLE`` for the empty path."""
-    label, model, annotation = WHOLE, schema, None
+    label = WHOLE
+    model: type[BaseModel] | None = schema
     for step in path:
         if isinstance(step, int):
             continue
@@ -48,8 +49,7 @@ def label_of(schema: type[BaseModel], path: Path) -> str:
         if field is None:
             break
         label = field.title or step.replace("_", " ").capitalize()
-        annotation = field.annotation
-        inner = getattr(annotation, "__args__", (annotation,))[0]
+        inner = getattr(field.annotation, "__args__", (field.annotation,))[0]
         model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
     return label
 

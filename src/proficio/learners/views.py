@@ -364,8 +364,8 @@ def comments(request: HttpRequest, student_id: int) -> HttpResponse:
     )
     rows, _suggested = reports.competencies(student)
     terms = actions.reporting_periods(student)
-    chosen = request.POST.get("term") or request.GET.get("term")
-    term = terms.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+    chosen = request.POST.get("term") or request.GET.get("term") or ""
+    term = terms.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 12 else None
     term = term or actions.reporting_period(student)
     existing = actions.comments_for(student, term)
     form = CompetencyCommentsForm(
