@@ -316,8 +316,9 @@ def reporting_period(student: Student, on: dt.date | None = None) -> Term | None
     """The reporting period a report made on ``on`` covers: the term it falls in, else the
     latest one begun by then (between terms), else None."""
     day = on or timezone.localdate()
-    begun = reporting_periods(student).filter(start_date__lte=day)
-    return begun.filter(end_date__gte=day).last() or begun.last()
+    begun = list(reporting_periods(student).filter(start_date__lte=day))  # one query
+    current = [term for term in begun if term.end_date >= day]
+    return (current or begun or [None])[-1]
 
 
 @transaction.atomic
