@@ -318,7 +318,8 @@ def reporting_period(student: Student, on: dt.date | None = None) -> Term | None
     day = on or timezone.localdate()
     begun = list(reporting_periods(student).filter(start_date__lte=day))  # one query
     current = [term for term in begun if term.end_date >= day]
-    return (current or begun or [None])[-1]
+    chosen = current or begun
+    return chosen[-1] if chosen else None
 
 
 @transaction.atomic
