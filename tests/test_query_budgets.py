@@ -187,12 +187,14 @@ def test_class_pages_do_not_grow_with_the_class(world, name, username, url, budg
 
 # The pages and routes about one student: they must not grow with that student's evidence.
 STUDENT_PAGES = [
-    ("student home", "ana", lambda w: reverse("web:role_home", args=["student"]), 37),
+    # The feedback history of each piece of evidence, the returned work (the world has one
+    # piece, with its files and scores) and the teachers' comments of the reporting period.
+    ("student home", "ana", lambda w: reverse("web:role_home", args=["student"]), 44),
     (
         "student record",
         "rivera",
         lambda w: reverse("web:student_detail", args=[w.ana.pk]),
-        36,  # the pace table reads the standings it is kept within
+        37,  # the pace table reads the standings it is kept within; returned work
     ),
     (
         "API standings",

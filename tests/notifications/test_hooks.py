@@ -397,6 +397,7 @@ def _kind_case(world, kind: str):
         Kind.REASSESSMENT_DECLINED: (_ana_request(world), ana, "garcia.family"),
         Kind.REASSESSMENT_ACCEPTED: (_ana_request(world), ana, "ana"),
         Kind.WORK_RETURNED: (world.ana_evidence, ana, "ana"),
+        Kind.WORK_RESUBMITTED: (world.ana_evidence, ana, "rivera"),
         # Raters of the setup session: Ms. Rivera and the Maple principal (not Cedar's teacher).
         Kind.SAMPLES_ASSIGNED: (
             ModerationSession.objects.get(title="Setup session"),

@@ -33,6 +33,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from proficio.accounts.oauth import API_READ, API_WRITE, TokenRefused, api_auth
+from proficio.api.problems import InvalidInput
 from proficio.credentials.api import router as credentials_router
 from proficio.errors import DETAILS, database_unavailable, json_error
 from proficio.frameworks.api import router as frameworks_router
@@ -71,11 +72,12 @@ api = ProficioAPI(
         "`urn:proficio:scope:api.readonly` to read or `urn:proficio:scope:api.write` to "
         "write.\n\n"
         'Errors are JSON: `{"detail": "..."}`, with `errors` (each with its `loc`) for '
-        "invalid parameters and bodies. 400: a malformed or out-of-range parameter, or an "
-        "unreadable body; 401: not logged in, or a token that is not valid; 403: not allowed, "
-        "or a token without the scope; 404: no such object (or "
-        "none you may see); 422: a body that does not fit its schema; 503: the database is "
-        "briefly unavailable (see `Retry-After`)."
+        "invalid parameters and bodies; a body the server refuses names each field by its "
+        "`label` and its JSON `path` (the detail reads `label: message`). 400: a malformed or "
+        "out-of-range parameter, a refused body, or an unreadable body; 401: not logged in, "
+        "or a token that is not valid; 403: not allowed, or a token without the scope; "
+        "404: no such object (or none you may see); 422: a body that does not fit its "
+        "schema; 503: the database is briefly unavailable (see `Retry-After`)."
     ),
     auth=AUTHENTICATION,
     urls_namespace="api",
@@ -95,6 +97,12 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         detail = "; ".join(f"{e['loc'][-1]}: {e.get('msg', 'is not valid')}" for e in in_url)
         return json_error(400, detail, errors=exc.errors)
     return json_error(422, "The request is not valid.", errors=exc.errors)
+
+
+@api.exception_handler(InvalidInput)
+def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    """A body the action refused: each problem labelled and located (``api.problems``)."""
+    return json_error(400, exc.detail, errors=exc.problems)
 
 
 @api.exception_handler(AuthenticationError)

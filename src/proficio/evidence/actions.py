@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from proficio.evidence.models import (
     Artifact,
     Evidence,
     EvidenceKind,
+    EvidenceReturn,
     EvidenceScore,
     EvidenceStatus,
     ItemResponse,
@@ -301,8 +303,72 @@ def return_evidence(actor: Actor, evidence: Evidence, *, feedback: str) -> Evide
     evidence.feedback = feedback.strip()
     evidence.scorer = _person(actor)
     evidence.save()
+    if evidence.submitted_by_id is not None:  # the student's work: it may come back
+        EvidenceReturn.objects.create(
+            evidence=evidence, feedback=evidence.feedback, returned_by=_person(actor)
+        )
     notifications.work_returned(actor, evidence)
     return evidence
+
+
+MAX_RESUBMIT_NOTE = 2000
+
+
+def _is_the_student(actor: Actor, student: Student) -> bool:
+    return actor is not SYSTEM and student.user_id is not None and student.user_id == actor.pk
+
+
+@retry_on_conflict
+@transaction.atomic
+def resubmit_evidence(
+    actor: Actor, evidence: Evidence, *, upload: Any = None, url: str = "", note: str = ""
+) -> Evidence:
+    """The student (or an educator on their behalf) answers returned work with a new
+    version: a file (checked as every upload is) or a link, and a note. The return is
+    cleared, the work waits for review again in the teachers' queue, and the feedback it
+    was returned with stays in its history (``EvidenceReturn``). The teacher who returned
+    it is told."""
+    own = _is_the_student(actor, evidence.student)
+    authorize(actor, Act.CHANGE, Subject.OWN_LEARNING if own else Subject.STUDENT, evidence.student)
+    # Read again under a lock: two resubmissions at once make one new version, not two.
+    locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if locked.status != EvidenceStatus.RETURNED:
+        raise ValidationError(
+            {"status": _("This work is not returned: there is nothing to resubmit.")}
+        )
+    if locked.submitted_by_id is None:
+        raise ValidationError({"status": _("Only work a student submitted can be resubmitted.")})
+    note = note.strip()
+    if len(note) > MAX_RESUBMIT_NOTE:
+        raise ValidationError(
+            {
+                "note": _("Keep the note to %(n)s characters (it has %(has)s).")
+                % {"n": MAX_RESUBMIT_NOTE, "has": len(note)}
+            }
+        )
+    if upload is None and not url:
+        raise ValidationError({"file": _("Attach the new version: a file or a link.")})
+    version = (locked.artifacts.aggregate(top=Max("version"))["top"] or 0) + 1
+    attach_artifact(actor, locked, upload=upload, url=url, version=version)
+    open_returns = list(locked.returns.filter(resubmitted_at__isnull=True))
+    if not open_returns:  # returned before the history was kept: keep what it said
+        open_returns = [
+            EvidenceReturn.objects.create(
+                evidence=locked, feedback=locked.feedback, returned_by=locked.scorer
+            )
+        ]
+    now = timezone.now()
+    for answered in open_returns:
+        answered.resubmitted_at = now
+        answered.resubmitted_by = _person(actor)
+        answered.note = note
+        answered.save()
+    teachers = [r.returned_by for r in open_returns if r.returned_by is not None]
+    locked.status = EvidenceStatus.SUBMITTED
+    locked.feedback = ""
+    locked.save(update_fields=["status", "feedback"])
+    notifications.work_resubmitted(actor, locked, teachers=teachers, version=version)
+    return locked
 
 
 # A text file is kept only when it says it is one (its name), and is text from end to end:
@@ -354,7 +420,13 @@ def _is_declared_text(upload: Any) -> bool:
 
 @transaction.atomic
 def attach_artifact(
-    actor: Actor, evidence: Evidence, *, upload: Any = None, url: str = "", name: str = ""
+    actor: Actor,
+    evidence: Evidence,
+    *,
+    upload: Any = None,
+    url: str = "",
+    name: str = "",
+    version: int = 1,
 ) -> Artifact:
     """Attach a file (checked by size and by its actual content) or a link, as the
     student to their own submission, or as an educator who may change the record.
@@ -362,7 +434,11 @@ def attach_artifact(
     A file is stored, and later downloaded, under a name whose extension is its detected
     type, whatever it was called when uploaded.
     """
-    own = evidence.status != EvidenceStatus.ACCEPTED and evidence.submitted_by_id is not None
+    own = (
+        evidence.status != EvidenceStatus.ACCEPTED
+        and evidence.submitted_by_id is not None
+        and _is_the_student(actor, evidence.student)
+    )
     authorize(actor, Act.CHANGE, Subject.OWN_LEARNING if own else Subject.STUDENT, evidence.student)
     if upload is None and not url:
         raise ValidationError({"file": "Attach a file or give a link."})
@@ -374,10 +450,12 @@ def attach_artifact(
             name=name or upload.name[:200],
             content_type=content_type,
             size=upload.size,
+            version=version,
         )
-        artifact.file.save(f"{evidence.uuid}{extension}", upload, save=False)
+        stem = f"{evidence.uuid}" if version == 1 else f"{evidence.uuid}-v{version}"
+        artifact.file.save(f"{stem}{extension}", upload, save=False)
     else:
-        artifact = Artifact(evidence=evidence, name=name or url[:200], url=url)
+        artifact = Artifact(evidence=evidence, name=name or url[:200], url=url, version=version)
         artifact.full_clean()
     artifact.save()
     return artifact

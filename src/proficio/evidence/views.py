@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from proficio import policy
 from proficio.accounts.models import User
 from proficio.evidence import actions
-from proficio.evidence.forms import EvidenceForm, ReviewForm
-from proficio.evidence.models import Artifact, Evidence
+from proficio.evidence.forms import EvidenceForm, ResubmitForm, ReviewForm
+from proficio.evidence.models import Artifact, Evidence, EvidenceStatus
 from proficio.frameworks.assessable import student_scope_targets
 from proficio.mastery import engine
 from proficio.orgs.models import Section, active_on
@@ -109,6 +109,57 @@ def review(request: HttpRequest, evidence_id: int) -> HttpResponse:
                 messages.error(request, msg)
     nxt = request.POST.get("next") or reverse("web:student_detail", args=[evidence.student_id])
     return HttpResponseRedirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+
+
+def _returned_work(request: HttpRequest, evidence_id: int) -> tuple[Evidence, bool]:
+    """The evidence, for its own student, or for someone who may change the student's
+    record (an audited read); anyone else, and any unknown id, gets 404."""
+    evidence = Evidence.objects.filter(pk=evidence_id).select_related("student").first()
+    if evidence is None:
+        raise Http404("No such evidence")
+    if policy.can(request.user, Act.CHANGE, Subject.OWN_LEARNING, evidence.student):
+        return evidence, True
+    policy.access_student(
+        request.user, evidence.student_id, act=Act.CHANGE, purpose="resubmit returned work"
+    )
+    return evidence, False
+
+
+@login_required
+def resubmit(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """Answer returned work with a new version; the feedback history stays on the page."""
+    evidence, own = _returned_work(request, evidence_id)
+    form = ResubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.resubmit_evidence(
+                request.user,
+                evidence,
+                upload=data.get("file"),
+                url=data.get("url") or "",
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, _("Sent back for review. Your teacher sees the new version."))
+            if own:
+                return redirect(reverse("web:role_home", args=["student"]) + "#my-evidence")
+            return redirect("web:student_detail", student_id=evidence.student_id)
+    return render(
+        request,
+        "evidence/resubmit.html",
+        {
+            "evidence": evidence,
+            "own": own,
+            "form": form,
+            "returns": evidence.returns.select_related("returned_by", "resubmitted_by"),
+            "artifacts": evidence.artifacts.order_by("version", "id"),
+            "open": evidence.status == EvidenceStatus.RETURNED and evidence.submitted_by_id,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -29,14 +29,15 @@ from proficio.frameworks.models import Category, Framework, Item, ItemKind, Publ
 from proficio.orgs.models import Organization
 
 
-def _ancestor_paths(school: Organization) -> list[str]:
+def ancestor_paths(school: Organization) -> list[str]:
+    """The paths of ``school`` and every organization above it (its district, its state)."""
     parts = school.path.strip("/").split("/")
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def framework_owners(school: Organization) -> Q:
     """Frameworks a school may assess with, as a filter on ``Framework``."""
-    return Q(owner__isnull=True) | Q(owner__path__in=_ancestor_paths(school))
+    return Q(owner__isnull=True) | Q(owner__path__in=ancestor_paths(school))
 
 
 def assessable_targets(school: Organization) -> QuerySet[Item]:

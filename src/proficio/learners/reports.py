@@ -71,6 +71,13 @@ class CompetencyRow:
     exemplars: list[Exemplar] = field(default_factory=list)
     changed: list[TargetRow] = field(default_factory=list)
     home_support: str = ""  # how to help at home at the next step
+    comment: Any = None  # the teacher's comment for the reporting period (CompetencyComment)
+
+
+def attach_comments(rows: list[CompetencyRow], comments: dict[int, Any]) -> None:
+    """Put each competency's teacher comment (``learners.actions.comments_for``) on its row."""
+    for row in rows:
+        row.comment = comments.get(row.competency.pk)
 
 
 def _frameworks(student: Student, reassessable: QuerySet[Item] | None = None) -> list[Framework]:

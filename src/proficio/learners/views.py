@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from proficio.frameworks.models import Item, ItemKind
 from proficio.learners import actions, reports
 from proficio.learners.charts import targets_met_over_time
 from proficio.learners.forms import (
+    CompetencyCommentsForm,
     DecisionForm,
     GoalForm,
     OutsideLearningForm,
@@ -74,10 +76,13 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
     student = w.student
     assert student is not None
     rows, suggested = reports.competencies(student)
+    reports.attach_comments(rows, actions.comments_for(student, actions.reporting_period(student)))
     academic, habits = reports.split_by_category(rows)
     # The full history, a page at a time; work returned with feedback is listed on its own
     # above it, whatever page is open, so the teacher's feedback is never out of sight.
-    mine = Evidence.objects.filter(student=student).prefetch_related("artifacts", "scores__target")
+    mine = Evidence.objects.filter(student=student).prefetch_related(
+        "artifacts", "scores__target", "returns"
+    )
     evidence_page = Paginator(mine.order_by("-assessed_at", "-id"), EVIDENCE_PAGE).get_page(
         request.GET.get("page")
     )
@@ -282,7 +287,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     uploads = list(
         Evidence.objects.filter(student__in=students, status=EvidenceStatus.SUBMITTED)
         .select_related("student")
-        .prefetch_related("artifacts", "scores__target")
+        .prefetch_related("artifacts", "scores__target", "returns")
         .order_by("recorded_at", "id")
     )
     # Each student listed is a read of their record by someone else: audited, once each.
@@ -347,6 +352,56 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("learners:queue")
 
 
+# --- teachers' comments per competency -------------------------------------------------
+
+
+@login_required
+def comments(request: HttpRequest, student_id: int) -> HttpResponse:
+    """A teacher's comment on each of the student's competencies for a reporting period;
+    they show on the family report and on the student's own page."""
+    student = policy.access_student(
+        request.user, student_id, act=Act.CHANGE, purpose="competency comments"
+    )
+    rows, _suggested = reports.competencies(student)
+    terms = actions.reporting_periods(student)
+    chosen = request.POST.get("term") or request.GET.get("term") or ""
+    term = terms.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 12 else None
+    term = term or actions.reporting_period(student)
+    existing = actions.comments_for(student, term)
+    form = CompetencyCommentsForm(
+        request.POST or None,
+        terms=terms,
+        competencies=[r.competency for r in rows],
+        limit=actions.MAX_COMMENT,
+        initial={
+            "term": term.pk if term else None,
+            **{f"comment_{pk}": c.text for pk, c in existing.items()},
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_competency_comments(
+                request.user,
+                student=student,
+                term=form.cleaned_data["term"],
+                comments=form.comments(),
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, _("Comments saved. The family report shows them."))
+            return redirect(
+                reverse("learners:comments", args=[student.pk])
+                + f"?term={form.cleaned_data['term'].pk}"
+            )
+    return render(
+        request,
+        "learners/comments.html",
+        {"student": student, "form": form, "term": term, "has_terms": terms.exists()},
+        status=400 if form.errors else 200,
+    )
+
+
 # --- the family report --------------------------------------------------------------------
 
 
@@ -360,9 +415,12 @@ def _report_context(
     request: HttpRequest, student: Student, since: dt.datetime | None
 ) -> dict[str, Any]:
     rows, suggested = reports.competencies(student, since=since)
+    term = actions.reporting_period(student)
+    reports.attach_comments(rows, actions.comments_for(student, term))
     academic, habits = reports.split_by_category(rows)
     return {
         "child": student,
+        "period": term,
         "since": since,
         "academic": academic,
         "habits": habits,

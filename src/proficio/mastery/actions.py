@@ -245,6 +245,68 @@ def _pairs(policy: MasteryPolicy) -> list[tuple[int, int]]:
     ]
 
 
+Rows = tuple[Any, ...]
+
+
+def _score_rows(keys: list[tuple[int, int]], target_ids: list[int]) -> Rows:
+    """The counting scores of ``keys`` (sorted (student, target) pairs) as arrays, in the
+    order the batch kernel reads them: by pair, then time, then score, then kind. The
+    database sorts and gives each time as epoch seconds; numpy groups (``pair_groups``),
+    so there is no Python object or sort per row."""
+    rows = list(
+        EvidenceScore.objects.filter(target_id__in=target_ids, counts=True)
+        .annotate(at=engine.EpochSeconds("assessed_at"))
+        .order_by("student_id", "target_id", "assessed_at", "score", "kind")
+        .values_list("student_id", "target_id", "score", "at", "kind")
+    )
+    if not rows:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty, empty, empty.astype(np.int64)
+    students, targets, scores, times, kinds = zip(*rows, strict=True)
+    key_s, key_t = (np.asarray(c, dtype=np.int64) for c in zip(*keys, strict=True))
+    g = core.pair_groups(key_s, key_t, students, targets)
+    kc = core.kind_codes(kinds)
+    sc = np.asarray(scores, dtype=np.float64)
+    ts = np.asarray(times, dtype=np.float64)
+    mine = g >= 0
+    g, ts, sc, kc = g[mine], ts[mine], sc[mine], kc[mine]
+    # The database put equal kinds' text in alphabetical order; the kernel's tie-break is
+    # the kind's code. Re-sort (stably, in numpy) only if such a tie is there.
+    tie = (np.diff(g) == 0) & (np.diff(ts) == 0) & (np.diff(sc) == 0) & (np.diff(kc) < 0)
+    if tie.any():
+        order = np.lexsort((kc, sc, ts, g))
+        g, ts, sc, kc = g[order], ts[order], sc[order], kc[order]
+    return g, ts, sc, kc
+
+
+def _bkt_rows(keys: list[tuple[int, int]], target_ids: list[int]) -> Rows:
+    """Quiz responses of ``keys`` for knowledge tracing, with each row's quiz item and
+    learning class; ties in time go in the single-pair order (by evidence key)."""
+    pair_index = {p: i for i, p in enumerate(keys)}
+    rows = sorted(
+        (pair_index[(s, t)], at.timestamp(), f"{e}:{pos}", 1.0 if c else 0.0, title, pos)
+        for s, t, c, at, e, pos, title in ItemResponse.objects.filter(
+            target_id__in=target_ids
+        ).values_list(
+            "student_id",
+            "target_id",
+            "correct",
+            "assessed_at",
+            "evidence_id",
+            "position",
+            "evidence__title",
+        )
+        if (s, t) in pair_index
+    )
+    g = np.asarray([r[0] for r in rows], dtype=np.int64)
+    ts = np.asarray([r[1] for r in rows], dtype=np.float64)
+    sc = np.asarray([r[3] for r in rows], dtype=np.float64)
+    kc = np.full(g.size, core.KIND_CODES["quiz"], dtype=np.int64)
+    items = [engine.bkt_item(r[4], r[5]) for r in rows]
+    classes = [r[4] for r in rows]
+    return g, ts, sc, kc, items, classes
+
+
 def _evaluate_pairs(
     pairs: list[tuple[int, int]], version_params: dict[str, Any]
 ) -> dict[tuple[int, int], tuple[str, float | None, float | None]]:
@@ -272,48 +334,13 @@ def _evaluate_pairs(
             else None,
         )
         keys = sorted((s, t) for t in target_ids for s in by_target[t])
-        pair_index = {p: i for i, p in enumerate(keys)}
-        # (student, target, score, time, kind, tie-break, quiz item, learning class)
-        raw: list[tuple[int, int, float, dt.datetime, str, Any, str, str]]
-        if method == "bkt":  # ties in time go in the single-pair order: by evidence key
-            raw = [
-                (
-                    s,
-                    t,
-                    1.0 if c else 0.0,
-                    at,
-                    "quiz",
-                    f"{e}:{pos}",
-                    engine.bkt_item(title, pos),
-                    title,
-                )
-                for s, t, c, at, e, pos, title in ItemResponse.objects.filter(
-                    target_id__in=target_ids
-                ).values_list(
-                    "student_id",
-                    "target_id",
-                    "correct",
-                    "assessed_at",
-                    "evidence_id",
-                    "position",
-                    "evidence__title",
-                )
-            ]
+        if method == "bkt":
+            g, ts, sc, kc, items, classes = _bkt_rows(keys, target_ids)
         else:
-            raw = [
-                (s, t, sc, at, k, sc, "", "")
-                for s, t, sc, at, k in EvidenceScore.objects.filter(
-                    target_id__in=target_ids, counts=True
-                ).values_list("student_id", "target_id", "score", "assessed_at", "kind")
-            ]
-        rows = sorted(
-            (pair_index[(s, t)], at.timestamp(), tie, sc, core.KIND_CODES[k], item, cls)
-            for s, t, sc, at, k, tie, item, cls in raw
-            if (s, t) in pair_index
-        )
-        if not rows:
+            g, ts, sc, kc = _score_rows(keys, target_ids)
+            items = classes = None
+        if not g.size:
             continue
-        g, ts, _tie, sc, kc = (np.array(c) for c in list(zip(*rows, strict=True))[:5])
         cohorts = None
         if method == "bkt":
             schools = dict(
@@ -327,14 +354,24 @@ def _evaluate_pairs(
             kc,
             pol,
             scale,
-            bkt_items=[r[5] for r in rows],
-            bkt_learn_classes=[r[6] for r in rows],
+            bkt_items=items,
+            bkt_learn_classes=classes,
             bkt_cohorts=cohorts,
         )
-        for i, gid in enumerate(result.groups):
-            level = None if result.level_index[i] < 0 else scale.values[int(result.level_index[i])]
-            value = None if np.isnan(result.values[i]) else float(result.values[i])
-            out[keys[int(gid)]] = (core.STATUS_CODES[int(result.status[i])].value, value, level)
+        # Plain Python lists: reading numpy arrays one element at a time is slow.
+        names = [code.value for code in core.STATUS_CODES]
+        for gid, status, index, value in zip(
+            result.groups.tolist(),
+            result.status.tolist(),
+            result.level_index.tolist(),
+            result.values.tolist(),
+            strict=True,
+        ):
+            out[keys[gid]] = (
+                names[status],
+                None if value != value else value,  # NaN: no value
+                None if index < 0 else scale.values[index],
+            )
     return out
 
 

@@ -8,10 +8,10 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Router, Schema, Status
 
 from proficio import policy
+from proficio.api import problems
 from proficio.evidence import actions as evidence
 from proficio.evidence.models import EvidenceKind
 from proficio.frameworks.models import Item
@@ -38,18 +38,19 @@ class DeterminationOut(Schema):
 
 
 class ScoreIn(Schema):
-    target: uuid.UUID
-    score: float
+    target: uuid.UUID = Field(title="Learning target (its CASE identifier)")
+    score: float = Field(title="Score")
 
 
 class EvidenceIn(Schema):
-    kind: EvidenceKind
-    title: str
-    assessed_at: dt.datetime
-    scores: list[ScoreIn]
-    feedback: str = ""
-    partner_organization: str = ""
-    verifier: str = ""
+    # Each title is the field's label in error messages (proficio.api.problems).
+    kind: EvidenceKind = Field(title="Kind of evidence")
+    title: str = Field(title="Title")
+    assessed_at: dt.datetime = Field(title="When the learning was shown")
+    scores: list[ScoreIn] = Field(title="Scores")
+    feedback: str = Field("", title="Feedback to the student")
+    partner_organization: str = Field("", title="Partner organization")
+    verifier: str = Field("", title="Verified by")
 
 
 class EvidenceOut(Schema):
@@ -156,9 +157,15 @@ def record_evidence(
             "framework"
         )
     }
-    missing = [str(t) for t in wanted if t not in targets]
+    missing = [
+        problems.problem(
+            EvidenceIn, ("scores", n, "target"), f"No learning target has the identifier {t}."
+        )
+        for n, t in enumerate(wanted)
+        if t not in targets
+    ]
     if missing:
-        raise HttpError(400, f"scores: no learning target has the identifier {', '.join(missing)}")
+        raise problems.InvalidInput(missing)
     try:
         made = evidence.record_evidence(
             request.user,
@@ -172,8 +179,7 @@ def record_evidence(
             verifier=payload.verifier,
         )
     except ValidationError as exc:
-        detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-        raise HttpError(400, detail) from None
+        raise problems.from_validation_error(exc, EvidenceIn) from None
     body = EvidenceOut(
         id=made.pk,
         uuid=made.uuid,

@@ -277,6 +277,25 @@ def work_returned(actor: Actor, evidence: Any) -> None:
     )
 
 
+def work_resubmitted(actor: Actor, evidence: Any, *, teachers: Sequence[Any], version: int) -> None:
+    """Returned work came back with a new version: the educators who returned it (the
+    policy still decides, at sending, whether each may see the student)."""
+    if not teachers:
+        return
+    notify(
+        actor,
+        Kind.WORK_RESUBMITTED,
+        evidence,
+        recipients=list({t.pk: t for t in teachers}.values()),
+        student=evidence.student,
+        params={
+            "student": evidence.student.display_name,
+            "title": evidence.title[:120],
+            "version": version,
+        },
+    )
+
+
 def samples_assigned(actor: Actor, session: Any) -> None:
     """Scoring opened: each rater, with how many samples are theirs (no student named)."""
     from django.db.models import Count

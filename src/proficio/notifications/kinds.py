@@ -107,6 +107,14 @@ def _returned(p: dict[str, Any], own: bool) -> str:
     }
 
 
+def _resubmitted(p: dict[str, Any], own: bool) -> str:
+    return _("%(student)s resubmitted “%(title)s” (version %(version)s) for your review.") % {
+        "student": p["student"],
+        "title": p["title"],
+        "version": p["version"],
+    }
+
+
 def _samples(p: dict[str, Any], own: bool) -> str:
     # No student is named: moderation is blind, and the samples are anonymous copies.
     return ngettext(
@@ -153,6 +161,13 @@ SPECS: dict[str, KindSpec] = {
     ),
     Kind.WORK_RETURNED: KindSpec(
         Subject.STUDENT, "student", _FAMILY, _student_page("#my-evidence"), _returned
+    ),
+    Kind.WORK_RESUBMITTED: KindSpec(
+        Subject.STUDENT,
+        "student",
+        dict.fromkeys((R.TEACHER, R.SCHOOL_LEADER, R.DISTRICT_ADMIN), DIGEST),
+        lambda evidence, student, own: reverse("learners:queue") + "#uploads",
+        _resubmitted,
     ),
     Kind.SAMPLES_ASSIGNED: KindSpec(
         Subject.MODERATION,

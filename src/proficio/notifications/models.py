@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     REASSESSMENT_DECLINED = "reassessment_declined", _("A request to be reassessed is declined")
     REASSESSMENT_ACCEPTED = "reassessment_accepted", _("A reassessment is recorded")
     WORK_RETURNED = "work_returned", _("Work is returned with feedback")
+    WORK_RESUBMITTED = "work_resubmitted", _("Returned work is resubmitted for review")
     SAMPLES_ASSIGNED = "samples_assigned", _("Work samples to score in moderation")
     CHECK_IN_DUE = "check_in_due", _("A support check-in is due")
     FAMILY_REPORT = "family_report", _("A progress report has news")

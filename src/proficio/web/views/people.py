@@ -72,6 +72,10 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     active = Override.objects.filter(student=student, withdrawn_at__isnull=True)
     overridden = set(active.values_list("target_id", flat=True))
     submitted = Evidence.objects.filter(student=student, status=EvidenceStatus.SUBMITTED)
+    # Returned work waiting for a new version (which an educator may send on their behalf).
+    returned = Evidence.objects.filter(
+        student=student, status=EvidenceStatus.RETURNED, submitted_by__isnull=False
+    )
     # Where the student stands on each competency: the one definition (mastery.continuum).
     standing = continuum.shown_for([student], continuum.student_competencies(student))
     rows: list[dict[str, Any]] = [{"item": s.competency, "s": s} for s in standing[student.pk]]
@@ -89,6 +93,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "determinations": determinations,
             "overridden": overridden,
             "submitted": submitted,
+            "returned": returned,
             "as_of": as_of,
             "academic": academic,
             "habits": habits,
