@@ -20,6 +20,7 @@ from proficio.evidence.models import EvidenceScore, ItemResponse
 from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import engine
+from proficio.mastery.signals import standing_changed
 from proficio.mastery.models import (
     ContinuumSetting,
     Determination,
@@ -112,6 +113,7 @@ def update_determination(student: Student, target: Item, *, reason: str) -> Dete
             computed_at=values["computed_at"],
             reason=reason,
         )
+        standing_changed.send(sender=Determination, student=student)
     return det
 
 
@@ -477,6 +479,7 @@ def override_determination(
         computed_at=timezone.now(),
         reason="override",
     )
+    standing_changed.send(sender=Override, student=student)
     return override
 
 
@@ -485,6 +488,7 @@ def withdraw_override(actor: Actor, override: Override) -> None:
     authorize(actor, Act.CHANGE, Subject.STUDENT, override.student)
     override.withdrawn_at = timezone.now()
     override.save(update_fields=["withdrawn_at"])
+    standing_changed.send(sender=Override, student=override.student)
 
 
 @transaction.atomic
