@@ -222,9 +222,11 @@ def test_expired_and_tampered_links_name_no_one(world, client, ana_reaches_level
 def test_share_link_bad_input_and_refusals(world, client, ana_reaches_level):
     client.force_login(world.user("ana"))
     url = reverse("transcripts:share", args=[world.ana.pk])
+    before = ShareLink.objects.count()
     response = client.post(url, {"recipient": "", "days": 400})
     assert response.status_code == 400
-    assert not ShareLink.objects.exists()
+    assert "This field is required." in response.content.decode()
+    assert ShareLink.objects.count() == before
     with pytest.raises(ValidationError) as err:
         actions.create_share_link(world.user("ana"), world.ana, recipient="X", days=0)
     assert "days" in err.value.message_dict

@@ -93,7 +93,7 @@ def create_share_link(
     link = ShareLink.objects.create(
         student=student,
         recipient=recipient,
-        created_by=actor,
+        created_by=actor if getattr(actor, "pk", None) else None,
         expires_at=timezone.now() + dt.timedelta(days=int(days)),
     )
     record(AuditAction.CREATE, link, purpose="shared transcript", detail={"to": recipient})
@@ -106,7 +106,7 @@ def revoke_share_link(actor: Any, link: ShareLink) -> ShareLink:
     locked = ShareLink.objects.select_for_update().get(pk=link.pk)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
-        locked.revoked_by = actor
+        locked.revoked_by = actor if getattr(actor, "pk", None) else None
         locked.save(update_fields=["revoked_at", "revoked_by"])
         record(AuditAction.UPDATE, locked, purpose="shared transcript", detail={"revoked": True})
     return locked

@@ -49,7 +49,7 @@ class ShareLink(models.Model):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="share_links")
     recipient = models.CharField(_("shared with"), max_length=200)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
