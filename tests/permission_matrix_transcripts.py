@@ -128,9 +128,7 @@ ROUTE_CASES = {
     "transcripts:district": [
         RouteCase(_u("transcripts:district", _org("riverbend")), SETTINGS_EDITORS),
         RouteCase(_u("transcripts:district", _org("cedar-es")), SETTINGS_EDITORS, foreign=SCHOOL),
-        RouteCase(
-            _u("transcripts:district", _org("lakeside")), {R.SYSTEM_ADMIN}, foreign=DISTRICT
-        ),
+        RouteCase(_u("transcripts:district", _org("lakeside")), {R.SYSTEM_ADMIN}, foreign=DISTRICT),
     ],
     "transcripts:class_issue": [
         RouteCase(_u("transcripts:class_issue", _job("riverbend_class")), SETTINGS_EDITORS),

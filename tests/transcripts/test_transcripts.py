@@ -42,7 +42,8 @@ def test_transcript_reports_the_standing_with_the_date_reached(world, ana_reache
     math1 = _line(t, "MATH.1")
     # The level is the standing every other page shows; the date the latest evidence of it.
     assert math1.level == by_code["MATH.1"].level_now
-    assert math1.level is not None and math1.level.position == 1
+    assert math1.level is not None
+    assert math1.level.position == 1
     assert math1.reached_on == timezone.localdate() - dt.timedelta(days=1)
     assert math1.proficient == by_code["MATH.1"].shown.proficient
     assert math1.levels_reached == sum(
@@ -69,7 +70,8 @@ def test_page_for_the_student_and_audit_for_others(world, client, ana_reaches_le
     response = client.get(reverse("transcripts:student", args=[world.ana.pk]))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "MATH.1" in body and "no grade-point average and no rank" in body
+    assert "MATH.1" in body
+    assert "no grade-point average and no rank" in body
     # Evidence links open the level's page, which checks the policy itself.
     target = ana_reaches_level[0]
     assert reverse("mastery:student_target", args=[world.ana.pk, target.pk]) in body
@@ -100,9 +102,7 @@ def test_pdf_holds_the_competencies_and_fetches_nothing(world, client, ana_reach
     client.force_login(world.user("garcia.family"))
     response = client.get(reverse("transcripts:pdf", args=[world.ana.pk]))
     assert response["Content-Type"] == "application/pdf"
-    text = "\n".join(
-        p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages
-    )
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert world.ana.display_name in text
     t = transcript.build(world.ana)
     for ln in t.academic[:5] + t.habits[:3]:
@@ -119,7 +119,8 @@ def test_json_and_dual_reporting_marked_as_derived(world, client, system, ana_re
     url = reverse("transcripts:json", args=[world.ana.pk])
     doc = json.loads(client.get(url).content)
     assert doc["derived"] is None
-    assert "gpa" not in json.dumps(doc).lower() and "rank" not in json.dumps(doc).lower()
+    assert "gpa" not in json.dumps(doc).lower()
+    assert "rank" not in json.dumps(doc).lower()
     math1 = next(c for c in doc["competencies"] if c["code"] == "MATH.1")
     assert math1["reachedOn"] == (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     assert "derived" not in math1
@@ -138,7 +139,9 @@ def test_json_and_dual_reporting_marked_as_derived(world, client, system, ana_re
         system, riverbend, derived="letters", credits_per_level=Decimal("0.5")
     )
     t = transcript.build(world.ana)
-    row = next(r for r in competencies(world.ana)[0] if r.competency.human_coding_scheme == "MATH.1")
+    row = next(
+        r for r in competencies(world.ana)[0] if r.competency.human_coding_scheme == "MATH.1"
+    )
     assert _line(t, "MATH.1").derived == transcript.LETTERS.get(row.status, "—")
     page = client.get(reverse("transcripts:student", args=[world.ana.pk])).content.decode()
     assert "Derived, not the record" in page
@@ -176,14 +179,16 @@ def test_shared_link_is_read_audited_and_revocable(world, client, ana_reaches_le
     response = client.get(url)
     body = response.content.decode()
     assert response.status_code == 200
-    assert world.ana.display_name in body and "MATH.1" in body
+    assert world.ana.display_name in body
+    assert "MATH.1" in body
     # No evidence links through a share: the evidence opens only for authorized viewers.
     assert "/targets/" not in body
     assert response["X-Robots-Tag"].startswith("noindex")
     entry = AuditEntry.objects.filter(student_id=world.ana.pk, purpose="shared transcript").latest(
         "at"
     )
-    assert entry.action == "read" and entry.actor_id is None
+    assert entry.action == "read"
+    assert entry.actor_id is None
     assert "Columbia State University" in entry.actor_name
     link.refresh_from_db()
     assert link.views == 1
@@ -192,9 +197,7 @@ def test_shared_link_is_read_audited_and_revocable(world, client, ana_reaches_le
     access = client.get(reverse("web:student_access", args=[world.ana.pk])).content.decode()
     assert "Columbia State University" in access
     # Revoked: a plain page with no name.
-    assert (
-        client.post(reverse("transcripts:revoke", args=[link.uuid])).status_code == 302
-    )
+    assert client.post(reverse("transcripts:revoke", args=[link.uuid])).status_code == 302
     client.logout()
     gone = client.get(url)
     assert gone.status_code == 404
@@ -206,7 +209,9 @@ def test_expired_and_tampered_links_name_no_one(world, client, ana_reaches_level
     link, url = _share(client, world, days=1)
     client.logout()
     token = url.rstrip("/").rsplit("/", 1)[1]
-    tampered = reverse("transcripts:shared", args=[token[:-2] + ("AA" if token[-2:] != "AA" else "BB")])
+    tampered = reverse(
+        "transcripts:shared", args=[token[:-2] + ("AA" if token[-2:] != "AA" else "BB")]
+    )
     other = reverse("transcripts:shared", args=["not-a-token"])
     ShareLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     before = AuditEntry.objects.filter(purpose="shared transcript", action="read").count()
@@ -215,7 +220,8 @@ def test_expired_and_tampered_links_name_no_one(world, client, ana_reaches_level
         assert response.status_code == 404
         text = response.content.decode()
         assert "does not open a transcript" in text
-        assert world.ana.display_name not in text and "Ana" not in text
+        assert world.ana.display_name not in text
+        assert "Ana" not in text
     assert AuditEntry.objects.filter(purpose="shared transcript", action="read").count() == before
 
 
@@ -247,7 +253,10 @@ def node_check(*credentials):
         url = publish.status_list_url(c.status_list)
         documents[url] = publish.status_list_by_url(url)
     return independently_verify(
-        [(str(c.uuid), json.loads(c.content) if c.format == "di" else c.content) for c in credentials],
+        [
+            (str(c.uuid), json.loads(c.content) if c.format == "di" else c.content)
+            for c in credentials
+        ],
         documents=documents,
     )
 
@@ -279,7 +288,8 @@ def test_transcript_clr_is_verified_independently(world, client, ana_reaches_lev
     fresh = client.post(reverse("transcripts:clr", args=[world.ana.pk])).content.decode()
     assert fresh != clr.content
     clr.refresh_from_db()
-    assert clr.revoked_at is not None and "newer transcript" in clr.revocation_reason
+    assert clr.revoked_at is not None
+    assert "newer transcript" in clr.revocation_reason
 
 
 def test_clr_with_nothing_reached_is_refused_plainly(world, client):
@@ -294,10 +304,9 @@ def test_level_credentials_follow_the_standing(
 ):
     """With the district's setting on, reaching a level issues its credential once the
     change commits; a correction that undoes it revokes it with a reason; again: nothing."""
-    from tests.credentials.conftest import competency_targets
-
     from proficio.evidence import actions as evidence
     from proficio.mastery import actions as mastery
+    from tests.credentials.conftest import competency_targets
 
     rivera = world.user("rivera")
     targets = competency_targets(world.district_framework, "MATH.1", 1)
@@ -317,7 +326,8 @@ def test_level_credentials_follow_the_standing(
         student=world.ana, subject_key__startswith="level:", revoked_at__isnull=True
     )
     reached = {r.subject_key for r in levels_reached(world.ana)}
-    assert reached and {c.subject_key for c in live} == reached
+    assert reached
+    assert {c.subject_key for c in live} == reached
     result = node_check(*live)
     assert all(r["verified"] for r in result.values()), result
     leader = world.user("principal")
@@ -328,7 +338,8 @@ def test_level_credentials_follow_the_standing(
     math1 = list(
         IssuedCredential.objects.filter(student=world.ana, competency__human_coding_scheme="MATH.1")
     )
-    assert math1 and all(c.revoked_at is not None for c in math1)
+    assert math1
+    assert all(c.revoked_at is not None for c in math1)
     assert all("no longer shown" in c.revocation_reason for c in math1)
     from proficio.credentials import actions as credentials
 
@@ -362,7 +373,8 @@ def test_graduating_class_issue_with_progress(
     }
     client.force_login(world.user("district.admin"))
     page = client.get(reverse("transcripts:class_issue", args=[job.pk])).content.decode()
-    assert "100%" in page and f"{job.students} / {job.students}" in page
+    assert "100%" in page
+    assert f"{job.students} / {job.students}" in page
     with pytest.raises(ValidationError) as err:
         actions.start_class_issue(system, riverbend, grade_level="99")
     assert "grade_level" in err.value.message_dict

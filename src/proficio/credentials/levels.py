@@ -25,9 +25,7 @@ class LevelReached:
         return f"level:{self.competency.identifier}:{self.level.code}"
 
 
-def levels_reached(
-    student: Student, rows: list[CompetencyRow] | None = None
-) -> list[LevelReached]:
+def levels_reached(student: Student, rows: list[CompetencyRow] | None = None) -> list[LevelReached]:
     """``rows``: the student's ``competencies`` when the caller has already read them."""
     if rows is None:
         rows, _ = competencies(student)

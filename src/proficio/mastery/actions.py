@@ -20,7 +20,6 @@ from proficio.evidence.models import EvidenceScore, ItemResponse
 from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import engine
-from proficio.mastery.signals import standing_changed
 from proficio.mastery.models import (
     ContinuumSetting,
     Determination,
@@ -33,6 +32,7 @@ from proficio.mastery.models import (
     ReplayJob,
     ScopeKind,
 )
+from proficio.mastery.signals import standing_changed
 from proficio.orgs.models import Organization, Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 from proficio.retry import retry_on_conflict

@@ -12,9 +12,7 @@ class ShareForm(forms.Form):
     recipient = forms.CharField(
         label=_("Who you share it with (a college or program)"), max_length=200
     )
-    days = forms.IntegerField(
-        label=_("Days the link works"), min_value=1, max_value=90, initial=30
-    )
+    days = forms.IntegerField(label=_("Days the link works"), min_value=1, max_value=90, initial=30)
 
 
 class TranscriptSettingsForm(forms.Form):

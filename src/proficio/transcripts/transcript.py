@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,7 +261,12 @@ def as_json(t: Transcript) -> dict[str, Any]:
             for p in t.profile
         ],
         "derived": (
-            {"kind": t.derived, "label": t.derived_label, "primary": False, "total": t.derived_total}
+            {
+                "kind": t.derived,
+                "label": t.derived_label,
+                "primary": False,
+                "total": t.derived_total,
+            }
             if t.derived != "none"
             else None
         ),

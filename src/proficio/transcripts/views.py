@@ -66,7 +66,9 @@ def _share_rows(request: HttpRequest, student: Student) -> list[dict[str, Any]]:
     ]
 
 
-def _page(request: HttpRequest, student: Student, form: ShareForm, status: int = 200) -> Any:
+def _page(
+    request: HttpRequest, student: Student, form: ShareForm, status: int = 200
+) -> HttpResponse:
     t = actions.read_transcript(request.user, student)
     can_share = policy.can(request.user, Act.CHANGE, Subject.TRANSCRIPT, student)
     return render(
@@ -178,9 +180,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     if t is None:
         response = render(request, "transcripts/shared_gone.html", status=404)
     else:
-        response = render(
-            request, "transcripts/shared.html", {"t": t, "authorized": False}
-        )
+        response = render(request, "transcripts/shared.html", {"t": t, "authorized": False})
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
