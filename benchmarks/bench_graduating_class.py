@@ -47,7 +47,8 @@ def raw_signing(levels: int, clrs: int) -> float:
     (VC-JWT, each holding its share of the level credentials): the signing alone."""
     sample = IssuedCredential.objects.filter(kind=CredentialKind.LEVEL).first()
     clr = IssuedCredential.objects.filter(kind=CredentialKind.CLR).first()
-    assert sample is not None and clr is not None
+    assert sample is not None
+    assert clr is not None
     key = IssuerKey.objects.get(pk=sample.key_id)
     secret = keys.unseal(key.encrypted_secret)
     signed = json.loads(sample.content)

@@ -54,8 +54,9 @@ def main() -> None:
     call_command("demo", students=args.students, seed=0, verbosity=0)
     students = list(Student.objects.values_list("pk", flat=True))
     targets = list(
-        Item.objects.filter(kind=ItemKind.TARGET, framework__title__icontains="Riverbend")
-        .values_list("pk", flat=True)
+        Item.objects.filter(
+            kind=ItemKind.TARGET, framework__title__icontains="Riverbend"
+        ).values_list("pk", flat=True)
     )
     scorer = User.objects.get(username="rivera").pk
     started = time.perf_counter()
