@@ -90,6 +90,7 @@ def main() -> None:
         )
     )
     seen: list[dict[str, int]] = []
+    finals: list[dict[str, int]] = []
     stop = threading.Event()
     started = time.perf_counter()
     with acting(None, route="bench: graduating class"):
@@ -111,6 +112,7 @@ def main() -> None:
             issue_class.call(job.pk)
             stop.set()
             watcher.join()
+            finals.append(progress.read("class_issue", job.pk) or {})
     elapsed = time.perf_counter() - started
     levels = IssuedCredential.objects.filter(kind=CredentialKind.LEVEL).count()
     clrs = IssuedCredential.objects.filter(kind=CredentialKind.CLR).count()
@@ -123,7 +125,9 @@ def main() -> None:
         f"graduating class: {students} students in {len(grades)} grades, "
         f"{clrs} transcripts (CLR) and {levels} OB3 level credentials issued in the "
         f"background task in {elapsed:.1f} s ({(levels + clrs) / elapsed:.1f} credentials/s); "
-        f"progress read {len(seen)} times, last {seen[-1] if seen else None}"
+        f"progress polled {len(seen)} times while running; at the end "
+        f"{sum(f.get('done', 0) for f in finals)} of {sum(f.get('total', 0) for f in finals)} "
+        f"students done in {sum(1 for f in finals if f.get('stage') == 'done')} jobs"
     )
     print(f"baseline: raw signing of the same {levels} + {clrs} credentials: {baseline:.1f} s")
     print(f"ratio (issuing / raw signing): {elapsed / baseline:.2f}x")
