@@ -348,8 +348,31 @@ def test_level_credentials_follow_the_standing(
 
 
 def test_no_automatic_issuing_when_the_district_has_not_turned_it_on(
-    world, django_capture_on_commit_callbacks, ana_reaches_level
+    world, django_capture_on_commit_callbacks
 ):
+    from proficio.evidence import actions as evidence
+    from tests.credentials.conftest import competency_targets
+
+    rivera = world.user("rivera")
+    targets = competency_targets(world.district_framework, "MATH.1", 1)
+    with (
+        acting(rivera, route="tests"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        for target in targets:
+            for days in (3, 2, 1):
+                evidence.record_evidence(
+                    rivera,
+                    student=world.ana,
+                    kind="project",
+                    title="Level check",
+                    assessed_at=timezone.now() - dt.timedelta(days=days),
+                    scores=[evidence.ScoreInput(target, 4.0)],
+                    scorer=rivera,
+                )
+    assert callbacks  # the standing changed and was heard
+    assert levels_reached(world.ana)  # a level is reached ...
+    # ... and nothing is issued: Riverbend has not turned level credentials on.
     assert not IssuedCredential.objects.filter(subject_key__startswith="level:").exists()
 
 
