@@ -7,7 +7,8 @@ from __future__ import annotations
 from proficio.audit.context import acting
 
 LINKS = {"ana_share": "ana", "cedar_share": "cedar-es", "lake_share": "lake.kid"}
-CLASSES = {"riverbend_class": "riverbend", "lakeside_class": "lakeside"}
+# name -> (district code, the grade the record names: at most 10 characters)
+CLASSES = {"riverbend_class": ("riverbend", "W-RIVER"), "lakeside_class": ("lakeside", "W-LAKE")}
 
 
 def _student(key: str):
@@ -34,10 +35,10 @@ def build() -> None:
                 recipient=f"World college {name}",
                 days=30,
             )
-        for name, code in CLASSES.items():
+        for code, grade in CLASSES.values():
             # The record of a run, without running it (the world stays free of credentials).
             ClassIssue.objects.create(
-                district=Organization.objects.get(code=code), grade_level=name, students=0
+                district=Organization.objects.get(code=code), grade_level=grade, students=0
             )
 
 
@@ -47,5 +48,5 @@ def lookup(name: str):
     if name in LINKS:
         return ShareLink.objects.get(recipient=f"World college {name}")
     if name in CLASSES:
-        return ClassIssue.objects.get(grade_level=name)
+        return ClassIssue.objects.get(grade_level=CLASSES[name][1])
     return None
