@@ -69,7 +69,7 @@ def test_transcript_download_share_and_who_viewed(page, browser, server):
     page.get_by_label("Who you share it with (a college or program)").fill(COLLEGE)
     page.get_by_label("Days the link works").fill("7")
     page.get_by_role("button", name="Make a link").click()
-    link = page.get_by_label(f"Link for {COLLEGE}").input_value()
+    link = page.get_by_role("textbox", name=f"Link for {COLLEGE}", exact=True).input_value()
     assert "/transcripts/shared/" in link
 
     # A college reader opens it, with no account.
@@ -114,7 +114,9 @@ def test_the_guardian_reads_and_shares_in_spanish(page):
         expect(page.get_by_role("heading", name="Hábitos de éxito")).to_be_visible()
         page.get_by_label("Con quién lo comparte (una universidad o un programa)").fill(UNIVERSIDAD)
         page.get_by_role("button", name="Crear un enlace").click()
-        expect(page.get_by_label(f"Enlace para {UNIVERSIDAD}")).to_be_visible()
+        expect(
+            page.get_by_role("textbox", name=f"Enlace para {UNIVERSIDAD}", exact=True)
+        ).to_be_visible()
         screenshot(page, "transcript-es")
         assert axe_violations(page) == []
     finally:
