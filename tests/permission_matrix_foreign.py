@@ -26,6 +26,7 @@ NOT_AN_OBJECT: dict[str, str] = {
     "case:unknown": "the parameter is any other path under the CASE prefix: no object",
     "accounts:invitation": "the parameters are a one-time link's signed token, not an id",
     "accounts:password_reset_confirm": "the parameters are a reset link's signed token",
+    "transcripts:shared": "the parameter is a share link's signed token, not an id",
     "state:open_data": "a school's public report-card data: published to anyone, no login",
     "state:report_card": "a school's public report card: published to anyone, no login",
 }
@@ -52,6 +53,7 @@ SCHOOL_EXEMPT: dict[str, str] = {
         )
     },
     "frameworks:exemplar_file": "an exemplar belongs to a framework's competency",
+    "transcripts:class_issue": "a graduating class is issued by a district, not a school",
     "mastery:rollup_rule": "a roll-up rule belongs to a framework's competency",
     "frameworks:import_job": "an import job belongs to the district administrator who ran it",
     "frameworks:import_progress": "an import job belongs to the district administrator who ran it",

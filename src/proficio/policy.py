@@ -73,6 +73,8 @@ class Subject(StrEnum):
     MACHINE_CLIENT = "machine_client"  # a program registered for OAuth client credentials
     CREDENTIAL = "credential"  # verifiable credentials issued to a student
     CREDENTIAL_SETTINGS = "credential_settings"  # an organization's issuing keys and choices
+    TRANSCRIPT = "transcript"  # a student's competency transcript, its share links and CLR
+    TRANSCRIPT_SETTINGS = "transcript_settings"  # a district's transcript choices
     IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
     ROSTER_IMPORT = "roster_import"  # a OneRoster import job of a district
     LRS = "lrs"  # a district's learning-tool intake: activity alignments, pull reports
@@ -277,6 +279,27 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
     (Subject.CREDENTIAL_SETTINGS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    # The transcript is the learner's: they (and their guardians) read it, share it with a
+    # college and take its CLR; counselors and leaders who answer for the record read it.
+    (Subject.TRANSCRIPT, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.TRANSCRIPT, Act.CHANGE): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+    },
+    (Subject.TRANSCRIPT_SETTINGS, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.TRANSCRIPT_SETTINGS, Act.CHANGE): {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
@@ -548,6 +571,14 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.EVERYWHERE: lambda w, r: Q(),
         },
     ),
+    Subject.TRANSCRIPT: (Student, _via_student("")),
+    Subject.TRANSCRIPT_SETTINGS: (
+        Organization,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.LRS: (
         Organization,
         {
@@ -715,6 +746,7 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.STUDENT: ("student", ("school",)),
     Subject.OWN_LEARNING: ("student", ("school",)),
     Subject.FAMILY_REPORT: ("student", ("school",)),
+    Subject.TRANSCRIPT: ("student", ("school",)),
     Subject.NOTIFICATION: ("notification", ()),
     Subject.SECTION: ("section", ("school", "course", "term")),
     Subject.CLASSROOM: ("section", ("school", "course", "term")),
@@ -731,7 +763,12 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.PILOT: ("pilot", ("state",)),
 }
 # Subjects whose object is a student: fetching one for someone else is an audited read.
-_STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}
+_STUDENT_SUBJECTS = {
+    Subject.STUDENT,
+    Subject.OWN_LEARNING,
+    Subject.FAMILY_REPORT,
+    Subject.TRANSCRIPT,
+}
 
 
 def access(

@@ -249,16 +249,19 @@ def _issue_level(actor: Any, student: Student, reached: LevelReached) -> IssuedC
     )
 
 
-def issue_level_credentials(actor: Any, student: Student) -> list[IssuedCredential]:
+def issue_level_credentials(
+    actor: Any, student: Student, *, always: bool = False
+) -> list[IssuedCredential]:
     """A credential for each competency level the student has reached and holds none
-    for yet, when the student's district issues them.
+    for yet, when the student's district issues them (``always``: whatever the district's
+    setting, for a record the student asked for, such as the transcript's CLR).
 
     The levels are read outside any transaction and each credential is issued in its own
     short one: on SQLite a transaction holds the database's write lock from its start, and
     a district's worth of issuing must not keep people from logging in meanwhile. Running
     it again issues only what is still missing."""
     policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
-    if not level_credentials_on(district_of(student.school)):
+    if not always and not level_credentials_on(district_of(student.school)):
         return []
     held = set(
         IssuedCredential.objects.filter(
@@ -270,6 +273,33 @@ def issue_level_credentials(actor: Any, student: Student) -> list[IssuedCredenti
         for reached in levels_reached(student)
         if reached.subject_key not in held
     ]
+
+
+def sync_level_credentials(
+    actor: Any, student: Student
+) -> tuple[list[IssuedCredential], list[IssuedCredential]]:
+    """After the student's standings changed: when the district issues level credentials,
+    revoke the live ones the corrected record no longer shows (with a reason the holder
+    reads) and issue those newly reached. Running it again changes nothing."""
+    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    if not level_credentials_on(district_of(student.school)):
+        return [], []
+    reached = {r.subject_key for r in levels_reached(student)}
+    revoked = [
+        revoke_credential(
+            actor,
+            c,
+            reason=_("The record was corrected: this level is no longer shown."),
+        )
+        for c in IssuedCredential.objects.filter(
+            student=student,
+            kind=CredentialKind.LEVEL,
+            revoked_at__isnull=True,
+            subject_key__startswith="level:",
+        )
+        if c.subject_key not in reached
+    ]
+    return issue_level_credentials(actor, student), revoked
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from proficio.mastery.models import (
     ReplayJob,
     ScopeKind,
 )
+from proficio.mastery.signals import standing_changed
 from proficio.orgs.models import Organization, Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 from proficio.retry import retry_on_conflict
@@ -112,6 +113,7 @@ def update_determination(student: Student, target: Item, *, reason: str) -> Dete
             computed_at=values["computed_at"],
             reason=reason,
         )
+        standing_changed.send(sender=Determination, student=student)
     return det
 
 
@@ -514,6 +516,7 @@ def override_determination(
         computed_at=timezone.now(),
         reason="override",
     )
+    standing_changed.send(sender=Override, student=student)
     return override
 
 
@@ -522,6 +525,7 @@ def withdraw_override(actor: Actor, override: Override) -> None:
     authorize(actor, Act.CHANGE, Subject.STUDENT, override.student)
     override.withdrawn_at = timezone.now()
     override.save(update_fields=["withdrawn_at"])
+    standing_changed.send(sender=Override, student=override.student)
 
 
 @transaction.atomic
