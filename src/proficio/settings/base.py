@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "proficio.pace",
     "proficio.insights",
     "proficio.credentials",
+    "proficio.graduation",
     "proficio.roster",
     "proficio.lrs",
     "proficio.notifications",
