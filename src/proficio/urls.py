@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("proficio.pace.urls")),
     path("insights/", include("proficio.insights.urls")),
     path("", include("proficio.credentials.urls")),
+    path("", include("proficio.graduation.urls")),
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
     path("notifications/", include("proficio.notifications.urls")),

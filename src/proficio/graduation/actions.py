@@ -8,6 +8,7 @@ The rules are ``proficio.core.graduation``; standings come from the one definiti
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -51,10 +52,8 @@ def _competency(ref: Any) -> Item | None:
     if not text:
         return None
     q = Q(human_coding_scheme=text)
-    try:
+    with contextlib.suppress(ValueError):
         q |= Q(identifier=uuid.UUID(text))
-    except ValueError:
-        pass
     return Item.objects.filter(q, kind=ItemKind.COMPETENCY).select_related("framework").first()
 
 
