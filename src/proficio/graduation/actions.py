@@ -113,13 +113,24 @@ def _requirement_from(
         minimum_score=score,
         accepts_alternative=bool(spec.get("accepts_alternative", False)),
     )
-    for field, message in core.problems(rule, {i.pk for i in found}).items():
-        errors.setdefault(field, message)
+    # The kernel says which fields are wrong; the words are ours, in the reader's language.
+    for field in core.problems(rule, {i.pk for i in found}):
+        errors.setdefault(field, _problem_text(field))
     if not str(spec.get("title", "")).strip():
         errors["title"] = _("Give the requirement a title.")
     if errors:
         raise ValidationError({f"{where}.{field}": message for field, message in errors.items()})
     return rule, found, level, spec
+
+
+def _problem_text(field: str) -> str:
+    return {
+        "key": _("Give the requirement a key."),
+        "competencies": _("Name at least one competency, each once."),
+        "level": _("Name the level the competencies must reach."),
+        "count": _("The number required must be between 1 and the number named."),
+        "minimum_score": _("A capstone needs the rubric score that meets it."),
+    }.get(field, _("This field is not valid."))
 
 
 @transaction.atomic

@@ -49,7 +49,9 @@ def mine(request: HttpRequest) -> HttpResponse:
         students.append(w.student)
     if Role.GUARDIAN in w.roles:
         students += list(
-            Student.objects.filter(guardian_links__guardian=request.user.pk).select_related("school")
+            Student.objects.filter(guardian_links__guardian=request.user.pk).select_related(
+                "school"
+            )
         )
     if not students:
         raise PermissionDenied
