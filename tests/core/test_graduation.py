@@ -14,7 +14,6 @@ from proficio.core.graduation import (
     Alternative,
     Gap,
     Kind,
-    Pace,
     Projection,
     Requirement,
     RubricResult,
@@ -86,8 +85,8 @@ def test_an_accepted_outside_credential_meets_a_requirement_that_accepts_one():
 
 def test_projection_uses_the_pace_rule_and_takes_the_latest_requirement():
     # One level a year from level 2 on TODAY: level 4 two years on, level 3 one year on.
-    growth = Growth(per_year=1.0, standard_error=0.1, intercept_level=2.0, n=5)
-    pace = {"geo": Pace(growth, TODAY), "persist": Pace(growth, TODAY)}
+    growth = Growth(per_year=1.0, standard_error=0.1, intercept_level=0.0, n=5)
+    pace = {"geo": growth, "persist": growth}
     progress = evaluate(
         [MATH, HABITS], {"alg": 4, "geo": 2, "collab": 3, "persist": 2}, today=TODAY, pace=pace
     )
@@ -99,11 +98,12 @@ def test_projection_uses_the_pace_rule_and_takes_the_latest_requirement():
     assert not on_track(progress, TODAY)
 
 
-def test_a_projection_in_the_past_is_today_and_no_growth_means_none():
-    behind = Pace(Growth(1.0, 0.1, 0.0, 3), TODAY - dt.timedelta(days=3650))
-    progress = evaluate([MATH], {"alg": 4, "geo": 2}, today=TODAY, pace={"geo": behind})
-    assert progress.completion == TODAY
-    flat = Pace(Growth(0.0, 0.1, 2.0, 3), TODAY)
+def test_projection_starts_from_the_level_shown_today_and_no_growth_means_none():
+    # The fitted line's own intercept is ignored: three levels a year from level 2 today.
+    fast = Growth(3.0, 0.1, 9.0, 3)
+    progress = evaluate([MATH], {"alg": 4, "geo": 2}, today=TODAY, pace={"geo": fast})
+    assert progress.completion == TODAY + dt.timedelta(days=2 / 3 * DAYS_PER_YEAR)
+    flat = Growth(0.0, 0.1, 2.0, 3)
     stuck = evaluate([MATH], {"alg": 4, "geo": 2}, today=TODAY, pace={"geo": flat})
     assert stuck.projection == Projection.NO_PACE
     assert not on_track(stuck, TODAY)

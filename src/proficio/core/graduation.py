@@ -15,8 +15,9 @@ recorded against it (an alternative pathway), which then stands as its evidence.
 :func:`evaluate` reads a student's standings (competency → the highest level position
 shown, None when none is; a level not shown counts as position 0) and returns, for each
 requirement, met or not yet, the evidence behind it and what is left, and a projected
-completion date from the student's growth on the competencies still short
-(:func:`proficio.core.progression.pace.project`, the one projection rule).
+completion date: each competency still short grows from the level shown today at the
+student's rate of growth in it (levels per year, from the pace engine), projected by
+:func:`proficio.core.progression.pace.project`, the one projection rule.
 """
 
 from __future__ import annotations
@@ -136,14 +137,6 @@ class Progress:
         return len(self.unmet)
 
 
-@dataclass(frozen=True)
-class Pace:
-    """A competency's growth (levels per year) and the date its fit starts from."""
-
-    growth: Growth
-    since: dt.date
-
-
 def problems(
     requirement: Requirement, known: set[Hashable] | frozenset[Hashable]
 ) -> dict[str, str]:
@@ -171,21 +164,22 @@ def problems(
     return found
 
 
-def _when(gap: Gap, pace: Mapping[Hashable, Pace], today: dt.date) -> dt.date | None:
-    """When the competency reaches the level needed at the student's growth."""
+def _when(gap: Gap, pace: Mapping[Hashable, Growth], today: dt.date) -> dt.date | None:
+    """When the competency reaches the level needed, growing from the level shown today at
+    the student's rate of growth in it (None without growth, or with none at all)."""
     if gap.levels == 0:
         return today
     found = pace.get(gap.competency)
     if found is None:
         return None
-    date = project(found.growth, found.since, float(gap.need)).date
-    return None if date is None else max(date, today)
+    from_today = Growth(found.per_year, found.standard_error, float(gap.have or 0), found.n)
+    return project(from_today, today, float(gap.need)).date
 
 
 def _continuum(
     req: Requirement,
     standings: Mapping[Hashable, int | None],
-    pace: Mapping[Hashable, Pace],
+    pace: Mapping[Hashable, Growth],
     today: dt.date,
 ) -> Outcome:
     gaps = [Gap(c, standings.get(c), req.level) for c in req.competencies]
@@ -218,7 +212,7 @@ def evaluate(
     today: dt.date,
     rubric: Mapping[str, Sequence[RubricResult]] | None = None,
     alternatives: Mapping[str, Sequence[Alternative]] | None = None,
-    pace: Mapping[Hashable, Pace] | None = None,
+    pace: Mapping[Hashable, Growth] | None = None,
 ) -> Progress:
     """Each requirement met or not yet, with its evidence and what is left, and the
     projected completion date (the latest of the requirements' own projections)."""

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from proficio import policy
 from proficio.audit.log import record_reads
 from proficio.core import graduation as core
+from proficio.core.progression.pace import Growth
 from proficio.credentials import publish
 from proficio.credentials.actions import issue_credential, revoke_credential
 from proficio.credentials.models import CredentialKind, OutsideCredential
@@ -386,12 +387,11 @@ def _evaluate(students: Sequence[Student], today: dt.date) -> dict[int, Path]:
         levels: dict[Hashable, int | None] = {
             pk: s.level for pk, s in stood.get(student.pk, {}).items()
         }
-        pace: dict[Any, core.Pace] = {}
+        pace: dict[Hashable, Growth] = {}
         if any(r.kind != core.Kind.RUBRIC for r in mine):
             for row in student_pace(student, today):
-                g = row.result.growth
-                if row.competency is not None and g is not None and row.since is not None:
-                    pace[row.competency.pk] = core.Pace(g, row.since)
+                if row.competency is not None and row.result.growth is not None:
+                    pace[row.competency.pk] = row.result.growth
         rules = [
             core.Requirement(
                 key=str(r.pk),

@@ -139,7 +139,6 @@ class CompetencyPace:
     goal_level: float | None
     goal_due: dt.date | None
     last_progress: dt.date | None
-    since: dt.date | None = None  # the first observation: where the growth fit starts
 
 
 def student_pace(student: Student, today: dt.date) -> list[CompetencyPace]:
@@ -189,14 +188,7 @@ def student_pace(student: Student, today: dt.date) -> list[CompetencyPace]:
             standing=standing.level if standing is not None else None,
         )
         rows.append(
-            CompetencyPace(
-                competency,
-                result,
-                None if np.isnan(goal) else goal,
-                due,
-                last_progress,
-                since=places[0][0] if places else None,
-            )
+            CompetencyPace(competency, result, None if np.isnan(goal) else goal, due, last_progress)
         )
     if rows:
         rows.append(overall(rows))
