@@ -312,3 +312,30 @@ def test_world_diplomas_are_where_the_world_says(world):
     }
     assert RubricResult.objects.filter(student=world.ben).count() == 2
     assert Organization.objects.get(code="columbia").requirement_sets.count() == 1
+
+
+def test_issuing_is_asked_of_the_student_not_of_a_credential_with_the_same_id(world):
+    """Regression: the credential engine asked the policy about the IssuedCredential whose
+    id happened to equal the student's. Dr. Okoye (Maple) issues for Ben (Maple) whatever
+    credential has Ben's id; Ms. Shore (Lakeside) cannot, whatever credential has it."""
+    from proficio.credentials import actions as credentials
+    from proficio.credentials.models import CredentialKind
+    from tests.world_credentials import achievement
+
+    with acting(world.user("principal"), route="tests: issue"):
+        made = credentials.issue_credential(
+            world.user("principal"),
+            world.ben,
+            kind=CredentialKind.LEVEL,
+            subject_key="test:ben",
+            achievement=achievement("ben"),
+        )
+    assert made.student == world.ben
+    with pytest.raises(PermissionDenied):
+        credentials.issue_credential(
+            world.user("lake.admin"),
+            world.ben,
+            kind=CredentialKind.LEVEL,
+            subject_key="test:ben2",
+            achievement=achievement("ben2"),
+        )

@@ -59,7 +59,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         actions.path_to_graduation(request.user, s, purpose="family graduation page")
         for s in students
     ]
-    return render(request, "graduation/mine.html", {"paths": paths})
+    return render(request, "graduation/mine.html", {"paths": paths, "can_download": True})
 
 
 @login_required
@@ -75,7 +75,19 @@ def student(request: HttpRequest, student_id: int) -> HttpResponse:
     return render(
         request,
         "graduation/student.html",
-        {"path": path, "may_award": may_award, "rescind_form": RescindForm()},
+        {
+            "path": path,
+            "may_award": may_award,
+            "can_download": _can_download(request, path),
+            "rescind_form": RescindForm(),
+        },
+    )
+
+
+def _can_download(request: HttpRequest, path: actions.Path) -> bool:
+    credential = path.diploma.credential if path.diploma else None
+    return credential is not None and policy.can(
+        request.user, Act.VIEW, Subject.CREDENTIAL, credential
     )
 
 
