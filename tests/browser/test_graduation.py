@@ -75,7 +75,9 @@ def test_counselor_sees_a_senior_and_a_leader_awards_and_rescinds(page, server):
     expect(page.get_by_text("Diploma rescinded and its credential revoked.")).to_be_visible()
     page.context.clear_cookies()
     _verify(page, content)
-    expect(page.get_by_text("Revoked: the issuer has withdrawn this credential.")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="Revoked: the issuer has withdrawn this credential.")
+    ).to_be_visible()
     screenshot(page, "graduation-verify-revoked")
 
 
