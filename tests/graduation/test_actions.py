@@ -21,7 +21,7 @@ from proficio.credentials.models import IssuedCredential
 from proficio.graduation import actions
 from proficio.graduation.models import Diploma, GraduationRecord, RequirementSet, RubricResult
 from proficio.orgs.models import Organization
-from tests.core.credentials_support import needs_fixtures
+from tests.core.credentials_support import needs_fixtures, schemas
 from tests.credentials.conftest import competency_targets
 from tests.credentials.test_issue_and_verify import node_check
 
@@ -255,6 +255,7 @@ def test_award_issues_a_diploma_credential_and_rescission_revokes_it(world, syst
         "Mathematics at level 1",
     ]
     assert node_check(credential)[str(credential.uuid)]["verified"]
+    assert schemas().check(document, "ob3") == []  # 1EdTech's OB 3.0 schema
     page = client.post(reverse("credentials:verify"), {"credential": credential.content})
     assert "is genuine and in force" in page.content.decode()
     with pytest.raises(ValidationError):
