@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.models import User
+from proficio.audit import log as audit_log
 from proficio.audit.log import record_reads
 from proficio.classroom import gradebook
 from proficio.classroom.models import (
@@ -86,6 +87,7 @@ def roster_student(section: Section, raw_id: Any, day: dt.date | None = None) ->
     )
     if student is None:
         raise Http404("No such student in this class")
+    student._proficio_on_roster = (section.pk, day)  # type: ignore[attr-defined]
     return student
 
 
@@ -159,18 +161,21 @@ def assessed_at(task: ScoringTask) -> dt.datetime:
 def _enrolled(task: ScoringTask, student: Student) -> None:
     """A student not on the class roster today is not found: the answer names nobody,
     whoever the id belongs to."""
+    today = timezone.localdate()
+    if getattr(student, "_proficio_on_roster", None) == (task.section_id, today):
+        return  # found on this roster today by ``roster_student``, in this request
     if not (
-        student.enrollments.filter(section_id=task.section_id)
-        .filter(active_on(timezone.localdate()))
-        .exists()
+        student.enrollments.filter(section_id=task.section_id).filter(active_on(today)).exists()
     ):
         raise Http404("No such student in this class")
 
 
 def _entry(task: ScoringTask, student: Student) -> TaskStudent:
     """The student's row on the task, locked for this transaction."""
-    entry, _created = TaskStudent.objects.select_for_update().get_or_create(
-        task=task, student=student
+    entry, _created = (
+        TaskStudent.objects.select_for_update(of=("self",))
+        .select_related("evidence")  # read with the row (only the row is locked)
+        .get_or_create(task=task, student=student)
     )
     entry.student = student  # the caller's instance, with its school loaded for the audit
     return entry
@@ -182,6 +187,7 @@ def levels_of(criterion: RubricCriterion) -> list[float]:
 
 @retry_on_conflict
 @transaction.atomic
+@audit_log.batched()  # its audit entries in one insert, in its transaction
 def set_task_score(
     actor: Actor,
     task: ScoringTask,

@@ -25,7 +25,8 @@ from proficio.classroom import actions, grid
 from proficio.classroom.forms import GridFilterForm, GroupTargetForm, ScoringTaskForm
 from proficio.classroom.models import Attendance, GroupSet, ScoringTask, TaskScore, TaskStudent
 from proficio.core.progression.groups import GroupKind, form_groups
-from proficio.frameworks.models import AssociationType, Item, RubricCriterion
+from proficio.frameworks import definitions
+from proficio.frameworks.models import AssociationType, Item
 from proficio.mastery.models import Determination, DeterminationStatus
 from proficio.orgs.models import Section, Student
 from proficio.policy import Act, Subject
@@ -369,18 +370,7 @@ def _task(section: Section, task_id: int) -> ScoringTask:
 
 
 def _criteria(task: ScoringTask) -> list[Any]:
-    criteria = list(
-        RubricCriterion.objects.filter(rubric_id=task.rubric_id)
-        .select_related("item")
-        .prefetch_related("levels")
-        .order_by("position", "pk")
-    )
-    for c in criteria:
-        c.level_list = sorted(  # type: ignore[attr-defined]
-            (lv for lv in c.levels.all() if lv.score is not None), key=lambda lv: lv.score
-        )
-        c.level_scores = ",".join(f"{lv.score:g}" for lv in c.level_list)  # type: ignore[attr-defined]
-    return criteria
+    return definitions.criteria(task.rubric_id)
 
 
 def _sheet_rows(task: ScoringTask, students: list[Student], criteria: list[Any]) -> list[Any]:

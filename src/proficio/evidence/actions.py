@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proficio.accounts.models import User
+from proficio.audit import log as audit_log
 from proficio.evidence.models import (
     ALLOWED_ARTIFACT_TYPES,
     MAX_ARTIFACT_BYTES,
@@ -26,7 +27,7 @@ from proficio.evidence.models import (
     EvidenceStatus,
     ItemResponse,
 )
-from proficio.frameworks.assessable import why_not_assessable
+from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, RubricCriterion
 from proficio.mastery import engine
 from proficio.mastery.actions import lock_order, update_determination
@@ -75,8 +76,12 @@ def _check(
         )
     if not scores and not responses:
         errors.setdefault("scores", []).append("Score at least one learning target.")
+    # One query for every target named; the reason is worked out only for a refusal.
+    fine = assessable_ids(
+        student.school, [s.target.pk for s in scores] + [r.target.pk for r in responses]
+    )
     for n, s in enumerate(scores, start=1):
-        why = why_not_assessable(student.school, s.target)
+        why = None if s.target.pk in fine else why_not_assessable(student.school, s.target)
         if why:
             errors.setdefault("scores", []).append(f"Score {n}: {why}")
             continue
@@ -91,7 +96,7 @@ def _check(
                 f"Score {n}: the rubric criterion is aligned to another target."
             )
     for n, r in enumerate(responses, start=1):
-        why = why_not_assessable(student.school, r.target)
+        why = None if r.target.pk in fine else why_not_assessable(student.school, r.target)
         if why:
             errors.setdefault("responses", []).append(f"Item {n}: {why}")
     if kind == EvidenceKind.EXTENDED_LEARNING and not partner.strip():
@@ -104,6 +109,7 @@ def _check(
 
 @retry_on_conflict
 @transaction.atomic
+@audit_log.batched()  # its audit entries in one insert, in its transaction
 def record_evidence(
     actor: Actor,
     *,
@@ -196,6 +202,7 @@ def record_evidence(
 
 @retry_on_conflict
 @transaction.atomic
+@audit_log.batched()  # its audit entries in one insert, in its transaction
 def rescore_evidence(
     actor: Actor,
     evidence: Evidence,
@@ -217,22 +224,26 @@ def rescore_evidence(
             evidence.kind,
             evidence.partner_organization,
         )
-    EvidenceScore.objects.filter(evidence=evidence, criterion=criterion, target=target).delete()
+    rows = EvidenceScore.objects.filter(evidence=evidence, criterion=criterion, target=target)
     kept: Evidence | None = evidence
-    if score is not None:
-        EvidenceScore.objects.create(
-            evidence=evidence,
-            student=evidence.student,
-            target=target,
-            criterion=criterion,
-            score=float(score),
-            assessed_at=evidence.assessed_at,
-            kind=evidence.kind,
-            counts=evidence.status == EvidenceStatus.ACCEPTED,
-        )
-    elif not EvidenceScore.objects.filter(evidence=evidence).exists():
-        evidence.delete()
-        kept = None
+    if score is None:
+        rows.delete()
+        if not EvidenceScore.objects.filter(evidence=evidence).exists():
+            evidence.delete()
+            kept = None
+    else:
+        # A change of score changes the row in place (one update, one audit entry).
+        row, *extra = list(rows) or [EvidenceScore(evidence=evidence, target=target)]
+        for duplicate in extra:
+            duplicate.student = evidence.student  # loaded: the audit reads the school
+            duplicate.delete()
+        row.student = evidence.student
+        row.criterion = criterion
+        row.score = float(score)
+        row.assessed_at = evidence.assessed_at
+        row.kind = evidence.kind
+        row.counts = evidence.status == EvidenceStatus.ACCEPTED
+        row.save()
     update_determination(evidence.student, target, reason="evidence")
     return kept
 

@@ -26,6 +26,7 @@ from proficio.bulk import insert_rows
 from proficio.core.standards import case
 from proficio.core.standards import case_model as cm
 from proficio.core.standards.case import CASEError
+from proficio.frameworks import definitions
 from proficio.frameworks.models import (
     Association,
     AssociationGrouping,
@@ -294,6 +295,7 @@ def _count(counter: dict[str, int], key: str, n: int = 1) -> None:
 
 
 @transaction.atomic
+@definitions.changing()  # bulk writes: one new token before and after
 def import_package(
     package: cm.Package,
     *,

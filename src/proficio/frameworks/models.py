@@ -532,3 +532,15 @@ class HomeSupport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}@{self.level_id}"
+
+
+class DefinitionStamp(models.Model):
+    """One row whose token changes whenever a definition changes (a framework, item or
+    association, a scale, a rubric, a mastery policy or roll-up rule): the key of the
+    definitions cache (``proficio.frameworks.definitions``). A fresh random token each
+    time, so a change that rolls back leaves a token nobody else ever sees."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models import QuerySet
 
 from proficio.core.progression.next_targets import met_over_time, next_targets
 from proficio.evidence.models import EvidenceKind, EvidenceScore
@@ -70,11 +73,13 @@ class CompetencyRow:
     home_support: str = ""  # how to help at home at the next step
 
 
-def _frameworks(student: Student) -> list[Framework]:
+def _frameworks(student: Student, reassessable: QuerySet[Item] | None = None) -> list[Framework]:
     ids = set(
         Determination.objects.filter(student=student).values_list("target__framework", flat=True)
     )
-    ids |= set(reassessable_targets(student).values_list("framework", flat=True))
+    if reassessable is None:
+        reassessable = reassessable_targets(student)
+    ids |= set(reassessable.values_list("framework", flat=True))
     return list(Framework.objects.filter(pk__in=ids).order_by("title"))
 
 
@@ -89,31 +94,10 @@ def _labels(
     return {(lv.scale_id, lv.value): lv.label for lv in levels}
 
 
-def _target_scales(frameworks: list[Framework]) -> dict[int, ProficiencyScale | None]:
-    """Each target's scale (its competency's, else its framework's), in two queries; the
-    same rule as ``mastery.engine.scale_for``, without a query per target."""
-    items = {
-        i.pk: i
-        for i in Item.objects.filter(framework__in=frameworks).select_related(
-            "scale", "framework__scale"
-        )
-    }
-    parent = dict(
-        Association.objects.filter(
-            framework__in=frameworks,
-            association_type=AssociationType.IS_CHILD_OF,
-            origin_item__isnull=False,
-            destination_item__isnull=False,
-        ).values_list("origin_item_id", "destination_item_id")
-    )
-    scales: dict[int, ProficiencyScale | None] = {}
-    for pk, item in items.items():
-        competency = items.get(parent.get(pk, -1))
-        if competency is not None and competency.scale is not None:
-            scales[pk] = competency.scale
-        else:
-            scales[pk] = item.framework.scale
-    return scales
+def _target_scales(items: Iterable[Item]) -> dict[int, ProficiencyScale | None]:
+    """Each target's scale, by ``mastery.engine.scale_for`` (the framework tree comes from
+    the definitions cache, so this reads nothing once the page has read it)."""
+    return {i.pk: engine.scale_for(i) for i in items}
 
 
 def competencies(
@@ -122,7 +106,8 @@ def competencies(
     """Each competency of the student's frameworks with its targets' standing, and the next
     targets suggested from the prerequisites. With ``since``, each row also lists the targets
     whose standing changed after that moment (from the determination history)."""
-    frameworks = _frameworks(student)
+    open_here_targets = reassessable_targets(student)
+    frameworks = _frameworks(student, open_here_targets)
     items = list(
         Item.objects.filter(framework__in=frameworks, archived_at__isnull=True)
         .select_related("level", "framework", "framework__scale", "scale")
@@ -152,7 +137,7 @@ def competencies(
         o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
     }
     past = mastery_actions.as_of(student, since) if since is not None else None
-    scales = _target_scales(frameworks)
+    scales = _target_scales(items)
     # Framework text in the reader's language (English, marked, where not translated).
     tr = Translator()
     tr.localize_all(items, TranslationKind.ITEM, *ITEM_FIELDS)
@@ -250,7 +235,7 @@ def competencies(
             children.get(comp.pk, []), key=lambda t: (t.level.position if t.level else 0, t.pk)
         )
     ]
-    open_here = set(reassessable_targets(student).values_list("pk", flat=True))
+    open_here = set(open_here_targets.values_list("pk", flat=True))
     suggested_ids = next_targets(
         [t.pk for t in ordered_targets if t.pk in open_here], precedes, met_ids
     )
@@ -275,8 +260,10 @@ def progress_points(student: Student) -> list[dict[str, Any]]:
     from proficio.core.mastery import policy as core
     from proficio.evidence.models import EvidenceScore
 
-    dets = list(Determination.objects.filter(student=student).select_related("policy_version"))
-    scales = _target_scales(_frameworks(student))
+    dets = list(
+        Determination.objects.filter(student=student).select_related("policy_version", "target")
+    )
+    scales = _target_scales(d.target for d in dets)
     scores: dict[int, list[core.Point]] = defaultdict(list)
     for e, i, score, at, kind, target_id in EvidenceScore.objects.filter(
         student=student, counts=True

@@ -20,12 +20,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from proficio.core.progression import continuum as core
+from proficio.frameworks import definitions
 from proficio.frameworks.models import (
     Association,
     AssociationType,
@@ -54,13 +56,17 @@ def infers_lower_levels(district: Organization | int | None) -> bool:
     if district is None:
         return True
     district_id = district if isinstance(district, int) else district.pk
-    row = (
-        ContinuumSetting.objects.filter(district_id=district_id)
-        .order_by("-version")
-        .values_list("infer_lower_levels", flat=True)
-        .first()
-    )
-    return True if row is None else bool(row)
+
+    def read() -> bool:
+        row = (
+            ContinuumSetting.objects.filter(district_id=district_id)
+            .order_by("-version")
+            .values_list("infer_lower_levels", flat=True)
+            .first()
+        )
+        return True if row is None else bool(row)
+
+    return definitions.cached(("infers-lower-levels", district_id), read)
 
 
 @dataclass
@@ -82,27 +88,53 @@ class Structure:
 def structure(competencies: Iterable[Item]) -> Structure:
     comps = [c for c in competencies if c.kind == ItemKind.COMPETENCY]
     out = Structure(comps)
-    ids = [c.pk for c in comps]
+    ids = tuple(sorted(c.pk for c in comps))
     for c in comps:
         out.targets[c.pk] = []
         out.steps[c.pk] = set()
         out.framework_of[c.pk] = c.framework_id
-    for target_id, comp_id, position in Association.objects.filter(
-        association_type=AssociationType.IS_CHILD_OF,
-        destination_item_id__in=ids,
-        origin_item__kind=ItemKind.TARGET,
-        origin_item__archived_at__isnull=True,
-        origin_item__level__isnull=False,
-    ).values_list("origin_item_id", "destination_item_id", "origin_item__level__position"):
+    links, described, levels = definitions.cached(
+        ("continuum-structure", ids), lambda: _read_structure(ids)
+    )
+    for target_id, comp_id, position in links:
         out.targets[comp_id].append((target_id, position))
         out.steps[comp_id].add(position)
-    for comp_id, position in LevelStatement.objects.filter(item_id__in=ids).values_list(
-        "item_id", "level__position"
-    ):
+    for comp_id, position in described:
         out.steps[comp_id].add(position)
-    for level in PerformanceLevel.objects.filter(framework_id__in=set(out.framework_of.values())):
-        out.levels.setdefault(level.framework_id, {})[level.position] = level
+    frameworks = set(out.framework_of.values())
+    for row in levels:
+        if row["framework_id"] in frameworks:
+            # A fresh instance each time: pages translate the labels in place.
+            level = PerformanceLevel(**row)
+            out.levels.setdefault(level.framework_id, {})[level.position] = level
     return out
+
+
+def _read_structure(
+    ids: tuple[int, ...],
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]], list[dict[str, Any]]]:
+    """The competencies' targets with their level, the levels they describe, and their
+    frameworks' levels (definitions only: kept by ``frameworks.definitions``)."""
+    links = list(
+        Association.objects.filter(
+            association_type=AssociationType.IS_CHILD_OF,
+            destination_item_id__in=ids,
+            origin_item__kind=ItemKind.TARGET,
+            origin_item__archived_at__isnull=True,
+            origin_item__level__isnull=False,
+        ).values_list("origin_item_id", "destination_item_id", "origin_item__level__position")
+    )
+    described = list(
+        LevelStatement.objects.filter(item_id__in=ids).values_list("item_id", "level__position")
+    )
+    frameworks = set(Item.objects.filter(pk__in=ids).values_list("framework_id", flat=True))
+    levels: list[dict[str, Any]] = [
+        dict(row)
+        for row in PerformanceLevel.objects.filter(framework_id__in=frameworks).values(
+            "id", "framework_id", "position", "code", "label", "description"
+        )
+    ]
+    return links, described, levels
 
 
 def _expectation_points(
@@ -144,7 +176,14 @@ def standings(
     district_of = {s.pk: _district_id(s) for s in students}
     districts = {d for d in district_of.values() if d is not None}
     infer = {d: infers_lower_levels(d) for d in districts}
-    points = _expectation_points(districts, shape.competencies)
+    points = definitions.cached(
+        (
+            "term-targets",
+            tuple(sorted(districts)),
+            tuple(sorted({c.framework_id for c in shape.competencies})),
+        ),
+        lambda: _expectation_points(districts, shape.competencies),
+    )
     out: dict[int, dict[int, core.Standing]] = {}
     for student in students:
         district = district_of[student.pk]

@@ -6,35 +6,21 @@ Reads only; writing happens in ``actions`` which call :func:`compute`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
-
-from django.db.models import Q
 
 from proficio.core.mastery import policy as core
 from proficio.core.mastery.bkt import SkillModel, Variant
 from proficio.evidence.models import EvidenceScore, ItemResponse
+from proficio.frameworks import definitions
 from proficio.frameworks.models import AssociationType, Item, ProficiencyScale
 from proficio.mastery.models import SCOPE_PRECEDENCE, PolicyVersion, ScopeKind
 from proficio.orgs.models import Student
 
 
 def parent_of(item: Item) -> Item | None:
-    """The item's parent in its framework's hierarchy (memoized on the instance: one
-    evidence write asks three times)."""
-    if hasattr(item, "_proficio_parent"):
-        cached: Item | None = item._proficio_parent
-        return cached
-    link = (
-        item.outgoing.filter(
-            association_type=AssociationType.IS_CHILD_OF, destination_item__isnull=False
-        )
-        .select_related("destination_item")
-        .first()
-    )
-    parent = link.destination_item if link else None
-    item._proficio_parent = parent  # type: ignore[attr-defined]
+    """The item's parent in its framework's hierarchy (the definitions cache)."""
+    parent: Item | None = definitions.parent_of(item)
     return parent
 
 
@@ -43,15 +29,18 @@ def scale_for(target: Item) -> ProficiencyScale | None:
     competency = parent_of(target)
     if competency is not None and competency.scale_id is not None:
         return competency.scale
-    return target.framework.scale
+    scale: ProficiencyScale | None = definitions.item(target).framework.scale
+    return scale
 
 
-@functools.lru_cache(maxsize=256)
 def _core_scale(scale_id: int) -> core.Scale:
-    scale = ProficiencyScale.objects.get(pk=scale_id)
-    mastery = scale.mastery_value()
-    values = tuple(lv.value for lv in scale.levels.all())
-    return core.Scale(values=values, mastery=mastery if mastery is not None else values[-1])
+    def load() -> core.Scale:
+        scale = ProficiencyScale.objects.prefetch_related("levels").get(pk=scale_id)
+        mastery = scale.mastery_value()
+        values = tuple(lv.value for lv in scale.levels.all())
+        return core.Scale(values=values, mastery=mastery if mastery is not None else values[-1])
+
+    return definitions.cached(("core-scale", scale_id), load)
 
 
 def core_scale(scale: ProficiencyScale | None) -> core.Scale:
@@ -60,32 +49,50 @@ def core_scale(scale: ProficiencyScale | None) -> core.Scale:
     return _core_scale(scale.pk)
 
 
-def forget_scales() -> None:
-    _core_scale.cache_clear()
+def _newest_versions() -> dict[tuple[str, int], PolicyVersion]:
+    """(scope, the id of what the policy applies to) → that policy's newest version; of two
+    policies on the same thing, the older policy (the definitions cache)."""
+
+    def load() -> dict[tuple[str, int], PolicyVersion]:
+        newest: dict[tuple[str, int], PolicyVersion] = {}
+        seen: set[int] = set()
+        for version in PolicyVersion.objects.select_related("policy").order_by(
+            "policy_id", "-version"
+        ):
+            policy = version.policy
+            if policy.pk in seen:
+                continue
+            seen.add(policy.pk)
+            on = {
+                ScopeKind.TARGET: policy.item_id,
+                ScopeKind.COMPETENCY: policy.item_id,
+                ScopeKind.FRAMEWORK: policy.framework_id,
+                ScopeKind.SCHOOL: policy.organization_id,
+                ScopeKind.DISTRICT: policy.organization_id,
+            }.get(ScopeKind(policy.scope))
+            if on is not None:
+                newest.setdefault((policy.scope, on), version)
+        return newest
+
+    return definitions.cached(("policies",), load)
 
 
 def policy_for(student: Student, target: Item) -> PolicyVersion | None:
     """The most specific policy that reaches this student and target."""
     competency = parent_of(target)
     school = student.school
-    # One query: every version of every policy that could apply, newest first.
-    versions = (
-        PolicyVersion.objects.filter(
-            Q(policy__scope=ScopeKind.TARGET, policy__item=target)
-            | Q(policy__scope=ScopeKind.COMPETENCY, policy__item=competency)
-            | Q(policy__scope=ScopeKind.FRAMEWORK, policy__framework_id=target.framework_id)
-            | Q(policy__scope=ScopeKind.SCHOOL, policy__organization=school)
-            | Q(policy__scope=ScopeKind.DISTRICT, policy__organization_id=school.parent_id)
-        )
-        .select_related("policy")
-        .order_by("policy_id", "-version")
-    )
-    newest: dict[str, PolicyVersion] = {}
-    for version in versions:
-        newest.setdefault(version.policy.scope, version)
+    on = {
+        ScopeKind.TARGET: target.pk,
+        ScopeKind.COMPETENCY: competency.pk if competency is not None else None,
+        ScopeKind.FRAMEWORK: target.framework_id,
+        ScopeKind.SCHOOL: school.pk,
+        ScopeKind.DISTRICT: school.parent_id,
+    }
+    newest = _newest_versions()
     for scope in SCOPE_PRECEDENCE:
-        if scope in newest:
-            return newest[scope]
+        key = on[ScopeKind(scope)]
+        if key is not None and (scope, key) in newest:
+            return newest[(scope, key)]
     return None
 
 
@@ -282,10 +289,5 @@ def bkt_explanation(version: PolicyVersion, result: core.Result) -> dict[str, An
 
 
 def children_of(item: Item) -> list[Item]:
-    return list(
-        Item.objects.filter(
-            outgoing__association_type=AssociationType.IS_CHILD_OF,
-            outgoing__destination_item=item,
-            archived_at__isnull=True,
-        ).order_by("human_coding_scheme", "pk")
-    )
+    """The item's live children, by code (the definitions cache)."""
+    return list(definitions.children_of(item))

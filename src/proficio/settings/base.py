@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files keep their caching), above everything that answers.
     "proficio.web.middleware.NoStoreMiddleware",
+    # The per-request memo of the definitions cache (reads nothing until asked).
+    "proficio.frameworks.definitions.Middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
