@@ -34,6 +34,7 @@ from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
 from proficio.credentials.models import IssuedCredential
 from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
+from proficio.graduation.models import Diploma, RequirementSet
 from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
 from proficio.moderation.models import Assignment, ModerationSession, SessionStatus, WorkSample
@@ -81,6 +82,9 @@ class Subject(StrEnum):
     GRADEBOOK = "gradebook"  # a section's OneRoster gradebook export: named students' levels
     STATE_PLAN = "state_plan"  # a state's accountability plan, submissions, batch, identification
     PILOT = "pilot"  # a state's innovative-assessment pilot and its comparability report
+    GRADUATION = "graduation"  # a student's path to graduation: progress, capstone, pathways
+    DIPLOMA = "diploma"  # a student's diploma: awarded and rescinded by leaders
+    GRADUATION_REQUIREMENTS = "graduation_requirements"  # a state's or district's requirements
 
 
 class Act(StrEnum):
@@ -314,6 +318,51 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.STATE_PLAN, Act.CHANGE): {R.STATE_ANALYST: S.SUBTREE},
     (Subject.PILOT, Act.VIEW): {R.STATE_ANALYST: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
     (Subject.PILOT, Act.CHANGE): {R.STATE_ANALYST: S.SUBTREE},
+    # A student's path to graduation: the student, their family and those who serve them
+    # read it; counselors and leaders record capstone results and accept alternatives.
+    (Subject.GRADUATION, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.TEACHER: S.OWN_SECTIONS,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+    },
+    (Subject.GRADUATION, Act.CHANGE): {
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    # Diplomas: seen like the path; awarded and rescinded only by the leaders who answer
+    # for the record.
+    (Subject.DIPLOMA, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.DIPLOMA, Act.CHANGE): {
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    # Requirement sets: educators read those that govern them; a district's administrator
+    # writes the district's, a state's analysts the state's.
+    (Subject.GRADUATION_REQUIREMENTS, Act.VIEW): {
+        R.TEACHER: S.WITHIN,
+        R.ADVISOR: S.WITHIN,
+        R.SCHOOL_LEADER: S.WITHIN,
+        R.DISTRICT_ADMIN: (S.WITHIN, S.SUBTREE),
+        R.DISTRICT_DATA_LEAD: (S.WITHIN, S.SUBTREE),
+        R.STATE_ANALYST: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.GRADUATION_REQUIREMENTS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.STATE_ANALYST: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
     # Learning-tool intake, per district: which activity assesses which target.
     (Subject.LRS, Act.VIEW): {
         R.DISTRICT_ADMIN: S.SUBTREE,
@@ -564,6 +613,16 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     ),
     Subject.NOTIFICATION: (Notification, {S.OWNER: lambda w, r: Q(recipient=w.user)}),
     Subject.CREDENTIAL: (IssuedCredential, _via_student("student__")),
+    Subject.GRADUATION: (Student, _via_student("")),
+    Subject.DIPLOMA: (Diploma, _via_student("student__")),
+    Subject.GRADUATION_REQUIREMENTS: (
+        RequirementSet,
+        {
+            S.WITHIN: lambda w, r: w.within(r, "owner__path"),
+            S.SUBTREE: lambda w, r: w.subtree(r, "owner__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.CREDENTIAL_SETTINGS: (
         Organization,
         {
@@ -747,6 +806,9 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.OWN_LEARNING: ("student", ("school",)),
     Subject.FAMILY_REPORT: ("student", ("school",)),
     Subject.TRANSCRIPT: ("student", ("school",)),
+    Subject.GRADUATION: ("student", ("school",)),
+    Subject.DIPLOMA: ("diploma", ("student", "credential")),
+    Subject.GRADUATION_REQUIREMENTS: ("requirement set", ("owner",)),
     Subject.NOTIFICATION: ("notification", ()),
     Subject.SECTION: ("section", ("school", "course", "term")),
     Subject.CLASSROOM: ("section", ("school", "course", "term")),
@@ -768,6 +830,7 @@ _STUDENT_SUBJECTS = {
     Subject.OWN_LEARNING,
     Subject.FAMILY_REPORT,
     Subject.TRANSCRIPT,
+    Subject.GRADUATION,
 }
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("insights/", include("proficio.insights.urls")),
     path("", include("proficio.credentials.urls")),
     path("", include("proficio.transcripts.urls")),
+    path("", include("proficio.graduation.urls")),
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
     path("notifications/", include("proficio.notifications.urls")),

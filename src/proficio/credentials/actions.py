@@ -185,7 +185,8 @@ def issue_credential(
     """Sign and record one OB 3.0 AchievementCredential for ``student``, with its own bit
     on the issuer's status list. ``make_achievement(issuer)`` builds the achievement when
     it names the issuer (its creator)."""
-    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    # A credential about to be issued: asked of the student (not of an IssuedCredential).
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
     if IssuedCredential.objects.filter(
         student=student, subject_key=subject_key, revoked_at__isnull=True
     ).exists():
@@ -260,7 +261,8 @@ def issue_level_credentials(
     short one: on SQLite a transaction holds the database's write lock from its start, and
     a district's worth of issuing must not keep people from logging in meanwhile. Running
     it again issues only what is still missing."""
-    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    # A credential about to be issued: asked of the student (not of an IssuedCredential).
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
     if not always and not level_credentials_on(district_of(student.school)):
         return []
     held = set(
@@ -281,7 +283,7 @@ def sync_level_credentials(
     """After the student's standings changed: when the district issues level credentials,
     revoke the live ones the corrected record no longer shows (with a reason the holder
     reads) and issue those newly reached. Running it again changes nothing."""
-    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
     if not level_credentials_on(district_of(student.school)):
         return [], []
     reached = {r.subject_key for r in levels_reached(student)}
@@ -314,7 +316,8 @@ def issue_clr(
 ) -> IssuedCredential:
     """A CLR 2.0 credential signed as a VC-JWT, holding the student's live OB 3.0
     credentials (each signed itself). The transcript calls this with its own selection."""
-    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    # A credential about to be issued: asked of the student (not of an IssuedCredential).
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
     inner = [c for c in credentials if c.student_id == student.pk and c.revoked_at is None]
     if not inner:
         raise ValidationError({"credentials": _("A record needs at least one live credential.")})

@@ -334,6 +334,9 @@ def generate(
 
         tick("pace", seed_pace(district, today=today, plans=history))
         if history:
+            from proficio.graduation.demo import seed_graduation
+
+            tick("graduation", seed_graduation(district, today=today))
             from proficio.notifications.demo import seed_notifications
 
             seed_notifications(district, today=today)

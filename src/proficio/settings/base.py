@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "proficio.insights",
     "proficio.credentials",
     "proficio.transcripts",
+    "proficio.graduation",
     "proficio.roster",
     "proficio.lrs",
     "proficio.notifications",

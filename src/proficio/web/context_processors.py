@@ -29,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_wallet": False,
             "nav_roster": False,
             "nav_people": False,
+            "nav_graduation_mine": False,
+            "nav_graduation_caseload": False,
         }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
@@ -47,4 +49,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # District and system administrators: roster imports and learning-tool alignments.
         "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
         "nav_people": policy.may(user, Act.VIEW, Subject.PERSON),
+        "nav_graduation_mine": bool(_SELF_ROLES & set(w.roles)),
+        "nav_graduation_caseload": serves_others and policy.may(user, Act.VIEW, Subject.GRADUATION),
     }
