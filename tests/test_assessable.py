@@ -110,7 +110,8 @@ def test_a_draft_target_is_refused_by_the_form_the_api_and_the_actions(world, cl
     response = client.post(url, body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["detail"] == (
-        f"scores: no learning target has the identifier {draft_target.identifier}"
+        "Learning target (its CASE identifier): "
+        f"No learning target has the identifier {draft_target.identifier}."
     )
     client.force_login(world.user("district.admin"))
     response = client.post(url, body, content_type="application/json")
