@@ -233,7 +233,7 @@ class Program:
             return Solution(2, np.zeros(self.n), float("nan"))
         if status == highspy.HighsModelStatus.kUnbounded:  # pragma: no cover
             return Solution(3, np.zeros(self.n), float("nan"))
-        return Solution(1, np.zeros(self.n), float("nan"))
+        return Solution(1, np.zeros(self.n), float("nan"))  # pragma: no cover - node cap
 
 
 def solve_milp(
