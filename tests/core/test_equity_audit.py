@@ -504,4 +504,5 @@ def test_whole_points_are_whole_feasible_or_refused():
     assert point.tolist() == [5.0, 2.0]
     # The same model answers again with new bounds (it is kept alive).
     point = comp.point(np.array([1.0, 0.0]), upper=np.array([np.inf, 3.0]))
-    assert point is not None and point.tolist() == [4.0, 3.0]
+    assert point is not None
+    assert point.tolist() == [4.0, 3.0]

@@ -190,7 +190,6 @@ class Program:
             f"HiGHS stopped with {self._h.modelStatusToString(status)}"
         )
 
-
     def whole(
         self,
         objective: FloatArray,
@@ -204,10 +203,11 @@ class Program:
         second HiGHS model (with integrality) kept alive beside the linear one.
 
         ``gap`` and ``nodes`` (a cap on the branch-and-bound nodes, which keeps the
-        answer the same on a slow or a fast machine) let HiGHS stop early with a good whole-number point
-        rather than a proven optimum: status 0 then means "a feasible whole-number
-        point", which is all a caller looking for points needs. Status 2 is proven
-        infeasible; status 1 means the node cap was reached with no point found."""
+        answer the same on a slow or a fast machine) let HiGHS stop early with a good
+        whole-number point rather than a proven optimum: status 0 then means "a
+        feasible whole-number point", which is all a caller looking for points needs.
+        Status 2 is proven infeasible; status 1 means the node cap was reached with no
+        point found."""
         if self._whole is None:
             self._whole = highspy._Highs()  # type: ignore[attr-defined]
             self._whole.setOptionValue("output_flag", False)
@@ -227,7 +227,7 @@ class Program:
         status = h.getModelStatus()
         found = h.getInfo().primal_solution_status == 2  # a feasible point is known
         if found:
-            x = np.round(np.asarray(h.getSolution().col_value, dtype=np.float64))
+            x: FloatArray = np.asarray(np.round(h.getSolution().col_value), dtype=np.float64)
             return Solution(0, x, float(objective @ x))
         if status == highspy.HighsModelStatus.kInfeasible:
             return Solution(2, np.zeros(self.n), float("nan"))

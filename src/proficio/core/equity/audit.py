@@ -135,8 +135,9 @@ class _Component:
     ) -> FloatArray | None:
         """A whole-number point of the attacker's feasible set (within these bounds),
         good for ``objective`` (optimal up to ``gap``), or None if none was found within
-        ``nodes`` branch-and-bound nodes. The point is checked against every relation and bound here, so a
-        caller may take it as proof that the attacker cannot rule it out."""
+        ``nodes`` branch-and-bound nodes. The point is checked against every relation
+        and bound here, so a caller may take it as proof that the attacker cannot rule
+        it out."""
         low = self.lower if lower is None else np.maximum(self.lower, lower)
         cap = np.full(self.cells.size, np.inf) if upper is None else upper
         found = self.program().whole(objective, low, cap, gap=gap, nodes=nodes)
@@ -296,6 +297,7 @@ def _certify(
     cap = np.where(hidden[comp.cells], truth + need, np.inf)
     rng = np.random.default_rng(comp.cells.size)
     stale = 0
+
     def widen(point: FloatArray) -> None:
         np.minimum(seen_low, point, out=seen_low)
         np.maximum(seen_high, point, out=seen_high)
