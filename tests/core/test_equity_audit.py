@@ -486,3 +486,23 @@ def test_a_cover_only_in_fractions_hides_a_neighbour(monkeypatch):
     assert result.secondary_by_round[0] == 1
     assert not result.unprotected.any()
     assert_protected(system, result.hidden, 4)
+
+
+def test_whole_points_are_whole_feasible_or_refused():
+    # 2a - 2b = 1 has fractional answers (a = b + 1/2) but no whole one.
+    odd = Sparse.from_triplets(np.array([0, 0]), np.array([0, 1]), np.array([2, -2]), (1, 2))
+    program = Program(odd, np.array([1.0]), np.zeros(2), np.full(2, np.inf))
+    assert program.minimize(np.array([1.0, 0.0])).status == 0
+    assert program.whole(np.array([1.0, 0.0]), np.zeros(2), np.full(2, np.inf)).status == 2
+    comp = audit._Component(np.arange(2), odd, np.array([1.0]), np.zeros(2))
+    assert comp.point(np.zeros(2)) is None
+    # a + b = 7 with a at least 5: the whole points are (5, 2), (6, 1), (7, 0).
+    pair = Sparse.from_triplets(np.array([0, 0]), np.array([0, 1]), np.array([1, 1]), (1, 2))
+    comp = audit._Component(np.arange(2), pair, np.array([7.0]), np.zeros(2))
+    point = comp.point(np.array([0.0, -1.0]), np.array([5.0, -np.inf]), gap=0.5, nodes=10)
+    assert point is not None
+    assert point.tolist() == [5.0, 2.0]
+    # The same model answers again with new bounds (it is kept alive).
+    point = comp.point(np.array([1.0, 0.0]), upper=np.array([np.inf, 3.0]))
+    assert point is not None
+    assert point.tolist() == [4.0, 3.0]

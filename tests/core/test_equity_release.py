@@ -87,3 +87,65 @@ def test_bad_input_is_refused():
         build_release(inc, ["a"], behind, [], block=[0, 0])
     with pytest.raises(ValueError, match="one atom per student"):
         build_release(inc, ["a"], behind, [Family(np.array([0]), ["x"])])
+
+
+@pytest.mark.parametrize("threshold", [3, 4, 5])
+def test_cell_by_cell_checks_alone_protect_as_well(monkeypatch, threshold):
+    # Without the batch programs every cell is settled by its own programs, through the
+    # search for a whole-number point where the linear bound is fractional; the
+    # independent attack (exact integer programs) must find the release protected.
+    import proficio.core.equity.audit as audit
+
+    monkeypatch.setattr(audit, "_BATCH_ROUNDS", 0)
+    built = sections_release()
+    result = protect(built.system, threshold, cost=built.cost)
+    assert not result.unprotected.any()
+    assert_protected(built.system, result.hidden, threshold)
+
+
+def crossed_release(seed, n=30, subjects=3, per=2):
+    """One grade of ``n`` students whose ``subjects`` subjects each split it into
+    ``per`` sections at random, plus "all sections" (every student counted once per
+    subject): the roster classes are latent, and the attacker's linear program has
+    fractional vertices."""
+    rng = np.random.default_rng(seed)
+    parts = [rng.permutation(n) % per for _ in range(subjects)]
+    pops, names, counts = [list(range(n))], ["grade"], [np.ones(n, np.int64)]
+    for s, part in enumerate(parts):
+        for k in range(per):
+            members = np.flatnonzero(part == k).tolist()
+            pops.append(members)
+            names.append(f"subject {s} section {k}")
+            counts.append(np.ones(len(members), np.int64))
+    pops.append(list(range(n)))
+    names.append("all sections")
+    counts.append(np.full(n, subjects, np.int64))
+    key = sum(p * per**i for i, p in enumerate(parts)).astype(np.int64)
+    used, atom = np.unique(key, return_inverse=True)
+    family = Family(atom.astype(np.int64), [f"class {u}" for u in used])
+    behind = rng.random(n) < 0.3
+    return build_release(incidence(pops, n, counts), names, {"behind": behind}, [family])
+
+
+@pytest.mark.parametrize(("seed", "threshold"), [(0, 5), (51, 3)])
+def test_a_fractional_bound_is_confirmed_by_a_whole_point(monkeypatch, seed, threshold):
+    import proficio.core.equity.audit as audit
+
+    monkeypatch.setattr(audit, "_BATCH_ROUNDS", 0)
+    searches = []
+    point = audit._Component.point
+
+    def spy(self, objective, lower=None, upper=None, **kw):
+        found = point(self, objective, lower, upper, **kw)
+        if lower is not None:
+            searches.append((bool(np.isfinite(upper).any()), found is not None))
+        return found
+
+    monkeypatch.setattr(audit._Component, "point", spy)
+    built = crossed_release(seed)
+    result = protect(built.system, threshold, cost=built.cost)
+    # A cell's target (its largest value for seed 0, its smallest for seed 51) was
+    # reached by a whole-number point after the linear bound came out fractional.
+    assert (seed == 51, True) in searches
+    assert not result.unprotected.any()
+    assert_protected(built.system, result.hidden, threshold)

@@ -129,6 +129,7 @@ class Solution:
 
 
 _INF = float(highspy.kHighsInf)
+_MAX_NODES = 2**31 - 1  # HiGHS's own default: no cap
 
 
 class Program:
@@ -156,6 +157,8 @@ class Program:
         lp.a_matrix_.index_ = np.asarray(csc.indices, dtype=np.int32)
         lp.a_matrix_.value_ = np.asarray(csc.data, dtype=np.float64)
         self._h.passModel(lp)
+        self._lp = lp
+        self._whole: Any = None
 
     def bounds(self, lower: FloatArray, upper: FloatArray) -> None:
         self._h.changeColsBounds(
@@ -186,6 +189,51 @@ class Program:
         raise RuntimeError(  # pragma: no cover - HiGHS gives one of the above here
             f"HiGHS stopped with {self._h.modelStatusToString(status)}"
         )
+
+    def whole(
+        self,
+        objective: FloatArray,
+        lower: FloatArray,
+        upper: FloatArray,
+        *,
+        gap: float = 0.0,
+        nodes: int | None = None,
+    ) -> Solution:
+        """Minimize ``objective @ x`` over whole-number x within these bounds, in a
+        second HiGHS model (with integrality) kept alive beside the linear one.
+
+        ``gap`` and ``nodes`` (a cap on the branch-and-bound nodes, which keeps the
+        answer the same on a slow or a fast machine) let HiGHS stop early with a good
+        whole-number point rather than a proven optimum: status 0 then means "a
+        feasible whole-number point", which is all a caller looking for points needs.
+        Status 2 is proven infeasible; status 1 means the node cap was reached with no
+        point found."""
+        if self._whole is None:
+            self._whole = highspy._Highs()  # type: ignore[attr-defined]
+            self._whole.setOptionValue("output_flag", False)
+            self._lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
+            self._whole.passModel(self._lp)
+        h = self._whole
+        h.setOptionValue("mip_rel_gap", float(gap))
+        h.setOptionValue("mip_max_nodes", _MAX_NODES if nodes is None else int(nodes))
+        h.changeColsBounds(
+            self.n,
+            self._cols,
+            np.asarray(lower, dtype=np.float64),
+            np.minimum(np.asarray(upper, dtype=np.float64), _INF),
+        )
+        h.changeColsCost(self.n, self._cols, np.asarray(objective, dtype=np.float64))
+        h.run()
+        status = h.getModelStatus()
+        found = h.getInfo().primal_solution_status == 2  # a feasible point is known
+        if found:
+            x: FloatArray = np.asarray(np.round(h.getSolution().col_value), dtype=np.float64)
+            return Solution(0, x, float(objective @ x))
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return Solution(2, np.zeros(self.n), float("nan"))
+        if status == highspy.HighsModelStatus.kUnbounded:  # pragma: no cover
+            return Solution(3, np.zeros(self.n), float("nan"))
+        return Solution(1, np.zeros(self.n), float("nan"))  # pragma: no cover - node cap
 
 
 def solve_milp(

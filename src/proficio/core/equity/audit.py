@@ -59,6 +59,8 @@ __all__ = [
 _EPS = 1e-6
 _BATCH_ROUNDS = 12  # programs per component that certify many cells at once
 _LOCAL_LIMIT = 5000  # larger components are checked one block at a time
+_BATCH_GAP = 0.05  # a batch's whole-number point may be this much short of the optimum
+_POINT_NODES = 200  # a search for a whole-number point gives up (the cell stays open)
 
 
 @dataclass(frozen=True)
@@ -108,20 +110,46 @@ class _Component:
     lower: FloatArray
     _program: Program | None = None
 
-    def solve(self, objective: FloatArray, upper: FloatArray | None = None) -> Solution:
-        """Minimize ``objective`` over the attacker's feasible set (optionally capped)."""
+    def program(self) -> Program:
         if self._program is None:
             self._program = Program(
                 self.matrix, self.rhs, self.lower, np.full(self.cells.size, np.inf)
             )
-        cap = np.full(self.cells.size, np.inf) if upper is None else upper
-        self._program.bounds(self.lower, cap)
-        return self._program.minimize(objective)
+        return self._program
 
-    def solve_whole(self, objective: FloatArray, upper: FloatArray | None = None) -> Solution:
-        """The same in whole numbers (an integer program)."""
+    def solve(self, objective: FloatArray, upper: FloatArray | None = None) -> Solution:
+        """Minimize ``objective`` over the attacker's feasible set (optionally capped)."""
         cap = np.full(self.cells.size, np.inf) if upper is None else upper
-        return solve_milp(objective, self.matrix, self.rhs, self.lower, cap)
+        program = self.program()
+        program.bounds(self.lower, cap)
+        return program.minimize(objective)
+
+    def point(
+        self,
+        objective: FloatArray,
+        lower: FloatArray | None = None,
+        upper: FloatArray | None = None,
+        *,
+        gap: float = 0.0,
+        nodes: int | None = None,
+    ) -> FloatArray | None:
+        """A whole-number point of the attacker's feasible set (within these bounds),
+        good for ``objective`` (optimal up to ``gap``), or None if none was found within
+        ``nodes`` branch-and-bound nodes. The point is checked against every relation
+        and bound here, so a caller may take it as proof that the attacker cannot rule
+        it out."""
+        low = self.lower if lower is None else np.maximum(self.lower, lower)
+        cap = np.full(self.cells.size, np.inf) if upper is None else upper
+        found = self.program().whole(objective, low, cap, gap=gap, nodes=nodes)
+        if found.status != 0:
+            return None
+        x = found.x
+        ok = (
+            bool(np.all(x >= low))
+            and bool(np.all(x <= cap))
+            and bool(np.all(np.abs(self.matrix.dot(x) - self.rhs) <= _EPS))
+        )
+        return x if ok else None  # pragma: no cover - HiGHS points are feasible
 
 
 def _components(system: CellSystem, hidden: BoolArray) -> list[_Component]:
@@ -269,6 +297,11 @@ def _certify(
     cap = np.where(hidden[comp.cells], truth + need, np.inf)
     rng = np.random.default_rng(comp.cells.size)
     stale = 0
+
+    def widen(point: FloatArray) -> None:
+        np.minimum(seen_low, point, out=seen_low)
+        np.maximum(seen_high, point, out=seen_high)
+
     for _ in range(_BATCH_ROUNDS):
         todo = check & (seen_high - seen_low < need - _EPS)
         if not todo.any() or stale >= 2:
@@ -279,9 +312,14 @@ def _certify(
         counter.solves += 1
         lp: Solution = comp.solve(objective, cap)
         if lp.status == 0 and _integral(lp.x):
-            point = np.round(lp.x)
-            np.minimum(seen_low, point, out=seen_low)
-            np.maximum(seen_high, point, out=seen_high)
+            widen(np.round(lp.x))
+        elif lp.status == 0:
+            # A fractional vertex proves nothing about whole numbers; a whole-number
+            # point that is nearly as good (within the gap) does the same work.
+            counter.solves += 1
+            point = comp.point(objective, upper=cap, gap=_BATCH_GAP, nodes=_POINT_NODES)
+            if point is not None:
+                widen(point)
         left = int(np.count_nonzero(check & (seen_high - seen_low < need - _EPS)))
         stale = 0 if left < int(np.count_nonzero(todo)) else stale + 1
     # The rest one at a time: can the cell reach its lowest seen value plus the
@@ -293,27 +331,31 @@ def _certify(
             objective = np.zeros(comp.cells.size)
             objective[k] = sense
             upper = np.full(comp.cells.size, np.inf)
+            target = seen_low[k] + need if sense < 0 else seen_high[k] - need
             if sense < 0:
-                upper[k] = seen_low[k] + need  # enough to certify; keeps it bounded
+                upper[k] = target  # enough to certify; keeps it bounded
             counter.solves += 1
             lp = comp.solve(objective, upper)
             if lp.status != 0:  # pragma: no cover - the true values are feasible
                 continue
-            if not _integral(lp.x):
-                reach = -lp.value if sense < 0 else lp.value
-                far_enough = (
-                    reach >= seen_low[k] + need - _EPS
-                    if sense < 0
-                    else reach <= seen_high[k] - need + _EPS
-                )
-                if not far_enough:
-                    continue  # even in fractions it falls short this way
-                counter.solves += 1
-                lp = comp.solve_whole(objective, upper)
-            if lp.status == 0:
-                point = np.round(lp.x)
-                np.minimum(seen_low, point, out=seen_low)
-                np.maximum(seen_high, point, out=seen_high)
+            if _integral(lp.x):
+                widen(np.round(lp.x))
+                continue
+            reach = -lp.value if sense < 0 else lp.value
+            if (sense < 0 and reach < target - _EPS) or (sense > 0 and reach > target + _EPS):
+                continue  # even in fractions it falls short this way
+            # Is there a whole-number point at least this far? A search for any
+            # point with the cell at the target is much cheaper than an optimum.
+            counter.solves += 1
+            low = np.full(comp.cells.size, -np.inf)
+            cap_k = np.full(comp.cells.size, np.inf)
+            if sense < 0:
+                low[k] = target
+            else:
+                cap_k[k] = target
+            point = comp.point(np.zeros(comp.cells.size), low, cap_k, nodes=_POINT_NODES)
+            if point is not None:
+                widen(point)
     safe = check & (seen_high - seen_low >= need - _EPS)
     certified[comp.cells[safe]] = True
     for k in np.flatnonzero(check & ~safe):
