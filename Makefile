@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser fuzz fuzz-smoke bench chromium pango java messages clean pybkt pybkt-if-possible
+.PHONY: install run test lint coverage-core pytest-sqlite pytest-postgres pytest-browser fuzz fuzz-smoke bench chromium pango java messages clean pybkt pybkt-if-possible
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ pybkt-if-possible:
 # (every role, every phase); `fuzz-smoke`, a bounded one for `make test` (three roles).
 fuzz: install
 	$(BIN)/python tools/fuzz_api.py
+
+coverage-core: install
+	$(BIN)/python -m coverage run --source=proficio.core -m pytest -p no:cacheprovider -q tests/core
+	$(BIN)/python -m coverage report --show-missing --skip-covered --fail-under=100
 
 fuzz-smoke: install
 	$(BIN)/python tools/fuzz_api.py --smoke
