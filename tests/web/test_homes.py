@@ -154,12 +154,13 @@ def test_teacher_home_mini_distribution_matches_the_standings(world):
 
 
 def test_teacher_home_empty_states_say_what_to_do(world):
-    # Mr. Lake has no submitted work to review and no moderation seat.
+    # Mr. Lake has no submitted work to review and no new flag: each empty item says what
+    # to do instead of a count with nothing behind it.
     html = _home(world, "lake.teacher", "teacher")
     counts = _counts(html)
-    assert counts["review"] == 0 and counts["moderation"] == 0
+    assert counts["review"] == 0 and counts["flagged"] == 0
     assert "Work students send from outside school appears here." in html
-    assert "Moderation sessions you join appear here." in html
+    assert "The support list has every open flag." in html
 
 
 def test_teacher_home_shows_no_foreign_names(world):
