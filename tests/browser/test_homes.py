@@ -62,7 +62,8 @@ def test_home_needs_are_in_the_first_screen(browser, server, login):
                 )
                 # Each item states its count.
                 count = items.nth(k).get_attribute("data-count")
-                assert count is not None and count.isdigit()
+                assert count is not None
+                assert count.isdigit()
             page.screenshot(path=str(HOMES / f"{role}-{lang}-1280x800.png"))
             assert axe_violations(page) == [], (role, lang)
             page.set_viewport_size(PHONE)

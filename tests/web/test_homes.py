@@ -44,15 +44,15 @@ def _home(world, username: str, role: str, query: str = "") -> str:
 
 
 def _counts(html: str) -> dict[str, int]:
-    return {
-        key: int(n) for key, n in re.findall(r'data-today="([\w-]+)" data-count="(\d+)"', html)
-    }
+    return {key: int(n) for key, n in re.findall(r'data-today="([\w-]+)" data-count="(\d+)"', html)}
 
 
 def _rivera_students(today: dt.date):
     rivera = User.objects.get(username="rivera")
     sections = Section.objects.filter(active_on(today, "staff__"), staff__user=rivera)
-    return Student.objects.filter(active_on(today, "enrollments__"), enrollments__section__in=sections)
+    return Student.objects.filter(
+        active_on(today, "enrollments__"), enrollments__section__in=sections
+    )
 
 
 def _teacher_work(world) -> None:
@@ -158,7 +158,8 @@ def test_teacher_home_empty_states_say_what_to_do(world):
     # to do instead of a count with nothing behind it.
     html = _home(world, "lake.teacher", "teacher")
     counts = _counts(html)
-    assert counts["review"] == 0 and counts["flagged"] == 0
+    assert counts["review"] == 0
+    assert counts["flagged"] == 0
     assert "Work students send from outside school appears here." in html
     assert "The support list has every open flag." in html
 

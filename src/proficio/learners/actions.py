@@ -53,9 +53,7 @@ def requests_to_decide(user: Any) -> QuerySet[ReassessmentRequest]:
     the policy lets ``user`` reassess (those of the sections they teach now)."""
     from proficio import policy
 
-    return policy.visible(user, Subject.REASSESSMENT, Act.CHANGE).filter(
-        status__in=OPEN_STATUSES
-    )
+    return policy.visible(user, Subject.REASSESSMENT, Act.CHANGE).filter(status__in=OPEN_STATUSES)
 
 
 def work_to_review(user: Any) -> QuerySet[Evidence]:

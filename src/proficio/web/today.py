@@ -499,7 +499,9 @@ def leader(user: Any, today: dt.date, orgs: list[Organization]) -> dict[str, Any
     headline = _headline(org, today) if org is not None else []
     act = _where_to_act(org) if org is not None else []
     insights = (
-        reverse("insights:dashboard", args=[org.pk]) if org is not None else reverse("insights:index")
+        reverse("insights:dashboard", args=[org.pk])
+        if org is not None
+        else reverse("insights:index")
     )
     needs = [
         Need(

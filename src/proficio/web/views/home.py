@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.roles import Role
-from proficio.orgs.models import OrganizationKind, active_on
+from proficio.orgs.models import OrganizationKind
 from proficio.policy import Act, Subject
 from proficio.web import today
 
