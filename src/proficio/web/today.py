@@ -496,8 +496,11 @@ def leader(user: Any, today: dt.date, orgs: list[Organization]) -> dict[str, Any
     overdue = list(queries.overdue_check_ins(user, today))
     shown = overdue[:NAMES_SHOWN]
     _audit({p.student_id for p in shown}, "home: overdue check-ins")
+    from proficio.insights import data
+
     headline = _headline(org, today) if org is not None else []
     act = _where_to_act(org) if org is not None else []
+    published = org is not None and data.release_of(org) is not None
     insights = (
         reverse("insights:dashboard", args=[org.pk])
         if org is not None
@@ -511,6 +514,11 @@ def leader(user: Any, today: dt.date, orgs: list[Organization]) -> dict[str, Any
             insights,
             _("Open the dashboard"),
             _(
+                "Every group's figure is withheld to protect small groups. The dashboard "
+                "shows what is published."
+            )
+            if published
+            else _(
                 "No published group to rank yet. Figures appear once the district publishes "
                 "a release."
             ),
