@@ -277,12 +277,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     the students of the sections the teacher teaches now."""
     if not policy.may(request.user, Act.CHANGE, Subject.REASSESSMENT):
         raise PermissionDenied
-    open_requests = list(
+    open_requests: list[Any] = list(
         actions.requests_to_decide(request.user)
         .select_related("student", "target", "target__framework")
         .order_by("created_at", "id")
     )
-    uploads = list(
+    uploads: list[Any] = list(
         actions.work_to_review(request.user)
         .select_related("student")
         .prefetch_related("artifacts", "scores__target", "returns")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.audit.log import record_reads
-from proficio.orgs.models import Organization, Section, Student, active_on
+from proficio.orgs.models import Organization, Student, active_on
 from proficio.policy import Act, Subject
 
 # How many names an item lists before "and N more".
@@ -55,7 +55,7 @@ def _audit(students: set[int], purpose: str) -> None:
 # --- teacher ---------------------------------------------------------------------------
 
 
-def teacher_sections(user: Any, today: dt.date) -> list[Section]:
+def teacher_sections(user: Any, today: dt.date) -> list[Any]:
     return list(
         policy.visible(user, Subject.SECTION)
         .filter(staff__user=user)
@@ -73,7 +73,7 @@ def teacher_sections(user: Any, today: dt.date) -> list[Section]:
 STANDING_ORDER = ("beyond", "on_track", "working_toward", "not_assessed")
 
 
-def mastery_distribution(sections: list[Section], today: dt.date) -> None:
+def mastery_distribution(sections: list[Any], today: dt.date) -> None:
     """Each section's standings (per student and competency, from last night's pace
     check, the one standings definition): counts by status and bar widths in percent."""
     from proficio.mastery.continuum import STATUS_WORDS
@@ -399,7 +399,7 @@ def _grade_key(grade: str) -> tuple[int, str]:
     return (int(grade), "") if grade.isdigit() else (-1, grade)
 
 
-def _attach_graduation(user: Any, rows: list[Student], today: dt.date) -> None:
+def _attach_graduation(user: Any, rows: list[Any], today: dt.date) -> None:
     """Graduation progress for the students of one page who have a graduation record and
     whose path the user may see (``graduation.actions.caseload_paths``, audited)."""
     from proficio.graduation.actions import caseload_paths
@@ -419,7 +419,7 @@ def _attach_graduation(user: Any, rows: list[Student], today: dt.date) -> None:
     if not chosen:
         return
     for path in caseload_paths(user, chosen, today=today):
-        path.student.graduation = path
+        setattr(path.student, "graduation", path)  # noqa: B010 - a page's annotation
 
 
 # --- school leader and district administrator ------------------------------------------
@@ -469,7 +469,7 @@ def _where_to_act(org: Organization) -> list[dict[str, Any]]:
     from proficio.insights import data
 
     by = data.tables(data.release_of(org), org)
-    candidates = []
+    candidates: list[dict[str, Any]] = []
     for breakdown, rows in by.items():
         overall = rows[-1].behind_rate if rows else None
         for r in rows[:-1]:
