@@ -178,7 +178,7 @@ def teacher(user: Any, today: dt.date) -> dict[str, Any]:
             _("No check-in is due this week. Plans you own appear here a week before."),
             names=[
                 (
-                    f"{p.student.display_name}: {p.check_in_on:%Y-%m-%d}",
+                    f"{p.student.display_name}: {p.intervention[:40]} ({p.check_in_on:%Y-%m-%d})",
                     reverse("pace:plan", args=[p.pk]),
                 )
                 for p in plans_shown
