@@ -181,6 +181,59 @@ def define_requirement_set(
     return made
 
 
+def spec_of(requirement_set: RequirementSet) -> list[dict[str, Any]]:
+    """A set's requirements in the shape ``define_requirement_set`` takes: the starting
+    point of its next version."""
+    out = []
+    for r in requirement_set.requirements.select_related("level").prefetch_related("competencies"):
+        out.append(
+            {
+                "key": r.key,
+                "title": r.title,
+                "kind": r.kind,
+                "competencies": [
+                    c.human_coding_scheme or str(c.identifier) for c in r.competencies.all()
+                ],
+                "level": r.level.code if r.level else "",
+                "count": "" if r.count is None else str(r.count),
+                "minimum_score": "" if r.minimum_score is None else f"{r.minimum_score:g}",
+                "accepts_alternative": r.accepts_alternative,
+            }
+        )
+    return out
+
+
+def writable_owners(actor: Any) -> list[Organization]:
+    """The states and districts whose requirements ``actor`` may write."""
+    if not policy.may(actor, Act.CHANGE, Subject.GRADUATION_REQUIREMENTS):
+        return []
+    candidates = policy.visible(actor, Subject.ORGANIZATION).filter(
+        kind__in=[OrganizationKind.STATE, OrganizationKind.DISTRICT]
+    )
+    return [
+        o
+        for o in candidates.order_by("path")
+        if policy.reaches_organization(actor, Act.CHANGE, Subject.GRADUATION_REQUIREMENTS, o)
+    ]
+
+
+def opt_in_choices(student: Student, today: dt.date | None = None) -> list[RequirementSet]:
+    """The versions a student may opt into: in force, of an organization whose
+    requirements they are held to, and newer than the version they hold."""
+    record = GraduationRecord.objects.filter(student=student).first()
+    if record is None:
+        return []
+    held = {s.owner_id: s.version for s in record.held_to.all()}
+    owners = [o.pk for o in _owners(student)]
+    return [
+        s
+        for s in RequirementSet.objects.filter(
+            owner_id__in=owners, in_force_from__lte=today or timezone.localdate()
+        ).order_by("owner__path", "version")
+        if s.version > held.get(s.owner_id, 0)
+    ]
+
+
 def _owners(student: Student) -> list[Organization]:
     """The district and the state above the student's school."""
     owners = []
