@@ -517,6 +517,36 @@ def caseload_paths(
     return [found[s.pk] for s in chosen]
 
 
+def cohort_status(path: Path, today: dt.date) -> str:
+    """One of ``core.COHORT_STATUSES``: ``met`` (every requirement), ``on`` (projected
+    to finish by June 30 of the class's year) or ``off`` (neither, or not projected)."""
+    if path.progress.met:
+        return "met"
+    assert path.record is not None
+    by = today.replace(year=path.record.cohort, month=6, day=30)
+    return "on" if core.on_track(path.progress, by) else "off"
+
+
+def cohort_statuses(student_ids: Sequence[int], today: dt.date) -> dict[int, tuple[int, str]]:
+    """Each student's graduating class and status, for those with a graduation record.
+    Read by the daily job that builds the district's published release (the only place
+    these counts are shown, after the publication audit); no one sees a name here."""
+    students = list(
+        Student.objects.filter(
+            pk__in=GraduationRecord.objects.filter(student_id__in=list(student_ids)).values(
+                "student_id"
+            )
+        ).select_related("school")
+    )
+    found = _evaluate(students, today)
+    out = {}
+    for student in students:
+        path = found[student.pk]
+        assert path.record is not None
+        out[student.pk] = (path.record.cohort, cohort_status(path, today))
+    return out
+
+
 # ---------------------------------------------------------------- diplomas
 
 
