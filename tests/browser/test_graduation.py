@@ -198,7 +198,8 @@ def test_district_cohorts_and_my_path_pages(page, server):
     page.goto(f"/graduation/district/{riverbend['id']}/")
     table = page.get_by_role("table", name="Students by graduating class")
     expect(table).to_be_visible()
-    assert table.locator("tbody tr").count() == 4  # the four high-school classes
+    assert table.locator("tbody tr:not(.total-row)").count() == 4  # the four classes
+    expect(table.locator("tr.total-row")).to_contain_text("All students held to")
     screenshot(page, "graduation-cohorts")
     assert axe_violations(page) == []
     _log_in(page, "ana")
