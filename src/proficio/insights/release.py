@@ -199,13 +199,13 @@ def plan(r: Roster) -> Plan:
         groups = []
         for cohort in sorted({int(c) for c in r.graduation[held]}):
             for k, status in enumerate(GRADUATION_STATUSES):
-                members = np.flatnonzero((r.graduation == cohort) & (r.graduation_status == k))
+                in_status = np.flatnonzero((r.graduation == cohort) & (r.graduation_status == k))
                 groups.append(
                     (
                         f"{cohort} {status}",
                         False,
                         f"{cohort}:{status}",
-                        population(f"graduation:{cohort}:{status}", members, 8.0),
+                        population(f"graduation:{cohort}:{status}", in_status, 8.0),
                         None,
                     )
                 )
