@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ninja import Field, Schema
 
 from proficio.api.paging import MAX_LIMIT, MAX_OFFSET
 
@@ -255,3 +256,39 @@ def test_parameter_errors_name_the_label_and_the_parameter(world, client):
     ]
     for answer in (both, path, form, no_file):
         assert answer.status_code != 500
+
+
+class _Inner(Schema):
+    score: float = Field(title="The score")
+
+
+class _Outer(Schema):
+    rows: list[_Inner] | None = Field(None, title="The rows")
+
+
+class _Body(Schema):
+    """A body as django-ninja builds it for an operation: the schema under its name."""
+
+    __ninja_param_source__ = "body"
+    __read_from_single_attr__ = "payload"
+    payload: _Outer
+
+
+def test_labels_reach_into_optional_lists_and_keep_the_last_known_field():
+    """``label_of`` follows a schema held in an optional list, and a key the schema does not
+    take (an extra field) keeps the label reached so far instead of failing."""
+    from proficio.api import problems
+
+    assert problems.label_of(_Outer, ("rows", 3, "score")) == "The score"
+    assert problems.label_of(_Outer, ("rows", 0, "surprise")) == "The rows"
+    assert problems.label_of(_Outer, ("nothing",)) == problems.WHOLE
+    errors = [{"loc": ("payload", "rows", 1, "score"), "msg": "Input should be a valid number"}]
+
+    assert problems.from_parameters(_Body, errors) == [
+        {
+            "loc": ["body", "rows", 1, "score"],
+            "path": "$.rows[1].score",
+            "label": "The score",
+            "msg": "Input should be a valid number",
+        }
+    ]
