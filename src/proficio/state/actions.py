@@ -38,7 +38,7 @@ from proficio.pace.models import PaceTarget
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 from proficio.scale import job
 from proficio.state import figures as figures_read
-from proficio.state import package
+from proficio.state import package, sources
 from proficio.state.models import (
     BatchRun,
     BatchStatus,
@@ -203,7 +203,10 @@ def export_submission(
         Organization.objects.filter(parent=district, kind=OrganizationKind.SCHOOL).order_by("code")
     )
     students = list(
-        Student.objects.filter(school__parent=district).exclude(state_id="").order_by("pk")
+        Student.objects.filter(school__parent=district)
+        .exclude(state_id="")
+        .select_related("school")
+        .order_by("pk")
     )
     skipped = Student.objects.filter(school__parent=district, state_id="").count()
     key_of = {s.pk: pseudonym.student_key(key, s.state_id) for s in students}
@@ -257,6 +260,7 @@ def export_submission(
             expectations["grade_level"].append(grade)
             expectations["due_on"].append(due)
             expectations["level"].append(float(position))
+    diplomas = sources.diploma_awards(students, key_of)
     record_reads([int(i) for i in ids], purpose="state submission")
     package.write_package(
         folder,
@@ -274,12 +278,17 @@ def export_submission(
             "evidence.parquet": evidence,
             "determinations.parquet": determinations,
             "expectations.parquet": expectations,
-            # Attendance, English proficiency and diploma awards: Proficio records none yet.
-            # Diploma awards come from the credentials app once it records them (the seam:
-            # state.sources.diploma_awards).
+            # Graduation cohorts and their diplomas, from the graduation app.
+            "diploma_awards.parquet": diplomas,
+            # Attendance and English proficiency: Proficio records neither yet.
         },
     )
-    return {"students": len(ids), "evidence": len(evidence["student_key"]), "skipped": skipped}
+    return {
+        "students": len(ids),
+        "evidence": len(evidence["student_key"]),
+        "cohort": len(diplomas["student_key"]),
+        "skipped": skipped,
+    }
 
 
 def import_submission(actor: Actor, folder: Path) -> tuple[Submission, bool]:
