@@ -39,7 +39,7 @@ from proficio.pace.models import PaceTarget
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 from proficio.scale import job
 from proficio.state import figures as figures_read
-from proficio.state import package, sources
+from proficio.state import package, publication, sources
 from proficio.state.models import (
     BatchRun,
     BatchStatus,
@@ -637,10 +637,60 @@ def _keep_run(
         batch_size=5000,
     )
     _keep_pilot_figures(run, result.pilot_figures)
+    audit_report_cards(run)
     current = plan_of(state).current()
     if current is not None:
         _identify(current, run)
     return run
+
+
+def dashboard_of(district_id: int, threshold: int) -> publication.Dashboard | None:
+    """The district's latest published dashboard release under this threshold."""
+    from proficio.insights.actions import unpack
+    from proficio.insights.models import PublishedRelease
+
+    last = (
+        PublishedRelease.objects.filter(district_id=district_id, threshold=threshold)
+        .order_by("-day", "-pk")
+        .only("audit_state", "day")
+        .first()
+    )
+    if last is None:
+        return None
+    system, hidden, links, _blocks = unpack(last.audit_state)
+    return publication.Dashboard(system, hidden, links, school_year_of(last.day))
+
+
+def audit_report_cards(run: BatchRun) -> dict[int, publication.Decision]:
+    """Put the run's report-card figures through the joint publication audit, district
+    by district, together with each district's published dashboards; the figures' marks
+    are updated (they only ever tighten). Returns each district's decision."""
+    figures = list(SchoolFigure.objects.filter(run=run).order_by("pk"))
+    district_of = dict(
+        Organization.objects.filter(pk__in={f.school_id for f in figures}).values_list(
+            "pk", "parent_id"
+        )
+    )
+    by_district: dict[int, list[SchoolFigure]] = {}
+    for f in figures:
+        by_district.setdefault(district_of[f.school_id], []).append(f)
+    decisions = {}
+    changed = []
+    for district_id, mine in sorted(by_district.items()):
+        decision = publication.audit(
+            publication.district_rows(mine),
+            pace_engine.SUBGROUP_LEVELS,
+            run.threshold,
+            dashboard_of(district_id, run.threshold),
+        )
+        decisions[district_id] = decision
+        for f in mine:
+            published, size = decision.figures[f.pk]
+            if (published, size) != (f.published, f.students_published):
+                f.published, f.students_published = published, size
+                changed.append(f)
+    SchoolFigure.objects.bulk_update(changed, ["published", "students_published"], batch_size=2000)
+    return decisions
 
 
 # --- The innovative-assessment pilot -----------------------------------------------------
@@ -887,6 +937,7 @@ def set_pilot_in_accountability(actor: Actor, pilot: Pilot, counted: bool) -> No
     if run is None:
         return
     _pilot_figures(pilot.state, run)
+    audit_report_cards(run)
     current = plan_of(pilot.state).current()
     if current is None:
         return
