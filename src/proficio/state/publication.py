@@ -169,10 +169,10 @@ def audit(
         for (dim, group), (n, n_shown) in sorted(sizes.items()):
             size = cells.add(cell_name(dim, group, "n"), n, shown=n_shown)
             for name in names if (dim, group) == ALL else grouped:
-                r = by_pop.get((dim, group, name))
-                yes = round(r.numerator) if r is not None else 0
-                den = r.denominator if r is not None else 0
-                shown = r.published if r is not None else True  # no row: known to be 0
+                fig = by_pop.get((dim, group, name))
+                yes = round(fig.numerator) if fig is not None else 0
+                den = fig.denominator if fig is not None else 0
+                shown = fig.published if fig is not None else True  # no row: known to be 0
                 values = {"yes": yes, "no": den - yes, "count": den, "none": n - den}
                 made = {
                     kind: cells.add(
@@ -186,8 +186,8 @@ def audit(
                 if "none" in made:
                     parts = [made[k] for k in ("yes", "no", "count") if k in made]
                     cells.relate([(size, 1), *((c, -1) for c in parts), (made["none"], -1)])
-                if r is not None:
-                    owned[r.key] = ([c for k, c in made.items() if k != "none"], size)
+                if fig is not None:
+                    owned[fig.key] = ([c for k, c in made.items() if k != "none"], size)
             for r in mine:
                 if r.indicator == ind.OPPORTUNITY and (r.dimension, r.group) == (dim, group):
                     owned[r.key] = ([], size)
@@ -214,10 +214,10 @@ def audit(
     start = ~np.asarray(cells.shown, bool) & ~system.latent
     links: dict[str, int] = {}
     if dashboard is not None:
-        for key, c in cells.index.items():
-            year_text, _, rest = key.partition("|")
-            if int(year_text) == dashboard.year and rest.endswith("|n"):
-                links[f"{rest[: -len('|n')]}#0"] = c
+        for cell_key, cell in cells.index.items():
+            year_text, _, tail = cell_key.partition("|")
+            if int(year_text) == dashboard.year and tail.endswith("|n"):
+                links[f"{tail[: -len('|n')]}#0"] = cell
     if dashboard is not None and links:
         pairs = sorted({(dashboard.links[k], c) for k, c in links.items() if k in dashboard.links})
         joined = join_days(dashboard.system, dashboard.hidden, system, pairs)
@@ -239,11 +239,11 @@ def audit(
     hidden = hidden & ~system.latent
     decided: dict[int, tuple[bool, bool]] = {}
     by_key = {r.key: r for r in rows}
-    for key, (own, size) in owned.items():
-        r = by_key[key]
-        size_shown = r.students_published and not hidden[size]
+    for figure, (own, size) in owned.items():
+        r = by_key[figure]
+        size_shown = r.students_published and not bool(hidden[size])
         published = r.published and size_shown and not any(hidden[c] for c in own)
-        decided[key] = (published, size_shown)
+        decided[figure] = (published, size_shown)
     return Decision(decided, system, hidden, links, rounds)
 
 
