@@ -548,7 +548,9 @@ def history(org: Organization, breakdown: str) -> list[tuple[dt.date, list[Row]]
         chosen.add(days[-1][0])
     out = []
     for day, rows in (
-        PublishedRelease.objects.filter(pk__in=chosen).order_by("day", "pk").values_list("day", "rows")
+        PublishedRelease.objects.filter(pk__in=chosen)
+        .order_by("day", "pk")
+        .values_list("day", "rows")
     ):
         table = [Row.of(r) for r in rows if r["org"] == org.pk and r["breakdown"] == breakdown]
         out.append((day, table))

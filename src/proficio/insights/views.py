@@ -181,9 +181,7 @@ def _gap_chart(dimension: str, marks: list[data.GapMark]) -> Any:
         }
         for m in marks
     ]
-    base = alt.Chart().encode(  # type: ignore[no-untyped-call]
-        y=alt.Y("group:N", title=None, sort=None)
-    )
+    base = alt.Chart().encode(y=alt.Y("group:N", title=None, sort=None))
     zero = base.mark_rule(color="#4a5360", aria=False).encode(
         x=alt.X("zero:Q", axis=alt.Axis(format="+.0f"))
     )
@@ -249,11 +247,7 @@ def _headline(h: data.Headline, earlier: Any) -> dict[str, Any]:
     else:
         amount = abs(h.change)
         day = date_format(earlier.day, "DATE_FORMAT")
-        size = (
-            _("%(n)s points") % {"n": f"{amount:g}"}
-            if unit == "%"
-            else f"{amount:g}"
-        )
+        size = _("%(n)s points") % {"n": f"{amount:g}"} if unit == "%" else f"{amount:g}"
         if h.change == 0:
             change = _("No change since %(day)s.") % {"day": day}
         elif h.change > 0:
@@ -340,9 +334,7 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         if by in data.DIMENSIONS:
             context["gaps"] = _gap_chart(by, data.gap_marks(rows))
             context["dimension"] = True
-    context["has_charts"] = any(
-        context.get(k) for k in ("history", "gaps", "predictability")
-    )
+    context["has_charts"] = any(context.get(k) for k in ("history", "gaps", "predictability"))
     # The first students behind pace; the full list pages through the rest.
     behind = data.off_pace(request.user, org)
     context["off_pace"] = list(behind[:OFF_PACE_FIRST])
