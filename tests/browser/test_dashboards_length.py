@@ -18,9 +18,20 @@ from tests.browser.conftest import ARTIFACTS, axe_violations, log_in
 MAX_HEIGHT = 2400  # three screens of 800 px
 ROLES = ["rivera", "principal", "district.admin", "counselor", "ana", "garcia.family"]
 
-# Pages other features own that are longer than three screens today, by role and path.
-# Each is expected to fail the rule (strict: when one is fixed, this list must shrink).
-KNOWN_LONG: set[tuple[str, str]] = set()
+# Pages other features own that were longer than three screens at 1280 wide on the
+# browser demo when this rule arrived (height in px then). They are exempt here until their
+# owners shorten them (the student's home is being rebuilt; the lists need paging or
+# filters first); every other page of every role is held to the rule.
+KNOWN_LONG: dict[tuple[str, str], int] = {
+    ("principal", "/audit/"): 3668,
+    ("district.admin", "/audit/"): 2508,
+    ("district.admin", "/students/"): 2414,
+    ("district.admin", "/graduation/caseload/"): 2590,
+    ("district.admin", "/accounts/people/"): 2499,
+    ("ana", "/"): 9037,
+    ("ana", "/home/student/"): 9037,
+    ("ana", "/transcripts/mine/"): 2427,
+}
 
 
 def _height(page) -> int:
