@@ -78,8 +78,10 @@ def test_every_page_in_the_navigation_fits_three_screens(screen, server, usernam
     too_long, serious = {}, {}
     for path in dict.fromkeys(paths):
         response = screen.goto(path)
-        if response is None or response.status != 200 or "html" not in response.headers.get(
-            "content-type", ""
+        if (
+            response is None
+            or response.status != 200
+            or "html" not in response.headers.get("content-type", "")
         ):
             continue
         _wait_for_charts(screen)
