@@ -4,13 +4,14 @@ implementation) and properties of the "group against all students" algebra."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from proficio.core.equity.gaps import gap_against_all, newcombe_difference
 
 
+@settings(deadline=None)  # statsmodels' first call imports a lot on a loaded machine
 @given(
     n1=st.integers(1, 400),
     n2=st.integers(1, 400),
