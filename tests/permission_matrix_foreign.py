@@ -771,6 +771,13 @@ def _url_cases() -> dict[str, list[RouteCase]]:
                 foreign=c,
             )
         ],
+        "insights:off_pace": [
+            RouteCase(
+                _u("insights:off_pace", org("cedar-es")),
+                R_DISTRICT | {R.STATE_ANALYST},
+                foreign=c,
+            )
+        ],
         "insights:export": [
             RouteCase(
                 _u("insights:export", org("cedar-es"), lambda w: "csv"),

@@ -73,6 +73,15 @@ ROUTE_CASES = {
         ),
         RouteCase(_u("insights:dashboard", org("columbia")), {R.STATE_ANALYST}),
     ],
+    "insights:off_pace": [
+        RouteCase(_u("insights:off_pace", org("riverbend")), DISTRICT | {R.STATE_ANALYST}),
+        RouteCase(_u("insights:off_pace", org("maple-ms")), AGGREGATE_VIEWERS),
+        RouteCase(
+            _u("insights:off_pace", org("lakeside-ms")),
+            {R.STATE_ANALYST},
+            foreign=Foreign.DISTRICT,
+        ),
+    ],
     "insights:export": [
         RouteCase(
             _u("insights:export", org("riverbend"), lambda w: "csv"), DISTRICT | {R.STATE_ANALYST}

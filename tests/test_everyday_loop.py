@@ -153,9 +153,12 @@ def test_off_pace_list_gives_the_total_and_pages_through_every_name(world, clien
     _two_behind(world)
     monkeypatch.setattr(insights_views, "OFF_PACE_PAGE", 1)
     client.force_login(world.user("district.admin"))
-    url = reverse("insights:dashboard", args=[world.org("riverbend").pk])
+    dashboard = client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk]))
+    url = reverse("insights:off_pace", args=[world.org("riverbend").pk])
+    assert url in dashboard.content.decode(), "the dashboard links to the full list"
     first = client.get(url)
     total = first.context["page"].paginator.count
+    assert dashboard.context["off_pace_count"] == total
     expected = StudentPace.objects.filter(
         competency__isnull=True,
         status="behind",

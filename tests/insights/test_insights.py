@@ -15,27 +15,31 @@ from proficio.insights import data
 
 def test_district_dashboard_shows_breakdowns_equity_and_the_off_pace_list(paced, world, client):
     client.force_login(world.user("district.admin"))
-    page = client.get(reverse("insights:dashboard", args=[world.org("riverbend").pk]))
-    assert page.status_code == 200
+    url = reverse("insights:dashboard", args=[world.org("riverbend").pk])
+    page = client.get(url)
     text = page.content.decode()
-    for heading in (
-        "Students off pace",
-        "By school",
-        "By grade band",
-        "Race / ethnicity",
-        "Gender",
-    ):
+    for heading in ("Summary", "Students off pace", "By school"):
         assert heading in text
+    # The other breakdowns are one selector away, one table at a time.
+    for label in ("Grade band", "Race / ethnicity", "Gender", "Predictability"):
+        assert f">{label}</a>" in text
+    assert "By grade band" not in text
     assert world.ben.display_name in text  # off pace, and the admin may open him
-    assert "Predictability of success" in text
-    assert "Bias checks" in text
+    assert "By grade band" in client.get(url, {"by": "grade_band"}).content.decode()
+    equity = client.get(url, {"by": "race_ethnicity"}).content.decode()
+    assert "Bias checks" in equity
+    assert "Gaps by race / ethnicity" in equity
+    fairness = client.get(url, {"by": "fairness"}).content.decode()
+    assert "Predictability of success" in fairness
 
 
 def test_school_dashboard_breaks_down_by_section_and_teacher(paced, world, client):
     client.force_login(world.user("principal"))
-    page = client.get(reverse("insights:dashboard", args=[world.org("maple-ms").pk])).content
-    assert b"By section" in page
-    assert b"By teacher" in page
+    url = reverse("insights:dashboard", args=[world.org("maple-ms").pk])
+    assert b"By section" in client.get(url, {"by": "section"}).content
+    assert b"By teacher" in client.get(url, {"by": "teacher"}).content
+    # A breakdown the school does not offer falls back to the first, never an error.
+    assert b"By grade band" in client.get(url, {"by": "school"}).content
 
 
 def test_state_analyst_sees_aggregates_but_no_students(paced, world, client):

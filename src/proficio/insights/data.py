@@ -438,3 +438,158 @@ def off_pace(user: Any, org: Organization) -> Any:
         .order_by("student__legal_family_name", "student__legal_given_name", "student_id")
     )
     return behind
+
+
+# --- The dashboard's summary and breakdown histories ---------------------------------------
+
+# The headline figures, in order: (row field, rate property or value, unit). What each
+# means is said once, in ``proficio.insights.figures``.
+SUMMARY_FIELDS = ("students", "behind", "proficient", "stalled", "growth", "unassessed_share")
+
+
+@dataclass
+class Headline:
+    """One headline figure: today's published value, the value it is compared with (both
+    as the published row and field, so a withheld one reads as withheld) and the change."""
+
+    field: str
+    row: Row
+    value: float | int | None
+    before: float | int | None
+    change: float | None
+
+
+def headline_value(row: Row, name: str) -> float | int | None:
+    """The value shown for ``name``: the rate for counts of students, else the figure."""
+    if name in ("behind", "proficient", "stalled"):
+        rate: float | None = getattr(row, f"{name}_rate")
+        return rate
+    value: float | int | None = getattr(row, name)
+    return value
+
+
+def _release_before(district: Organization, day: dt.date) -> PublishedRelease | None:
+    return (
+        PublishedRelease.objects.filter(district=district, day__lt=day)
+        .defer("audit_state", "rows")
+        .order_by("-day", "-pk")
+        .first()
+    )
+
+
+def comparison(org: Organization, release: PublishedRelease) -> PublishedRelease | None:
+    """The release a headline's change is measured from: the last one published before
+    the current term began (the figure as the last term ended), or, when the history does
+    not reach back that far, the earliest one held."""
+    from proficio.orgs.models import Term
+
+    district = district_of(org)
+    if district is None:
+        return None
+    term = (
+        Term.objects.filter(
+            year__district=district, start_date__lte=release.day, end_date__gte=release.day
+        )
+        .order_by("-start_date")
+        .first()
+    )
+    before = _release_before(district, term.start_date) if term else None
+    if before is not None:
+        return before
+    earliest = (
+        PublishedRelease.objects.filter(district=district, day__lt=release.day)
+        .defer("audit_state", "rows")
+        .order_by("day", "pk")
+        .first()
+    )
+    return earliest
+
+
+def headlines(
+    org: Organization, release: PublishedRelease | None, total: Row | None
+) -> tuple[list[Headline], PublishedRelease | None]:
+    """The summary's figures for ``org`` with their change since the comparison release."""
+    if release is None or total is None:
+        return [], None
+    earlier = comparison(org, release)
+    before_row = None
+    if earlier is not None:
+        row = earlier.totals.get(str(org.pk))
+        before_row = Row.of(row) if row is not None else None
+    out = []
+    for name in SUMMARY_FIELDS:
+        value = headline_value(total, name)
+        before = headline_value(before_row, name) if before_row is not None else None
+        change = (
+            round(float(value) - float(before), 2)
+            if value is not None and before is not None
+            else None
+        )
+        out.append(Headline(name, total, value, before, change))
+    return out, earlier
+
+
+def history(org: Organization, breakdown: str) -> list[tuple[dt.date, list[Row]]]:
+    """The ``breakdown`` table of ``org`` in each release held, the last of each month
+    (and the latest), oldest first: what the breakdown charts draw."""
+    district = district_of(org)
+    if district is None:
+        return []
+    days = list(
+        PublishedRelease.objects.filter(district=district)
+        .order_by("day", "pk")
+        .values_list("pk", "day")
+    )
+    last_of_month: dict[tuple[int, int], int] = {}
+    for pk, day in days:
+        last_of_month[(day.year, day.month)] = pk
+    chosen = set(last_of_month.values())
+    if days:
+        chosen.add(days[-1][0])
+    out = []
+    for day, rows in (
+        PublishedRelease.objects.filter(pk__in=chosen)
+        .order_by("day", "pk")
+        .values_list("day", "rows")
+    ):
+        table = [Row.of(r) for r in rows if r["org"] == org.pk and r["breakdown"] == breakdown]
+        out.append((day, table))
+    return out
+
+
+@dataclass
+class GapMark:
+    """A group's gap against all students on one measure, in percentage points, with its
+    95 % interval; ``withheld`` when a figure it needs is withheld (no gap is shown)."""
+
+    group: str
+    metric: str
+    gap: float | None = None
+    low: float | None = None
+    high: float | None = None
+    withheld: bool = False
+
+
+def gap_marks(rows: list[Row]) -> list[GapMark]:
+    """Each group's gap against all students (the dimension's total row), from published
+    counts only: a group or total with a withheld count gets a mark, never a number."""
+    from proficio.core.equity.gaps import gap_against_all
+
+    if not rows:
+        return []
+    total = rows[-1]
+    out = []
+    for metric in ("proficient", "behind"):
+        for row in rows[:-1]:
+            hits, n = getattr(row, metric), row.students
+            all_hits, all_n = getattr(total, metric), total.students
+            if hits is None or n is None or all_hits is None or all_n is None:
+                out.append(GapMark(row.label, metric, withheld=True))
+                continue
+            if n == 0:
+                continue  # an empty group has no rate, hence no gap
+            g = gap_against_all(hits, n, all_hits, all_n)
+            out.append(
+                GapMark(row.label, metric, round(g.gap, 1), round(g.low, 1), round(g.high, 1))
+            )
+    return out

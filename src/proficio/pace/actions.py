@@ -167,10 +167,15 @@ def refresh_pace(
     epoch = dt.datetime.combine(engine.EPOCH, dt.time(), tzinfo=dt.UTC).timestamp()
     seconds_per_year = 86400 * core.DAYS_PER_YEAR
     parts: list[tuple[np.ndarray, ...]] = []
+    # Pace as of ``today``: evidence assessed after the day does not count yet (a check
+    # run for an earlier day sees what was known then).
+    day_ends = dt.datetime.combine(
+        today + dt.timedelta(days=1), dt.time(), tzinfo=timezone.get_current_timezone()
+    )
     for chunk in _chunks(student_ids.tolist(), 5000):
         rows = list(
             EvidenceScore.objects.filter(
-                student_id__in=chunk, target_id__in=target_ids.tolist()
+                student_id__in=chunk, target_id__in=target_ids.tolist(), assessed_at__lt=day_ends
             ).values_list("student_id", "target_id", "score", "assessed_at")
         )
         if rows:

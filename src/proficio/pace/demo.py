@@ -62,10 +62,29 @@ def seed_pace(district: Organization, *, today: dt.date, plans: bool = True) -> 
                 due_on=dt.date(end.year + 12 - g, 6, 15),
             )
     _educator_profiles(district)
+    if plans:
+        # A history for the dashboards' trends: the daily check as it ran on the 15th of
+        # each earlier month of the school year (each sees only the evidence known then).
+        for day in history_days(today):
+            actions.refresh_pace(district, today=day)
     result = actions.refresh_pace(district, today=today)
     if plans:
         _plans(district, today)
     return result["students"]
+
+
+def history_days(today: dt.date) -> list[dt.date]:
+    """The earlier days the demo's daily check ran: the 15th of each month of the school
+    year before ``today``, from the first full month (at most the last four)."""
+    from proficio.demo.generate import school_year_for
+
+    start, _ = school_year_for(today)
+    days = []
+    month = dt.date(start.year, start.month, 15) + dt.timedelta(days=31)
+    while month < today:
+        days.append(month.replace(day=15))
+        month = month.replace(day=15) + dt.timedelta(days=31)
+    return days[-4:]
 
 
 def _educator_profiles(district: Organization) -> None:
