@@ -191,6 +191,7 @@ def _gap_chart(dimension: str, marks: list[data.GapMark]) -> Any:
         .encode(
             x=alt.X(
                 "low:Q",
+                # xgettext:no-python-format
                 title=_("Gap against all students (percentage points, 95% interval)"),
                 axis=alt.Axis(format="+.0f"),
             ),
