@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.core.test_equity_audit import assert_protected
 
 from proficio.core.equity._lp import Sparse
-from proficio.core.equity.audit import protect
+from proficio.core.equity.audit import intervals, protect
 from proficio.core.equity.release import Family, build_release
 
 
@@ -149,3 +151,47 @@ def test_a_fractional_bound_is_confirmed_by_a_whole_point(monkeypatch, seed, thr
     assert (seed == 51, True) in searches
     assert not result.unprotected.any()
     assert_protected(built.system, result.hidden, threshold)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10_000),
+    st.integers(12, 40),
+    st.integers(2, 3),
+    st.integers(2, 3),
+    st.integers(2, 6),
+    st.sampled_from([(1, 0), (1, 2, 0), (2, 0), (0,)]),
+    st.integers(0, 2),
+)
+def test_local_first_checks_give_the_exact_verdicts(
+    seed, n, subjects, per, threshold, depths, rounds
+):
+    """A cell is asked first in its neighbourhood (the rest held at its true values),
+    then in the whole component. Whatever the neighbourhoods and batch rounds, the cells
+    certified are exactly those whose exact whole-number interval (``intervals``: an LP
+    and, on a fractional vertex, an integer program per bound) spans the threshold."""
+    import proficio.core.equity.audit as audit
+
+    built = crossed_release(seed, n, subjects, per)
+    system = built.system
+    rng = np.random.default_rng(seed)
+    values = system.values
+    open_cells = ~system.latent & (values > 0)
+    hidden = open_cells & ((values < threshold) | (rng.random(values.size) < 0.3))
+    certified = np.zeros(values.size, bool)
+    pending = audit._uncertified(
+        system,
+        hidden,
+        certified,
+        threshold,
+        audit._Counter(),
+        np.full(values.size, -1, np.int64),
+        rounds=rounds,
+        depths=depths,
+    )
+    low, high = intervals(system, hidden)
+    wide = hidden & (high - low + 1 >= threshold)
+    assert np.array_equal(certified, wide)
+    assert sorted(p.cell for p in pending) == np.flatnonzero(hidden & ~wide).tolist()
+    for p in pending:  # the seen range never claims more than the exact interval
+        assert low[p.cell] <= p.low <= p.high <= high[p.cell]
