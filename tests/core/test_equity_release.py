@@ -236,12 +236,14 @@ def test_a_measure_of_memberships_differs_by_section_and_is_audited_jointly():
     value = dict(zip(system.keys, system.values, strict=True))
     # Math counts its behind students, english none, although english A holds the same
     # number of students; "all sections" counts memberships.
-    assert value["math A|course|yes"] == int(BEHIND[:6].sum()) == 2
-    assert value["math B|course|yes"] == 2
-    assert value["english A|course|yes"] == value["english B|course|yes"] == 0
-    assert value["english A|course|no"] == 6
-    assert value["all sections|course|yes"] == 4
-    assert value["all sections|course|no"] == 2 * N - 4
+    assert value["math A|course@memberships|yes"] == int(BEHIND[:6].sum()) == 2
+    assert value["math B|course@memberships|yes"] == 2
+    assert (
+        value["english A|course@memberships|yes"] == value["english B|course@memberships|yes"] == 0
+    )
+    assert value["english A|course@memberships|no"] == 6
+    assert value["all sections|course@memberships|yes"] == 4
+    assert value["all sections|course@memberships|no"] == 2 * N - 4
     own = built.scoped["course"]
     assert sorted(own) == [1, 2, 3, 4, 5]  # the grade is not measured
     assert system.values[own[1][0]] == 2
@@ -293,8 +295,8 @@ def test_bad_measures_of_memberships_are_refused():
             [Family(np.array([0, 0], np.int64), ["a"])],
             scoped={"m": Scoped(np.array([0]), np.array([0]), np.array([True]), one)},
         )
+    two = Sparse.from_triplets(np.array([0]), np.array([0]), np.array([1]), (1, 2))
     with pytest.raises(ValueError, match="whole"):  # half of one (atom, context) unit
-        two = Sparse.from_triplets(np.array([0]), np.array([0]), np.array([1]), (1, 2))
         build_release(
             inc,
             ["p"],

@@ -354,7 +354,7 @@ def build_release(
         own: dict[int, tuple[int, int]] = {}
         for j, p in enumerate(measured.tolist()):
             own[p] = (n_cells + 2 * j, n_cells + 2 * j + 1)
-            keys += [f"{names[p]}|{name}|yes", f"{names[p]}|{name}|no"]
+            keys += [f"{names[p]}|{name}@memberships|yes", f"{names[p]}|{name}@memberships|no"]
         cell_values = np.concatenate(
             [
                 cell_values,
