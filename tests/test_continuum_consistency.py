@@ -198,3 +198,63 @@ def test_every_surface_shows_the_same_standing_for_every_student(history, world)
     else:
         share = round(100 * count / len(students), 1)
         assert float(stat.group(1).rstrip("%")) == pytest.approx(share, abs=0.051)
+
+
+def test_by_section_figures_follow_each_course(history, world):
+    """The same students in Mathematics 7 · A and Science 7 · A: each class's figures
+    count them on its own course's competencies (measures of memberships in the
+    publication audit), so the published rows differ by course."""
+    from proficio.insights import release as rel
+
+    district, _students = history
+    roster = rel.read_roster(district, timezone.localdate())
+    names = [name for _, _, name in roster.sections]
+    k_math, k_science = names.index("Mathematics 7 · A"), names.index("Science 7 · A")
+    in_math = roster.enrolled[:, 1] == k_math
+    in_science = roster.enrolled[:, 1] == k_science
+    assert in_math.sum() == in_science.sum()  # the same students
+    # Independently: proficient in every MATH competency, by the one definition.
+    section = world.rivera_section
+    class_roster = list(
+        Student.objects.filter(enrollments__section=section).distinct().select_related("school")
+    )
+    comps = [
+        c
+        for c in continuum.student_competencies(class_roster[0])
+        if str(c.identifier) in section.course.competencies
+    ]
+    found = continuum.standings(class_roster, comps)
+    expected_math = sum(
+        1
+        for s in class_roster
+        if all(found[s.pk][c.pk].proficient for c in comps)
+        and StudentPace.objects.filter(student=s, competency__isnull=False).exists()
+    )
+    expected_behind = sum(
+        1
+        for s in class_roster
+        if StudentPace.objects.filter(student=s, competency__in=comps, status="behind").exists()
+    )
+    assert int(roster.course_proficient[in_math].sum()) == expected_math
+    assert int(roster.course_behind[in_math].sum()) == expected_behind
+    assert not roster.course_proficient[in_science].any()  # no science level expected yet
+    assert not roster.course_behind[in_science].any()
+    assert (expected_math, expected_behind) != (0, 0)
+    # The release publishes each section on its course, audited with everything else.
+    computed = rel.compute(roster, 2)
+    rows = {r["key"]: r for r in computed.rows if r["breakdown"] == "section"}
+    math, science = rows[str(roster.sections[k_math][0])], rows[str(roster.sections[k_science][0])]
+    assert math["students"] == science["students"]
+    assert math["students"] in (int(in_math.sum()), None)
+    # The audit's cells count each section on its course (published or withheld).
+    value = dict(zip(computed.system.keys, computed.system.values.tolist(), strict=True))
+    math_pk, science_pk = roster.sections[k_math][0], roster.sections[k_science][0]
+    assert value[f"section:{math_pk}|proficient@memberships|yes"] == expected_math
+    assert value[f"section:{math_pk}|behind@memberships|yes"] == expected_behind
+    assert value[f"section:{science_pk}|proficient@memberships|yes"] == 0
+    assert value[f"section:{science_pk}|behind@memberships|yes"] == 0
+    for row, counts in ((math, (expected_math, expected_behind)), (science, (0, 0))):
+        for name, expected in zip(("proficient", "behind"), counts, strict=True):
+            assert row[name] in (expected, None)
+            assert (row[name] is None) == (name in row["withheld"])
+    assert computed.summary["unprotected"] == 0

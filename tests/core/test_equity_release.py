@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.core.test_equity_audit import assert_protected
 
 from proficio.core.equity._lp import Sparse
-from proficio.core.equity.audit import protect
+from proficio.core.equity.audit import intervals, protect
 from proficio.core.equity.release import Family, build_release
 
 
@@ -149,3 +151,164 @@ def test_a_fractional_bound_is_confirmed_by_a_whole_point(monkeypatch, seed, thr
     assert (seed == 51, True) in searches
     assert not result.unprotected.any()
     assert_protected(built.system, result.hidden, threshold)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10_000),
+    st.integers(12, 40),
+    st.integers(2, 3),
+    st.integers(2, 3),
+    st.integers(2, 6),
+    st.sampled_from([(1, 0), (1, 2, 0), (2, 0), (0,)]),
+    st.integers(0, 2),
+)
+def test_local_first_checks_give_the_exact_verdicts(
+    seed, n, subjects, per, threshold, depths, rounds
+):
+    """A cell is asked first in its neighbourhood (the rest held at its true values),
+    then in the whole component. Whatever the neighbourhoods and batch rounds, the cells
+    certified are exactly those whose exact whole-number interval (``intervals``: an LP
+    and, on a fractional vertex, an integer program per bound) spans the threshold."""
+    import proficio.core.equity.audit as audit
+
+    built = crossed_release(seed, n, subjects, per)
+    system = built.system
+    rng = np.random.default_rng(seed)
+    values = system.values
+    open_cells = ~system.latent & (values > 0)
+    hidden = open_cells & ((values < threshold) | (rng.random(values.size) < 0.3))
+    certified = np.zeros(values.size, bool)
+    pending = audit._uncertified(
+        system,
+        hidden,
+        certified,
+        threshold,
+        audit._Counter(),
+        np.full(values.size, -1, np.int64),
+        rounds=rounds,
+        depths=depths,
+    )
+    low, high = intervals(system, hidden)
+    wide = hidden & (high - low + 1 >= threshold)
+    assert np.array_equal(certified, wide)
+    assert sorted(p.cell for p in pending) == np.flatnonzero(hidden & ~wide).tolist()
+    for p in pending:  # the seen range never claims more than the exact interval
+        assert low[p.cell] <= p.low <= p.high <= high[p.cell]
+
+
+def scoped_release(course_flags, within="behind", threshold=None):
+    """``sections_release`` with a measure of memberships: each student's flag in each
+    of their two sections (math, english), "all sections" counting both."""
+    from proficio.core.equity.release import Scoped
+
+    sections = MATH + ENGLISH
+    pairs = [(i, k) for k, members in enumerate(sections) for i in members]
+    student = np.array([i for i, _ in pairs], np.int64)
+    context = np.array([k for _, k in pairs], np.int64)
+    flag = np.array([course_flags(i, k) for i, k in pairs], bool)
+    # populations: grade, 4 sections, all sections (as in sections_release)
+    rows = [1 + k for _, k in pairs] + [5] * len(pairs)
+    cols = list(range(len(pairs))) * 2
+    members = Sparse.from_triplets(
+        np.array(rows, np.int64),
+        np.array(cols, np.int64),
+        np.ones(len(rows), np.int64),
+        (6, len(pairs)),
+    )
+    everyone = list(range(N))
+    pops = [everyone, *sections, everyone]
+    names = ["grade", "math A", "math B", "english A", "english B", "all sections"]
+    inc = incidence(pops, N, [np.ones(N, np.int64)] + [np.ones(6, np.int64)] * 4 + [[2] * N])
+    classes = np.array([(i >= 6) * 2 + (i % 2) for i in range(N)], dtype=np.int64)
+    family = Family(classes, ["A/A", "A/B", "B/A", "B/B"], np.zeros(4, np.int64))
+    measure = Scoped(student, context, flag, members, within=within)
+    return build_release(inc, names, {"behind": BEHIND}, [family], scoped={"course": measure})
+
+
+def behind_in_math_only(i, k):
+    return bool(BEHIND[i]) and k < 2  # behind in mathematics, not in english
+
+
+def test_a_measure_of_memberships_differs_by_section_and_is_audited_jointly():
+    built = scoped_release(behind_in_math_only)
+    system = built.system
+    value = dict(zip(system.keys, system.values, strict=True))
+    # Math counts its behind students, english none, although english A holds the same
+    # number of students; "all sections" counts memberships.
+    assert value["math A|course@memberships|yes"] == int(BEHIND[:6].sum()) == 2
+    assert value["math B|course@memberships|yes"] == 2
+    assert (
+        value["english A|course@memberships|yes"] == value["english B|course@memberships|yes"] == 0
+    )
+    assert value["english A|course@memberships|no"] == 6
+    assert value["all sections|course@memberships|yes"] == 4
+    assert value["all sections|course@memberships|no"] == 2 * N - 4
+    own = built.scoped["course"]
+    assert sorted(own) == [1, 2, 3, 4, 5]  # the grade is not measured
+    assert system.values[own[1][0]] == 2
+    # (atom, context) cells are latent; behind in a course never exceeds behind.
+    assert system.latent[[system.keys.index("course:A/A@0|yes")]].all()
+    for threshold in (3, 4, 5):
+        result = protect(system, threshold, cost=built.cost)
+        assert not result.unprotected.any()
+        found = assert_protected(system, result.hidden, threshold)
+        hidden_course = [c for p in own for c in own[p] if result.hidden[c]]
+        assert hidden_course  # the small course counts are among the hidden cells
+        assert all(c in found for c in hidden_course)
+
+
+def test_a_measure_of_memberships_without_its_tie_gives_the_attacker_less():
+    # With ``within`` the attacker knows a course's behind students are behind: the
+    # math yes cells are then pinned to the student measure's cells (narrower).
+    tied = scoped_release(behind_in_math_only)
+    free = scoped_release(behind_in_math_only, within=None)
+    assert tied.system.relations.shape[0] > free.system.relations.shape[0]
+    assert free.system.size < tied.system.size  # no slack cells
+
+
+def test_bad_measures_of_memberships_are_refused():
+    from proficio.core.equity.release import Scoped
+
+    with pytest.raises(ValueError, match="negative"):  # course-behind but not behind
+        scoped_release(lambda i, k: k == 0 and i % 2 == 0)
+    with pytest.raises(ValueError, match="'within' must name"):
+        scoped_release(behind_in_math_only, within="nope")
+    good = scoped_release(behind_in_math_only)
+    assert good.scoped["course"]
+    inc = incidence([[0, 1]], 2)
+    one = Sparse.from_triplets(np.array([0]), np.array([0]), np.array([1]), (1, 1))
+    family = Family(np.array([0, 1], np.int64), ["a", "b"])
+    with pytest.raises(ValueError, match="one student, context and flag"):
+        build_release(
+            inc,
+            ["p"],
+            {},
+            [family],
+            scoped={"m": Scoped(np.array([0]), np.array([0, 1]), np.array([True]), one)},
+        )
+    with pytest.raises(ValueError, match="every student of an atom"):
+        build_release(
+            inc,
+            ["p"],
+            {},
+            [Family(np.array([0, 0], np.int64), ["a"])],
+            scoped={"m": Scoped(np.array([0]), np.array([0]), np.array([True]), one)},
+        )
+    two = Sparse.from_triplets(np.array([0]), np.array([0]), np.array([1]), (1, 2))
+    with pytest.raises(ValueError, match="whole"):  # half of one (atom, context) unit
+        build_release(
+            inc,
+            ["p"],
+            {},
+            [Family(np.array([0, 0], np.int64), ["a"])],
+            scoped={"m": Scoped(np.array([0, 1]), np.array([0, 0]), np.array([True, False]), two)},
+        )
+    with pytest.raises(ValueError, match="as many memberships as its size"):
+        build_release(
+            inc,
+            ["p"],
+            {},
+            [family],
+            scoped={"m": Scoped(np.array([0]), np.array([0]), np.array([True]), one)},
+        )

@@ -33,7 +33,7 @@ from proficio.core.equity.audit import (
     join_days,
     protect,
 )
-from proficio.core.equity.release import Family, build_release
+from proficio.core.equity.release import Family, Scoped, build_release
 from proficio.core.equity.suppression import suppress_tables
 from proficio.core.graduation import COHORT_STATUSES as GRADUATION_STATUSES
 
@@ -76,6 +76,10 @@ class Roster:
     enrolled: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     teachers: list[tuple[int, str]] = field(default_factory=list)
     staff: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    # Per row of ``enrolled``: behind and proficient on that section's course (None: the
+    # by-section rows count the students' own flags).
+    course_behind: np.ndarray | None = None
+    course_proficient: np.ndarray | None = None
     # Graduation: each student's graduating class (0: no graduation record) and status,
     # an index into GRADUATION_STATUSES (proficio.graduation.actions.cohort_status).
     graduation: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -102,6 +106,9 @@ class Plan:
     rows: list[RowSpec]
     families: list[Family]
     block: np.ndarray
+    # The population of each section (by index) and of each school's "all sections".
+    section_pops: dict[int, int] = field(default_factory=dict)
+    sections_totals: dict[int, int] = field(default_factory=dict)
 
 
 def _grade_key(grade: str) -> tuple[int, str]:
@@ -136,6 +143,8 @@ def plan(r: Roster) -> Plan:
         return p
 
     rows: list[RowSpec] = []
+    section_pop: dict[int, int] = {}
+    sections_total: dict[int, int] = {}
     district_pk = r.district[0]
     everyone = np.arange(n, dtype=np.int64)
     grades = sorted(set(r.grade), key=_grade_key)
@@ -310,22 +319,18 @@ def plan(r: Roster) -> Plan:
         section_pops = []
         for k in here:
             members = enrolled[enrolled[:, 1] == k, 0]
+            section_pop[k] = population(f"section:{r.sections[k][0]}", np.unique(members), 1.0)
             section_pops.append(
-                (
-                    r.sections[k][2],
-                    False,
-                    str(r.sections[k][0]),
-                    population(f"section:{r.sections[k][0]}", np.unique(members), 1.0),
-                    None,
-                )
+                (r.sections[k][2], False, str(r.sections[k][0]), section_pop[k], None)
             )
         mask = section_school[enrolled[:, 1]] == s
         members, counts = np.unique(enrolled[mask, 0], return_counts=True)
+        sections_total[s] = population(f"school:{school_pk}|sections", members, 2.0, counts)
         table(
             school_pk,
             "section",
             section_pops,
-            population(f"school:{school_pk}|sections", members, 2.0, counts),
+            sections_total[s],
             gettext_noop("All sections"),
         )
         by_teacher: dict[int, set[int]] = {}
@@ -395,7 +400,46 @@ def plan(r: Roster) -> Plan:
                 (used // len(codes)).astype(np.int64),
             )
         )
-    return Plan(names, incidence, np.array(weights), rows, families, np.array(blocks, np.int64))
+    return Plan(
+        names,
+        incidence,
+        np.array(weights),
+        rows,
+        families,
+        np.array(blocks, np.int64),
+        section_pop,
+        sections_total,
+    )
+
+
+def _course_measures(p: Plan, r: Roster) -> dict[str, Scoped]:
+    """The by-section figures on each section's own course: measures of memberships
+    (a student counts in each of their sections, with that course's flag), for every
+    section and each school's "all sections". None unless the roster carries them."""
+    if r.course_behind is None or r.course_proficient is None:
+        return {}
+    enrolled = np.asarray(r.enrolled, dtype=np.int64).reshape(-1, 2)
+    section_school = np.array([sec[1] for sec in r.sections], dtype=np.int64)
+    j = np.arange(enrolled.shape[0], dtype=np.int64)
+    keep = np.array([k in p.section_pops for k in enrolled[:, 1].tolist()], dtype=bool)
+    rows = np.concatenate(
+        [
+            np.array([p.section_pops[k] for k in enrolled[keep, 1].tolist()], dtype=np.int64),
+            np.array(
+                [p.sections_totals[int(section_school[k])] for k in enrolled[keep, 1].tolist()],
+                dtype=np.int64,
+            ),
+        ]
+    )
+    cols = np.concatenate([j[keep], j[keep]])
+    members = Sparse.from_triplets(
+        rows, cols, np.ones(rows.size, np.int64), (len(p.names), enrolled.shape[0])
+    )
+    student, context = enrolled[:, 0], enrolled[:, 1]
+    return {
+        "behind": Scoped(student, context, np.asarray(r.course_behind, bool), members),
+        "proficient": Scoped(student, context, np.asarray(r.course_proficient, bool), members),
+    }
 
 
 @dataclass
@@ -410,7 +454,12 @@ class Computed:
     blocks: np.ndarray
 
 
-def _links(plan_: Plan, cells: np.ndarray, roster: Roster) -> dict[str, int]:
+def _links(
+    plan_: Plan,
+    cells: np.ndarray,
+    roster: Roster,
+    scoped: dict[str, dict[int, tuple[int, int]]] | None = None,
+) -> dict[str, int]:
     """Every name a reader could recognise a cell by: its population's name(s) and its
     students (so a renamed section with the same students is the same figure)."""
     out: dict[str, int] = {}
@@ -424,6 +473,10 @@ def _links(plan_: Plan, cells: np.ndarray, roster: Roster) -> dict[str, int]:
         for k in range(slots):
             out[f"{name}#{k}"] = int(cells[p, k])
             out[f"students:{digest}#{k}"] = int(cells[p, k])
+        for measure, own in (scoped or {}).items():  # a section's figures on its course
+            if p in own:
+                out[f"{name}#course-{measure}-yes"] = own[p][0]
+                out[f"{name}#course-{measure}-no"] = own[p][1]
     return out
 
 
@@ -464,9 +517,17 @@ def compute(
     started = time.perf_counter()
     p = plan(roster)
     measures = {"behind": roster.behind, "proficient": roster.proficient, "stalled": roster.stalled}
-    release = build_release(p.incidence, p.names, measures, p.families, p.weight, p.block)
+    release = build_release(
+        p.incidence,
+        p.names,
+        measures,
+        p.families,
+        p.weight,
+        p.block,
+        scoped=_course_measures(p, roster),
+    )
     system = release.system
-    links = _links(p, release.cells, roster)
+    links = _links(p, release.cells, roster, release.scoped)
     # Start from what each table alone would hide, anywhere it appears.
     start = ~_table_by_table(p, release.cells, system.values, threshold) & ~system.latent
     if previous is None:
@@ -497,7 +558,9 @@ def compute(
         hidden = result.hidden[joined.today]
     published = ~system.latent
     means = _group_means(p, roster)
-    rows = [_row(spec, release.cells, system.values, hidden, means) for spec in p.rows]
+    rows = [
+        _row(spec, release.cells, system.values, hidden, means, release.scoped) for spec in p.rows
+    ]
     summary = {
         "threshold": threshold,
         "cells": int(published.sum()),
@@ -518,6 +581,7 @@ def _row(
     values: np.ndarray,
     hidden: np.ndarray,
     means: dict[str, np.ndarray],
+    scoped: dict[str, dict[int, tuple[int, int]]] | None = None,
 ) -> dict[str, Any]:
     own = cells[spec.population]
     size_hidden = bool(hidden[own[0]])
@@ -534,6 +598,9 @@ def _row(
     withheld = ["students"] if size_hidden else []
     for k, name in enumerate(MEASURES):
         yes, no = own[1 + 2 * k], own[2 + 2 * k]
+        course = (scoped or {}).get(name, {})
+        if spec.breakdown == "section" and spec.population in course:
+            yes, no = course[spec.population]  # counted on the section's own course
         if size_hidden or hidden[yes] or hidden[no]:
             row[name] = None
             withheld.append(name)
@@ -677,6 +744,10 @@ def read_roster(district: Any, day: dt.date) -> Roster:
             teachers[user] = len(teacher_list)
             teacher_list.append((user, name))
         staff.append((sections[section], teachers[user]))
+    # Each class on its own course's competencies (its scope), not the whole profile.
+    scopes = engine.section_competencies({pk for pk, _, _ in section_list})
+    kept = [(int(s.ids[i]), section_list[k][0]) for i, k in enrolled]
+    course_proficient, course_behind = engine.course_flags(kept, scopes)
     share = data.share
     from proficio.graduation.actions import cohort_statuses
 
@@ -714,6 +785,8 @@ def read_roster(district: Any, day: dt.date) -> Roster:
         enrolled=np.array(enrolled, dtype=np.int64).reshape(-1, 2),
         teachers=teacher_list,
         staff=np.array(staff, dtype=np.int64).reshape(-1, 2),
+        course_behind=course_behind,
+        course_proficient=course_proficient,
         graduation=graduation,
         graduation_status=graduation_status,
     )

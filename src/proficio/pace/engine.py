@@ -387,3 +387,54 @@ def prerequisite_gaps(student_ids: Sequence[int], limit: int = 4) -> dict[int, l
             if missing and len(gaps[student_id]) < limit:
                 gaps[student_id].append(code)
     return dict(gaps)
+
+
+# --- A class's figures over its course's competencies ---------------------------------------
+
+
+def course_flags(
+    pairs: Sequence[tuple[int, int]], competencies: dict[int, set[int]]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """For (student, section) pairs and each section's course competencies (item ids;
+    empty: every competency), whether the student is proficient in every one of them
+    (the continuum's definition, from last night's snapshot; a competency with nothing
+    assessed is not proficient) and whether behind pace in any."""
+    from proficio.pace.models import StudentPace
+
+    students = {s for s, _ in pairs}
+    rows: dict[int, dict[int, tuple[bool | None, str]]] = defaultdict(dict)
+    for sid, cid, is_proficient, status in StudentPace.objects.filter(
+        student_id__in=students, competency__isnull=False
+    ).values_list("student_id", "competency_id", "proficient", "status"):
+        rows[sid][cid] = (is_proficient, status)
+    judged = {cid for mine in rows.values() for cid, (p, _s) in mine.items() if p is not None}
+    proficient = np.zeros(len(pairs), dtype=bool)
+    behind = np.zeros(len(pairs), dtype=bool)
+    for k, (sid, section) in enumerate(pairs):
+        scope = competencies.get(section) or judged
+        mine = rows.get(sid, {})
+        wanted = [c for c in scope if c in judged]
+        proficient[k] = bool(wanted) and all(mine.get(c, (False, ""))[0] for c in wanted)
+        behind[k] = any(mine.get(c, (None, ""))[1] == "behind" for c in scope)
+    return proficient, behind
+
+
+def section_competencies(section_ids: set[int]) -> dict[int, set[int]]:
+    """Each section's course competencies as item ids (from the CASE identifiers the
+    course names; empty when it names none)."""
+    from proficio.orgs.models import Section
+
+    scopes = dict(
+        Section.objects.filter(pk__in=section_ids).values_list("pk", "course__competencies")
+    )
+    identifiers = {i for ids in scopes.values() for i in (ids or [])}
+    by_identifier = {
+        str(i): pk
+        for pk, i in Item.objects.filter(
+            identifier__in=identifiers, kind=ItemKind.COMPETENCY
+        ).values_list("pk", "identifier")
+    }
+    return {
+        section: {by_identifier[i] for i in (ids or []) if i in by_identifier}
+        for section, ids in scopes.items()
+    }

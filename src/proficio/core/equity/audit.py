@@ -61,6 +61,7 @@ _BATCH_ROUNDS = 12  # programs per component that certify many cells at once
 _LOCAL_LIMIT = 5000  # larger components are checked one block at a time
 _BATCH_GAP = 0.05  # a batch's whole-number point may be this much short of the optimum
 _POINT_NODES = 200  # a search for a whole-number point gives up (the cell stays open)
+_LOCAL_DEPTHS = (2, 4, 0)  # neighbourhoods a single cell is checked in first (0: all)
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,9 @@ def _uncertified(
     threshold: int,
     counter: _Counter,
     blocks: IntArray,
+    *,
+    rounds: int | None = None,
+    depths: tuple[int, ...] | None = None,
 ) -> list[_Pending]:
     """Certify hidden cells in batches (marking ``certified`` in place) and return the
     rest. Each batch program pushes every unchecked cell of a component the way it has
@@ -247,13 +251,17 @@ def _uncertified(
     widens every cell's seen range at once. A cell whose seen values span the threshold
     is safe: two whole-number solutions prove it."""
     need = threshold - 1  # the largest value minus the smallest must reach this
+    rounds = _BATCH_ROUNDS if rounds is None else rounds
+    depths = _LOCAL_DEPTHS if depths is None else depths
     pending: list[_Pending] = []
     for comp in _components(system, hidden):
         check = hidden[comp.cells] & ~certified[comp.cells]
         if not check.any():
             continue
         if comp.cells.size <= _LOCAL_LIMIT:
-            pending += _certify(system, hidden, certified, comp, check, need, counter)
+            pending += _certify(
+                system, hidden, certified, comp, check, need, counter, rounds, depths
+            )
             continue
         # A large component (tied together through the district's figures): check each
         # block (school) on its own with the shared cells, holding the other blocks'
@@ -264,19 +272,57 @@ def _uncertified(
             keep = (cell_block == b) | (cell_block < 0)
             local = _restrict(system, comp, keep)
             mine = check[keep] & (cell_block[keep] == b)
-            pending += _certify(system, hidden, certified, local, mine, need, counter)
+            pending += _certify(
+                system, hidden, certified, local, mine, need, counter, rounds, depths
+            )
     return pending
 
 
-def _restrict(system: CellSystem, comp: _Component, keep: BoolArray) -> _Component:
+def _restrict(
+    system: CellSystem, comp: _Component, keep: BoolArray, at: FloatArray | None = None
+) -> _Component:
     """The component with only the ``keep`` unknowns left free (the others fixed at
-    their true values)."""
+    their true values, or at their values in ``at``, a whole-number point)."""
     fixed = np.flatnonzero(~keep)
-    truth = system.values[comp.cells[fixed]].astype(np.float64)
-    rhs = comp.rhs - comp.matrix.columns(fixed).dot(truth)
+    held = system.values[comp.cells[fixed]].astype(np.float64) if at is None else at[fixed]
+    rhs = comp.rhs - comp.matrix.columns(fixed).dot(held)
     sub = comp.matrix.columns(np.flatnonzero(keep))
     rows = sub.nonzero_rows()
     return _Component(comp.cells[keep], sub.rows(rows), rhs[rows], comp.lower[keep])
+
+
+def _whole_point(
+    system: CellSystem,
+    comp: _Component,
+    transposed: Sparse,
+    x: FloatArray,
+    objective: FloatArray,
+    low: FloatArray | None,
+    cap: FloatArray,
+    gap: float = 0.0,
+) -> FloatArray | None:
+    """A whole-number point of ``comp`` within ``low`` and ``cap``, good for
+    ``objective`` (up to ``gap``), near ``x``, a fractional point within those bounds.
+    It is searched first with only the unknowns fractional in ``x`` and those sharing a
+    relation with them left free, the rest held at their (whole) values in ``x``: a
+    point found there is one of the whole component, and the search is small. Only
+    when none is found there is the whole component searched."""
+    fractional = np.abs(x - np.round(x)) > _EPS
+    free = _near(comp, transposed, fractional, 1)
+    if not free.all():
+        at = np.round(x)
+        local = _restrict(system, comp, free, at)
+        found = local.point(
+            objective[free],
+            None if low is None else low[free],
+            cap[free],
+            gap=gap,
+            nodes=_POINT_NODES,
+        )
+        if found is not None:
+            at[free] = found
+            return at
+    return comp.point(objective, low, cap, gap=gap, nodes=_POINT_NODES)
 
 
 def _certify(
@@ -287,6 +333,8 @@ def _certify(
     check: BoolArray,
     need: int,
     counter: _Counter,
+    rounds: int,
+    depths: tuple[int, ...],
 ) -> list[_Pending]:
     """Certify the ``check`` cells of one component (marking ``certified``); return the
     ones that could not be."""
@@ -297,12 +345,13 @@ def _certify(
     cap = np.where(hidden[comp.cells], truth + need, np.inf)
     rng = np.random.default_rng(comp.cells.size)
     stale = 0
+    transposed = comp.matrix.transpose()
 
     def widen(point: FloatArray) -> None:
         np.minimum(seen_low, point, out=seen_low)
         np.maximum(seen_high, point, out=seen_high)
 
-    for _ in range(_BATCH_ROUNDS):
+    for _ in range(rounds):
         todo = check & (seen_high - seen_low < need - _EPS)
         if not todo.any() or stale >= 2:
             break
@@ -317,50 +366,102 @@ def _certify(
             # A fractional vertex proves nothing about whole numbers; a whole-number
             # point that is nearly as good (within the gap) does the same work.
             counter.solves += 1
-            point = comp.point(objective, upper=cap, gap=_BATCH_GAP, nodes=_POINT_NODES)
+            point = _whole_point(system, comp, transposed, lp.x, objective, None, cap, _BATCH_GAP)
             if point is not None:
                 widen(point)
         left = int(np.count_nonzero(check & (seen_high - seen_low < need - _EPS)))
         stale = 0 if left < int(np.count_nonzero(todo)) else stale + 1
     # The rest one at a time: can the cell reach its lowest seen value plus the
-    # threshold, or its highest minus it? (Each answer is another point too.)
+    # threshold, or its highest minus it? (Each answer is another point too.) Each
+    # question is asked first of the cell's neighbourhood alone, the rest held at its
+    # true values: a whole-number point there is one of the whole component, and such a
+    # program is tiny. Only a neighbourhood that falls short sends the question on to
+    # the whole component, so the answers are the same, found faster.
     for k in np.flatnonzero(check):
         for sense in (-1.0, 1.0):
             if seen_high[k] - seen_low[k] >= need - _EPS:
                 break
-            objective = np.zeros(comp.cells.size)
-            objective[k] = sense
-            upper = np.full(comp.cells.size, np.inf)
             target = seen_low[k] + need if sense < 0 else seen_high[k] - need
-            if sense < 0:
-                upper[k] = target  # enough to certify; keeps it bounded
-            counter.solves += 1
-            lp = comp.solve(objective, upper)
-            if lp.status != 0:  # pragma: no cover - the true values are feasible
-                continue
-            if _integral(lp.x):
-                widen(np.round(lp.x))
-                continue
-            reach = -lp.value if sense < 0 else lp.value
-            if (sense < 0 and reach < target - _EPS) or (sense > 0 and reach > target + _EPS):
-                continue  # even in fractions it falls short this way
-            # Is there a whole-number point at least this far? A search for any
-            # point with the cell at the target is much cheaper than an optimum.
-            counter.solves += 1
-            low = np.full(comp.cells.size, -np.inf)
-            cap_k = np.full(comp.cells.size, np.inf)
-            if sense < 0:
-                low[k] = target
-            else:
-                cap_k[k] = target
-            point = comp.point(np.zeros(comp.cells.size), low, cap_k, nodes=_POINT_NODES)
-            if point is not None:
-                widen(point)
+            tried = 0
+            for depth in depths:
+                if depth:
+                    keep = _near(comp, transposed, np.arange(comp.cells.size) == k, depth)
+                    size = int(np.count_nonzero(keep))
+                    if size == keep.size or size == tried:
+                        continue  # the whole component, or asked already
+                    tried = size
+                    local = _restrict(system, comp, keep)
+                    spot = int(np.count_nonzero(keep[:k]))
+                    point = _reach(
+                        system, local, local.matrix.transpose(), spot, sense, target, counter
+                    )
+                    if point is None:
+                        continue
+                    lifted = truth.copy()
+                    lifted[keep] = point
+                    widen(lifted)
+                else:
+                    point = _reach(system, comp, transposed, int(k), sense, target, counter)
+                    if point is not None:
+                        widen(point)
+                if seen_high[k] - seen_low[k] >= need - _EPS:
+                    break
     safe = check & (seen_high - seen_low >= need - _EPS)
     certified[comp.cells[safe]] = True
     for k in np.flatnonzero(check & ~safe):
         pending.append(_Pending(int(comp.cells[k]), float(seen_low[k]), float(seen_high[k])))
     return pending
+
+
+def _near(comp: _Component, transposed: Sparse, start: BoolArray, depth: int) -> BoolArray:
+    """The component's unknowns within ``depth`` relations of the ``start`` ones."""
+    mask = start.astype(np.float64)
+    for _ in range(depth):
+        rows = (comp.matrix.abs_dot(mask) > 0).astype(np.float64)
+        grown = np.maximum(mask, (transposed.abs_dot(rows) > 0).astype(np.float64))
+        if np.array_equal(grown, mask):
+            break
+        mask = grown
+    return mask > 0
+
+
+def _reach(
+    system: CellSystem,
+    comp: _Component,
+    transposed: Sparse,
+    k: int,
+    sense: float,
+    target: float,
+    counter: _Counter,
+) -> FloatArray | None:
+    """A whole-number point of ``comp`` with unknown ``k`` at least ``target`` (sense
+    -1) or at most it (sense 1), or else the whole-number optimum of that side when the
+    program's optimum is whole (it then falls short); None when the program shows the
+    target is out of reach even in fractions, or no whole point was found."""
+    objective = np.zeros(comp.cells.size)
+    objective[k] = sense
+    upper = np.full(comp.cells.size, np.inf)
+    if sense < 0:
+        upper[k] = target  # enough to certify; keeps it bounded
+    counter.solves += 1
+    lp = comp.solve(objective, upper)
+    if lp.status != 0:  # pragma: no cover - the true values are feasible
+        return None
+    if _integral(lp.x):
+        return np.round(lp.x)
+    reach = -lp.value if sense < 0 else lp.value
+    if (sense < 0 and reach < target - _EPS) or (sense > 0 and reach > target + _EPS):
+        return None  # even in fractions it falls short this way
+    # Is there a whole-number point at least this far? A search for any point with
+    # the cell at the target is much cheaper than an optimum.
+    counter.solves += 1
+    low = np.full(comp.cells.size, -np.inf)
+    cap = np.full(comp.cells.size, np.inf)
+    if sense < 0:
+        low[k] = target
+    else:
+        cap[k] = target
+    return _whole_point(system, comp, transposed, lp.x, np.zeros(comp.cells.size), low, cap)
 
 
 # --- Secondary suppression --------------------------------------------------------------

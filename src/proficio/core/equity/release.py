@@ -22,14 +22,14 @@ Populations with the same students are one set of cells, wherever they appear.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from proficio.core.equity._lp import BoolArray, FloatArray, IntArray, Sparse
 from proficio.core.equity.audit import CellSystem
 
-__all__ = ["Family", "Release", "build_release"]
+__all__ = ["Family", "Release", "Scoped", "build_release"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,28 @@ class Family:
 
 
 @dataclass(frozen=True)
+class Scoped:
+    """A yes/no measure of *memberships* rather than students: a student in two sections
+    is counted in each, proficient in one course and perhaps not in the other.
+
+    Membership j is student ``student[j]`` in context ``context[j]`` (a section, say)
+    with value ``flag[j]``. ``members`` (populations × memberships) says which
+    memberships each measured population counts; a population's count of memberships
+    must equal its size. ``family`` picks the atom family (index into the families)
+    that splits the students: the attacker's unknowns are then, for each atom and
+    context, how many of the atom's students are yes there (latent, at most the atom's
+    size). ``within`` names a student measure that every yes membership's student also
+    has (behind in a course implies behind), so the attacker may use that too."""
+
+    student: IntArray
+    context: IntArray
+    flag: BoolArray
+    members: Sparse
+    family: int = 0
+    within: str | None = None
+
+
+@dataclass(frozen=True)
 class Release:
     """The cells of a release. ``cells[p]`` gives population p's cells: its size, then
     (yes, no) for each measure in order. ``cost`` is each cell's price for secondary
@@ -54,6 +76,7 @@ class Release:
     cost: FloatArray
     measures: tuple[str, ...]
     blocks: IntArray
+    scoped: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
 
 
 def _row_signature(matrix: Sparse) -> list[bytes]:
@@ -74,13 +97,17 @@ def build_release(
     families: Sequence[Family],
     weight: Sequence[float] | FloatArray | None = None,
     block: Sequence[int] | IntArray | None = None,
+    scoped: Mapping[str, Scoped] | None = None,
 ) -> Release:
     """The cells and relations of the populations ``incidence`` (populations × students,
     named ``names``), with one size cell and yes/no cells per measure, tied through the
     atom ``families``. ``weight`` prices each population's cells (default 1; a size cell
     costs twice its population's weight, since hiding it hides the whole row).
     ``block`` groups populations (for example by school, -1 for the district's), which
-    lets the search for secondary suppressions work one block at a time."""
+    lets the search for secondary suppressions work one block at a time. ``scoped``
+    adds measures of memberships (see :class:`Scoped`): each measured population gets
+    a yes and a no cell for it (``Release.scoped[name][population]``), tied to its
+    size and, through latent (atom, context) cells, to the atoms' sizes."""
     n_pops, n_students = incidence.shape
     if len(names) != n_pops:
         raise ValueError("names must give one name per population")
@@ -141,6 +168,7 @@ def build_release(
         rel_data.append(data)
         n_rel += int(rows.max(initial=-1)) + 1
 
+    family_cells: list[IntArray] = []
     for family in families:
         atom = np.asarray(family.atom, dtype=np.int64)
         if atom.shape != (n_students,):
@@ -181,6 +209,7 @@ def build_release(
             )
             blocks.append(np.repeat(atom_block, slots))
             n_cells += picked.size * slots
+        family_cells.append(atom_cell)
         # A population is a union of atoms when its incidence is constant on each atom:
         # with s1 the sum and s2 the sum of squares over an atom of size k, s1² = k·s2.
         sizes = np.bincount(atom, minlength=n_atoms).astype(np.float64)
@@ -225,6 +254,139 @@ def build_release(
                 [np.ones(r.size, np.int64), -np.ones(r.size, np.int64), -np.ones(r.size, np.int64)]
             ),
         )
+    # Measures of memberships: a yes and a no cell for each measured population, and
+    # latent (atom, context) cells that split it, each bounded by its atom's size.
+    scoped_cells: dict[str, dict[int, tuple[int, int]]] = {}
+    for name, measure in (scoped or {}).items():
+        student = np.asarray(measure.student, np.int64)
+        context = np.asarray(measure.context, np.int64)
+        flag = np.asarray(measure.flag, bool)
+        n_m = student.size
+        if (
+            context.shape != (n_m,)
+            or flag.shape != (n_m,)
+            or measure.members.shape != (n_pops, n_m)
+            or not 0 <= measure.family < len(families)
+        ):
+            raise ValueError(
+                f"{name}: give one student, context and flag per membership, members "
+                "over the populations, and one of the families"
+            )
+        if measure.within is not None and measure.within not in flags:
+            raise ValueError(f"{name}: 'within' must name a student measure")
+        atom = np.asarray(families[measure.family].atom, np.int64)
+        atom_cell = family_cells[measure.family]
+        n_ctx = int(context.max(initial=0)) + 1
+        units, unit = np.unique(atom[student] * n_ctx + context, return_inverse=True)
+        unit_atom = units // n_ctx
+        unit_count = np.bincount(unit, minlength=units.size)
+        if not np.array_equal(unit_count, np.bincount(atom)[unit_atom]):
+            raise ValueError(f"{name}: a context must hold every student of an atom, or none")
+        unit_yes = np.bincount(unit, weights=flag.astype(np.float64), minlength=units.size)
+        unit_yes = np.rint(unit_yes).astype(np.int64)
+        first_unit = n_cells
+        stride = 3 if measure.within is not None else 2
+        values_u = [unit_yes, unit_count - unit_yes]
+        u_range = np.arange(units.size, dtype=np.int64)
+        yes_u = first_unit + stride * u_range
+        relate(  # yes + no = the atom's size
+            np.concatenate([u_range, u_range, u_range]),
+            np.concatenate([yes_u, yes_u + 1, atom_cell[unit_atom]]),
+            np.concatenate(
+                [
+                    np.ones(units.size, np.int64),
+                    np.ones(units.size, np.int64),
+                    -np.ones(units.size, np.int64),
+                ]
+            ),
+        )
+        if measure.within is not None:
+            # Every yes membership's student is yes in ``within``: the atom's yes is the
+            # context's yes plus a slack that is at least 0.
+            k = list(flags).index(measure.within)
+            atom_yes = cell_values[atom_cell[unit_atom] + 1 + 2 * k]
+            values_u.append(atom_yes - unit_yes)
+            relate(
+                np.concatenate([u_range, u_range, u_range]),
+                np.concatenate([atom_cell[unit_atom] + 1 + 2 * k, yes_u, yes_u + 2]),
+                np.concatenate(
+                    [
+                        np.ones(units.size, np.int64),
+                        -np.ones(units.size, np.int64),
+                        -np.ones(units.size, np.int64),
+                    ]
+                ),
+            )
+        for u in range(units.size):
+            label = (
+                f"{name}:{families[measure.family].keys[int(unit_atom[u])]}@{int(units[u] % n_ctx)}"
+            )
+            keys += [f"{label}|yes", f"{label}|no"] + ([f"{label}|slack"] if stride == 3 else [])
+        cell_values = np.concatenate([cell_values, np.column_stack(values_u).reshape(-1)])
+        latent.append(np.ones(stride * units.size, bool))
+        costs.append(np.ones(stride * units.size))
+        blocks.append(np.repeat(np.full(units.size, -1, np.int64), stride))
+        n_cells += stride * units.size
+        # Each measured population: its yes is a sum of (atom, context) yes cells.
+        rows, cols, data = measure.members.triplets()
+        measured = np.unique(rows)
+        key_pu = rows * units.size + unit[cols]
+        uniq, inverse = np.unique(key_pu, return_inverse=True)
+        s1 = np.bincount(inverse, weights=data.astype(np.float64))
+        s2 = np.bincount(inverse, weights=data.astype(np.float64) ** 2)
+        counted = np.bincount(inverse)
+        p_of, u_of = uniq // units.size, uniq % units.size
+        size_u = unit_count[u_of].astype(np.float64)
+        if not ((counted == size_u) & np.isclose(s1 * s1, size_u * s2)).all():
+            raise ValueError(
+                f"{name}: a measured population must count whole (atom, context) units"
+            )
+        mult = np.rint(s1 / size_u).astype(np.int64)
+        memberships = np.bincount(rows, weights=data.astype(np.float64), minlength=n_pops)
+        yes_p = np.rint(measure.members.dot(flag)).astype(np.int64)
+        size_cell = group[measured] * slots
+        if not np.array_equal(
+            np.rint(memberships[measured]).astype(np.int64), cell_values[size_cell]
+        ):
+            raise ValueError(
+                f"{name}: a measured population must count as many memberships as its size"
+            )
+        own: dict[int, tuple[int, int]] = {}
+        for j, p in enumerate(measured.tolist()):
+            own[p] = (n_cells + 2 * j, n_cells + 2 * j + 1)
+            keys += [f"{names[p]}|{name}@memberships|yes", f"{names[p]}|{name}@memberships|no"]
+        cell_values = np.concatenate(
+            [
+                cell_values,
+                np.column_stack(
+                    [yes_p[measured], cell_values[size_cell] - yes_p[measured]]
+                ).reshape(-1),
+            ]
+        )
+        latent.append(np.zeros(2 * measured.size, bool))
+        costs.append(np.repeat(prices[measured], 2))
+        blocks.append(np.repeat(pop_block[measured], 2))
+        m_range = np.arange(measured.size, dtype=np.int64)
+        yes_p_cell = n_cells + 2 * m_range
+        relate(  # yes + no = size
+            np.concatenate([m_range, m_range, m_range]),
+            np.concatenate([yes_p_cell, yes_p_cell + 1, size_cell]),
+            np.concatenate(
+                [
+                    np.ones(measured.size, np.int64),
+                    np.ones(measured.size, np.int64),
+                    -np.ones(measured.size, np.int64),
+                ]
+            ),
+        )
+        rank = np.searchsorted(measured, p_of)
+        relate(  # yes = the sum of its (atom, context) yes cells
+            np.concatenate([m_range, rank]),
+            np.concatenate([yes_p_cell, yes_u[u_of]]),
+            np.concatenate([np.ones(measured.size, np.int64), -mult]),
+        )
+        n_cells += 2 * measured.size
+        scoped_cells[name] = own
     relations = Sparse.from_triplets(
         np.concatenate(rel_rows) if rel_rows else np.zeros(0, np.int64),
         np.concatenate(rel_cols) if rel_cols else np.zeros(0, np.int64),
@@ -234,5 +396,10 @@ def build_release(
     system = CellSystem(tuple(keys), cell_values, relations, np.concatenate(latent))
     cells = group[:, None] * slots + np.arange(slots)[None, :]
     return Release(
-        system, cells.astype(np.int64), np.concatenate(costs), tuple(flags), np.concatenate(blocks)
+        system,
+        cells.astype(np.int64),
+        np.concatenate(costs),
+        tuple(flags),
+        np.concatenate(blocks),
+        scoped_cells,
     )
