@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("proficio.credentials.urls")),
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
+    path("educators/", include("proficio.educators.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_urls()),
 ]

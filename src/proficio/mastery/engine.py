@@ -16,7 +16,7 @@ from proficio.core.mastery.bkt import SkillModel, Variant
 from proficio.evidence.models import EvidenceScore, ItemResponse
 from proficio.frameworks.models import AssociationType, Item, ProficiencyScale
 from proficio.mastery.models import SCOPE_PRECEDENCE, PolicyVersion, ScopeKind
-from proficio.orgs.models import Student
+from proficio.orgs.models import Organization, OrganizationKind, Student
 
 
 def parent_of(item: Item) -> Item | None:
@@ -65,16 +65,26 @@ def forget_scales() -> None:
 
 def policy_for(student: Student, target: Item) -> PolicyVersion | None:
     """The most specific policy that reaches this student and target."""
+    return policy_for_place(student.school, target)
+
+
+def policy_for_place(place: Organization, target: Item) -> PolicyVersion | None:
+    """The most specific policy that reaches a learner at ``place`` (a school, or a
+    district office) on ``target``: a student at their school, or an educator where they
+    work (the educator framework's indicators are targets like any other)."""
     competency = parent_of(target)
-    school = student.school
+    if place.kind == OrganizationKind.SCHOOL:
+        school_id, district_id = place.pk, place.parent_id
+    else:
+        school_id, district_id = None, place.pk
     # One query: every version of every policy that could apply, newest first.
     versions = (
         PolicyVersion.objects.filter(
             Q(policy__scope=ScopeKind.TARGET, policy__item=target)
             | Q(policy__scope=ScopeKind.COMPETENCY, policy__item=competency)
             | Q(policy__scope=ScopeKind.FRAMEWORK, policy__framework_id=target.framework_id)
-            | Q(policy__scope=ScopeKind.SCHOOL, policy__organization=school)
-            | Q(policy__scope=ScopeKind.DISTRICT, policy__organization_id=school.parent_id)
+            | Q(policy__scope=ScopeKind.SCHOOL, policy__organization_id=school_id)
+            | Q(policy__scope=ScopeKind.DISTRICT, policy__organization_id=district_id)
         )
         .select_related("policy")
         .order_by("policy_id", "-version")
@@ -136,12 +146,19 @@ def points_for(student_id: int, target_id: int, method: str) -> list[core.Point]
 def compute(
     student: Student, target: Item, version: PolicyVersion
 ) -> tuple[core.Result, core.Scale]:
+    return evaluate(points_for(student.pk, target.pk, version.method), target, version, student)
+
+
+def evaluate(
+    points: list[core.Point],
+    target: Item,
+    version: PolicyVersion,
+    student: Student | None = None,
+) -> tuple[core.Result, core.Scale]:
+    """A policy version applied to a learner's points on one target, on the target's
+    scale: the one path from evidence to a level, for a student or for an educator."""
     scale = core_scale(scale_for(target))
-    return core.evaluate(
-        points_for(student.pk, target.pk, version.method),
-        core_policy(version, scale, student),
-        scale,
-    ), scale
+    return core.evaluate(points, core_policy(version, scale, student), scale), scale
 
 
 def explanation(result: core.Result, version: PolicyVersion) -> dict[str, Any]:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "proficio.credentials",
     "proficio.roster",
     "proficio.lrs",
+    "proficio.educators",
     "proficio.web",
     "proficio.demo",
 ]

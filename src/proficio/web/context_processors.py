@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_queue": False,
             "nav_wallet": False,
             "nav_roster": False,
+            "nav_educators": False,
         }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
@@ -45,4 +46,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_wallet": Role.STUDENT in w.roles,
         # District and system administrators: roster imports and learning-tool alignments.
         "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
+        # Professional learning: educators' own, and leaders' suppressed views.
+        "nav_educators": policy.may(user, Act.CHANGE, Subject.OWN_PRACTICE)
+        or policy.may(user, Act.VIEW, Subject.EDUCATOR_AGGREGATE),
     }
