@@ -3,6 +3,7 @@
 #   make test   lint, types, layer contracts, tests on SQLite and PostgreSQL, browser tests
 #   make lint   ruff, mypy and import-linter only
 #   make bench  the benchmark scripts (figures and ratios, not pass/fail)
+#   make fuzz   schemathesis against a real server, as every demo role (long)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: install run test lint pytest-sqlite pytest-postgres pytest-browser bench chromium pango messages clean pybkt pybkt-if-possible
+.PHONY: install run test lint coverage-core pytest-sqlite pytest-postgres pytest-browser fuzz fuzz-smoke bench chromium pango java messages clean pybkt pybkt-if-possible
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +37,7 @@ $(LRS_STAMP): requirements-lrs.lock
 	$(LRS_VENV)/bin/pip install --quiet --no-deps -r requirements-lrs.lock
 	touch $@
 
-install: $(STAMP) $(NODE_STAMP) $(LRS_STAMP) pango
+install: $(STAMP) $(NODE_STAMP) $(LRS_STAMP) pango java
 
 run: install
 	$(BIN)/proficio run
@@ -56,7 +57,7 @@ pytest-postgres: install
 pytest-browser: install chromium
 	$(PYTEST) -m browser
 
-test: lint pybkt-if-possible pytest-sqlite pytest-postgres pytest-browser
+test: lint pybkt-if-possible pytest-sqlite pytest-postgres fuzz-smoke pytest-browser
 
 # pyBKT (the C++ build) in its own virtualenv, for the BKT comparison test and
 # benchmarks/bench_bkt_vs_pybkt.py. It needs numpy < 2 and a C++ compiler with OpenMP.
@@ -78,6 +79,20 @@ pybkt: $(PYBKT_STAMP)
 pybkt-if-possible:
 	@$(MAKE) --no-print-directory pybkt || echo "pyBKT could not be built: the pyBKT comparison test will be skipped"
 
+# The JSON API fuzzed by schemathesis against `proficio serve` seeded with the demo district,
+# logged in as each demo role (and anonymous): 0 server errors allowed. `fuzz` is the long run
+# (every role, every phase); `fuzz-smoke`, a bounded one for `make test` (three roles).
+fuzz: install
+	$(BIN)/python tools/fuzz_api.py
+
+coverage-core: install
+	$(BIN)/python -m coverage run --source=proficio.core -m pytest -p no:cacheprovider -q tests/core
+	$(BIN)/python -m coverage report --show-missing --skip-covered --fail-under=100
+
+fuzz-smoke: install
+	$(BIN)/python tools/fuzz_api.py --smoke
+
+
 # Debian's Chromium drives the browser tests; browser downloads are impossible here.
 CHROMIUM ?= $(or $(PROFICIO_CHROMIUM),/usr/bin/chromium)
 chromium:
@@ -96,6 +111,16 @@ pango:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 	  else \
 	    echo "Pango is missing: install Debian's libpango-1.0-0 and libpangoft2-1.0-0 for PDF reports"; exit 1; \
+	  fi; \
+	fi
+
+# The state's batch on Apache Spark (pyspark) needs a Java runtime: Debian's OpenJDK 17.
+java:
+	@if ! command -v java >/dev/null 2>&1 && [ -z "$$JAVA_HOME" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else \
+	    echo "Java is missing: install Debian's 'openjdk-17-jre-headless' package for the Spark batch"; exit 1; \
 	  fi; \
 	fi
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
@@ -103,9 +104,21 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 NOBODY = "nobody"  # logged in, no role
 
 
+class Foreign(StrEnum):
+    """Where a case's foreign object comes from (see tests/world_foreign.py)."""
+
+    SCHOOL = "another school"  # Cedar Elementary, another school of Riverbend
+    DISTRICT = "another district"  # Lakeside District and its school
+
+
 @dataclass
 class RouteCase:
-    """One request and who gets which answer. Roles not in ``allowed`` get ``denied``."""
+    """One request and who gets which answer. Roles not in ``allowed`` get ``denied``.
+
+    ``foreign`` says that the URL names an object of another school or district;
+    ``body_foreign`` that the body names one (with the URL's own object allowed). A
+    refused answer (400 and above) must leave the row count of every model in
+    ``unchanged`` ("app_label.Model") as it was."""
 
     url: Callable[[object], str]
     allowed: set[Role]
@@ -117,6 +130,15 @@ class RouteCase:
     anonymous: int = 302  # web pages send you to log in; the API answers 401
     # A logged-in person with no role: public routes answer as for anyone, others deny.
     nobody: int | None = None
+    foreign: Foreign | None = None
+    body_foreign: Foreign | None = None
+    unchanged: tuple[str, ...] = ()
+    answers: dict[Role, int] = field(default_factory=dict)  # roles answered otherwise
+
+    def expected(self, role: Role) -> int:
+        if role in self.answers:
+            return self.answers[role]
+        return self.ok if role in self.allowed else self.denied
 
     def for_nobody(self) -> int:
         if self.nobody is not None:
@@ -189,16 +211,24 @@ ROUTES: dict[str, list[RouteCase]] = {
     "web:student_detail": [
         RouteCase(_u("web:student_detail", ana), STUDENT_VIEWERS["ana"]),
         RouteCase(_u("web:student_detail", ben), STUDENT_VIEWERS["ben"]),
-        RouteCase(_u("web:student_detail", lake_kid), STUDENT_VIEWERS["lake_kid"]),
+        RouteCase(
+            _u("web:student_detail", lake_kid),
+            STUDENT_VIEWERS["lake_kid"],
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "web:student_access": [
         RouteCase(_u("web:student_access", ana), AUDIT_VIEWERS & STUDENT_VIEWERS["ana"]),
         RouteCase(_u("web:student_access", ben), {R.SCHOOL_LEADER, R.DISTRICT_ADMIN}),
-        RouteCase(_u("web:student_access", lake_kid), set()),
+        RouteCase(_u("web:student_access", lake_kid), set(), foreign=Foreign.DISTRICT),
     ],
     "web:section_detail": [
         RouteCase(_u("web:section_detail", rivera_section), SECTION_VIEWERS["rivera_section"]),
-        RouteCase(_u("web:section_detail", lake_section), SECTION_VIEWERS["lake_section"]),
+        RouteCase(
+            _u("web:section_detail", lake_section),
+            SECTION_VIEWERS["lake_section"],
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "web:organization_detail": [
         RouteCase(
@@ -207,6 +237,7 @@ ROUTES: dict[str, list[RouteCase]] = {
         RouteCase(
             _u("web:organization_detail", lambda w: w.org("lakeside-ms").pk),
             ORG_VIEWERS["lakeside_ms"],
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "web:audit_log": [RouteCase(_u("web:audit_log"), AUDIT_VIEWERS, denied=403)],
@@ -235,7 +266,7 @@ ROUTES: dict[str, list[RouteCase]] = {
     ],
     "api:get_student": [
         RouteCase(_u("api:get_student", ana), STUDENT_VIEWERS["ana"], anonymous=401),
-        RouteCase(_u("api:get_student", lake_kid), set(), anonymous=401),
+        RouteCase(_u("api:get_student", lake_kid), set(), anonymous=401, foreign=Foreign.DISTRICT),
     ],
     "api:list_sections": [
         RouteCase(_u("api:list_sections"), STUDENT_LISTERS, denied=403, anonymous=401)
@@ -244,7 +275,9 @@ ROUTES: dict[str, list[RouteCase]] = {
         RouteCase(
             _u("api:get_section", rivera_section), SECTION_VIEWERS["rivera_section"], anonymous=401
         ),
-        RouteCase(_u("api:get_section", lake_section), set(), anonymous=401),
+        RouteCase(
+            _u("api:get_section", lake_section), set(), anonymous=401, foreign=Foreign.DISTRICT
+        ),
     ],
     "api:list_organizations": [
         RouteCase(
@@ -259,7 +292,7 @@ ROUTES: dict[str, list[RouteCase]] = {
     "frameworks:list": [RouteCase(_u("frameworks:list"), ALL_ROLES, denied=403)],
     "frameworks:detail": [
         RouteCase(_fw("frameworks:detail"), ALL_ROLES),
-        RouteCase(_draft("frameworks:detail"), {R.SYSTEM_ADMIN}),
+        RouteCase(_draft("frameworks:detail"), {R.SYSTEM_ADMIN}, foreign=Foreign.DISTRICT),
     ],
     "frameworks:item": [RouteCase(_fw("frameworks:item", _target), ALL_ROLES)],
     "frameworks:export": [RouteCase(_fw("frameworks:export"), ALL_ROLES)],
@@ -268,7 +301,7 @@ ROUTES: dict[str, list[RouteCase]] = {
     "frameworks:import": [RouteCase(_u("frameworks:import"), AUTHORS, denied=403)],
     "frameworks:item_create": [
         RouteCase(_fw("frameworks:item_create"), FRAMEWORK_EDITORS),
-        RouteCase(_draft("frameworks:item_create"), {R.SYSTEM_ADMIN}),
+        RouteCase(_draft("frameworks:item_create"), {R.SYSTEM_ADMIN}, foreign=Foreign.DISTRICT),
     ],
     "frameworks:item_edit": [RouteCase(_fw("frameworks:item_edit", _target), FRAMEWORK_EDITORS)],
     "frameworks:prerequisite_add": [
@@ -308,7 +341,12 @@ ROUTES: dict[str, list[RouteCase]] = {
     ],
     "api:student_determinations": [
         RouteCase(_u("api:student_determinations", ana), STUDENT_VIEWERS["ana"], anonymous=401),
-        RouteCase(_u("api:student_determinations", lake_kid), set(), anonymous=401),
+        RouteCase(
+            _u("api:student_determinations", lake_kid),
+            set(),
+            anonymous=401,
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "api:record_evidence": [
         RouteCase(
@@ -327,12 +365,18 @@ ROUTES: dict[str, list[RouteCase]] = {
         )
     ],
     "frameworks:publish": [
-        RouteCase(_draft("frameworks:publish"), {R.SYSTEM_ADMIN}, ok=302, method="post")
+        RouteCase(
+            _draft("frameworks:publish"),
+            {R.SYSTEM_ADMIN},
+            ok=302,
+            method="post",
+            foreign=Foreign.DISTRICT,
+        )
     ],
     # Evidence and mastery: one student's learning follows the student rows of the policy.
     "evidence:record": [
         RouteCase(_u("evidence:record", ana), STUDENT_CHANGERS),
-        RouteCase(_u("evidence:record", lake_kid), set()),
+        RouteCase(_u("evidence:record", lake_kid), set(), foreign=Foreign.DISTRICT),
     ],
     "evidence:review": [
         RouteCase(
@@ -351,17 +395,24 @@ ROUTES: dict[str, list[RouteCase]] = {
     ],
     "mastery:student_target": [
         RouteCase(_u("mastery:student_target", ana, _target), STUDENT_VIEWERS["ana"]),
-        RouteCase(_u("mastery:student_target", lake_kid, _target), set()),
+        RouteCase(_u("mastery:student_target", lake_kid, _target), set(), foreign=Foreign.DISTRICT),
     ],
     "mastery:override": [
         RouteCase(_u("mastery:override", ana, _target), STUDENT_CHANGERS, ok=400, method="post"),
-        RouteCase(_u("mastery:override", lake_kid, _target), set(), method="post"),
+        RouteCase(
+            _u("mastery:override", lake_kid, _target),
+            set(),
+            method="post",
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "mastery:policies": [RouteCase(_u("mastery:policies"), POLICY_VIEWERS, denied=403)],
     "mastery:policy": [
         RouteCase(_u("mastery:policy", lambda w: w.policy("Riverbend default").pk), POLICY_VIEWERS),
         RouteCase(
-            _u("mastery:policy", lambda w: w.policy("Lakeside default").pk), {R.SYSTEM_ADMIN}
+            _u("mastery:policy", lambda w: w.policy("Lakeside default").pk),
+            {R.SYSTEM_ADMIN},
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "mastery:policy_preview": [
@@ -385,7 +436,9 @@ ROUTES: dict[str, list[RouteCase]] = {
             _u("mastery:replay", lambda w: w.replay_of("Riverbend default").pk), POLICY_VIEWERS
         ),
         RouteCase(
-            _u("mastery:replay", lambda w: w.replay_of("Lakeside default").pk), {R.SYSTEM_ADMIN}
+            _u("mastery:replay", lambda w: w.replay_of("Lakeside default").pk),
+            {R.SYSTEM_ADMIN},
+            foreign=Foreign.DISTRICT,
         ),
     ],
     # The CASE provider: published frameworks are public, so anyone (even anonymous) reads.
@@ -400,6 +453,7 @@ ROUTES: dict[str, list[RouteCase]] = {
             _case(lambda w: f"CFDocuments/{w.lakeside_draft.identifier}"),
             {R.SYSTEM_ADMIN},
             anonymous=404,
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "case:get_package": [
@@ -475,12 +529,14 @@ ROUTES: dict[str, list[RouteCase]] = {
 
 
 # Each feature may keep its rows in tests/permission_matrix_<feature>.py, defining
-# OBJECT_ROWS (same shape as OBJECT_MATRIX) and ROUTE_CASES (same shape as ROUTES).
+# OBJECT_ROWS (same shape as OBJECT_MATRIX) and ROUTE_CASES (same shape as ROUTES), and
+# MORE_CASES (more cases for routes declared elsewhere, such as foreign-object cases).
 # They are merged here so that the completeness checks above see them.
 def _merge_feature_rows() -> None:
     import importlib
     import pathlib
 
+    more: list[dict[str, list[RouteCase]]] = []
     for path in sorted(pathlib.Path(__file__).parent.glob("permission_matrix_*.py")):
         module = importlib.import_module(f"tests.{path.stem}")
         for key, rows in getattr(module, "OBJECT_ROWS", {}).items():
@@ -489,6 +545,10 @@ def _merge_feature_rows() -> None:
             if name in ROUTES:
                 raise RuntimeError(f"{path.name}: route {name!r} is already in the matrix")
             ROUTES[name] = cases
+        more.append(getattr(module, "MORE_CASES", {}))
+    for cases_by_route in more:
+        for name, cases in cases_by_route.items():
+            ROUTES[name].extend(cases)
 
 
 _merge_feature_rows()

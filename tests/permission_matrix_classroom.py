@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import RouteCase, _u
+from tests.permission_matrix import Foreign, RouteCase, _u
 
 R = Role
 VIEWERS = {R.TEACHER, R.SCHOOL_LEADER}
@@ -57,15 +57,15 @@ def _score_data(w_getter=None):
 ROUTE_CASES = {
     "classroom:grid": [
         RouteCase(_u("classroom:grid", rivera_section), VIEWERS),
-        RouteCase(_u("classroom:grid", lake_section), set()),
+        RouteCase(_u("classroom:grid", lake_section), set(), foreign=Foreign.DISTRICT),
     ],
     "classroom:grid_csv": [
         RouteCase(_u("classroom:grid_csv", rivera_section), VIEWERS),
-        RouteCase(_u("classroom:grid_csv", lake_section), set()),
+        RouteCase(_u("classroom:grid_csv", lake_section), set(), foreign=Foreign.DISTRICT),
     ],
     "classroom:tasks": [
         RouteCase(_u("classroom:tasks", rivera_section), VIEWERS),
-        RouteCase(_u("classroom:tasks", lake_section), set()),
+        RouteCase(_u("classroom:tasks", lake_section), set(), foreign=Foreign.DISTRICT),
         # A leader may look but not start a task; a bad form answers 400, never a 500.
         RouteCase(
             _u("classroom:tasks", rivera_section),
@@ -77,7 +77,11 @@ ROUTE_CASES = {
     ],
     "classroom:scoring": [
         RouteCase(_u("classroom:scoring", rivera_section, _task("World task")), VIEWERS),
-        RouteCase(_u("classroom:scoring", lake_section, _task("Lake task")), set()),
+        RouteCase(
+            _u("classroom:scoring", lake_section, _task("Lake task")),
+            set(),
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "classroom:score": [
         # Allowed, but the request names no student of the class: 404, nothing saved.
@@ -93,6 +97,7 @@ ROUTE_CASES = {
             set(),
             method="post",
             data=_score_data,
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "classroom:task_student": [
@@ -108,14 +113,19 @@ ROUTE_CASES = {
             set(),
             method="post",
             data={"student": "x", "version": "0"},
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "classroom:groups": [
         RouteCase(_u("classroom:groups", rivera_section), VIEWERS),
-        RouteCase(_u("classroom:groups", lake_section), set()),
+        RouteCase(_u("classroom:groups", lake_section), set(), foreign=Foreign.DISTRICT),
     ],
     "classroom:group_set": [
         RouteCase(_u("classroom:group_set", rivera_section, _groups("World groups")), VIEWERS),
-        RouteCase(_u("classroom:group_set", lake_section, _groups("Lake groups")), set()),
+        RouteCase(
+            _u("classroom:group_set", lake_section, _groups("Lake groups")),
+            set(),
+            foreign=Foreign.DISTRICT,
+        ),
     ],
 }

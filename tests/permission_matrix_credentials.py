@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import ALL_ROLES, UNKNOWN, RouteCase, _u, _upload, ana, lake_kid
+from tests.permission_matrix import (
+    ALL_ROLES,
+    UNKNOWN,
+    Foreign,
+    RouteCase,
+    _u,
+    _upload,
+    ana,
+    lake_kid,
+)
 
 R = Role
 SETTINGS_EDITORS = {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
@@ -92,7 +101,11 @@ ROUTE_CASES = {
     # A credential by id: the holder and those who answer for them; others 404.
     "credentials:download": [
         RouteCase(_u("credentials:download", _cred("ana_credential")), ANA_VIEWERS),
-        RouteCase(_u("credentials:download", _cred("lake_credential")), set()),
+        RouteCase(
+            _u("credentials:download", _cred("lake_credential")),
+            set(),
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "credentials:change": [
         RouteCase(
@@ -107,15 +120,20 @@ ROUTE_CASES = {
             set(),
             method="post",
             data={"reason": "no"},
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "credentials:student": [
         RouteCase(_u("credentials:student", ana), ANA_VIEWERS),
-        RouteCase(_u("credentials:student", lake_kid), set()),
+        RouteCase(_u("credentials:student", lake_kid), set(), foreign=Foreign.DISTRICT),
     ],
     "credentials:district": [
         RouteCase(_u("credentials:district", _district("riverbend")), SETTINGS_EDITORS),
-        RouteCase(_u("credentials:district", _district("lakeside")), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("credentials:district", _district("lakeside")),
+            {R.SYSTEM_ADMIN},
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "api:credentials_verify": [
         RouteCase(

@@ -230,9 +230,7 @@ ROUTE_CASES = {
         ),
     ],
     "educators:plan": [
-        RouteCase(
-            _u("educators:plan", _pk("rivera_plan")), {R.TEACHER, R.SCHOOL_LEADER}
-        ),
+        RouteCase(_u("educators:plan", _pk("rivera_plan")), {R.TEACHER, R.SCHOOL_LEADER}),
         RouteCase(_u("educators:plan", _pk("cedar_plan")), set()),
         RouteCase(_u("educators:plan", _pk("lake_plan")), set()),
         RouteCase(
@@ -242,9 +240,7 @@ ROUTE_CASES = {
             data={"form": "decide", "decision": "approve"},
         ),
     ],
-    "educators:catalogue": [
-        RouteCase(_u("educators:catalogue"), CATALOGUE_READERS, denied=403)
-    ],
+    "educators:catalogue": [RouteCase(_u("educators:catalogue"), CATALOGUE_READERS, denied=403)],
     "educators:micro_credential": [
         RouteCase(_u("educators:micro_credential", _pk("riverbend_mc")), CATALOGUE_READERS),
         RouteCase(
@@ -312,25 +308,19 @@ ROUTE_CASES = {
             data={"do": "score"},
         ),
     ],
-    "educators:credentials": [
-        RouteCase(_u("educators:credentials"), EDUCATORS, denied=403)
-    ],
+    "educators:credentials": [RouteCase(_u("educators:credentials"), EDUCATORS, denied=403)],
     "educators:credential_download": [
         RouteCase(
             _u("educators:credential_download", _credential_uuid("rivera_credential")),
             {R.TEACHER},
         ),
-        RouteCase(
-            _u("educators:credential_download", _credential_uuid("lake_credential")), set()
-        ),
+        RouteCase(_u("educators:credential_download", _credential_uuid("lake_credential")), set()),
         RouteCase(_u("educators:credential_download", lambda w: "not-a-uuid"), set()),
     ],
     "educators:pathways": [RouteCase(_u("educators:pathways"), CATALOGUE_READERS, denied=403)],
     "educators:pathway": [
         RouteCase(_u("educators:pathway", _pk("riverbend_pathway")), CATALOGUE_READERS),
-        RouteCase(
-            _u("educators:pathway", _pk("lake_pathway")), {R.STATE_ANALYST, R.SYSTEM_ADMIN}
-        ),
+        RouteCase(_u("educators:pathway", _pk("lake_pathway")), {R.STATE_ANALYST, R.SYSTEM_ADMIN}),
     ],
     "educators:enrollment": [
         RouteCase(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import RouteCase, _u
+from tests.permission_matrix import Foreign, RouteCase, _u
 
 R = Role
 EXPORTERS = {R.TEACHER, R.SCHOOL_LEADER, R.DISTRICT_ADMIN}
@@ -41,12 +41,20 @@ def lakeside_school(w):
 ROUTE_CASES = {
     "classroom:gradebook_section": [
         RouteCase(_u("classroom:gradebook_section", rivera_section), EXPORTERS),
-        RouteCase(_u("classroom:gradebook_section", cedar_section), {R.DISTRICT_ADMIN}),
+        RouteCase(
+            _u("classroom:gradebook_section", cedar_section),
+            {R.DISTRICT_ADMIN},
+            foreign=Foreign.SCHOOL,
+        ),
         # Another district's class: 404 to everyone here, named by nothing.
-        RouteCase(_u("classroom:gradebook_section", lake_section), set()),
+        RouteCase(_u("classroom:gradebook_section", lake_section), set(), foreign=Foreign.DISTRICT),
     ],
     "classroom:gradebook_organization": [
         RouteCase(_u("classroom:gradebook_organization", maple), EXPORTERS),
-        RouteCase(_u("classroom:gradebook_organization", lakeside_school), set()),
+        RouteCase(
+            _u("classroom:gradebook_organization", lakeside_school),
+            set(),
+            foreign=Foreign.DISTRICT,
+        ),
     ],
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import DISTRICT, LEADERS_OF_MAPLE, RouteCase, _u
+from tests.permission_matrix import DISTRICT, LEADERS_OF_MAPLE, Foreign, RouteCase, _u
 
 R = Role
 STAFF = {R.TEACHER, R.ADVISOR, R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD}
@@ -46,7 +46,7 @@ ROUTE_CASES = {
     "pace:effectiveness": [RouteCase(_u("pace:effectiveness"), SUPPORTERS, denied=403)],
     "pace:plan": [
         RouteCase(_u("pace:plan", lambda w: w.ben_plan.pk), SUPPORTERS),
-        RouteCase(_u("pace:plan", lambda w: w.lake_kid_plan.pk), set()),
+        RouteCase(_u("pace:plan", lambda w: w.lake_kid_plan.pk), set(), foreign=Foreign.DISTRICT),
         RouteCase(
             _u("pace:plan", lambda w: w.ben_plan.pk),
             SUPPORTERS,
@@ -57,7 +57,7 @@ ROUTE_CASES = {
     ],
     "pace:new_plan": [
         RouteCase(_u("pace:new_plan", ben), SUPPORTERS),
-        RouteCase(_u("pace:new_plan", lake_kid), set()),
+        RouteCase(_u("pace:new_plan", lake_kid), set(), foreign=Foreign.DISTRICT),
         RouteCase(_u("pace:new_plan", ben), SUPPORTERS, ok=400, method="post"),
     ],
     "insights:index": [
@@ -66,7 +66,11 @@ ROUTE_CASES = {
     "insights:dashboard": [
         RouteCase(_u("insights:dashboard", org("riverbend")), DISTRICT | {R.STATE_ANALYST}),
         RouteCase(_u("insights:dashboard", org("maple-ms")), AGGREGATE_VIEWERS),
-        RouteCase(_u("insights:dashboard", org("lakeside-ms")), {R.STATE_ANALYST}),
+        RouteCase(
+            _u("insights:dashboard", org("lakeside-ms")),
+            {R.STATE_ANALYST},
+            foreign=Foreign.DISTRICT,
+        ),
         RouteCase(_u("insights:dashboard", org("columbia")), {R.STATE_ANALYST}),
     ],
     "insights:export": [
@@ -74,7 +78,11 @@ ROUTE_CASES = {
             _u("insights:export", org("riverbend"), lambda w: "csv"), DISTRICT | {R.STATE_ANALYST}
         ),
         RouteCase(_u("insights:export", org("maple-ms"), lambda w: "json"), AGGREGATE_VIEWERS),
-        RouteCase(_u("insights:export", org("lakeside-ms"), lambda w: "csv"), {R.STATE_ANALYST}),
+        RouteCase(
+            _u("insights:export", org("lakeside-ms"), lambda w: "csv"),
+            {R.STATE_ANALYST},
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "api:organization_aggregates": [
         RouteCase(
@@ -83,11 +91,18 @@ ROUTE_CASES = {
             anonymous=401,
         ),
         RouteCase(
-            _u("api:organization_aggregates", org("lakeside-ms")), {R.STATE_ANALYST}, anonymous=401
+            _u("api:organization_aggregates", org("lakeside-ms")),
+            {R.STATE_ANALYST},
+            anonymous=401,
+            foreign=Foreign.DISTRICT,
         ),
     ],
     "insights:state_export": [
         RouteCase(_u("insights:state_export", org("columbia")), {R.STATE_ANALYST}),
-        RouteCase(_u("insights:state_export", org("lakeside")), {R.STATE_ANALYST}),
+        RouteCase(
+            _u("insights:state_export", org("lakeside")),
+            {R.STATE_ANALYST},
+            foreign=Foreign.DISTRICT,
+        ),
     ],
 }

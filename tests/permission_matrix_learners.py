@@ -6,7 +6,7 @@ from functools import cached_property
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import RouteCase, _u, ana, ben, lake_kid
+from tests.permission_matrix import Foreign, RouteCase, _u, ana, ben, lake_kid
 from tests.world import WorldView
 
 R = Role
@@ -62,16 +62,18 @@ ROUTE_CASES = {
     "learners:queue": [RouteCase(_u("learners:queue"), {R.TEACHER}, denied=403)],
     "learners:decide": [
         RouteCase(_u("learners:decide", ana_request), {R.TEACHER}, ok=302, method="post"),
-        RouteCase(_u("learners:decide", cedar_request), set(), method="post"),
+        RouteCase(
+            _u("learners:decide", cedar_request), set(), method="post", foreign=Foreign.SCHOOL
+        ),
     ],
     # The family report: a guardian, for their own children only.
     "learners:family_report": [
         RouteCase(_u("learners:family_report", ana), {R.GUARDIAN}),
         RouteCase(_u("learners:family_report", ben), set()),
-        RouteCase(_u("learners:family_report", lake_kid), set()),
+        RouteCase(_u("learners:family_report", lake_kid), set(), foreign=Foreign.DISTRICT),
     ],
     "learners:family_report_pdf": [
         RouteCase(_u("learners:family_report_pdf", ana), {R.GUARDIAN}),
-        RouteCase(_u("learners:family_report_pdf", lake_kid), set()),
+        RouteCase(_u("learners:family_report_pdf", lake_kid), set(), foreign=Foreign.DISTRICT),
     ],
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import RouteCase, _u, _upload
+from tests.permission_matrix import Foreign, RouteCase, _u, _upload
 
 R = Role
 IMPORTERS = {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
@@ -53,11 +53,17 @@ ROUTE_CASES = {
     ],
     "roster:import_job": [
         RouteCase(_u("roster:import_job", riverbend_job), IMPORTERS),
-        RouteCase(_u("roster:import_job", lakeside_job), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("roster:import_job", lakeside_job), {R.SYSTEM_ADMIN}, foreign=Foreign.DISTRICT
+        ),
     ],
     "roster:import_progress": [
         RouteCase(_u("roster:import_progress", riverbend_job), IMPORTERS),
-        RouteCase(_u("roster:import_progress", lakeside_job), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("roster:import_progress", lakeside_job),
+            {R.SYSTEM_ADMIN},
+            foreign=Foreign.DISTRICT,
+        ),
     ],
     "api:import_roster": [
         RouteCase(
@@ -79,7 +85,12 @@ ROUTE_CASES = {
     ],
     "api:roster_import_status": [
         RouteCase(_u("api:roster_import_status", riverbend_job), IMPORTERS, anonymous=401),
-        RouteCase(_u("api:roster_import_status", lakeside_job), {R.SYSTEM_ADMIN}, anonymous=401),
+        RouteCase(
+            _u("api:roster_import_status", lakeside_job),
+            {R.SYSTEM_ADMIN},
+            anonymous=401,
+            foreign=Foreign.DISTRICT,
+        ),
     ],
 }
 
@@ -117,6 +128,7 @@ ROUTE_CASES |= {
             {R.SYSTEM_ADMIN},
             ok=302,
             method="post",
+            foreign=Foreign.DISTRICT,
         ),
         RouteCase(
             _u("lrs:alignment_remove", _alignment("riverbend_alignment")),

@@ -21,7 +21,13 @@ from proficio.classroom import grid
 from proficio.evidence import actions as evidence
 from proficio.evidence.models import Evidence
 from proficio.frameworks import actions as frameworks
-from proficio.frameworks.assessable import assessable_ids, assessable_targets, why_not_assessable
+from proficio.frameworks.assessable import (
+    assessable_ids,
+    assessable_targets,
+    scope_targets,
+    student_scope_targets,
+    why_not_assessable,
+)
 from proficio.learners import actions as learners
 from proficio.mastery.models import Determination
 from proficio.policy import SYSTEM
@@ -36,22 +42,39 @@ def draft_target(world):
 def test_surfaces_offer_exactly_the_assessable_targets(world, client):
     rule = set(assessable_targets(world.ana.school).values_list("pk", flat=True))
     assert rule
-    # The evidence form's choices.
+    section = world.rivera_section
+    scope = set(scope_targets(section).values_list("pk", flat=True))
+    # The course scope narrows within the one rule; widened, it is the rule itself.
+    assert scope
+    assert scope < rule
+    assert set(scope_targets(section, widen=True).values_list("pk", flat=True)) == rule
     client.force_login(world.user("rivera"))
+    # The evidence form's choices: the student's classes' scope, or widened the rule.
     page = client.get(reverse("evidence:record", args=[world.ana.pk]))
     offered = set(page.context["form"].fields["target_1"].queryset.values_list("pk", flat=True))
-    assert offered == rule
-    # The class grid's columns and the groups' targets.
-    columns = {c.target.pk for c in grid.section_columns(world.rivera_section)}
-    assert columns <= rule
-    groups = client.get(reverse("classroom:groups", args=[world.rivera_section.pk]))
+    sections = learners.current_sections(world.ana)
+    assert offered == set(student_scope_targets(world.ana, sections).values_list("pk", flat=True))
+    assert offered <= rule
+    page = client.get(reverse("evidence:record", args=[world.ana.pk]), {"scope": "all"})
+    widened = page.context["form"].fields["target_1"].queryset.values_list("pk", flat=True)
+    assert set(widened) == rule
+    # The class grid's columns and the groups' targets: the course scope.
+    columns = {c.target.pk for c in grid.section_columns(section)}
+    assert columns == scope
+    assert {c.target.pk for c in grid.section_columns(section, widen=True)} <= rule
+    groups = client.get(reverse("classroom:groups", args=[section.pk]))
     choices = {int(v) for v, _label in groups.context["form"].fields["target"].choices}
     assert choices == columns
-    # Every rubric a class may score with is aligned only to assessable targets.
-    for rubric in classroom.scorable_rubrics(world.rivera_section):
+    # Every rubric a class may score with is aligned only to targets of its scope.
+    rubrics = classroom.scorable_rubrics(section)
+    assert rubrics
+    for rubric in rubrics:
+        assert {c.item_id for c in rubric.criteria.all()} <= scope
+    for rubric in classroom.scorable_rubrics(section, widen=True):
         assert {c.item_id for c in rubric.criteria.all()} <= rule
-    # Reassessment, for a student enrolled in a class.
-    assert set(learners.reassessable_targets(world.ana).values_list("pk", flat=True)) == rule
+    # Reassessment, for a student enrolled in a class: their classes' scope.
+    reassess = set(learners.reassessable_targets(world.ana).values_list("pk", flat=True))
+    assert reassess == offered
 
 
 def test_a_draft_target_is_refused_by_the_form_the_api_and_the_actions(world, client, draft_target):
@@ -72,19 +95,26 @@ def test_a_draft_target_is_refused_by_the_form_the_api_and_the_actions(world, cl
         },
     )
     assert page.status_code == 400
-    # The API: the same refusal, naming the field, and nothing saved.
-    response = client.post(
-        f"/api/v1/students/{world.ana.pk}/evidence",
-        json.dumps(
-            {
-                "kind": "project",
-                "title": "Draft work",
-                "assessed_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
-                "scores": [{"target": str(draft_target.identifier), "score": 3}],
-            }
-        ),
-        content_type="application/json",
+    # The API: the same refusal, naming the field, and nothing saved. A teacher may not
+    # read the draft, so its target is as unknown to her as any identifier; the district
+    # administrator, who may, is told why.
+    body = json.dumps(
+        {
+            "kind": "project",
+            "title": "Draft work",
+            "assessed_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
+            "scores": [{"target": str(draft_target.identifier), "score": 3}],
+        }
     )
+    url = f"/api/v1/students/{world.ana.pk}/evidence"
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "Learning target (its CASE identifier): "
+        f"No learning target has the identifier {draft_target.identifier}."
+    )
+    client.force_login(world.user("district.admin"))
+    response = client.post(url, body, content_type="application/json")
     assert response.status_code == 400
     assert "not published" in response.json()["detail"]
     assert Evidence.objects.count() == before

@@ -217,3 +217,21 @@ def test_system_reaches_everything_and_access_hides_names(world):
         policy.access(world.user("rivera"), policy.Subject.STUDENT, world.lake_kid.pk)
     assert world.lake_kid.legal_family_name not in str(refused.value)
     assert str(refused.value) == "No such student"
+
+
+def test_a_student_who_acted_is_named_only_to_who_may_see_them(world, client):
+    """The trail says what a student did; only someone who may see the student learns
+    who: the system administrator reads every entry but sees no student."""
+    from proficio.learners import actions as learners
+
+    with acting(world.user("ana"), route="test"):
+        learners.write_reflection(world.user("ana"), student=world.ana, text="I practised.")
+    entry = AuditEntry.objects.filter(actor__username="ana").latest("id")
+    for username, named in (("admin", False), ("principal", True)):
+        client.force_login(world.user(username))
+        page = client.get(reverse("web:audit_log")).content.decode()
+        api = client.get(reverse("api:list_audit")).json()
+        assert ("Ana García" in page) is named, username
+        assert ("A student" in page) is not named, username
+        mine = next(e for e in api if e["id"] == entry.pk)
+        assert mine["actor_name"] == ("ana" if named else "student"), username

@@ -131,8 +131,8 @@ def build() -> None:
         osei = _user("hs.reviewer", "Mr. Osei", "teacher", "riverbend-hs")
         actions.sync_profiles(SYSTEM, riverbend)
         actions.sync_profiles(SYSTEM, lakeside)
-        from proficio.mastery import actions as mastery
         from proficio.frameworks.models import Framework
+        from proficio.mastery import actions as mastery
 
         educator_framework = Framework.objects.get(title__startswith="Educator competencies")
         mastery.create_policy(
@@ -227,7 +227,9 @@ def build() -> None:
             electives=["LK-02"],
         )
         actions.decide_plan(SYSTEM, lake_first, approve=True)
-        actions.propose_plan(lake_teacher, lake_teacher, goals=["Another"], micro_credentials=["LK-01"])
+        actions.propose_plan(
+            lake_teacher, lake_teacher, goals=["Another"], micro_credentials=["LK-01"]
+        )
 
         # Ms. Rivera earns the blind one (Mr. Osei reviews), then submits RB-K2-01.
         s = actions.start_submission(rivera, rivera, blind)

@@ -42,7 +42,8 @@ def build() -> None:
 
 
 def add_pace_evidence() -> None:
-    """Ana on pace and Ben behind (and stalled) in MATH.1, then the daily check.
+    """Ana on pace (Level 4 shown, nearly through Level 5) and Ben behind (and stalled,
+    nothing shown) in MATH.1, then the daily check.
 
     Called by the pace and insights tests inside their own transaction, so that the
     rest of the suite sees the world's evidence unchanged."""
@@ -52,7 +53,18 @@ def add_pace_evidence() -> None:
     now = timezone.now()
     with acting(rivera, route="tests: pace evidence"):
         at_five = targets_at(5)
+        at_four = targets_at(4)
         at_three = targets_at(3)
+        # Ana has shown Level 4 (so Levels 1-3 by inference) and is nearly through Level 5.
+        for days in (100, 90):
+            evidence.record_evidence(
+                rivera,
+                student=ana,
+                kind="performance_task",
+                title="Pace check",
+                assessed_at=now - dt.timedelta(days=days),
+                scores=[evidence.ScoreInput(at_four[-1], 3.0)],
+            )
         for days, score in ((60, 2.5), (20, 3.0)):
             evidence.record_evidence(
                 rivera,

@@ -10,6 +10,7 @@ everything afterwards. As root, the cluster runs as the ``postgres`` system user
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -39,6 +40,72 @@ def _version(path: str) -> int:
         return 0
 
 
+class Cluster:
+    """A throwaway cluster in a temporary folder, on a Unix socket only.
+
+    ``start()`` creates it on first use; ``stop()`` and ``start()`` again stop and restart
+    the server on the same data (tests use this to take the database away under a running
+    app server); ``remove()`` stops it and deletes everything.
+    """
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.base = Path(tempfile.mkdtemp(prefix="proficio-pg-"))
+        self.data, self.sock, self.log = self.base / "data", self.base / "sock", self.base / "log"
+        self.running = False
+        self.sock.mkdir()
+        if self.prefix:
+            shutil.chown(self.base, "postgres")
+            shutil.chown(self.sock, "postgres")
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@{quote(str(self.sock), safe='')}/postgres"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run(
+            [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.data), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def start(self) -> None:
+        if not self.data.exists():
+            subprocess.run(
+                [
+                    *self.prefix,
+                    str(self.bindir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "--auth=trust",
+                    "-U",
+                    "postgres",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        options = (
+            f"-k {self.sock} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=50"
+        )
+        self._ctl("-o", options, "-l", str(self.log), "-w", "start")
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        self._ctl("-m", mode, "-w", "stop")
+        self.running = False
+
+    def remove(self) -> None:
+        if self.running:
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self.stop("immediate")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
 def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1 :]
@@ -54,56 +121,11 @@ def main(argv: list[str]) -> int:
         print(f"SKIPPED the PostgreSQL run: {message}", file=sys.stderr)
         return 0
 
-    as_root = os.geteuid() == 0
-    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-    base = Path(tempfile.mkdtemp(prefix="proficio-pg-"))
-    data, sock = base / "data", base / "sock"
-    sock.mkdir()
-    if as_root:
-        shutil.chown(base, "postgres")
-        shutil.chown(sock, "postgres")
-    log = base / "server.log"
-    started = False
+    cluster = Cluster(bindir)
     try:
-        subprocess.run(
-            [
-                *prefix,
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "--auth=trust",
-                "-U",
-                "postgres",
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-                "--no-sync",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        options = (
-            f"-k {sock} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=50"
-        )
-        subprocess.run(
-            [
-                *prefix,
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(log),
-                "-w",
-                "start",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        started = True
+        cluster.start()
         env = dict(os.environ)
-        env["DATABASE_URL"] = f"postgres://postgres@{quote(str(sock), safe='')}/postgres"
+        env["DATABASE_URL"] = cluster.url
         print(
             f"PostgreSQL ({bindir.parent.name}) running on a Unix socket for: {' '.join(argv)}",
             flush=True,
@@ -111,17 +133,11 @@ def main(argv: list[str]) -> int:
         return subprocess.run(argv, env=env).returncode
     except subprocess.CalledProcessError as exc:
         print(f"ERROR: could not start PostgreSQL: {exc}", file=sys.stderr)
-        if log.exists():
-            print(log.read_text(), file=sys.stderr)
+        if cluster.log.exists():
+            print(cluster.log.read_text(), file=sys.stderr)
         return 1
     finally:
-        if started:
-            subprocess.run(
-                [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.remove()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from proficio.accounts.models import MachineClient, User
 from proficio.accounts.roles import MEMBERSHIP_ROLES, Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
@@ -45,10 +46,13 @@ from proficio.educators.models import (
     Submission,
 )
 from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
+from proficio.graduation.models import Diploma, RequirementSet
 from proficio.learners.models import ReassessmentRequest
 from proficio.mastery.models import MasteryPolicy
 from proficio.moderation.models import Assignment, ModerationSession, SessionStatus, WorkSample
+from proficio.notifications.models import Notification
 from proficio.orgs.models import (
+    GuardianLink,
     Organization,
     RoleMembership,
     Section,
@@ -58,6 +62,7 @@ from proficio.orgs.models import (
 )
 from proficio.pace.models import EducatorProfile, PaceTarget, SupportPlan
 from proficio.roster.models import RosterImport
+from proficio.state.models import Pilot, StatePlan
 
 
 class Subject(StrEnum):
@@ -73,15 +78,25 @@ class Subject(StrEnum):
     OWN_LEARNING = "own_learning"  # goals, reflections, uploads and requests a student writes
     REASSESSMENT = "reassessment"  # a student's request to be reassessed on a target
     FAMILY_REPORT = "family_report"  # the plain-language progress report for a family
+    NOTIFICATION = "notification"  # a person's own notifications (whatever their roles)
     CLASSROOM = "classroom"  # a section's class grid, whole-class scoring and groups
     PACE_TARGET = "pace_target"  # a district's time-bound pace targets
     SUPPORT_PLAN = "support_plan"  # support plans and the support list for a student
+    PERSON = "person"  # a person's account and dated role memberships
+    MACHINE_CLIENT = "machine_client"  # a program registered for OAuth client credentials
     CREDENTIAL = "credential"  # verifiable credentials issued to a student
     CREDENTIAL_SETTINGS = "credential_settings"  # an organization's issuing keys and choices
+    TRANSCRIPT = "transcript"  # a student's competency transcript, its share links and CLR
+    TRANSCRIPT_SETTINGS = "transcript_settings"  # a district's transcript choices
     IMPORT_JOB = "import_job"  # a framework import: its file, progress and report
     ROSTER_IMPORT = "roster_import"  # a OneRoster import job of a district
     LRS = "lrs"  # a district's learning-tool intake: activity alignments, pull reports
     GRADEBOOK = "gradebook"  # a section's OneRoster gradebook export: named students' levels
+    STATE_PLAN = "state_plan"  # a state's accountability plan, submissions, batch, identification
+    PILOT = "pilot"  # a state's innovative-assessment pilot and its comparability report
+    GRADUATION = "graduation"  # a student's path to graduation: progress, capstone, pathways
+    DIPLOMA = "diploma"  # a student's diploma: awarded and rescinded by leaders
+    GRADUATION_REQUIREMENTS = "graduation_requirements"  # a state's or district's requirements
     # Educators as learners (the educators app). Development is kept apart from evaluation.
     EDUCATOR_PROFILE = "educator_profile"  # roles, experience, licensure, credentials held
     OWN_PRACTICE = "own_practice"  # what only the educator writes: self-assessment, plans, work
@@ -112,7 +127,10 @@ class Scope(StrEnum):
     PUBLISHED = "published"  # anything published, for anyone who holds the role
     WITHIN = "within"  # owned by the membership's organization or one above it
     RATER = "rater"  # sits on the moderation panel
-    OWNER = "owner"  # made it (an import job): nobody else sees its file or report
+    # A person all of whose current roles (and children, and own school) lie in the
+    # membership's subtree: an administrator may change only accounts wholly theirs.
+    WHOLLY_WITHIN = "wholly_within"
+    OWNER = "owner"  # made it (an import job), or it is addressed to them (a notification)
     REVIEWER = "reviewer"  # the reviewer currently assigned to an educator's submission
     SHARED = "shared"  # the educator shares it with them (or asked them for peer feedback)
     EVERYWHERE = "everywhere"
@@ -188,12 +206,14 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # Educators read the policies that govern them (their organization's and those above);
+    # a district's own roles also read its schools' policies, which its administrator changes.
     (Subject.POLICY, Act.VIEW): {
         R.TEACHER: S.WITHIN,
         R.ADVISOR: S.WITHIN,
         R.SCHOOL_LEADER: S.WITHIN,
-        R.DISTRICT_ADMIN: S.WITHIN,
-        R.DISTRICT_DATA_LEAD: S.WITHIN,
+        R.DISTRICT_ADMIN: (S.WITHIN, S.SUBTREE),
+        R.DISTRICT_DATA_LEAD: (S.WITHIN, S.SUBTREE),
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
     (Subject.POLICY, Act.CHANGE): {
@@ -269,6 +289,10 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
     (Subject.REASSESSMENT, Act.VIEW): {R.STUDENT: S.SELF, R.TEACHER: S.OWN_SECTIONS},
     (Subject.REASSESSMENT, Act.CHANGE): {R.TEACHER: S.OWN_SECTIONS},
     (Subject.FAMILY_REPORT, Act.VIEW): {R.GUARDIAN: S.OWN_CHILDREN},
+    # Notifications are their recipient's alone, in any role. What one may say about a
+    # student is decided when it is sent and shown (proficio.notifications.kinds).
+    (Subject.NOTIFICATION, Act.VIEW): {role: S.OWNER for role in Role},
+    (Subject.NOTIFICATION, Act.CHANGE): {role: S.OWNER for role in Role},
     # Credentials belong to the learner; leaders who answer for the record issue,
     # revoke and correct them.
     (Subject.CREDENTIAL, Act.VIEW): {
@@ -290,9 +314,81 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # The transcript is the learner's: they (and their guardians) read it, share it with a
+    # college and take its CLR; counselors and leaders who answer for the record read it.
+    (Subject.TRANSCRIPT, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.TRANSCRIPT, Act.CHANGE): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+    },
+    (Subject.TRANSCRIPT_SETTINGS, Act.VIEW): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.TRANSCRIPT_SETTINGS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
     # A district's roster imports: its administrators (any of them, not only the uploader).
     (Subject.ROSTER_IMPORT, Act.VIEW): {
         R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    # The state's accountability plan (versions, preview, adoption, identification) and
+    # its innovative-assessment pilots: the state's analysts; system administrators look.
+    (Subject.STATE_PLAN, Act.VIEW): {R.STATE_ANALYST: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.STATE_PLAN, Act.CHANGE): {R.STATE_ANALYST: S.SUBTREE},
+    (Subject.PILOT, Act.VIEW): {R.STATE_ANALYST: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.PILOT, Act.CHANGE): {R.STATE_ANALYST: S.SUBTREE},
+    # A student's path to graduation: the student, their family and those who serve them
+    # read it; counselors and leaders record capstone results and accept alternatives.
+    (Subject.GRADUATION, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.TEACHER: S.OWN_SECTIONS,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.DISTRICT_DATA_LEAD: S.SUBTREE,
+    },
+    (Subject.GRADUATION, Act.CHANGE): {
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    # Diplomas: seen like the path; awarded and rescinded only by the leaders who answer
+    # for the record.
+    (Subject.DIPLOMA, Act.VIEW): {
+        R.STUDENT: S.SELF,
+        R.GUARDIAN: S.OWN_CHILDREN,
+        R.ADVISOR: S.CASELOAD,
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    (Subject.DIPLOMA, Act.CHANGE): {
+        R.SCHOOL_LEADER: S.SUBTREE,
+        R.DISTRICT_ADMIN: S.SUBTREE,
+    },
+    # Requirement sets: educators read those that govern them; a district's administrator
+    # writes the district's, a state's analysts the state's.
+    (Subject.GRADUATION_REQUIREMENTS, Act.VIEW): {
+        R.TEACHER: S.WITHIN,
+        R.ADVISOR: S.WITHIN,
+        R.SCHOOL_LEADER: S.WITHIN,
+        R.DISTRICT_ADMIN: (S.WITHIN, S.SUBTREE),
+        R.DISTRICT_DATA_LEAD: (S.WITHIN, S.SUBTREE),
+        R.STATE_ANALYST: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.GRADUATION_REQUIREMENTS, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.STATE_ANALYST: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
     # Learning-tool intake, per district: which activity assesses which target.
@@ -304,6 +400,31 @@ POLICY: dict[tuple[Subject, Act], dict[Role, Scope | tuple[Scope, ...]]] = {
         R.DISTRICT_ADMIN: S.SUBTREE,
         R.SYSTEM_ADMIN: S.EVERYWHERE,
     },
+    # Accounts: a district administrator manages the district's people (staff with a role
+    # there, students, guardians of its students); the system administrator everyone.
+    (Subject.PERSON, Act.VIEW): {R.DISTRICT_ADMIN: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.PERSON, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.WHOLLY_WITHIN,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+    (Subject.MACHINE_CLIENT, Act.VIEW): {R.DISTRICT_ADMIN: S.SUBTREE, R.SYSTEM_ADMIN: S.EVERYWHERE},
+    (Subject.MACHINE_CLIENT, Act.CHANGE): {
+        R.DISTRICT_ADMIN: S.SUBTREE,
+        R.SYSTEM_ADMIN: S.EVERYWHERE,
+    },
+}
+
+# Which roles each administrator may grant (to a person or a machine client), at an
+# organization they may change. The organization's kind is checked by orgs.grant_role.
+GRANTABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    R.DISTRICT_ADMIN: (
+        R.TEACHER,
+        R.ADVISOR,
+        R.SCHOOL_LEADER,
+        R.DISTRICT_ADMIN,
+        R.DISTRICT_DATA_LEAD,
+    ),
+    R.SYSTEM_ADMIN: tuple(MEMBERSHIP_ROLES),
 }
 
 # People who work with students: they may sit on a moderation panel, and they are
@@ -383,9 +504,7 @@ POLICY.update(
         # A micro-credential belongs to the educator (``holds_credential`` keeps it theirs
         # after they leave and hold no role).
         (Subject.EDUCATOR_CREDENTIAL, Act.VIEW): {role: S.SELF for role in EDUCATOR_ROLES},
-        (Subject.FEEDBACK_NOTE, Act.VIEW): {
-            role: (S.SELF, S.SHARED) for role in EDUCATOR_ROLES
-        },
+        (Subject.FEEDBACK_NOTE, Act.VIEW): {role: (S.SELF, S.SHARED) for role in EDUCATOR_ROLES},
         (Subject.COACHING, Act.CHANGE): {role: S.SHARED for role in EDUCATOR_ROLES},
     }
 )
@@ -491,11 +610,36 @@ def _student_ids(w: Who, scope: Scope) -> Q:
     return Q(student_id__in=Student.objects.filter(q).values("pk"))
 
 
+def _people_of(w: Who, r: Role) -> Q:
+    """Accounts tied to the role's subtree: a membership there (past ones included, so a
+    leaver can be found), a student of a school there, or a guardian of one."""
+    return (
+        w.subtree(r, "memberships__organization__path")
+        | w.subtree(r, "student_profile__school__path")
+        | w.subtree(r, "guardian_links__student__school__path")
+    )
+
+
+def _wholly_within(w: Who, r: Role) -> Q:
+    """Of those, the accounts with nothing outside the subtree: no current membership, child
+    or school elsewhere (so a district cannot take over a state or system account)."""
+    inside = w.subtree(r, "organization__path")
+    outside_roles = RoleMembership.objects.filter(active_on(w.today)).exclude(inside)
+    outside_children = GuardianLink.objects.exclude(w.subtree(r, "student__school__path"))
+    return (
+        _people_of(w, r)
+        & ~Q(pk__in=outside_roles.values("user"))
+        & ~Q(pk__in=outside_children.values("guardian"))
+        & ~Q(pk__in=Student.objects.exclude(w.subtree(r, "school__path")).values("user"))
+    )
+
+
 # Work on a whole section (its grid, its gradebook): its current teachers, or the subtree.
 _SECTION_WORK: dict[Scope, ScopeFilter] = {
     S.OWN_SECTIONS: lambda w, r: Q(staff__user=w.user) & active_on(w.today, "staff__"),
     S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
 }
+
 
 def _shares_with(w: Who, *, coach: bool = False) -> QuerySet[Any]:
     """The educators who share their feedback with this person (as their coach)."""
@@ -506,9 +650,7 @@ def _shares_with(w: Who, *, coach: bool = False) -> QuerySet[Any]:
 # The catalogue: published entries issued at or above the person's organizations, and
 # everything (drafts too) issued within the organizations they run.
 _CATALOGUE: dict[Scope, ScopeFilter] = {
-    S.WITHIN: lambda w, r: (
-        w.within(r, "issuer__path") & Q(status=CatalogueStatus.PUBLISHED)
-    ),
+    S.WITHIN: lambda w, r: w.within(r, "issuer__path") & Q(status=CatalogueStatus.PUBLISHED),
     S.SUBTREE: lambda w, r: w.subtree(r, "issuer__path"),
     S.EVERYWHERE: lambda w, r: Q(),
 }
@@ -583,8 +725,42 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.OWN_LEARNING: (Student, _via_student("")),
     Subject.REASSESSMENT: (ReassessmentRequest, _via_student("student__")),
     Subject.FAMILY_REPORT: (Student, _via_student("")),
+    Subject.PERSON: (
+        User,
+        {
+            S.SUBTREE: _people_of,
+            S.WHOLLY_WITHIN: _wholly_within,
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.MACHINE_CLIENT: (
+        MachineClient,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "organization__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.NOTIFICATION: (Notification, {S.OWNER: lambda w, r: Q(recipient=w.user)}),
     Subject.CREDENTIAL: (IssuedCredential, _via_student("student__")),
+    Subject.GRADUATION: (Student, _via_student("")),
+    Subject.DIPLOMA: (Diploma, _via_student("student__")),
+    Subject.GRADUATION_REQUIREMENTS: (
+        RequirementSet,
+        {
+            S.WITHIN: lambda w, r: w.within(r, "owner__path"),
+            S.SUBTREE: lambda w, r: w.subtree(r, "owner__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.CREDENTIAL_SETTINGS: (
+        Organization,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.TRANSCRIPT: (Student, _via_student("")),
+    Subject.TRANSCRIPT_SETTINGS: (
         Organization,
         {
             S.SUBTREE: lambda w, r: w.subtree(r, "path"),
@@ -606,6 +782,20 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
         },
     ),
     Subject.IMPORT_JOB: (ImportJob, {S.OWNER: lambda w, r: Q(created_by=w.user)}),
+    Subject.STATE_PLAN: (
+        StatePlan,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.PILOT: (
+        Pilot,
+        {
+            S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
     Subject.EDUCATOR_PROFILE: (
         EducatorProfile,
         {
@@ -629,9 +819,7 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
         PathwayEnrollment,
         {
             S.SELF: lambda w, r: Q(educator=w.user),
-            S.SUBTREE: lambda w, r: (
-                w.subtree(r, "pathway__issuer__path") & ~Q(educator=w.user)
-            ),
+            S.SUBTREE: lambda w, r: w.subtree(r, "pathway__issuer__path") & ~Q(educator=w.user),
             S.EVERYWHERE: lambda w, r: ~Q(educator=w.user),
         },
     ),
@@ -815,6 +1003,11 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.STUDENT: ("student", ("school",)),
     Subject.OWN_LEARNING: ("student", ("school",)),
     Subject.FAMILY_REPORT: ("student", ("school",)),
+    Subject.TRANSCRIPT: ("student", ("school",)),
+    Subject.GRADUATION: ("student", ("school",)),
+    Subject.DIPLOMA: ("diploma", ("student", "credential")),
+    Subject.GRADUATION_REQUIREMENTS: ("requirement set", ("owner",)),
+    Subject.NOTIFICATION: ("notification", ()),
     Subject.SECTION: ("section", ("school", "course", "term")),
     Subject.CLASSROOM: ("section", ("school", "course", "term")),
     Subject.GRADEBOOK: ("section", ("school", "course", "term")),
@@ -822,8 +1015,12 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.FRAMEWORK: ("framework", ()),
     Subject.ORGANIZATION: ("organization", ()),
     Subject.AGGREGATE: ("organization", ()),
+    Subject.PERSON: ("person", ()),
+    Subject.MACHINE_CLIENT: ("client", ("application", "organization", "user")),
     Subject.ROSTER_IMPORT: ("import", ("district",)),
     Subject.LRS: ("organization", ()),
+    Subject.STATE_PLAN: ("plan", ("state",)),
+    Subject.PILOT: ("pilot", ("state",)),
     Subject.EDUCATOR_PROFILE: ("educator", ("user", "organization")),
     Subject.COACHING: ("educator", ("user", "organization")),
     Subject.GROWTH_PLAN: ("plan", ("educator", "school", "pathway")),
@@ -836,7 +1033,13 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.EDUCATOR_AGGREGATE: ("organization", ()),
 }
 # Subjects whose object is a student: fetching one for someone else is an audited read.
-_STUDENT_SUBJECTS = {Subject.STUDENT, Subject.OWN_LEARNING, Subject.FAMILY_REPORT}
+_STUDENT_SUBJECTS = {
+    Subject.STUDENT,
+    Subject.OWN_LEARNING,
+    Subject.FAMILY_REPORT,
+    Subject.TRANSCRIPT,
+    Subject.GRADUATION,
+}
 
 
 def access(
@@ -889,6 +1092,35 @@ def access_organization(
 ) -> Organization:
     org: Organization = access(user, subject, org_id)
     return org
+
+
+def grantable_roles(user: Any, organization: Organization) -> list[Role]:
+    """The roles ``user`` may grant at ``organization`` (to a person or a machine client):
+    the administrator's own list, at an organization they may change; else none."""
+    if user is SYSTEM:
+        return list(MEMBERSHIP_ROLES)
+    if not can(user, Act.CHANGE, Subject.ORGANIZATION, organization):
+        return []
+    w = who(user)
+    granted: list[Role] = []
+    for role, roles in GRANTABLE_ROLES.items():
+        if role in w.roles and can_as(user, role, Act.CHANGE, Subject.ORGANIZATION, organization):
+            granted += [r for r in roles if r not in granted]
+    return [r for r in MEMBERSHIP_ROLES if r in granted]
+
+
+def can_as(user: Any, role: Role, act: Act, subject: Subject, obj: Model) -> bool:
+    """``can``, through one of the person's roles only (someone who teaches at one school
+    and leads another gets each role's reach only in its own place)."""
+    scopes = rules_for(subject, act).get(role)
+    w = who(user)
+    if not scopes or role not in w.roles:
+        return False
+    model, builders = SCOPES[subject]
+    q = Q(pk__in=[])
+    for scope in scopes:
+        q |= builders[scope](w, role)
+    return model._default_manager.filter(q, pk=obj.pk).exists()
 
 
 # --- Workflow predicates --------------------------------------------------------------
@@ -961,6 +1193,18 @@ def revealed_samples(user: Any, session: ModerationSession) -> set[int] | None:
             rater__session=session, rater__user=user, submitted_at__isnull=False
         ).values_list("sample_id", flat=True)
     )
+
+
+def unnamed_actors(user: Any, actor_ids: Any) -> set[int]:
+    """The accounts among ``actor_ids`` (of audit entries ``user`` may read) that belong to
+    students ``user`` may not see: the trail says what such a student did, not who they are."""
+    ids = {int(i) for i in actor_ids if i is not None}
+    if not ids or user is SYSTEM:
+        return set()
+    students = Student.objects.filter(user_id__in=ids).exclude(
+        pk__in=visible(user, Subject.STUDENT).values("pk")
+    )
+    return set(students.values_list("user_id", flat=True))
 
 
 # --- Educators: the review workflow ---------------------------------------------------

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from oauth2_provider.views import TokenView
 
 from proficio.api.main import api
 from proficio.frameworks.case_api import case_urls
@@ -15,9 +16,15 @@ urlpatterns = [
     path("", include("proficio.pace.urls")),
     path("insights/", include("proficio.insights.urls")),
     path("", include("proficio.credentials.urls")),
+    path("", include("proficio.transcripts.urls")),
+    path("", include("proficio.graduation.urls")),
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
     path("educators/", include("proficio.educators.urls")),
+    path("notifications/", include("proficio.notifications.urls")),
+    # OAuth 2.0 token endpoint for machine clients (client credentials only).
+    path("oauth/token/", TokenView.as_view(), name="oauth_token"),
+    path("", include("proficio.state.urls")),
     path("api/v1/", api.urls),
     path("ims/case/v1p1/", case_urls()),
 ]

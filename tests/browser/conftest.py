@@ -45,19 +45,39 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("server")
+def server_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's data folder (its database, media and mail/, where emails land)."""
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="session")
+def server(server_data: Path) -> Iterator[str]:
+    from tests.oidc_provider import running_provider
+
+    port = _free_port()
+    # A real OpenID provider for single sign-on, registered with this server's callback.
+    with running_provider([f"http://127.0.0.1:{port}/accounts/sso/callback/"]) as issuer:
+        yield from _serve(server_data, port, issuer)
+
+
+def _serve(data: Path, port: int, issuer: str) -> Iterator[str]:
+    from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
+
     env = {
         **os.environ,
         "PROFICIO_DATA_DIR": str(data),
         "DJANGO_SETTINGS_MODULE": "proficio.settings",
-        "PROFICIO_DEBUG": "1",
+        "PROFICIO_DEBUG": "0",  # as `make run` serves it
+        "PROFICIO_OIDC_ISSUER": issuer,
+        "PROFICIO_OIDC_CLIENT_ID": CLIENT_ID,
+        "PROFICIO_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        "PROFICIO_OIDC_NAME": "Riverbend Google Workspace",
     }
+    env.pop("PROFICIO_EMAIL_HOST", None)  # emails land in files under data/mail/
     env.pop("DATABASE_URL", None)
     cli = [sys.executable, "-m", "proficio.cli"]
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*cli, "demo", "--students", "120", "--seed", "0", "-v0"], env=env, check=True)
-    port = _free_port()
     log = open(data / "server.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [*cli, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log
@@ -69,22 +89,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stdout=log,
         stderr=log,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120  # a loaded machine runs its system checks slowly
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:  # pragma: no cover
-        proc.kill()
-        raise RuntimeError(f"server did not start: {(data / 'server.log').read_text()}")
-    yield url
-    for p in (proc, worker):
-        p.terminate()
-        p.wait(timeout=10)
-    log.close()
+    try:
+        deadline = time.monotonic() + 120  # a loaded machine runs its system checks slowly
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:  # pragma: no cover
+            raise RuntimeError(f"server did not start: {(data / 'server.log').read_text()}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for p in (proc, worker):
+            p.terminate()
+            p.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="session")

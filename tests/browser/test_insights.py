@@ -57,3 +57,28 @@ def test_leader_dashboard_to_support_plan(page):
     expect(page.get_by_text("Two weeks of ratio reteaching")).to_be_visible()
     screenshot(page, "insights-support-plan")
     assert axe_violations(page) == []
+
+
+def test_state_analyst_reads_the_published_release(page):
+    """The state analyst's home and the district dashboard show the same published sizes,
+    and a withheld figure says so (never a blank that could be read as zero)."""
+    log_in(page, "state.analyst", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="State overview")).to_be_visible()
+    table = page.get_by_role("table").first
+    expect(table).to_be_visible()
+    cells = table.locator("tbody td.num")
+    assert cells.count() > 0
+    for k in range(cells.count()):
+        text = cells.nth(k).inner_text().strip()
+        assert text == "<10 or withheld" or text.isdigit(), text
+    screenshot(page, "insights-state-analyst-home")
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Insights dashboard").click()
+    page.get_by_role("link", name="Riverbend Unified School District").click()
+    expect(page.get_by_role("table", name="By school")).to_be_visible()
+    withheld = page.locator("span.withheld")
+    if withheld.count():
+        assert "withheld" in withheld.first.inner_text()
+    screenshot(page, "insights-district-release")
+    assert axe_violations(page) == []

@@ -185,3 +185,65 @@ def test_highest_so_far_and_last_progress():
     )
     assert batch.last_progress.tolist() == [0.4, 0.1]
     assert highest_so_far([], [], [])[0].size == 0
+
+
+def test_the_place_stays_within_the_standing():
+    from proficio.core.progression.pace import place_within, place_within_batch
+
+    assert place_within(5.2, 6) == 6.0
+    assert 6.0 < place_within(6.5, 6) < 7
+    assert place_within(7.4, 6) < 7
+    assert place_within(0.5, None) == 0.5
+    assert list(place_within_batch([5.2, 6.5], [6, 6])) == [6.0, 6.5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-2, 10), st.one_of(st.none(), st.integers(0, 8)))
+def test_the_place_always_floors_to_the_standing(fitted, level):
+    from proficio.core.progression.pace import place_within
+
+    assert int(place_within(fitted, level) // 1) == (level or 0)
+
+
+def test_pace_batch_keeps_the_place_within_the_standing():
+    from proficio.core.progression.pace import pace_batch
+
+    days = [0.0, 0.2, 0.4]
+    batch = pace_batch(
+        [1, 1, 1],
+        days,
+        [4.0, 4.8, 5.0],
+        expected=lambda g: np.full(g.size, 5.0),
+        goal=lambda g: np.full(g.size, np.nan),
+        today=0.5,
+        standing=lambda g: np.zeros(g.size, dtype=np.int64),
+    )
+    assert batch.level_now[0] < 1  # nothing shown: the place stays below Level 1
+    assert batch.status[0] == 2  # and so behind
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(0.5, 8.0), min_size=1, max_size=8),
+    st.one_of(st.none(), st.integers(0, 8)),
+)
+def test_one_students_pace_within_the_standing(levels, standing):
+    """``pace(within_standing=True)`` keeps the place as ``pace_batch`` with ``standing``
+    does (both through ``place_within``), and judges the status from that place."""
+    from proficio.core.progression.pace import place_within
+
+    observations = [(at(30 * k), level) for k, level in enumerate(levels)]
+    points = [(at(0), 3.0), (at(365), 4.0)]
+    today = at(30 * len(levels))
+    free = pace(observations, points, today=today)
+    kept = pace(observations, points, today=today, within_standing=True, standing=standing)
+    assert free.level_now is not None
+    assert kept.level_now == place_within(free.level_now, standing)
+    expected = kept.expected_now
+    assert expected is not None
+    if kept.level_now > expected + 0.25:
+        assert kept.status is PaceStatus.AHEAD
+    elif kept.level_now < expected - 0.25:
+        assert kept.status is PaceStatus.BEHIND
+    else:
+        assert kept.status is PaceStatus.ON

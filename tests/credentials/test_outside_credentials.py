@@ -76,7 +76,10 @@ def test_aligned_credential_becomes_proposed_evidence(world):
     assert "is genuine and in force" in evidence.description
     assert evidence.verifier == "Verified by Proficio (valid)"
     assert evidence.scores.get().target == target
-    assert evidence.artifacts.get().content_type == "text/plain"
+    artifact = evidence.artifacts.get()
+    assert artifact.content_type == "text/plain"
+    with artifact.file.open("rb") as kept:  # the same credential, as text with no markup
+        assert json.loads(kept.read()) == badge
     # The educator's existing review accepts it, and then it counts.
     with acting(world.user("rivera"), route="tests: review"):
         evidence_actions.accept_evidence(world.user("rivera"), evidence)

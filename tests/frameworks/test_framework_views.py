@@ -192,16 +192,64 @@ def test_level_statements_editor(world, client):
     competency = Item.objects.get(framework=world.district_framework, human_coding_scheme="MATH.2")
     level = world.district_framework.levels.first()
     url = reverse("frameworks:level_statements", args=[world.district_framework.pk, competency.pk])
-    assert client.post(url, {f"level-{level.pk}": "I can spot a pattern."}).status_code == 302
+    assert client.post(url, {f"text-{level.pk}": "I can spot a pattern."}).status_code == 302
     assert competency.level_statements.get(level=level).statement == "I can spot a pattern."
+
+
+def test_level_statements_editor_takes_spanish_and_how_to_help(world, client):
+    from proficio.frameworks.models import HomeSupport, Translation
+
+    client.force_login(world.user("district.admin"))
+    framework = world.district_framework
+    competency = Item.objects.get(framework=framework, human_coding_scheme="MATH.2")
+    first, last = (
+        framework.levels.order_by("position")[0],
+        framework.levels.order_by("-position")[0],
+    )
+    url = reverse("frameworks:level_statements", args=[framework.pk, competency.pk])
+    page = client.get(url).content.decode()
+    assert f'name="help_es-{first.pk}"' in page
+    form = {}
+    for lv in framework.levels.all():
+        for key in ("text", "text_es", "help", "help_es"):
+            field = page.split(f'name="{key}-{lv.pk}"')[1].split(">", 1)[1].split("</textarea>")[0]
+            form[f"{key}-{lv.pk}"] = field
+    form[f"text_es-{first.pk}"] = "Puedo encontrar un patrón."
+    form[f"help-{first.pk}"] = "Look for patterns on walks."
+    form[f"help_es-{first.pk}"] = "Busquen patrones en los paseos."
+    assert client.post(url, form).status_code == 302
+    statement = competency.level_statements.get(level=first)
+    assert Translation.objects.get(kind="level_statement", object_id=statement.pk).text == (
+        "Puedo encontrar un patrón."
+    )
+    support = HomeSupport.objects.get(item=competency, level=first)
+    assert support.text == "Look for patterns on walks."
+    # A translation with nothing to translate is refused beside its field; nothing saved.
+    form[f"help-{last.pk}"] = ""
+    form[f"help_es-{last.pk}"] = "Sin original"
+    form[f"help-{first.pk}"] = "Changed, but not saved"
+    bad = client.post(url, form)
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert f'id="help_es-{last.pk}-error"' in html
+    assert "a translation needs something to translate" in html
+    assert HomeSupport.objects.get(item=competency, level=first).text == (
+        "Look for patterns on walks."
+    )
 
 
 def test_history_page(world, client):
     client.force_login(world.user("ana"))
-    body = client.get(
-        reverse("frameworks:history", args=[world.district_framework.pk])
-    ).content.decode()
-    assert "created item" in body
+    url = reverse("frameworks:history", args=[world.district_framework.pk])
+    first = client.get(url).content.decode()
+    total = world.district_framework.history.count()
+    pages = -(-total // 100)
+    assert f"Page 1 of {pages}" in first or pages == 1
+    # Newest first; every change is on some page, the items' creation included.
+    bodies = [client.get(url, {"page": n}).content.decode() for n in range(1, pages + 1)]
+    assert any("created item" in body for body in bodies)
+    assert sum(body.count("<tr>") - 1 for body in bodies) == total
+    assert first.count("<tr>") - 1 == min(total, 100)  # a full page, header row aside
 
 
 def test_import_through_the_api_and_follow_the_job(world, client, committed):

@@ -49,6 +49,13 @@ def test_student_home_shows_the_continuum_next_targets_portfolio_and_chart(as_an
     assert "Habits of success" in html
     # What proficiency looks like at the next level (the district's level statements).
     assert "What proficiency looks like next" in html
+    # The standing by the one definition: Level 1 shown on MATH.1, so the next step is 2.
+    math1 = next(
+        r for r in page.context["academic"] if r.competency.human_coding_scheme == "MATH.1"
+    )
+    assert math1.shown.standing.level == 1
+    assert math1.shown.standing.next_step == 2
+    assert 'data-competency="MATH.1" data-level="1"' in html
     # MATH.1.1 is met, so MATH.1.2 (it follows MATH.1.1) is suggested; MATH.1.1 is not.
     suggested = page.context["suggested"]
     codes = {t.human_coding_scheme for t in suggested}

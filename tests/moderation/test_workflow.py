@@ -442,3 +442,64 @@ def test_organizers_never_see_a_letter_beside_a_name(world, client):
         lettered = re.search(r"Rater [A-Z]{1,2}\b", body)
         named = [n for n in names if n in body]
         assert not (lettered and named), f"{route} shows a rater letter beside {named}"
+
+
+def _educators(world, code: str, n: int):
+    """``n`` educators of a school who may rate (teachers, then leaders), by username."""
+    from proficio.accounts.models import User
+
+    people = (
+        User.objects.filter(
+            memberships__organization__code=code,
+            memberships__role__in=["teacher", "school_leader"],
+        )
+        .distinct()
+        .order_by("username")
+    )
+    found = list(people[:n])
+    assert len(found) == n, f"{code} has {len(found)} educators, the test needs {n}"
+    return found
+
+
+def test_school_drift_is_shown_from_three_raters_and_withheld_below(world):
+    """The threshold itself: Maple rates with three people across the organizer's
+    sessions and gets a figure; Cedar, with two, gets the reason instead of a number."""
+    base = world.moderation_revealed
+    maple = _educators(world, "maple-ms", 3)
+    # Cedar's world rater and one more: two people in all.
+    third = third_rater()
+    cedar = [third, next(u for u in _educators(world, "cedar-es", 2) if u != third)]
+    last = None
+    for n, shift in enumerate((0, 1)):
+        session = actions.create_session(
+            SYSTEM,
+            title=f"Drift {n}",
+            task="Recipe scaling task",
+            rubric=base.rubric,
+            owner=base.owner,
+        )
+        for user in maple + cedar:
+            actions.add_rater(SYSTEM, session, user)
+        actions.add_anchor_sample(SYSTEM, session, description=f"Drift sample {n}")
+        actions.open_scoring(SYSTEM, session)
+        sample = session.samples.get()
+        for i, user in enumerate(maple + cedar):
+            level = 2 + (shift if i < len(maple) else 0) + (i % 2)
+            actions.submit_scores(user, sample, _scores(session, [level] * 4))
+        actions.reveal(SYSTEM, session)
+        actions.record_consensus(SYSTEM, sample, _scores(session, [2, 2, 2, 2]), "Agreed")
+        last = session
+    rows = {row.school: row for row in reports.school_drift(last)}
+    people = {}
+    for session in base.owner.moderation_sessions.filter(
+        rubric__framework=base.rubric.framework, status__in=["revealed", "closed"]
+    ):
+        for rater in session.raters.select_related("school"):
+            people.setdefault(rater.school.name, set()).add(rater.user_id)
+    maple_row, cedar_row = rows["Maple Middle School"], rows["Cedar Elementary School"]
+    assert len(people["Maple Middle School"]) >= reports.MIN_SCHOOL_RATERS
+    assert maple_row.figure.missing == ""
+    assert maple_row.figure.value is not None
+    assert len(people["Cedar Elementary School"]) == reports.MIN_SCHOOL_RATERS - 1
+    assert cedar_row.figure.missing.startswith("Withheld: fewer than 3 raters")
+    assert cedar_row.figure.value is None

@@ -1,11 +1,49 @@
-"""The one way entries get into the audit trail."""
+"""The one way entries get into the audit trail.
+
+Inside :func:`batched` (the busiest write actions open it inside their transaction) the
+entries are collected and inserted together when the block ends: they commit with the
+writes they describe, or roll back with them. Everywhere else each is written at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from proficio.audit.context import current_actor
 from proficio.audit.models import AuditAction, AuditEntry
+
+_pending: ContextVar[list[AuditEntry] | None] = ContextVar("proficio_audit_pending", default=None)
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Collect the entries written in the block and insert them in one statement at its end
+    (open it inside the transaction whose writes they describe; an exception discards them
+    with the transaction). A block inside another leaves the writing to the outer one."""
+    if _pending.get() is not None:
+        yield
+        return
+    entries: list[AuditEntry] = []
+    token = _pending.set(entries)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if entries:
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def _write(entries: list[AuditEntry]) -> None:
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(entries)
+    elif len(entries) == 1:
+        entries[0].save()
+    elif entries:
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def record(
@@ -16,13 +54,18 @@ def record(
     purpose: str = "",
     detail: dict[str, Any] | None = None,
     object_type: str | None = None,
+    org_path: str | None = None,
 ) -> AuditEntry:
-    """Append one entry for ``obj`` (a model instance), attributed to the current actor."""
+    """Append one entry for ``obj`` (a model instance), attributed to the current actor.
+    ``org_path`` files it under an organization when ``obj`` has no ``audit_scope()``."""
     actor = current_actor()
     student = student if student is not None else _subject_of(obj)
     scope = getattr(obj, "audit_scope", None)
-    org_path = student.school.path if student is not None else scope() if callable(scope) else ""
-    return AuditEntry.objects.create(
+    if org_path is None:
+        org_path = (
+            student.school.path if student is not None else scope() if callable(scope) else ""
+        )
+    entry = AuditEntry(
         actor=actor.user,
         actor_name=actor.name,
         action=action,
@@ -34,6 +77,8 @@ def record(
         org_path=org_path,
         detail=detail or {},
     )
+    _write([entry])
+    return entry
 
 
 def record_bulk(
@@ -81,11 +126,21 @@ def record_reads(students: Any, *, purpose: str, what: str = "orgs.student") -> 
     """
     from proficio.orgs.models import Student  # the audit app must not import orgs at load
 
+    students = list(students)
     ids = sorted({s if isinstance(s, int) else int(s.pk) for s in students})
     if not ids:
         return 0
     actor = current_actor()
-    rows = Student.objects.filter(pk__in=ids).values_list("pk", "school__path", "user_id")
+    loaded = {
+        s.pk: (s.pk, s.school.path, s.user_id)
+        for s in students
+        if isinstance(s, Student) and Student.school.is_cached(s)
+    }
+    rows: Any
+    if len(loaded) == len(ids):  # rows read with their school: nothing to read again
+        rows = [loaded[pk] for pk in ids]
+    else:
+        rows = Student.objects.filter(pk__in=ids).values_list("pk", "school__path", "user_id")
     own = actor.user.pk if actor.user is not None else None
     entries = [
         AuditEntry(
@@ -102,7 +157,7 @@ def record_reads(students: Any, *, purpose: str, what: str = "orgs.student") -> 
         for pk, path, user_id in rows
         if own is None or user_id != own
     ]
-    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    _write(entries)
     return len(entries)
 
 

@@ -123,6 +123,10 @@ PURPOSE_LABELS = {
     "access log": _("this access list"),
     "daily pace check": _("daily pace check"),
     "policy replay": _("mastery policy update"),
+    "notifications": _("notifications"),
+    "notification email": _("notification email"),
+    "transcript": _("competency transcript"),
+    "shared transcript": _("your transcript, through a link you shared"),
 }
 RECORD_LABELS = {
     "orgs.student": _("student record"),
@@ -131,4 +135,5 @@ RECORD_LABELS = {
     "classroom.taskscore": _("class task scores"),
     "classroom.groupmember": _("groups"),
     "evidence.evidence": _("evidence"),
+    "transcripts.sharelink": _("shared transcript"),
 }

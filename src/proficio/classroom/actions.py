@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.models import User
+from proficio.audit import log as audit_log
 from proficio.audit.log import record_reads
 from proficio.classroom import gradebook
 from proficio.classroom.models import (
@@ -36,7 +37,7 @@ from proficio.core.progression.groups import Group
 from proficio.core.standards import oneroster_gradebook as og
 from proficio.evidence import actions as evidence_actions
 from proficio.evidence.models import EvidenceKind
-from proficio.frameworks.assessable import assessable_ids, assessable_targets
+from proficio.frameworks.assessable import assessable_ids, scope_targets
 from proficio.frameworks.models import Item, Rubric, RubricCriterion
 from proficio.orgs.models import Section, Student, active_on
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
@@ -86,13 +87,14 @@ def roster_student(section: Section, raw_id: Any, day: dt.date | None = None) ->
     )
     if student is None:
         raise Http404("No such student in this class")
+    student._proficio_on_roster = (section.pk, day)  # type: ignore[attr-defined]
     return student
 
 
-def scorable_rubrics(section: Section) -> list[Rubric]:
-    """Rubrics whose criteria are each aligned to a target the class may be assessed on
-    (the one rule, ``frameworks.assessable``)."""
-    targets = assessable_targets(section.school).values("pk")
+def scorable_rubrics(section: Section, *, widen: bool = False) -> list[Rubric]:
+    """Rubrics whose criteria are each aligned to a target of the class's course scope
+    (or, widened, any target the class may be assessed on: ``frameworks.assessable``)."""
+    targets = scope_targets(section, widen=widen).values("pk")
     return list(
         Rubric.objects.filter(criteria__isnull=False)
         .exclude(criteria__item__isnull=True)
@@ -128,7 +130,7 @@ def create_scoring_task(
         errors["assessed_on"] = _("Give the date the learning was shown.")
     elif assessed_on > timezone.localdate():
         errors["assessed_on"] = _("The learning cannot have been shown in the future.")
-    if rubric is None or rubric.pk not in {r.pk for r in scorable_rubrics(section)}:
+    if rubric is None or rubric.pk not in {r.pk for r in scorable_rubrics(section, widen=True)}:
         errors["rubric"] = _("Choose a rubric whose criteria are aligned to learning targets.")
     if errors:
         raise ValidationError(errors)
@@ -159,18 +161,21 @@ def assessed_at(task: ScoringTask) -> dt.datetime:
 def _enrolled(task: ScoringTask, student: Student) -> None:
     """A student not on the class roster today is not found: the answer names nobody,
     whoever the id belongs to."""
+    today = timezone.localdate()
+    if getattr(student, "_proficio_on_roster", None) == (task.section_id, today):
+        return  # found on this roster today by ``roster_student``, in this request
     if not (
-        student.enrollments.filter(section_id=task.section_id)
-        .filter(active_on(timezone.localdate()))
-        .exists()
+        student.enrollments.filter(section_id=task.section_id).filter(active_on(today)).exists()
     ):
         raise Http404("No such student in this class")
 
 
 def _entry(task: ScoringTask, student: Student) -> TaskStudent:
     """The student's row on the task, locked for this transaction."""
-    entry, _created = TaskStudent.objects.select_for_update().get_or_create(
-        task=task, student=student
+    entry, _created = (
+        TaskStudent.objects.select_for_update(of=("self",))
+        .select_related("evidence")  # read with the row (only the row is locked)
+        .get_or_create(task=task, student=student)
     )
     entry.student = student  # the caller's instance, with its school loaded for the audit
     return entry
@@ -182,6 +187,7 @@ def levels_of(criterion: RubricCriterion) -> list[float]:
 
 @retry_on_conflict
 @transaction.atomic
+@audit_log.batched()  # its audit entries in one insert, in its transaction
 def set_task_score(
     actor: Actor,
     task: ScoringTask,

@@ -22,6 +22,14 @@ TEACHER_KINDS = [
 
 
 class GridFilterForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Targets"),
+        required=False,
+        choices=[
+            ("", _("The course's competencies")),
+            ("all", _("Every target the school may assess (widened)")),
+        ],
+    )
     competency = forms.TypedChoiceField(
         label=_("Competency"), required=False, coerce=int, empty_value=None
     )
@@ -35,8 +43,8 @@ class GridFilterForm(forms.Form):
         required=False,
         choices=[
             ("", _("Any pace")),
-            ("behind", _("Fewer than half of the targets proficient")),
-            ("on", _("Half of the targets or more proficient")),
+            ("behind", _("Working toward the expected level in a competency")),
+            ("on", _("At or above the expected level in every competency")),
             ("rising", _("At least one target rising")),
         ],
     )
@@ -45,8 +53,8 @@ class GridFilterForm(forms.Form):
         required=False,
         choices=[
             ("name", _("Name")),
-            ("proficient_desc", _("Most targets proficient first")),
-            ("proficient_asc", _("Fewest targets proficient first")),
+            ("proficient_desc", _("Most targets met first")),
+            ("proficient_asc", _("Fewest targets met first")),
             ("rising_desc", _("Most targets rising first")),
         ],
     )

@@ -1,12 +1,16 @@
 """The class grid: students × learning targets, read in a fixed number of queries.
 
-The section's learning targets are the targets of the published frameworks its district
-may assess (its own and shared ones; not the educator framework), grouped by competency.
+The section's learning targets are its course's scope (the competencies the course names
+by CASE identifier, within the targets the school may assess), grouped by competency; a
+teacher may widen it deliberately to every assessable target.
 Determinations, active overrides and scale levels are each read in one query for the
 whole grid, never per cell.
 
-Pace, shown per student, is plain: how many of the shown targets are at proficient or
-above, and how many are rising (the trend of their evidence points up).
+Per student the grid shows where they stand on each competency shown, by the one
+definition (``mastery.continuum``): how many competencies are at or above the level
+expected now, how many targets are met (a target below the standing counts as met
+through the higher level's evidence when the district infers lower levels), and how
+many are rising (the trend of their evidence points up).
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from proficio.frameworks.assessable import assessable_targets
-from proficio.frameworks.models import Association, AssociationType, Category, ScaleLevel
+from django.utils.translation import gettext as _
+
+from proficio.frameworks.assessable import scope_targets
+from proficio.frameworks.models import Association, AssociationType, Category, Item, ScaleLevel
+from proficio.mastery import continuum
 from proficio.mastery.models import Determination, DeterminationStatus, Override
 from proficio.orgs.models import Section, Student
 
@@ -62,10 +69,11 @@ class Cell:
     value: float | None = None
     override: bool = False
     rising: bool = False
+    inferred: bool = False  # met through evidence at a higher level of the competency
 
     @property
     def proficient(self) -> bool:
-        return self.status in PROFICIENT
+        return self.status in PROFICIENT or self.inferred
 
     @property
     def status_label(self) -> str:
@@ -76,6 +84,8 @@ class Cell:
         """The cell in words, for the CSV and for screen readers."""
         if self.level is not None:
             return f"{self.level.value:g} {self.level.label}"
+        if self.inferred:
+            return str(_("Met through a higher level's evidence"))
         return self.status_label
 
 
@@ -83,22 +93,38 @@ class Cell:
 class Row:
     student: Student
     cells: list[Cell] = field(default_factory=list)
+    standings: list[continuum.Shown] = field(default_factory=list)
 
     @property
     def proficient(self) -> int:
+        """Targets met, directly or through a higher level's evidence."""
         return sum(c.proficient for c in self.cells)
+
+    @property
+    def on_track(self) -> int:
+        """Competencies at or above the level expected now."""
+        return sum(1 for s in self.standings if s.proficient)
+
+    @property
+    def judged(self) -> int:
+        return sum(1 for s in self.standings if s.proficient is not None)
+
+    @property
+    def working_toward(self) -> bool:
+        return any(s.status == "working_toward" for s in self.standings)
 
     @property
     def rising(self) -> int:
         return sum(c.rising for c in self.cells)
 
 
-def section_columns(section: Section) -> list[Column]:
-    """The section's learning targets with their competencies, in framework order."""
+def section_columns(section: Section, *, widen: bool = False) -> list[Column]:
+    """The section's learning targets with their competencies, in framework order: its
+    course's scope, or every assessable target when ``widen``."""
     node_fields = ("id", "human_coding_scheme", "abbreviated_statement", "full_statement")
     rows = Association.objects.filter(
         association_type=AssociationType.IS_CHILD_OF,
-        origin_item__in=assessable_targets(section.school).values("pk"),
+        origin_item__in=scope_targets(section, widen=widen).values("pk"),
         destination_item__isnull=False,
     ).values_list(
         *(f"origin_item__{f}" for f in node_fields),
@@ -198,3 +224,28 @@ def distribution(rows: list[Row], columns: list[Column]) -> list[dict[str, Any]]
             {"target": col.code, **{str(s.value): counts.get(s.value, 0) for s in STATUS_ORDER}}
         )
     return out
+
+
+def attach_standings(rows: list[Row], columns: list[Column]) -> None:
+    """Each row's standing on the competencies of the shown columns, and the cells met
+    through a higher level's evidence (a fixed number of queries for the whole grid)."""
+    comp_ids = list(dict.fromkeys(c.competency.pk for c in columns if c.competency))
+    if not rows or not comp_ids:
+        return
+    order = {pk: k for k, pk in enumerate(comp_ids)}
+    comps = sorted(Item.objects.filter(pk__in=comp_ids), key=lambda c: order[c.pk])
+    shape = continuum.structure(comps)
+    # The cells already hold each status (an override applied): no second read.
+    statuses = {
+        (row.student.pk, col.target.pk): cell.status
+        for row in rows
+        for cell, col in zip(row.cells, columns, strict=True)
+    }
+    found = continuum.standings([r.student for r in rows], shape, statuses=statuses)
+    for row in rows:
+        mine = found[row.student.pk]
+        row.standings = [continuum.shown(shape, c, mine[c.pk]) for c in shape.competencies]
+        for cell, col in zip(row.cells, columns, strict=True):
+            standing = mine.get(col.competency.pk) if col.competency else None
+            if standing is not None and col.target.pk in standing.inferred:
+                cell.inferred = True

@@ -19,12 +19,14 @@ from django.views.decorators.http import require_POST
 
 from proficio import policy
 from proficio.accounts.models import User
+from proficio.accounts.oauth import GRADEBOOK_READ, token_or_login
 from proficio.audit.log import record_reads
 from proficio.classroom import actions, grid
 from proficio.classroom.forms import GridFilterForm, GroupTargetForm, ScoringTaskForm
 from proficio.classroom.models import Attendance, GroupSet, ScoringTask, TaskScore, TaskStudent
 from proficio.core.progression.groups import GroupKind, form_groups
-from proficio.frameworks.models import AssociationType, Item, RubricCriterion
+from proficio.frameworks import definitions
+from proficio.frameworks.models import AssociationType, Item
 from proficio.mastery.models import Determination, DeterminationStatus
 from proficio.orgs.models import Section, Student
 from proficio.policy import Act, Subject
@@ -57,8 +59,13 @@ def _can_score(request: HttpRequest, section: Section) -> bool:
 # --- the grid -----------------------------------------------------------------------
 
 
+def _widen(request: HttpRequest) -> bool:
+    """A deliberate choice to see every assessable target, not only the course's scope."""
+    return request.GET.get("scope") == "all"
+
+
 def _grid(request: HttpRequest, section: Section, purpose: str) -> dict[str, Any]:
-    columns = grid.section_columns(section)
+    columns = grid.section_columns(section, widen=_widen(request))
     competencies = list({c.competency.pk: c.competency for c in columns if c.competency}.values())
     form = GridFilterForm(request.GET or None, competencies=competencies)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -66,14 +73,15 @@ def _grid(request: HttpRequest, section: Section, purpose: str) -> dict[str, Any
         columns = [c for c in columns if c.competency and c.competency.pk == filters["competency"]]
     students = actions.roster(section)
     rows = grid.build_rows(students, columns)
+    grid.attach_standings(rows, columns)
     level = filters.get("level")
     if level:
         rows = [r for r in rows if any(c.status == level for c in r.cells)]
     pace = filters.get("pace")
     if pace == "behind":
-        rows = [r for r in rows if 2 * r.proficient < len(columns)]
+        rows = [r for r in rows if r.working_toward]
     elif pace == "on":
-        rows = [r for r in rows if 2 * r.proficient >= len(columns)]
+        rows = [r for r in rows if r.judged and not r.working_toward]
     elif pace == "rising":
         rows = [r for r in rows if r.rising]
     sort = filters.get("sort") or "name"
@@ -85,7 +93,13 @@ def _grid(request: HttpRequest, section: Section, purpose: str) -> dict[str, Any
         rows.sort(key=lambda r: -r.rising)
     # Each student shown is a read of their record: one entry per student, in bulk.
     record_reads([r.student for r in rows], purpose=purpose, what="mastery.determination")
-    return {"form": form, "columns": columns, "rows": rows, "competencies": competencies}
+    return {
+        "form": form,
+        "columns": columns,
+        "rows": rows,
+        "competencies": competencies,
+        "widened": _widen(request),
+    }
 
 
 class _CellRenderer:
@@ -100,14 +114,23 @@ class _CellRenderer:
         self.parts: dict[tuple[Any, ...], tuple[str, str]] = {}
 
     def __call__(self, cell: grid.Cell, href: str) -> str:
-        key = (cell.level.pk if cell.level else None, cell.status, cell.rising, cell.override)
+        key = (
+            cell.level.pk if cell.level else None,
+            cell.status,
+            cell.rising,
+            cell.override,
+            cell.inferred,
+        )
         parts = self.parts.get(key)
         if parts is None:
             parts = self.parts[key] = self._parts(cell)
         return parts[0] + href + parts[1]
 
     def _parts(self, cell: grid.Cell) -> tuple[str, str]:
-        if cell.level is not None:
+        if cell.inferred and cell.level is None:
+            css, icon, visible = "gc gc-inferred", '<span aria-hidden="true">✓</span>', ""
+            words = str(escape(_("Met through a higher level's evidence")))
+        elif cell.level is not None:
             css = f"gc gc-{cell.level.position}"
             icon = f'<span class="icon-{escape(cell.level.icon)}" aria-hidden="true"></span>'
             visible, words = f"{cell.level.value:g}", str(escape(cell.level.label))
@@ -233,8 +256,16 @@ def class_grid_csv(request: HttpRequest, section_id: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-grid-{section.pk}.csv"'
     writer = csv.writer(response)
+    standing_codes = [s.code for s in rows[0].standings] if rows else []
     writer.writerow(
-        [_("Student"), _("Local ID"), *[c.code for c in columns], _("Proficient"), _("Rising")]
+        [
+            _("Student"),
+            _("Local ID"),
+            *[c.code for c in columns],
+            _("Targets met"),
+            _("Rising"),
+            *[_("%(code)s standing") % {"code": code} for code in standing_codes],
+        ]
     )
     for row in rows:
         writer.writerow(
@@ -244,6 +275,7 @@ def class_grid_csv(request: HttpRequest, section_id: int) -> HttpResponse:
                 *[c.text for c in row.cells],
                 row.proficient,
                 row.rising,
+                *[s.text for s in row.standings],
             ]
         )
     return response
@@ -269,14 +301,14 @@ def _gradebook_download(
     return response
 
 
-@login_required
+@token_or_login(GRADEBOOK_READ)  # a student information system's client, or a person
 def gradebook_section(request: HttpRequest, section_id: int) -> HttpResponse:
     """The section's OneRoster 1.2 gradebook (CSV files, zipped) for the student
     information system. ``?mode=delta`` marks rows active with their time of change."""
     return _gradebook_download(request, section_id=section_id)
 
 
-@login_required
+@token_or_login(GRADEBOOK_READ)
 def gradebook_organization(request: HttpRequest, org_id: int) -> HttpResponse:
     """The same for every current class of a school (or district) the person may export."""
     return _gradebook_download(request, org_id=org_id)
@@ -291,7 +323,7 @@ def task_list(request: HttpRequest, section_id: int) -> HttpResponse:
     can_score = _can_score(request, section)
     form = None
     if can_score:
-        rubrics = actions.scorable_rubrics(section)
+        rubrics = actions.scorable_rubrics(section, widen=_widen(request))
         form = ScoringTaskForm(request.POST or None, rubrics=rubrics)
         if request.method == "POST" and form.is_valid():
             by_pk = {r.pk: r for r in rubrics}
@@ -315,7 +347,13 @@ def task_list(request: HttpRequest, section_id: int) -> HttpResponse:
     return render(
         request,
         "classroom/tasks.html",
-        {"section": section, "tasks": tasks, "form": form, "can_score": can_score},
+        {
+            "section": section,
+            "tasks": tasks,
+            "form": form,
+            "can_score": can_score,
+            "widened": _widen(request),
+        },
         status=status,
     )
 
@@ -332,18 +370,7 @@ def _task(section: Section, task_id: int) -> ScoringTask:
 
 
 def _criteria(task: ScoringTask) -> list[Any]:
-    criteria = list(
-        RubricCriterion.objects.filter(rubric_id=task.rubric_id)
-        .select_related("item")
-        .prefetch_related("levels")
-        .order_by("position", "pk")
-    )
-    for c in criteria:
-        c.level_list = sorted(  # type: ignore[attr-defined]
-            (lv for lv in c.levels.all() if lv.score is not None), key=lambda lv: lv.score
-        )
-        c.level_scores = ",".join(f"{lv.score:g}" for lv in c.level_list)  # type: ignore[attr-defined]
-    return criteria
+    return definitions.criteria(task.rubric_id)
 
 
 def _sheet_rows(task: ScoringTask, students: list[Student], criteria: list[Any]) -> list[Any]:
@@ -559,7 +586,7 @@ def _prerequisites(target: Item) -> list[Item]:
 @login_required
 def groups(request: HttpRequest, section_id: int) -> HttpResponse:
     section = _section(request, section_id)
-    columns = grid.section_columns(section)
+    columns = grid.section_columns(section, widen=_widen(request))
     targets = [c.target for c in columns]
     form = GroupTargetForm(request.GET or request.POST or None, targets=targets)
     context: dict[str, Any] = {
@@ -567,6 +594,7 @@ def groups(request: HttpRequest, section_id: int) -> HttpResponse:
         "form": form,
         "saved": GroupSet.objects.filter(section=section).select_related("target", "created_by"),
         "can_score": _can_score(request, section),
+        "widened": _widen(request),
     }
     if form.is_valid():
         target = Item.objects.get(pk=form.cleaned_data["target"])  # one of the class's targets

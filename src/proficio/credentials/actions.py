@@ -185,7 +185,8 @@ def issue_credential(
     """Sign and record one OB 3.0 AchievementCredential for ``student``, with its own bit
     on the issuer's status list. ``make_achievement(issuer)`` builds the achievement when
     it names the issuer (its creator)."""
-    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    # A credential about to be issued: asked of the student (not of an IssuedCredential).
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
     if IssuedCredential.objects.filter(
         student=student, subject_key=subject_key, revoked_at__isnull=True
     ).exists():
@@ -333,16 +334,20 @@ def _issue_level(actor: Any, student: Student, reached: LevelReached) -> IssuedC
     )
 
 
-def issue_level_credentials(actor: Any, student: Student) -> list[IssuedCredential]:
+def issue_level_credentials(
+    actor: Any, student: Student, *, always: bool = False
+) -> list[IssuedCredential]:
     """A credential for each competency level the student has reached and holds none
-    for yet, when the student's district issues them.
+    for yet, when the student's district issues them (``always``: whatever the district's
+    setting, for a record the student asked for, such as the transcript's CLR).
 
     The levels are read outside any transaction and each credential is issued in its own
     short one: on SQLite a transaction holds the database's write lock from its start, and
     a district's worth of issuing must not keep people from logging in meanwhile. Running
     it again issues only what is still missing."""
-    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
-    if not level_credentials_on(district_of(student.school)):
+    # A credential about to be issued: asked of the student (not of an IssuedCredential).
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
+    if not always and not level_credentials_on(district_of(student.school)):
         return []
     held = set(
         IssuedCredential.objects.filter(
@@ -354,6 +359,33 @@ def issue_level_credentials(actor: Any, student: Student) -> list[IssuedCredenti
         for reached in levels_reached(student)
         if reached.subject_key not in held
     ]
+
+
+def sync_level_credentials(
+    actor: Any, student: Student
+) -> tuple[list[IssuedCredential], list[IssuedCredential]]:
+    """After the student's standings changed: when the district issues level credentials,
+    revoke the live ones the corrected record no longer shows (with a reason the holder
+    reads) and issue those newly reached. Running it again changes nothing."""
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
+    if not level_credentials_on(district_of(student.school)):
+        return [], []
+    reached = {r.subject_key for r in levels_reached(student)}
+    revoked = [
+        revoke_credential(
+            actor,
+            c,
+            reason=_("The record was corrected: this level is no longer shown."),
+        )
+        for c in IssuedCredential.objects.filter(
+            student=student,
+            kind=CredentialKind.LEVEL,
+            revoked_at__isnull=True,
+            subject_key__startswith="level:",
+        )
+        if c.subject_key not in reached
+    ]
+    return issue_level_credentials(actor, student), revoked
 
 
 @transaction.atomic
@@ -368,7 +400,8 @@ def issue_clr(
 ) -> IssuedCredential:
     """A CLR 2.0 credential signed as a VC-JWT, holding the student's live OB 3.0
     credentials (each signed itself). The transcript calls this with its own selection."""
-    policy.authorize(actor, Act.CHANGE, Subject.CREDENTIAL, student)
+    # A credential about to be issued: asked of the student (not of an IssuedCredential).
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
     inner = [c for c in credentials if c.student_id == student.pk and c.revoked_at is None]
     if not inner:
         raise ValidationError({"credentials": _("A record needs at least one live credential.")})
@@ -440,7 +473,7 @@ def correct_credential(
     """Revoke with the reason the holder reads, then reissue what the record shows now:
     the same level if it is still reached (a fresh credential), nothing if not."""
     revoked = revoke_credential(actor, credential, reason=reason)
-    if revoked.kind != CredentialKind.LEVEL:
+    if revoked.kind != CredentialKind.LEVEL or revoked.student is None:
         return None
     still = [r for r in levels_reached(revoked.student) if r.subject_key == revoked.subject_key]
     if not still:
@@ -489,8 +522,6 @@ def present_outside_credential(
         target=target,
     )
     if target is not None:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         from proficio.learners import actions as learners_actions
 
         levels = learners_actions.scale_levels(target)
@@ -506,11 +537,25 @@ def present_outside_credential(
             partner_organization=verdict.issuer_name[:200],
             description="\n".join(lines),
             verifier=_("Verified by Proficio (%(status)s)") % {"status": verdict.status},
-            upload=SimpleUploadedFile(filename[:100] or "credential.json", data),
+            upload=_credential_attachment(filename, record.content),
         )
         record.evidence = evidence
         record.save(update_fields=["evidence"])
     return record
+
+
+def _credential_attachment(filename: str, content: str) -> Any:
+    """The credential's own JSON, unbaked, attached to the proposed evidence as plain text.
+
+    Student work is served only in the types ``evidence.actions.check_upload`` accepts, and
+    text only as a ``.txt`` file, so the credential travels as ``<name>.txt`` (a baked image
+    is not attached as the image: an SVG is markup we never serve). Every ``<`` is written
+    as the JSON escape ``\\u003c``: the same JSON, with no markup for a browser to find."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    stem = (filename.rsplit(".", 1)[0] or "credential")[:90]
+    text = content.replace("<", "\\u003c")
+    return SimpleUploadedFile(f"{stem}.txt", text.encode("utf-8"), "text/plain")
 
 
 def wallet_file(actor: Any, student: Student) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proficio.frameworks.models import Item, PerformanceLevel
-from proficio.learners.reports import MET, competencies
+from proficio.learners.reports import MET, CompetencyRow, competencies
 from proficio.orgs.models import Student
 
 
@@ -25,8 +25,10 @@ class LevelReached:
         return f"level:{self.competency.identifier}:{self.level.code}"
 
 
-def levels_reached(student: Student) -> list[LevelReached]:
-    rows, _ = competencies(student)
+def levels_reached(student: Student, rows: list[CompetencyRow] | None = None) -> list[LevelReached]:
+    """``rows``: the student's ``competencies`` when the caller has already read them."""
+    if rows is None:
+        rows, _ = competencies(student)
     reached = []
     for row in rows:
         by_level: dict[int, list[tuple[PerformanceLevel, Item, bool]]] = {}

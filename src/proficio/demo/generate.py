@@ -196,6 +196,7 @@ def generate(
                 users.append(
                     User(
                         username=username,
+                        email=demo_email(username),
                         first_name=given,
                         last_name=family,
                         display_name=f"{given} {family}",
@@ -235,6 +236,7 @@ def generate(
                 guardian_users.append(
                     User(
                         username=f"g{i + 1:06d}",
+                        email=demo_email(f"g{i + 1:06d}"),
                         first_name=rng.choice(people.GIVEN_NAMES),
                         last_name=student.legal_family_name,
                         display_name=f"{student.legal_family_name} family",
@@ -310,7 +312,8 @@ def generate(
         )
         tick("roster", len(roster))
         seed_frameworks(owner=district)
-        tick("frameworks", 2)
+        scope_courses(district)
+        tick("frameworks", 3)
         # The sourcedIds a SIS export of this district would carry (see the roster app),
         # and learning-tool activities aligned to targets (see the LRS app).
         from proficio.lrs.demo import seed_alignments
@@ -330,11 +333,46 @@ def generate(
         from proficio.pace.demo import seed_pace
 
         tick("pace", seed_pace(district, today=today, plans=history))
+        if history:
+            from proficio.graduation.demo import seed_graduation
+
+            tick("graduation", seed_graduation(district, today=today))
+            from proficio.notifications.demo import seed_notifications
+
+            seed_notifications(district, today=today)
         result.students = len(roster)
         result.teachers = teachers.count + 1
         result.sections = section_count
         result.guardians = len(guardian_users) + 1
     return result
+
+
+# Which competencies each demo course teaches, by the codes' prefixes (named by CASE
+# identifier on the course): mathematics, writing, the science framework; an elementary
+# homeroom teaches every competency of the district framework, habits included.
+COURSE_SCOPES = {
+    "MATH": ("MATH.",),
+    "ELA": ("WRIT.",),
+    "SCI": ("SCI.",),
+    "HR": ("MATH.", "WRIT.", "HAB.", "SEL."),
+}
+
+
+def scope_courses(district: Organization) -> None:
+    """Name each course's competencies (after the frameworks are loaded)."""
+    from proficio.frameworks.models import Item, ItemKind
+
+    competencies = list(
+        Item.objects.filter(
+            framework__owner=district, kind=ItemKind.COMPETENCY, archived_at__isnull=True
+        ).values_list("human_coding_scheme", "identifier")
+    )
+    for course in Course.objects.filter(district=district):
+        prefixes = COURSE_SCOPES.get(course.code.split("-")[0])
+        if not prefixes:
+            continue
+        ids = [str(i) for code, i in competencies if (code or "").startswith(prefixes)]
+        orgs.set_course_scope(SYSTEM, course, ids)
 
 
 def _course(district: Organization, code: str, title: str, subject: str) -> Course:
@@ -359,6 +397,7 @@ def _named_people(
     def person(username: str, display: str, first: str, last: str) -> User:
         return accounts.create_user(
             username=username,
+            email=demo_email(username),
             password=None,
             password_hash=_demo_hash(),
             display_name=display,
@@ -411,8 +450,10 @@ class _TeacherPool:
         if used % per_teacher == 0:
             self.count += 1
             family = self.rng.choice(people.FAMILY_NAMES)
+            username = f"t.{school.code}.{used // per_teacher + 1:03d}"
             user = accounts.create_user(
-                username=f"t.{school.code}.{used // per_teacher + 1:03d}",
+                username=username,
+                email=demo_email(username),
                 password=None,
                 password_hash=_demo_hash(),
                 display_name=f"{self.rng.choice(['Ms.', 'Mr.', 'Mx.', 'Dr.'])} {family}",
@@ -428,6 +469,12 @@ class _TeacherPool:
 
 def _letter(k: int) -> str:
     return chr(65 + k) if k < 26 else f"{chr(65 + k // 26 - 1)}{chr(65 + k % 26)}"
+
+
+def demo_email(username: str) -> str:
+    """Every demo account has a mailbox at a reserved domain (RFC 2606), so invitations,
+    password resets and single sign-on by email can be tried; mail goes to files."""
+    return f"{username}@riverbend.example"
 
 
 _HASH: list[str] = []

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from proficio.evidence import actions as evidence
-from proficio.frameworks.models import Category, Framework, Item, ItemKind
+from proficio.frameworks.models import Category, Framework, Item, ItemKind, PerformanceLevel
 from proficio.mastery import actions as mastery
 from proficio.mastery.models import Method, ScopeKind
 from proficio.orgs.models import Organization, Student
@@ -75,13 +75,26 @@ def seed_history(
     levels = {lv.pk: lv.position for lv in framework.levels.all()}
     by_competency: dict[int, list[Item]] = defaultdict(list)
     category: dict[int, str] = {}
-    for link in framework.associations.filter(
-        association_type="isChildOf", origin_item__kind=ItemKind.TARGET
+    codes: dict[int, str] = {}
+    # The district framework and the science framework (same eight-level continuum).
+    frameworks = [
+        framework,
+        *Framework.objects.filter(owner=district, title__startswith="Science framework"),
+    ]
+    positions = {
+        lv.pk: lv.position for lv in PerformanceLevel.objects.filter(framework__in=frameworks)
+    }
+    levels.update(positions)
+    from proficio.frameworks.models import Association
+
+    for link in Association.objects.filter(
+        framework__in=frameworks, association_type="isChildOf", origin_item__kind=ItemKind.TARGET
     ).select_related("origin_item", "destination_item"):
         parent, child = link.destination_item, link.origin_item
         if parent is not None and child is not None:
             by_competency[parent.pk].append(child)
             category[parent.pk] = parent.category
+            codes[parent.pk] = parent.human_coding_scheme or ""
     start = dt.datetime.combine(
         _school_start(today), dt.time(9), tzinfo=timezone.get_current_timezone()
     )
@@ -100,8 +113,16 @@ def seed_history(
         elif name == "ben":
             pace, off_pace = 0.7, True
         shift = rng.gauss(0, 0.6) - (1.2 if off_pace else 0)
+        # The walkthrough's two grade-7 students keep their places whatever else is drawn:
+        # Ana a little ahead, Ben behind in mathematics.
+        if name == "ana":
+            shift = max(shift, 0.3)
+        elif name == "ben":
+            shift = min(shift, -1.5)
         for competency_id, targets in by_competency.items():
             place = usual + shift + rng.gauss(0, 0.5)
+            if name == "ana" and codes.get(competency_id) == "MATH.1":
+                place = 6.9  # Ana has shown Level 6 on MATH.1 (the demo's walkthrough)
             is_academic = category[competency_id] == Category.ACADEMIC
             near = [
                 t

@@ -266,7 +266,8 @@ def add_license(
     )
     if errors:
         raise ValidationError(errors)
-    assert issued_on is not None and expires_on is not None
+    assert issued_on is not None
+    assert expires_on is not None
     license = Licensure.objects.create(
         profile=profile,
         title=title.strip()[:200],
@@ -441,9 +442,7 @@ def _by_codes(
 
 def check_choices(pathway: Pathway, electives: Sequence[MicroCredential]) -> str | None:
     """The pathway's k-of-n rule: exactly ``choose_k`` electives, each from its core area."""
-    core = set(
-        pathway.members.filter(required=False).values_list("micro_credential_id", flat=True)
-    )
+    core = set(pathway.members.filter(required=False).values_list("micro_credential_id", flat=True))
     outside = [m.code for m in electives if m.pk not in core]
     if outside:
         return (
@@ -478,7 +477,9 @@ def propose_plan(
     if not clean_goals:
         errors["goals"] = "Write at least one goal."
     catalogue = _catalogue_for(educator)
-    chosen, problems = _by_codes(catalogue, micro_credentials, "micro_credentials", "micro-credential")
+    chosen, problems = _by_codes(
+        catalogue, micro_credentials, "micro_credentials", "micro-credential"
+    )
     errors.update(problems)
     path: Pathway | None = None
     picked: list[MicroCredential] = []
@@ -575,7 +576,9 @@ def _check_item(item: Item | None, errors: dict[str, str], field: str = "item") 
         errors[field] = "Name the educator competency or indicator, by its CASE identifier."
         return
     if item.kind not in (ItemKind.COMPETENCY, ItemKind.TARGET) or item.archived_at is not None:
-        errors[field] = f"{item.human_coding_scheme or item.identifier} is not a live competency or indicator."
+        errors[field] = (
+            f"{item.human_coding_scheme or item.identifier} is not a live competency or indicator."
+        )
     elif item.category != Category.EDUCATOR:
         errors[field] = (
             f"{item.human_coding_scheme or item.identifier} is not in an educator framework."
@@ -584,14 +587,16 @@ def _check_item(item: Item | None, errors: dict[str, str], field: str = "item") 
         errors[field] = "The competency's framework is not published."
 
 
-def _check_parts(parts: Sequence[Mapping[str, Any]], errors: dict[str, str]) -> list[dict[str, Any]]:
+def _check_parts(
+    parts: Sequence[Mapping[str, Any]], errors: dict[str, str]
+) -> list[dict[str, Any]]:
     clean: list[dict[str, Any]] = []
     if not parts:
         errors["parts"] = "A micro-credential needs at least one part."
     if len(parts) > MAX_PARTS:
         errors["parts"] = f"At most {MAX_PARTS} parts."
     for n, part in enumerate(parts[:MAX_PARTS], start=1):
-        row = {k: str(part.get(k) or "").strip() for k in PART_FIELDS}
+        row: dict[str, Any] = {k: str(part.get(k) or "").strip() for k in PART_FIELDS}
         if row["kind"] not in PartKind.values:
             errors[f"parts[{n}].kind"] = f"“{row['kind']}” is not a kind of part."
         for key in ("title", "prompt", "met_criteria"):
@@ -754,7 +759,9 @@ def create_pathway(
         errors["electives"] = f"{', '.join(sorted(both))} cannot be both required and elective."
     k = _parse_int(choose_k, "choose_k", errors, low=0, high=100)
     if "choose_k" not in errors and k > len(core):
-        errors["choose_k"] = f"Choose {k} of a core area of {len(core)}? The core area is too small."
+        errors["choose_k"] = (
+            f"Choose {k} of a core area of {len(core)}? The core area is too small."
+        )
     money = None
     if stipend not in (None, ""):
         money = _parse_decimal(stipend, "stipend", errors, high="1000000")
@@ -996,9 +1003,13 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
             continue
         competency = raw.get("competency") or {}
         item = None
-        ident = competency.get("identifier") if isinstance(competency, dict) else None
+        ident = str(competency.get("identifier") or "") if isinstance(competency, dict) else ""
         try:
-            item = Item.objects.select_related("framework").filter(identifier=ident).first()
+            item = (
+                Item.objects.select_related("framework").filter(identifier=ident).first()
+                if ident
+                else None
+            )
         except ValidationError:
             item = None
         if item is None:
@@ -1010,11 +1021,11 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
         if not isinstance(parts_raw, list):
             problems.append((f"{path}.parts", "Expected a list of parts."))
             continue
-        parts = [
-            {_PART_KEYS.get(k, k): v for k, v in p.items()} if isinstance(p, dict) else {}
+        parts: list[dict[str, Any]] = [
+            {_PART_KEYS.get(str(k), str(k)): v for k, v in p.items()} if isinstance(p, dict) else {}
             for p in parts_raw
         ]
-        kwargs = {_MC_KEYS[k]: v for k, v in raw.items() if k in _MC_KEYS}
+        kwargs: dict[str, Any] = {_MC_KEYS[k]: v for k, v in raw.items() if k in _MC_KEYS}
         try:
             with transaction.atomic():
                 create_micro_credential(
@@ -1023,7 +1034,7 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
                     item=item,
                     parts=parts,
                     publish=bool(raw.get("published")),
-                    **{k: (v if v is not None else "") for k, v in kwargs.items()},
+                    **{k: (v if v is not None else "") for k, v in kwargs.items()},  # type: ignore[arg-type]
                 )
             counts["micro_credentials"] += 1
         except ValidationError as exc:
@@ -1043,7 +1054,8 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
         if Pathway.objects.filter(issuer=issuer, code=raw.get("code")).exists():
             counts["unchanged"] += 1
             continue
-        outcomes = raw.get("outcomes") if isinstance(raw.get("outcomes"), dict) else {}
+        found_outcomes = raw.get("outcomes")
+        outcomes: dict[str, Any] = found_outcomes if isinstance(found_outcomes, dict) else {}
         kwargs = {_PATHWAY_KEYS[k]: v for k, v in raw.items() if k in _PATHWAY_KEYS}
         try:
             with transaction.atomic():
@@ -1076,7 +1088,11 @@ def _open(actor: Actor, submission: Submission) -> None:
     authorize(actor, Act.CHANGE, Subject.SUBMISSION, submission)
     if submission.status not in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED):
         raise ValidationError(
-            {"submission": f"This submission is “{submission.get_status_display()}”: it cannot change now."}
+            {
+                "submission": (
+                    f"This submission is “{submission.get_status_display()}”: it cannot change now."
+                )
+            }
         )
 
 
@@ -1237,7 +1253,8 @@ def _artifact_text(artifact: SubmissionArtifact) -> str:
     if artifact.content_type != "text/plain":
         return ""
     with artifact.file.open("rb") as f:
-        return f.read(MAX_TEXT * 4).decode("utf-8", errors="replace")
+        data: bytes = f.read(MAX_TEXT * 4)
+    return data.decode("utf-8", errors="replace")
 
 
 def names_in_student_evidence(submission: Submission) -> dict[str, list[str]]:
@@ -1320,7 +1337,8 @@ def _pick_reviewer(submission: Submission) -> User | None:
             active_on(timezone.localdate()), user__in=candidates, organization__path=place
         ).values_list("user_id", flat=True)
     )
-    return min(candidates, key=lambda r: (r.pk in same_school, load.get(r.pk, 0), r.pk))
+    chosen: User = min(candidates, key=lambda r: (r.pk in same_school, load.get(r.pk, 0), r.pk))
+    return chosen
 
 
 def _assign(submission: Submission, reviewer: User, by: User | None) -> ReviewAssignment:
@@ -1774,7 +1792,9 @@ def share_with(actor: Actor, educator: User, *, with_user: User, coach: bool = F
             found.coach = coach
             found.save(update_fields=["coach"])
         return found
-    return Share.objects.create(educator=educator, with_user=with_user, coach=coach, created_at=_now())
+    return Share.objects.create(
+        educator=educator, with_user=with_user, coach=coach, created_at=_now()
+    )
 
 
 @transaction.atomic

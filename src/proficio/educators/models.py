@@ -37,6 +37,17 @@ def _place(profile: EducatorProfile | None) -> str:
 # ---------------------------------------------------------------- licensure
 
 
+class _Record(models.Model):
+    """A row that names nobody when printed: its kind and number only (a review, a share,
+    a conflict of interest are about people whose names must not leak into logs)."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
 class LicenseKind(models.TextChoices):
     STANDARD = "standard", _("Standard (full) license")
     PROVISIONAL = "provisional", _("Provisional license")
@@ -292,7 +303,7 @@ class Pathway(models.Model):
         return self.issuer.path
 
 
-class PathwayMember(models.Model):
+class PathwayMember(_Record):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="members")
     micro_credential = models.ForeignKey(
         MicroCredential, on_delete=models.PROTECT, related_name="pathway_memberships"
@@ -348,7 +359,7 @@ class GrowthPlan(models.Model):
         return self.school.path
 
 
-class PlanDecision(models.Model):
+class PlanDecision(_Record):
     plan = models.ForeignKey(GrowthPlan, on_delete=models.CASCADE, related_name="decisions")
     version = models.PositiveSmallIntegerField()
     approved = models.BooleanField()
@@ -424,7 +435,7 @@ class Submission(models.Model):
         return self.school.path if self.school_id else ""  # type: ignore[union-attr]
 
 
-class PartResponse(models.Model):
+class PartResponse(_Record):
     """The draft's text for one part (what the next version will hold)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="responses")
@@ -437,7 +448,7 @@ class PartResponse(models.Model):
         ]
 
 
-class SubmissionArtifact(models.Model):
+class SubmissionArtifact(_Record):
     """A file attached to one part. Files are checked on upload by their content and are
     never deleted once a submitted version holds them (a draft's may be removed)."""
 
@@ -454,7 +465,7 @@ class SubmissionArtifact(models.Model):
         ordering = ["submission", "part", "added_at", "id"]
 
 
-class SubmissionVersion(models.Model):
+class SubmissionVersion(_Record):
     """What the educator submitted, frozen: each part's text and its files."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
@@ -469,7 +480,7 @@ class SubmissionVersion(models.Model):
         ]
 
 
-class ReviewerQualification(models.Model):
+class ReviewerQualification(_Record):
     """A trained reviewer in an issuer's pool: for every micro-credential the issuer
     offers, or for one."""
 
@@ -494,7 +505,7 @@ class ReviewerQualification(models.Model):
         return self.issuer.path
 
 
-class ConflictOfInterest(models.Model):
+class ConflictOfInterest(_Record):
     """A reviewer's declared conflict with an educator: never assigned their work."""
 
     reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -508,10 +519,8 @@ class ConflictOfInterest(models.Model):
         ]
 
 
-class ReviewAssignment(models.Model):
-    submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="assignments"
-    )
+class ReviewAssignment(_Record):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="mc_assignments")
     assigned_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -533,7 +542,7 @@ class ReviewAssignment(models.Model):
         indexes = [models.Index(fields=["reviewer", "active"])]
 
 
-class Review(models.Model):
+class Review(_Record):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reviews")
     version = models.ForeignKey(SubmissionVersion, on_delete=models.PROTECT, related_name="reviews")
     reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -543,12 +552,10 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["submission", "decided_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["version"], name="one_review_per_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["version"], name="one_review_per_version")]
 
 
-class PartScore(models.Model):
+class PartScore(_Record):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
     part = models.ForeignKey(MicroCredentialPart, on_delete=models.PROTECT, related_name="+")
     met = models.BooleanField()
@@ -558,7 +565,7 @@ class PartScore(models.Model):
         ordering = ["review", "part__position"]
 
 
-class CalibrationRound(models.Model):
+class CalibrationRound(_Record):
     """Reviewers of a micro-credential calibrating on common submissions: a moderation
     session on its met / not-yet rubric, whose agreement and drift the pool page reads."""
 
@@ -582,7 +589,7 @@ class EnrollmentStatus(models.TextChoices):
     COMPLETE = "complete", _("Complete")
 
 
-class PathwayEnrollment(models.Model):
+class PathwayEnrollment(_Record):
     """An educator on a pathway (from an approved growth plan) with their chosen
     electives; completing it records the pathway's outcomes as they stood then."""
 
@@ -620,7 +627,7 @@ class PathwayEnrollment(models.Model):
 # ---------------------------------------------------------------- peer and coaching feedback
 
 
-class Share(models.Model):
+class Share(_Record):
     """An educator lets someone see their feedback (and, as a coach, leave notes)."""
 
     educator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -640,7 +647,7 @@ class Share(models.Model):
         ]
 
 
-class FeedbackRequest(models.Model):
+class FeedbackRequest(_Record):
     """An educator asks a colleague for peer feedback on a draft: the colleague may read
     the submission and leave notes until the request is closed."""
 
@@ -660,7 +667,7 @@ class NoteKind(models.TextChoices):
     COACH = "coach", _("Coaching note")
 
 
-class FeedbackNote(models.Model):
+class FeedbackNote(_Record):
     """Peer feedback on a draft, or a coach's note: visible only to the educator, its
     author and the people the educator shares with."""
 

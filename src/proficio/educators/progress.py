@@ -68,7 +68,9 @@ def of(enrollment: PathwayEnrollment, statuses: dict[int, str] | None = None) ->
     """The enrollment's progress; ``statuses`` (micro-credential id → submission status)
     saves a query when the caller read them for many enrollments."""
     pathway = enrollment.pathway
-    members = list(pathway.members.select_related("micro_credential").order_by("-required", "position"))
+    members = list(
+        pathway.members.select_related("micro_credential").order_by("-required", "position")
+    )
     chosen = {m.pk for m in enrollment.electives.all()}
     if statuses is None:
         statuses = statuses_of(enrollment.educator_id)

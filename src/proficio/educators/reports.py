@@ -30,7 +30,6 @@ from proficio.core.equity.access import AccessRate, access_gap, high_need
 from proficio.core.equity.suppression import (
     DEFAULT_THRESHOLD,
     check_threshold,
-    suppress_count,
     suppress_table,
     suppress_tables,
 )
@@ -133,7 +132,9 @@ def units_of(org: Organization) -> list[Organization]:
     school itself."""
     if org.kind == OrganizationKind.SCHOOL:
         return [org]
-    kind = OrganizationKind.DISTRICT if org.kind == OrganizationKind.STATE else OrganizationKind.SCHOOL
+    kind = (
+        OrganizationKind.DISTRICT if org.kind == OrganizationKind.STATE else OrganizationKind.SCHOOL
+    )
     return list(Organization.objects.filter(path__startswith=org.path, kind=kind).order_by("name"))
 
 
@@ -307,9 +308,7 @@ def dashboard(org: Organization) -> Dashboard:
         else:
             subs = per_unit.get(k, [])
             n_submitters = len(submitters.get(k, set()))
-            measures = {
-                key: published[i].cells[0][k] for i, (key, _l) in enumerate(MEASURES)
-            }
+            measures = {key: published[i].cells[0][k] for i, (key, _l) in enumerate(MEASURES)}
             educators = published[0].column_totals[k] if published else None
         shown = n_submitters >= limit or not subs
         in_review, median_days, rate = _submission_figures(subs)
@@ -328,8 +327,16 @@ def dashboard(org: Organization) -> Dashboard:
     reviewers, load_mean, load_max = _reviewer_load(org)
     agreement, drift = _calibration(org)
     dash = Dashboard(
-        org, limit, rows, totals, [(k, _(v)) for k, v in MEASURES],
-        reviewers, load_mean, load_max, agreement, drift,
+        org,
+        limit,
+        rows,
+        totals,
+        [(k, _(v)) for k, v in MEASURES],
+        reviewers,
+        load_mean,
+        load_max,
+        agreement,
+        drift,
     )
     _equity(dash, units, where, awarded)
     return dash
@@ -387,7 +394,7 @@ def _calibration(org: Organization) -> tuple[list[dict[str, Any]], dict[str, Any
         )
     try:
         result = rater_drift(series)
-        drift = {
+        drift: dict[str, Any] = {
             "slope": result.slope,
             "significant": bool(result.significant),
             "p": result.p_value,
@@ -445,9 +452,9 @@ def _equity(
     for user, school in rows:
         school_of.setdefault(user, index[school])
     full = set(
-        EducatorProfile.objects.filter(
-            user_id__in=school_of, fully_credentialed=True
-        ).values_list("user_id", flat=True)
+        EducatorProfile.objects.filter(user_id__in=school_of, fully_credentialed=True).values_list(
+            "user_id", flat=True
+        )
     )
     award_counts = Counter(
         Submission.objects.filter(

@@ -7,7 +7,6 @@ an action or a read module, and render."""
 from __future__ import annotations
 
 import csv
-import json
 from io import StringIO
 from typing import Any
 
@@ -17,11 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from proficio import policy
 from proficio.accounts.models import User
@@ -31,12 +29,10 @@ from proficio.educators import actions, growth, progress, reports
 from proficio.educators.models import (
     CatalogueStatus,
     EnrollmentStatus,
-    FeedbackNote,
     GrowthPlan,
     IssuerKind,
     LicenseKind,
     MicroCredential,
-    MicroCredentialPart,
     PartKind,
     Pathway,
     PathwayEnrollment,
@@ -56,6 +52,11 @@ QUEUE_PAGE = 50
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": list(exc.messages)}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _is_educator(user: Any) -> bool:
@@ -98,7 +99,7 @@ def _leads(user: Any, subject: Subject, act: Act = Act.VIEW) -> list[Organizatio
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     educator = _is_educator(user)
     dashboards = _leads(user, Subject.EDUCATOR_AGGREGATE)
     programs = _leads(user, Subject.EDUCATOR_PROGRAM)
@@ -288,7 +289,7 @@ def growth_page(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            n = actions.self_assess(request.user, request.user, request.POST)
+            n = actions.self_assess(_user(request), _user(request), request.POST)
             messages.success(request, _("Self-assessment saved (%(n)s indicators).") % {"n": n})
             return redirect("educators:growth")
         except ValidationError as exc:
@@ -299,9 +300,13 @@ def growth_page(request: HttpRequest) -> HttpResponse:
     latest_self = {}
     from proficio.educators.models import EducatorEvidence, EducatorEvidenceKind
 
-    for indicator_id, score in EducatorEvidence.objects.filter(
-        educator=request.user, kind=EducatorEvidenceKind.SELF_ASSESSMENT
-    ).order_by("assessed_at", "pk").values_list("indicator_id", "score"):
+    for indicator_id, score in (
+        EducatorEvidence.objects.filter(
+            educator=_user(request), kind=EducatorEvidenceKind.SELF_ASSESSMENT
+        )
+        .order_by("assessed_at", "pk")
+        .values_list("indicator_id", "score")
+    ):
         latest_self[indicator_id] = score
     competencies = []
     by_code = {i.human_coding_scheme: i for i in items if i.kind == ItemKind.COMPETENCY}
@@ -331,7 +336,11 @@ def growth_page(request: HttpRequest) -> HttpResponse:
 def growth_indicator(request: HttpRequest, indicator_id: int) -> HttpResponse:
     me = _me(request)
     item = next(
-        (i for i in _educator_framework_items(me) if i.pk == indicator_id and growth.is_indicator(i)),
+        (
+            i
+            for i in _educator_framework_items(me)
+            if i.pk == indicator_id and growth.is_indicator(i)
+        ),
         None,
     )
     if item is None:
@@ -341,11 +350,9 @@ def growth_indicator(request: HttpRequest, indicator_id: int) -> HttpResponse:
 
     evidence = {
         f"e{e.pk}": e
-        for e in EducatorEvidence.objects.filter(educator=request.user, indicator=item)
+        for e in EducatorEvidence.objects.filter(educator=_user(request), indicator=item)
     }
-    used = [
-        {**u, "evidence": evidence.get(u["key"])} for u in found.explanation.get("used", [])
-    ]
+    used = [{**u, "evidence": evidence.get(u["key"])} for u in found.explanation.get("used", [])]
     excluded = [
         {**x, "evidence": evidence.get(x["key"])} for x in found.explanation.get("excluded", [])
     ]
@@ -374,7 +381,7 @@ def _plan_context(user: Any) -> dict[str, Any]:
 def _propose(request: HttpRequest, plan: GrowthPlan | None) -> GrowthPlan:
     return actions.propose_plan(
         request.user,
-        request.user,
+        _user(request),
         goals=(request.POST.get("goals") or "").splitlines(),
         micro_credentials=_lists(request, "micro_credentials"),
         pathway=request.POST.get("pathway") or None,
@@ -386,7 +393,7 @@ def _propose(request: HttpRequest, plan: GrowthPlan | None) -> GrowthPlan:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plans(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     educator = _is_educator(user)
     deciding = policy.may(user, Act.CHANGE, Subject.GROWTH_PLAN)
     if not (educator or deciding):
@@ -521,12 +528,12 @@ def micro_credential(request: HttpRequest, mc_id: int) -> HttpResponse:
                 return redirect("educators:micro_credential", mc.pk)
             if not _is_educator(request.user):
                 raise PermissionDenied
-            submission = actions.start_submission(request.user, request.user, mc)
+            submission = actions.start_submission(_user(request), _user(request), mc)
             return redirect("educators:submission", submission.pk)
         except ValidationError as exc:
             errors = _errors(exc)
     mine = (
-        Submission.objects.filter(educator=request.user, micro_credential=mc).first()
+        Submission.objects.filter(educator=_user(request), micro_credential=mc).first()
         if request.user.is_authenticated
         else None
     )
@@ -569,7 +576,9 @@ def catalogue_new(request: HttpRequest, org_id: int) -> HttpResponse:
     if request.method == "POST":
         parts = []
         for n in range(1, PART_ROWS + 1):
-            row = {k: request.POST.get(f"part{n}-{k}", "") for k in actions.PART_FIELDS}
+            row: dict[str, Any] = {
+                k: request.POST.get(f"part{n}-{k}", "") for k in actions.PART_FIELDS
+            }
             if any(row[k].strip() for k in ("title", "prompt", "met_criteria")):
                 row["required"] = bool(request.POST.get(f"part{n}-required"))
                 parts.append(row)
@@ -656,7 +665,7 @@ def catalogue_import(request: HttpRequest, org_id: int) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             errors = [_("Choose a catalogue file (JSON).")]
-        elif upload.size > 20 * 1024 * 1024:
+        elif (upload.size or 0) > 20 * 1024 * 1024:
             errors = [_("The file is larger than 20 MB.")]
         else:
             try:
@@ -693,7 +702,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
     asked = (
         policy.visible(request.user, Subject.SUBMISSION)
         .filter(feedback_requests__peer=request.user, feedback_requests__closed_at__isnull=True)
-        .exclude(educator=request.user)
+        .exclude(educator=_user(request))
         .select_related("micro_credential", "educator")
         .distinct()
     )
@@ -703,7 +712,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
         "educators/submissions.html",
         {
             "me": me,
-            "mine": Submission.objects.filter(educator=request.user).select_related(
+            "mine": Submission.objects.filter(educator=_user(request)).select_related(
                 "micro_credential"
             ),
             "asked": asked,
@@ -741,7 +750,7 @@ def _submission_context(request: HttpRequest, found: Submission) -> dict[str, An
         .select_related("author"),
         "peer": policy.may_give_peer_feedback(request.user, found),
         "requests": found.feedback_requests.select_related("peer") if own else [],
-        "reviewing": found.assignments.filter(active=True, reviewer=request.user).exists(),
+        "reviewing": found.assignments.filter(active=True, reviewer=_user(request)).exists(),
     }
 
 
@@ -763,7 +772,9 @@ def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
                 result = actions.work_on(
                     request.user,
                     found,
-                    texts={k: v for k, v in request.POST.items() if k.startswith("part-")},
+                    texts={
+                        k: request.POST.get(k, "") for k in request.POST if k.startswith("part-")
+                    },
                     files={k: f for k, f in request.FILES.items() if k.startswith("file-")},
                     remove=request.POST.get("remove_file") or None,
                     then=do,
@@ -807,7 +818,7 @@ def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def artifact(request: HttpRequest, submission_id: int, artifact_id: int) -> HttpResponse:
+def artifact(request: HttpRequest, submission_id: int, artifact_id: int) -> FileResponse:
     found: Submission = policy.access(request.user, Subject.SUBMISSION, submission_id)
     item = found.artifacts.filter(pk=artifact_id).first()
     if item is None:
@@ -847,9 +858,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
         .order_by("submitted_at", "pk")
     )
     page = Paginator(queue, QUEUE_PAGE).get_page(request.GET.get("page"))
-    rows = [
-        {"submission": s, "who": s.reference if s.blind else str(s.educator)} for s in page
-    ]
+    rows = [{"submission": s, "who": s.reference if s.blind else str(s.educator)} for s in page]
     record_object_reads([s for s in page if not s.blind], purpose="review queue")
     return render(request, "educators/reviews.html", {"page": page, "rows": rows})
 
@@ -863,7 +872,7 @@ def _for_review(request: HttpRequest, submission_id: int) -> Submission:
         .filter(pk=submission_id)
         .first()
     )
-    if found is not None:
+    if isinstance(found, Submission):
         return found
     other = Submission.objects.select_related("micro_credential").filter(pk=submission_id).first()
     if other is not None and policy.in_review_pool(request.user, other):
@@ -891,13 +900,15 @@ def review(request: HttpRequest, submission_id: int) -> HttpResponse:
                     note=request.POST.get("note", ""),
                 )
                 if choice == "conflict":
-                    messages.success(request, _("Conflict recorded: the work goes to another reviewer."))
+                    messages.success(
+                        request, _("Conflict recorded: the work goes to another reviewer.")
+                    )
                     return redirect("educators:reviews")
                 return redirect("educators:review", found.pk)
-            scores = {k: v for k, v in request.POST.items() if k.startswith("part-")}
+            scores = {k: request.POST.get(k, "") for k in request.POST if k.startswith("part-")}
             feedback = {
-                k.removeprefix("feedback-"): v
-                for k, v in request.POST.items()
+                k.removeprefix("feedback-"): request.POST.get(k, "")
+                for k in request.POST
                 if k.startswith("feedback-part-")
             }
             result = actions.review_submission(
@@ -918,7 +929,7 @@ def review(request: HttpRequest, submission_id: int) -> HttpResponse:
             errors = _errors(exc)
     record_object_reads([] if found.blind else [found], purpose="micro-credential review")
     context = _submission_context(request, found)
-    assignment = found.assignments.filter(active=True, reviewer=request.user).first()
+    assignment = found.assignments.filter(active=True, reviewer=_user(request)).first()
     for row in context["parts"]:
         key = f"part-{row['part'].pk}"
         row["errors"] = errors.get(key, [])
@@ -939,7 +950,7 @@ def review(request: HttpRequest, submission_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def credentials(request: HttpRequest) -> HttpResponse:
-    held = IssuedCredential.objects.filter(educator=request.user).order_by("-issued_at")
+    held = IssuedCredential.objects.filter(educator=_user(request)).order_by("-issued_at")
     if not held.exists() and not _is_educator(request.user):
         raise PermissionDenied
     return render(request, "educators/credentials.html", {"held": held})
@@ -976,7 +987,7 @@ def pathways(request: HttpRequest) -> HttpResponse:
             .prefetch_related("members__micro_credential"),
             "mine": [
                 progress.of(e)
-                for e in PathwayEnrollment.objects.filter(educator=request.user).select_related(
+                for e in PathwayEnrollment.objects.filter(educator=_user(request)).select_related(
                     "pathway"
                 )
             ],
@@ -988,7 +999,7 @@ def pathways(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pathway(request: HttpRequest, pathway_id: int) -> HttpResponse:
     found: Pathway = policy.access(request.user, Subject.PATHWAY, pathway_id)
-    mine = PathwayEnrollment.objects.filter(educator=request.user, pathway=found).first()
+    mine = PathwayEnrollment.objects.filter(educator=_user(request), pathway=found).first()
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if mine is None:
@@ -1083,9 +1094,11 @@ def program(request: HttpRequest, org_id: int) -> HttpResponse:
                 )
                 messages.success(request, _("Reviewer added to the pool."))
             elif do == "assign":
-                found = reports.waiting_for_reviewer(org).filter(
-                    pk=request.POST.get("submission") or 0
-                ).first()
+                found = (
+                    reports.waiting_for_reviewer(org)
+                    .filter(pk=request.POST.get("submission") or 0)
+                    .first()
+                )
                 reviewer = _user_named(request.POST.get("reviewer", ""))
                 if found is None:
                     raise Http404(_("No such submission"))
@@ -1241,7 +1254,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("do") == "stop":
                 share = Share.objects.filter(
-                    educator=request.user,
+                    educator=_user(request),
                     pk=request.POST.get("share") or 0,
                     revoked_at__isnull=True,
                 ).first()
@@ -1255,7 +1268,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
                     raise ValidationError({"with_user": _("No colleague with that username.")})
                 actions.share_with(
                     request.user,
-                    request.user,
+                    _user(request),
                     with_user=other,
                     coach=bool(request.POST.get("coach")),
                 )
@@ -1268,7 +1281,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
         "educators/sharing.html",
         {
             "shares": Share.objects.filter(
-                educator=request.user, revoked_at__isnull=True
+                educator=_user(request), revoked_at__isnull=True
             ).select_related("with_user"),
             "errors": errors,
         },

@@ -3,30 +3,37 @@ determinations in the same transaction, so a teacher sees the new level at once.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proficio.accounts.models import User
+from proficio.audit import log as audit_log
 from proficio.evidence.models import (
     ALLOWED_ARTIFACT_TYPES,
     MAX_ARTIFACT_BYTES,
     Artifact,
     Evidence,
     EvidenceKind,
+    EvidenceReturn,
     EvidenceScore,
     EvidenceStatus,
     ItemResponse,
 )
-from proficio.frameworks.assessable import why_not_assessable
+from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, RubricCriterion
 from proficio.mastery import engine
 from proficio.mastery.actions import lock_order, update_determination
+from proficio.notifications import actions as notifications
 from proficio.orgs.models import Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_students
 from proficio.retry import retry_on_conflict
@@ -62,12 +69,21 @@ def _check(
         errors.setdefault("assessed_at", []).append("Give a date and time with a time zone.")
     elif assessed_at > timezone.now() + FUTURE_TOLERANCE:
         errors.setdefault("assessed_at", []).append(
-            "The learning cannot have been shown in the future."
+            _("The learning cannot have been shown in the future.")
+        )
+    elif student.birth_date and timezone.localdate(assessed_at) < student.birth_date:
+        errors.setdefault("assessed_at", []).append(
+            _("The learning cannot have been shown before the student was born (%(day)s).")
+            % {"day": student.birth_date.isoformat()}
         )
     if not scores and not responses:
         errors.setdefault("scores", []).append("Score at least one learning target.")
+    # One query for every target named; the reason is worked out only for a refusal.
+    fine = assessable_ids(
+        student.school, [s.target.pk for s in scores] + [r.target.pk for r in responses]
+    )
     for n, s in enumerate(scores, start=1):
-        why = why_not_assessable(student.school, s.target)
+        why = None if s.target.pk in fine else why_not_assessable(student.school, s.target)
         if why:
             errors.setdefault("scores", []).append(f"Score {n}: {why}")
             continue
@@ -82,7 +98,7 @@ def _check(
                 f"Score {n}: the rubric criterion is aligned to another target."
             )
     for n, r in enumerate(responses, start=1):
-        why = why_not_assessable(student.school, r.target)
+        why = None if r.target.pk in fine else why_not_assessable(student.school, r.target)
         if why:
             errors.setdefault("responses", []).append(f"Item {n}: {why}")
     if kind == EvidenceKind.EXTENDED_LEARNING and not partner.strip():
@@ -95,6 +111,7 @@ def _check(
 
 @retry_on_conflict
 @transaction.atomic
+@audit_log.batched()  # its audit entries in one insert, in its transaction
 def record_evidence(
     actor: Actor,
     *,
@@ -187,6 +204,7 @@ def record_evidence(
 
 @retry_on_conflict
 @transaction.atomic
+@audit_log.batched()  # its audit entries in one insert, in its transaction
 def rescore_evidence(
     actor: Actor,
     evidence: Evidence,
@@ -208,22 +226,26 @@ def rescore_evidence(
             evidence.kind,
             evidence.partner_organization,
         )
-    EvidenceScore.objects.filter(evidence=evidence, criterion=criterion, target=target).delete()
+    rows = EvidenceScore.objects.filter(evidence=evidence, criterion=criterion, target=target)
     kept: Evidence | None = evidence
-    if score is not None:
-        EvidenceScore.objects.create(
-            evidence=evidence,
-            student=evidence.student,
-            target=target,
-            criterion=criterion,
-            score=float(score),
-            assessed_at=evidence.assessed_at,
-            kind=evidence.kind,
-            counts=evidence.status == EvidenceStatus.ACCEPTED,
-        )
-    elif not EvidenceScore.objects.filter(evidence=evidence).exists():
-        evidence.delete()
-        kept = None
+    if score is None:
+        rows.delete()
+        if not EvidenceScore.objects.filter(evidence=evidence).exists():
+            evidence.delete()
+            kept = None
+    else:
+        # A change of score changes the row in place (one update, one audit entry).
+        row, *extra = list(rows) or [EvidenceScore(evidence=evidence, target=target)]
+        for duplicate in extra:
+            duplicate.student = evidence.student  # loaded: the audit reads the school
+            duplicate.delete()
+        row.student = evidence.student
+        row.criterion = criterion
+        row.score = float(score)
+        row.assessed_at = evidence.assessed_at
+        row.kind = evidence.kind
+        row.counts = evidence.status == EvidenceStatus.ACCEPTED
+        row.save()
     update_determination(evidence.student, target, reason="evidence")
     return kept
 
@@ -281,48 +303,159 @@ def return_evidence(actor: Actor, evidence: Evidence, *, feedback: str) -> Evide
     evidence.feedback = feedback.strip()
     evidence.scorer = _person(actor)
     evidence.save()
+    if evidence.submitted_by_id is not None:  # the student's work: it may come back
+        EvidenceReturn.objects.create(
+            evidence=evidence, feedback=evidence.feedback, returned_by=_person(actor)
+        )
+    notifications.work_returned(actor, evidence)
     return evidence
+
+
+MAX_RESUBMIT_NOTE = 2000
+
+
+def _is_the_student(actor: Actor, student: Student) -> bool:
+    return actor is not SYSTEM and student.user_id is not None and student.user_id == actor.pk
+
+
+@retry_on_conflict
+@transaction.atomic
+def resubmit_evidence(
+    actor: Actor, evidence: Evidence, *, upload: Any = None, url: str = "", note: str = ""
+) -> Evidence:
+    """The student (or an educator on their behalf) answers returned work with a new
+    version: a file (checked as every upload is) or a link, and a note. The return is
+    cleared, the work waits for review again in the teachers' queue, and the feedback it
+    was returned with stays in its history (``EvidenceReturn``). The teacher who returned
+    it is told."""
+    own = _is_the_student(actor, evidence.student)
+    authorize(actor, Act.CHANGE, Subject.OWN_LEARNING if own else Subject.STUDENT, evidence.student)
+    # Read again under a lock: two resubmissions at once make one new version, not two.
+    locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if locked.status != EvidenceStatus.RETURNED:
+        raise ValidationError(
+            {"status": _("This work is not returned: there is nothing to resubmit.")}
+        )
+    if locked.submitted_by_id is None:
+        raise ValidationError({"status": _("Only work a student submitted can be resubmitted.")})
+    note = note.strip()
+    if len(note) > MAX_RESUBMIT_NOTE:
+        raise ValidationError(
+            {
+                "note": _("Keep the note to %(n)s characters (it has %(has)s).")
+                % {"n": MAX_RESUBMIT_NOTE, "has": len(note)}
+            }
+        )
+    if upload is None and not url:
+        raise ValidationError({"file": _("Attach the new version: a file or a link.")})
+    version = (locked.artifacts.aggregate(top=Max("version"))["top"] or 0) + 1
+    attach_artifact(actor, locked, upload=upload, url=url, version=version)
+    open_returns = list(locked.returns.filter(resubmitted_at__isnull=True))
+    if not open_returns:  # returned before the history was kept: keep what it said
+        open_returns = [
+            EvidenceReturn.objects.create(
+                evidence=locked, feedback=locked.feedback, returned_by=locked.scorer
+            )
+        ]
+    now = timezone.now()
+    for answered in open_returns:
+        answered.resubmitted_at = now
+        answered.resubmitted_by = _person(actor)
+        answered.note = note
+        answered.save()
+    teachers = [r.returned_by for r in open_returns if r.returned_by is not None]
+    locked.status = EvidenceStatus.SUBMITTED
+    locked.feedback = ""
+    locked.save(update_fields=["status", "feedback"])
+    notifications.work_resubmitted(actor, locked, teachers=teachers, version=version)
+    return locked
+
+
+# A text file is kept only when it says it is one (its name), and is text from end to end:
+# anything else that happens to decode as UTF-8 (a page, a script, an SVG) is refused.
+TEXT_EXTENSIONS = (".txt",)
+_MARKUP = re.compile(rb"<\s*(!doctype|html|script|svg|\?xml|iframe|object|body)\b", re.IGNORECASE)
 
 
 def check_upload(upload: Any) -> str:
     """The upload's content type, if its size and actual content are ones we accept.
 
     Every uploaded student work file (portfolio artifacts, moderation samples) passes here.
+    The size was counted as the file streamed in (``proficio.uploads``), so a file far too
+    large arrives empty and is refused here by its size, without being read.
     """
     if upload.size > MAX_ARTIFACT_BYTES:
         raise ValidationError(
             {"file": f"{upload.name} is larger than {MAX_ARTIFACT_BYTES // (1024 * 1024)} MB."}
         )
     content_type = sniff(upload)
+    if content_type == "text/plain" and not _is_declared_text(upload):
+        raise ValidationError(
+            {"file": f"{upload.name} is text: we take text only as a plain-text (.txt) file."}
+        )
     if content_type not in ALLOWED_ARTIFACT_TYPES:
         allowed = ", ".join(sorted(set(ALLOWED_ARTIFACT_TYPES.values())))
         raise ValidationError({"file": f"{upload.name} is not a file type we accept ({allowed})."})
     return content_type
 
 
+def _is_declared_text(upload: Any) -> bool:
+    """Named as a text file, and text throughout: UTF-8, no NUL bytes, no markup."""
+    if not (upload.name or "").lower().endswith(TEXT_EXTENSIONS):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    upload.seek(0)
+    try:
+        for chunk in upload.chunks():
+            decoder.decode(chunk)
+            if b"\0" in chunk or _MARKUP.search(chunk):
+                return False
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
 @transaction.atomic
 def attach_artifact(
-    actor: Actor, evidence: Evidence, *, upload: Any = None, url: str = "", name: str = ""
+    actor: Actor,
+    evidence: Evidence,
+    *,
+    upload: Any = None,
+    url: str = "",
+    name: str = "",
+    version: int = 1,
 ) -> Artifact:
     """Attach a file (checked by size and by its actual content) or a link, as the
-    student to their own submission, or as an educator who may change the record."""
-    own = evidence.status != EvidenceStatus.ACCEPTED and evidence.submitted_by_id is not None
+    student to their own submission, or as an educator who may change the record.
+
+    A file is stored, and later downloaded, under a name whose extension is its detected
+    type, whatever it was called when uploaded.
+    """
+    own = (
+        evidence.status != EvidenceStatus.ACCEPTED
+        and evidence.submitted_by_id is not None
+        and _is_the_student(actor, evidence.student)
+    )
     authorize(actor, Act.CHANGE, Subject.OWN_LEARNING if own else Subject.STUDENT, evidence.student)
     if upload is None and not url:
         raise ValidationError({"file": "Attach a file or give a link."})
     if upload is not None:
         content_type = check_upload(upload)
+        extension = ALLOWED_ARTIFACT_TYPES[content_type]
         artifact = Artifact(
             evidence=evidence,
             name=name or upload.name[:200],
             content_type=content_type,
             size=upload.size,
+            version=version,
         )
-        artifact.file.save(
-            f"{evidence.uuid}{ALLOWED_ARTIFACT_TYPES[content_type]}", upload, save=False
-        )
+        stem = f"{evidence.uuid}" if version == 1 else f"{evidence.uuid}-v{version}"
+        artifact.file.save(f"{stem}{extension}", upload, save=False)
     else:
-        artifact = Artifact(evidence=evidence, name=name or url[:200], url=url)
+        artifact = Artifact(evidence=evidence, name=name or url[:200], url=url, version=version)
         artifact.full_clean()
     artifact.save()
     return artifact
@@ -347,7 +480,8 @@ def sniff(upload: Any) -> str:
     if head[4:8] == b"ftyp":
         return "video/mp4"
     try:
-        upload.read(4096).decode("utf-8")
+        # Incremental: a character cut in two at the 4,096th byte is still text.
+        codecs.getincrementaldecoder("utf-8")().decode(upload.read(4096))
     except UnicodeDecodeError:
         return "application/octet-stream"
     finally:

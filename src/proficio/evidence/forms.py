@@ -90,3 +90,16 @@ class ReviewForm(forms.Form):
     feedback = forms.CharField(
         label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class ResubmitForm(forms.Form):
+    """A new version of returned work: a file or a link, and a note for the teacher."""
+
+    file = forms.FileField(label=_("The new version (a file)"), required=False)
+    url = forms.URLField(label=_("…or a link"), required=False, assume_scheme="https")
+    note = forms.CharField(
+        label=_("What I changed"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )

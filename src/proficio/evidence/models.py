@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proficio.frameworks.models import Item, Rubric, RubricCriterion
@@ -135,9 +136,48 @@ class Artifact(models.Model):
     url = models.URLField(_("link"), blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
+    # 1 for what was first submitted; each resubmission of returned work adds the next.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def download_name(self) -> str:
+        """The name a download gets: the given name, with the extension of the type the
+        content was found to be (never the one it was uploaded with)."""
+        extension = ALLOWED_ARTIFACT_TYPES.get(self.content_type, "")
+        stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
+        return f"{stem or 'file'}{extension}"
+
+    def audit_subject(self) -> Student:
+        return self.evidence.student
+
+
+class EvidenceReturn(models.Model):
+    """One time an educator returned a student's submission with feedback, and (once the
+    student, or an educator on their behalf, resubmitted) when that return was answered.
+
+    The rows are the feedback history: the student keeps seeing every return and what was
+    said, after the work is resubmitted and after it is finally accepted."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="returns")
+    feedback = models.TextField(_("feedback"))
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("returned"), default=timezone.now)
+    resubmitted_at = models.DateTimeField(_("resubmitted"), null=True, blank=True)
+    resubmitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note with the new version"), blank=True)
+
+    class Meta:
+        ordering = ["returned_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} returned at {self.returned_at:%Y-%m-%d %H:%M}"
 
     def audit_subject(self) -> Student:
         return self.evidence.student

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.roles import Role
@@ -717,3 +718,109 @@ def run_import_job(job: ImportJob) -> None:
             framework_id=report.framework_id,
             report=report.as_dict(),
         )
+
+
+# --- Translations and "how to help at home" ----------------------------------------------
+
+TRANSLATION_LANGUAGES = ("es",)
+
+
+def _translated_object(kind: str, object_id: int) -> tuple[Any, Framework | None]:
+    from proficio.frameworks.models import HomeSupport, ScaleLevel, TranslationKind
+
+    models_by_kind: dict[str, Any] = {
+        TranslationKind.ITEM: Item,
+        TranslationKind.LEVEL: PerformanceLevel,
+        TranslationKind.LEVEL_STATEMENT: LevelStatement,
+        TranslationKind.EXEMPLAR: Exemplar,
+        TranslationKind.HOME_SUPPORT: HomeSupport,
+        TranslationKind.SCALE_LEVEL: ScaleLevel,
+    }
+    model = models_by_kind.get(kind)
+    if model is None:
+        raise ValidationError({"kind": _("Choose what kind of text this translates.")})
+    obj = model.objects.filter(pk=object_id).first()
+    if obj is None:
+        raise ValidationError(
+            {"object_id": _("There is no such %(kind)s to translate.") % {"kind": kind}}
+        )
+    if kind == TranslationKind.SCALE_LEVEL:
+        return obj, None
+    if kind in (TranslationKind.LEVEL_STATEMENT, TranslationKind.HOME_SUPPORT):
+        return obj, obj.item.framework
+    if kind == TranslationKind.EXEMPLAR:
+        return obj, obj.item.framework
+    return obj, obj.framework
+
+
+@transaction.atomic
+def set_translation(kind: str, object_id: int, field: str, language: str, text: str) -> Any:
+    """Store (or, with empty text, remove) a translation of one field of framework text.
+    Refuses a language Proficio does not offer, a field that is not translatable and an
+    object that does not exist, each on its field."""
+    from proficio.frameworks.models import TRANSLATABLE_FIELDS, Translation
+
+    if language not in TRANSLATION_LANGUAGES:
+        raise ValidationError({"language": _("Translations can be written in: Spanish (es).")})
+    obj, framework = _translated_object(kind, object_id)
+    if field not in TRANSLATABLE_FIELDS.get(kind, ()):
+        raise ValidationError({"field": _("That text cannot be translated.")})
+    text = (text or "").strip()
+    existing = Translation.objects.filter(
+        kind=kind, object_id=object_id, field=field, language=language
+    )
+    if not text:
+        existing.delete()
+        return None
+    if len(text) > 5000:
+        raise ValidationError({"text": _("Keep a translation under 5,000 characters.")})
+    row, created = Translation.objects.update_or_create(
+        kind=kind,
+        object_id=object_id,
+        field=field,
+        language=language,
+        defaults={"text": text, "framework": framework},
+    )
+    if framework is not None:
+        _history(
+            framework,
+            "translation",
+            getattr(obj, "identifier", obj.pk),
+            "created" if created else "updated",
+            None,
+            {"kind": kind, "field": field, "language": language, "text": text},
+        )
+    return row
+
+
+@transaction.atomic
+def set_home_support(item: Item, level: PerformanceLevel, text: str) -> Any:
+    """How a family can help at home with a competency at a level (empty text removes it)."""
+    from proficio.frameworks.models import HomeSupport
+
+    if item.kind != ItemKind.COMPETENCY:
+        raise ValidationError({"item": _("“How to help at home” describes a competency.")})
+    if level.framework_id != item.framework_id:
+        raise ValidationError({"level": _("That level belongs to another framework.")})
+    text = (text or "").strip()
+    if len(text) > 2000:
+        raise ValidationError({"text": _("Keep it under 2,000 characters.")})
+    if not text:
+        from proficio.frameworks.models import Translation, TranslationKind
+
+        gone = list(HomeSupport.objects.filter(item=item, level=level).values_list("pk", flat=True))
+        Translation.objects.filter(kind=TranslationKind.HOME_SUPPORT, object_id__in=gone).delete()
+        HomeSupport.objects.filter(pk__in=gone).delete()
+        return None
+    obj, created = HomeSupport.objects.update_or_create(
+        item=item, level=level, defaults={"text": text}
+    )
+    _history(
+        item.framework,
+        "home_support",
+        item.identifier,
+        "created" if created else "updated",
+        None,
+        {"level": level.code, "text": text},
+    )
+    return obj

@@ -6,6 +6,12 @@ belongs to a *published* framework that the student's school may use: one owned 
 school, its district or an organization above them (the state), or a shared framework
 with no owner. A draft is never assessable, whoever owns it.
 
+A class works on its course's scope (:func:`scope_targets`): the assessable targets
+narrowed to the competencies its course names by CASE identifier, or every assessable
+target when the course names none or a teacher widens the view deliberately. A student's
+scope is the union of their current classes' scopes (:func:`student_scope_targets`).
+Both build on the one rule; they never widen it.
+
 The rule is one queryset (:func:`assessable_targets`). The yes/no question
 (:func:`why_not_assessable`) is derived from it, so the evidence form, the JSON API, the
 class grid, whole-class scoring, flexible groups and reassessment cannot disagree.
@@ -23,14 +29,15 @@ from proficio.frameworks.models import Category, Framework, Item, ItemKind, Publ
 from proficio.orgs.models import Organization
 
 
-def _ancestor_paths(school: Organization) -> list[str]:
+def ancestor_paths(school: Organization) -> list[str]:
+    """The paths of ``school`` and every organization above it (its district, its state)."""
     parts = school.path.strip("/").split("/")
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def framework_owners(school: Organization) -> Q:
     """Frameworks a school may assess with, as a filter on ``Framework``."""
-    return Q(owner__isnull=True) | Q(owner__path__in=_ancestor_paths(school))
+    return Q(owner__isnull=True) | Q(owner__path__in=ancestor_paths(school))
 
 
 def assessable_targets(school: Organization) -> QuerySet[Item]:
@@ -86,3 +93,43 @@ def why_not_assessable(school: Organization, target: Item) -> str | None:
     return _("%(target)s belongs to a framework this school does not use.") % {
         "target": target.human_coding_scheme
     }
+
+
+def _in_competencies(targets: QuerySet[Item], identifiers: Iterable[str]) -> QuerySet[Item]:
+    """``targets`` whose competency (their ``isChildOf`` parent) has one of the CASE
+    ``identifiers``."""
+    from proficio.frameworks.models import Association, AssociationType
+
+    children = Association.objects.filter(
+        association_type=AssociationType.IS_CHILD_OF,
+        destination_item__identifier__in=list(identifiers),
+        origin_item__isnull=False,
+    ).values("origin_item_id")
+    return targets.filter(pk__in=children)
+
+
+def scope_targets(section: Any, *, widen: bool = False) -> QuerySet[Item]:
+    """The learning targets a class works on: the assessable targets of its school,
+    narrowed to its course's competencies (``Course.competencies``, CASE identifiers).
+    ``widen`` (a teacher's deliberate choice) or a course naming none gives every
+    assessable target."""
+    targets = assessable_targets(section.school)
+    identifiers = section.course.competencies or []
+    if widen or not identifiers:
+        return targets
+    return _in_competencies(targets, identifiers)
+
+
+def student_scope_targets(student: Any, sections: Any, *, widen: bool = False) -> QuerySet[Item]:
+    """A student's scope: the union of the scopes of ``sections`` (their current classes).
+    With ``widen``, or when a class's course names no competencies, every assessable
+    target of the student's school."""
+    targets = assessable_targets(student.school)
+    identifiers: set[str] = set()
+    for section in sections.select_related("course"):
+        if not section.course.competencies:
+            return targets
+        identifiers |= set(section.course.competencies)
+    if widen or not identifiers:
+        return targets
+    return _in_competencies(targets, identifiers)

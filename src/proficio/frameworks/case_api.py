@@ -32,6 +32,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from proficio import policy
+from proficio.accounts.oauth import CASE_READ, TokenRefused, request_user
 from proficio.core.standards import case
 from proficio.core.standards import case_query as query
 from proficio.frameworks import case_io
@@ -130,6 +131,22 @@ def _bad_query(request: HttpRequest, exc: query.QueryError) -> HttpResponse:
     return _json(status_info(exc.code, str(exc)), status=400)
 
 
+@case_api.exception_handler(TokenRefused)
+def _token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    code = "unauthorisedrequest" if exc.status == 401 else "forbidden"
+    response = _json(status_info(code, exc.detail), status=exc.status)
+    response["WWW-Authenticate"] = exc.www_authenticate()
+    return response
+
+
+def _reader(request: HttpRequest) -> Any:
+    """Who reads: a machine client with a CASE-scoped bearer token (its use audited once
+    per request), else the signed-in person or anonymous."""
+    if not hasattr(request, "_case_reader"):
+        request._case_reader = request_user(request, [CASE_READ])  # type: ignore[attr-defined]
+    return request._case_reader  # type: ignore[attr-defined]
+
+
 @case_api.exception_handler(ValidationError)
 def _bad_parameter(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """A parameter of the wrong type (``limit=abc``, ``offset=1e3``): 400 with a status body,
@@ -191,7 +208,7 @@ def case_urls() -> tuple[list[Any], str, str]:
 
 def readable_frameworks(request: HttpRequest) -> QuerySet[Framework]:
     """Frameworks this request may read through the provider."""
-    mine = policy.visible(request.user, policy.Subject.FRAMEWORK, Act.VIEW)
+    mine = policy.visible(_reader(request), policy.Subject.FRAMEWORK, Act.VIEW)
     if getattr(settings, "PROFICIO_CASE_PUBLIC", True):
         return Framework.objects.filter(
             Q(status=PublicationStatus.PUBLISHED) | Q(pk__in=mine.values("pk"))

@@ -26,6 +26,7 @@ from proficio.bulk import insert_rows
 from proficio.core.standards import case
 from proficio.core.standards import case_model as cm
 from proficio.core.standards.case import CASEError
+from proficio.frameworks import definitions
 from proficio.frameworks.models import (
     Association,
     AssociationGrouping,
@@ -294,6 +295,7 @@ def _count(counter: dict[str, int], key: str, n: int = 1) -> None:
 
 
 @transaction.atomic
+@definitions.changing()  # bulk writes: one new token before and after
 def import_package(
     package: cm.Package,
     *,
@@ -303,6 +305,9 @@ def import_package(
 ) -> ImportReport:
     """Import (or re-import) a parsed CASE package. Raises CASEError on integrity problems."""
     tick = progress or (lambda done, total, stage: None)
+    translated = _translation_target(package)
+    if translated is not None:
+        return _import_translation(package, translated)
     problems = case.package_graph_problems(package) + _too_long(package)
     if problems:
         raise CASEError(problems)
@@ -354,6 +359,54 @@ def import_package(
         },
     )
     tick(total, total, "done")
+    return report
+
+
+def _translation_target(package: cm.Package) -> Framework | None:
+    """A package whose ``language`` is Spanish, for a framework Proficio holds in another
+    language under the same identifier, is that framework's translation."""
+    from proficio.frameworks.actions import TRANSLATION_LANGUAGES
+
+    language = (package.document.language or "").split("-")[0].lower()
+    if language not in TRANSLATION_LANGUAGES:
+        return None
+    framework = Framework.objects.filter(identifier=package.document.identifier).first()
+    if framework is None or (framework.language or "en").split("-")[0].lower() == language:
+        return None
+    return framework
+
+
+def _import_translation(package: cm.Package, framework: Framework) -> ImportReport:
+    """Store each CFItem's statements as the translation of the framework's item with the
+    same identifier. An item the framework does not have is refused by JSON path, and
+    nothing is written."""
+    from proficio.frameworks.actions import set_translation
+    from proficio.frameworks.models import TranslationKind
+
+    language = (package.document.language or "").split("-")[0].lower()
+    items = {
+        str(i.identifier): i
+        for i in Item.objects.filter(framework=framework).only("pk", "identifier")
+    }
+    problems = [
+        cm.Issue(
+            f"$.CFItems[{k}]",
+            f"no item {it.identifier} in “{framework.title}” to translate",
+            it.identifier,
+        )
+        for k, it in enumerate(package.items)
+        if str(it.identifier) not in items
+    ]
+    if problems:
+        raise CASEError(problems)
+    report = ImportReport(framework_id=framework.pk, title=framework.title)
+    for it in package.items:
+        item = items[str(it.identifier)]
+        for field_name in ("full_statement", "abbreviated_statement"):
+            text = getattr(it, field_name)
+            if text:
+                set_translation(TranslationKind.ITEM, item.pk, field_name, language, text)
+                _count(report.updated, "Translation")
     return report
 
 

@@ -271,7 +271,13 @@ class Item(CASEObject):
     @property
     def short(self) -> str:
         text = self.abbreviated_statement or self.full_statement
-        return text if len(text) <= 90 else text[:87] + "…"
+        if len(text) <= 90:
+            return text  # a localized text keeps its "untranslated" mark
+        if getattr(text, "fallback", False):
+            from proficio.frameworks.translations import Localized
+
+            return Localized(text[:87] + "…", fallback=True)
+        return text[:87] + "…"
 
     def effective_scale(self) -> ProficiencyScale | None:
         return self.scale or self.framework.scale
@@ -460,3 +466,81 @@ class ImportJob(models.Model):
         if self.status in (JobStatus.DONE, JobStatus.FAILED):
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class TranslationKind(models.TextChoices):
+    ITEM = "item", _("Item")
+    LEVEL = "level", _("Performance level")
+    LEVEL_STATEMENT = "level_statement", _("Level statement")
+    EXEMPLAR = "exemplar", _("Exemplar")
+    HOME_SUPPORT = "home_support", _("How to help at home")
+    SCALE_LEVEL = "scale_level", _("Scale level")
+
+
+# The fields each kind of framework text may be translated in.
+TRANSLATABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    TranslationKind.ITEM: ("full_statement", "abbreviated_statement"),
+    TranslationKind.LEVEL: ("label", "description"),
+    TranslationKind.LEVEL_STATEMENT: ("statement",),
+    TranslationKind.EXEMPLAR: ("title", "description"),
+    TranslationKind.HOME_SUPPORT: ("text",),
+    TranslationKind.SCALE_LEVEL: ("label", "description"),
+}
+
+
+class Translation(models.Model):
+    """Framework text in another language: an item's statements, a level's label, a
+    level statement, an exemplar, a "how to help at home" note or a scale level's label.
+    A page in that language shows it; without one it shows the English, marked as such."""
+
+    framework = models.ForeignKey(
+        Framework, null=True, on_delete=models.PROTECT, related_name="translations"
+    )
+    kind = models.CharField(max_length=20, choices=TranslationKind.choices)
+    object_id = models.PositiveIntegerField()
+    field = models.CharField(max_length=40)
+    language = models.CharField(max_length=10)
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "field", "language"], name="unique_translation"
+            )
+        ]
+        indexes = [models.Index(fields=["language", "kind", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}.{self.field} [{self.language}]"
+
+
+class HomeSupport(models.Model):
+    """How a family can help at home with a competency at one level of the continuum
+    (shown on the family report beside the next step)."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="home_supports")
+    level = models.ForeignKey(
+        PerformanceLevel, on_delete=models.PROTECT, related_name="home_supports"
+    )
+    text = models.TextField(_("how to help at home"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "level"], name="unique_home_support")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.level_id}"
+
+
+class DefinitionStamp(models.Model):
+    """One row whose token changes whenever a definition changes (a framework, item or
+    association, a scale, a rubric, a mastery policy or roll-up rule): the key of the
+    definitions cache (``proficio.frameworks.definitions``). A fresh random token each
+    time, so a change that rolls back leaves a token nobody else ever sees."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

@@ -15,13 +15,19 @@ from proficio.frameworks import actions
 from proficio.frameworks.models import Framework, ItemKind, License
 from proficio.orgs.models import Organization
 
-SEEDS = ("district_framework.json", "educator_framework.json")
+SEEDS = ("district_framework.json", "science_framework.json", "educator_framework.json")
 
 
 def read_seed(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
         resources.files("proficio.frameworks").joinpath("seed", name).read_text(encoding="utf-8")
     )
+    companion = name.removesuffix(".json") + ".es.json"
+    if (
+        not name.endswith(".es.json")
+        and resources.files("proficio.frameworks").joinpath("seed", companion).is_file()
+    ):
+        data["_companion"] = companion
     return data
 
 
@@ -136,8 +142,119 @@ def load(data: dict[str, Any], *, owner: Organization | None) -> Framework:
         actions.add_association(
             framework, "precedes", targets_by_code[before], targets_by_code[after]
         )
+    _home_and_spanish(framework, data)
     actions.publish_framework(framework)
     return framework
+
+
+def _companion(data: dict[str, Any]) -> dict[str, Any]:
+    """The Spanish of a seed: its ``*_es`` keys, merged with a companion file
+    ``<name>.es.json`` (levels, scale, items by code, level statements, how to help)."""
+    found: dict[str, Any] = {
+        "levels": {},
+        "scale": {},
+        "items": {},
+        "level_statements": {},
+        "how_to_help": {},
+    }
+    name = data.get("_companion")
+    if name:
+        extra = read_seed(name)
+        for key in found:
+            found[key].update(extra.get(key, {}))
+    for lv in data.get("performance_levels") or []:
+        if lv.get("label_es"):
+            found["levels"][lv["code"]] = {
+                "label": lv["label_es"],
+                "description": lv.get("description_es", ""),
+            }
+    for domain in data["domains"]:
+        for node in [domain, *domain.get("competencies", [])]:
+            if node.get("statement_es"):
+                found["items"][node["code"]] = {
+                    "statement": node["statement_es"],
+                    "abbreviated": node.get("abbreviated_es", ""),
+                }
+            if node.get("level_statements_es"):
+                found["level_statements"][node["code"]] = node["level_statements_es"]
+            if node.get("how_to_help"):
+                found["how_to_help"][node["code"]] = {
+                    lv: {"en": text, "es": (node.get("how_to_help_es") or {}).get(lv, "")}
+                    for lv, text in node["how_to_help"].items()
+                }
+            for target in node.get("targets", []):
+                if target.get("statement_es"):
+                    found["items"][target["code"]] = {
+                        "statement": target["statement_es"],
+                        "abbreviated": target.get("abbreviated_es", ""),
+                    }
+    return found
+
+
+def _home_and_spanish(framework: Framework, data: dict[str, Any]) -> None:
+    """ "How to help at home" per competency and level, and the Spanish of every text."""
+    from proficio.frameworks.models import (
+        Item,
+        LevelStatement,
+        PerformanceLevel,
+        ScaleLevel,
+        TranslationKind,
+    )
+
+    es = _companion(data)
+    levels = {lv.code: lv for lv in PerformanceLevel.objects.filter(framework=framework)}
+    for code, text in es["levels"].items():
+        for field, key in (("label", "label"), ("description", "description")):
+            if text.get(key) and code in levels:
+                actions.set_translation(
+                    TranslationKind.LEVEL, levels[code].pk, field, "es", text[key]
+                )
+    if framework.scale_id:
+        for lv in ScaleLevel.objects.filter(scale_id=framework.scale_id):
+            text = es["scale"].get(f"{lv.value:g}")
+            if text:
+                actions.set_translation(
+                    TranslationKind.SCALE_LEVEL, lv.pk, "label", "es", text["label"]
+                )
+                actions.set_translation(
+                    TranslationKind.SCALE_LEVEL, lv.pk, "description", "es", text["description"]
+                )
+    items = {i.human_coding_scheme: i for i in Item.objects.filter(framework=framework)}
+    for code, text in es["items"].items():
+        item = items.get(code)
+        if item is None:
+            continue
+        actions.set_translation(
+            TranslationKind.ITEM, item.pk, "full_statement", "es", text["statement"]
+        )
+        if text.get("abbreviated"):
+            actions.set_translation(
+                TranslationKind.ITEM, item.pk, "abbreviated_statement", "es", text["abbreviated"]
+            )
+    statements = {
+        (s.item.human_coding_scheme, s.level.code): s
+        for s in LevelStatement.objects.filter(item__framework=framework).select_related(
+            "item", "level"
+        )
+    }
+    for code, by_level in es["level_statements"].items():
+        for level_code, text in by_level.items():
+            ls = statements.get((code, level_code))
+            if ls is not None:
+                actions.set_translation(
+                    TranslationKind.LEVEL_STATEMENT, ls.pk, "statement", "es", text
+                )
+    for comp in Item.objects.filter(framework=framework, kind=ItemKind.COMPETENCY):
+        code = comp.human_coding_scheme or ""
+        notes = es["how_to_help"].get(code) or es["how_to_help"].get(code.split(".")[0])
+        for level_code, text in (notes or {}).items():
+            if level_code not in levels or not text.get("en"):
+                continue
+            support = actions.set_home_support(comp, levels[level_code], text["en"])
+            if support is not None and text.get("es"):
+                actions.set_translation(
+                    TranslationKind.HOME_SUPPORT, support.pk, "text", "es", text["es"]
+                )
 
 
 def seed_all(owner: Organization | None) -> list[Framework]:

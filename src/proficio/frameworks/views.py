@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,10 +35,14 @@ from proficio.frameworks.models import (
     AssociationType,
     Exemplar,
     Framework,
+    HomeSupport,
     ImportJob,
     Item,
     ItemKind,
     JobStatus,
+    PerformanceLevel,
+    Translation,
+    TranslationKind,
 )
 from proficio.policy import Act, Subject
 from proficio.web.forms import show_errors
@@ -257,13 +262,18 @@ def framework_export(request: HttpRequest, framework_id: int) -> HttpResponse:
     return response
 
 
+HISTORY_PAGE = 100
+
+
 @login_required
 def framework_history(request: HttpRequest, framework_id: int) -> HttpResponse:
     framework = policy.access_framework(request.user, framework_id)
+    # Every change, a page at a time (a translated framework has thousands).
+    page = Paginator(framework.history.all(), HISTORY_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "frameworks/history.html",
-        {"framework": framework, "changes": framework.history.all()[:500]},
+        {"framework": framework, "changes": page.object_list, "page": page},
     )
 
 
@@ -476,22 +486,87 @@ def level_statements_edit(request: HttpRequest, framework_id: int, item_id: int)
     if item.kind != ItemKind.COMPETENCY:
         raise Http404("Only competencies have level statements")
     levels = list(framework.levels.all())
-    current = {s.level_id: s.statement for s in item.level_statements.all()}
-    errors: dict[int, str] = {}
+    statements = {s.level_id: s for s in item.level_statements.all()}
+    supports = {h.level_id: h for h in HomeSupport.objects.filter(item=item)}
+    spanish = {
+        (t.kind, t.object_id): t.text
+        for t in Translation.objects.filter(
+            language="es",
+            kind__in=[TranslationKind.LEVEL_STATEMENT, TranslationKind.HOME_SUPPORT],
+            object_id__in=[s.pk for s in statements.values()] + [h.pk for h in supports.values()],
+        )
+    }
+
+    def values(lv: PerformanceLevel) -> dict[str, str]:
+        st, hs = statements.get(lv.pk), supports.get(lv.pk)
+        return {
+            "text": st.statement if st else "",
+            "text_es": spanish.get((TranslationKind.LEVEL_STATEMENT, st.pk), "") if st else "",
+            "help": hs.text if hs else "",
+            "help_es": spanish.get((TranslationKind.HOME_SUPPORT, hs.pk), "") if hs else "",
+        }
+
+    current = {lv.pk: values(lv) for lv in levels}
+    errors: dict[tuple[int, str], str] = {}
     if request.method == "POST":
+        posts = {
+            lv.pk: {
+                key: request.POST.get(f"{key}-{lv.pk}", "").strip()
+                for key in ("text", "text_es", "help", "help_es")
+            }
+            for lv in levels
+        }
+        # A translation needs its English: refuse it beside its field before saving anything.
         for lv in levels:
-            text = request.POST.get(f"level-{lv.pk}", "").strip()
-            if text and text != current.get(lv.pk):
-                try:
-                    actions.set_level_statement(item, lv, text)
-                except ValidationError as exc:
-                    errors[lv.pk] = "; ".join(exc.messages)
-                current[lv.pk] = text
+            posted = posts[lv.pk]
+            if posted["text_es"] and not (posted["text"] or lv.pk in statements):
+                errors[(lv.pk, "text_es")] = _(
+                    "Write the statement first: a translation needs something to translate."
+                )
+            if posted["help_es"] and not posted["help"]:
+                errors[(lv.pk, "help_es")] = _(
+                    "Write how to help at home first: a translation needs something to translate."
+                )
+        for lv in levels if not errors else []:
+            posted, before = posts[lv.pk], current[lv.pk]
+            try:
+                if posted["text"] and posted["text"] != before["text"]:
+                    statements[lv.pk] = actions.set_level_statement(item, lv, posted["text"])
+                if posted["text_es"] != before["text_es"] and lv.pk in statements:
+                    actions.set_translation(
+                        TranslationKind.LEVEL_STATEMENT,
+                        statements[lv.pk].pk,
+                        "statement",
+                        "es",
+                        posted["text_es"],
+                    )
+                if posted["help"] != before["help"]:
+                    made = actions.set_home_support(item, lv, posted["help"])
+                    if made is None:
+                        supports.pop(lv.pk, None)
+                    else:
+                        supports[lv.pk] = made
+                if posted["help_es"] != before["help_es"] and lv.pk in supports:
+                    actions.set_translation(
+                        TranslationKind.HOME_SUPPORT,
+                        supports[lv.pk].pk,
+                        "text",
+                        "es",
+                        posted["help_es"],
+                    )
+            except ValidationError as exc:
+                errors[(lv.pk, "text")] = "; ".join(exc.messages)
+        current = posts
         if not errors:
             messages.success(request, _("Level statements saved."))
             return redirect("frameworks:item", framework_id=framework.pk, item_id=item.pk)
     rows = [
-        {"level": lv, "text": current.get(lv.pk, ""), "error": errors.get(lv.pk)} for lv in levels
+        {
+            "level": lv,
+            **current[lv.pk],
+            "errors": {key: errors.get((lv.pk, key)) for key in ("text", "text_es", "help_es")},
+        }
+        for lv in levels
     ]
     return render(
         request,

@@ -22,6 +22,9 @@ class AggregateRow(Schema):
     growth_levels_per_year: float | None
     evidence: int | None
     expected_but_unassessed_percent: float | None
+    suppressed: bool
+    suppression_reason: str
+    suppressed_fields: list[str]
 
 
 class Aggregates(Schema):
@@ -32,11 +35,13 @@ class Aggregates(Schema):
 
 @router.get("/insights/{org_id}/aggregates", response=Aggregates)
 def organization_aggregates(request: HttpRequest, org_id: int) -> Aggregates:
-    """Pace, proficiency and equity aggregates for an organization; a null is a figure
-    withheld by suppression."""
+    """Pace, proficiency and equity aggregates for an organization, from the district's
+    published release (the same rows as the dashboard and its exports). A null is a
+    figure withheld by suppression; ``suppressed`` and ``suppressed_fields`` say so."""
     org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
+    release = data.release_of(org)
     return Aggregates(
         organization=org.name,
-        suppression_threshold=data.threshold(),
+        suppression_threshold=release.threshold if release else data.threshold(),
         rows=[AggregateRow(**row) for row in data.export_rows(org)],
     )

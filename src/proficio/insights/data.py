@@ -1,10 +1,12 @@
-"""What the dashboards show, read from the daily snapshot, with suppression applied.
+"""What the dashboards, exports and state pages show: the district's published release.
 
-Nothing here reads raw evidence: the daily pace job (:mod:`proficio.pace.actions`) keeps
-one row per student (``StudentPace``) and per school, grade and day (``SchoolDay``).
-Every count and rate that leaves this module has been through
-:mod:`proficio.core.equity.suppression`: a figure about fewer than ``threshold``
-students, or one that would let such a figure be worked out, is ``None``.
+Nothing here suppresses anything, and nothing reads raw evidence. The daily job reads
+the snapshot (``students_of``, one ``StudentPace`` row per student), and
+:mod:`proficio.insights.release` builds, suppresses and audits the whole release at once;
+it is stored as a ``PublishedRelease``. Every surface reads that stored release
+(``release_of``), so pages, CSV, JSON, the API and the state pages cannot disagree, and
+a request can only ever be served figures that were audited together. A withheld
+figure is ``None`` here and is named in its row's ``withheld`` list.
 """
 
 from __future__ import annotations
@@ -16,61 +18,56 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
-from proficio.core.equity.disaggregate import disaggregate
-from proficio.core.equity.suppression import (
-    DEFAULT_THRESHOLD,
-    check_threshold,
-    suppress_count,
-    suppress_tables,
-)
+from proficio.core.equity.suppression import DEFAULT_THRESHOLD, check_threshold
+from proficio.core.progression.continuum import proficient_from_share
+from proficio.insights.models import PublishedRelease
+from proficio.insights.release import BIAS_METRICS
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.pace import engine
-from proficio.pace.models import DistrictDay, SchoolDay, StudentPace
+from proficio.pace.models import DistrictDay, StudentPace
 
 SUBGROUP_LABELS = {
     "race_ethnicity": {
-        "hispanic_latino": N_("Hispanic or Latino"),
-        "american_indian": N_("American Indian or Alaska Native"),
-        "asian": N_("Asian"),
-        "black": N_("Black or African American"),
-        "pacific_islander": N_("Native Hawaiian or Other Pacific Islander"),
-        "white": N_("White"),
-        "two_or_more": N_("Two or more races"),
-        "not_reported": N_("Not reported"),
+        "hispanic_latino": gettext_noop("Hispanic or Latino"),
+        "american_indian": gettext_noop("American Indian or Alaska Native"),
+        "asian": gettext_noop("Asian"),
+        "black": gettext_noop("Black or African American"),
+        "pacific_islander": gettext_noop("Native Hawaiian or Other Pacific Islander"),
+        "white": gettext_noop("White"),
+        "two_or_more": gettext_noop("Two or more races"),
+        "not_reported": gettext_noop("Not reported"),
     },
-    "english_learner": {"no": N_("Not an English learner"), "yes": N_("English learner")},
+    "english_learner": {
+        "no": gettext_noop("Not an English learner"),
+        "yes": gettext_noop("English learner"),
+    },
     "disability": {
-        "none": N_("No disability"),
-        "iep": N_("IEP (IDEA)"),
-        "504": N_("Section 504 plan"),
+        "none": gettext_noop("No disability"),
+        "iep": gettext_noop("IEP (IDEA)"),
+        "504": gettext_noop("Section 504 plan"),
     },
     "economically_disadvantaged": {
-        "no": N_("Not economically disadvantaged"),
-        "yes": N_("Economically disadvantaged"),
+        "no": gettext_noop("Not economically disadvantaged"),
+        "yes": gettext_noop("Economically disadvantaged"),
     },
     "gender": {
-        "female": N_("Female"),
-        "male": N_("Male"),
-        "nonbinary": N_("Nonbinary"),
-        "not_reported": N_("Not reported"),
+        "female": gettext_noop("Female"),
+        "male": gettext_noop("Male"),
+        "nonbinary": gettext_noop("Nonbinary"),
+        "not_reported": gettext_noop("Not reported"),
     },
 }
 DIMENSION_LABELS = {
-    "race_ethnicity": N_("Race / ethnicity"),
-    "english_learner": N_("English learner"),
-    "disability": N_("Disability"),
-    "economically_disadvantaged": N_("Economically disadvantaged"),
-    "gender": N_("Gender"),
+    "race_ethnicity": gettext_noop("Race / ethnicity"),
+    "english_learner": gettext_noop("English learner"),
+    "disability": gettext_noop("Disability"),
+    "economically_disadvantaged": gettext_noop("Economically disadvantaged"),
+    "gender": gettext_noop("Gender"),
 }
-GRADE_BANDS = {
-    **dict.fromkeys(["K", "1", "2", "3", "4", "5"], "K–5"),
-    **dict.fromkeys(["6", "7", "8"], "6–8"),
-    **dict.fromkeys(["9", "10", "11", "12"], "9–12"),
-}
+DIMENSIONS = tuple(DIMENSION_LABELS)
 
 
 def threshold() -> int:
@@ -84,9 +81,24 @@ def _rate(part: int | None, whole: int | None) -> float | None:
     return round(100.0 * part / whole, 1)
 
 
+def share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """100 · part / whole per student, NaN where whole is 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(whole > 0, 100.0 * part / np.maximum(whole, 1), np.nan)
+
+
+def label(row: dict[str, Any]) -> str:
+    """A published row's group name, in the reader's language."""
+    if not row["translate"]:
+        return str(row["group"])
+    if not row["total"] and row["breakdown"] in SUBGROUP_LABELS:
+        return _(SUBGROUP_LABELS[row["breakdown"]][row["key"]])
+    return _(row["group"])
+
+
 @dataclass
 class Row:
-    """One line of a breakdown: suppressed counts and the rates they allow."""
+    """One published line of a table: counts (None when withheld) and the rates they allow."""
 
     label: str
     students: int | None
@@ -98,6 +110,30 @@ class Row:
     unassessed_share: float | None = None
     key: str = ""
     org_id: int | None = None
+    total: bool = False
+    withheld: list[str] = field(default_factory=list)
+    bias: dict[str, float | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Row:
+        name = label(row)
+        if row["breakdown"] == "cohort" and not row["total"]:
+            name = _("Grade %(grade)s") % {"grade": row["group"]}
+        return cls(
+            label=name,
+            students=row["students"],
+            behind=row["behind"],
+            proficient=row["proficient"],
+            stalled=row["stalled"],
+            growth=row["growth"],
+            evidence=row["evidence"],
+            unassessed_share=row["unassessed_share"],
+            key=row["key"],
+            org_id=row["link"],
+            total=row["total"],
+            withheld=list(row["withheld"]),
+            bias={m: row.get(m) for m in BIAS_METRICS},
+        )
 
     @property
     def behind_rate(self) -> float | None:
@@ -111,6 +147,10 @@ class Row:
     def stalled_rate(self) -> float | None:
         return _rate(self.stalled, self.students)
 
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.withheld)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "group": self.label,
@@ -121,51 +161,189 @@ class Row:
             "growth_levels_per_year": self.growth,
             "evidence": self.evidence,
             "expected_but_unassessed_percent": self.unassessed_share,
+            "suppressed": self.suppressed,
+            "suppression_reason": SUPPRESSION_REASON if self.suppressed else "",
+            "suppressed_fields": [EXPORT_FIELD[f] for f in self.withheld if f in EXPORT_FIELD],
         }
 
 
-def suppressed_rows(
-    labels: Sequence[str],
-    counts: dict[str, Any],
-    means: dict[str, Any],
-    limit: int,
-    *,
-    total_label: str,
-) -> list[Row]:
-    """Rows for sibling groups plus their total. Each yes/no count (behind, proficient,
-    stalled) is a two-way table of yes and no by group whose column totals are the group
-    sizes; the three are suppressed together, so a size or a small number of students who
-    are (or are not) behind is hidden along with whatever would reveal it."""
-    if not labels:
-        return [Row(total_label, 0, 0, 0, 0)]
-    sizes = [int(v) for v in counts["students"]]
-    names = ("behind", "proficient", "stalled")
-    tables = []
-    for name in names:
-        yes = [int(v) for v in counts[name]]
-        tables.append([yes, [n - y for y, n in zip(yes, sizes, strict=True)]])
-    results = suppress_tables(tables, limit)
-    first = results[0]
-    rows = [Row(label, first.column_totals[i]) for i, label in enumerate(labels)]
-    rows.append(Row(total_label, first.total))
-    for name, table in zip(names, results, strict=True):
-        for i, row in enumerate(rows[:-1]):
-            shown_yes, shown_no = table.cells[0][i], table.cells[1][i]
-            both = row.students is not None and shown_no is not None
-            setattr(row, name, shown_yes if both else None)
-        yes_total, no_total = table.row_totals
-        known = yes_total is not None and no_total is not None
-        setattr(rows[-1], name, yes_total if rows[-1].students is not None and known else None)
-    for name, values in means.items():
-        for i, row in enumerate(rows):
-            value = float(values[i])
-            digits = 1 if name.endswith("share") else 2
-            setattr(
-                row,
-                name,
-                round(value, digits) if row.students is not None and np.isfinite(value) else None,
-            )
-    return rows
+# Why a figure is withheld. One reason for every hidden cell: telling small counts
+# (primary) from those hidden to protect them (secondary) would itself tell an
+# attacker that a primary cell lies between 1 and the threshold.
+SUPPRESSION_REASON = "privacy: fewer than the threshold, or would reveal such a count"
+EXPORT_FIELD = {
+    "students": "students",
+    "behind": "behind_pace_percent",
+    "proficient": "proficient_percent",
+    "stalled": "stalled_percent",
+    "growth": "growth_levels_per_year",
+    "evidence": "evidence",
+    "unassessed_share": "expected_but_unassessed_percent",
+}
+
+
+def district_of(org: Organization) -> Organization | None:
+    """The district whose release covers ``org`` (itself, or the one above a school)."""
+    if org.kind == OrganizationKind.DISTRICT:
+        return org
+    parts = [p for p in org.path.split("/") if p]
+    prefixes = ["/" + "/".join(parts[: k + 1]) + "/" for k in range(len(parts))]
+    return Organization.objects.filter(path__in=prefixes, kind=OrganizationKind.DISTRICT).first()
+
+
+def release_of(org: Organization) -> PublishedRelease | None:
+    """The latest published release that covers ``org``."""
+    district = district_of(org)
+    if district is None:
+        return None
+    return (
+        PublishedRelease.objects.filter(district=district)
+        .defer("audit_state")
+        .order_by("-day", "-pk")
+        .first()
+    )
+
+
+def tables(release: PublishedRelease | None, org: Organization) -> dict[str, list[Row]]:
+    """The org's tables in the release, by breakdown, each ending with its total row."""
+    out: dict[str, list[Row]] = {}
+    if release is None:
+        return out
+    for row in release.rows:
+        if row["org"] == org.pk:
+            out.setdefault(row["breakdown"], []).append(Row.of(row))
+    return out
+
+
+@dataclass
+class Gap:
+    metric: str
+    group: str
+    value: float
+    vs_all: float
+    vs_best: float
+    best_group: str
+
+
+@dataclass
+class Dimension:
+    name: str
+    label: str
+    rows: list[Row]
+    gaps: list[Gap]
+    bias: list[dict[str, Any]]
+
+
+def equity(by: dict[str, list[Row]]) -> list[Dimension]:
+    """Each dimension's groups, their gaps (from published rates only) and bias checks."""
+    out = []
+    for name in DIMENSIONS:
+        rows = by.get(name, [])
+        if not rows:
+            continue
+        gaps = []
+        published = [r for r in rows[:-1] if r.students is not None]
+        for metric, higher_is_better in (("proficient_rate", True), ("behind_rate", False)):
+            values = [
+                (getattr(r, metric), r.label) for r in published if getattr(r, metric) is not None
+            ]
+            overall = getattr(rows[-1], metric)
+            if not values or overall is None:
+                continue
+            best_value, best_label = (max if higher_is_better else min)(values)
+            for value, group in values:
+                gaps.append(
+                    Gap(
+                        metric,
+                        group,
+                        value,
+                        round(value - overall, 1),
+                        round(value - best_value, 1),
+                        best_label,
+                    )
+                )
+        bias = [{"group": r.label, **r.bias, "withheld": r.students is None} for r in rows[:-1]]
+        out.append(Dimension(name, _(DIMENSION_LABELS[name]), rows, gaps, bias))
+    return out
+
+
+def trends(org: Organization) -> list[dict[str, Any]]:
+    """Per snapshot day: the org's published total (the last publication of each day)."""
+    district = district_of(org)
+    if district is None:
+        return []
+    by_day: dict[dt.date, dict[str, Any]] = {}
+    for day, totals in (
+        PublishedRelease.objects.filter(district=district)
+        .order_by("day", "pk")
+        .values_list("day", "totals")
+    ):
+        row = totals.get(str(org.pk))
+        if row is not None:
+            by_day[day] = row
+    out = []
+    for day, row in sorted(by_day.items()):
+        r = Row.of(row)
+        out.append(
+            {
+                "day": day.isoformat(),
+                "students": r.students,
+                "behind_percent": r.behind_rate,
+                "proficient_percent": r.proficient_rate,
+                "growth": r.growth,
+                "evidence": r.evidence,
+            }
+        )
+    return out
+
+
+def export_rows(org: Organization) -> list[dict[str, Any]]:
+    """Every published row about ``org``, flat, for CSV, JSON and the API."""
+    out: list[dict[str, Any]] = []
+    for breakdown, rows in tables(release_of(org), org).items():
+        out += [{"breakdown": breakdown, **r.as_dict()} for r in rows]
+    return out
+
+
+def state_rows(state: Organization) -> list[dict[str, Any]]:
+    """The state aggregate export: per district and subgroup, from each district's
+    release (no state total is published, so districts' releases stay apart)."""
+    out = []
+    for district in Organization.objects.filter(
+        path__startswith=state.path, kind=OrganizationKind.DISTRICT
+    ).order_by("name"):
+        by = tables(release_of(district), district)
+        for name in DIMENSIONS:
+            for row in by.get(name, []):
+                out.append(
+                    {
+                        "district": district.name,
+                        "district_code": district.code,
+                        "dimension": name,
+                        **row.as_dict(),
+                    }
+                )
+    return out
+
+
+def enrolment(district: Organization) -> tuple[list[Row], Row | None]:
+    """The district's schools with their published sizes, and the district's total."""
+    rows = tables(release_of(district), district).get("school", [])
+    if not rows:
+        return [], None
+    return rows[:-1], rows[-1]
+
+
+def predictability_trend(org: Organization) -> list[dict[str, Any]]:
+    district = org if org.kind == OrganizationKind.DISTRICT else org.parent
+    return [
+        {
+            "day": d.day.isoformat(),
+            "r2_pace": None if d.r2_pace is None else round(d.r2_pace, 3),
+            "r2_proficiency": None if d.r2_proficiency is None else round(d.r2_proficiency, 3),
+        }
+        for d in DistrictDay.objects.filter(district=district).order_by("day")
+    ]
 
 
 @dataclass
@@ -229,7 +407,7 @@ def students_of(org: Organization) -> Students:
         grade=list(cols[2]),
         behind=np.array([s == "behind" for s in cols[3]], dtype=bool),
         stalled=np.array(cols[4], dtype=bool),
-        proficient=proficiency >= 0.5,
+        proficient=proficient_from_share(proficiency),
         proficiency=proficiency,
         growth=floats(cols[6]),
         gap=np.array([{"behind": -1.0, "on": 0.0, "ahead": 1.0}.get(s, np.nan) for s in cols[3]]),
@@ -245,304 +423,18 @@ def students_of(org: Organization) -> Students:
     )
 
 
-def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(whole > 0, 100.0 * part / np.maximum(whole, 1), np.nan)
-
-
-def breakdown(
-    s: Students, key: np.ndarray, labels: list[str], limit: int, total_label: str
-) -> list[Row]:
-    """Rows for students grouped by ``key`` (indices into ``labels``)."""
-    m = len(labels)
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(key[mask], minlength=m)
-
-    def mean(values: np.ndarray) -> tuple[np.ndarray, float]:
-        ok = np.isfinite(values)
-        n = np.bincount(key[ok], minlength=m)
-        total = np.bincount(key[ok], values[ok], minlength=m)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 0, total / np.maximum(n, 1), np.nan), (
-                float(values[ok].mean()) if ok.any() else float("nan")
-            )
-
-    everyone = np.ones(key.size, dtype=bool)
-    growth, growth_all = mean(s.growth)
-    unassessed = _share(
-        np.bincount(key, s.unassessed, minlength=m), np.bincount(key, s.expected, minlength=m)
-    )
-    unassessed_all = float(_share(np.array([s.unassessed.sum()]), np.array([s.expected.sum()]))[0])
-    evidence = np.bincount(key, s.evidence, minlength=m)
-    rows = suppressed_rows(
-        labels,
-        {
-            "students": count(everyone),
-            "behind": count(s.behind),
-            "proficient": count(s.proficient),
-            "stalled": count(s.stalled),
-        },
-        {
-            "growth": [*growth, growth_all],
-            "unassessed_share": [*unassessed, unassessed_all],
-        },
-        limit,
-        total_label=total_label,
-    )
-    for i, row in enumerate(rows):
-        value = int(evidence[i]) if i < m else int(evidence.sum())
-        row.evidence = value if row.students is not None else None
-    return rows
-
-
-@dataclass
-class Gap:
-    metric: str
-    group: str
-    value: float
-    vs_all: float
-    vs_best: float
-    best_group: str
-
-
-@dataclass
-class Dimension:
-    name: str
-    label: str
-    rows: list[Row]
-    gaps: list[Gap]
-    bias: list[dict[str, Any]]
-
-
-def equity(s: Students, limit: int) -> list[Dimension]:
-    """Every dimension's groups, their gaps and the bias checks, all suppressed."""
-    out = []
-    levels = engine.SUBGROUP_LEVELS
-    results = disaggregate(
-        s.codes,
-        [len(v) for v in levels.values()],
-        {
-            "overrides_per_100": _share(s.overrides, s.assessed),
-            "reassessed_share": _share(s.reassessed, s.assessed),
-            "experienced": s.experienced * 100,
-            "credentialed": s.credentialed * 100,
-        },
-    )
-    for d, (name, codes) in enumerate(levels.items()):
-        labels = [_(SUBGROUP_LABELS[name][c]) for c in codes]
-        rows = breakdown(s, s.codes[:, d], labels, limit, _("All students"))
-        for row, code in zip(rows, [*codes, ""], strict=True):
-            row.key = code
-        gaps = []
-        published = [r for r in rows[:-1] if r.students is not None]
-        for metric, higher_is_better in (("proficient_rate", True), ("behind_rate", False)):
-            values = [
-                (getattr(r, metric), r.label) for r in published if getattr(r, metric) is not None
-            ]
-            overall = getattr(rows[-1], metric)
-            if not values or overall is None:
-                continue
-            best_value, best_label = (max if higher_is_better else min)(values)
-            for value, label in values:
-                gaps.append(
-                    Gap(
-                        metric,
-                        label,
-                        value,
-                        round(value - overall, 1),
-                        round(value - best_value, 1),
-                        best_label,
-                    )
-                )
-        bias = []
-        stats = results[d]
-        for i, row in enumerate(rows[:-1]):
-            entry: dict[str, Any] = {"group": row.label}
-            for metric in ("overrides_per_100", "reassessed_share", "experienced", "credentialed"):
-                value = float(stats.means(metric)[0, i])
-                entry[metric] = (
-                    round(value, 1) if row.students is not None and np.isfinite(value) else None
-                )
-            bias.append(entry)
-        out.append(Dimension(name, _(DIMENSION_LABELS[name]), rows, gaps, bias))
-    return out
-
-
-def latest_day(org: Organization) -> dt.date | None:
-    day: dt.date | None = SchoolDay.objects.filter(school__path__startswith=org.path).aggregate(
-        day=Max("day")
-    )["day"]
-    return day
-
-
-def trends(org: Organization, limit: int) -> list[dict[str, Any]]:
-    """Per day: students, and the shares behind, proficient and stalled (suppressed)."""
-    rows = (
-        SchoolDay.objects.filter(school__path__startswith=org.path)
-        .values("day")
-        .annotate(
-            students=Sum("students"),
-            behind=Sum("behind"),
-            proficient=Sum("proficient"),
-            stalled=Sum("stalled"),
-            growth_sum=Sum("growth_sum"),
-            growth_n=Sum("growth_n"),
-            evidence=Sum("evidence"),
-        )
-        .order_by("day")
-    )
-    out = []
-    for r in rows:
-        n = r["students"] or 0
-        shown = n > 0 and suppress_count(n, limit) is not None
-
-        def share(part: int, n: int = n, shown: bool = shown) -> float | None:
-            # Published only when neither the part nor the rest is a small count.
-            small = suppress_count(part, limit) is None or suppress_count(n - part, limit) is None
-            return None if not shown or small else _rate(part, n)
-
-        out.append(
-            {
-                "day": r["day"].isoformat(),
-                "students": n if shown else None,
-                "behind_percent": share(r["behind"]),
-                "proficient_percent": share(r["proficient"]),
-                "growth": round(r["growth_sum"] / r["growth_n"], 2)
-                if shown and r["growth_n"]
-                else None,
-                "evidence": r["evidence"] if shown else None,
-            }
-        )
-    return out
-
-
-def predictability_trend(org: Organization) -> list[dict[str, Any]]:
-    district = org if org.kind == OrganizationKind.DISTRICT else org.parent
-    return [
-        {
-            "day": d.day.isoformat(),
-            "r2_pace": None if d.r2_pace is None else round(d.r2_pace, 3),
-            "r2_proficiency": None if d.r2_proficiency is None else round(d.r2_proficiency, 3),
-        }
-        for d in DistrictDay.objects.filter(district=district).order_by("day")
-    ]
-
-
-def by_school(s: Students, org: Organization, limit: int) -> list[Row]:
-    schools = list(
-        Organization.objects.filter(
-            path__startswith=org.path, kind=OrganizationKind.SCHOOL
-        ).order_by("name")
-    )
-    index = {sch.pk: k for k, sch in enumerate(schools)}
-    key = np.array([index.get(int(x), 0) for x in s.school], dtype=np.int64)
-    rows = breakdown(s, key, [sch.name for sch in schools], limit, _("All schools"))
-    for row, sch in zip(rows, schools, strict=False):
-        row.org_id = sch.pk
-    return rows
-
-
-def by_grade_band(s: Students, limit: int) -> list[Row]:
-    bands = ["K–5", "6–8", "9–12"]
-    key = np.array([bands.index(GRADE_BANDS.get(g, "9–12")) for g in s.grade], dtype=np.int64)
-    return breakdown(s, key, bands, limit, _("All grades"))
-
-
-def by_cohort(s: Students, limit: int) -> list[Row]:
-    grades = [g for g in GRADE_BANDS if g in set(s.grade)]
-    key = np.array([grades.index(g) for g in s.grade], dtype=np.int64)
-    labels = [_("Grade %(grade)s") % {"grade": g} for g in grades]
-    return breakdown(s, key, labels, limit, _("All grades"))
-
-
-def by_section_and_teacher(
-    s: Students, school: Organization, today: dt.date, limit: int
-) -> tuple[list[Row], list[Row]]:
-    """For one school: students by their current sections and by their teachers."""
-    from proficio.orgs.models import Enrollment, active_on
-
-    pairs = list(
-        Enrollment.objects.filter(section__school=school)
-        .filter(active_on(today))
-        .values_list("student_id", "section_id", "section__name")
-    )
-    staff = list(
-        Enrollment.objects.filter(section__school=school)
-        .filter(active_on(today), active_on(today, "section__staff__"))
-        .values_list("student_id", "section__staff__user_id", "section__staff__user__display_name")
-        .distinct()
-    )
-    position = {int(x): k for k, x in enumerate(s.ids)}
-
-    def rows_for(links: list[tuple[int, int, str]], total: str) -> list[Row]:
-        keys = sorted({(name or "", k) for _, k, name in links})
-        index = {k: i for i, (_, k) in enumerate(keys)}
-        picked = [(position[sid], index[k]) for sid, k, _ in links if sid in position]
-        if not picked:
-            return []
-        take = np.array([p for p, _ in picked], dtype=np.int64)
-        fields: dict[str, Any] = {
-            f: (
-                getattr(s, f)[take]
-                if isinstance(getattr(s, f), np.ndarray)
-                else [s.grade[i] for i in take]
-            )
-            for f in Students.__dataclass_fields__
-        }
-        sub = Students(**fields)
-        key = np.array([k for _, k in picked], dtype=np.int64)
-        # Students appear once per section: the total row is a count of memberships.
-        return breakdown(sub, key, [name for name, _ in keys], limit, total)
-
-    return rows_for(pairs, _("All sections")), rows_for(staff, _("All teachers"))
-
-
-def state_rows(state: Organization, limit: int) -> list[dict[str, Any]]:
-    """The state aggregate export: per district and subgroup, suppressed."""
-    out = []
-    for district in Organization.objects.filter(
-        path__startswith=state.path, kind=OrganizationKind.DISTRICT
-    ).order_by("name"):
-        s = students_of(district)
-        if s.ids.size == 0:
-            continue
-        for dim in equity(s, limit):
-            for row in dim.rows:
-                out.append(
-                    {
-                        "district": district.name,
-                        "district_code": district.code,
-                        "dimension": dim.name,
-                        **row.as_dict(),
-                    }
-                )
-    return out
-
-
-def off_pace(user: Any, org: Organization, limit: int = 50) -> list[Any]:
-    """Students behind pace in ``org`` whom the user may open (the policy decides)."""
+def off_pace(user: Any, org: Organization) -> Any:
+    """Students behind pace in ``org`` whom the user may open (the policy decides): every
+    one of them, in name order (the dashboard pages through them)."""
     from proficio import policy
     from proficio.policy import Act, Subject
 
     if not policy.may(user, Act.VIEW, Subject.STUDENT):
-        return []
+        return StudentPace.objects.none()
     visible = policy.visible(user, Subject.STUDENT).filter(school__path__startswith=org.path)
     behind = (
         StudentPace.objects.filter(competency__isnull=True, status="behind", student__in=visible)
         .select_related("student", "student__school")
-        .order_by("student__legal_family_name", "student__legal_given_name")
+        .order_by("student__legal_family_name", "student__legal_given_name", "student_id")
     )
-    return list(behind[:limit])
-
-
-def export_rows(org: Organization) -> list[dict[str, Any]]:
-    limit = threshold()
-    students = students_of(org)
-    out: list[dict[str, Any]] = []
-    if org.kind == OrganizationKind.DISTRICT:
-        out += [{"breakdown": "school", **r.as_dict()} for r in by_school(students, org, limit)]
-    out += [{"breakdown": "grade_band", **r.as_dict()} for r in by_grade_band(students, limit)]
-    for dim in equity(students, limit):
-        out += [{"breakdown": dim.name, **r.as_dict()} for r in dim.rows]
-    return out
+    return behind

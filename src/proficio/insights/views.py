@@ -14,6 +14,7 @@ from typing import Any
 
 import altair as alt
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,9 +22,11 @@ from django.utils.translation import gettext as _
 from proficio import policy
 from proficio.audit.log import record_reads
 from proficio.insights import data
-from proficio.orgs.models import OrganizationKind
+from proficio.orgs.models import Organization, OrganizationKind
 from proficio.policy import Act, Subject
 from proficio.web.charts import chart_context
+
+OFF_PACE_PAGE = 50  # names per page of the off-pace list
 
 
 @login_required
@@ -121,30 +124,32 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
     if org.kind == OrganizationKind.STATE:
         return render(request, "insights/state.html", {"org": org, "districts": org.children.all()})
-    limit = data.threshold()
-    students = data.students_of(org)
-    today = policy.who(request.user).today
+    release = data.release_of(org)
+    by = data.tables(release, org)
     context: dict[str, Any] = {
         "org": org,
-        "limit": limit,
-        "day": data.latest_day(org),
-        "grade_bands": data.by_grade_band(students, limit),
-        "cohorts": data.by_cohort(students, limit),
-        "equity": data.equity(students, limit),
-        "trend": _trend_chart(data.trends(org, limit)),
+        "limit": release.threshold if release else data.threshold(),
+        "day": release.day if release else None,
+        "grade_bands": by.get("grade_band", []),
+        "cohorts": by.get("cohort", []),
+        "equity": data.equity(by),
+        "trend": _trend_chart(data.trends(org)),
         "predictability": _predictability_chart(data.predictability_trend(org)),
-        "off_pace": data.off_pace(request.user, org),
         "can_open_students": policy.may(request.user, Act.VIEW, Subject.STUDENT),
     }
+    # Every student behind pace, a page at a time, with the total and the way to the next.
+    page = Paginator(data.off_pace(request.user, org), OFF_PACE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context.update({"off_pace": list(page.object_list), "page": page})
     record_reads([row.student for row in context["off_pace"]], purpose="off-pace list")
     context["has_charts"] = bool(context["trend"] or context["predictability"])
     if org.kind == OrganizationKind.DISTRICT:
-        context["schools"] = data.by_school(students, org, limit)
-        context["total"] = context["schools"][-1]
+        context["schools"] = by.get("school", [])
+        context["total"] = context["schools"][-1] if context["schools"] else None
     else:
-        sections, teachers = data.by_section_and_teacher(students, org, today, limit)
-        context.update({"sections": sections, "teachers": teachers})
-        context["total"] = context["grade_bands"][-1]
+        context.update({"sections": by.get("section", []), "teachers": by.get("teacher", [])})
+        context["total"] = context["grade_bands"][-1] if context["grade_bands"] else None
         context["parent"] = (
             org.parent
             if org.parent and policy.can(request.user, Act.VIEW, Subject.AGGREGATE, org.parent)
@@ -153,16 +158,24 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "insights/dashboard.html", context)
 
 
+def _threshold_of(org: Organization) -> int:
+    release = data.release_of(org)
+    return release.threshold if release else data.threshold()
+
+
 @login_required
 def export(request: HttpRequest, org_id: int, fmt: str) -> HttpResponse:
     org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
+    if fmt not in ("csv", "json"):
+        raise Http404("No such format")
     rows = data.export_rows(org)
     if fmt == "json":
         return JsonResponse(
             {
                 "organization": org.name,
-                "suppression_threshold": data.threshold(),
-                "note": "null means suppressed (fewer than the threshold, or would reveal one)",
+                "suppression_threshold": _threshold_of(org),
+                "note": "null means suppressed; see each row's suppressed, "
+                "suppression_reason and suppressed_fields",
                 "rows": rows,
             }
         )
@@ -170,21 +183,41 @@ def export(request: HttpRequest, org_id: int, fmt: str) -> HttpResponse:
 
 
 def _csv(rows: list[dict[str, Any]], filename: str) -> HttpResponse:
+    """CSV with the withheld figures spelled out: a withheld cell reads "suppressed",
+    never blank (a blank could be read as zero), and each row says whether it has one."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     if rows:
-        writer = csv.DictWriter(response, fieldnames=list(rows[0]))
+        fields = [k for k in rows[0] if k != "suppressed_fields"] + ["suppressed_fields"]
+        writer = csv.DictWriter(response, fieldnames=fields)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            withheld = set(row.get("suppressed_fields", []))
+            out = {}
+            for k in fields:
+                v = row.get(k)
+                if k == "suppressed_fields":
+                    out[k] = ";".join(row.get(k, []))
+                elif k in withheld:
+                    out[k] = "suppressed"
+                elif v is None:
+                    out[k] = "n/a"  # no value at all (no student has one), not withheld
+                elif isinstance(v, bool):
+                    out[k] = "true" if v else "false"
+                else:
+                    out[k] = v
+            writer.writerow(out)
     return response
 
 
 @login_required
 def state_export(request: HttpRequest, org_id: int) -> HttpResponse:
-    """Per district and per subgroup, suppressed: what a state receives."""
+    """Per district and per subgroup, from each district's release: what a state receives."""
     org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
-    rows = data.state_rows(org, data.threshold())
+    rows = data.state_rows(org)
     if request.GET.get("format") == "json":
-        return HttpResponse(json.dumps({"rows": rows}), content_type="application/json")
+        return HttpResponse(
+            json.dumps({"suppression_threshold": data.threshold(), "rows": rows}),
+            content_type="application/json",
+        )
     return _csv(rows, f"{org.code}-state-aggregates.csv")

@@ -15,10 +15,16 @@ from django.utils.translation import gettext as _
 from proficio.accounts.models import User
 from proficio.evidence import actions as evidence_actions
 from proficio.evidence.models import Evidence, EvidenceKind
-from proficio.frameworks.assessable import assessable_targets, why_not_assessable
-from proficio.frameworks.models import Item
+from proficio.frameworks.assessable import (
+    ancestor_paths,
+    framework_owners,
+    student_scope_targets,
+    why_not_assessable,
+)
+from proficio.frameworks.models import Framework, Item, ItemKind
 from proficio.learners.models import (
     OPEN_STATUSES,
+    CompetencyComment,
     FamilyReportView,
     Goal,
     ReassessmentRequest,
@@ -26,7 +32,8 @@ from proficio.learners.models import (
     RequestStatus,
 )
 from proficio.mastery import engine
-from proficio.orgs.models import Section, Student, active_on
+from proficio.notifications import actions as notifications
+from proficio.orgs.models import Section, Student, Term, active_on
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
 from proficio.retry import retry_on_conflict
 
@@ -42,12 +49,13 @@ def current_sections(student: Student, today: dt.date | None = None) -> QuerySet
 
 
 def reassessable_targets(student: Student, today: dt.date | None = None) -> QuerySet[Item]:
-    """Targets the student may ask to be reassessed on: the targets they may be assessed
-    on (the one rule, ``frameworks.assessable``), while they are enrolled in a class
-    today, since a class's teacher is who reassesses."""
-    if not current_sections(student, today).exists():
+    """Targets the student may ask to be reassessed on: the course scope of the classes
+    they are enrolled in today (within the one rule, ``frameworks.assessable``), since a
+    class's teacher is who reassesses."""
+    sections = current_sections(student, today)
+    if not sections.exists():
         return Item.objects.none()
-    return assessable_targets(student.school)
+    return student_scope_targets(student, sections)
 
 
 def _clean_text(value: str, field: str, empty: str, limit: int) -> str:
@@ -74,6 +82,8 @@ def set_goal(
         raise ValidationError({"target_date": _("Choose the date you aim to reach it by.")})
     if target_date < timezone.localdate():
         raise ValidationError({"target_date": _("Choose a date from today on.")})
+    if target_date > timezone.localdate() + dt.timedelta(days=5 * 366):
+        raise ValidationError({"target_date": _("Choose a date within the next five years.")})
     if target is not None and why_not_assessable(student.school, target):
         raise ValidationError({"target": _("Choose one of your own learning targets.")})
     return Goal.objects.create(student=student, text=text, target_date=target_date, target=target)
@@ -219,6 +229,7 @@ def schedule_reassessment(
     current.scheduled_for = on
     current.decided_by = _person(actor)
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 
@@ -234,6 +245,7 @@ def decline_reassessment(
     current.status = RequestStatus.DECLINED
     current.decided_by = _person(actor)
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 
@@ -268,6 +280,7 @@ def accept_reassessment(
     current.decided_by = _person(actor)
     current.evidence = evidence
     current.save()
+    notifications.reassessment_decided(actor, current)
     return current
 
 
@@ -285,3 +298,93 @@ def note_family_report(
 def scale_levels(target: Item) -> list[Any]:
     scale = engine.scale_for(target)
     return list(scale.levels.all()) if scale is not None else []
+
+
+# --- teachers' comments per competency, for the family report ---------------------------
+
+MAX_COMMENT = 1000
+
+
+def reporting_periods(student: Student) -> QuerySet[Term]:
+    """The terms of the student's district (its reporting periods), oldest first."""
+    return Term.objects.filter(year__district__path__in=ancestor_paths(student.school)).order_by(
+        "start_date", "pk"
+    )
+
+
+def reporting_period(student: Student, on: dt.date | None = None) -> Term | None:
+    """The reporting period a report made on ``on`` covers: the term it falls in, else the
+    latest one begun by then (between terms), else None."""
+    day = on or timezone.localdate()
+    begun = list(reporting_periods(student).filter(start_date__lte=day))  # one query
+    current = [term for term in begun if term.end_date >= day]
+    chosen = current or begun
+    return chosen[-1] if chosen else None
+
+
+@transaction.atomic
+def set_competency_comments(
+    actor: Actor, *, student: Student, term: Term, comments: dict[Item, str]
+) -> list[CompetencyComment]:
+    """Write the teacher's comments on the student's competencies for one reporting
+    period, all or nothing. An empty text removes that competency's comment. Returns the
+    comments kept."""
+    authorize(actor, Act.CHANGE, Subject.STUDENT, student)
+    errors: dict[str, list[str]] = {}
+    if not reporting_periods(student).filter(pk=term.pk).exists():
+        errors["term"] = [_("Choose a reporting period of the student's district.")]
+    allowed = set(
+        Item.objects.filter(
+            kind=ItemKind.COMPETENCY,
+            framework__in=Framework.objects.filter(framework_owners(student.school)),
+            pk__in=[c.pk for c in comments],
+        ).values_list("pk", flat=True)
+    )
+    cleaned: dict[Item, str] = {}
+    for competency, text in comments.items():
+        field = f"comment_{competency.pk}"
+        text = (text or "").strip()
+        if competency.pk not in allowed:
+            errors.setdefault(field, []).append(
+                _("Choose a competency of the student's frameworks.")
+            )
+        elif len(text) > MAX_COMMENT:
+            errors.setdefault(field, []).append(
+                _("Keep the comment to %(n)s characters (it has %(has)s).")
+                % {"n": MAX_COMMENT, "has": len(text)}
+            )
+        cleaned[competency] = text
+    if errors:
+        raise ValidationError(errors)
+    kept = []
+    author = None if actor is SYSTEM else actor
+    for competency, text in cleaned.items():
+        found = CompetencyComment.objects.filter(
+            student=student, competency=competency, term=term
+        ).first()
+        if not text:
+            if found is not None:
+                found.delete()
+            continue
+        if found is None:
+            found = CompetencyComment(student=student, competency=competency, term=term)
+        elif found.text == text:
+            kept.append(found)
+            continue
+        found.text = text
+        found.author = author
+        found.save()
+        kept.append(found)
+    return kept
+
+
+def comments_for(student: Student, term: Term | None) -> dict[int, CompetencyComment]:
+    """The student's comments of one reporting period, by competency id."""
+    if term is None:
+        return {}
+    return {
+        c.competency_id: c
+        for c in CompetencyComment.objects.filter(student=student, term=term).select_related(
+            "author", "term"
+        )
+    }

@@ -16,11 +16,19 @@ class GoalForm(forms.Form):
         label=_("By when"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("auto_id", "goal_%s")  # both forms on the home have a "text" field
+        super().__init__(*args, **kw)
+
 
 class ReflectionForm(forms.Form):
     text = forms.CharField(
         label=_("My reflection"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("auto_id", "reflection_%s")
+        super().__init__(*args, **kw)
 
 
 class OutsideLearningForm(forms.Form):
@@ -97,3 +105,30 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kw)
         score: Any = self.fields["score"]
         score.choices = [("", "—")] + [(f"{v:g}", f"{v:g} {label}") for v, label in levels]
+
+
+class CompetencyCommentsForm(forms.Form):
+    """A teacher's comment on each of a student's competencies, for one reporting period."""
+
+    def __init__(
+        self, *args: Any, terms: Any, competencies: list[Any], limit: int, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.fields["term"] = forms.ModelChoiceField(
+            label=_("Reporting period"), queryset=terms, empty_label=None
+        )
+        self.competencies = competencies
+        for item in competencies:
+            statement = item.abbreviated_statement or item.full_statement[:80]
+            self.fields[f"comment_{item.pk}"] = forms.CharField(
+                label=f"{item.human_coding_scheme or ''} {statement}".strip(),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                max_length=limit,
+            )
+
+    def comment_fields(self) -> list[Any]:
+        return [self[f"comment_{item.pk}"] for item in self.competencies]
+
+    def comments(self) -> dict[Any, str]:
+        return {item: self.cleaned_data.get(f"comment_{item.pk}", "") for item in self.competencies}

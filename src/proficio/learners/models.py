@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from proficio.audit.models import AppendOnly
 from proficio.evidence.models import Evidence
 from proficio.frameworks.models import Item
-from proficio.orgs.models import Student
+from proficio.orgs.models import Student, Term
 
 
 class Goal(models.Model):
@@ -118,6 +118,37 @@ class FamilyReportView(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian_id} read {self.student_id} at {self.at:%Y-%m-%d}"
+
+    def audit_subject(self) -> Student:
+        return self.student
+
+
+class CompetencyComment(models.Model):
+    """A teacher's comment on one student's competency for one reporting period (a term),
+    shown on the family report and on the student's own page. One per student, competency
+    and period; writing again replaces it, and clearing the text removes it."""
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="competency_comments"
+    )
+    competency = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["term__start_date", "competency_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "competency", "term"], name="one_comment_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
     def audit_subject(self) -> Student:
         return self.student

@@ -28,11 +28,13 @@ def _fetcher() -> Any:
     return RefuseEverything(allowed_protocols=())
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, stylesheet: Path = STYLESHEET) -> bytes:
+    """``stylesheet``: a print stylesheet of our own static files (the family report's by
+    default); it is read from disk here, never fetched."""
     from weasyprint import CSS, HTML
 
     fetcher = _fetcher()
-    css = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)
+    css = CSS(string=stylesheet.read_text(encoding="utf-8"), url_fetcher=fetcher)
     pdf = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(stylesheets=[css])
     assert pdf is not None
     return bytes(pdf)

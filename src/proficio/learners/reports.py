@@ -9,26 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from proficio.core.progression.next_targets import met_over_time, next_targets
+from proficio.evidence.models import EvidenceKind, EvidenceScore
 from proficio.frameworks.models import (
     Association,
     AssociationType,
     Category,
     Exemplar,
     Framework,
+    HomeSupport,
     Item,
     ItemKind,
     LevelStatement,
     PerformanceLevel,
     ProficiencyScale,
     ScaleLevel,
+    TranslationKind,
 )
+from proficio.frameworks.translations import ITEM_FIELDS, LEVEL_FIELDS, Translator
 from proficio.learners.actions import reassessable_targets
 from proficio.mastery import actions as mastery_actions
-from proficio.mastery import engine
+from proficio.mastery import continuum, engine
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 
@@ -43,6 +50,10 @@ class TargetRow:
     level_value: float | None
     before_status: str | None = None
     before_label: str = ""
+    inferred_through: PerformanceLevel | None = None  # met through evidence at this level
+    # The student's own latest self-assessment, shown beside the teacher's judgment (the
+    # default policies leave it out of the determination).
+    self_label: str = ""
 
 
 @dataclass
@@ -52,62 +63,58 @@ class CompetencyRow:
     met: int
     of: int
     targets: list[TargetRow]
-    level_now: PerformanceLevel | None = None  # highest level with a target met
-    level_next: PerformanceLevel | None = None  # lowest level with a target not yet met
+    shown: continuum.Shown | None = None  # the standing, by the one definition
+    level_now: PerformanceLevel | None = None  # the standing: the highest level shown
+    level_next: PerformanceLevel | None = None  # the next step: the lowest level above it
     statement_next: str = ""
     statement_now: str = ""
     exemplars: list[Exemplar] = field(default_factory=list)
     changed: list[TargetRow] = field(default_factory=list)
+    home_support: str = ""  # how to help at home at the next step
+    comment: Any = None  # the teacher's comment for the reporting period (CompetencyComment)
 
 
-def _frameworks(student: Student) -> list[Framework]:
+def attach_comments(rows: list[CompetencyRow], comments: dict[int, Any]) -> None:
+    """Put each competency's teacher comment (``learners.actions.comments_for``) on its row."""
+    for row in rows:
+        row.comment = comments.get(row.competency.pk)
+
+
+def _frameworks(student: Student, reassessable: QuerySet[Item] | None = None) -> list[Framework]:
     ids = set(
         Determination.objects.filter(student=student).values_list("target__framework", flat=True)
     )
-    ids |= set(reassessable_targets(student).values_list("framework", flat=True))
+    if reassessable is None:
+        reassessable = reassessable_targets(student)
+    ids |= set(reassessable.values_list("framework", flat=True))
     return list(Framework.objects.filter(pk__in=ids).order_by("title"))
 
 
-def _labels(scales: dict[int, ProficiencyScale | None]) -> dict[tuple[int, float], str]:
-    """(scale id, value) → the level's label."""
+def _labels(
+    scales: dict[int, ProficiencyScale | None], tr: Translator | None = None
+) -> dict[tuple[int, float], str]:
+    """(scale id, value) → the level's label (in the reader's language)."""
     ids = {scale.pk for scale in scales.values() if scale is not None}
-    return {(lv.scale_id, lv.value): lv.label for lv in ScaleLevel.objects.filter(scale_id__in=ids)}
+    levels = list(ScaleLevel.objects.filter(scale_id__in=ids))
+    if tr is not None:
+        tr.localize_all(levels, TranslationKind.SCALE_LEVEL, "label")
+    return {(lv.scale_id, lv.value): lv.label for lv in levels}
 
 
-def _target_scales(frameworks: list[Framework]) -> dict[int, ProficiencyScale | None]:
-    """Each target's scale (its competency's, else its framework's), in two queries; the
-    same rule as ``mastery.engine.scale_for``, without a query per target."""
-    items = {
-        i.pk: i
-        for i in Item.objects.filter(framework__in=frameworks).select_related(
-            "scale", "framework__scale"
-        )
-    }
-    parent = dict(
-        Association.objects.filter(
-            framework__in=frameworks,
-            association_type=AssociationType.IS_CHILD_OF,
-            origin_item__isnull=False,
-            destination_item__isnull=False,
-        ).values_list("origin_item_id", "destination_item_id")
-    )
-    scales: dict[int, ProficiencyScale | None] = {}
-    for pk, item in items.items():
-        competency = items.get(parent.get(pk, -1))
-        if competency is not None and competency.scale is not None:
-            scales[pk] = competency.scale
-        else:
-            scales[pk] = item.framework.scale
-    return scales
+def _target_scales(items: Iterable[Item]) -> dict[int, ProficiencyScale | None]:
+    """Each target's scale, by ``mastery.engine.scale_for`` (the framework tree comes from
+    the definitions cache, so this reads nothing once the page has read it)."""
+    return {i.pk: engine.scale_for(i) for i in items}
 
 
 def competencies(
-    student: Student, *, since: dt.datetime | None = None
+    student: Student, *, since: dt.datetime | None = None, today: dt.date | None = None
 ) -> tuple[list[CompetencyRow], list[Item]]:
     """Each competency of the student's frameworks with its targets' standing, and the next
     targets suggested from the prerequisites. With ``since``, each row also lists the targets
     whose standing changed after that moment (from the determination history)."""
-    frameworks = _frameworks(student)
+    open_here_targets = reassessable_targets(student)
+    frameworks = _frameworks(student, open_here_targets)
     items = list(
         Item.objects.filter(framework__in=frameworks, archived_at__isnull=True)
         .select_related("level", "framework", "framework__scale", "scale")
@@ -128,18 +135,33 @@ def competencies(
         else:
             precedes.append((origin, destination))
     dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
+    own_view = dict(  # target → the latest self-assessment score (the newest row wins)
+        EvidenceScore.objects.filter(student=student, kind=EvidenceKind.SELF_ASSESSMENT)
+        .order_by("assessed_at", "pk")
+        .values_list("target_id", "score")
+    )
     overrides = {
         o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
     }
     past = mastery_actions.as_of(student, since) if since is not None else None
-    scales = _target_scales(frameworks)
-    labels = _labels(scales)
-    statements = {
-        (s.item_id, s.level_id): s.statement
-        for s in LevelStatement.objects.filter(item__framework__in=frameworks)
-    }
+    scales = _target_scales(items)
+    # Framework text in the reader's language (English, marked, where not translated).
+    tr = Translator()
+    tr.localize_all(items, TranslationKind.ITEM, *ITEM_FIELDS)
+    tr.localize_all([i.level for i in items if i.level], TranslationKind.LEVEL, *LEVEL_FIELDS)
+    labels = _labels(scales, tr)
+    level_statements = list(LevelStatement.objects.filter(item__framework__in=frameworks))
+    tr.localize_all(level_statements, TranslationKind.LEVEL_STATEMENT, "statement")
+    statements = {(s.item_id, s.level_id): s.statement for s in level_statements}
+    supports = list(HomeSupport.objects.filter(item__framework__in=frameworks))
+    tr.localize_all(supports, TranslationKind.HOME_SUPPORT, "text")
+    home_support = {(h.item_id, h.level_id): h.text for h in supports}
     exemplars: dict[int, list[Exemplar]] = defaultdict(list)
-    for ex in Exemplar.objects.filter(item__framework__in=frameworks).select_related("level"):
+    found_exemplars = list(
+        Exemplar.objects.filter(item__framework__in=frameworks).select_related("level")
+    )
+    tr.localize_all(found_exemplars, TranslationKind.EXEMPLAR, "title")
+    for ex in found_exemplars:
         exemplars[ex.item_id].append(ex)
 
     def label_for(target: Item, value: float | None) -> str:
@@ -153,6 +175,8 @@ def competencies(
         status = o.status if o else (d.status if d else "not_assessed")
         value = o.level_value if o else (d.level_value if d else None)
         row = TargetRow(target, status, label_for(target, value), value)
+        if target.pk in own_view:
+            row.self_label = label_for(target, own_view[target.pk])
         if past is not None:
             before = past.get(target.pk)
             before_status = before.status if before else "not_assessed"
@@ -169,7 +193,14 @@ def competencies(
     comp_items = [
         i for i in items if i.kind == ItemKind.COMPETENCY and i.category != Category.EDUCATOR
     ]
-    rollups = engine.standings(student, comp_items)
+    # The one definition of where the student stands (proficio.core.progression.continuum).
+    shape = continuum.structure(comp_items)
+    tr.localize_all(
+        [lv for by_pos in shape.levels.values() for lv in by_pos.values()],
+        TranslationKind.LEVEL,
+        *LEVEL_FIELDS,
+    )
+    standing_of = continuum.standings([student], shape, today=today)[student.pk]
     rows: list[CompetencyRow] = []
     met_ids: set[int] = set()
     for comp in comp_items:
@@ -177,27 +208,20 @@ def competencies(
             children.get(comp.pk, []),
             key=lambda t: (t.level.position if t.level else 0, t.human_coding_scheme or ""),
         )
+        s = continuum.shown(shape, comp, standing_of[comp.pk])
         target_rows = [target_row(t) for t in targets]
-        met_ids |= {r.target.pk for r in target_rows if r.status in MET}
-        rolled = rollups[comp.pk]
-        row = CompetencyRow(comp, rolled.status.value, rolled.met, rolled.of, target_rows)
-        met_levels = [r.target.level for r in target_rows if r.status in MET and r.target.level]
-        open_levels = [
-            r.target.level for r in target_rows if r.status not in MET and r.target.level
-        ]
-        row.level_now = max(met_levels, key=lambda lv: lv.position, default=None)
-        # The next level up from where the student is (lower targets not yet shown are
-        # still listed below, but "next" looks forward on the continuum).
-        above = [
-            lv
-            for lv in open_levels
-            if row.level_now is None or lv.position > row.level_now.position
-        ]
-        row.level_next = min(above or open_levels, key=lambda lv: lv.position, default=None)
+        for r in target_rows:
+            if r.target.pk in s.standing.inferred:
+                r.inferred_through = s.level
+        met_ids |= {int(k) for k in s.standing.met if isinstance(k, int)}
+        met = sum(1 for r in target_rows if r.target.pk in s.standing.met)
+        row = CompetencyRow(comp, s.status, met, len(target_rows), target_rows, shown=s)
+        row.level_now, row.level_next = s.level, s.next_level
         if row.level_now is not None:
             row.statement_now = statements.get((comp.pk, row.level_now.pk), "")
         if row.level_next is not None:
             row.statement_next = statements.get((comp.pk, row.level_next.pk), "")
+            row.home_support = home_support.get((comp.pk, row.level_next.pk), "")
             row.exemplars = [
                 ex
                 for ex in exemplars.get(comp.pk, [])
@@ -218,7 +242,7 @@ def competencies(
             children.get(comp.pk, []), key=lambda t: (t.level.position if t.level else 0, t.pk)
         )
     ]
-    open_here = set(reassessable_targets(student).values_list("pk", flat=True))
+    open_here = set(open_here_targets.values_list("pk", flat=True))
     suggested_ids = next_targets(
         [t.pk for t in ordered_targets if t.pk in open_here], precedes, met_ids
     )
@@ -243,8 +267,10 @@ def progress_points(student: Student) -> list[dict[str, Any]]:
     from proficio.core.mastery import policy as core
     from proficio.evidence.models import EvidenceScore
 
-    dets = list(Determination.objects.filter(student=student).select_related("policy_version"))
-    scales = _target_scales(_frameworks(student))
+    dets = list(
+        Determination.objects.filter(student=student).select_related("policy_version", "target")
+    )
+    scales = _target_scales(d.target for d in dets)
     scores: dict[int, list[core.Point]] = defaultdict(list)
     for e, i, score, at, kind, target_id in EvidenceScore.objects.filter(
         student=student, counts=True

@@ -11,6 +11,7 @@ urlpatterns = [
     path("learning/reassessment/", views.request_reassessment, name="request_reassessment"),
     path("learning/queue/", views.queue, name="queue"),
     path("learning/queue/<int:request_id>/", views.decide, name="decide"),
+    path("learning/students/<int:student_id>/comments/", views.comments, name="comments"),
     path("family/<int:student_id>/", views.family_report, name="family_report"),
     path("family/<int:student_id>/report.pdf", views.family_report_pdf, name="family_report_pdf"),
 ]

@@ -14,9 +14,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +31,7 @@ from proficio.frameworks.models import Item, ItemKind
 from proficio.learners import actions, reports
 from proficio.learners.charts import targets_met_over_time
 from proficio.learners.forms import (
+    CompetencyCommentsForm,
     DecisionForm,
     GoalForm,
     OutsideLearningForm,
@@ -40,7 +43,9 @@ from proficio.learners.pdf import render_pdf
 from proficio.mastery import engine
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
-from proficio.web.forms import show_errors
+from proficio.web.forms import labelled_errors, show_errors
+
+EVIDENCE_PAGE = 25  # pieces of evidence per page of the student's history
 
 
 def _user(request: HttpRequest) -> User:
@@ -71,12 +76,17 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
     student = w.student
     assert student is not None
     rows, suggested = reports.competencies(student)
+    reports.attach_comments(rows, actions.comments_for(student, actions.reporting_period(student)))
     academic, habits = reports.split_by_category(rows)
-    evidence = (
-        Evidence.objects.filter(student=student)
-        .prefetch_related("artifacts", "scores__target")
-        .order_by("-assessed_at", "-id")[:25]
+    # The full history, a page at a time; work returned with feedback is listed on its own
+    # above it, whatever page is open, so the teacher's feedback is never out of sight.
+    mine = Evidence.objects.filter(student=student).prefetch_related(
+        "artifacts", "scores__target", "returns"
     )
+    evidence_page = Paginator(mine.order_by("-assessed_at", "-id"), EVIDENCE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    returned = list(mine.filter(status=EvidenceStatus.RETURNED).order_by("-assessed_at", "-id"))
     points = reports.progress_points(student)
     chart = (
         targets_met_over_time(points, title=_("Learning targets I have met")) if points else None
@@ -85,12 +95,14 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
         "student": student,
         "sections": policy.visible(request.user, Subject.SECTION)
         .filter(enrollments__student=student)
-        .select_related("course", "term")
+        .select_related("course", "term__year")
         .distinct(),
         "academic": academic,
         "habits": habits,
         "suggested": suggested[:8],
-        "evidence": evidence,
+        "evidence": list(evidence_page.object_list),
+        "page": evidence_page,
+        "returned": returned,
         "requests": policy.visible(request.user, Subject.REASSESSMENT)
         .filter(student=student)
         .select_related("target")
@@ -181,8 +193,14 @@ def outside_learning(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        when = dt.datetime.combine(
-            data["assessed_at"], dt.time(12), tzinfo=timezone.get_current_timezone()
+        # Today's learning is dated now; another day's at noon. A future day is refused
+        # by the action, with its message beside the field (never quietly changed).
+        when = (
+            timezone.now()
+            if data["assessed_at"] == timezone.localdate()
+            else dt.datetime.combine(
+                data["assessed_at"], dt.time(12), tzinfo=timezone.get_current_timezone()
+            )
         )
         try:
             actions.submit_outside_learning(
@@ -191,7 +209,7 @@ def outside_learning(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 target=data["target"],
                 level=data["level"],
-                assessed_at=min(when, timezone.now()),
+                assessed_at=when,
                 partner_organization=data["partner_organization"],
                 verifier=data["verifier"],
                 description=data["description"],
@@ -218,9 +236,13 @@ def request_reassessment(request: HttpRequest) -> HttpResponse:
     """Assess when ready: ask a teacher to reassess a learning target."""
     student = _me(request)
     shown = actions.reassessable_targets(student)
+    # Any target the student may read (the action explains one not in their classes);
+    # another district's draft is not one, so it is refused as an unknown choice.
     form = ReassessmentRequestForm(
         request.POST or None,
-        targets=Item.objects.filter(kind=ItemKind.TARGET),
+        targets=Item.objects.filter(
+            kind=ItemKind.TARGET, framework__in=policy.visible(request.user, Subject.FRAMEWORK)
+        ),
         initial={"target": request.GET.get("target")},
     )
     field: Any = form.fields["target"]
@@ -265,7 +287,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     uploads = list(
         Evidence.objects.filter(student__in=students, status=EvidenceStatus.SUBMITTED)
         .select_related("student")
-        .prefetch_related("artifacts", "scores__target")
+        .prefetch_related("artifacts", "scores__target", "returns")
         .order_by("recorded_at", "id")
     )
     # Each student listed is a read of their record by someone else: audited, once each.
@@ -300,9 +322,8 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     )
     form = DecisionForm(request.POST, levels=_levels_of(item.target), prefix=f"r{item.pk}")
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{field}: {error}")
+        for line in labelled_errors(form):
+            messages.error(request, line)
         return redirect("learners:queue")
     data = form.cleaned_data
     try:
@@ -331,6 +352,56 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("learners:queue")
 
 
+# --- teachers' comments per competency -------------------------------------------------
+
+
+@login_required
+def comments(request: HttpRequest, student_id: int) -> HttpResponse:
+    """A teacher's comment on each of the student's competencies for a reporting period;
+    they show on the family report and on the student's own page."""
+    student = policy.access_student(
+        request.user, student_id, act=Act.CHANGE, purpose="competency comments"
+    )
+    rows, _suggested = reports.competencies(student)
+    terms = actions.reporting_periods(student)
+    chosen = request.POST.get("term") or request.GET.get("term") or ""
+    term = terms.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 12 else None
+    term = term or actions.reporting_period(student)
+    existing = actions.comments_for(student, term)
+    form = CompetencyCommentsForm(
+        request.POST or None,
+        terms=terms,
+        competencies=[r.competency for r in rows],
+        limit=actions.MAX_COMMENT,
+        initial={
+            "term": term.pk if term else None,
+            **{f"comment_{pk}": c.text for pk, c in existing.items()},
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_competency_comments(
+                request.user,
+                student=student,
+                term=form.cleaned_data["term"],
+                comments=form.comments(),
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, _("Comments saved. The family report shows them."))
+            return redirect(
+                reverse("learners:comments", args=[student.pk])
+                + f"?term={form.cleaned_data['term'].pk}"
+            )
+    return render(
+        request,
+        "learners/comments.html",
+        {"student": student, "form": form, "term": term, "has_terms": terms.exists()},
+        status=400 if form.errors else 200,
+    )
+
+
 # --- the family report --------------------------------------------------------------------
 
 
@@ -344,9 +415,12 @@ def _report_context(
     request: HttpRequest, student: Student, since: dt.datetime | None
 ) -> dict[str, Any]:
     rows, suggested = reports.competencies(student, since=since)
+    term = actions.reporting_period(student)
+    reports.attach_comments(rows, actions.comments_for(student, term))
     academic, habits = reports.split_by_category(rows)
     return {
         "child": student,
+        "period": term,
         "since": since,
         "academic": academic,
         "habits": habits,

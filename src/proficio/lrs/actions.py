@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,22 +101,30 @@ def pull_statements(
         cursor_before=cursor.last_statement_id,
     )
     intake = Intake()
-    while True:
-        try:
-            statements, following = client.page(cursor.last_statement_id, limit)
-        except LrsUnavailable as exc:
-            pull.status = PullStatus.LRS_DOWN
-            pull.message = str(exc)[:300]
-            break
-        if not statements:
-            break
-        with transaction.atomic():
-            take_statements(actor, statements, intake)
-            last = statements[-1].get("id") if isinstance(statements[-1], dict) else None
-            cursor.last_statement_id = str(following or last or cursor.last_statement_id)[:36]
-            cursor.save(update_fields=["last_statement_id", "updated_at"])
-        if not following:
-            break
+    # The next page is fetched on a thread while this one is written: the LRS's work
+    # (reading and serializing statements) and ours overlap. The cursor still moves only
+    # with a page taken whole, so a prefetched page that is never taken is simply asked
+    # for again by the next pull.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lrs-page") as fetcher:
+        pending = fetcher.submit(client.page, cursor.last_statement_id, limit)
+        while True:
+            try:
+                statements, following = pending.result()
+            except LrsUnavailable as exc:
+                pull.status = PullStatus.LRS_DOWN
+                pull.message = str(exc)[:300]
+                break
+            if not statements:
+                break
+            if following:
+                pending = fetcher.submit(client.page, following, limit)
+            with transaction.atomic():
+                take_statements(actor, statements, intake)
+                last = statements[-1].get("id") if isinstance(statements[-1], dict) else None
+                cursor.last_statement_id = str(following or last or cursor.last_statement_id)[:36]
+                cursor.save(update_fields=["last_statement_id", "updated_at"])
+            if not following:
+                break
     pull.finished_at = timezone.now()
     pull.cursor_after = cursor.last_statement_id
     pull.counts = dict(intake.counts)

@@ -11,6 +11,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proficio.accounts.models import User
 from proficio.core.mastery import policy as core
@@ -20,6 +21,7 @@ from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import engine
 from proficio.mastery.models import (
+    ContinuumSetting,
     Determination,
     DeterminationHistory,
     DeterminationStatus,
@@ -30,6 +32,7 @@ from proficio.mastery.models import (
     ReplayJob,
     ScopeKind,
 )
+from proficio.mastery.signals import standing_changed
 from proficio.orgs.models import Organization, Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 from proficio.retry import retry_on_conflict
@@ -110,6 +113,7 @@ def update_determination(student: Student, target: Item, *, reason: str) -> Dete
             computed_at=values["computed_at"],
             reason=reason,
         )
+        standing_changed.send(sender=Determination, student=student)
     return det
 
 
@@ -241,20 +245,74 @@ def _pairs(policy: MasteryPolicy) -> list[tuple[int, int]]:
         .values_list("student_id", "target_id")
         .distinct()
     ) | set(ItemResponse.objects.filter(**where).values_list("student_id", "target_id").distinct())
-    mine = []
-    students = {
-        s.pk: s
-        for s in Student.objects.filter(pk__in={s for s, _ in candidates}).select_related("school")
-    }
-    targets = {
-        t.pk: t
-        for t in Item.objects.filter(pk__in={t for _, t in candidates}).select_related("framework")
-    }
-    for s, t in sorted(candidates):
-        version = engine.policy_for(students[s], targets[t])
-        if version is not None and version.policy_id == policy.pk:
-            mine.append((s, t))
-    return mine
+    governing = engine.policies_for_pairs(sorted(candidates))
+    return [
+        pair
+        for pair, version in governing.items()
+        if version is not None and version.policy_id == policy.pk
+    ]
+
+
+Rows = tuple[Any, ...]
+
+
+def _score_rows(keys: list[tuple[int, int]], target_ids: list[int]) -> Rows:
+    """The counting scores of ``keys`` (sorted (student, target) pairs) as arrays, in the
+    order the batch kernel reads them: by pair, then time, then score, then kind. The
+    database sorts and gives each time as epoch seconds; numpy groups (``pair_groups``),
+    so there is no Python object or sort per row."""
+    rows = list(
+        EvidenceScore.objects.filter(target_id__in=target_ids, counts=True)
+        .annotate(at=engine.EpochSeconds("assessed_at"))
+        .order_by("student_id", "target_id", "assessed_at", "score", "kind")
+        .values_list("student_id", "target_id", "score", "at", "kind")
+    )
+    if not rows:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty, empty, empty.astype(np.int64)
+    students, targets, scores, times, kinds = zip(*rows, strict=True)
+    key_s, key_t = (np.asarray(c, dtype=np.int64) for c in zip(*keys, strict=True))
+    g = core.pair_groups(key_s, key_t, students, targets)
+    kc = core.kind_codes(kinds)
+    sc = np.asarray(scores, dtype=np.float64)
+    ts = np.asarray(times, dtype=np.float64)
+    mine = g >= 0
+    g, ts, sc, kc = g[mine], ts[mine], sc[mine], kc[mine]
+    # The database put equal kinds' text in alphabetical order; the kernel's tie-break is
+    # the kind's code. Re-sort (stably, in numpy) only if such a tie is there.
+    tie = (np.diff(g) == 0) & (np.diff(ts) == 0) & (np.diff(sc) == 0) & (np.diff(kc) < 0)
+    if tie.any():
+        order = np.lexsort((kc, sc, ts, g))
+        g, ts, sc, kc = g[order], ts[order], sc[order], kc[order]
+    return g, ts, sc, kc
+
+
+def _bkt_rows(keys: list[tuple[int, int]], target_ids: list[int]) -> Rows:
+    """Quiz responses of ``keys`` for knowledge tracing, with each row's quiz item and
+    learning class; ties in time go in the single-pair order (by evidence key)."""
+    pair_index = {p: i for i, p in enumerate(keys)}
+    rows = sorted(
+        (pair_index[(s, t)], at.timestamp(), f"{e}:{pos}", 1.0 if c else 0.0, title, pos)
+        for s, t, c, at, e, pos, title in ItemResponse.objects.filter(
+            target_id__in=target_ids
+        ).values_list(
+            "student_id",
+            "target_id",
+            "correct",
+            "assessed_at",
+            "evidence_id",
+            "position",
+            "evidence__title",
+        )
+        if (s, t) in pair_index
+    )
+    g = np.asarray([r[0] for r in rows], dtype=np.int64)
+    ts = np.asarray([r[1] for r in rows], dtype=np.float64)
+    sc = np.asarray([r[3] for r in rows], dtype=np.float64)
+    kc = np.full(g.size, core.KIND_CODES["quiz"], dtype=np.int64)
+    items = [engine.bkt_item(r[4], r[5]) for r in rows]
+    classes = [r[4] for r in rows]
+    return g, ts, sc, kc, items, classes
 
 
 def _evaluate_pairs(
@@ -269,11 +327,9 @@ def _evaluate_pairs(
     for s, t in pairs:
         by_target[t].append(s)
     out: dict[tuple[int, int], tuple[str, float | None, float | None]] = {}
-    targets = Item.objects.in_bulk(list(by_target))
     groups_by_scale: dict[int | None, list[int]] = defaultdict(list)
-    for t in by_target:
-        scale_model = engine.scale_for(targets[t])
-        groups_by_scale[scale_model.pk if scale_model else None].append(t)
+    for t, scale_id in engine.scale_ids_for(by_target).items():
+        groups_by_scale[scale_id].append(t)
     method = version_params["method"]
     for scale_id, target_ids in groups_by_scale.items():
         scale = engine.core_scale(ProficiencyScale.objects.get(pk=scale_id) if scale_id else None)
@@ -286,48 +342,13 @@ def _evaluate_pairs(
             else None,
         )
         keys = sorted((s, t) for t in target_ids for s in by_target[t])
-        pair_index = {p: i for i, p in enumerate(keys)}
-        # (student, target, score, time, kind, tie-break, quiz item, learning class)
-        raw: list[tuple[int, int, float, dt.datetime, str, Any, str, str]]
-        if method == "bkt":  # ties in time go in the single-pair order: by evidence key
-            raw = [
-                (
-                    s,
-                    t,
-                    1.0 if c else 0.0,
-                    at,
-                    "quiz",
-                    f"{e}:{pos}",
-                    engine.bkt_item(title, pos),
-                    title,
-                )
-                for s, t, c, at, e, pos, title in ItemResponse.objects.filter(
-                    target_id__in=target_ids
-                ).values_list(
-                    "student_id",
-                    "target_id",
-                    "correct",
-                    "assessed_at",
-                    "evidence_id",
-                    "position",
-                    "evidence__title",
-                )
-            ]
+        if method == "bkt":
+            g, ts, sc, kc, items, classes = _bkt_rows(keys, target_ids)
         else:
-            raw = [
-                (s, t, sc, at, k, sc, "", "")
-                for s, t, sc, at, k in EvidenceScore.objects.filter(
-                    target_id__in=target_ids, counts=True
-                ).values_list("student_id", "target_id", "score", "assessed_at", "kind")
-            ]
-        rows = sorted(
-            (pair_index[(s, t)], at.timestamp(), tie, sc, core.KIND_CODES[k], item, cls)
-            for s, t, sc, at, k, tie, item, cls in raw
-            if (s, t) in pair_index
-        )
-        if not rows:
+            g, ts, sc, kc = _score_rows(keys, target_ids)
+            items = classes = None
+        if not g.size:
             continue
-        g, ts, _tie, sc, kc = (np.array(c) for c in list(zip(*rows, strict=True))[:5])
         cohorts = None
         if method == "bkt":
             schools = dict(
@@ -341,14 +362,24 @@ def _evaluate_pairs(
             kc,
             pol,
             scale,
-            bkt_items=[r[5] for r in rows],
-            bkt_learn_classes=[r[6] for r in rows],
+            bkt_items=items,
+            bkt_learn_classes=classes,
             bkt_cohorts=cohorts,
         )
-        for i, gid in enumerate(result.groups):
-            level = None if result.level_index[i] < 0 else scale.values[int(result.level_index[i])]
-            value = None if np.isnan(result.values[i]) else float(result.values[i])
-            out[keys[int(gid)]] = (core.STATUS_CODES[int(result.status[i])].value, value, level)
+        # Plain Python lists: reading numpy arrays one element at a time is slow.
+        names = [code.value for code in core.STATUS_CODES]
+        for gid, status, index, value in zip(
+            result.groups.tolist(),
+            result.status.tolist(),
+            result.level_index.tolist(),
+            result.values.tolist(),
+            strict=True,
+        ):
+            out[keys[gid]] = (
+                names[status],
+                None if value != value else value,  # NaN: no value
+                None if index < 0 else scale.values[index],
+            )
     return out
 
 
@@ -367,15 +398,15 @@ def preview_policy_change(
     pairs = _pairs(policy)
     new = _evaluate_pairs(pairs, merged)
     current = {
-        (d.student_id, d.target_id): d
-        for d in Determination.objects.filter(
+        (s, t): (status, level)
+        for s, t, status, level in Determination.objects.filter(
             student_id__in={s for s, _ in pairs}, target_id__in={t for _, t in pairs}
-        )
+        ).values_list("student_id", "target_id", "status", "level_value")
     }
     summary = {"total": len(pairs), "up": 0, "down": 0, "same": 0}
     for pair, (status, _value, level) in new.items():
         old = current.get(pair)
-        before = (RANK[old.status], old.level_value or 0) if old else (0, 0)
+        before = (RANK[old[0]], old[1] or 0) if old else (0, 0)
         after = (RANK[status], level or 0)
         key = "up" if after > before else "down" if after < before else "same"
         summary[key] += 1
@@ -491,6 +522,7 @@ def override_determination(
         computed_at=timezone.now(),
         reason="override",
     )
+    standing_changed.send(sender=Override, student=student)
     return override
 
 
@@ -499,6 +531,7 @@ def withdraw_override(actor: Actor, override: Override) -> None:
     authorize(actor, Act.CHANGE, Subject.STUDENT, override.student)
     override.withdrawn_at = timezone.now()
     override.save(update_fields=["withdrawn_at"])
+    standing_changed.send(sender=Override, student=override.student)
 
 
 @transaction.atomic
@@ -769,3 +802,33 @@ def set_rollup_rule(
         },
     )
     return rule
+
+
+# --- The district's continuum setting --------------------------------------------------------
+
+
+@transaction.atomic
+def set_continuum_setting(
+    actor: Actor, district: Organization, *, infer_lower_levels: bool, note: str = ""
+) -> ContinuumSetting:
+    """A new version of the district's continuum setting (whether showing a level meets the
+    levels below it). Those who may change the district's mastery policies may change it;
+    every standing reads the newest version from then on."""
+    from proficio.orgs.models import OrganizationKind
+
+    authorize_in(actor, Act.CHANGE, Subject.POLICY, district)
+    if district.kind != OrganizationKind.DISTRICT:
+        raise ValidationError({"district": _("The continuum setting belongs to a district.")})
+    newest = (
+        ContinuumSetting.objects.select_for_update()
+        .filter(district=district)
+        .order_by("-version")
+        .first()
+    )
+    return ContinuumSetting.objects.create(
+        district=district,
+        version=(newest.version + 1) if newest else 1,
+        created_by=_person(actor),
+        infer_lower_levels=bool(infer_lower_levels),
+        note=note.strip(),
+    )

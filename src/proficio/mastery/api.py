@@ -7,18 +7,18 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Router, Schema, Status
 
 from proficio import policy
+from proficio.api import problems
 from proficio.evidence import actions as evidence
 from proficio.evidence.models import EvidenceKind
 from proficio.frameworks.models import Item
+from proficio.mastery import continuum
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
-from proficio.policy import Act
+from proficio.policy import Act, Subject
 
 router = Router(tags=["evidence and mastery"])
 
@@ -38,18 +38,19 @@ class DeterminationOut(Schema):
 
 
 class ScoreIn(Schema):
-    target: uuid.UUID
-    score: float
+    target: uuid.UUID = Field(title="Learning target (its CASE identifier)")
+    score: float = Field(title="Score")
 
 
 class EvidenceIn(Schema):
-    kind: EvidenceKind
-    title: str
-    assessed_at: dt.datetime
-    scores: list[ScoreIn]
-    feedback: str = ""
-    partner_organization: str = ""
-    verifier: str = ""
+    # Each title is the field's label in error messages (proficio.api.problems).
+    kind: EvidenceKind = Field(title="Kind of evidence")
+    title: str = Field(title="Title")
+    assessed_at: dt.datetime = Field(title="When the learning was shown")
+    scores: list[ScoreIn] = Field(title="Scores")
+    feedback: str = Field("", title="Feedback to the student")
+    partner_organization: str = Field("", title="Partner organization")
+    verifier: str = Field("", title="Verified by")
 
 
 class EvidenceOut(Schema):
@@ -95,6 +96,50 @@ def student_determinations(request: HttpRequest, student_id: int) -> list[Determ
     return _determinations(student)
 
 
+class StandingOut(Schema):
+    """Where the student stands on one competency, by the one definition
+    (``proficio.core.progression.continuum``)."""
+
+    competency: uuid.UUID
+    competency_code: str | None
+    level: int | None  # the highest level shown (its position on the continuum)
+    level_label: str | None
+    status: str  # not_assessed, working_toward, on_track, beyond, no_expectation
+    proficient: bool | None  # at or above the level expected now; null: none expected
+    expected_level_now: int | None
+    next_expected_level: int | None
+    next_expected_by: dt.date | None
+    next_step: int | None
+    next_step_label: str | None
+    text: str
+
+
+@router.get("/students/{student_id}/standings", response=list[StandingOut])
+def student_standings(request: HttpRequest, student_id: int) -> list[StandingOut]:
+    student = policy.access_student(request.user, student_id, purpose="api: standings")
+    found = continuum.shown_for([student], continuum.student_competencies(student))
+    out = []
+    for s in found[student.pk]:
+        exp = s.standing.expectation
+        out.append(
+            StandingOut(
+                competency=s.competency.identifier,
+                competency_code=s.competency.human_coding_scheme,
+                level=s.standing.level,
+                level_label=s.level.label if s.level else None,
+                status=s.status,
+                proficient=s.proficient,
+                expected_level_now=exp.level if exp else None,
+                next_expected_level=exp.next_level if exp else None,
+                next_expected_by=exp.next_due if exp else None,
+                next_step=s.standing.next_step,
+                next_step_label=s.next_level.label if s.next_level else None,
+                text=s.text,
+            )
+        )
+    return out
+
+
 @router.post("/students/{student_id}/evidence", response={201: EvidenceOut})
 def record_evidence(
     request: HttpRequest, student_id: int, payload: EvidenceIn
@@ -103,13 +148,24 @@ def record_evidence(
         request.user, student_id, act=Act.CHANGE, purpose="api: evidence"
     )
     wanted = [s.target for s in payload.scores]
+    # Only targets of frameworks the caller may read: another district's draft is as
+    # unknown as an identifier nobody uses, and its codes are not named.
+    readable = policy.visible(request.user, Subject.FRAMEWORK)
     targets = {
         t.identifier: t
-        for t in Item.objects.filter(Q(identifier__in=wanted)).select_related("framework")
+        for t in Item.objects.filter(identifier__in=wanted, framework__in=readable).select_related(
+            "framework"
+        )
     }
-    missing = [str(t) for t in wanted if t not in targets]
+    missing = [
+        problems.problem(
+            EvidenceIn, ("scores", n, "target"), f"No learning target has the identifier {t}."
+        )
+        for n, t in enumerate(wanted)
+        if t not in targets
+    ]
     if missing:
-        raise HttpError(400, f"scores: no learning target has the identifier {', '.join(missing)}")
+        raise problems.InvalidInput(missing)
     try:
         made = evidence.record_evidence(
             request.user,
@@ -123,8 +179,7 @@ def record_evidence(
             verifier=payload.verifier,
         )
     except ValidationError as exc:
-        detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-        raise HttpError(400, detail) from None
+        raise problems.from_validation_error(exc, EvidenceIn) from None
     body = EvidenceOut(
         id=made.pk,
         uuid=made.uuid,

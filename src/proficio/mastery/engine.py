@@ -6,34 +6,23 @@ Reads only; writing happens in ``actions`` which call :func:`compute`.
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import FloatField, Func
 
 from proficio.core.mastery import policy as core
 from proficio.core.mastery.bkt import SkillModel, Variant
 from proficio.evidence.models import EvidenceScore, ItemResponse
+from proficio.frameworks import definitions
 from proficio.frameworks.models import AssociationType, Item, ProficiencyScale
 from proficio.mastery.models import SCOPE_PRECEDENCE, PolicyVersion, ScopeKind
 from proficio.orgs.models import Organization, OrganizationKind, Student
 
 
 def parent_of(item: Item) -> Item | None:
-    """The item's parent in its framework's hierarchy (memoized on the instance: one
-    evidence write asks three times)."""
-    if hasattr(item, "_proficio_parent"):
-        cached: Item | None = item._proficio_parent
-        return cached
-    link = (
-        item.outgoing.filter(
-            association_type=AssociationType.IS_CHILD_OF, destination_item__isnull=False
-        )
-        .select_related("destination_item")
-        .first()
-    )
-    parent = link.destination_item if link else None
-    item._proficio_parent = parent  # type: ignore[attr-defined]
+    """The item's parent in its framework's hierarchy (the definitions cache)."""
+    parent: Item | None = definitions.parent_of(item)
     return parent
 
 
@@ -42,15 +31,18 @@ def scale_for(target: Item) -> ProficiencyScale | None:
     competency = parent_of(target)
     if competency is not None and competency.scale_id is not None:
         return competency.scale
-    return target.framework.scale
+    scale: ProficiencyScale | None = definitions.item(target).framework.scale
+    return scale
 
 
-@functools.lru_cache(maxsize=256)
 def _core_scale(scale_id: int) -> core.Scale:
-    scale = ProficiencyScale.objects.get(pk=scale_id)
-    mastery = scale.mastery_value()
-    values = tuple(lv.value for lv in scale.levels.all())
-    return core.Scale(values=values, mastery=mastery if mastery is not None else values[-1])
+    def load() -> core.Scale:
+        scale = ProficiencyScale.objects.prefetch_related("levels").get(pk=scale_id)
+        mastery = scale.mastery_value()
+        values = tuple(lv.value for lv in scale.levels.all())
+        return core.Scale(values=values, mastery=mastery if mastery is not None else values[-1])
+
+    return definitions.cached(("core-scale", scale_id), load)
 
 
 def core_scale(scale: ProficiencyScale | None) -> core.Scale:
@@ -59,8 +51,32 @@ def core_scale(scale: ProficiencyScale | None) -> core.Scale:
     return _core_scale(scale.pk)
 
 
-def forget_scales() -> None:
-    _core_scale.cache_clear()
+def _newest_versions() -> dict[tuple[str, int], PolicyVersion]:
+    """(scope, the id of what the policy applies to) → that policy's newest version; of two
+    policies on the same thing, the older policy (the definitions cache)."""
+
+    def load() -> dict[tuple[str, int], PolicyVersion]:
+        newest: dict[tuple[str, int], PolicyVersion] = {}
+        seen: set[int] = set()
+        for version in PolicyVersion.objects.select_related("policy").order_by(
+            "policy_id", "-version"
+        ):
+            policy = version.policy
+            if policy.pk in seen:
+                continue
+            seen.add(policy.pk)
+            on = {
+                ScopeKind.TARGET: policy.item_id,
+                ScopeKind.COMPETENCY: policy.item_id,
+                ScopeKind.FRAMEWORK: policy.framework_id,
+                ScopeKind.SCHOOL: policy.organization_id,
+                ScopeKind.DISTRICT: policy.organization_id,
+            }.get(ScopeKind(policy.scope))
+            if on is not None:
+                newest.setdefault((policy.scope, on), version)
+        return newest
+
+    return definitions.cached(("policies",), load)
 
 
 def policy_for(student: Student, target: Item) -> PolicyVersion | None:
@@ -77,25 +93,118 @@ def policy_for_place(place: Organization, target: Item) -> PolicyVersion | None:
         school_id, district_id = place.pk, place.parent_id
     else:
         school_id, district_id = None, place.pk
-    # One query: every version of every policy that could apply, newest first.
-    versions = (
-        PolicyVersion.objects.filter(
-            Q(policy__scope=ScopeKind.TARGET, policy__item=target)
-            | Q(policy__scope=ScopeKind.COMPETENCY, policy__item=competency)
-            | Q(policy__scope=ScopeKind.FRAMEWORK, policy__framework_id=target.framework_id)
-            | Q(policy__scope=ScopeKind.SCHOOL, policy__organization_id=school_id)
-            | Q(policy__scope=ScopeKind.DISTRICT, policy__organization_id=district_id)
-        )
-        .select_related("policy")
-        .order_by("policy_id", "-version")
-    )
-    newest: dict[str, PolicyVersion] = {}
-    for version in versions:
-        newest.setdefault(version.policy.scope, version)
+    on = {
+        ScopeKind.TARGET: target.pk,
+        ScopeKind.COMPETENCY: competency.pk if competency is not None else None,
+        ScopeKind.FRAMEWORK: target.framework_id,
+        ScopeKind.SCHOOL: school_id,
+        ScopeKind.DISTRICT: district_id,
+    }
+    newest = _newest_versions()
     for scope in SCOPE_PRECEDENCE:
-        if scope in newest:
-            return newest[scope]
+        key = on[ScopeKind(scope)]
+        if key is not None and (scope, key) in newest:
+            return newest[(scope, key)]
     return None
+
+
+def parent_ids(item_ids: Iterable[int]) -> dict[int, int]:
+    """:func:`parent_of` for many items at once, by id, in one query (an item with no
+    parent is left out)."""
+    found: dict[int, int] = {}
+    for origin, destination in (
+        Item.objects.filter(pk__in=set(item_ids))
+        .filter(
+            outgoing__association_type=AssociationType.IS_CHILD_OF,
+            outgoing__destination_item__isnull=False,
+        )
+        .values_list("pk", "outgoing__destination_item_id")
+        .order_by("pk", "outgoing__pk")
+    ):
+        found.setdefault(origin, destination)  # the first link, as parent_of reads it
+    return found
+
+
+def scale_ids_for(target_ids: Iterable[int]) -> dict[int, int | None]:
+    """:func:`scale_for` for many targets at once, by id: the competency's scale, else the
+    framework's (None: no scale), in three queries."""
+    wanted = set(target_ids)
+    parents = parent_ids(wanted)
+    own = dict(Item.objects.filter(pk__in=wanted).values_list("pk", "framework__scale_id"))
+    competency_scale = dict(
+        Item.objects.filter(pk__in=set(parents.values())).values_list("pk", "scale_id")
+    )
+    out: dict[int, int | None] = {}
+    for t in wanted:
+        from_competency = competency_scale.get(parents[t]) if t in parents else None
+        out[t] = from_competency if from_competency is not None else own.get(t)
+    return out
+
+
+def policies_for_pairs(
+    pairs: list[tuple[int, int]],
+) -> dict[tuple[int, int], PolicyVersion | None]:
+    """:func:`policy_for` for many (student, target) pairs at once: the same precedence
+    (target > competency > framework > school > district), read in a fixed number of
+    queries (the preview and the replay ask it of thousands of pairs)."""
+    from proficio.orgs.models import Student as StudentModel
+
+    if not pairs:
+        return {}
+    student_ids = {s for s, _ in pairs}
+    target_ids = {t for _, t in pairs}
+    schools = dict(StudentModel.objects.filter(pk__in=student_ids).values_list("pk", "school_id"))
+    from proficio.orgs.models import Organization
+
+    parent = dict(
+        Organization.objects.filter(pk__in=set(schools.values())).values_list("pk", "parent_id")
+    )
+    frameworks = dict(Item.objects.filter(pk__in=target_ids).values_list("pk", "framework_id"))
+    competency = parent_ids(target_ids)
+    newest: dict[tuple[str, int], PolicyVersion] = {}
+    for version in PolicyVersion.objects.select_related("policy").order_by("policy_id", "-version"):
+        pol = version.policy
+        key_id = {
+            ScopeKind.TARGET: pol.item_id,
+            ScopeKind.COMPETENCY: pol.item_id,
+            ScopeKind.FRAMEWORK: pol.framework_id,
+            ScopeKind.SCHOOL: pol.organization_id,
+            ScopeKind.DISTRICT: pol.organization_id,
+        }.get(ScopeKind(pol.scope))
+        if key_id is None:
+            continue
+        # Per scope and object, the newest version of the first policy (as policy_for).
+        newest.setdefault((pol.scope, key_id), version)
+
+    def first(keys: list[tuple[ScopeKind, int | None]]) -> PolicyVersion | None:
+        for scope, key in keys:
+            if key is not None and (scope.value, key) in newest:
+                return newest[(scope.value, key)]
+        return None
+
+    # Every scope that names a target (target, competency, framework) comes before every
+    # scope that names a student's place (school, district): decide each side once.
+    assert SCOPE_PRECEDENCE.index(ScopeKind.FRAMEWORK) < SCOPE_PRECEDENCE.index(ScopeKind.SCHOOL)
+    by_target = {
+        t: first(
+            [
+                (ScopeKind.TARGET, t),
+                (ScopeKind.COMPETENCY, competency.get(t)),
+                (ScopeKind.FRAMEWORK, frameworks.get(t)),
+            ]
+        )
+        for t in target_ids
+    }
+    by_student = {
+        s: first(
+            [
+                (ScopeKind.SCHOOL, schools.get(s)),
+                (ScopeKind.DISTRICT, parent.get(schools[s]) if s in schools else None),
+            ]
+        )
+        for s in student_ids
+    }
+    return {(s, t): by_target[t] or by_student[s] for s, t in pairs}
 
 
 def bkt_item(quiz_title: str, position: int) -> str:
@@ -126,6 +235,29 @@ def core_policy(
         bkt_mastery=version.bkt_mastery,
         bkt_cohort=bkt_cohort(student),
     )
+
+
+class EpochSeconds(Func):
+    """A date-time column as seconds since the epoch (a float, to the microsecond), worked
+    out by the database: bulk reads skip building a Python date-time per row."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]": the whole seconds (of the
+        # first 19 characters: strftime would round the fraction to milliseconds, and so
+        # .9995 up to the next second), plus the fraction (characters 20 on; empty, so 0,
+        # when there is none). "%%%%" is one "%" once the template and then the query
+        # parameters are filled in.
+        template = (
+            "(CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER)"
+            " + CAST(substr(%(expressions)s, 20) AS REAL))"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) AS double precision)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def points_for(student_id: int, target_id: int, method: str) -> list[core.Point]:
@@ -199,64 +331,5 @@ def bkt_explanation(version: PolicyVersion, result: core.Result) -> dict[str, An
 
 
 def children_of(item: Item) -> list[Item]:
-    return list(
-        Item.objects.filter(
-            outgoing__association_type=AssociationType.IS_CHILD_OF,
-            outgoing__destination_item=item,
-            archived_at__isnull=True,
-        ).order_by("human_coding_scheme", "pk")
-    )
-
-
-def rule_for(item: Item) -> Any:
-    from proficio.core.mastery.rollup import RollupRule
-    from proficio.mastery.models import RollupRuleModel
-
-    stored = RollupRuleModel.objects.filter(item=item).first()
-    if stored is None:
-        return RollupRule("all")
-    return RollupRule(
-        stored.method,
-        points={str(k): float(v) for k, v in stored.points.items()},
-        threshold=stored.threshold,
-        required=frozenset(str(r) for r in stored.required),
-    )
-
-
-def standings(student: Student, items: list[Item]) -> dict[int, Any]:
-    """Each item's rolled-up standing for the student: learning targets from their
-    determinations (an active override wins), competencies and domains by their rules."""
-    from proficio.core.mastery.rollup import Child, rollup
-    from proficio.mastery.models import Determination, Override
-
-    dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
-    overrides = {
-        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
-    }
-    memo: dict[int, Any] = {}
-
-    def standing(item: Item) -> Any:
-        if item.pk in memo:
-            return memo[item.pk]
-        if item.kind == "target":
-            override = overrides.get(item.pk)
-            det = dets.get(item.pk)
-            if override is not None:
-                result = Child(str(item.pk), core.Status(override.status), override.level_value)
-            elif det is not None:
-                result = Child(str(item.pk), core.Status(det.status), det.level_value)
-            else:
-                result = Child(str(item.pk), core.Status.NOT_ASSESSED, None)
-        else:
-            kids = [standing(c) for c in children_of(item)]
-            rolled = rollup(kids, rule_for(item), core_scale(item.effective_scale()))
-            result = Child(str(item.pk), rolled.status, rolled.value)
-            memo[-item.pk] = rolled
-        memo[item.pk] = result
-        return result
-
-    out = {}
-    for item in items:
-        standing(item)
-        out[item.pk] = memo.get(-item.pk) or memo[item.pk]
-    return out
+    """The item's live children, by code (the definitions cache)."""
+    return list(definitions.children_of(item))

@@ -237,3 +237,35 @@ class ReplayJob(models.Model):
         if self.status == "done":
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class ContinuumSetting(AppendOnly, models.Model):
+    """A district's reading of its continuum, versioned like a policy: whether showing a
+    level of a competency meets the levels below it by inference (on unless a version
+    says otherwise). Immutable; a change is a new version."""
+
+    district = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="continuum_settings"
+    )
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    infer_lower_levels = models.BooleanField(
+        _("showing a level meets the levels below it"), default=True
+    )
+    note = models.TextField(_("why this version"), blank=True)
+
+    class Meta:
+        ordering = ["district", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "version"], name="unique_continuum_setting_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} v{self.version}: infer={self.infer_lower_levels}"
+
+    append_only_message = "continuum settings are immutable; make a new version"

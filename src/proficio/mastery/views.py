@@ -32,7 +32,7 @@ from proficio.mastery.models import (
 )
 from proficio.policy import Act, Subject
 from proficio.web.charts import ChartContext, evidence_over_time
-from proficio.web.forms import show_errors
+from proficio.web.forms import labelled_errors, show_errors
 
 
 def _user(request: HttpRequest) -> User:
@@ -257,7 +257,7 @@ def policy_preview(request: HttpRequest, policy_id: int) -> HttpResponse:
         except ValidationError as exc:
             error = "; ".join(exc.messages)
     else:
-        error = "; ".join(f"{f}: {', '.join(str(m) for m in e)}" for f, e in form.errors.items())
+        error = "; ".join(labelled_errors(form))
     return render(request, "mastery/_preview.html", {"summary": summary, "error": error})
 
 

@@ -40,6 +40,7 @@ from proficio.moderation.models import (
     SessionStatus,
     WorkSample,
 )
+from proficio.notifications import actions as notifications
 from proficio.orgs.models import Disability, Organization
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 
@@ -347,6 +348,7 @@ def open_scoring(actor: Actor, session: ModerationSession, *, seed: int = 0) -> 
     session.status = SessionStatus.SCORING
     session.opened_at = timezone.now()
     session.save(update_fields=["status", "opened_at"])
+    notifications.samples_assigned(actor, session)
     return len(design.pairs)
 
 

@@ -762,3 +762,19 @@ def my_assignments(session: ModerationSession, user: User) -> list[Assignment]:
         .select_related("sample")
         .order_by("sample__code")
     )
+
+
+def rubric_choices(user: User) -> Any:
+    """The rubrics ``user`` may choose for a common performance task: those of the
+    published frameworks the user can see."""
+    from proficio import policy
+    from proficio.frameworks.models import PublicationStatus, Rubric
+
+    frameworks = policy.visible(user, policy.Subject.FRAMEWORK).filter(
+        status=PublicationStatus.PUBLISHED
+    )
+    return (
+        Rubric.objects.filter(framework__in=frameworks)
+        .select_related("framework")
+        .order_by("framework__title", "title")
+    )

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from proficio import policy
 from proficio.accounts.models import User
-from proficio.frameworks.models import PublicationStatus, Rubric
 from proficio.moderation import actions, reports
 from proficio.moderation.forms import AnchorForm, DrawForm, RaterForm, SessionForm
 from proficio.moderation.models import (
@@ -98,12 +97,7 @@ def _owner_choices(user: User) -> Any:
 
 
 def _rubric_choices(user: User) -> Any:
-    frameworks = policy.visible(user, Subject.FRAMEWORK).filter(status=PublicationStatus.PUBLISHED)
-    return (
-        Rubric.objects.filter(framework__in=frameworks)
-        .select_related("framework")
-        .order_by("framework__title", "title")
-    )
+    return reports.rubric_choices(user)
 
 
 @login_required

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from proficio.accounts.models import User
 from proficio.accounts.roles import MEMBERSHIP_ROLES, Role
@@ -273,3 +275,43 @@ def bulk_add_roster(
         },
     )
     return len(students)
+
+
+@transaction.atomic
+def set_course_scope(actor: Actor, course: Course, identifiers: Sequence[str]) -> Course:
+    """Name the competencies a course teaches, by CASE identifier. Each must be a
+    competency of a framework Proficio holds; an unknown identifier is refused on the
+    field, naming its place in the list, and nothing is saved."""
+    from proficio.frameworks.models import Item, ItemKind
+
+    authorize_in(actor, Act.CHANGE, Subject.ORGANIZATION, course.district)
+    clean: list[tuple[int, str]] = []
+    problems: list[str] = []
+    for k, raw in enumerate(identifiers, start=1):
+        text = str(raw).strip()
+        try:
+            clean.append((k, str(uuid.UUID(text))))
+        except ValueError:
+            problems.append(
+                _("Line %(n)d: “%(id)s” is not a CASE identifier (a UUID).")
+                % {"n": k, "id": text[:80]}
+            )
+    known = set(
+        str(i)
+        for i in Item.objects.filter(
+            identifier__in=[i for _k, i in clean],
+            kind=ItemKind.COMPETENCY,
+            archived_at__isnull=True,
+        ).values_list("identifier", flat=True)
+    )
+    for k, ident in clean:
+        if ident not in known:
+            problems.append(
+                _("Line %(n)d: no competency has the CASE identifier %(id)s.")
+                % {"n": k, "id": ident}
+            )
+    if problems:
+        raise ValidationError({"competencies": problems})
+    course.competencies = list(dict.fromkeys(i for _k, i in clean))
+    course.save(update_fields=["competencies"])
+    return course

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 
 from proficio import policy
+from proficio.api.paging import Paging
 from proficio.audit.log import record_reads
 from proficio.audit.models import AuditEntry
 from proficio.orgs.models import Organization, Section, Student
@@ -82,11 +83,6 @@ class AuditEntryOut(Schema):
     student_id: int | None
 
 
-class Paging(Schema):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
-
-
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.user
@@ -102,7 +98,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 def list_students(request: HttpRequest, paging: Query[Paging]) -> list[Student]:
     policy.require(request.user, Act.VIEW, Subject.STUDENT)
     qs = policy.visible(request.user, Subject.STUDENT).order_by("pk")
-    students = list(qs[paging.offset : paging.offset + paging.limit])
+    students = paging.page(qs)
     record_reads(students, purpose="api: student list")
     return students
 
@@ -120,7 +116,7 @@ def list_sections(request: HttpRequest, paging: Query[Paging]) -> list[Section]:
         .select_related("course", "term", "term__year")
         .order_by("pk")
     )
-    return list(qs[paging.offset : paging.offset + paging.limit])
+    return paging.page(qs)
 
 
 @router.get("/sections/{section_id}", response=SectionOut)
@@ -132,11 +128,17 @@ def get_section(request: HttpRequest, section_id: int) -> Section:
 def list_organizations(request: HttpRequest, paging: Query[Paging]) -> list[Organization]:
     policy.require(request.user, Act.VIEW, Subject.ORGANIZATION)
     qs = policy.visible(request.user, Subject.ORGANIZATION).order_by("path")
-    return list(qs[paging.offset : paging.offset + paging.limit])
+    return paging.page(qs)
 
 
 @router.get("/audit", response=list[AuditEntryOut])
 def list_audit(request: HttpRequest, paging: Query[Paging]) -> list[AuditEntry]:
     policy.require(request.user, Act.VIEW, Subject.AUDIT_LOG)
     qs = policy.visible(request.user, Subject.AUDIT_LOG).order_by("-at", "-id")
-    return list(qs[paging.offset : paging.offset + paging.limit])
+    entries = paging.page(qs)
+    # A student the reader may not see is not named, as on the audit page.
+    hidden = policy.unnamed_actors(request.user, [e.actor_id for e in entries])
+    for entry in entries:
+        if entry.actor_id in hidden:
+            entry.actor_name = "student"
+    return entries

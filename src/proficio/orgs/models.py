@@ -114,6 +114,10 @@ class Course(models.Model):
     code = models.CharField(_("code"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
     subject = models.CharField(_("subject"), max_length=80, blank=True)
+    # The competencies the course teaches, by CASE identifier (a course may span
+    # frameworks). Empty: the course names none, and its classes work on every target the
+    # school may assess. See ``frameworks.assessable.scope_targets``.
+    competencies = models.JSONField(_("competencies taught"), default=list, blank=True)
     sourced_id = models.CharField(
         _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
     )
@@ -289,18 +293,25 @@ class StudentDemographics(models.Model):
 
 
 class Enrollment(models.Model):
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
+    # The largest table a roster writes (a million rows for a district of 50,000), so it
+    # carries no index it does not use: the unique (student, section) pair already serves
+    # lookups by student, and sourcedIds are matched by equality only (a plain index, not
+    # PostgreSQL's second pattern-matching one that ``db_index`` adds to a CharField).
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="enrollments", db_index=False
+    )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="enrollments")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     sourced_id = models.CharField(
-        _("OneRoster sourcedId"), max_length=255, blank=True, db_index=True, editable=False
+        _("OneRoster sourcedId"), max_length=255, blank=True, editable=False
     )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["student", "section"], name="unique_enrollment"),
         ]
+        indexes = [models.Index(fields=["sourced_id"], name="enrollment_sourced_id")]
 
     def __str__(self) -> str:
         return f"{self.student} in {self.section}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,10 +17,12 @@ from proficio.audit.log import record_bulk
 from proficio.audit.models import AuditAction
 from proficio.bulk import insert_rows
 from proficio.core.equity.disaggregate import predictability
+from proficio.core.progression import continuum
 from proficio.core.progression import pace as core
 from proficio.evidence.models import EvidenceScore
 from proficio.frameworks.models import Framework, Item, ItemKind, PerformanceLevel
 from proficio.mastery.models import Determination, DeterminationStatus, Override
+from proficio.notifications import actions as notifications
 from proficio.orgs.models import (
     Enrollment,
     Organization,
@@ -208,6 +210,11 @@ def refresh_pace(
     def lookup(table: np.ndarray) -> Any:
         return lambda groups: table[grade_of[groups // width], groups % width]
 
+    # Where each student stands on each competency, by the one definition; pace's fitted
+    # place is kept within that standing, so the two never disagree on the level.
+    stand = _standings(cont, exp, student_ids, grade_of, grades, today)
+    flat_standing = stand.level.ravel()
+
     batch = core.pace_batch(
         g,
         gt,
@@ -215,10 +222,12 @@ def refresh_pace(
         expected=lookup(expected_table),
         goal=lookup(goal_table),
         today=engine.years(today),
+        standing=lambda groups: flat_standing[(groups // width) * (width - 1) + groups % width],
     )
     group_student = batch.groups // width
     group_comp = batch.groups % width
     expected_now = expected_table[grade_of[group_student], group_comp]
+    level_now = batch.level_now
 
     # Opportunity to learn: targets at or below the expected level never assessed.
     pairs = np.unique(s_index * len(target_ids) + t_index)
@@ -238,7 +247,7 @@ def refresh_pace(
     unassessed = np.maximum(expected_count - assessed_within, 0)
 
     # Overall per student: mean distance from expectations, mean growth, latest projection.
-    gap = batch.level_now - expected_now
+    gap = level_now - expected_now
     has_gap = np.isfinite(gap)
     gap_sum = np.bincount(group_student[has_gap], gap[has_gap], minlength=n)
     gap_n = np.bincount(group_student[has_gap], minlength=n)
@@ -263,24 +272,13 @@ def refresh_pace(
     cutoff = engine.years(today - dt.timedelta(weeks=stalled_weeks))
     stalled = np.isfinite(last) & (last < cutoff)
 
-    # Proficiency: the share of assessed targets at mastery, from the determinations.
-    proficiency = np.full(n, np.nan)
-    for chunk in _chunks(student_ids.tolist(), 5000):
-        for row in (
-            Determination.objects.filter(student_id__in=chunk, evidence_count__gt=0)
-            .values("student_id")
-            .annotate(
-                assessed=Count("pk"),
-                mastered=Count(
-                    "pk",
-                    filter=Q(
-                        status__in=[DeterminationStatus.PROFICIENT, DeterminationStatus.ADVANCED]
-                    ),
-                ),
-            )
-        ):
-            k = int(np.searchsorted(student_ids, row["student_id"]))
-            proficiency[k] = row["mastered"] / row["assessed"]
+    # Proficient: at or above the level expected now, in every judged competency.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        judged = stand.judged.sum(axis=1)
+        proficiency = np.where(
+            judged > 0, stand.proficient.sum(axis=1) / np.maximum(judged, 1), np.nan
+        )
+    proficient_student = continuum.proficient_from_share(proficiency)
 
     statuses = [s.value for s in core.STATUS_CODES]
     comp_ids = [c.pk for c in cont.competencies]
@@ -291,8 +289,9 @@ def refresh_pace(
                 "student_id": int(student_ids[group_student[k]]),
                 "competency_id": comp_ids[group_comp[k]],
                 "status": statuses[batch.status[k]],
-                "level_now": _num(batch.level_now[k]),
+                "level_now": _num(level_now[k]),
                 "expected_now": _num(expected_now[k]),
+                **stand.row(int(group_student[k]), int(group_comp[k])),
                 "growth_per_year": _num(batch.per_year[k]),
                 "projected_on": engine.day_of(batch.projected[k]),
                 "earliest_on": engine.day_of(batch.earliest[k]),
@@ -319,6 +318,10 @@ def refresh_pace(
                 "status": statuses[overall[k]],
                 "level_now": None,
                 "expected_now": None,
+                "standing": None,
+                "expected_level": None,
+                "standing_status": "",
+                "proficient": None if np.isnan(proficiency[k]) else bool(proficient_student[k]),
                 "growth_per_year": _num(mean_rate[k]),
                 "projected_on": engine.day_of(proj[k]),
                 "earliest_on": None,
@@ -356,7 +359,7 @@ def refresh_pace(
         "behind": per_cell(overall == status_code[core.PaceStatus.BEHIND]),
         "unknown": per_cell(overall == status_code[core.PaceStatus.UNKNOWN]),
         "stalled": per_cell(stalled),
-        "proficient": per_cell(proficiency >= 0.5),
+        "proficient": per_cell(proficient_student),
         "growth_sum": per_cell(np.isfinite(mean_rate), mean_rate),
         "growth_n": per_cell(np.isfinite(mean_rate)),
         "evidence": per_cell(None, evidence_per_student.astype(float)),
@@ -382,6 +385,7 @@ def refresh_pace(
     r2_proficiency = predictability(codes, levels, proficiency)
 
     with transaction.atomic():
+        off_pace_before = _open_off_pace(district)
         StudentPace.objects.filter(student__school__path__startswith=district.path).delete()
         insert_rows(StudentPace, pace_rows)
         SchoolDay.objects.filter(day=today, school_id__in=schools.tolist()).delete()
@@ -412,7 +416,130 @@ def refresh_pace(
             org_path=district.path,
             detail={"day": today.isoformat()},
         )
+        # The day's aggregates, suppressed and audited once, for every page and export.
+        from proficio.insights.actions import publish_release
+
+        publish_release(SYSTEM, district, day=today)
+        _tell_advisors(district, off_pace_before, today)
     return {"students": n, "flags": flags}
+
+
+@dataclass
+class _Standings:
+    """Every student's standing on every competency of the continuum, as (students ×
+    competencies) arrays."""
+
+    level: np.ndarray  # highest level shown (0: none)
+    expected: np.ndarray  # the whole level expected now (NaN: none)
+    status: np.ndarray  # indexes of continuum.STATUS_CODES
+    proficient: np.ndarray
+    judged: np.ndarray  # an expectation exists
+
+    def row(self, student: int, comp: int) -> dict[str, Any]:
+        level = int(self.level[student, comp])
+        expected = self.expected[student, comp]
+        return {
+            "standing": level or None,
+            "expected_level": int(expected) if np.isfinite(expected) else None,
+            "standing_status": continuum.STATUS_CODES[int(self.status[student, comp])].value,
+            "proficient": bool(self.proficient[student, comp])
+            if self.judged[student, comp]
+            else None,
+        }
+
+
+def _standings(
+    cont: engine.Continuum,
+    exp: engine.Expectations,
+    student_ids: np.ndarray,
+    grade_of: np.ndarray,
+    grades: list[str],
+    today: dt.date,
+) -> _Standings:
+    """The batch twin of ``mastery.continuum.standings`` for a whole district: the same
+    determinations (an active override winning), the same term targets, the same kernel
+    (``highest_shown_batch`` and ``status_batch``, property-tested against ``standing``)."""
+    n, m = student_ids.size, len(cont.competencies)
+    target_ids = np.array(sorted(cont.position_of), dtype=np.int64)
+    t_comp = np.array([cont.competency_of[t] for t in target_ids], dtype=np.int64)
+    t_pos = np.array([cont.position_of[t] for t in target_ids], dtype=np.int64)
+    met = np.zeros((n, target_ids.size), dtype=bool)
+    assessed = np.zeros((n, target_ids.size), dtype=bool)
+    proficient_codes = {DeterminationStatus.PROFICIENT.value, DeterminationStatus.ADVANCED.value}
+    for chunk in _chunks(student_ids.tolist(), 5000):
+        found: dict[tuple[int, int], str] = {
+            (s, t): st
+            for s, t, st in Determination.objects.filter(
+                student_id__in=chunk, target_id__in=target_ids.tolist()
+            ).values_list("student_id", "target_id", "status")
+        }
+        for s, t, st in (
+            Override.objects.filter(
+                student_id__in=chunk, target_id__in=target_ids.tolist(), withdrawn_at__isnull=True
+            )
+            .order_by("at")
+            .values_list("student_id", "target_id", "status")
+        ):
+            found[(s, t)] = st
+        if found:
+            keys = np.array(list(found), dtype=np.int64)
+            i = np.searchsorted(student_ids, keys[:, 0])
+            j = np.searchsorted(target_ids, keys[:, 1])
+            values = list(found.values())
+            met[i, j] = [v in proficient_codes for v in values]
+            assessed[i, j] = [v != DeterminationStatus.NOT_ASSESSED for v in values]
+    rows_student = np.repeat(np.arange(n), target_ids.size)
+    rows_comp = np.tile(t_comp, n)
+    groups = rows_student * m + rows_comp
+    got, best = continuum.highest_shown_batch(groups, np.tile(t_pos, n), met.ravel())
+    level = np.zeros(n * m, dtype=np.int64)
+    level[got] = best
+    any_assessed = np.zeros(n * m, dtype=bool)
+    np.logical_or.at(any_assessed, groups, assessed.ravel())
+    expected = np.full((len(grades), m), np.nan)
+    upcoming = np.full((len(grades), m), np.nan)
+    for gi, grade in enumerate(grades):
+        for k in range(m):
+            e = continuum.expectation(exp.for_(grade, k, TargetKind.TERM), today)
+            if e is not None:
+                expected[gi, k], upcoming[gi, k] = e.level, e.next_level
+    exp_level = expected[grade_of].ravel()
+    next_level = upcoming[grade_of].ravel()
+    status, proficient = continuum.status_batch(level, any_assessed, exp_level, next_level)
+    shape = (n, m)
+    return _Standings(
+        level=level.reshape(shape),
+        expected=exp_level.reshape(shape),
+        status=status.reshape(shape),
+        proficient=proficient.reshape(shape),
+        judged=~np.isnan(exp_level).reshape(shape),
+    )
+
+
+def _open_off_pace(district: Organization) -> set[int] | None:
+    """The district's open off-pace flags before this check; None when it is the
+    district's first check (then no flag is "newly" off pace: there was nothing before)."""
+    if not DistrictDay.objects.filter(district=district).exists():
+        return None
+    return set(
+        SupportFlag.objects.filter(
+            student__school__path__startswith=district.path,
+            reason=FlagReason.OFF_PACE,
+            resolved_on__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+
+
+def _tell_advisors(district: Organization, before: set[int] | None, today: dt.date) -> None:
+    """Advisors hear about students on their caseload whom this check found newly off pace."""
+    if before is None:
+        return
+    new = SupportFlag.objects.filter(
+        student__school__path__startswith=district.path,
+        reason=FlagReason.OFF_PACE,
+        resolved_on__isnull=True,
+    ).exclude(pk__in=before)
+    notifications.advisees_newly_off_pace(SYSTEM, new, today)
 
 
 def _per_student(student_ids: np.ndarray, ids: Any) -> np.ndarray:

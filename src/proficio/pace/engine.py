@@ -160,6 +160,11 @@ def student_pace(student: Student, today: dt.date) -> list[CompetencyPace]:
         by_competency[cont.competency_of[target_id]].append(
             (at.date(), cont.place(target_id, score))
         )
+    # Pace's place is kept within the student's standing, as the daily snapshot does, so
+    # the record and the dashboards (which read the snapshot) tell the same story.
+    from proficio.mastery import continuum as standing_of
+
+    stood = standing_of.standings([student], list(cont.competencies), today=today)[student.pk]
     rows = []
     for k, competency in enumerate(cont.competencies):
         points = exp.for_(student.grade_level, k, TargetKind.TERM)
@@ -173,7 +178,15 @@ def student_pace(student: Student, today: dt.date) -> list[CompetencyPace]:
             if place > best:
                 best, last_progress = place, day
             places.append((day, best))
-        result = core.pace(places, points, today=today, goal=None if np.isnan(goal) else goal)
+        standing = stood.get(competency.pk)
+        result = core.pace(
+            places,
+            points,
+            today=today,
+            goal=None if np.isnan(goal) else goal,
+            within_standing=standing is not None,
+            standing=standing.level if standing is not None else None,
+        )
         rows.append(
             CompetencyPace(competency, result, None if np.isnan(goal) else goal, due, last_progress)
         )

@@ -110,7 +110,7 @@ class EducatorProfile(models.Model):
         return None
 
     def audit_scope(self) -> str:
-        return self.organization.path if self.organization_id else ""
+        return self.organization.path if self.organization is not None else ""
 
     def role_labels(self) -> list[str]:
         labels = dict(EducatorRole.choices)
@@ -143,7 +143,14 @@ class StudentPace(models.Model):
     latest_on = models.DateField(null=True)
     last_progress_on = models.DateField(null=True)
     stalled = models.BooleanField(default=False)
-    proficiency = models.FloatField(null=True)  # share of assessed targets proficient (overall row)
+    # The standing by the one definition (proficio.core.progression.continuum): per
+    # competency the highest level shown, the level expected now, the status and whether
+    # it is proficient; on the overall row, the share of judged competencies proficient.
+    standing = models.PositiveSmallIntegerField(null=True)
+    expected_level = models.PositiveSmallIntegerField(null=True)
+    standing_status = models.CharField(max_length=16, blank=True, default="")
+    proficient = models.BooleanField(null=True)
+    proficiency = models.FloatField(null=True)
     evidence = models.PositiveIntegerField(default=0)
     expected_targets = models.PositiveIntegerField(default=0)
     unassessed_targets = models.PositiveIntegerField(default=0)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -104,14 +106,23 @@ def _flags_for(request: HttpRequest) -> Any:
     return (
         SupportFlag.objects.filter(resolved_on__isnull=True, student__in=students)
         .select_related("student", "student__school")
-        .order_by("student__legal_family_name", "student__legal_given_name", "reason")
+        .order_by("student__legal_family_name", "student__legal_given_name", "reason", "pk")
     )
+
+
+SUPPORT_PAGE = 50  # flags per page of the support list
 
 
 @login_required
 def support_list(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Act.VIEW, Subject.SUPPORT_PLAN)
-    flags = list(_flags_for(request)[:500])
+    # Every open flag, a page at a time, filtered by reason if asked.
+    reason = request.GET.get("reason", "")
+    everyone = _flags_for(request)
+    chosen = everyone.filter(reason=reason) if reason in FlagReason.values else everyone
+    reason = reason if reason in FlagReason.values else ""
+    page = Paginator(chosen, SUPPORT_PAGE).get_page(request.GET.get("page"))
+    flags = list(page.object_list)
     planned = set(
         policy.visible(request.user, Subject.SUPPORT_PLAN)
         .filter(closed_on__isnull=True)
@@ -143,7 +154,14 @@ def support_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pace/supports.html",
-        {"rows": rows, "plans": plans, "reasons": FlagReason},
+        {
+            "rows": rows,
+            "plans": plans,
+            "reasons": FlagReason,
+            "reason": reason,
+            "page": page,
+            "page_query": urlencode({"reason": reason}) if reason else "",
+        },
     )
 
 

@@ -7,12 +7,23 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from proficio.settings import secret_key
 from proficio.settings.base import *  # noqa: F403
+from proficio.settings.base import DATA_DIR
 
 DEBUG = False
-SECRET_KEY = os.environ.get("PROFICIO_SECRET_KEY", "")
-if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("PROFICIO_SECRET_KEY must be set to a random string of 50+ chars")
+# From PROFICIO_SECRET_KEY or $PROFICIO_DATA_DIR/secret_key, never made up here: every app
+# server behind a load balancer must use the same key.
+SECRET_KEY = secret_key.configured(DATA_DIR)
+if len(SECRET_KEY) < secret_key.MIN_LENGTH:
+    raise ImproperlyConfigured(
+        "PROFICIO_SECRET_KEY must be set to a random string of 50+ characters "
+        "(or put one in the secret_key file of PROFICIO_DATA_DIR)"
+    )
+
+# Static files come from STATIC_ROOT, filled (and compressed) by collectstatic, which
+# `proficio serve` runs before starting.
+WHITENOISE_USE_FINDERS = False
 
 SECURE_SSL_REDIRECT = os.environ.get("PROFICIO_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -22,7 +33,12 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# Behind a reverse proxy the client address comes from X-Forwarded-For; lockout then
-# counts failures per username *and* real client, so nobody can lock out a colleague.
+# Behind a reverse proxy the client address comes from X-Forwarded-For, read only when the
+# request arrives from a trusted proxy (by default one on this machine); lockout then counts
+# failures per username *and* real client, so nobody can lock out a colleague.
+PROFICIO_TRUSTED_PROXIES = os.environ.get("PROFICIO_TRUSTED_PROXIES", "127.0.0.1,::1")
 PROFICIO_PROXY_COUNT = int(os.environ.get("PROFICIO_PROXY_COUNT", "1"))
-AXES_CLIENT_IP_CALLABLE = "proficio.accounts.client_ip.client_ip"
+
+# Mail goes out by SMTP in production, from the PROFICIO_EMAIL_* variables.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("PROFICIO_EMAIL_HOST", "localhost")

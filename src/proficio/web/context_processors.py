@@ -28,6 +28,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_queue": False,
             "nav_wallet": False,
             "nav_roster": False,
+            "nav_people": False,
+            "nav_graduation_mine": False,
+            "nav_graduation_caseload": False,
             "nav_educators": False,
         }
     w = policy.who(user)
@@ -46,6 +49,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_wallet": Role.STUDENT in w.roles,
         # District and system administrators: roster imports and learning-tool alignments.
         "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
+        "nav_people": policy.may(user, Act.VIEW, Subject.PERSON),
+        "nav_graduation_mine": bool(_SELF_ROLES & set(w.roles)),
+        "nav_graduation_caseload": serves_others and policy.may(user, Act.VIEW, Subject.GRADUATION),
         # Professional learning: educators' own, and leaders' suppressed views.
         "nav_educators": policy.may(user, Act.CHANGE, Subject.OWN_PRACTICE)
         or policy.may(user, Act.VIEW, Subject.EDUCATOR_AGGREGATE),

@@ -16,6 +16,16 @@ def show_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(target, message)
 
 
+def labelled_errors(form: Any) -> list[str]:
+    """A form's errors as lines a person reads: each field by its label ("Minimum pieces of
+    evidence: ..."), never its name; errors of the whole form as they are."""
+    lines = []
+    for name, messages in form.errors.items():
+        label = form[name].label if name in form.fields else ""  # the label, else a pretty name
+        lines += [f"{label}: {m}" if label else str(m) for m in messages]
+    return lines
+
+
 class StudentSearchForm(forms.Form):
     q = forms.CharField(label=_("Find a student"), max_length=100, required=False)
 

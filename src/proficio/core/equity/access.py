@@ -26,9 +26,7 @@ def high_need(shares: Sequence[float | None]) -> list[bool]:
     quarter = max(1, math.ceil(len(known) / 4))
     cut = known[quarter - 1]
     lowest = known[-1]
-    return [
-        s is not None and not math.isnan(s) and s >= cut and s > lowest for s in shares
-    ]
+    return [s is not None and not math.isnan(s) and s >= cut and s > lowest for s in shares]
 
 
 @dataclass(frozen=True)

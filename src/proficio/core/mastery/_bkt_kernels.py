@@ -10,11 +10,30 @@ index the parameter arrays directly; a plain model has one class of each per ski
 **Exactness.** The filter keeps P(known) and P(unknown) as two numbers and never forms
 ``1 - P(known)``. Neither is ever computed by subtraction, so a tiny P(unknown) after a
 long run of correct answers keeps its full relative precision and can grow again after
-wrong answers. Only underflow below the smallest double could lose it. A sequence whose
-probabilities fall below :data:`TINY` (far above underflow) is therefore recomputed
-entirely in log space (:func:`forward_log`, :func:`backward_log`), which cannot underflow.
-The backward pass is the scaled one (Rabiner): with every filtered probability at least
-``TINY``, its scaled messages stay below ``1 / TINY`` and cannot overflow.
+wrong answers. The backward pass is the scaled one (Rabiner): with every filtered
+probability at least ``TINY``, its scaled messages stay below ``1 / TINY`` and cannot
+overflow.
+
+**Certain rows.** Without forgetting, a long run of correct answers drives P(unknown)
+below any double (each answer multiplies it by about guess / (1 - slip)), while its
+ratio to P(known) is still what later wrong answers must undo. A row is *certain* when
+the response leaves P(unknown) below ``exp(CERTAIN)`` (about 4e-18) of P(known): then
+P(known | response) is 1 to the last bit, the response's probability is P(known) times
+P(response | known), and P(unknown) is carried as the log-odds log(P(unknown) /
+P(known)), which the row's response and learning only shift by a constant
+(:func:`log_tables`, once per E-step). The backward pass carries its message for
+"unknown" after a certain row as a ratio to the one for "known" (in logs where the
+ratio would leave doubles); P(unknown | response) is taken out of logs only where it
+is a normal double.
+Long streaks thus cost additions, not a log-space pass. The log-odds carry an absolute
+rounding error that grows with the length of the streak (about 1e-12 relative after
+hundreds of rows), far below anything a fit or a prediction can see.
+
+Where neither form is exact (P(known) below ``TINY``, or parameters so extreme that one
+response would undo a certainty from below the smallest normal double), the sequence is
+recomputed entirely in log space (:func:`forward_log`, :func:`backward_log`), which
+cannot underflow. With fitted parameters (never closer than ``EDGE`` to 0 or 1) that
+does not happen.
 
 The log-likelihood is the sum of the logs of the one-step predictive probabilities,
 which is exact; EM compares and reports that number.
@@ -41,6 +60,20 @@ TINY: Final = 1e-200
 
 _LOG_SMALL: Final = 1e-100  # products of predictive probabilities are folded into logs here
 
+CERTAIN: Final = -40.0
+"""Log-odds of unknown to known below which a posterior is certain to the last bit."""
+
+FLOOR: Final = 1e-300
+"""The smallest P(unknown) kept as a probability (normal doubles, full precision)."""
+
+LOG_FLOOR: Final = math.log(FLOOR)
+
+_EXP_UNDER: Final = -745.0  # exp of anything lower is 0 in doubles
+_EXP_PLAIN: Final = -700.0  # exp of anything higher is a normal double
+_BIG: Final = 1e300  # the backward ratio after a certain row is kept plain within these
+_SMALL: Final = 1e-300
+_LOG_BIG: Final = math.log(_BIG)
+
 
 def _jit(function: F) -> F:
     """Compile with Numba, cached on disk; ``error_model="numpy"``: 0/0 is NaN, not raise."""
@@ -63,6 +96,37 @@ def safe_log(x: float) -> float:
 
 
 @_jit
+def log_tables(
+    learn: Any,
+    guess: Any,
+    slip: Any,
+    g_lo: int,
+    g_hi: int,
+    l_lo: int,
+    l_hi: int,
+    odds: Any,
+    stay: Any,
+    learns: Any,
+) -> None:
+    """Fill the tables the certain-row arithmetic needs, once per E-step.
+
+    ``odds[g - g_lo, r]`` is log P(response r | unknown) - log P(response r | known) for
+    guess/slip class ``g``, and ``odds[g - g_lo, 2 + r]`` the ratio itself.
+    ``stay[c - l_lo]`` and ``learns[c - l_lo]`` are log(1 - learn) and log(learn) for
+    learning class ``c``. An impossible response gives an infinite or NaN entry, which
+    sends a certain row back to the general paths.
+    """
+    for g in range(g_lo, g_hi):
+        odds[g - g_lo, 1] = safe_log(guess[g]) - safe_log(1.0 - slip[g])
+        odds[g - g_lo, 0] = safe_log(1.0 - guess[g]) - safe_log(slip[g])
+        odds[g - g_lo, 3] = guess[g] / (1.0 - slip[g])
+        odds[g - g_lo, 2] = (1.0 - guess[g]) / slip[g]
+    for c in range(l_lo, l_hi):
+        stay[c - l_lo] = safe_log(1.0 - learn[c])
+        learns[c - l_lo] = safe_log(learn[c])
+
+
+@_jit
 def forward(
     resp: Any,
     gs: Any,
@@ -74,36 +138,90 @@ def forward(
     forget: Any,
     guess: Any,
     slip: Any,
+    odds: Any,
+    stay: Any,
+    g_off: int,
+    l_off: int,
     pred_k: Any,
     pred_u: Any,
     tiny: float,
 ) -> tuple[float, bool]:
-    """Filter rows ``lo:hi`` in probabilities; store P(known), P(unknown) before each row.
+    """Filter rows ``lo:hi``; store the state before each row (see the module docstring).
 
-    Return ``(log-likelihood, True)``, or ``(nan, False)`` as soon as a probability falls
-    below ``tiny``: the caller then uses the log-space path for this sequence.
+    A plain row stores P(known) and P(unknown). A *certain* row, where the response
+    leaves P(unknown) below ``exp(CERTAIN)`` of P(known), stores ``-P(known)`` and the
+    log-odds log(P(unknown) / P(known)). Return ``(log-likelihood, True)``, or
+    ``(nan, False)`` where neither form is exact (P(known) below ``tiny``, or a
+    certain row whose response could undo the certainty from below the smallest normal
+    double): the caller then uses the log-space path for this sequence.
     """
     pk = prior
     pu = 1.0 - prior
+    x = 0.0  # log(P(unknown) / P(known)) while ``in_odds``, P(known) then being 1
+    xq = 0.0
+    in_odds = False
     ll = 0.0
     product = 1.0
     for t in range(lo, hi):
-        if not (pk >= tiny and pu >= tiny):
-            return math.nan, False
-        pred_k[t] = pk
-        pred_u[t] = pu
         g = gs[t]
-        if resp[t] == 1:
-            ak = pk * (1.0 - slip[g])
-            au = pu * guess[g]
+        right = resp[t] == 1
+        if right:
+            ek = 1.0 - slip[g]
+            eu = guess[g]
         else:
-            ak = pk * slip[g]
-            au = pu * (1.0 - guess[g])
-        c = ak + au
-        qk = ak / c
-        qu = au / c
-        if not (qk >= tiny and qu >= tiny):
-            return math.nan, False
+            ek = slip[g]
+            eu = 1.0 - guess[g]
+        certain = False
+        if in_odds:
+            xq = x + odds[g - g_off, resp[t]]
+            if xq < CERTAIN:
+                certain = True
+            elif x >= LOG_FLOOR:  # a wrong answer makes P(unknown) count again
+                pk = 1.0
+                pu = math.exp(x)
+                in_odds = False
+            else:
+                return math.nan, False
+        if not certain:
+            if not pk >= tiny:
+                return math.nan, False
+            ak = pk * ek
+            au = pu * eu
+            c = ak + au
+            qk = ak / c
+            qu = au / c
+            if not qk >= tiny:
+                return math.nan, False
+            if qu >= tiny and pu >= FLOOR:
+                pred_k[t] = pk
+                pred_u[t] = pu
+                k = lc[t]
+                pk = qk * (1.0 - forget[k]) + qu * learn[k]
+                pu = qk * forget[k] + qu * (1.0 - learn[k])
+            else:
+                if pu < FLOOR and pu != 0.0:
+                    return math.nan, False
+                # qu < tiny * qk, so xq = log(qu / qk) < CERTAIN: this row is certain.
+                x = safe_log(pu) - math.log(pk)
+                xq = x + odds[g - g_off, resp[t]]
+                certain = True
+        if certain:
+            # P(known | response) is 1 to the last bit, P(unknown | response) is exp(xq),
+            # and the response's probability is P(known) * P(response | known).
+            pred_k[t] = -pk
+            pred_u[t] = x
+            c = pk * ek
+            k = lc[t]
+            f = forget[k]
+            if f == 0.0:
+                x = xq + stay[k - l_off]
+                pk = 1.0
+                in_odds = True
+            else:
+                qu = math.exp(xq)
+                pk = (1.0 - f) + qu * learn[k]
+                pu = f + qu * (1.0 - learn[k])
+                in_odds = False
         if c < _LOG_SMALL:
             ll += math.log(c)
         else:
@@ -111,9 +229,6 @@ def forward(
             if product < _LOG_SMALL:
                 ll += math.log(product)
                 product = 1.0
-        k = lc[t]
-        pk = qk * (1.0 - forget[k]) + qu * learn[k]
-        pu = qk * forget[k] + qu * (1.0 - learn[k])
     return ll + math.log(product), True
 
 
@@ -174,6 +289,9 @@ def backward(
     forget: Any,
     guess: Any,
     slip: Any,
+    odds: Any,
+    stay: Any,
+    learns: Any,
     pred_k: Any,
     pred_u: Any,
     counts: Any,
@@ -186,13 +304,21 @@ def backward(
     (unknown -> known), 1 unknown with a next opportunity, 2 forgot, 3 known with a next
     opportunity, 4 known, 5 known and wrong, 6 unknown, 7 unknown and right. Learning
     classes are counted in row ``lc - l_off`` and guess/slip classes in row ``gs - g_off``
-    (the offsets shift codes to the skill's own rows). Return P(known) at ``lo`` given
-    all responses.
+    (the offsets shift codes to the skill's own rows; the log tables are indexed the
+    same way). Return P(known) at ``lo`` given all responses.
+
+    After a certain row the backward message for "unknown" may be too large for a
+    double, so it is carried as its ratio ``rho`` to the message for "known", or as the
+    log ``v`` of that ratio where the ratio would leave [1e-300, 1e300].
     """
     bk = 1.0
     bu = 1.0
     wk = 0.0
     wu = 0.0
+    v = 0.0
+    rho = 0.0
+    in_ratio = False  # the message of the row after is (wk, rho or v), not (wk, wu)
+    in_logs = False  # and it is v
     gk = 0.0
     for t in range(hi - 1, lo - 1, -1):
         g = gs[t]
@@ -203,31 +329,102 @@ def backward(
         else:
             ek = slip[g]
             eu = 1.0 - guess[g]
-        ak = pred_k[t] * ek
+        pk = pred_k[t]
+        last = t == hi - 1
+        k = lc[t]
+        c = k - l_off
+        if pk < 0.0:  # a certain row
+            pk = -pk
+            d = odds[g - g_off, resp[t]]
+            xq = pred_u[t] + d
+            f = 0.0 if last else forget[k]
+            forgot = 0.0
+            h = 0.0  # log(bu / bk) where ``ratio`` cannot hold it
+            ratio = 1.0  # bu / bk
+            plain = True
+            if in_ratio and f == 0.0:
+                bk = wk
+                if in_logs:
+                    h = log_add(learns[c], stay[c] + v)
+                    plain = False
+                else:
+                    ratio = learn[k] + (1.0 - learn[k]) * rho
+            else:
+                if in_ratio:  # f > 0 keeps P(unknown) after the row at least f: wu is finite
+                    wu = wk * (math.exp(v) if in_logs else rho)
+                if not last:
+                    bk = (1.0 - f) * wk + f * wu
+                    bu = learn[k] * wk + (1.0 - learn[k]) * wu
+                    forgot = f * wu
+                    ratio = bu / bk
+                    if not ratio <= _BIG:
+                        h = safe_log(bu) - safe_log(bk)
+                        plain = False
+            # gu = P(unknown | response) * bu and P(learned) = P(unknown | response) * learn *
+            # wk, with P(unknown | response) = exp(xq); where that underflows, in logs.
+            if plain and xq > _EXP_PLAIN:
+                qu = math.exp(xq)
+                gu = bk * (qu * ratio)
+                learned = wk * (qu * learn[k])
+            else:
+                if plain:
+                    h = safe_log(ratio) if xq > _EXP_UNDER - _LOG_BIG else -math.inf
+                e = xq + h
+                gu = bk * math.exp(e) if e > _EXP_UNDER else 0.0
+                e = xq + learns[c]
+                learned = wk * math.exp(e) if e > _EXP_UNDER else 0.0
+            if not last:
+                counts[c, 0] += learned
+                counts[c, 1] += gu
+                counts[c, 2] += forgot
+                counts[c, 3] += bk
+            gk = bk
+            cg = g - g_off
+            counts[cg, 4] += gk
+            counts[cg, 6] += gu
+            if right:
+                counts[cg, 7] += gu
+            else:
+                counts[cg, 5] += gk
+            wk = bk / pk
+            in_ratio = True
+            if plain:
+                rho = odds[g - g_off, 2 + resp[t]] * ratio
+                in_logs = not (_SMALL <= rho <= _BIG)
+                if in_logs:
+                    v = d + math.log(ratio) if ratio > 0.0 else -math.inf
+            else:
+                v = d + h
+                in_logs = not (-_LOG_BIG <= v <= _LOG_BIG)
+                if not in_logs:
+                    rho = math.exp(v)
+            continue
+        if in_ratio:
+            wu = wk * (math.exp(v) if in_logs else rho)
+            in_ratio = False
+        ak = pk * ek
         au = pred_u[t] * eu
         inv = 1.0 / (ak + au)
         qk = ak * inv
         qu = au * inv
-        if t < hi - 1:
-            k = lc[t]
+        if not last:
             f = forget[k]
             le = learn[k]
             bk = (1.0 - f) * wk + f * wu
             bu = le * wk + (1.0 - le) * wu
-            c = k - l_off
             counts[c, 0] += qu * le * wk
             counts[c, 1] += qu * bu
             counts[c, 2] += qk * f * wu
             counts[c, 3] += qk * bk
         gk = qk * bk
         gu = qu * bu
-        c = g - g_off
-        counts[c, 4] += gk
-        counts[c, 6] += gu
+        cg = g - g_off
+        counts[cg, 4] += gk
+        counts[cg, 6] += gu
         if right:
-            counts[c, 7] += gu
+            counts[cg, 7] += gu
         else:
-            counts[c, 5] += gk
+            counts[cg, 5] += gk
         wk = ek * bk * inv
         wu = eu * bu * inv
     return gk
@@ -320,13 +517,40 @@ def forward_all(
 
     Return how many sequences needed the log-space path.
     """
+    odds = np.empty((guess.size, 4))
+    stay = np.empty(learn.size)
+    learns = np.empty(learn.size)
+    log_tables(learn, guess, slip, 0, guess.size, 0, learn.size, odds, stay, learns)
     n_log = 0
     for s in range(seq_start.size - 1):
         lo = seq_start[s]
         hi = seq_start[s + 1]
         p = prior[seq_cohort[s]]
-        ll, ok = forward(resp, gs, lc, lo, hi, p, learn, forget, guess, slip, pred_k, pred_u, tiny)
-        if not ok:
+        ll, ok = forward(
+            resp,
+            gs,
+            lc,
+            lo,
+            hi,
+            p,
+            learn,
+            forget,
+            guess,
+            slip,
+            odds,
+            stay,
+            0,
+            0,
+            pred_k,
+            pred_u,
+            tiny,
+        )
+        if ok:
+            for t in range(lo, hi):
+                if pred_k[t] < 0.0:  # a certain row: back to probabilities
+                    pred_k[t] = -pred_k[t]
+                    pred_u[t] = pred_k[t] * math.exp(pred_u[t])
+        else:
             n_log += 1
             ll = forward_log(resp, gs, lc, lo, hi, p, learn, forget, guess, slip, pred_k, pred_u)
             for t in range(lo, hi):
@@ -396,6 +620,9 @@ def em_job(
     low = bounds[0]
     high = 1.0 - low
     high_gs = bounds[1]
+    odds = np.empty((g_hi - g_lo, 4))
+    stay = np.empty(l_hi - l_lo)
+    learns = np.empty(l_hi - l_lo)
     acc = np.empty((5, max(c_hi - c_lo, l_hi - l_lo, g_hi - g_lo)))
     em = np.empty_like(acc)
     ranges = (
@@ -419,17 +646,50 @@ def em_job(
         init[:] = 0.0
         ll = 0.0
         n_log = 0
+        log_tables(learn, guess, slip, g_lo, g_hi, l_lo, l_hi, odds, stay, learns)
         # The work arrays are indexed from the skill's first row.
         for s in range(s_lo, s_hi):
             lo = seq_start[s] - row_lo
             hi = seq_start[s + 1] - row_lo
             p = prior[seq_cohort[s]]
             seq_ll, ok = forward(
-                r, g, k, lo, hi, p, learn, forget, guess, slip, pred_k, pred_u, tiny
+                r,
+                g,
+                k,
+                lo,
+                hi,
+                p,
+                learn,
+                forget,
+                guess,
+                slip,
+                odds,
+                stay,
+                g_lo,
+                l_lo,
+                pred_k,
+                pred_u,
+                tiny,
             )
             if ok:
                 first = backward(
-                    r, g, k, lo, hi, learn, forget, guess, slip, pred_k, pred_u, counts, l_lo, g_lo
+                    r,
+                    g,
+                    k,
+                    lo,
+                    hi,
+                    learn,
+                    forget,
+                    guess,
+                    slip,
+                    odds,
+                    stay,
+                    learns,
+                    pred_k,
+                    pred_u,
+                    counts,
+                    l_lo,
+                    g_lo,
                 )
             else:
                 n_log += 1

@@ -861,6 +861,8 @@ def fit_many(
                 done.result()
 
     results: dict[int, FitResult] = {}
+    classes = (cohort_class, learn_class, item_classes)
+    weights = (_code_weights(cohort_class), _code_weights(learn_class), _code_weights(item_classes))
     responses_per_skill = np.diff(rows.seq_start[rows.skill_seq])
     two_or_more = np.diff(rows.seq_start) > 1
     for k, skill in enumerate(rows.skills):
@@ -872,7 +874,8 @@ def fit_many(
             chosen,
             space,
             (prior, learn, forget, guess, slip),
-            (cohort_class, learn_class, item_classes),
+            classes,
+            weights,
         )
         transitions = bool(two_or_more[rows.skill_seq[k] : rows.skill_seq[k + 1]].any())
         accepted = trace[best, k]
@@ -946,6 +949,11 @@ def _starting_points(
     return prior, learn, forget, guess, slip
 
 
+def _code_weights(cls: _Classes) -> FloatArray:
+    """How many rows (sequences, for cohorts) carry each code: counted once for all skills."""
+    return np.bincount(cls.codes, minlength=len(cls.labels)).astype(np.float64)
+
+
 def _model_of(
     k: int,
     r: int,
@@ -953,22 +961,27 @@ def _model_of(
     space: ParameterSpace,
     arrays: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray],
     classes: tuple[_Classes, _Classes, _Classes],
+    weights: tuple[FloatArray, FloatArray, FloatArray],
 ) -> SkillModel:
-    """Skill ``k``'s model from restart ``r``: the tables, and pooled values weighted by rows."""
+    """Skill ``k``'s model from restart ``r``: the tables, and pooled values weighted by rows.
+
+    ``weights`` counts the uses of every code of ``classes`` (:func:`_code_weights`).
+    """
     prior, learn, forget, guess, slip = (a[r] for a in arrays)
     cohort, learn_class, item = classes
 
-    def table(cls: _Classes, values: FloatArray) -> tuple[dict[str, float], float]:
+    def table(
+        cls: _Classes, used: FloatArray, values: FloatArray
+    ) -> tuple[dict[str, float], float]:
         lo, hi = int(cls.lo[k]), int(cls.hi[k])
-        weights = np.bincount(cls.codes, minlength=hi)[lo:hi].astype(np.float64)
-        pooled = float(np.dot(weights, values[lo:hi]) / weights.sum())
+        pooled = float(np.dot(used[lo:hi], values[lo:hi]) / used[lo:hi].sum())
         return {cls.labels[c]: float(values[c]) for c in range(lo, hi)}, pooled
 
-    item_guess, pooled_guess = table(item, guess)
-    item_slip, pooled_slip = table(item, slip)
-    class_learn, pooled_learn = table(learn_class, learn)
-    class_forget, pooled_forget = table(learn_class, forget)
-    cohort_prior, pooled_prior = table(cohort, prior)
+    item_guess, pooled_guess = table(item, weights[2], guess)
+    item_slip, pooled_slip = table(item, weights[2], slip)
+    class_learn, pooled_learn = table(learn_class, weights[1], learn)
+    class_forget, pooled_forget = table(learn_class, weights[1], forget)
+    cohort_prior, pooled_prior = table(cohort, weights[0], prior)
     params = BKTParams(
         prior=pooled_prior,
         learn=pooled_learn,

@@ -130,8 +130,13 @@ def pace(
     today: dt.date,
     goal: float | None = None,
     tolerance: float = 0.25,
+    within_standing: bool = False,
+    standing: int | None = None,
 ) -> PaceResult:
-    """On, ahead of or behind pace today, with growth and (given a goal) a projection."""
+    """On, ahead of or behind pace today, with growth and (given a goal) a projection.
+
+    With ``within_standing``, the place today is kept within ``standing`` (the highest
+    level shown, None when none is), as :func:`pace_batch` does with its ``standing``."""
     if not observations:
         return PaceResult(PaceStatus.UNKNOWN, None, None, None, None)
     ordered = sorted(observations)
@@ -144,6 +149,8 @@ def pace(
     level_now = max(
         min(level_now, max(lv for _, lv in ordered) + 1), min(lv for _, lv in ordered) - 1
     )
+    if within_standing:
+        level_now = place_within(level_now, standing)
     expected = expected_level(expectations, today) if expectations else None
     if expected is None:
         status = PaceStatus.UNKNOWN
@@ -225,6 +232,20 @@ def highest_so_far(
     return g, t, best
 
 
+def place_within(fitted: float, level: int | None) -> float:
+    """A fitted place on the continuum kept within the standing (the highest level shown,
+    ``proficio.core.progression.continuum``): at least that level and below the next, so
+    pace never says less, or more, than the standing."""
+    low = float(level or 0)
+    return min(max(fitted, low), low + 1 - 1e-6)
+
+
+def place_within_batch(fitted: npt.ArrayLike, level: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    f = np.asarray(fitted, dtype=np.float64)
+    low = np.asarray(level, dtype=np.float64)
+    return np.minimum(np.maximum(f, low), low + 1 - 1e-6)
+
+
 def pace_batch(
     group_ids: npt.ArrayLike,
     years: npt.ArrayLike,
@@ -234,11 +255,13 @@ def pace_batch(
     goal: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.float64]],
     today: float,
     tolerance: float = 0.25,
+    standing: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None = None,
 ) -> PaceBatch:
     """:func:`pace` for every group at once, with no loop per group.
 
     ``expected`` and ``goal`` map the sorted unique group ids to the level expected today
-    and the goal level (NaN where there is none).
+    and the goal level (NaN where there is none); ``standing``, when given, maps them to
+    the standing, and the place today is kept within it (:func:`place_within`).
     """
     g = np.asarray(group_ids, dtype=np.int64)
     t = np.asarray(years, dtype=np.float64)
@@ -270,6 +293,8 @@ def pace_batch(
     np.maximum.at(high, index, y)
     fitted = intercept + slope * (today - first)
     level_now = np.where(distinct, np.clip(fitted, low - 1, high + 1), last)
+    if standing is not None:
+        level_now = place_within_batch(level_now, standing(groups))
 
     exp = np.asarray(expected(groups), dtype=np.float64)
     status = np.full(m, STATUS_CODES.index(PaceStatus.UNKNOWN), dtype=np.int64)

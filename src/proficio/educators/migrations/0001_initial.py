@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ('frameworks', '0002_rubric_parent_identifiers'),
         ('moderation', '0002_rater_letter'),
         ('orgs', '0002_oneroster_sourced_ids'),
-        ('pace', '0003_educator_profile_roles_and_place'),
+        ('pace', '0004_educator_profile_roles_and_place'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

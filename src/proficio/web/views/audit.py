@@ -3,6 +3,8 @@ their own record."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,7 +31,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries.select_related("actor").order_by("-at", "-id"), 50).get_page(
         request.GET.get("page")
     )
+    _unname(request, page)
     return render(request, "web/audit_log.html", {"form": form, "page": page})
+
+
+def _unname(request: HttpRequest, page: Any) -> None:
+    """Mark the entries whose actor is a student the reader may not see (not named)."""
+    hidden = policy.unnamed_actors(request.user, [e.actor_id for e in page])
+    for entry in page:
+        entry.unnamed = entry.actor_id in hidden
 
 
 @login_required
@@ -45,4 +55,5 @@ def student_access_log(request: HttpRequest, student_id: int) -> HttpResponse:
     page = Paginator(entries.select_related("actor").order_by("-at", "-id"), 50).get_page(
         request.GET.get("page")
     )
+    _unname(request, page)
     return render(request, "web/student_access.html", {"student": student, "page": page})

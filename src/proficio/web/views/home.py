@@ -11,11 +11,11 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.roles import Role
 from proficio.audit.log import record_reads
-from proficio.core.equity.suppression import suppress_group
 from proficio.orgs.models import OrganizationKind, active_on
 from proficio.policy import Act, Subject
 
@@ -76,16 +76,50 @@ def _teacher_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
     return {"sections": sections}
 
 
+CASELOAD_FILTERS = ("behind", "on", "ahead", "unknown", "flagged")
+
+
 def _advisor_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    caseload = list(
+    """The counselor's caseload with each student's pace (last night's check) and open
+    support flags, filterable by pace or by an open flag."""
+    from proficio.pace.models import StudentPace, SupportFlag
+
+    everyone = list(
         policy.visible(request.user, Subject.STUDENT)
         .filter(Q(advisors__advisor=request.user) & active_on(w.today, "advisors__"))
         .distinct()
         .select_related("school")
         .order_by("legal_family_name", "legal_given_name", "pk")
     )
+    ids = [s.pk for s in everyone]
+    pace = {
+        p.student_id: p
+        for p in StudentPace.objects.filter(student_id__in=ids, competency__isnull=True).order_by(
+            "computed_on", "pk"
+        )
+    }  # the newest check wins
+    flags: dict[int, list[str]] = {}
+    for flag in SupportFlag.objects.filter(student_id__in=ids, resolved_on__isnull=True).order_by(
+        "detected_on", "pk"
+    ):
+        flags.setdefault(flag.student_id, []).append(str(flag.get_reason_display()))
+    for s in everyone:
+        found = pace.get(s.pk)
+        s.pace_status = found.status if found else "unknown"
+        s.pace_label = found.get_status_display() if found else _("Not checked yet")
+        s.open_flags = flags.get(s.pk, [])
+    chosen = request.GET.get("show", "")
+    if chosen not in CASELOAD_FILTERS:
+        chosen = ""
+    caseload = [
+        s
+        for s in everyone
+        if not chosen or (s.open_flags if chosen == "flagged" else s.pace_status == chosen)
+    ]
     record_reads(caseload, purpose="caseload")
-    return {"caseload": caseload}
+    counts = {key: sum(1 for s in everyone if s.pace_status == key) for key in CASELOAD_FILTERS}
+    counts["flagged"] = sum(1 for s in everyone if s.open_flags)
+    return {"caseload": caseload, "caseload_total": len(everyone), "show": chosen, "counts": counts}
 
 
 def _org_overview(request: HttpRequest, w: policy.Who, role: Role) -> dict[str, Any]:
@@ -104,13 +138,34 @@ def _org_overview(request: HttpRequest, w: policy.Who, role: Role) -> dict[str, 
         .order_by("name")
     )
     largest = max((s.student_count for s in schools), default=0) or 1
+    # The school at a glance: last night's pace of its students and their open flags.
+    from proficio.pace.models import StudentPace, SupportFlag
+
+    ids = [s.pk for s in schools]
+    pace: dict[tuple[int, str], int] = {
+        (row["student__school_id"], row["status"]): row["n"]
+        for row in StudentPace.objects.filter(competency__isnull=True, student__school_id__in=ids)
+        .values("student__school_id", "status")
+        .annotate(n=Count("student", distinct=True))
+    }
+    flagged = dict(
+        SupportFlag.objects.filter(resolved_on__isnull=True, student__school_id__in=ids)
+        .values("student__school_id")
+        .annotate(n=Count("student", distinct=True))
+        .values_list("student__school_id", "n")
+    )
     for s in schools:
         s.bar = round(100 * s.student_count / largest)
+        s.behind = pace.get((s.pk, "behind"), 0)
+        s.on_or_ahead = pace.get((s.pk, "on"), 0) + pace.get((s.pk, "ahead"), 0)
+        s.flagged = flagged.get(s.pk, 0)
     return {
         "organizations": orgs,
         "schools": schools,
         "total_students": sum(s.student_count for s in schools),
         "total_sections": sum(s.section_count for s in schools),
+        "total_behind": sum(s.behind for s in schools),
+        "total_flagged": sum(s.flagged for s in schools),
     }
 
 
@@ -127,8 +182,10 @@ def _data_lead_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
 
 
 def _state_analyst_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    """Aggregates only: enrolment per district, small counts suppressed."""
-    threshold = _min_cell_size()
+    """Aggregates only: enrolment per school, from each district's published release
+    (the same audited figures as the insights pages and exports)."""
+    from proficio.insights import data
+
     districts = (
         policy.visible(request.user, Subject.AGGREGATE)
         .filter(kind=OrganizationKind.DISTRICT)
@@ -136,24 +193,31 @@ def _state_analyst_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
     )
     rows = []
     for district in districts:
-        schools = list(
+        release = data.release_of(district)
+        schools, total = data.enrolment(district)
+        levels = dict(
             policy.visible(request.user, Subject.AGGREGATE)
             .filter(parent=district)
-            .annotate(n=Count("students"))
-            .order_by("name")
+            .values_list("pk", "school_level")
         )
-        group = suppress_group([s.n for s in schools], threshold)
         rows.append(
             {
                 "district": district,
+                "day": release.day if release else None,
+                "threshold": release.threshold if release else _min_cell_size(),
                 "schools": [
-                    {"name": s.name, "level": s.get_school_level_display(), "n": n}
-                    for s, n in zip(schools, group.cells, strict=True)
+                    {"row": r, "level": _level_label(levels.get(r.org_id))} for r in schools
                 ],
-                "n": group.total,
+                "total": total,
             }
         )
-    return {"districts": rows, "threshold": threshold}
+    return {"districts": rows, "threshold": _min_cell_size()}
+
+
+def _level_label(level: str | None) -> str:
+    from proficio.orgs.models import SchoolLevel
+
+    return str(dict(SchoolLevel.choices).get(level or "", ""))
 
 
 def _system_admin_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:

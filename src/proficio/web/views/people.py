@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,11 +15,12 @@ from django.utils import timezone
 from proficio import policy
 from proficio.audit.log import record_read, record_reads
 from proficio.evidence.models import Evidence, EvidenceStatus
-from proficio.frameworks.models import Category, Framework, Item, ItemKind
+from proficio.frameworks.models import Category, Item
 from proficio.mastery import actions as mastery_actions
-from proficio.mastery import engine
+from proficio.mastery import continuum
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student, StudentDemographics
+from proficio.orgs.search import search_students
 from proficio.policy import Act, Subject
 from proficio.web.forms import StudentSearchForm
 
@@ -31,13 +31,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     form = StudentSearchForm(request.GET or None)
     students = policy.visible(request.user, Subject.STUDENT).select_related("school")
     if form.is_valid() and form.cleaned_data["q"]:
-        q = form.cleaned_data["q"]
-        students = students.filter(
-            Q(legal_given_name__icontains=q)
-            | Q(legal_family_name__icontains=q)
-            | Q(preferred_name__icontains=q)
-            | Q(local_id__iexact=q)
-        )
+        students = search_students(students, form.cleaned_data["q"])
     page = Paginator(students.order_by("legal_family_name", "legal_given_name", "pk"), 50).get_page(
         request.GET.get("page")
     )
@@ -78,16 +72,13 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     active = Override.objects.filter(student=student, withdrawn_at__isnull=True)
     overridden = set(active.values_list("target_id", flat=True))
     submitted = Evidence.objects.filter(student=student, status=EvidenceStatus.SUBMITTED)
-    competencies = list(
-        Item.objects.filter(
-            kind=ItemKind.COMPETENCY,
-            framework__in=Framework.objects.filter(
-                items__determinations__student=student
-            ).distinct(),
-        ).order_by("category", "human_coding_scheme")
+    # Returned work waiting for a new version (which an educator may send on their behalf).
+    returned = Evidence.objects.filter(
+        student=student, status=EvidenceStatus.RETURNED, submitted_by__isnull=False
     )
-    standing = engine.standings(student, competencies)
-    rows = [{"item": c, "rolled": standing[c.pk]} for c in competencies]
+    # Where the student stands on each competency: the one definition (mastery.continuum).
+    standing = continuum.shown_for([student], continuum.student_competencies(student))
+    rows: list[dict[str, Any]] = [{"item": s.competency, "s": s} for s in standing[student.pk]]
     academic = [r for r in rows if r["item"].category == Category.ACADEMIC]
     habits = [r for r in rows if r["item"].category != Category.ACADEMIC]
     return render(
@@ -102,6 +93,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "determinations": determinations,
             "overridden": overridden,
             "submitted": submitted,
+            "returned": returned,
             "as_of": as_of,
             "academic": academic,
             "habits": habits,

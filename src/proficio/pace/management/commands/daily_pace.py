@@ -40,5 +40,7 @@ class Command(BaseCommand):
         totals = daily_pace.call(stalled_weeks=weeks, today=today)
         self.stdout.write(
             f"pace computed for {totals['students']} students; "
-            f"{totals['flags']} students flagged for support"
+            f"{totals['flags']} students flagged for support; "
+            f"{totals['check_ins']} support check-ins due, "
+            f"{totals['family_reports']} family reports with news"
         )

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0002_oneroster_sourced_ids'),
-        ('pace', '0002_studentpace_assessed_targets_and_more'),
+        ('pace', '0003_studentpace_standing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,165 @@
+"""Load: the production server under the issue-19 mix, on real PostgreSQL, at several
+numbers of simultaneous users.
+
+    python benchmarks/bench_load.py                       # 2,000 students; 25, 50, 100, 200 users
+    python benchmarks/bench_load.py --students 600 --users 25,50 --duration 30
+
+It starts a throwaway PostgreSQL cluster (tools/with_postgres.py), seeds the demo district,
+starts `proficio serve` (gunicorn, its default workers) on a free loopback port, and runs
+locust headless against it (benchmarks/_locustfile.py: teachers autosaving scores and
+opening the class grid, API evidence writes, students opening their home page, school
+leaders opening their dashboard). Every level runs for a bounded time; all traffic stays
+on 127.0.0.1.
+
+For each level it prints requests/s, successful writes/s, p50/p95/p99 and errors per
+endpoint, and the peak memory of a worker. Just before each level, pgbench measures
+single-row inserts/s on the same cluster: the baseline, measured in the same run, and
+writes/s is given as a ratio of it.
+
+Targets (issue 19): at 100 users, at least 150 writes/s, write p95 under 250 ms, student
+home p95 under 400 ms, no 500s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _serving import PYTHON, ROOT, pgbench_inserts, serving, stack
+
+WRITES = ("autosave", "API write")
+TARGETS = {"writes/s": 150.0, "write p95 ms": 250.0, "student home p95 ms": 400.0}
+
+
+def run_level(host: str, plan: Path, level: int, users: int, duration: int, out: Path) -> Path:
+    prefix = out / f"u{users}"
+    env = {**os.environ, "PROFICIO_LOAD_PLAN": str(plan), "PROFICIO_LOAD_LEVEL": str(level)}
+    subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "benchmarks/_locustfile.py"),
+            "--headless",
+            "--host",
+            host,
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(max(1, users // 10)),
+            "--run-time",
+            f"{duration}s",
+            "--reset-stats",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+            "--stop-timeout",
+            "10",
+            "--exit-code-on-error",
+            "0",
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return prefix
+
+
+def report(prefix: Path, users: int, duration: int, baseline: float, peak: float) -> dict:
+    with open(f"{prefix}_stats.csv") as f:
+        rows = list(csv.DictReader(f))
+    with open(f"{prefix}_failures.csv") as f:
+        failures = list(csv.DictReader(f))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    endpoints = [r for r in rows if r["Name"] != "Aggregated"]
+    ok_writes = sum(
+        int(r["Request Count"]) - int(r["Failure Count"]) for r in endpoints if r["Name"] in WRITES
+    )
+    # --reset-stats starts counting when every user is running: the measured span is the
+    # run time less the ramp (users / spawn rate = 10 s).
+    span = max(1.0, duration - 10.0)
+    writes = ok_writes / span
+    print(
+        f"\n{users} users: {float(total['Requests/s']):.1f} requests/s, {writes:.1f} writes/s "
+        f"= {writes / baseline:.5f} × pgbench ({baseline:,.0f} inserts/s; one write costs "
+        f"{baseline / writes if writes else float('inf'):,.0f} inserts), "
+        f"errors {total['Failure Count']} of {total['Request Count']}, "
+        f"peak worker RSS {peak:.0f} MiB"
+    )
+    print(f"  {'endpoint':<18}{'requests':>9}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}  errors")
+    for r in sorted(endpoints, key=lambda r: r["Name"]):
+        errors = [f"{f['Error']} ×{f['Occurrences']}" for f in failures if f["Name"] == r["Name"]]
+        print(
+            f"  {r['Name']:<18}{r['Request Count']:>9}{float(r['Requests/s']):>8.1f}"
+            f"{r['50%']:>7}{r['95%']:>7}{r['99%']:>7}  {'; '.join(errors) or '0'}"
+        )
+    by_name = {r["Name"]: r for r in endpoints}
+    write_p95 = max((float(by_name[w]["95%"]) for w in WRITES if w in by_name), default=0.0)
+    home_p95 = float(by_name["student home"]["95%"]) if "student home" in by_name else 0.0
+    return {"writes/s": writes, "write p95 ms": write_p95, "student home p95 ms": home_p95}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=2000)
+    parser.add_argument("--users", default="25,50,100,200")
+    parser.add_argument("--duration", type=int, default=60, help="seconds per level")
+    parser.add_argument("--workers", type=int, default=None, help="default: proficio serve's")
+    args = parser.parse_args()
+    levels = [int(u) for u in args.users.split(",")]
+    out = Path(tempfile.mkdtemp(prefix="proficio-bench-load-"))
+    with stack() as st:
+        plan = out / "plan.json"
+        started = time.perf_counter()
+        seeded = st.run(
+            "prepare",
+            "--students",
+            str(args.students),
+            "--teachers",
+            "80",
+            "--tasks",
+            str(len(levels)),
+            "--plan",
+            str(plan),
+        )
+        print(f"seeded in {time.perf_counter() - started:.0f} s: {seeded.strip().splitlines()[-1]}")
+        with serving(st, args.workers) as server:
+            print(f"proficio serve: {len(server.workers())} workers on {server.host}")
+            results = {}
+            for level, users in enumerate(levels):
+                server.settle()
+                baseline = pgbench_inserts(st)
+                prefix = run_level(server.host, plan, level, users, args.duration, out)
+                results[users] = report(
+                    prefix, users, args.duration, baseline, server.peak_rss_mib()
+                )
+            log = server.log.read_text()
+    errors_500 = log.count('" 500 ') + log.count("Internal Server Error")
+    print(f"\nserver log: {errors_500} internal errors logged")
+    at = 100 if 100 in results else max(results)
+    got = results[at]
+    print(
+        f"at {at} users: {got['writes/s']:.1f} writes/s (target ≥ {TARGETS['writes/s']:.0f}; "
+        f"ratio {got['writes/s'] / TARGETS['writes/s']:.2f}), "
+        f"write p95 {got['write p95 ms']:.0f} ms "
+        f"(target < {TARGETS['write p95 ms']:.0f}; ratio "
+        f"{got['write p95 ms'] / TARGETS['write p95 ms']:.2f}), student home p95 "
+        f"{got['student home p95 ms']:.0f} ms (target < {TARGETS['student home p95 ms']:.0f}; "
+        f"ratio {got['student home p95 ms'] / TARGETS['student home p95 ms']:.2f})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Benchmark: server time of the competency transcript page with 1M evidence rows in the
+database, p95, against the student record page (``web:student_detail``) for the same
+student and reader in the same run. The issue's target: p95 under 300 ms.
+
+    python benchmarks/bench_transcript.py                        # SQLite, 1,000,000 rows
+    python benchmarks/bench_transcript.py --rows 200000
+    python tools/with_postgres.py -- python benchmarks/bench_transcript.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import time
+
+if "DATABASE_URL" not in os.environ:
+    os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-transcript-")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proficio.settings")
+
+import django
+
+django.setup()
+
+from _bulk_evidence import load_random_evidence, p95  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from proficio.accounts.models import User  # noqa: E402
+from proficio.evidence.models import EvidenceScore  # noqa: E402
+from proficio.frameworks.models import Item, ItemKind  # noqa: E402
+from proficio.orgs.models import Student  # noqa: E402
+
+
+def timed(client: Client, url: str, n: int) -> list[float]:
+    client.get(url)  # warm caches (templates, scales)
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=300)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=40)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    call_command("demo", students=args.students, seed=0, verbosity=0)
+    students = list(Student.objects.values_list("pk", flat=True))
+    targets = list(
+        Item.objects.filter(
+            kind=ItemKind.TARGET, framework__title__icontains="Riverbend"
+        ).values_list("pk", flat=True)
+    )
+    scorer = User.objects.get(username="rivera").pk
+    started = time.perf_counter()
+    load_random_evidence(args.rows, students, targets, scorer, random.Random(0))
+    loaded = time.perf_counter() - started
+    total = EvidenceScore.objects.count()
+    ana = Student.objects.get(user__username="ana")
+    mine = EvidenceScore.objects.filter(student=ana).count()
+    student, counselor = Client(), Client()
+    student.force_login(User.objects.get(username="ana"))
+    counselor.force_login(User.objects.get(username="counselor"))
+    rows = [
+        ("student record (baseline, student)", student, f"/students/{ana.pk}/"),
+        ("transcript page (student)", student, f"/transcripts/students/{ana.pk}/"),
+        ("student record (baseline, counselor)", counselor, f"/students/{ana.pk}/"),
+        ("transcript page (counselor, audited)", counselor, f"/transcripts/students/{ana.pk}/"),
+    ]
+    results = {name: p95(timed(client, url, args.requests)) for name, client, url in rows}
+    print(
+        f"{total} evidence rows ({args.rows} loaded in {loaded:.0f} s), {args.students} "
+        f"students, Ana has {mine}; {args.requests} requests per page (p95, server time)"
+    )
+    for name, value in results.items():
+        print(f"  {name}: {value:.0f} ms")
+    for who in ("student", "counselor"):
+        page = next(v for k, v in results.items() if k.startswith(f"transcript page ({who}"))
+        base = results[f"student record (baseline, {who})"]
+        print(
+            f"ratio transcript / record ({who}): {page / base:.2f}x; "
+            f"target p95 < 300 ms: {'met' if page < 300 else 'NOT met'}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The only code that writes published releases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+
+from proficio.core.equity.audit import CellSystem, Sparse
+from proficio.insights import release
+from proficio.insights.models import PublishedRelease
+from proficio.orgs.models import Organization, OrganizationKind
+from proficio.policy import Act, Subject, authorize
+
+
+def _pack(computed: release.Computed) -> bytes:
+    rows, cols, data = computed.system.relations.triplets()
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        values=computed.system.values,
+        latent=computed.system.latent,
+        hidden=computed.hidden,
+        rows=rows,
+        cols=cols,
+        data=data,
+        shape=np.array(computed.system.relations.shape, dtype=np.int64),
+        blocks=computed.blocks,
+        keys=np.array(json.dumps(list(computed.system.keys))),
+        links=np.array(json.dumps(computed.links)),
+    )
+    return buffer.getvalue()
+
+
+def unpack(blob: bytes | memoryview) -> tuple[CellSystem, np.ndarray, dict[str, int], np.ndarray]:
+    """A stored release's private audit state: its cells, hidden cells, links, blocks."""
+    with np.load(io.BytesIO(bytes(blob))) as f:
+        shape = tuple(int(x) for x in f["shape"])
+        relations = Sparse.from_triplets(f["rows"], f["cols"], f["data"], (shape[0], shape[1]))
+        system = CellSystem(tuple(json.loads(str(f["keys"]))), f["values"], relations, f["latent"])
+        links = {k: int(v) for k, v in json.loads(str(f["links"])).items()}
+        return system, f["hidden"], links, f["blocks"]
+
+
+def publish_release(actor: Any, district: Organization, *, day: dt.date) -> PublishedRelease:
+    """Build the district's release from the daily snapshot, suppress and audit it
+    jointly (together with the district's previous publication, so the two cannot be
+    differenced), and store it. Only the daily job publishes (``actor`` is
+    ``policy.SYSTEM``): no role may change aggregates."""
+    authorize(actor, Act.CHANGE, Subject.AGGREGATE, district)
+    if district.kind != OrganizationKind.DISTRICT:
+        raise ValueError("a release is published for a district")
+    from proficio.insights.data import threshold
+
+    limit = threshold()
+    roster = release.read_roster(district, day)
+    last = (
+        PublishedRelease.objects.filter(district=district)
+        .order_by("-day", "-pk")
+        .only("audit_state", "day", "threshold")
+        .first()
+    )
+    # Audited together with the previous publication, unless the threshold changed:
+    # what was published under another threshold cannot be taken back, so a new
+    # threshold starts a new series.
+    joined = last is not None and last.day <= day and last.threshold == limit
+    previous = unpack(last.audit_state) if joined and last is not None else None
+    computed = release.compute(roster, limit, previous=previous)
+    totals = {
+        str(r["org"] if r["breakdown"] == "school" and r["total"] else r["link"]): r
+        for r in computed.rows
+        if r["breakdown"] == "school"
+    }
+    with transaction.atomic():
+        return PublishedRelease.objects.create(
+            district=district,
+            day=day,
+            threshold=limit,
+            rows=computed.rows,
+            totals=totals,
+            summary=computed.summary,
+            audit_state=_pack(computed),
+        )

@@ -1,0 +1,144 @@
+"""``proficio serve``: the production server, gunicorn, with defaults that suit Proficio.
+
+Defaults (each can be changed with an option or its environment variable):
+
+- ``--workers`` (``PROFICIO_WEB_WORKERS``): 2 × the cores this process may run on, plus
+  one. Requests are short and mostly wait on the database, so a little more than one
+  worker per core keeps the cores busy without queueing.
+- sync workers: one request at a time per process, so a slow request cannot stall others in
+  the same worker. They close the connection after each response (no keep-alive): an idle
+  browser never holds a worker. Put a reverse proxy or load balancer in front, which keeps
+  client connections alive and buffers slow clients.
+- ``--timeout`` (``PROFICIO_WEB_TIMEOUT``) 30 s: a worker silent for longer is restarted
+  (long work runs as background tasks, never in a request). ``--graceful-timeout`` 30 s
+  for in-flight requests on restart or shutdown.
+- ``--max-requests`` 1000 (with up to 100 of jitter): each worker is replaced after that
+  many requests, which bounds any slow growth of memory.
+- Static files are served by WhiteNoise from inside Django. The production settings serve
+  the compressed copies that ``proficio collectstatic`` puts in ``STATIC_ROOT`` (a deploy
+  step, like ``migrate``: it compresses every file, which takes a minute or two);
+  ``--collectstatic`` runs it first. The embedded settings serve the files where they lie.
+
+``serve`` neither migrates nor starts a task worker: run ``proficio migrate`` when deploying
+and ``proficio db_worker`` as its own service (see the operator guide).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError, connections
+
+
+def cores() -> int:
+    """The cores this process may use (a container's or a CPU set's limit, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _collected() -> bool:
+    root = settings.STATIC_ROOT
+    return bool(root) and (Path(root) / "proficio" / "proficio.css").exists()
+
+
+def default_workers() -> int:
+    return 2 * cores() + 1
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+class Command(BaseCommand):
+    help = "Serve Proficio with gunicorn (the production server)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "bind",
+            nargs="*",
+            default=["127.0.0.1:8000"],
+            help="ADDR:PORT or unix:PATH to listen on (several allowed); default 127.0.0.1:8000",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=_env_int("PROFICIO_WEB_WORKERS", default_workers()),
+            help=f"worker processes (default: 2 × cores + 1 = {default_workers()})",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=_env_int("PROFICIO_WEB_TIMEOUT", 30),
+            help="seconds a request may take before its worker is restarted (default 30)",
+        )
+        parser.add_argument("--graceful-timeout", type=int, default=30)
+        parser.add_argument("--max-requests", type=int, default=1000)
+        parser.add_argument(
+            "--access-log", action="store_true", help="log every request to standard output"
+        )
+        parser.add_argument(
+            "--collectstatic",
+            action="store_true",
+            help="run collectstatic first (production settings serve STATIC_ROOT)",
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        try:
+            self.check_migrations()
+        except DatabaseError as exc:
+            # An app server may start before its database (a host reboot, a failover): it
+            # serves anyway, answering 503 with Retry-After until the database is back.
+            self.stderr.write(f"The database cannot be reached yet ({exc}); serving anyway.")
+        if opts["collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        if not settings.WHITENOISE_USE_FINDERS and not _collected():
+            self.stderr.write(
+                f"No static files in {settings.STATIC_ROOT}: pages will have no style or "
+                "script. Run `proficio collectstatic` (or `proficio serve --collectstatic`)."
+            )
+        # Workers are forked from this process: none may inherit its database connection.
+        connections.close_all()
+        options: dict[str, Any] = {
+            "bind": opts["bind"],
+            "workers": opts["workers"],
+            "worker_class": "sync",
+            "timeout": opts["timeout"],
+            "graceful_timeout": opts["graceful_timeout"],
+            "max_requests": opts["max_requests"],
+            "max_requests_jitter": max(opts["max_requests"] // 10, 0),
+            "accesslog": "-" if opts["access_log"] else None,
+            "errorlog": "-",
+            "loglevel": "info",
+            "proc_name": "proficio",
+            # The longest request line gunicorn reads (its maximum); longer is a 414.
+            "limit_request_line": 8190,
+            # No control socket: its default path is shared by every gunicorn of the user,
+            # so two servers on one host would fight over it.
+            "control_socket_disable": True,
+        }
+
+        class Server(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in options.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                from proficio.wsgi import application
+
+                return application
+
+        self.stdout.write(
+            f"Serving on {', '.join(opts['bind'])} with {opts['workers']} gunicorn workers "
+            "(Ctrl-C to stop)"
+        )
+        Server().run()
