@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from proficio.accounts.roles import Role
 from proficio.policy import Act, Subject
-from tests.permission_matrix import ALL_ROLES, RouteCase, _u
+from tests.permission_matrix import ALL_ROLES, Foreign, RouteCase, _u
 
 R = Role
+SCHOOL, DISTRICT = Foreign.SCHOOL, Foreign.DISTRICT
 EDUCATORS = {R.TEACHER, R.ADVISOR, R.SCHOOL_LEADER, R.DISTRICT_ADMIN, R.DISTRICT_DATA_LEAD}
 PROGRAM = {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
 CATALOGUE_READERS = EDUCATORS | {R.STATE_ANALYST, R.SYSTEM_ADMIN}
@@ -40,12 +41,12 @@ OBJECT_ROWS = {
     },
     (Subject.GROWTH_PLAN, Act.VIEW): {
         "rivera_plan": {R.TEACHER, R.SCHOOL_LEADER},
-        "cedar_plan": set(),
+        "cedar_growth_plan": set(),
         "lake_plan": set(),
     },
     (Subject.GROWTH_PLAN, Act.CHANGE): {
         "rivera_plan": {R.SCHOOL_LEADER},
-        "cedar_plan": set(),
+        "cedar_growth_plan": set(),
         "lake_plan": set(),
     },
     (Subject.MICRO_CREDENTIAL, Act.VIEW): {
@@ -76,7 +77,8 @@ OBJECT_ROWS = {
         "lake_enrollment": {R.SYSTEM_ADMIN},
     },
     (Subject.SUBMISSION, Act.VIEW): {
-        "rivera_submission": {R.TEACHER},
+        # Ms. Rivera shares with the principal as her coach: her work is theirs to read.
+        "rivera_submission": {R.TEACHER, R.SCHOOL_LEADER},
         "cedar_submission": {R.ADVISOR},  # its assigned reviewer
         "colleague_submission": {R.TEACHER},  # asked for peer feedback
         "lake_submission": set(),
@@ -106,8 +108,8 @@ OBJECT_ROWS = {
         "lakeside_ms": {R.STATE_ANALYST, R.SYSTEM_ADMIN},
     },
     (Subject.EDUCATOR_CREDENTIAL, Act.VIEW): {
-        "rivera_credential": {R.TEACHER},
-        "lake_credential": set(),
+        "rivera_micro_credential": {R.TEACHER},
+        "lake_micro_credential": set(),
     },
     (Subject.FEEDBACK_NOTE, Act.VIEW): {
         "rivera_note": {R.TEACHER, R.SCHOOL_LEADER},
@@ -181,9 +183,11 @@ ROUTE_CASES = {
             OBJECT_ROWS[(Subject.EDUCATOR_PROFILE, Act.VIEW)]["rivera_profile"],
         ),
         RouteCase(
-            _u("educators:profile", _pk("cedar_profile")), {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN}
+            _u("educators:profile", _pk("cedar_profile")),
+            {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN},
+            foreign=SCHOOL,
         ),
-        RouteCase(_u("educators:profile", _pk("lake_profile")), {R.SYSTEM_ADMIN}),
+        RouteCase(_u("educators:profile", _pk("lake_profile")), {R.SYSTEM_ADMIN}, foreign=DISTRICT),
         # Editing with bad input: 400 for those who may, the same 404 for the rest.
         RouteCase(
             _u("educators:profile", _pk("lake_profile")),
@@ -191,6 +195,7 @@ ROUTE_CASES = {
             ok=400,
             method="post",
             data={"form": "profile", "years_experience": "many"},
+            foreign=DISTRICT,
         ),
     ],
     "educators:license": [
@@ -198,7 +203,12 @@ ROUTE_CASES = {
             _u("educators:license", _pk("rivera_profile")),
             OBJECT_ROWS[(Subject.EDUCATOR_PROFILE, Act.VIEW)]["rivera_profile"],
         ),
-        RouteCase(_u("educators:license", _pk("lake_profile")), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("educators:license", _pk("cedar_profile")),
+            {R.DISTRICT_ADMIN, R.SYSTEM_ADMIN},
+            foreign=SCHOOL,
+        ),
+        RouteCase(_u("educators:license", _pk("lake_profile")), {R.SYSTEM_ADMIN}, foreign=DISTRICT),
     ],
     "educators:growth": [
         RouteCase(_u("educators:growth"), EDUCATOR_PAGES, denied=403),
@@ -217,6 +227,14 @@ ROUTE_CASES = {
             EDUCATOR_PAGES,
             denied=403,
         ),
+        # Another district's framework item is no indicator of the educator framework.
+        RouteCase(
+            _u("educators:growth_indicator", lambda w: w.lake_target.pk),
+            set(),
+            denied=403,
+            answers=dict.fromkeys(EDUCATOR_PAGES, 404),
+            foreign=DISTRICT,
+        ),
     ],
     "educators:plans": [
         RouteCase(_u("educators:plans"), EDUCATOR_PAGES, denied=403),
@@ -231,13 +249,14 @@ ROUTE_CASES = {
     ],
     "educators:plan": [
         RouteCase(_u("educators:plan", _pk("rivera_plan")), {R.TEACHER, R.SCHOOL_LEADER}),
-        RouteCase(_u("educators:plan", _pk("cedar_plan")), set()),
-        RouteCase(_u("educators:plan", _pk("lake_plan")), set()),
+        RouteCase(_u("educators:plan", _pk("cedar_growth_plan")), set(), foreign=SCHOOL),
+        RouteCase(_u("educators:plan", _pk("lake_plan")), set(), foreign=DISTRICT),
         RouteCase(
             _u("educators:plan", _pk("lake_plan")),
             set(),
             method="post",
             data={"form": "decide", "decision": "approve"},
+            foreign=DISTRICT,
         ),
     ],
     "educators:catalogue": [RouteCase(_u("educators:catalogue"), CATALOGUE_READERS, denied=403)],
@@ -248,23 +267,30 @@ ROUTE_CASES = {
             {R.DISTRICT_ADMIN, R.STATE_ANALYST, R.SYSTEM_ADMIN},
         ),
         RouteCase(
-            _u("educators:micro_credential", _pk("lake_mc")), {R.STATE_ANALYST, R.SYSTEM_ADMIN}
+            _u("educators:micro_credential", _pk("lake_mc")),
+            {R.STATE_ANALYST, R.SYSTEM_ADMIN},
+            foreign=DISTRICT,
         ),
     ],
     "educators:catalogue_new": [
         RouteCase(_u("educators:catalogue_new", _org("riverbend")), PROGRAM),
-        RouteCase(_u("educators:catalogue_new", _org("lakeside")), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("educators:catalogue_new", _org("lakeside")), {R.SYSTEM_ADMIN}, foreign=DISTRICT
+        ),
         RouteCase(
             _u("educators:catalogue_new", _org("lakeside")),
             {R.SYSTEM_ADMIN},
             ok=400,
             method="post",
             data={"code": ""},
+            foreign=DISTRICT,
         ),
     ],
     "educators:catalogue_export": [
         RouteCase(_u("educators:catalogue_export", _org("riverbend")), PROGRAM),
-        RouteCase(_u("educators:catalogue_export", _org("lakeside")), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("educators:catalogue_export", _org("lakeside")), {R.SYSTEM_ADMIN}, foreign=DISTRICT
+        ),
     ],
     "educators:catalogue_import": [
         RouteCase(_u("educators:catalogue_import", _org("riverbend")), PROGRAM),
@@ -274,25 +300,29 @@ ROUTE_CASES = {
             ok=400,
             method="post",
             data={},
+            foreign=DISTRICT,
         ),
     ],
     "educators:submissions": [RouteCase(_u("educators:submissions"), EDUCATOR_PAGES, denied=403)],
     "educators:submission": [
-        RouteCase(_u("educators:submission", _pk("rivera_submission")), {R.TEACHER}),
-        RouteCase(_u("educators:submission", _pk("cedar_submission")), {R.ADVISOR}),
+        RouteCase(
+            _u("educators:submission", _pk("rivera_submission")), {R.TEACHER, R.SCHOOL_LEADER}
+        ),
+        RouteCase(_u("educators:submission", _pk("cedar_submission")), {R.ADVISOR}, foreign=SCHOOL),
         RouteCase(_u("educators:submission", _pk("colleague_submission")), {R.TEACHER}),
-        RouteCase(_u("educators:submission", _pk("lake_submission")), set()),
+        RouteCase(_u("educators:submission", _pk("lake_submission")), set(), foreign=DISTRICT),
         RouteCase(
             _u("educators:submission", _pk("lake_submission")),
             set(),
             method="post",
             data={"do": "save"},
+            foreign=DISTRICT,
         ),
     ],
     "educators:artifact": [
-        RouteCase(_artifact_url("rivera_submission"), {R.TEACHER}),
-        RouteCase(_artifact_url("cedar_submission"), {R.ADVISOR}),
-        RouteCase(_artifact_url("lake_submission"), set()),
+        RouteCase(_artifact_url("rivera_submission"), {R.TEACHER, R.SCHOOL_LEADER}),
+        RouteCase(_artifact_url("cedar_submission"), {R.ADVISOR}, foreign=SCHOOL),
+        RouteCase(_artifact_url("lake_submission"), set(), foreign=DISTRICT),
     ],
     "educators:reviews": [RouteCase(_u("educators:reviews"), EDUCATORS, denied=403)],
     "educators:review": [
@@ -300,62 +330,82 @@ ROUTE_CASES = {
         # matrix is in its pool: 404 for all. The counselor's 200 and a pool member's 403
         # on RB-K2-01 are in tests/educators/test_review.py.
         RouteCase(_u("educators:review", _pk("rivera_awarded_submission")), set()),
-        RouteCase(_u("educators:review", _pk("lake_submission")), set()),
+        # Mr. Ash's (Cedar) is the counselor's to review: nobody else's.
+        RouteCase(_u("educators:review", _pk("cedar_submission")), {R.ADVISOR}, foreign=SCHOOL),
+        RouteCase(_u("educators:review", _pk("lake_submission")), set(), foreign=DISTRICT),
         RouteCase(
             _u("educators:review", _pk("lake_submission")),
             set(),
             method="post",
             data={"do": "score"},
+            foreign=DISTRICT,
         ),
     ],
     "educators:credentials": [RouteCase(_u("educators:credentials"), EDUCATORS, denied=403)],
     "educators:credential_download": [
         RouteCase(
-            _u("educators:credential_download", _credential_uuid("rivera_credential")),
+            _u("educators:credential_download", _credential_uuid("rivera_micro_credential")),
             {R.TEACHER},
         ),
-        RouteCase(_u("educators:credential_download", _credential_uuid("lake_credential")), set()),
+        RouteCase(
+            _u("educators:credential_download", _credential_uuid("lake_micro_credential")),
+            set(),
+            foreign=DISTRICT,
+        ),
         RouteCase(_u("educators:credential_download", lambda w: "not-a-uuid"), set()),
     ],
     "educators:pathways": [RouteCase(_u("educators:pathways"), CATALOGUE_READERS, denied=403)],
     "educators:pathway": [
         RouteCase(_u("educators:pathway", _pk("riverbend_pathway")), CATALOGUE_READERS),
-        RouteCase(_u("educators:pathway", _pk("lake_pathway")), {R.STATE_ANALYST, R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("educators:pathway", _pk("lake_pathway")),
+            {R.STATE_ANALYST, R.SYSTEM_ADMIN},
+            foreign=DISTRICT,
+        ),
     ],
     "educators:enrollment": [
         RouteCase(
             _u("educators:enrollment", _pk("rivera_enrollment")),
             {R.TEACHER, R.DISTRICT_ADMIN, R.SYSTEM_ADMIN},
         ),
-        RouteCase(_u("educators:enrollment", _pk("lake_enrollment")), {R.SYSTEM_ADMIN}),
+        RouteCase(
+            _u("educators:enrollment", _pk("lake_enrollment")), {R.SYSTEM_ADMIN}, foreign=DISTRICT
+        ),
         RouteCase(
             _u("educators:enrollment", _pk("lake_enrollment")),
             {R.SYSTEM_ADMIN},
             ok=400,
             method="post",
             data={"decision": "maybe"},
+            foreign=DISTRICT,
         ),
     ],
     "educators:program": [
         RouteCase(_u("educators:program", _org("riverbend")), PROGRAM),
-        RouteCase(_u("educators:program", _org("lakeside")), {R.SYSTEM_ADMIN}),
+        RouteCase(_u("educators:program", _org("lakeside")), {R.SYSTEM_ADMIN}, foreign=DISTRICT),
         RouteCase(
             _u("educators:program", _org("lakeside")),
             {R.SYSTEM_ADMIN},
             ok=400,
             method="post",
             data={"do": "qualify", "reviewer": "no-such-person"},
+            foreign=DISTRICT,
         ),
     ],
     "educators:payroll": [
         RouteCase(_u("educators:payroll", _org("riverbend")), PROGRAM),
-        RouteCase(_u("educators:payroll", _org("lakeside")), {R.SYSTEM_ADMIN}),
+        RouteCase(_u("educators:payroll", _org("lakeside")), {R.SYSTEM_ADMIN}, foreign=DISTRICT),
     ],
     "educators:dashboard": [
+        RouteCase(
+            _u("educators:dashboard", _org("cedar-es")), RIVERBEND_AGGREGATES, foreign=SCHOOL
+        ),
         RouteCase(_u("educators:dashboard", _org("maple-ms")), AGGREGATE_READERS),
         RouteCase(_u("educators:dashboard", _org("riverbend")), RIVERBEND_AGGREGATES),
         RouteCase(
-            _u("educators:dashboard", _org("lakeside-ms")), {R.STATE_ANALYST, R.SYSTEM_ADMIN}
+            _u("educators:dashboard", _org("lakeside-ms")),
+            {R.STATE_ANALYST, R.SYSTEM_ADMIN},
+            foreign=DISTRICT,
         ),
     ],
     "educators:pathway_dashboard": [
@@ -363,6 +413,7 @@ ROUTE_CASES = {
         RouteCase(
             _u("educators:pathway_dashboard", _org("lakeside")),
             {R.STATE_ANALYST, R.SYSTEM_ADMIN},
+            foreign=DISTRICT,
         ),
     ],
     "educators:sharing": [
@@ -378,9 +429,34 @@ ROUTE_CASES = {
     ],
     "educators:coaching": [
         RouteCase(_u("educators:coaching", _pk("rivera_profile")), {R.SCHOOL_LEADER}),
-        RouteCase(_u("educators:coaching", _pk("cedar_profile")), set()),
-        RouteCase(_u("educators:coaching", _pk("lake_profile")), set()),
+        RouteCase(_u("educators:coaching", _pk("cedar_profile")), set(), foreign=SCHOOL),
+        RouteCase(_u("educators:coaching", _pk("lake_profile")), set(), foreign=DISTRICT),
     ],
 }
 
-__all__ = ["ALL_ROLES", "OBJECT_ROWS", "ROUTE_CASES"]
+# Routes whose object no school owns: a district (or the state) publishes the catalogue
+# and pathways and runs the programme, so only another district's object is foreign.
+_ISSUER = "the catalogue, pathways and programme belong to an issuing district or the state"
+SCHOOL_EXEMPT = {
+    **{
+        name: _ISSUER
+        for name in (
+            "educators:micro_credential",
+            "educators:catalogue_new",
+            "educators:catalogue_export",
+            "educators:catalogue_import",
+            "educators:pathway",
+            "educators:program",
+            "educators:payroll",
+            "educators:pathway_dashboard",
+        )
+    },
+    "educators:growth_indicator": "an indicator belongs to the educator framework, not a school",
+    "educators:enrollment": "an enrollment is on a district's pathway, reviewed by that district",
+    "educators:credential_download": (
+        "a micro-credential is its holder's alone: another educator's, of any school, is refused"
+        " alike (the Lakeside case)"
+    ),
+}
+
+__all__ = ["ALL_ROLES", "OBJECT_ROWS", "ROUTE_CASES", "SCHOOL_EXEMPT"]

@@ -8,12 +8,12 @@ is "another school" of Riverbend. Named objects:
 - micro-credentials: ``riverbend_mc`` (RB-K2-01), ``riverbend_blind_mc`` (RB-S8-01, blind),
   ``riverbend_draft_mc``, ``state_mc`` (issued by the state), ``lake_mc``;
 - pathways: ``riverbend_pathway``, ``lake_pathway``;
-- plans: ``rivera_plan`` (proposed), ``cedar_plan``, ``lake_plan``;
+- plans: ``rivera_plan`` (proposed), ``cedar_growth_plan``, ``lake_plan``;
 - enrollments: ``rivera_enrollment``, ``lake_enrollment``;
 - submissions: ``rivera_submission`` (in review with Mr. Osei), ``cedar_submission`` (in
   review with the counselor), ``colleague_submission`` (a Maple colleague's draft, peer
   feedback asked of Ms. Rivera), ``lake_submission`` (in review in Lakeside);
-- credentials: ``rivera_credential`` (RB-S8-01 awarded), ``lake_credential``;
+- credentials: ``rivera_micro_credential`` (RB-S8-01 awarded), ``lake_micro_credential``;
 - notes: ``rivera_note`` (the principal coaches Ms. Rivera), ``lake_note``.
 """
 
@@ -332,7 +332,7 @@ NAMES = {
     "riverbend_pathway": lambda: _pathway("RB-PW-LEAD"),
     "lake_pathway": lambda: _pathway("LK-PW"),
     "rivera_plan": lambda: _plan("rivera"),
-    "cedar_plan": lambda: _plan("cedar.teacher"),
+    "cedar_growth_plan": lambda: _plan("cedar.teacher"),
     "lake_plan": lambda: _plan("lake.teacher"),
     "rivera_enrollment": lambda: _enrollment("rivera"),
     "lake_enrollment": lambda: _enrollment("lake.teacher"),
@@ -341,8 +341,8 @@ NAMES = {
     "cedar_submission": lambda: _submission("cedar.teacher", "RB-K2-01"),
     "colleague_submission": lambda: _submission("maple.colleague", "RB-K2-01"),
     "lake_submission": lambda: _submission("lake.teacher", "LK-01"),
-    "rivera_credential": lambda: _credential("rivera"),
-    "lake_credential": lambda: _credential("lake.teacher"),
+    "rivera_micro_credential": lambda: _credential("rivera"),
+    "lake_micro_credential": lambda: _credential("lake.teacher"),
     "rivera_note": lambda: _note("rivera"),
     "lake_note": lambda: _note("lake.teacher"),
 }

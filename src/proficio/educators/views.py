@@ -740,7 +740,11 @@ def _submission_context(request: HttpRequest, found: Submission) -> dict[str, An
                 "part": p,
                 "text": texts.get(p.pk, ""),
                 "files": files.get(p.pk, []),
-                "submitted": (latest.content.get(str(p.pk), {}) if latest else {}),
+                "submitted": {
+                    "text": "",
+                    "artifacts": [],
+                    **(latest.content.get(str(p.pk), {}) if latest else {}),
+                },
             }
             for p in parts
         ],
