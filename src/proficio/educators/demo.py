@@ -287,7 +287,17 @@ def seed_educators(district: Organization, *, today: dt.date, seed: int = 0) -> 
     ]
 
     made = 0
-    # Ms. Rivera: on the teacher-leader pathway, one earned and one back for revision.
+    # Ms. Rivera: a license to renew in two years (6 credits), on the teacher-leader
+    # pathway, one micro-credential earned and one back for revision.
+    actions.add_license(
+        SYSTEM,
+        actions.my_profile(rivera),
+        title="Secondary mathematics (grades 6-12)",
+        number="CO-MATH-20417",
+        issued_on=today - dt.timedelta(days=3 * 365),
+        expires_on=today + dt.timedelta(days=2 * 365),
+        renewal_credits_required="6",
+    )
     plan = actions.propose_plan(
         rivera,
         rivera,
