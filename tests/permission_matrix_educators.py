@@ -330,8 +330,14 @@ ROUTE_CASES = {
         # matrix is in its pool: 404 for all. The counselor's 200 and a pool member's 403
         # on RB-K2-01 are in tests/educators/test_review.py.
         RouteCase(_u("educators:review", _pk("rivera_awarded_submission")), set()),
-        # Mr. Ash's (Cedar) is the counselor's to review: nobody else's.
-        RouteCase(_u("educators:review", _pk("cedar_submission")), {R.ADVISOR}, foreign=SCHOOL),
+        # Mr. Ash's (Cedar) is the counselor's to review; the principal, in RB-K2-01's pool,
+        # knows such submissions exist (403); nobody else learns it exists (404).
+        RouteCase(
+            _u("educators:review", _pk("cedar_submission")),
+            {R.ADVISOR},
+            answers={R.SCHOOL_LEADER: 403},
+            foreign=SCHOOL,
+        ),
         RouteCase(_u("educators:review", _pk("lake_submission")), set(), foreign=DISTRICT),
         RouteCase(
             _u("educators:review", _pk("lake_submission")),
