@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_roster": False,
             "nav_people": False,
             "nav_graduation_mine": False,
+            "nav_family_transcript": False,
             "nav_graduation_caseload": False,
             "nav_educators": False,
         }
@@ -51,6 +52,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
         "nav_people": policy.may(user, Act.VIEW, Subject.PERSON),
         "nav_graduation_mine": bool(_SELF_ROLES & set(w.roles)),
+        # A guardian reads their children's transcripts (the student has "My transcript").
+        "nav_family_transcript": Role.GUARDIAN in w.roles
+        and policy.may(user, Act.VIEW, Subject.TRANSCRIPT),
         "nav_graduation_caseload": serves_others and policy.may(user, Act.VIEW, Subject.GRADUATION),
         # Professional learning: educators' own, and leaders' suppressed views.
         "nav_educators": policy.may(user, Act.CHANGE, Subject.OWN_PRACTICE)
