@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from django.db.models import Exists, FilteredRelation, Model, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from proficio.accounts.models import MachineClient, User
@@ -63,6 +64,8 @@ from proficio.orgs.models import (
 from proficio.pace.models import EducatorProfile, PaceTarget, SupportPlan
 from proficio.roster.models import RosterImport
 from proficio.state.models import Pilot, StatePlan
+
+M = TypeVar("M", bound=Model)
 
 
 class Subject(StrEnum):
@@ -510,33 +513,54 @@ POLICY.update(
 )
 
 
+def _person_rows(user_id: int, today: dt.date) -> list[dict[str, Any]]:
+    """Everything the policy knows about a person, in one query: a row per role
+    membership active on ``today`` (with its organization), or one row with none, each
+    carrying the person's student record (if any) and whether they are a guardian."""
+    fields = [f"student_profile__{f.name}" for f in Student._meta.concrete_fields]
+    fields += [f"m__organization__{f.name}" for f in Organization._meta.concrete_fields]
+    return list(
+        User.objects.filter(pk=user_id)
+        .annotate(
+            m=FilteredRelation("memberships", condition=active_on(today, "memberships__")),
+            is_guardian=Exists(GuardianLink.objects.filter(guardian=OuterRef("pk"))),
+        )
+        .order_by("m__start_date", "m__id")
+        .values("is_guardian", "m__role", *fields)
+    )
+
+
+def _instance(model: type[M], row: dict[str, Any], prefix: str) -> M:
+    """A model instance from the columns of ``row`` under ``prefix`` (as if fetched)."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        "default", [f.attname for f in fields], [row[prefix + f.name] for f in fields]
+    )
+
+
 class Who:
     """What the policy needs to know about a person, computed once per request."""
 
     def __init__(self, user: Any, today: dt.date) -> None:
         self.user = user
         self.today = today
-        memberships = (
-            list(
-                RoleMembership.objects.filter(active_on(today), user=user).select_related(
-                    "organization"
-                )
-            )
-            if user.is_authenticated
-            else []
-        )
         self.orgs_by_role: dict[Role, list[Organization]] = {}
-        for m in memberships:
-            self.orgs_by_role.setdefault(Role(m.role), []).append(m.organization)
         self.roles: list[Role] = []
-        if user.is_authenticated:
-            self.student: Student | None = Student.objects.filter(user=user).first()
-            if self.student is not None:
-                self.roles.append(Role.STUDENT)
-            if user.guardian_links.exists():
-                self.roles.append(Role.GUARDIAN)
-        else:
-            self.student = None
+        self.student: Student | None = None
+        if not user.is_authenticated:
+            return
+        is_guardian = False
+        for row in _person_rows(user.pk, today):
+            is_guardian = row["is_guardian"]
+            if self.student is None and row["student_profile__id"] is not None:
+                self.student = _instance(Student, row, "student_profile__")
+            if row["m__role"] is not None:
+                org = _instance(Organization, row, "m__organization__")
+                self.orgs_by_role.setdefault(Role(row["m__role"]), []).append(org)
+        if self.student is not None:
+            self.roles.append(Role.STUDENT)
+        if is_guardian:
+            self.roles.append(Role.GUARDIAN)
         self.roles += [r for r in Role if r in self.orgs_by_role]
 
     def within(self, role: Role, field: str) -> Q:
@@ -939,9 +963,44 @@ def students_reached(user: Any, act: Act, subject: Subject) -> QuerySet[Student]
     return Student.objects.filter(pk__in=Student.objects.filter(q).values("pk"))
 
 
+# What the policy already granted during this request: (user id, subject, act, object id).
+# A request that fetched an object through ``access`` (or was granted it once) is not asked
+# again when its action authorizes the same act on it. Open only inside a request
+# (``GrantsMiddleware``), so work outside one (tasks, commands, tests calling actions)
+# always asks the database.
+_grants: ContextVar[set[tuple[Any, ...]] | None] = ContextVar("proficio_grants", default=None)
+
+
+class GrantsMiddleware:
+    """Opens the request's memo of granted (user, subject, act, object) questions."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _grants.set(set())
+        try:
+            return self.get_response(request)
+        finally:
+            _grants.reset(token)
+
+
+def _granted(user: Any, act: Act, subject: Subject, pk: Any) -> None:
+    grants = _grants.get()
+    if grants is not None and getattr(user, "pk", None) is not None:
+        grants.add((user.pk, subject, act, pk))
+
+
 def can(user: Any, act: Act, subject: Subject, obj: Model) -> bool:
+    grants = _grants.get()
+    key = (getattr(user, "pk", None), subject, act, obj.pk)
+    if grants is not None and key in grants:
+        return True
     model, _ = SCOPES[subject]
-    return visible(user, subject, act, model._default_manager.filter(pk=obj.pk)).exists()
+    allowed = visible(user, subject, act, model._default_manager.filter(pk=obj.pk)).exists()
+    if allowed:
+        _granted(user, act, subject, obj.pk)
+    return allowed
 
 
 def require(user: Any, act: Act, subject: Subject, obj: Model | None = None) -> None:
@@ -1059,6 +1118,7 @@ def access(
     obj = visible(user, subject, act).select_related(*related).filter(pk=pk).first()
     if obj is None:
         raise Http404(f"No such {noun}")
+    _granted(user, act, subject, obj.pk)
     if subject in _STUDENT_SUBJECTS:
         record_read(obj, purpose=purpose)
     return obj

@@ -29,10 +29,16 @@ from django.core.exceptions import (
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import (
+    AuthenticationError,
+    HttpError,
+    ValidationError,
+    ValidationErrorContext,
+)
 from ninja.openapi.schema import OpenAPISchema
 
 from proficio.accounts.oauth import API_READ, API_WRITE, TokenRefused, api_auth
+from proficio.api import problems
 from proficio.api.problems import InvalidInput
 from proficio.credentials.api import router as credentials_router
 from proficio.errors import DETAILS, database_unavailable, json_error
@@ -57,6 +63,17 @@ class ProficioAPI(NinjaAPI):
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         return document_errors(schema)
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        """What the schemas refused, labelled and located in the one way (``problems``)."""
+        errors: list[dict[str, Any]] = []
+        for context in error_contexts:
+            errors += problems.from_parameters(
+                context.model, context.pydantic_validation_error.errors(include_url=False)
+            )
+        return ValidationError(errors)
 
 
 api = ProficioAPI(
@@ -89,15 +106,17 @@ def _parameter_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in errors if e.get("loc", ("",))[0] in {"query", "path"}]
 
 
+def _said(errors: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{e['label']}: {e['msg']}" for e in errors)
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """A bad parameter in the URL is a bad request (400, naming the parameter and the
-    bound); a body that does not fit its schema is unprocessable (422)."""
-    in_url = _parameter_errors(exc.errors)
-    if in_url:
-        detail = "; ".join(f"{e['loc'][-1]}: {e.get('msg', 'is not valid')}" for e in in_url)
-        return json_error(400, detail, errors=exc.errors)
-    return json_error(422, "The request is not valid.", errors=exc.errors)
+    bound); a body that does not fit its schema is unprocessable (422). Either way each
+    problem has its label and its path (``api.problems.from_parameters``)."""
+    status = 400 if _parameter_errors(exc.errors) else 422
+    return json_error(status, _said(exc.errors) or "The request is not valid.", errors=exc.errors)
 
 
 @api.exception_handler(InvalidInput)
@@ -161,7 +180,11 @@ _ERROR_SCHEMA = {
         "detail": {"type": "string", "description": "What went wrong, in a sentence."},
         "errors": {
             "type": "array",
-            "description": "For 400 and 422: each invalid parameter or field, with its `loc`.",
+            "description": (
+                "For 400 and 422: each invalid parameter or field, with its `loc`, its "
+                "`label` (the field's title), its `path` (a JSON path into the body, or "
+                "the parameter's name) and `msg`."
+            ),
             "items": {"type": "object"},
         },
     },

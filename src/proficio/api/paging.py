@@ -20,10 +20,18 @@ M = TypeVar("M", bound=Model)
 
 class Paging(Schema):
     limit: int = Field(
-        50, ge=1, le=MAX_LIMIT, description=f"How many to return, from 1 to {MAX_LIMIT}."
+        50,
+        ge=1,
+        le=MAX_LIMIT,
+        title="How many to return (limit)",
+        description=f"How many to return, from 1 to {MAX_LIMIT}.",
     )
     offset: int = Field(
-        0, ge=0, le=MAX_OFFSET, description=f"How many to skip first, from 0 to {MAX_OFFSET:,}."
+        0,
+        ge=0,
+        le=MAX_OFFSET,
+        title="How many to skip first (offset)",
+        description=f"How many to skip first, from 0 to {MAX_OFFSET:,}.",
     )
 
     def page(self, qs: QuerySet[M]) -> list[M]:

@@ -32,7 +32,7 @@ from proficio.evidence.models import (
 from proficio.frameworks.assessable import assessable_ids, why_not_assessable
 from proficio.frameworks.models import Item, RubricCriterion
 from proficio.mastery import engine
-from proficio.mastery.actions import lock_order, update_determination
+from proficio.mastery.actions import update_determination, update_determinations
 from proficio.notifications import actions as notifications
 from proficio.orgs.models import Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_students
@@ -195,8 +195,7 @@ def record_evidence(
         touched = {s.target.pk: s.target for s in scores} | {
             r.target.pk: r.target for r in responses
         }
-        for target in lock_order(touched.values()):
-            update_determination(student, target, reason="evidence")
+        update_determinations(student, list(touched.values()), reason="evidence")
     if upload is not None or url:
         attach_artifact(actor, evidence, upload=upload, url=url)
     return evidence
@@ -268,8 +267,7 @@ def _refresh(evidence: Evidence) -> None:
         r.target_id for r in evidence.responses.all()
     }
     items = Item.objects.filter(pk__in=targets).select_related("framework")
-    for target in lock_order(items):
-        update_determination(evidence.student, target, reason="evidence")
+    update_determinations(evidence.student, list(items), reason="evidence")
 
 
 @retry_on_conflict

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -80,13 +81,14 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
     academic, habits = reports.split_by_category(rows)
     # The full history, a page at a time; work returned with feedback is listed on its own
     # above it, whatever page is open, so the teacher's feedback is never out of sight.
-    mine = Evidence.objects.filter(student=student).prefetch_related(
-        "artifacts", "scores__target", "returns"
-    )
+    mine = Evidence.objects.filter(student=student)
     evidence_page = Paginator(mine.order_by("-assessed_at", "-id"), EVIDENCE_PAGE).get_page(
         request.GET.get("page")
     )
+    listed = list(evidence_page.object_list)
     returned = list(mine.filter(status=EvidenceStatus.RETURNED).order_by("-assessed_at", "-id"))
+    # Their files, scores and returns in one query each, for both lists at once.
+    prefetch_related_objects([*listed, *returned], "artifacts", "scores__target", "returns")
     points = reports.progress_points(student)
     chart = (
         targets_met_over_time(points, title=_("Learning targets I have met")) if points else None
@@ -100,7 +102,7 @@ def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str,
         "academic": academic,
         "habits": habits,
         "suggested": suggested[:8],
-        "evidence": list(evidence_page.object_list),
+        "evidence": listed,
         "page": evidence_page,
         "returned": returned,
         "requests": policy.visible(request.user, Subject.REASSESSMENT)
@@ -277,15 +279,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     the students of the sections the teacher teaches now."""
     if not policy.may(request.user, Act.CHANGE, Subject.REASSESSMENT):
         raise PermissionDenied
-    open_requests = list(
-        policy.visible(request.user, Subject.REASSESSMENT, Act.CHANGE)
-        .filter(status__in=["requested", "scheduled"])
+    open_requests: list[Any] = list(
+        actions.requests_to_decide(request.user)
         .select_related("student", "target", "target__framework")
         .order_by("created_at", "id")
     )
-    students = policy.visible(request.user, Subject.STUDENT, Act.CHANGE)
-    uploads = list(
-        Evidence.objects.filter(student__in=students, status=EvidenceStatus.SUBMITTED)
+    uploads: list[Any] = list(
+        actions.work_to_review(request.user)
         .select_related("student")
         .prefetch_related("artifacts", "scores__target", "returns")
         .order_by("recorded_at", "id")

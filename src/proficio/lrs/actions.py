@@ -55,7 +55,11 @@ from proficio.lrs.models import (
     StatementRecord,
 )
 from proficio.mastery import engine
-from proficio.mastery.actions import default_policy, rebuild_determinations, update_determination
+from proficio.mastery.actions import (
+    default_policy,
+    rebuild_determinations,
+    update_determinations,
+)
 from proficio.orgs.models import Organization, Student
 from proficio.policy import Act, Subject
 
@@ -382,8 +386,11 @@ def _update_determinations(pairs: set[tuple[int, int]], intake: Intake) -> None:
         return
     students = Student.objects.select_related("school").in_bulk({s for s, _ in pairs})
     targets = Item.objects.select_related("framework").in_bulk({t for _, t in pairs})
+    by_student: dict[int, list[Item]] = {}
     for s, t in sorted(pairs):
-        update_determination(students[s], targets[t], reason="evidence")
+        by_student.setdefault(s, []).append(targets[t])
+    for s, items in by_student.items():
+        update_determinations(students[s], items, reason="evidence")
 
 
 # -- Alignments, kept by a district's administrators ----------------------------------------

@@ -61,65 +61,98 @@ def _level_value(result: core.Result, scale: core.Scale) -> float | None:
 
 
 def update_determination(student: Student, target: Item, *, reason: str) -> Determination | None:
-    """Recompute one student's determination on one target (inside the caller's transaction).
+    """Recompute one student's determination on one target (inside the caller's
+    transaction): :func:`update_determinations` for one pair."""
+    return update_determinations(student, [target], reason=reason)[target.pk]
 
-    The pair's row is locked *before* the evidence is read: at READ COMMITTED a write that
-    committed while we waited for the lock is then seen, so no evidence is ever left out of
+
+def update_determinations(
+    student: Student, targets: Sequence[Item], *, reason: str
+) -> dict[int, Determination]:
+    """Recompute one student's determinations on these targets (inside the caller's
+    transaction), target id → determination.
+
+    Each pair's row is locked *before* its evidence is read: at READ COMMITTED a write that
+    committed while we waited for a lock is then seen, so no evidence is ever left out of
     a determination (read first and lock second, and a concurrent write is missed until the
-    next one). Callers that touch several targets go in target order (``lock_order``), so
-    two requests never wait on each other's rows.
+    next one). The pairs are locked one by one in target order (``lock_order``), so two
+    requests never wait on each other's rows; only then is the evidence of every pair
+    that already had a row read, in one query, and their history written in one insert.
     """
-    version = engine.policy_for(student, target)
-    if version is None:
-        version = default_policy(student).current
-    pair = Determination.objects.select_for_update().filter(student=student, target=target)
-    det = pair.first()
-    created = False
-    values = _determination_values(student, target, version)
-    if det is None:
-        # No row to lock yet. Insert it in a savepoint; if another writer inserted it first
-        # (the unique constraint makes us wait for it to commit), lock theirs and recompute,
-        # which now sees their evidence as well as ours.
-        try:
-            with transaction.atomic():
-                det = Determination.objects.create(student=student, target=target, **values)
-            created = True
-        except IntegrityError:
-            det = pair.get()
-            values = _determination_values(student, target, version)
-    changed = (
-        created
-        or any(
-            getattr(det, k) != v
-            for k, v in values.items()
-            if k in ("value", "level_value", "status", "evidence_count")
+    ordered = lock_order({t.pk: t for t in targets}.values())
+    versions = {}
+    for target in ordered:
+        version = engine.policy_for(student, target)
+        versions[target.pk] = version if version is not None else default_policy(student).current
+    rows: dict[int, Determination] = {}
+    created: dict[int, dict[str, Any]] = {}  # a new pair: its values, read when it was made
+    for target in ordered:
+        pair = Determination.objects.select_for_update().filter(student=student, target=target)
+        det = pair.first()
+        if det is None:
+            # No row to lock yet. Insert it in a savepoint; if another writer inserted it
+            # first (the unique constraint makes us wait for it to commit), lock theirs and
+            # recompute with the others, which then sees their evidence as well as ours.
+            values = _determination_values(student, target, versions[target.pk])
+            try:
+                with transaction.atomic():
+                    det = Determination.objects.create(student=student, target=target, **values)
+                created[target.pk] = values
+            except IntegrityError:
+                det = pair.get()
+        rows[target.pk] = det
+    # Every pair is locked (or just made by us): read what the others stand on, at once.
+    locked = [t for t in ordered if t.pk not in created]
+    points = engine.points_for_targets(student.pk, {t.pk: versions[t.pk].method for t in locked})
+    history = []
+    for target in ordered:
+        det, version = rows[target.pk], versions[target.pk]
+        values = created.get(target.pk) or _determination_values(
+            student, target, version, points[target.pk]
         )
-        or det.policy_version_id != version.pk
-    )
-    det.student = student  # the caller's instance: its school is already loaded for the audit
-    if not created:
-        for k, v in values.items():
-            setattr(det, k, v)
-        det.save()
-    if changed:
-        DeterminationHistory.objects.create(
-            student=student,
-            target=target,
-            policy_version=version,
-            value=values["value"],
-            level_value=values["level_value"],
-            status=values["status"],
-            evidence_count=values["evidence_count"],
-            computed_at=values["computed_at"],
-            reason=reason,
+        changed = (
+            target.pk in created
+            or any(
+                getattr(det, k) != v
+                for k, v in values.items()
+                if k in ("value", "level_value", "status", "evidence_count")
+            )
+            or det.policy_version_id != version.pk
         )
+        det.student = student  # the caller's instance: its school is already loaded for the audit
+        if target.pk not in created:
+            for k, v in values.items():
+                setattr(det, k, v)
+            det.save()
+        if changed:
+            history.append(
+                DeterminationHistory(
+                    student=student,
+                    target=target,
+                    policy_version=version,
+                    value=values["value"],
+                    level_value=values["level_value"],
+                    status=values["status"],
+                    evidence_count=values["evidence_count"],
+                    computed_at=values["computed_at"],
+                    reason=reason,
+                )
+            )
+    if history:
+        DeterminationHistory.objects.bulk_create(history)
         standing_changed.send(sender=Determination, student=student)
-    return det
+    return rows
 
 
-def _determination_values(student: Student, target: Item, version: PolicyVersion) -> dict[str, Any]:
-    """The pair's determination as the evidence stands now (read under the pair's lock)."""
-    result, scale = engine.compute(student, target, version)
+def _determination_values(
+    student: Student,
+    target: Item,
+    version: PolicyVersion,
+    points: list[core.Point] | None = None,
+) -> dict[str, Any]:
+    """The pair's determination as the evidence stands now (read under the pair's lock,
+    or given as ``points``, read under it)."""
+    result, scale = engine.compute(student, target, version, points)
     return {
         "policy_version": version,
         "value": result.value,

@@ -261,24 +261,45 @@ class EpochSeconds(Func):
 
 
 def points_for(student_id: int, target_id: int, method: str) -> list[core.Point]:
-    if method == "bkt":
+    return points_for_targets(student_id, {target_id: method})[target_id]
+
+
+def points_for_targets(student_id: int, methods: dict[int, str]) -> dict[int, list[core.Point]]:
+    """The evidence points of one student on each target (target id → the method of its
+    policy), in one query per kind of evidence the methods read (scores, or BKT's item
+    responses)."""
+    points: dict[int, list[core.Point]] = {t: [] for t in methods}
+    bkt = [t for t, m in methods.items() if m == "bkt"]
+    scored = [t for t, m in methods.items() if m != "bkt"]
+    if bkt:
         rows = ItemResponse.objects.filter(
-            student_id=student_id, target_id=target_id, evidence__status="accepted"
-        ).values_list("evidence_id", "position", "correct", "assessed_at", "evidence__title")
-        return [
-            core.Point(f"{e}:{p}", 1.0 if ok else 0.0, at, "quiz", bkt_item(title, p), title)
-            for e, p, ok, at, title in rows
-        ]
-    rows2 = EvidenceScore.objects.filter(
-        student_id=student_id, target_id=target_id, counts=True
-    ).values_list("evidence_id", "id", "score", "assessed_at", "kind")
-    return [core.Point(f"{e}:{i}", s, at, k) for e, i, s, at, k in rows2]
+            student_id=student_id, target_id__in=bkt, evidence__status="accepted"
+        ).values_list(
+            "target_id", "evidence_id", "position", "correct", "assessed_at", "evidence__title"
+        )
+        for t, e, p, ok, at, title in rows:
+            points[t].append(
+                core.Point(f"{e}:{p}", 1.0 if ok else 0.0, at, "quiz", bkt_item(title, p), title)
+            )
+    if scored:
+        rows2 = EvidenceScore.objects.filter(
+            student_id=student_id, target_id__in=scored, counts=True
+        ).values_list("target_id", "evidence_id", "id", "score", "assessed_at", "kind")
+        for t, e, i, sc, at, k in rows2:
+            points[t].append(core.Point(f"{e}:{i}", sc, at, k))
+    return points
 
 
 def compute(
-    student: Student, target: Item, version: PolicyVersion
+    student: Student,
+    target: Item,
+    version: PolicyVersion,
+    points: list[core.Point] | None = None,
 ) -> tuple[core.Result, core.Scale]:
-    return evaluate(points_for(student.pk, target.pk, version.method), target, version, student)
+    """The pair's determination from its evidence (``points``, read here if not given)."""
+    if points is None:
+        points = points_for(student.pk, target.pk, version.method)
+    return evaluate(points, target, version, student)
 
 
 def evaluate(

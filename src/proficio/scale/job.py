@@ -17,9 +17,15 @@ students        student, code0 … code4 (subgroup codes)
 attendance      student, year, enrolled, absent               (may be empty)
 english         student, year, level                          (may be empty)
 cohorts         student, school, cohort_year, awarded_on, removed   (may be empty)
+pilot_results   pilot, school, result, criteria, criterion, score, standard: a counted
+                innovative-assessment pilot's consensus scores, one row per task result
+                and rubric criterion (may be empty; the state writes it before each run)
 ==============  ==========================================================================
 
 Days count from 1970-01-01; ``awarded_on`` is -1 where no diploma was awarded.
+
+Besides the figures, a run gives the ``pilot_calibrated`` figures of the latest year
+(:func:`pilot_kernel`), with the pilot each comes from.
 """
 
 from __future__ import annotations
@@ -87,6 +93,17 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("removed", pa.bool_()),
         ]
     ),
+    "pilot_results": pa.schema(
+        [
+            ("pilot", pa.int64()),
+            ("school", pa.int64()),
+            ("result", pa.int64()),
+            ("criteria", pa.int64()),
+            ("criterion", pa.int64()),
+            ("score", pa.float64()),
+            ("standard", pa.float64()),
+        ]
+    ),
 }
 FIGURES_SCHEMA = pa.schema(
     [
@@ -102,6 +119,8 @@ FIGURES_SCHEMA = pa.schema(
         ("students_published", pa.bool_()),
     ]
 )
+PILOT_FIGURES_SCHEMA = pa.schema([*FIGURES_SCHEMA, pa.field("pilot", pa.int64())])
+WHOLE_COLUMNS = ("school", "students", "students_published")
 STUDENT_YEAR_SCHEMA = pa.schema(
     [
         ("student", pa.int64()),
@@ -119,6 +138,18 @@ STUDENT_YEAR_SCHEMA = pa.schema(
     ]
 )
 FIGURE_ORDER = ["school", "year", "dimension", "group", "indicator"]
+FIGURE_TYPES: dict[str, Any] = {
+    "school": "int64",
+    "year": "int64",
+    "dimension": "object",
+    "group": "object",
+    "indicator": "object",
+    "numerator": "float64",
+    "denominator": "int64",
+    "students": "int64",
+    "published": "bool",
+    "students_published": "bool",
+}
 
 
 @dataclass(frozen=True)
@@ -150,6 +181,9 @@ class RunResult:
     seconds: float
     engine: str
     stages: dict[str, float] = field(default_factory=dict)
+    pilot_figures: pd.DataFrame = field(
+        default_factory=lambda: PILOT_FIGURES_SCHEMA.empty_table().to_pandas()
+    )
 
 
 def table_path(store: Path, name: str) -> Path:
@@ -179,6 +213,13 @@ def write_table(store: Path, name: str, part: str, columns: Mapping[str, Any]) -
     path = folder / f"{part}.parquet"
     pq.write_table(table, path, compression="zstd")
     return path
+
+
+def as_frame(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Columns of one of the store's tables as a data frame with the table's types."""
+    schema = SCHEMAS[name]
+    arrays = {f.name: pa.array(np.asarray(columns[f.name]), type=f.type) for f in schema}
+    return pa.table(arrays, schema=schema).to_pandas()
 
 
 def _arrays(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -240,22 +281,32 @@ def school_kernel(spec: JobSpec) -> Callable[[pd.DataFrame, pd.DataFrame], pd.Da
             dimensions=spec.dimensions,
         )
         out = kernels.school_figures(inputs, spec.years, spec.threshold)
-        return pd.DataFrame({n: out[n] for n in kernels.FIGURE_COLUMNS}).astype(
-            {
-                "school": "int64",
-                "year": "int64",
-                "dimension": "object",
-                "group": "object",
-                "indicator": "object",
-                "numerator": "float64",
-                "denominator": "int64",
-                "students": "int64",
-                "published": "bool",
-                "students_published": "bool",
-            }
+        return pd.DataFrame({n: out[n] for n in kernels.FIGURE_COLUMNS}).astype(FIGURE_TYPES)
+
+    return run
+
+
+def pilot_kernel(spec: JobSpec) -> Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]:
+    """Pilot rows of a set of schools, and those schools' whole-school sizes in the latest
+    year (:data:`WHOLE_COLUMNS`) → their ``pilot_calibrated`` figures of that year
+    (:func:`proficio.core.accountability.batch.pilot_figures`)."""
+    year = max(spec.years)
+
+    def run(rows: pd.DataFrame, whole: pd.DataFrame) -> pd.DataFrame:
+        counts = kernels.pilot_counts(_arrays(rows, kernels.PILOT_COLUMNS))
+        out = kernels.pilot_figures(counts, _arrays(whole, WHOLE_COLUMNS), year, spec.threshold)
+        return pd.DataFrame({n: out[n] for n in kernels.PILOT_FIGURE_COLUMNS}).astype(
+            {**FIGURE_TYPES, "pilot": "int64"}
         )
 
     return run
+
+
+def whole_schools(figures: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each school's whole-school size in ``year``, from its figures (the same on every
+    indicator's row)."""
+    rows = figures[(figures["dimension"] == "all") & (figures["year"] == year)]
+    return rows.drop_duplicates("school")[list(WHOLE_COLUMNS)].reset_index(drop=True)
 
 
 def join_school_rows(
@@ -280,18 +331,9 @@ def join_school_rows(
 
 def finish(figures: pd.DataFrame) -> pd.DataFrame:
     """The figures in one order, whatever order the engine produced them in."""
-    types = {
-        "school": "int64",
-        "year": "int64",
-        "dimension": object,
-        "group": object,
-        "indicator": object,
-        "numerator": "float64",
-        "denominator": "int64",
-        "students": "int64",
-        "published": bool,
-        "students_published": bool,
-    }
+    types: dict[str, Any] = {**FIGURE_TYPES, "published": bool, "students_published": bool}
+    if "pilot" in figures.columns:
+        types["pilot"] = "int64"
     out = figures.astype(types)
     for name in ("dimension", "group", "indicator"):
         out[name] = out[name].map(str).astype(object)

@@ -59,15 +59,37 @@ def run(spec: JobSpec) -> RunResult:
         if figures
         else job.FIGURES_SCHEMA.empty_table().to_pandas()
     )
-    job.timed(stages, "schools", t)
+    t = job.timed(stages, "schools", t)
+    pilots = _pilot_figures(spec, out)
+    job.timed(stages, "pilots", t)
     return RunResult(
         figures=job.finish(out),
+        pilot_figures=pilots,
         evidence_rows=len(evidence),
         students=int(enrollments["student"].nunique()),
         seconds=time.perf_counter() - started,
         engine="local",
         stages=stages,
     )
+
+
+def _pilot_figures(spec: JobSpec, figures: pd.DataFrame) -> pd.DataFrame:
+    """The pilot kernel, school by school, as Spark runs it."""
+    rows = job.read_table(spec.store, "pilot_results").to_pandas()
+    whole = job.whole_schools(figures, max(spec.years))
+    kernel = job.pilot_kernel(spec)
+    row_groups = _by_value(rows["school"].to_numpy())
+    whole_groups = _by_value(whole["school"].to_numpy())
+    parts = [
+        kernel(
+            rows.iloc[row_groups[school]],
+            whole.iloc[whole_groups.get(school, np.zeros(0, np.int64))],
+        )
+        for school in sorted(row_groups)
+    ]
+    if not parts:
+        return job.PILOT_FIGURES_SCHEMA.empty_table().to_pandas()
+    return job.finish(pd.concat(parts, ignore_index=True))
 
 
 def _positions(bucket: np.ndarray, n: int) -> list[np.ndarray]:

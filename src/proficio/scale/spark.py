@@ -6,6 +6,10 @@
 2. The student-year rows are joined with subgroup codes, attendance and English levels,
    grouped by school, co-grouped with the graduation cohorts, and go through
    :func:`proficio.scale.job.school_kernel` (the indicators by subgroup, and suppression).
+3. Where the state counts a pilot, its task results, grouped by school and co-grouped
+   with each school's whole-school size in the latest year, go through
+   :func:`proficio.scale.job.pilot_kernel` (the calibrated results and their
+   publication).
 
 ``master`` is any Spark master URL (``local[*]``, ``spark://…``, ``yarn``,
 ``k8s://…``); everything else comes from the usual Spark configuration
@@ -136,8 +140,34 @@ def run(
         .cogroup(cohorts.groupBy("school"))
         .applyInPandas(per_schools, schema=_spark_schema(job.FIGURES_SCHEMA))
     )
+    pilot_rows = _frame(spark, spec, "pilot_results")
+    has_pilots = bool(pilot_rows.take(1))
+    if has_pilots:  # the figures feed the pilot's step too: keep them
+        figures = figures.cache()
     out = figures.toPandas()
     t = job.timed(stages, "batch", started)
+    pilots = job.PILOT_FIGURES_SCHEMA.empty_table().to_pandas()
+    if has_pilots:
+        pilot_run = job.pilot_kernel(spec)
+
+        def per_pilot_schools(r: Any, w: Any) -> Any:
+            return pilot_run(r, w)
+
+        whole = (
+            figures.filter((F.col("dimension") == "all") & (F.col("year") == max(spec.years)))
+            .select(*job.WHOLE_COLUMNS)
+            .dropDuplicates(["school"])
+            .join(pilot_rows.select("school").distinct(), "school", "left_semi")
+        )
+        pilots = (
+            pilot_rows.groupBy("school")
+            .cogroup(whole.groupBy("school"))
+            .applyInPandas(per_pilot_schools, schema=_spark_schema(job.PILOT_FIGURES_SCHEMA))
+            .toPandas()
+        )
+        pilots = job.finish(pilots.astype({"published": bool, "students_published": bool}))
+        figures.unpersist()
+        t = job.timed(stages, "pilots", t)
     counts = evidence.agg(F.count("*").alias("rows")).collect()[0]["rows"]
     n_students = enrollments.select("student").distinct().count()
     job.timed(stages, "counts", t)
@@ -148,4 +178,5 @@ def run(
         seconds=stages["batch"],
         engine=f"spark {spark.sparkContext.master}",
         stages=stages,
+        pilot_figures=pilots,
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from proficio.audit.log import record_reads
 from proficio.core.accountability import pseudonym
-from proficio.core.accountability.batch import rate_published
-from proficio.core.accountability.indicators import PILOT, calibrated_results, school_year_end
+from proficio.core.accountability.batch import PILOT_COLUMNS, pilot_counts
+from proficio.core.accountability.indicators import PILOT, school_year_end
 from proficio.core.accountability.plan import PlanError, identify, parse_plan
 from proficio.core.mastery.policy import KIND_CODES
 from proficio.evidence.models import EvidenceScore
@@ -38,7 +39,7 @@ from proficio.pace.models import PaceTarget
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
 from proficio.scale import job
 from proficio.state import figures as figures_read
-from proficio.state import package
+from proficio.state import package, publication, sources
 from proficio.state.models import (
     BatchRun,
     BatchStatus,
@@ -203,7 +204,10 @@ def export_submission(
         Organization.objects.filter(parent=district, kind=OrganizationKind.SCHOOL).order_by("code")
     )
     students = list(
-        Student.objects.filter(school__parent=district).exclude(state_id="").order_by("pk")
+        Student.objects.filter(school__parent=district)
+        .exclude(state_id="")
+        .select_related("school")
+        .order_by("pk")
     )
     skipped = Student.objects.filter(school__parent=district, state_id="").count()
     key_of = {s.pk: pseudonym.student_key(key, s.state_id) for s in students}
@@ -257,6 +261,7 @@ def export_submission(
             expectations["grade_level"].append(grade)
             expectations["due_on"].append(due)
             expectations["level"].append(float(position))
+    diplomas = sources.diploma_awards(students, key_of)
     record_reads([int(i) for i in ids], purpose="state submission")
     package.write_package(
         folder,
@@ -274,12 +279,17 @@ def export_submission(
             "evidence.parquet": evidence,
             "determinations.parquet": determinations,
             "expectations.parquet": expectations,
-            # Attendance, English proficiency and diploma awards: Proficio records none yet.
-            # Diploma awards come from the credentials app once it records them (the seam:
-            # state.sources.diploma_awards).
+            # Graduation cohorts and their diplomas, from the graduation app.
+            "diploma_awards.parquet": diplomas,
+            # Attendance and English proficiency: Proficio records neither yet.
         },
     )
-    return {"students": len(ids), "evidence": len(evidence["student_key"]), "skipped": skipped}
+    return {
+        "students": len(ids),
+        "evidence": len(evidence["student_key"]),
+        "cohort": len(diplomas["student_key"]),
+        "skipped": skipped,
+    }
 
 
 def import_submission(actor: Actor, folder: Path) -> tuple[Submission, bool]:
@@ -562,6 +572,7 @@ def run_batch(
     root = store()
     _ensure(root)
     write_reference_tables(root)
+    write_pilot_table(root, state)
     day = today or timezone.localdate()
     last = school_year_of(day)
     spec = job.JobSpec(
@@ -625,11 +636,61 @@ def _keep_run(
         ],
         batch_size=5000,
     )
-    _pilot_figures(state, run)
+    _keep_pilot_figures(run, result.pilot_figures)
+    audit_report_cards(run)
     current = plan_of(state).current()
     if current is not None:
         _identify(current, run)
     return run
+
+
+def dashboard_of(district_id: int, threshold: int) -> publication.Dashboard | None:
+    """The district's latest published dashboard release under this threshold."""
+    from proficio.insights.actions import unpack
+    from proficio.insights.models import PublishedRelease
+
+    last = (
+        PublishedRelease.objects.filter(district_id=district_id, threshold=threshold)
+        .order_by("-day", "-pk")
+        .only("audit_state", "day")
+        .first()
+    )
+    if last is None:
+        return None
+    system, hidden, links, _blocks = unpack(last.audit_state)
+    return publication.Dashboard(system, hidden, links, school_year_of(last.day))
+
+
+def audit_report_cards(run: BatchRun) -> dict[int, publication.Decision]:
+    """Put the run's report-card figures through the joint publication audit, district
+    by district, together with each district's published dashboards; the figures' marks
+    are updated (they only ever tighten). Returns each district's decision."""
+    figures = list(SchoolFigure.objects.filter(run=run).order_by("pk"))
+    district_of = dict(
+        Organization.objects.filter(pk__in={f.school_id for f in figures}).values_list(
+            "pk", "parent_id"
+        )
+    )
+    by_district: dict[int, list[SchoolFigure]] = {}
+    for f in figures:
+        by_district.setdefault(district_of[f.school_id], []).append(f)
+    decisions = {}
+    changed = []
+    for district_id, mine in sorted(by_district.items()):
+        decision = publication.audit(
+            publication.district_rows(mine),
+            pace_engine.SUBGROUP_LEVELS,
+            run.threshold,
+            dashboard_of(district_id, run.threshold),
+        )
+        decisions[district_id] = decision
+        for f in mine:
+            published, size = decision.figures[f.pk]
+            if (published, size) != (f.published, f.students_published):
+                f.published, f.students_published = published, size
+                changed.append(f)
+    SchoolFigure.objects.bulk_update(changed, ["published", "students_published"], batch_size=2000)
+    return decisions
 
 
 # --- The innovative-assessment pilot -----------------------------------------------------
@@ -716,90 +777,120 @@ def add_pilot_session(actor: Actor, task: PilotTask, session: ModerationSession)
     )
 
 
+def pilot_rows(pilots: Iterable[Pilot]) -> dict[str, list[Any]]:
+    """The pilots' task results as the batch reads them (the store's ``pilot_results``:
+    one row per work sample and criterion of its task's rubric, NaN where the state
+    panel recorded no consensus): the samples of each pilot's state-organized sessions
+    that come from its districts' schools."""
+    rows: dict[str, list[Any]] = {name: [] for name in PILOT_COLUMNS}
+    for pilot in pilots:
+        districts = set(pilot.districts.values_list("pk", flat=True))
+        for task in pilot.tasks.prefetch_related("sessions__rubric").order_by("pk"):
+            for session in task.sessions.order_by("pk"):
+                criteria = [c.pk for c in criteria_of(session.rubric)]
+                agreed = {
+                    (sample, criterion): score
+                    for sample, criterion, score in Consensus.objects.filter(
+                        sample__session=session
+                    ).values_list("sample_id", "criterion_id", "score")
+                }
+                for sample, school in (
+                    session.samples.filter(origin_school__parent__in=districts)
+                    .order_by("pk")
+                    .values_list("pk", "origin_school_id")
+                ):
+                    for place, criterion in enumerate(criteria):
+                        rows["pilot"].append(pilot.pk)
+                        rows["school"].append(int(school))
+                        rows["result"].append(int(sample))
+                        rows["criteria"].append(len(criteria))
+                        rows["criterion"].append(place)
+                        rows["score"].append(float(agreed.get((sample, criterion), math.nan)))
+                        rows["standard"].append(float(task.standard))
+    return rows
+
+
 def pilot_results(pilot: Pilot) -> dict[int, tuple[int, int]]:
     """The pilot's calibrated results per participating school: ``{school: (results
-    meeting the standard, results with a calibrated score)}``, by
-    :func:`proficio.core.accountability.indicators.calibrated_results` over the work
-    samples of its state-organized sessions that come from its districts' schools."""
-    districts = set(pilot.districts.values_list("pk", flat=True))
-    schools: list[int] = []
-    rows: list[list[float]] = []
-    bars: list[float] = []
-    for task in pilot.tasks.prefetch_related("sessions__rubric"):
-        for session in task.sessions.all():
-            criteria = [c.pk for c in criteria_of(session.rubric)]
-            agreed = {
-                (sample, criterion): score
-                for sample, criterion, score in Consensus.objects.filter(
-                    sample__session=session
-                ).values_list("sample_id", "criterion_id", "score")
-            }
-            for sample, school in session.samples.filter(
-                origin_school__parent__in=districts
-            ).values_list("pk", "origin_school_id"):
-                schools.append(int(school))
-                rows.append([agreed.get((sample, c), math.nan) for c in criteria])
-                bars.append(float(task.standard))
-    index = sorted(set(schools))
-    if not index:
-        return {}
-    width = max(len(r) for r in rows)
-    consensus = np.full((len(rows), width), np.nan)
-    for i, r in enumerate(rows):
-        consensus[i, : len(r)] = r
-    measure = calibrated_results(
-        np.searchsorted(np.array(index), np.array(schools)),
-        consensus,
-        np.array([len(r) for r in rows], dtype=np.int64),
-        np.array(bars),
-        len(index),
-    )
+    meeting the standard, results with a calibrated score)}``, by the batch's own
+    :func:`proficio.core.accountability.batch.pilot_counts` over :func:`pilot_rows`."""
+    rows = pilot_rows([pilot])
+    counts = pilot_counts({k: np.asarray(v) for k, v in rows.items()})
     return {
-        school: (round(measure.numerator[k]), int(measure.denominator[k]))
-        for k, school in enumerate(index)
-        if measure.denominator[k] > 0
+        int(school): (int(yes), int(den))
+        for school, yes, den in zip(
+            counts["school"], counts["numerator"], counts["denominator"], strict=True
+        )
     }
 
 
-def _pilot_figures(state: Organization, run: BatchRun) -> int:
-    """Put the calibrated results of the state's counted pilots among ``run``'s figures,
-    for the participating schools only, in the run's latest school year (the year the
-    plan identifies schools for), published by the batch's rule. Returns how many."""
+def write_pilot_table(root: Path, state: Organization) -> int:
+    """The state's counted pilots' results, for the batch (``pilot_results``); rows."""
+    rows = pilot_rows(
+        Pilot.objects.filter(state=state, count_in_accountability=True).order_by("pk")
+    )
+    job.write_table(root, "pilot_results", "state", rows)
+    return len(rows["result"])
+
+
+def _keep_pilot_figures(run: BatchRun, figures: Any) -> int:
+    """Keep the batch's ``pilot_calibrated`` figures (each with its pilot)."""
     SchoolFigure.objects.filter(run=run, indicator=PILOT).delete()
+    known = set(
+        Organization.objects.filter(pk__in=figures["school"].unique().tolist()).values_list(
+            "pk", flat=True
+        )
+    )
+    made = [
+        SchoolFigure(
+            run=run,
+            school_id=int(r.school),
+            year=int(r.year),
+            dimension=r.dimension,
+            group=r.group,
+            indicator=r.indicator,
+            numerator=float(r.numerator),
+            denominator=int(r.denominator),
+            students=int(r.students),
+            published=bool(r.published),
+            students_published=bool(r.students_published),
+            pilot_id=int(r.pilot),
+        )
+        for r in figures.itertuples(index=False)
+        if int(r.school) in known
+    ]
+    SchoolFigure.objects.bulk_create(made)
+    return len(made)
+
+
+def _pilot_figures(state: Organization, run: BatchRun) -> int:
+    """Compute the counted pilots' figures of ``run`` again (after a pilot is counted or
+    no longer counted) without running the whole batch: the same pilot kernel as the
+    batch, fed with the run's own whole-school figures. Returns how many."""
     if not run.years:
         return 0
     year = max(run.years)
-    made = []
-    for pilot in Pilot.objects.filter(state=state, count_in_accountability=True):
-        results = pilot_results(pilot)
-        whole = {
-            f.school_id: f
-            for f in SchoolFigure.objects.filter(
-                run=run, year=year, dimension="all", school_id__in=list(results)
-            ).order_by("school_id", "indicator")
-        }
-        for school, (meets, counted) in sorted(results.items()):
-            base = whole.get(school)
-            if base is None:  # the school has no figures this year: nothing to rate
-                continue
-            made.append(
-                SchoolFigure(
-                    run=run,
-                    school_id=school,
-                    year=year,
-                    dimension="all",
-                    group="all",
-                    indicator=PILOT,
-                    numerator=float(meets),
-                    denominator=counted,
-                    students=base.students,
-                    published=rate_published(meets, counted, base.students, run.threshold),
-                    students_published=base.students_published,
-                    pilot=pilot,
-                )
-            )
-    SchoolFigure.objects.bulk_create(made)
-    return len(made)
+    rows = pilot_rows(
+        Pilot.objects.filter(state=state, count_in_accountability=True).order_by("pk")
+    )
+    whole = (
+        SchoolFigure.objects.filter(run=run, year=year, dimension="all")
+        .exclude(indicator=PILOT)
+        .order_by("school_id", "indicator")
+        .values_list("school_id", "students", "students_published")
+    )
+    first: dict[int, tuple[int, int, bool]] = {}
+    for school, students, published in whole:
+        first.setdefault(school, (school, students, published))
+    spec = job.JobSpec(
+        store=store(), years=tuple(run.years), dimensions={}, threshold=run.threshold
+    )
+    kernel = job.pilot_kernel(spec)
+    figures = kernel(
+        job.as_frame("pilot_results", rows),
+        pd.DataFrame(list(first.values()), columns=list(job.WHOLE_COLUMNS)),
+    )
+    return _keep_pilot_figures(run, figures)
 
 
 @transaction.atomic
@@ -846,6 +937,7 @@ def set_pilot_in_accountability(actor: Actor, pilot: Pilot, counted: bool) -> No
     if run is None:
         return
     _pilot_figures(pilot.state, run)
+    audit_report_cards(run)
     current = plan_of(pilot.state).current()
     if current is None:
         return

@@ -5,9 +5,8 @@ them, and the published view every page and download uses.
 only when the batch's suppression marked it publishable, and ``None`` otherwise, so no
 page, open-data file or identification reason can show a withheld figure. The marks are
 the batch's table-by-table suppression (each dimension's groups of one school, year and
-indicator), not yet the joint publication audit of ``insights``
-(:mod:`proficio.core.equity.audit`); if the report cards move to it, this is the door
-that reads its decisions.
+indicator), tightened by the joint publication audit of each district's report cards
+together with its dashboards (:mod:`proficio.state.publication`, run after each batch).
 """
 
 from __future__ import annotations

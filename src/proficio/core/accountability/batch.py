@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -683,3 +684,99 @@ def _as_arrays(out: dict[str, list[object]]) -> dict[str, npt.NDArray[np.generic
         "students_published": np.bool_,
     }
     return {name: np.asarray(values, dtype=types.get(name, object)) for name, values in out.items()}
+
+
+# --- An innovative-assessment pilot's calibrated results ---------------------------------
+
+# One row per (task result, rubric criterion): the pilot and the school the result counts
+# for, the result, how many criteria its task's rubric has, the criterion's place among
+# them (0, 1, …), the state panel's consensus score on it (NaN: none recorded) and the
+# calibrated score that meets the task's standard.
+PILOT_COLUMNS = ("pilot", "school", "result", "criteria", "criterion", "score", "standard")
+PILOT_COUNT_COLUMNS = ("pilot", "school", "numerator", "denominator")
+PILOT_FIGURE_COLUMNS = (*FIGURE_COLUMNS, "pilot")
+
+
+def pilot_counts(rows: Mapping[str, npt.NDArray[np.generic]]) -> dict[str, npt.NDArray[Any]]:
+    """Per pilot and school: its results whose calibrated score meets the standard and
+    its results with a calibrated score (:func:`indicators.calibrated_results` over the
+    consensus matrix these rows make), for the units with at least one such result.
+
+    A result's pilot, school, criteria and standard are those of its first row; a
+    criterion a result does not have (outside ``0 … criteria − 1``) is refused."""
+    result = np.asarray(rows["result"], np.int64)
+    empty = {
+        "pilot": np.zeros(0, np.int64),
+        "school": np.zeros(0, np.int64),
+        "numerator": np.zeros(0, np.float64),
+        "denominator": np.zeros(0, np.int64),
+    }
+    if result.size == 0:
+        return empty
+    ids, first, row_of = np.unique(result, return_index=True, return_inverse=True)
+    criteria = np.asarray(rows["criteria"], np.int64)[first]
+    criterion = np.asarray(rows["criterion"], np.int64)
+    if np.any(criterion < 0) or np.any(criterion >= criteria[row_of]):
+        raise ValueError("a criterion lies between 0 and its result's criteria - 1")
+    consensus = np.full((ids.size, max(int(criteria.max()), 1)), np.nan)
+    consensus[row_of, criterion] = np.asarray(rows["score"], np.float64)
+    pilot = np.asarray(rows["pilot"], np.int64)[first]
+    school = np.asarray(rows["school"], np.int64)[first]
+    units, unit_of = np.unique(np.stack([pilot, school], axis=1), axis=0, return_inverse=True)
+    measure = ind.calibrated_results(
+        unit_of.reshape(-1),
+        consensus,
+        criteria,
+        np.asarray(rows["standard"], np.float64)[first],
+        units.shape[0],
+    )
+    keep = measure.denominator > 0
+    return {
+        "pilot": units[keep, 0],
+        "school": units[keep, 1],
+        "numerator": np.rint(measure.numerator[keep]),
+        "denominator": measure.denominator[keep].astype(np.int64),
+    }
+
+
+def pilot_figures(
+    counts: Mapping[str, npt.NDArray[np.generic]],
+    whole: Mapping[str, npt.NDArray[np.generic]],
+    year: int,
+    threshold: int,
+) -> dict[str, npt.NDArray[np.generic]]:
+    """The whole-school ``pilot_calibrated`` figures of ``year`` from :func:`pilot_counts`,
+    published by :func:`rate_published`. ``whole`` gives each school's size that year
+    (``school``, ``students``, ``students_published``: the batch's whole-school row); a
+    school without one has nothing to be rated against and gets no figure."""
+    size = {
+        int(s): (int(n), bool(p))
+        for s, n, p in zip(
+            whole["school"], whole["students"], whole["students_published"], strict=True
+        )
+    }
+    out: dict[str, list[object]] = {name: [] for name in PILOT_FIGURE_COLUMNS}
+    order = np.lexsort((np.asarray(counts["pilot"]), np.asarray(counts["school"])))
+    for k in order:
+        school = int(counts["school"][k])
+        if school not in size:
+            continue
+        students, size_published = size[school]
+        yes, den = int(counts["numerator"][k]), int(counts["denominator"][k])
+        _emit(
+            out,
+            school,
+            year,
+            "all",
+            "all",
+            ind.PILOT,
+            float(yes),
+            den,
+            students,
+            rate_published(yes, den, students, threshold),
+            size_published,
+        )
+        out["pilot"].append(int(counts["pilot"][k]))
+    arrays = _as_arrays({n: out[n] for n in FIGURE_COLUMNS})
+    arrays["pilot"] = np.asarray(out["pilot"], np.int64)
+    return arrays

@@ -88,7 +88,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Wrote {opts['output']}: {counts['students']} students, {counts['evidence']} pieces "
-            f"of evidence ({counts['skipped']} students without a state id left out)."
+            f"of evidence, {counts['cohort']} in graduating classes "
+            f"({counts['skipped']} students without a state id left out)."
         )
 
     def _import(self, opts: dict[str, Any]) -> None:
