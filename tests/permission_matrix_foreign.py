@@ -99,6 +99,11 @@ SCHOOL_EXEMPT: dict[str, str] = {
 }
 
 
+from tests.permission_matrix_educators import SCHOOL_EXEMPT as _EDUCATORS_EXEMPT  # noqa: E402
+
+SCHOOL_EXEMPT |= _EDUCATORS_EXEMPT
+
+
 # The foreign objects' own names: a refusal never shows one. (Maple's session is the
 # district's own, used with a foreign body.)
 FOREIGN_TITLES = frozenset(

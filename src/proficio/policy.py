@@ -34,6 +34,18 @@ from proficio.accounts.roles import MEMBERSHIP_ROLES, Role
 from proficio.audit.log import record_read
 from proficio.audit.models import AuditEntry
 from proficio.credentials.models import IssuedCredential
+from proficio.educators.models import (
+    CatalogueStatus,
+    FeedbackNote,
+    GrowthPlan,
+    MicroCredential,
+    Pathway,
+    PathwayEnrollment,
+    ReviewAssignment,
+    ReviewerQualification,
+    Share,
+    Submission,
+)
 from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
 from proficio.graduation.models import Diploma, RequirementSet
 from proficio.learners.models import ReassessmentRequest
@@ -49,7 +61,7 @@ from proficio.orgs.models import (
     StudentDemographics,
     active_on,
 )
-from proficio.pace.models import PaceTarget, SupportPlan
+from proficio.pace.models import EducatorProfile, PaceTarget, SupportPlan
 from proficio.roster.models import RosterImport
 from proficio.state.models import Pilot, StatePlan
 
@@ -88,6 +100,20 @@ class Subject(StrEnum):
     GRADUATION = "graduation"  # a student's path to graduation: progress, capstone, pathways
     DIPLOMA = "diploma"  # a student's diploma: awarded and rescinded by leaders
     GRADUATION_REQUIREMENTS = "graduation_requirements"  # a state's or district's requirements
+    # Educators as learners (the educators app). Development is kept apart from evaluation.
+    EDUCATOR_PROFILE = "educator_profile"  # roles, experience, licensure, credentials held
+    OWN_PRACTICE = "own_practice"  # what only the educator writes: self-assessment, plans, work
+    GROWTH_PLAN = "growth_plan"  # an educator's plan, and its approval by a building leader
+    MICRO_CREDENTIAL = "micro_credential"  # the catalogue of micro-credentials
+    PATHWAY = "pathway"  # bundles of micro-credentials with their outcomes
+    PATHWAY_ENROLLMENT = "pathway_enrollment"  # an educator on a pathway; its pathway review
+    SUBMISSION = "submission"  # an educator's submission toward a micro-credential
+    REVIEW = "review"  # scoring a submission: only its assigned reviewer
+    EDUCATOR_PROGRAM = "educator_program"  # an issuer's reviewer pool, calibration, payroll
+    EDUCATOR_AGGREGATE = "educator_aggregate"  # suppressed professional-learning figures
+    EDUCATOR_CREDENTIAL = "educator_credential"  # micro-credentials issued to an educator
+    FEEDBACK_NOTE = "feedback_note"  # peer feedback and coaching notes
+    COACHING = "coaching"  # leaving coaching notes for an educator who shares with you
 
 
 class Act(StrEnum):
@@ -108,6 +134,8 @@ class Scope(StrEnum):
     # membership's subtree: an administrator may change only accounts wholly theirs.
     WHOLLY_WITHIN = "wholly_within"
     OWNER = "owner"  # made it (an import job), or it is addressed to them (a notification)
+    REVIEWER = "reviewer"  # the reviewer currently assigned to an educator's submission
+    SHARED = "shared"  # the educator shares it with them (or asked them for peer feedback)
     EVERYWHERE = "everywhere"
 
 
@@ -402,6 +430,88 @@ GRANTABLE_ROLES: dict[Role, tuple[Role, ...]] = {
     R.SYSTEM_ADMIN: tuple(MEMBERSHIP_ROLES),
 }
 
+# People who work with students: they may sit on a moderation panel, and they are
+# educators with a profile, a growth plan and micro-credentials of their own.
+EDUCATOR_ROLES = (
+    Role.TEACHER,
+    Role.ADVISOR,
+    Role.SCHOOL_LEADER,
+    Role.DISTRICT_ADMIN,
+    Role.DISTRICT_DATA_LEAD,
+)
+# Those who publish a catalogue and run an issuer's programme (reviewer pool,
+# calibration, pathway reviews, payroll): a district's administrators, and system
+# administrators (who run the state's). A state analyst reads the state's catalogue and
+# its suppressed figures, never named educators.
+_PROGRAM_RUNNERS: dict[Role, Scope | tuple[Scope, ...]] = {
+    R.DISTRICT_ADMIN: S.SUBTREE,
+    R.SYSTEM_ADMIN: S.EVERYWHERE,
+}
+_CATALOGUE_READERS: dict[Role, Scope | tuple[Scope, ...]] = {
+    **{role: S.WITHIN for role in EDUCATOR_ROLES},
+    R.DISTRICT_ADMIN: (S.WITHIN, S.SUBTREE),  # published above them, and their own drafts
+    R.STATE_ANALYST: S.SUBTREE,
+    R.SYSTEM_ADMIN: S.EVERYWHERE,
+}
+POLICY.update(
+    {
+        # The educator and their leaders see and edit the profile (the bias checks read it).
+        (Subject.EDUCATOR_PROFILE, Act.VIEW): {
+            **{role: S.SELF for role in EDUCATOR_ROLES},
+            R.SCHOOL_LEADER: (S.SELF, S.SUBTREE),
+            R.DISTRICT_ADMIN: (S.SELF, S.SUBTREE),
+            R.SYSTEM_ADMIN: S.EVERYWHERE,
+        },
+        (Subject.EDUCATOR_PROFILE, Act.CHANGE): {
+            **{role: S.SELF for role in EDUCATOR_ROLES},
+            R.SCHOOL_LEADER: (S.SELF, S.SUBTREE),
+            R.DISTRICT_ADMIN: (S.SELF, S.SUBTREE),
+            R.SYSTEM_ADMIN: S.EVERYWHERE,
+        },
+        # Educator agency: only the educator self-assesses, proposes and works.
+        (Subject.OWN_PRACTICE, Act.CHANGE): {role: S.SELF for role in EDUCATOR_ROLES},
+        # A plan: the educator, and the leaders of their building, who approve or return it
+        # (never their own).
+        (Subject.GROWTH_PLAN, Act.VIEW): {
+            **{role: S.SELF for role in EDUCATOR_ROLES},
+            R.SCHOOL_LEADER: (S.SELF, S.SUBTREE),
+        },
+        (Subject.GROWTH_PLAN, Act.CHANGE): {R.SCHOOL_LEADER: S.SUBTREE},
+        (Subject.MICRO_CREDENTIAL, Act.VIEW): _CATALOGUE_READERS,
+        (Subject.MICRO_CREDENTIAL, Act.CHANGE): _PROGRAM_RUNNERS,
+        (Subject.PATHWAY, Act.VIEW): _CATALOGUE_READERS,
+        (Subject.PATHWAY, Act.CHANGE): _PROGRAM_RUNNERS,
+        # Progress on a pathway: the educator, and the issuer who holds the pathway review.
+        (Subject.PATHWAY_ENROLLMENT, Act.VIEW): {
+            **{role: S.SELF for role in EDUCATOR_ROLES},
+            R.DISTRICT_ADMIN: (S.SELF, S.SUBTREE),
+            R.SYSTEM_ADMIN: S.EVERYWHERE,
+        },
+        (Subject.PATHWAY_ENROLLMENT, Act.CHANGE): _PROGRAM_RUNNERS,
+        # A submission is the educator's, their reviewer's while assigned, and whoever the
+        # educator shares it with. Leaders see only aggregates.
+        (Subject.SUBMISSION, Act.VIEW): {
+            role: (S.SELF, S.REVIEWER, S.SHARED) for role in EDUCATOR_ROLES
+        },
+        (Subject.SUBMISSION, Act.CHANGE): {role: S.SELF for role in EDUCATOR_ROLES},
+        (Subject.REVIEW, Act.CHANGE): {role: S.REVIEWER for role in EDUCATOR_ROLES},
+        (Subject.EDUCATOR_PROGRAM, Act.VIEW): _PROGRAM_RUNNERS,
+        (Subject.EDUCATOR_PROGRAM, Act.CHANGE): _PROGRAM_RUNNERS,
+        (Subject.EDUCATOR_AGGREGATE, Act.VIEW): {
+            R.SCHOOL_LEADER: S.SUBTREE,
+            R.DISTRICT_ADMIN: S.SUBTREE,
+            R.DISTRICT_DATA_LEAD: S.SUBTREE,
+            R.STATE_ANALYST: S.SUBTREE,
+            R.SYSTEM_ADMIN: S.EVERYWHERE,
+        },
+        # A micro-credential belongs to the educator (``holds_credential`` keeps it theirs
+        # after they leave and hold no role).
+        (Subject.EDUCATOR_CREDENTIAL, Act.VIEW): {role: S.SELF for role in EDUCATOR_ROLES},
+        (Subject.FEEDBACK_NOTE, Act.VIEW): {role: (S.SELF, S.SHARED) for role in EDUCATOR_ROLES},
+        (Subject.COACHING, Act.CHANGE): {role: S.SHARED for role in EDUCATOR_ROLES},
+    }
+)
+
 
 def _person_rows(user_id: int, today: dt.date) -> list[dict[str, Any]]:
     """Everything the policy knows about a person, in one query: a row per role
@@ -554,6 +664,25 @@ _SECTION_WORK: dict[Scope, ScopeFilter] = {
     S.SUBTREE: lambda w, r: w.subtree(r, "school__path"),
 }
 
+
+def _shares_with(w: Who, *, coach: bool = False) -> QuerySet[Any]:
+    """The educators who share their feedback with this person (as their coach)."""
+    live = Share.objects.filter(with_user=w.user, revoked_at__isnull=True)
+    return (live.filter(coach=True) if coach else live).values("educator_id")
+
+
+# The catalogue: published entries issued at or above the person's organizations, and
+# everything (drafts too) issued within the organizations they run.
+_CATALOGUE: dict[Scope, ScopeFilter] = {
+    S.WITHIN: lambda w, r: w.within(r, "issuer__path") & Q(status=CatalogueStatus.PUBLISHED),
+    S.SUBTREE: lambda w, r: w.subtree(r, "issuer__path"),
+    S.EVERYWHERE: lambda w, r: Q(),
+}
+_ORGANIZATION_SCOPES: dict[Scope, ScopeFilter] = {
+    S.SUBTREE: lambda w, r: w.subtree(r, "path"),
+    S.EVERYWHERE: lambda w, r: Q(),
+}
+
 # How each scope reads for each kind of object: the model and a filter builder per scope.
 SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.STUDENT: (Student, _via_student("")),
@@ -690,6 +819,75 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
             S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
             S.EVERYWHERE: lambda w, r: Q(),
         },
+    ),
+    Subject.EDUCATOR_PROFILE: (
+        EducatorProfile,
+        {
+            S.SELF: lambda w, r: Q(user=w.user),
+            S.SUBTREE: lambda w, r: w.subtree(r, "organization__path"),
+            S.EVERYWHERE: lambda w, r: Q(),
+        },
+    ),
+    Subject.OWN_PRACTICE: (EducatorProfile, {S.SELF: lambda w, r: Q(user=w.user)}),
+    Subject.GROWTH_PLAN: (
+        GrowthPlan,
+        {
+            S.SELF: lambda w, r: Q(educator=w.user),
+            # A leader approves the plans of their building, never their own.
+            S.SUBTREE: lambda w, r: w.subtree(r, "school__path") & ~Q(educator=w.user),
+        },
+    ),
+    Subject.MICRO_CREDENTIAL: (MicroCredential, _CATALOGUE),
+    Subject.PATHWAY: (Pathway, _CATALOGUE),
+    Subject.PATHWAY_ENROLLMENT: (
+        PathwayEnrollment,
+        {
+            S.SELF: lambda w, r: Q(educator=w.user),
+            S.SUBTREE: lambda w, r: w.subtree(r, "pathway__issuer__path") & ~Q(educator=w.user),
+            S.EVERYWHERE: lambda w, r: ~Q(educator=w.user),
+        },
+    ),
+    Subject.SUBMISSION: (
+        Submission,
+        {
+            S.SELF: lambda w, r: Q(educator=w.user),
+            S.REVIEWER: lambda w, r: Q(
+                pk__in=ReviewAssignment.objects.filter(reviewer=w.user, active=True).values(
+                    "submission_id"
+                )
+            ),
+            S.SHARED: lambda w, r: (
+                Q(educator_id__in=_shares_with(w))
+                | Q(feedback_requests__peer=w.user, feedback_requests__closed_at__isnull=True)
+            ),
+        },
+    ),
+    Subject.REVIEW: (
+        Submission,
+        {
+            S.REVIEWER: lambda w, r: Q(
+                pk__in=ReviewAssignment.objects.filter(reviewer=w.user, active=True).values(
+                    "submission_id"
+                )
+            )
+        },
+    ),
+    Subject.EDUCATOR_PROGRAM: (Organization, _ORGANIZATION_SCOPES),
+    Subject.EDUCATOR_AGGREGATE: (Organization, _ORGANIZATION_SCOPES),
+    Subject.EDUCATOR_CREDENTIAL: (
+        IssuedCredential,
+        {S.SELF: lambda w, r: Q(educator=w.user, educator__isnull=False)},
+    ),
+    Subject.FEEDBACK_NOTE: (
+        FeedbackNote,
+        {
+            S.SELF: lambda w, r: Q(educator=w.user) | Q(author=w.user),
+            S.SHARED: lambda w, r: Q(educator_id__in=_shares_with(w)),
+        },
+    ),
+    Subject.COACHING: (
+        EducatorProfile,
+        {S.SHARED: lambda w, r: Q(user_id__in=_shares_with(w, coach=True))},
     ),
     Subject.FRAMEWORK: (
         Framework,
@@ -882,6 +1080,16 @@ _ACCESS: dict[Subject, tuple[str, tuple[str, ...]]] = {
     Subject.LRS: ("organization", ()),
     Subject.STATE_PLAN: ("plan", ("state",)),
     Subject.PILOT: ("pilot", ("state",)),
+    Subject.EDUCATOR_PROFILE: ("educator", ("user", "organization")),
+    Subject.COACHING: ("educator", ("user", "organization")),
+    Subject.GROWTH_PLAN: ("plan", ("educator", "school", "pathway")),
+    Subject.MICRO_CREDENTIAL: ("micro-credential", ("issuer", "item")),
+    Subject.PATHWAY: ("pathway", ("issuer",)),
+    Subject.PATHWAY_ENROLLMENT: ("pathway progress", ("pathway", "educator")),
+    Subject.SUBMISSION: ("submission", ("micro_credential", "educator")),
+    Subject.REVIEW: ("submission", ("micro_credential", "educator")),
+    Subject.EDUCATOR_PROGRAM: ("organization", ()),
+    Subject.EDUCATOR_AGGREGATE: ("organization", ()),
 }
 # Subjects whose object is a student: fetching one for someone else is an audited read.
 _STUDENT_SUBJECTS = {
@@ -980,13 +1188,7 @@ def can_as(user: Any, role: Role, act: Act, subject: Subject, obj: Model) -> boo
 # reach. They live here, beside the table, so views, the API and actions ask one place.
 
 # Roles that may sit on a moderation panel (educators who score student work).
-RATER_ROLES = (
-    Role.TEACHER,
-    Role.ADVISOR,
-    Role.SCHOOL_LEADER,
-    Role.DISTRICT_ADMIN,
-    Role.DISTRICT_DATA_LEAD,
-)
+RATER_ROLES = EDUCATOR_ROLES
 
 
 def organizes(user: Any, session: ModerationSession) -> bool:
@@ -1063,6 +1265,68 @@ def unnamed_actors(user: Any, actor_ids: Any) -> set[int]:
         pk__in=visible(user, Subject.STUDENT).values("pk")
     )
     return set(students.values_list("user_id", flat=True))
+
+
+# --- Educators: the review workflow ---------------------------------------------------
+
+
+def holds_credential(user: Any, credential: IssuedCredential) -> bool:
+    """A micro-credential is its educator's, with or without a role: it stays theirs
+    (to see and download) after they leave."""
+    return bool(
+        user.is_authenticated
+        and credential.educator_id is not None
+        and credential.educator_id == user.pk
+    )
+
+
+def trained_reviewers(micro_credential: MicroCredential) -> QuerySet[Any]:
+    """The issuer's trained reviewers for this micro-credential (trained for all the
+    issuer's micro-credentials, or for this one), who still hold an educator role."""
+    from proficio.accounts.models import User
+
+    qualified = ReviewerQualification.objects.filter(
+        Q(micro_credential__isnull=True) | Q(micro_credential=micro_credential),
+        issuer=micro_credential.issuer,
+        retired_at__isnull=True,
+    ).values("reviewer_id")
+    current = RoleMembership.objects.filter(
+        active_on(timezone.localdate()), role__in=[r.value for r in EDUCATOR_ROLES]
+    ).values("user_id")
+    return User.objects.filter(pk__in=qualified, is_active=True).filter(pk__in=current)
+
+
+def in_review_pool(user: Any, submission: Submission) -> bool:
+    """Whether ``user`` is one of the trained reviewers of the submission's
+    micro-credential: they know its submissions exist, so a refusal to them is a 403."""
+    return trained_reviewers(submission.micro_credential).filter(pk=user.pk).exists()
+
+
+def reviewer_problem(reviewer: Any, submission: Submission) -> str | None:
+    """Why ``reviewer`` may not review ``submission`` (None when they may): a reviewer is
+    trained for the micro-credential, is never the educator, never the educator's direct
+    supervisor unless the issuer allows it, and never someone who declared a conflict
+    of interest with the educator."""
+    from proficio.educators.models import ConflictOfInterest
+
+    educator = submission.educator
+    if reviewer.pk == educator.pk:
+        return "An educator never reviews their own submission."
+    if not trained_reviewers(submission.micro_credential).filter(pk=reviewer.pk).exists():
+        return f"{reviewer} is not a trained reviewer for this micro-credential."
+    supervisor = EducatorProfile.objects.filter(user=educator).values_list(
+        "supervisor_id", flat=True
+    )
+    if reviewer.pk in set(supervisor) and not submission.micro_credential.supervisor_may_review:
+        return f"{reviewer} is the educator's direct supervisor, and the issuer does not allow it."
+    if ConflictOfInterest.objects.filter(reviewer=reviewer, educator=educator).exists():
+        return f"{reviewer} declared a conflict of interest with this educator."
+    return None
+
+
+def may_give_peer_feedback(user: Any, submission: Submission) -> bool:
+    """A colleague the educator asked for feedback, while the request is open."""
+    return submission.feedback_requests.filter(peer=user, closed_at__isnull=True).exists()
 
 
 def who_may(act: Act, subject: Subject, obj: Model) -> QuerySet[Any]:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("proficio.graduation.urls")),
     path("roster/", include("proficio.roster.urls")),
     path("learning-tools/", include("proficio.lrs.urls")),
+    path("educators/", include("proficio.educators.urls")),
     path("notifications/", include("proficio.notifications.urls")),
     # OAuth 2.0 token endpoint for machine clients (client credentials only).
     path("oauth/token/", TokenView.as_view(), name="oauth_token"),

@@ -159,3 +159,32 @@ def record_reads(students: Any, *, purpose: str, what: str = "orgs.student") -> 
     ]
     _write(entries)
     return len(entries)
+
+
+def record_object_reads(objects: Any, *, purpose: str) -> int:
+    """A read of many named people's records that are not students' (educators' plans,
+    submissions, profiles): one entry per object, each with its organization's path from
+    ``audit_scope()``, in one bulk insert. The acting person's own rows are left out when
+    the object names them (``user_id`` or ``educator_id``)."""
+    actor = current_actor()
+    own = actor.user.pk if actor.user is not None else None
+    entries = []
+    for obj in objects:
+        owner = getattr(obj, "educator_id", None) or getattr(obj, "user_id", None)
+        if own is not None and owner == own:
+            continue
+        scope = getattr(obj, "audit_scope", None)
+        entries.append(
+            AuditEntry(
+                actor=actor.user,
+                actor_name=actor.name,
+                action=AuditAction.READ,
+                route=actor.route,
+                purpose=purpose or actor.purpose,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                org_path=scope() if callable(scope) else "",
+            )
+        )
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)

@@ -191,7 +191,91 @@ def issue_credential(
         student=student, subject_key=subject_key, revoked_at__isnull=True
     ).exists():
         raise ValidationError({"credential": _("This credential was already issued.")})
-    org = district_of(student.school)
+    return _sign_and_record(
+        actor,
+        {"student": student},
+        _recipient(student),
+        district_of(student.school),
+        kind=kind,
+        subject_key=subject_key,
+        achievement=achievement,
+        make_achievement=make_achievement,
+        competency=competency,
+        level=level,
+        valid_until=valid_until,
+        evidence=evidence,
+    )
+
+
+@transaction.atomic
+def issue_educator_credential(
+    actor: Any,
+    submission: Any,
+    *,
+    issuer: Organization,
+    subject_key: str,
+    make_achievement: Any,
+    competency: Item | None = None,
+    evidence: Sequence[ob3.Evidence] = (),
+) -> IssuedCredential:
+    """Sign and record an educator's micro-credential: the same signer, status lists and
+    record as a student's credential, with the educator as the holder. Only the reviewer
+    assigned to the ``submission`` (``Subject.REVIEW``) issues it, signed by ``issuer``
+    (the district or state that offers the micro-credential)."""
+    policy.authorize(actor, Act.CHANGE, Subject.REVIEW, submission)
+    educator = submission.educator
+    if IssuedCredential.objects.filter(
+        educator=educator, subject_key=subject_key, revoked_at__isnull=True
+    ).exists():
+        raise ValidationError({"credential": _("This credential was already issued.")})
+    return _sign_and_record(
+        actor,
+        {"educator": educator},
+        educator_recipient(educator),
+        issuer,
+        kind=CredentialKind.MICRO_CREDENTIAL,
+        subject_key=subject_key,
+        make_achievement=make_achievement,
+        competency=competency,
+        evidence=evidence,
+    )
+
+
+def educator_recipient(educator: Any) -> ob3.Recipient:
+    """The educator as a credential subject: their profile's stable id (names nobody), and
+    their email address hashed with a salt (else the profile id), so the credential
+    proves whose it is wherever they take it."""
+    from proficio.pace.models import EducatorProfile
+
+    profile, _created = EducatorProfile.objects.get_or_create(user=educator)
+    if educator.email:
+        return ob3.Recipient(
+            f"urn:uuid:{profile.uuid}",
+            educator.email.strip().lower(),
+            secrets.token_hex(8),
+            identity_type="emailAddress",
+        )
+    return ob3.Recipient(
+        f"urn:uuid:{profile.uuid}", str(profile.uuid), secrets.token_hex(8), "systemId"
+    )
+
+
+def _sign_and_record(
+    actor: Any,
+    holder: dict[str, Any],
+    recipient: ob3.Recipient,
+    org: Organization,
+    *,
+    kind: CredentialKind,
+    subject_key: str,
+    achievement: ob3.Achievement | None = None,
+    make_achievement: Any = None,
+    competency: Item | None = None,
+    level: Any = None,
+    valid_until: dt.datetime | None = None,
+    evidence: Sequence[ob3.Evidence] = (),
+) -> IssuedCredential:
+    """The one signer: the organization's key, a status bit, the eddsa-rdfc-2022 proof."""
     key = _issuing_key(org)
     issuer = _issuer_profile(org, key)
     chosen = achievement if achievement is not None else make_achievement(issuer)
@@ -209,7 +293,7 @@ def issue_credential(
             evidence=evidence,
         ),
         issuer,
-        _recipient(student),
+        recipient,
         chosen,
     )
     signed = data_integrity.sign(
@@ -221,7 +305,7 @@ def issue_credential(
     )
     return IssuedCredential.objects.create(
         uuid=record_id,
-        student=student,
+        **holder,
         issuer=org,
         kind=kind,
         format=CredentialFormat.DATA_INTEGRITY,
@@ -389,7 +473,7 @@ def correct_credential(
     """Revoke with the reason the holder reads, then reissue what the record shows now:
     the same level if it is still reached (a fresh credential), nothing if not."""
     revoked = revoke_credential(actor, credential, reason=reason)
-    if revoked.kind != CredentialKind.LEVEL:
+    if revoked.kind != CredentialKind.LEVEL or revoked.student is None:
         return None
     still = [r for r in levels_reached(revoked.student) if r.subject_key == revoked.subject_key]
     if not still:

@@ -75,6 +75,7 @@ class CredentialKind(models.TextChoices):
     LEVEL = "level", _("Competency level")
     CLR = "clr", _("Comprehensive learner record")
     DIPLOMA = "diploma", _("Diploma")
+    MICRO_CREDENTIAL = "micro", _("Educator micro-credential")
 
 
 class CredentialFormat(models.TextChoices):
@@ -83,10 +84,20 @@ class CredentialFormat(models.TextChoices):
 
 
 class IssuedCredential(models.Model):
-    """A credential Proficio signed for a student, exactly as it was handed out."""
+    """A credential Proficio signed, exactly as it was handed out: to a student, or to an
+    educator (a micro-credential; ``educator`` instead of ``student``)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="credentials")
+    student = models.ForeignKey(
+        Student, null=True, blank=True, on_delete=models.PROTECT, related_name="credentials"
+    )
+    educator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="educator_credentials",
+    )
     issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=CredentialKind.choices)
     format = models.CharField(max_length=4, choices=CredentialFormat.choices)
@@ -125,13 +136,26 @@ class IssuedCredential(models.Model):
                 condition=models.Q(revoked_at__isnull=True),
                 name="one_live_credential_per_subject",
             ),
+            models.UniqueConstraint(
+                fields=["educator", "subject_key"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_educator_credential_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(student__isnull=False, educator__isnull=True)
+                | models.Q(student__isnull=True, educator__isnull=False),
+                name="credential_has_one_holder",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
-    def audit_subject(self) -> Student:
+    def audit_subject(self) -> Student | None:
         return self.student
+
+    def audit_scope(self) -> str:
+        return self.issuer.path
 
 
 class OutsideCredential(models.Model):

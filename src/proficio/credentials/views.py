@@ -116,6 +116,8 @@ def _credential(request: HttpRequest, credential_id: str, act: Act = Act.VIEW) -
 @require_GET
 def download(request: HttpRequest, credential_id: str) -> HttpResponse:
     credential = _credential(request, credential_id)
+    # Only students' credentials are visible here (an educator's are the educators app's).
+    assert credential.student is not None
     if credential.student.user_id != request.user.pk:
         record_read(credential.student, purpose="credential download")
     if credential.format == CredentialFormat.JWT:

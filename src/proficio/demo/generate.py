@@ -340,6 +340,9 @@ def generate(
             from proficio.notifications.demo import seed_notifications
 
             seed_notifications(district, today=today)
+            from proficio.educators.demo import seed_educators
+
+            tick("professional learning", seed_educators(district, today=today, seed=seed))
         result.students = len(roster)
         result.teachers = teachers.count + 1
         result.sections = section_count

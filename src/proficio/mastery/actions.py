@@ -176,6 +176,12 @@ def default_policy(student: Student) -> MasteryPolicy:
     """The district's default policy, made on first need (decaying average, as Canvas)."""
     district = student.school.parent
     assert district is not None
+    return district_default_policy(district)
+
+
+def district_default_policy(district: Organization) -> MasteryPolicy:
+    """``default_policy`` for a district (an educator's growth asks it for the district
+    where they work)."""
     existing = MasteryPolicy.objects.filter(scope=ScopeKind.DISTRICT, organization=district).first()
     if existing is not None:
         return existing

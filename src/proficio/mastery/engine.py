@@ -17,7 +17,7 @@ from proficio.evidence.models import EvidenceScore, ItemResponse
 from proficio.frameworks import definitions
 from proficio.frameworks.models import AssociationType, Item, ProficiencyScale
 from proficio.mastery.models import SCOPE_PRECEDENCE, PolicyVersion, ScopeKind
-from proficio.orgs.models import Student
+from proficio.orgs.models import Organization, OrganizationKind, Student
 
 
 def parent_of(item: Item) -> Item | None:
@@ -81,14 +81,24 @@ def _newest_versions() -> dict[tuple[str, int], PolicyVersion]:
 
 def policy_for(student: Student, target: Item) -> PolicyVersion | None:
     """The most specific policy that reaches this student and target."""
+    return policy_for_place(student.school, target)
+
+
+def policy_for_place(place: Organization, target: Item) -> PolicyVersion | None:
+    """The most specific policy that reaches a learner at ``place`` (a school, or a
+    district office) on ``target``: a student at their school, or an educator where they
+    work (the educator framework's indicators are targets like any other)."""
     competency = parent_of(target)
-    school = student.school
+    if place.kind == OrganizationKind.SCHOOL:
+        school_id, district_id = place.pk, place.parent_id
+    else:
+        school_id, district_id = None, place.pk
     on = {
         ScopeKind.TARGET: target.pk,
         ScopeKind.COMPETENCY: competency.pk if competency is not None else None,
         ScopeKind.FRAMEWORK: target.framework_id,
-        ScopeKind.SCHOOL: school.pk,
-        ScopeKind.DISTRICT: school.parent_id,
+        ScopeKind.SCHOOL: school_id,
+        ScopeKind.DISTRICT: district_id,
     }
     newest = _newest_versions()
     for scope in SCOPE_PRECEDENCE:
@@ -287,9 +297,20 @@ def compute(
     points: list[core.Point] | None = None,
 ) -> tuple[core.Result, core.Scale]:
     """The pair's determination from its evidence (``points``, read here if not given)."""
-    scale = core_scale(scale_for(target))
     if points is None:
         points = points_for(student.pk, target.pk, version.method)
+    return evaluate(points, target, version, student)
+
+
+def evaluate(
+    points: list[core.Point],
+    target: Item,
+    version: PolicyVersion,
+    student: Student | None = None,
+) -> tuple[core.Result, core.Scale]:
+    """A policy version applied to a learner's points on one target, on the target's
+    scale: the one path from evidence to a level, for a student or for an educator."""
+    scale = core_scale(scale_for(target))
     return core.evaluate(points, core_policy(version, scale, student), scale), scale
 
 

@@ -191,10 +191,26 @@ def add_anchor_sample(
     return sample
 
 
-def _deidentify(text: str, names: list[str]) -> str:
-    for name in sorted({n for n in names if len(n) > 1}, key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(name)}\b", "[student]", text, flags=re.IGNORECASE)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(name)}\b", flags=re.IGNORECASE)
+
+
+def _usable(names: list[str]) -> list[str]:
+    # Longest first, so "Ana María" is scrubbed before "Ana".
+    return sorted({n.strip() for n in names if len(n.strip()) > 1}, key=len, reverse=True)
+
+
+def deidentify(text: str, names: list[str]) -> str:
+    """The name scrubbing of work copied out of a student's record: each of ``names``, as
+    a whole word in any letter case, becomes "[student]"."""
+    for name in _usable(names):
+        text = _name_pattern(name).sub("[student]", text)
     return text
+
+
+def names_found(text: str, names: list[str]) -> list[str]:
+    """Which of ``names`` ``deidentify`` would scrub from ``text`` (the same matching)."""
+    return [name for name in _usable(names) if _name_pattern(name).search(text)]
 
 
 @transaction.atomic
@@ -257,7 +273,7 @@ def draw_samples(
             student = ev.student
             names = [student.legal_given_name, student.legal_family_name]
             names += [getattr(student, "preferred_name", "") or ""]
-            description = _deidentify(
+            description = deidentify(
                 "\n\n".join(part for part in (ev.title, ev.description) if part), names
             )
             if description in already:

@@ -7,6 +7,8 @@ evidence, so a district of 50,000 students opens in a second or two.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -55,14 +57,51 @@ class PaceTarget(models.Model):
         return f"{self.grade_level}: {self.level} by {self.due_on}"
 
 
+class EducatorRole(models.TextChoices):
+    """What an educator does (their job), apart from the system roles that grant access."""
+
+    TEACHER = "teacher", _("Classroom teacher")
+    COACH = "coach", _("Instructional coach")
+    TEACHER_LEADER = "teacher_leader", _("Teacher leader")
+    MENTOR = "mentor", _("Mentor")
+    SPECIALIST = "specialist", _("Specialist")
+    LEADER = "leader", _("School or district leader")
+
+
 class EducatorProfile(models.Model):
-    """The little the bias checks need to know about a teacher."""
+    """An educator's profile: the bias checks read years of experience and whether they
+    are fully credentialed (kept in step with their licenses by the educators app); the
+    educator and their leaders edit the rest on the profile page."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="educator_profile"
     )
+    # A stable id that names nobody: the subject of the educator's micro-credentials.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Where they work (their school, or the district office): leaders' reach follows it.
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("where they work"),
+    )
+    roles = models.JSONField(_("roles"), default=list, blank=True)
     years_experience = models.PositiveSmallIntegerField(_("years of experience"), default=0)
     fully_credentialed = models.BooleanField(_("fully credentialed"), default=True)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("direct supervisor"),
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.years_experience} years"
@@ -71,7 +110,11 @@ class EducatorProfile(models.Model):
         return None
 
     def audit_scope(self) -> str:
-        return ""
+        return self.organization.path if self.organization is not None else ""
+
+    def role_labels(self) -> list[str]:
+        labels = dict(EducatorRole.choices)
+        return [str(labels.get(r, r)) for r in self.roles]
 
 
 EXPERIENCED_YEARS = 5

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "proficio.lrs",
     "proficio.notifications",
     "proficio.state",
+    "proficio.educators",
     "proficio.web",
     "proficio.demo",
 ]

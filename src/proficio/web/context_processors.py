@@ -32,6 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_graduation_mine": False,
             "nav_family_transcript": False,
             "nav_graduation_caseload": False,
+            "nav_educators": False,
         }
     w = policy.who(user)
     serves_others = any(r not in _SELF_ROLES for r in w.roles)
@@ -55,4 +56,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_family_transcript": Role.GUARDIAN in w.roles
         and policy.may(user, Act.VIEW, Subject.TRANSCRIPT),
         "nav_graduation_caseload": serves_others and policy.may(user, Act.VIEW, Subject.GRADUATION),
+        # Professional learning: educators' own, and leaders' suppressed views.
+        "nav_educators": policy.may(user, Act.CHANGE, Subject.OWN_PRACTICE)
+        or policy.may(user, Act.VIEW, Subject.EDUCATOR_AGGREGATE),
     }

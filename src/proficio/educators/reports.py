@@ -1,0 +1,648 @@
+"""What leaders, districts and states see of professional learning (reads only), and an
+educator's renewal credits.
+
+Every figure about educators leaves through ``core.equity`` suppression: yes/no counts per
+unit (school, or district for a state) are two-way tables suppressed together with their
+shared margins (``suppress_tables``, as the insights pages do), and a figure about
+submissions (in review, time to award, revision rate) is shown only for a unit where at
+least ``threshold`` educators stand behind it. Nothing here names an educator except the
+reviewer pool's load (the issuer's own programme staff) and the payroll export, which are
+``Subject.EDUCATOR_PROGRAM`` and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proficio import policy
+from proficio.core.equity.access import AccessRate, access_gap, high_need
+from proficio.core.equity.suppression import (
+    DEFAULT_THRESHOLD,
+    check_threshold,
+    suppress_table,
+    suppress_tables,
+)
+from proficio.core.reliability import InsufficientDataError, percent_agreement, rater_drift
+from proficio.educators.models import (
+    CalibrationRound,
+    CatalogueStatus,
+    EnrollmentStatus,
+    GrowthPlan,
+    Licensure,
+    MicroCredential,
+    Pathway,
+    PathwayEnrollment,
+    PlanStatus,
+    Review,
+    ReviewAssignment,
+    Submission,
+    SubmissionStatus,
+)
+from proficio.orgs.models import (
+    Organization,
+    OrganizationKind,
+    RoleMembership,
+    StudentDemographics,
+    active_on,
+)
+from proficio.pace.models import EducatorProfile
+
+
+def threshold() -> int:
+    """The smallest group a figure is published for (the one setting the insights use)."""
+    return check_threshold(int(getattr(settings, "PROFICIO_MIN_CELL_SIZE", DEFAULT_THRESHOLD)))
+
+
+# ---------------------------------------------------------------- renewal credits
+
+
+@dataclass
+class CreditLine:
+    what: str
+    on: dt.date
+    credits: Decimal
+
+
+@dataclass
+class RenewalProgress:
+    license: Licensure
+    earned: Decimal
+    lines: list[CreditLine]
+
+    @property
+    def required(self) -> Decimal:
+        return self.license.renewal_credits_required
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(self.required - self.earned, Decimal("0"))
+
+    @property
+    def met(self) -> bool:
+        return self.earned >= self.required
+
+
+def renewal_progress(license: Licensure) -> RenewalProgress:
+    """Credits earned toward renewing ``license``: each micro-credential awarded while it
+    is in force counts its credit value (e.g. 0.5: two micro-credentials are one
+    continuing-education credit), and each pathway completed counts its renewal credits."""
+    educator = license.profile.user_id
+    start, end = license.issued_on, license.expires_on
+    lines: list[CreditLine] = []
+    for s in (
+        Submission.objects.filter(educator_id=educator, status=SubmissionStatus.AWARDED)
+        .select_related("micro_credential")
+        .order_by("awarded_at")
+    ):
+        day = timezone.localdate(s.awarded_at) if s.awarded_at else None
+        if day is not None and start <= day <= end and s.micro_credential.credit_value:
+            lines.append(
+                CreditLine(
+                    f"{s.micro_credential.code} {s.micro_credential.title}",
+                    day,
+                    s.micro_credential.credit_value,
+                )
+            )
+    for e in PathwayEnrollment.objects.filter(
+        educator_id=educator, status=EnrollmentStatus.COMPLETE
+    ).select_related("pathway"):
+        day = timezone.localdate(e.completed_at) if e.completed_at else None
+        credits = Decimal(str(e.outcomes.get("renewal_credits") or "0"))
+        if day is not None and start <= day <= end and credits:
+            lines.append(CreditLine(_("Pathway: %(t)s") % {"t": e.pathway.title}, day, credits))
+    return RenewalProgress(license, sum((x.credits for x in lines), Decimal("0")), lines)
+
+
+# ---------------------------------------------------------------- units and educators
+
+
+def units_of(org: Organization) -> list[Organization]:
+    """The rows of a leader's view: a state's districts, a district's schools, or the
+    school itself."""
+    if org.kind == OrganizationKind.SCHOOL:
+        return [org]
+    kind = (
+        OrganizationKind.DISTRICT if org.kind == OrganizationKind.STATE else OrganizationKind.SCHOOL
+    )
+    return list(Organization.objects.filter(path__startswith=org.path, kind=kind).order_by("name"))
+
+
+def _unit_of(path: str | None, units: list[Organization]) -> int | None:
+    if not path:
+        return None
+    for k, u in enumerate(units):
+        if path.startswith(u.path):
+            return k
+    return None
+
+
+def educators_by_unit(units: list[Organization]) -> dict[int, int]:
+    """Each educator (a current educator membership) in one unit: the lowest one."""
+    if not units:
+        return {}
+    within = Q(pk__in=[])
+    for u in units:
+        within |= Q(organization__path__startswith=u.path)
+    rows = (
+        RoleMembership.objects.filter(
+            active_on(timezone.localdate()), role__in=[r.value for r in policy.EDUCATOR_ROLES]
+        )
+        .filter(within)
+        .values_list("user_id", "organization__path")
+        .order_by("user_id", "-organization__path")
+    )
+    out: dict[int, int] = {}
+    for user, path in rows:
+        if user in out:
+            continue
+        k = _unit_of(path, units)
+        if k is not None:
+            out[user] = k
+    return out
+
+
+# ---------------------------------------------------------------- the dashboard
+
+
+@dataclass
+class Measure:
+    key: str
+    label: str
+    cells: list[int | None]
+    total: int | None
+
+
+@dataclass
+class UnitRow:
+    unit: Organization
+    educators: int | None
+    measures: dict[str, int | None]
+    in_review: int | None
+    median_days: float | None
+    revision_rate: float | None
+    shown: bool  # submission figures shown (enough educators behind them)
+
+
+@dataclass
+class EquityGroup:
+    label: str
+    schools: int
+    educators: int | None
+    with_award: int | None
+    fully_credentialed: int | None
+    awards_per_10: float | None
+
+
+@dataclass
+class Dashboard:
+    org: Organization
+    threshold: int
+    rows: list[UnitRow]
+    totals: UnitRow
+    measures: list[tuple[str, str]]
+    reviewers: int
+    load_mean: float | None
+    load_max: int | None
+    agreement: list[dict[str, Any]]
+    drift: dict[str, Any]
+    equity: list[EquityGroup] = field(default_factory=list)
+    access_gap_award: float | None = None
+    access_gap_credentialed: float | None = None
+
+
+MEASURES = (
+    ("participating", "Taking part (an approved plan or a submission)"),
+    ("with_award", "Earned at least one micro-credential"),
+    ("pathway_complete", "Completed a pathway"),
+)
+
+
+def _submission_figures(
+    subs: list[tuple[int, str, dt.datetime | None, dt.datetime | None, int]],
+) -> tuple[int, float | None, float | None]:
+    """(in review, median days from first submission to award, revision rate)."""
+    in_review = sum(1 for _, status, *_rest in subs if status == SubmissionStatus.IN_REVIEW)
+    days = [
+        (awarded - first).total_seconds() / 86400
+        for _, status, first, awarded, _n in subs
+        if status == SubmissionStatus.AWARDED and first and awarded
+    ]
+    decided = [
+        (status, not_yet)
+        for _, status, _f, _a, not_yet in subs
+        if status in (SubmissionStatus.AWARDED, SubmissionStatus.RETURNED) or not_yet
+    ]
+    revised = sum(1 for _, not_yet in decided if not_yet)
+    return (
+        in_review,
+        statistics.median(days) if days else None,
+        revised / len(decided) if decided else None,
+    )
+
+
+def dashboard(org: Organization) -> Dashboard:
+    limit = threshold()
+    units = units_of(org)
+    where = educators_by_unit(units)
+    people = np.zeros(len(units), dtype=np.int64)
+    for k in where.values():
+        people[k] += 1
+    participating = set(
+        GrowthPlan.objects.filter(status=PlanStatus.APPROVED, educator_id__in=where).values_list(
+            "educator_id", flat=True
+        )
+    ) | set(
+        Submission.objects.filter(
+            educator_id__in=where, first_submitted_at__isnull=False
+        ).values_list("educator_id", flat=True)
+    )
+    awarded = set(
+        Submission.objects.filter(
+            educator_id__in=where, status=SubmissionStatus.AWARDED
+        ).values_list("educator_id", flat=True)
+    )
+    completed = set(
+        PathwayEnrollment.objects.filter(
+            educator_id__in=where, status=EnrollmentStatus.COMPLETE
+        ).values_list("educator_id", flat=True)
+    )
+    groups = {"participating": participating, "with_award": awarded, "pathway_complete": completed}
+    tables = []
+    for key, _label in MEASURES:
+        yes = np.zeros(len(units), dtype=np.int64)
+        for user, k in where.items():
+            if user in groups[key]:
+                yes[k] += 1
+        tables.append([yes.tolist(), (people - yes).tolist()])
+    published = suppress_tables(tables, limit) if units else []
+    not_yet = set(Review.objects.filter(met=False).values_list("submission_id", flat=True))
+    per_unit: dict[int, list[tuple[int, str, Any, Any, int]]] = defaultdict(list)
+    submitters: dict[int, set[int]] = defaultdict(set)
+    for pk, educator, status, first, done in Submission.objects.filter(
+        educator_id__in=where, first_submitted_at__isnull=False
+    ).values_list("pk", "educator_id", "status", "first_submitted_at", "awarded_at"):
+        k = where[educator]
+        per_unit[k].append((pk, status, first, done, int(pk in not_yet)))
+        submitters[k].add(educator)
+
+    def row(unit: Organization, k: int | None) -> UnitRow:
+        if k is None:
+            subs = [s for v in per_unit.values() for s in v]
+            n_submitters = sum(len(v) for v in submitters.values())
+            measures = {
+                key: published[i].row_totals[0] if published else None
+                for i, (key, _l) in enumerate(MEASURES)
+            }
+            educators = published[0].total if published else None
+        else:
+            subs = per_unit.get(k, [])
+            n_submitters = len(submitters.get(k, set()))
+            measures = {key: published[i].cells[0][k] for i, (key, _l) in enumerate(MEASURES)}
+            educators = published[0].column_totals[k] if published else None
+        shown = n_submitters >= limit or not subs
+        in_review, median_days, rate = _submission_figures(subs)
+        return UnitRow(
+            unit,
+            educators,
+            measures,
+            in_review if shown else None,
+            median_days if shown else None,
+            rate if shown else None,
+            shown,
+        )
+
+    rows = [row(u, k) for k, u in enumerate(units)]
+    totals = row(org, None)
+    reviewers, load_mean, load_max = _reviewer_load(org)
+    agreement, drift = _calibration(org)
+    dash = Dashboard(
+        org,
+        limit,
+        rows,
+        totals,
+        [(k, _(v)) for k, v in MEASURES],
+        reviewers,
+        load_mean,
+        load_max,
+        agreement,
+        drift,
+    )
+    _equity(dash, units, where, awarded)
+    return dash
+
+
+def _reviewer_load(org: Organization) -> tuple[int, float | None, int | None]:
+    """How many reviewers hold the issuer's submissions in review, and their load."""
+    loads = list(
+        ReviewAssignment.objects.filter(
+            active=True,
+            submission__status=SubmissionStatus.IN_REVIEW,
+            submission__micro_credential__issuer__path__startswith=org.path,
+        )
+        .values("reviewer_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    if not loads:
+        return 0, None, None
+    return len(loads), float(np.mean(loads)), int(max(loads))
+
+
+def _calibration(org: Organization) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The reviewer pool's agreement in each calibration round (exact agreement between
+    reviewers on met / not yet, pooled over the rubric's parts) and its drift from the
+    consensus across rounds. Each reviewer's own feedback stays theirs (moderation)."""
+    from proficio.moderation.reports import load_grid
+
+    rounds = list(
+        CalibrationRound.objects.filter(micro_credential__issuer__path__startswith=org.path)
+        .select_related("session", "micro_credential")
+        .order_by("created_at", "pk")
+    )
+    out = []
+    series: list[tuple[float, list[float]]] = []
+    for i, r in enumerate(rounds):
+        grid = load_grid(r.session)
+        stacked, consensus = grid.stacked()
+        try:
+            exact: float | None = percent_agreement(stacked, 0) if stacked.size else None
+        except InsufficientDataError:
+            exact = None
+        deviations = (stacked - consensus[np.newaxis, :]) if stacked.size else stacked
+        values = [float(v) for v in deviations.ravel() if np.isfinite(v)]
+        if values:
+            series.append((float(i), values))
+        out.append(
+            {
+                "round": r,
+                "reviewers": len(grid.raters),
+                "samples": len(grid.samples),
+                "exact": exact,
+                "status": r.session.get_status_display(),
+            }
+        )
+    try:
+        result = rater_drift(series)
+        drift: dict[str, Any] = {
+            "slope": result.slope,
+            "significant": bool(result.significant),
+            "p": result.p_value,
+        }
+    except InsufficientDataError as exc:
+        drift = {"missing": str(exc)}
+    return out, drift
+
+
+def _disadvantaged_shares(schools: list[Organization]) -> list[float | None]:
+    counts = {
+        row["student__school_id"]: row
+        for row in StudentDemographics.objects.filter(student__school__in=schools)
+        .values("student__school_id")
+        .annotate(n=Count("pk"), poor=Count("pk", filter=Q(economically_disadvantaged=True)))
+    }
+    return [
+        (counts[s.pk]["poor"] / counts[s.pk]["n"]) if s.pk in counts and counts[s.pk]["n"] else None
+        for s in schools
+    ]
+
+
+def _equity(
+    dash: Dashboard, units: list[Organization], where: dict[int, int], awarded: set[int]
+) -> None:
+    """High-need schools (top quarter of their district by economic disadvantage) against
+    the rest: educators, those with a micro-credential, those fully credentialed (the
+    profile field the teacher-assignment bias check reads), awards per ten educators."""
+    limit = dash.threshold
+    schools = [u for u in units if u.kind == OrganizationKind.SCHOOL]
+    if dash.org.kind == OrganizationKind.STATE:
+        schools = list(
+            Organization.objects.filter(
+                path__startswith=dash.org.path, kind=OrganizationKind.SCHOOL
+            ).order_by("path")
+        )
+    if not schools:
+        return
+    by_district: dict[int | None, list[int]] = defaultdict(list)
+    for k, s in enumerate(schools):
+        by_district[s.parent_id].append(k)
+    shares = _disadvantaged_shares(schools)
+    need = [False] * len(schools)
+    for members in by_district.values():
+        flags = high_need([shares[k] for k in members])
+        for k, flag in zip(members, flags, strict=True):
+            need[k] = flag
+    school_of: dict[int, int] = {}
+    rows = RoleMembership.objects.filter(
+        active_on(timezone.localdate()),
+        role__in=[r.value for r in policy.EDUCATOR_ROLES],
+        organization__in=schools,
+    ).values_list("user_id", "organization_id")
+    index = {s.pk: k for k, s in enumerate(schools)}
+    for user, school in rows:
+        school_of.setdefault(user, index[school])
+    full = set(
+        EducatorProfile.objects.filter(user_id__in=school_of, fully_credentialed=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    award_counts = Counter(
+        Submission.objects.filter(
+            educator_id__in=school_of, status=SubmissionStatus.AWARDED
+        ).values_list("educator_id", flat=True)
+    )
+    sizes, with_award, credentialed, awards = [], [], [], []
+    for flag in (True, False):
+        members = [u for u, k in school_of.items() if need[k] is flag]
+        sizes.append(len(members))
+        with_award.append(sum(1 for u in members if u in awarded))
+        credentialed.append(sum(1 for u in members if u in full))
+        awards.append(sum(award_counts[u] for u in members))
+    # Two tables (micro-credential yes/no, fully credentialed yes/no) by group, sharing
+    # the group sizes and their total: suppressed together.
+    award_table, credential_table = suppress_tables(
+        [
+            [with_award, [n - y for n, y in zip(sizes, with_award, strict=True)]],
+            [credentialed, [n - y for n, y in zip(sizes, credentialed, strict=True)]],
+        ],
+        limit,
+    )
+    for g, label in enumerate((_("High-need schools"), _("Other schools"))):
+        shown = award_table.column_totals[g]
+        dash.equity.append(
+            EquityGroup(
+                label,
+                sum(1 for k in range(len(schools)) if need[k] is (g == 0)),
+                shown,
+                award_table.cells[0][g],
+                credential_table.cells[0][g],
+                (10 * awards[g] / sizes[g]) if shown else None,
+            )
+        )
+    high, other = dash.equity
+    if high.educators and other.educators:
+        if high.with_award is not None and other.with_award is not None:
+            dash.access_gap_award = access_gap(
+                AccessRate(high.with_award, high.educators),
+                AccessRate(other.with_award, other.educators),
+            )
+        if high.fully_credentialed is not None and other.fully_credentialed is not None:
+            dash.access_gap_credentialed = access_gap(
+                AccessRate(high.fully_credentialed, high.educators),
+                AccessRate(other.fully_credentialed, other.educators),
+            )
+
+
+# ---------------------------------------------------------------- pathway progress
+
+
+@dataclass
+class PathwayTable:
+    pathway: Pathway
+    stages: list[str]
+    units: list[Organization]
+    cells: list[list[int | None]]
+    row_totals: list[int | None]
+    column_totals: list[int | None]
+    total: int | None
+
+    @property
+    def rows(self) -> list[tuple[Organization, list[int | None], int | None]]:
+        return list(zip(self.units, self.cells, self.row_totals, strict=True))
+
+
+STAGES = (
+    (EnrollmentStatus.ACTIVE, "Working on it"),
+    (EnrollmentStatus.IN_REVIEW, "Pathway review requested"),
+    (EnrollmentStatus.RETURNED, "Returned with comments"),
+    (EnrollmentStatus.COMPLETE, "Complete"),
+)
+
+
+def pathway_progress(org: Organization, pathways: QuerySet[Pathway]) -> list[PathwayTable]:
+    """For each pathway, educators at each stage by unit, suppressed as a two-way table
+    with its margins."""
+    limit = threshold()
+    units = units_of(org)
+    out = []
+    for pathway in pathways.filter(status=CatalogueStatus.PUBLISHED).order_by("code"):
+        counts = [[0] * len(STAGES) for _ in units]
+        stage_index = {s.value: i for i, (s, _l) in enumerate(STAGES)}
+        for status, path in PathwayEnrollment.objects.filter(
+            pathway=pathway, school__path__startswith=org.path
+        ).values_list("status", "school__path"):
+            k = _unit_of(path, units)
+            if k is not None:
+                counts[k][stage_index[status]] += 1
+        table = suppress_table(counts, limit) if units else None
+        out.append(
+            PathwayTable(
+                pathway,
+                [_(label) for _s, label in STAGES],
+                units,
+                table.cells if table else [],
+                table.row_totals if table else [],
+                table.column_totals if table else [],
+                table.total if table else None,
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- the programme (named)
+
+
+def reviewer_pool(issuer: Organization) -> list[dict[str, Any]]:
+    """The issuer's trained reviewers with their load: submissions in review, reviews
+    done, and when they trained. Named: this is the programme's own staffing page."""
+    from proficio.educators.models import ReviewerQualification
+
+    quals = (
+        ReviewerQualification.objects.filter(issuer=issuer, retired_at__isnull=True)
+        .select_related("reviewer", "micro_credential")
+        .order_by("reviewer__display_name", "reviewer__username", "pk")
+    )
+    load = dict(
+        ReviewAssignment.objects.filter(active=True, submission__status=SubmissionStatus.IN_REVIEW)
+        .values("reviewer_id")
+        .annotate(n=Count("pk"))
+        .values_list("reviewer_id", "n")
+    )
+    done = dict(
+        Review.objects.values("reviewer_id").annotate(n=Count("pk")).values_list("reviewer_id", "n")
+    )
+    return [
+        {
+            "qualification": q,
+            "reviewer": q.reviewer,
+            "scope": q.micro_credential,
+            "in_review": load.get(q.reviewer_id, 0),
+            "reviews": done.get(q.reviewer_id, 0),
+        }
+        for q in quals
+    ]
+
+
+def waiting_for_reviewer(issuer: Organization) -> QuerySet[Submission]:
+    """Submissions in review with no active reviewer (no trained reviewer was free)."""
+    return (
+        Submission.objects.filter(
+            micro_credential__issuer=issuer, status=SubmissionStatus.IN_REVIEW
+        )
+        .exclude(assignments__active=True)
+        .select_related("micro_credential")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def payroll_rows(issuer: Organization) -> list[dict[str, Any]]:
+    """Completed pathways with a stipend or a salary step, for the payroll export."""
+    rows = []
+    for e in (
+        PathwayEnrollment.objects.filter(
+            status=EnrollmentStatus.COMPLETE, pathway__issuer__path__startswith=issuer.path
+        )
+        .select_related("educator", "pathway", "school")
+        .order_by("completed_at", "pk")
+    ):
+        stipend = e.outcomes.get("stipend")
+        step = bool(e.outcomes.get("salary_step"))
+        if stipend is None and not step:
+            continue
+        rows.append(
+            {
+                "enrollment": e,
+                "employee": e.educator.sourced_id or e.educator.username,
+                "name": str(e.educator),
+                "school": e.school.code if e.school else "",
+                "pathway": e.pathway.code,
+                "completed_on": timezone.localdate(e.completed_at).isoformat()
+                if e.completed_at
+                else "",
+                "stipend": stipend or "",
+                "salary_step": "yes" if step else "no",
+                "role_eligibility": e.outcomes.get("role") or "",
+            }
+        )
+    return rows
+
+
+def catalogue_counts(org: Organization) -> dict[str, int]:
+    return {
+        "micro_credentials": MicroCredential.objects.filter(
+            issuer__path__startswith=org.path, status=CatalogueStatus.PUBLISHED
+        ).count(),
+        "pathways": Pathway.objects.filter(
+            issuer__path__startswith=org.path, status=CatalogueStatus.PUBLISHED
+        ).count(),
+    }
