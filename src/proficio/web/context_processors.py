@@ -15,6 +15,12 @@ from proficio.policy import Act, Subject
 _SELF_ROLES = {Role.STUDENT, Role.GUARDIAN}
 
 
+def serves_others(user: Any) -> bool:
+    """Staff: someone holding a role other than student or guardian (the style guide and the
+    lists of other people's records are for them)."""
+    return user.is_authenticated and any(r not in _SELF_ROLES for r in policy.who(user).roles)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
@@ -31,16 +37,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_people": False,
             "nav_graduation_mine": False,
             "nav_graduation_caseload": False,
+            "nav_design": False,
         }
     w = policy.who(user)
-    serves_others = any(r not in _SELF_ROLES for r in w.roles)
+    staff = serves_others(user)
     return {
         "nav_roles": [
             {"url": reverse("web:role_home", args=[r.value]), "label": r.label, "key": r.value}
             for r in w.roles
         ],
-        "nav_students": serves_others and policy.may(user, Act.VIEW, Subject.STUDENT),
-        "nav_audit": serves_others and policy.may(user, Act.VIEW, Subject.AUDIT_LOG),
+        "nav_students": staff and policy.may(user, Act.VIEW, Subject.STUDENT),
+        "nav_audit": staff and policy.may(user, Act.VIEW, Subject.AUDIT_LOG),
         "nav_frameworks": policy.may(user, Act.VIEW, Subject.FRAMEWORK),
         "nav_policies": policy.may(user, Act.VIEW, Subject.POLICY),
         "nav_moderation": policy.may(user, Act.VIEW, Subject.MODERATION),
@@ -50,5 +57,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
         "nav_people": policy.may(user, Act.VIEW, Subject.PERSON),
         "nav_graduation_mine": bool(_SELF_ROLES & set(w.roles)),
-        "nav_graduation_caseload": serves_others and policy.may(user, Act.VIEW, Subject.GRADUATION),
+        "nav_graduation_caseload": staff and policy.may(user, Act.VIEW, Subject.GRADUATION),
+        "nav_design": staff,
     }
