@@ -14,8 +14,8 @@ from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.test import Client
 
-from proficio.web.views.design import SpecimenForm
 from proficio.web.templatetags.design import page_links
+from proficio.web.views.design import SpecimenForm
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "proficio"
 # The screen stylesheets we write (the PDF print sheets for WeasyPrint are not counted:
@@ -34,13 +34,41 @@ def test_the_style_guide_shows_every_component_and_state_to_staff(world):
     page = _client(world, "rivera").get("/design/")
     assert page.status_code == 200
     html = page.content.decode()
-    for section in ("levels", "grid", "buttons", "alerts", "forms", "tags", "summary",
-                    "tables", "suppressed", "progress", "pagination", "charts"):
+    for section in (
+        "levels",
+        "grid",
+        "buttons",
+        "alerts",
+        "forms",
+        "tags",
+        "summary",
+        "tables",
+        "suppressed",
+        "progress",
+        "pagination",
+        "charts",
+    ):
         assert f'id="{section}"' in html, section
-    for state in ("gc-none", "gc-insufficient", "gc-1", "gc-3", "gc-4", "gc-inferred",
-                  "badge-none", "badge-insufficient", "Not yet proficient", "withheld",
-                  "usa-step-indicator", "<progress", "usa-summary-box", "usa-card",
-                  "usa-alert--error", "usa-pagination", 'class="chart-canvas"', "An empty list"):
+    for state in (
+        "gc-none",
+        "gc-insufficient",
+        "gc-1",
+        "gc-3",
+        "gc-4",
+        "gc-inferred",
+        "badge-none",
+        "badge-insufficient",
+        "Not yet proficient",
+        "withheld",
+        "usa-step-indicator",
+        "<progress",
+        "usa-summary-box",
+        "usa-card",
+        "usa-alert--error",
+        "usa-pagination",
+        'class="chart-canvas"',
+        "An empty list",
+    ):
         assert state in html, state
     # The form with errors shows each one beside its field, in the system's pattern.
     assert html.count("usa-form-group--error") == 3  # title, kind and the impossible date
@@ -80,15 +108,20 @@ def test_a_field_with_an_error_renders_the_systems_error_pattern_beside_it():
     assert 'class="usa-form-group field usa-form-group--error"' in title
     assert 'class="usa-label usa-label--error"' in title
     assert 'class="usa-input usa-input--error"' in title
-    assert re.search(r'<span class="usa-error-message field-error" id="err_id_title" role="alert">'
-                     r"This field is required.</span>\s*<input", title)
+    assert re.search(
+        r'<span class="usa-error-message field-error" id="err_id_title" role="alert">'
+        r"This field is required.</span>\s*<input",
+        title,
+    )
     kind = str(form["kind"].as_field_group())
-    assert 'class="usa-select"' in kind and "usa-form-group--error" not in kind
+    assert 'class="usa-select"' in kind
+    assert "usa-form-group--error" not in kind
     note = str(form["note"])
     assert 'class="usa-textarea"' in note
     # A checkbox keeps the browser's control (the system's needs its label right after it).
     notify = str(form["notify"].as_field_group())
-    assert "usa-checkbox" not in notify and "field-check" in notify
+    assert "usa-checkbox" not in notify
+    assert "field-check" in notify
     assert notify.index("<input") < notify.index("<label")
 
 
@@ -106,12 +139,18 @@ def test_pagination_shows_the_ends_and_the_pages_around_the_current_one():
     assert page_links(paginator.page(1)) == [1, 2, None, 12]
     assert page_links(paginator.page(6)) == [1, None, 5, 6, 7, None, 12]
     assert page_links(paginator.page(12)) == [1, None, 11, 12]
-    html = render_to_string("web/_pagination.html", {"page": paginator.page(6), "page_query": "reason=off"})
+    html = render_to_string(
+        "web/_pagination.html", {"page": paginator.page(6), "page_query": "reason=off"}
+    )
     assert 'href="?reason=off&amp;page=5" rel="prev"' in html
-    assert 'aria-current="page"' in html and ">6</a>" in html
+    assert 'aria-current="page"' in html
+    assert ">6</a>" in html
     assert html.count("usa-pagination__overflow") == 2
     assert "Page 6 of 12" in html
-    assert render_to_string("web/_pagination.html", {"page": Paginator(range(5), 20).page(1)}).strip() == ""
+    assert (
+        render_to_string("web/_pagination.html", {"page": Paginator(range(5), 20).page(1)}).strip()
+        == ""
+    )
 
 
 def _our_css() -> dict[Path, int]:
@@ -143,8 +182,12 @@ def test_no_template_uses_an_inline_style_or_script():
 
 
 def test_the_design_systems_files_are_served_from_our_static_files():
-    for name in ("vendor/uswds/css/uswds.min.css", "vendor/uswds/js/uswds.min.js",
-                 "vendor/uswds/js/uswds-init.min.js", "vendor/uswds/img/usa-icons/close.svg"):
+    for name in (
+        "vendor/uswds/css/uswds.min.css",
+        "vendor/uswds/js/uswds.min.js",
+        "vendor/uswds/js/uswds-init.min.js",
+        "vendor/uswds/img/usa-icons/close.svg",
+    ):
         assert finders.find(name), name
     css = Path(finders.find("vendor/uswds/css/uswds.min.css")).read_text()
     # Every font and image the stylesheet names lies beside it, under vendor/uswds/.
@@ -168,4 +211,5 @@ def test_pages_load_nothing_from_another_origin(world, path):
     assert all(url.startswith("/static/") for url in loaded), loaded
     assert "vendor/uswds/css/uswds.min.css" in html
     csp = page["Content-Security-Policy"]
-    assert "'unsafe-inline'" not in csp and "style-src 'self'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert "style-src 'self'" in csp

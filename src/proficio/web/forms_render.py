@@ -16,9 +16,20 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Input
-from django.utils.html import SafeString
+from django.utils.safestring import SafeString
 
-_TEXT_INPUTS = {"text", "email", "password", "number", "date", "datetime-local", "time", "url", "search", "tel"}
+_TEXT_INPUTS = {
+    "text",
+    "email",
+    "password",
+    "number",
+    "date",
+    "datetime-local",
+    "time",
+    "url",
+    "search",
+    "tel",
+}
 
 
 def control_class(widget: forms.Widget) -> str:
@@ -37,13 +48,16 @@ def _join(*classes: str) -> str:
 
 
 class SystemBoundField(BoundField):
-    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
+    def build_widget_attrs(
+        self, attrs: dict[str, Any], widget: forms.Widget | None = None
+    ) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
         cls = control_class(widget)
         if cls:
             error = f"{cls}--error" if self.errors else ""
-            attrs["class"] = _join(cls, error, attrs.get("class", widget.attrs.get("class", "")))
+            own = attrs.get("class", widget.attrs.get("class"))
+            attrs["class"] = _join(cls, error, own if isinstance(own, str) else "")
         return attrs
 
     def label_tag(
@@ -60,7 +74,10 @@ class SystemBoundField(BoundField):
         return super().label_tag(contents, attrs, label_suffix, tag)
 
     def legend_tag(
-        self, contents: str | None = None, attrs: dict[str, Any] | None = None, label_suffix: str | None = None
+        self,
+        contents: str | None = None,
+        attrs: dict[str, Any] | None = None,
+        label_suffix: str | None = None,
     ) -> SafeString:
         attrs = dict(attrs or {})
         attrs["class"] = _join("usa-legend", attrs.get("class", ""))

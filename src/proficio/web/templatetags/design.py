@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.core.paginator import Page
 
@@ -9,7 +11,7 @@ register = template.Library()
 
 
 @register.filter
-def page_links(page: Page) -> list[int | None]:
+def page_links(page: Page[Any]) -> list[int | None]:
     """The page numbers a pagination bar shows: the ends, and the current page with one page
     each side; ``None`` stands for the pages left out between them."""
     paginator = page.paginator

@@ -66,7 +66,11 @@ def _chart() -> Any:
     return chart_context(
         spec,
         title=_("Students at each level, per target (made-up figures)"),
-        table_columns=[("target", _("Learning target")), ("label", _("Level")), ("n", _("Students"))],
+        table_columns=[
+            ("target", _("Learning target")),
+            ("label", _("Level")),
+            ("n", _("Students")),
+        ],
         rows=rows,
     )
 
