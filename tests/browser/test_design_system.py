@@ -107,5 +107,9 @@ def test_representative_pages_pass_axe(page, server, username, path):
     log_in(page, username, DEMO_PASSWORD)
     page.goto(path)
     assert page.locator("main h1").count() >= 1
+    screenshot(page, f"uswds-{username}-{path.strip('/').replace('/', '-') or 'home'}")
     assert axe_violations(page) == []
+    # Every link of the navigation can be clicked (nothing of the header lies over it).
+    for link in page.locator(".usa-nav__primary a").all():
+        link.click(trial=True, timeout=5000)
     assert elsewhere == []
