@@ -19,7 +19,7 @@ from proficio.web.views.design import SpecimenForm
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "proficio"
 # The screen stylesheets we write (the PDF print sheets for WeasyPrint are not counted:
-# the system does not style PDFs). Before the design system: 317 lines.
+# the system does not style PDFs). Before the design system: 327 lines.
 OUR_SCREEN_CSS_LIMIT = 170
 
 
