@@ -48,7 +48,9 @@ def test_teacher_pages_and_the_style_guide_in_the_design_system(page, server, si
     assert axe_violations(page) == []
 
     if size == "phone":  # the navigation folds behind the menu button
-        nav_link = page.get_by_role("link", name="Frameworks")
+        nav_link = page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Frameworks", exact=True
+        )
         expect(nav_link).to_be_hidden()
         expect(nav_link).to_be_visible()
         page.wait_for_timeout(400)  # the panel slides in
