@@ -52,6 +52,8 @@ def test_teacher_pages_and_the_style_guide_in_the_design_system(page, server, si
             "link", name="Frameworks", exact=True
         )
         expect(nav_link).to_be_hidden()
+        page.wait_for_function("() => window.uswdsPresent === true")  # its script has run
+        page.get_by_role("button", name="Menu").click()
         expect(nav_link).to_be_visible()
         page.wait_for_timeout(400)  # the panel slides in
         page.screenshot(path=str(ARTIFACTS / "uswds-teacher-menu-phone.png"))
