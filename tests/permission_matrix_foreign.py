@@ -54,6 +54,8 @@ SCHOOL_EXEMPT: dict[str, str] = {
     },
     "frameworks:exemplar_file": "an exemplar belongs to a framework's competency",
     "transcripts:class_issue": "a graduating class is issued by a district, not a school",
+    "graduation:requirement_set": "graduation requirements belong to a district or the state",
+    "api:get_requirement_set": "graduation requirements belong to a district or the state",
     "mastery:rollup_rule": "a roll-up rule belongs to a framework's competency",
     "frameworks:import_job": "an import job belongs to the district administrator who ran it",
     "frameworks:import_progress": "an import job belongs to the district administrator who ran it",
@@ -1188,6 +1190,10 @@ BODY_IDS = {
     "roster:import": ("district", False),
     "api:import_roster": ("district_id", False),
     "lrs:home": ("district, target", False),
+    "api:define_requirement_set": ("owner_id", False),
+    "api:record_rubric_result": ("requirement_id", True),
+    "api:accept_alternative": ("requirement_id, outside_credential_id", False),
+    "api:opt_in": ("requirement_set_id", True),
 }
 
 

@@ -130,3 +130,330 @@ ROUTE_CASES = {
         RouteCase(_u("graduation:cohorts", _org("lakeside")), set(), foreign=Foreign.DISTRICT),
     ],
 }
+
+
+# ---------------------------------------------------------------- editing (pages and API)
+# Requirement sets are written by those who answer for them; a student's graduation record
+# (entry, capstone results, alternatives) by those who keep it; opting in by the student.
+
+RECORD_KEEPERS = {R.ADVISOR, R.SCHOOL_LEADER, R.DISTRICT_ADMIN}
+REQUIREMENT_READERS = EDUCATORS_WITHIN | STATE_AND_SYSTEM
+REQUIREMENT_WRITERS = {R.DISTRICT_ADMIN} | STATE_AND_SYSTEM
+RECORD_ROWS = (
+    "graduation.GraduationRecord",
+    "graduation.RubricResult",
+    "graduation.AcceptedAlternative",
+    "graduation.RequirementSet",
+    "graduation.Requirement",
+)
+
+
+def _set(name: str):
+    return lambda w: getattr(w, name).pk
+
+
+def _capstone(name: str):
+    return lambda w: getattr(w, name).requirements.get(kind="rubric").pk
+
+
+def _set_body(code: str):
+    """A valid new version of ``code``'s requirements (one capstone)."""
+
+    def body(w=None):
+        from proficio.orgs.models import Organization
+
+        return {
+            "owner_id": Organization.objects.get(code=code).pk,
+            "title": "Next version",
+            "first_cohort": 2030,
+            "in_force_from": "2026-01-01",
+            "requirements": [
+                {
+                    "key": "capstone",
+                    "title": "Defense",
+                    "kind": "rubric",
+                    "minimum_score": 3,
+                }
+            ],
+        }
+
+    return body
+
+
+def _rubric_body(set_name: str):
+    def body():
+        from tests.world_graduation import lookup
+
+        requirement = lookup(set_name).requirements.get(kind="rubric")
+        return {"requirement_id": requirement.pk, "score": 3.5, "judged_on": "2025-05-01"}
+
+    return body
+
+
+def _alternative_body(set_name: str, credential_of: str | None = None):
+    def body():
+        from proficio.credentials.models import OutsideCredential
+        from tests.world_graduation import _student, lookup
+
+        requirement = lookup(set_name).requirements.get(kind="rubric")
+        data: dict[str, object] = {"requirement_id": requirement.pk, "name": "Outside badge"}
+        if credential_of is not None:
+            # A verified credential another school's (or district's) student presented.
+            data["outside_credential_id"] = OutsideCredential.objects.create(
+                student=_student(credential_of),
+                name="Outside badge",
+                content="{}",
+                verdict={"outcome": "valid"},
+            ).pk
+        return data
+
+    return body
+
+
+def _opt_in_body(set_name: str):
+    def body():
+        from tests.world_graduation import lookup
+
+        return {"requirement_set_id": lookup(set_name).pk}
+
+    return body
+
+
+def _student_posts(route: str, data: dict | None = None) -> list[RouteCase]:
+    return [
+        RouteCase(
+            _u(route, ana),
+            RECORD_KEEPERS,
+            ok=302,
+            method="post",
+            data=data or {},
+            unchanged=RECORD_ROWS,
+        ),
+        RouteCase(
+            _u(route, cedar_kid),
+            {R.DISTRICT_ADMIN},
+            ok=302,
+            method="post",
+            data=data or {},
+            foreign=Foreign.SCHOOL,
+            unchanged=RECORD_ROWS,
+        ),
+        RouteCase(
+            _u(route, lake_kid),
+            set(),
+            method="post",
+            data=data or {},
+            foreign=Foreign.DISTRICT,
+            unchanged=RECORD_ROWS,
+        ),
+    ]
+
+
+def _api_student_posts(route: str, body, ok: int, allowed=RECORD_KEEPERS) -> list[RouteCase]:
+    return [
+        RouteCase(
+            _u(route, ana), allowed, ok=ok, method="post", data=body, json=True, anonymous=401
+        ),
+        RouteCase(
+            _u(route, cedar_kid),
+            {R.DISTRICT_ADMIN} if allowed is RECORD_KEEPERS else DISTRICT,
+            ok=ok,
+            method="post",
+            data=body,
+            json=True,
+            anonymous=401,
+            foreign=Foreign.SCHOOL,
+        ),
+        RouteCase(
+            _u(route, lake_kid),
+            set(),
+            method="post",
+            data=body,
+            json=True,
+            anonymous=401,
+            foreign=Foreign.DISTRICT,
+            unchanged=RECORD_ROWS,
+        ),
+    ]
+
+
+ROUTE_CASES.update(
+    {
+        "graduation:entry": _student_posts("graduation:entry", {"entered_on": "2023-08-20"}),
+        "graduation:rubric": _student_posts("graduation:rubric"),
+        "graduation:alternative": _student_posts("graduation:alternative"),
+        # Viewers reach the form; with no newer version the choice is refused (302 back).
+        "graduation:opt_in": [
+            RouteCase(
+                _u("graduation:opt_in", ana), ANA_PATH, ok=302, method="post", unchanged=RECORD_ROWS
+            ),
+            RouteCase(
+                _u("graduation:opt_in", cedar_kid),
+                DISTRICT,
+                ok=302,
+                method="post",
+                foreign=Foreign.SCHOOL,
+                unchanged=RECORD_ROWS,
+            ),
+            RouteCase(
+                _u("graduation:opt_in", lake_kid),
+                set(),
+                method="post",
+                foreign=Foreign.DISTRICT,
+                unchanged=RECORD_ROWS,
+            ),
+        ],
+        "graduation:requirement_sets": [
+            RouteCase(_u("graduation:requirement_sets"), REQUIREMENT_READERS, denied=403)
+        ],
+        "graduation:requirement_set": [
+            RouteCase(
+                _u("graduation:requirement_set", _set("riverbend_requirements")),
+                REQUIREMENT_READERS,
+            ),
+            RouteCase(
+                _u("graduation:requirement_set", _set("state_requirements")), REQUIREMENT_READERS
+            ),
+            RouteCase(
+                _u("graduation:requirement_set", _set("lakeside_requirements")),
+                STATE_AND_SYSTEM,
+                foreign=Foreign.DISTRICT,
+            ),
+        ],
+        "graduation:requirement_set_new": [
+            RouteCase(_u("graduation:requirement_set_new", _org("riverbend")), REQUIREMENT_WRITERS),
+            RouteCase(
+                _u("graduation:requirement_set_new", _org("cedar-es")),
+                set(),
+                foreign=Foreign.SCHOOL,
+            ),
+            RouteCase(
+                _u("graduation:requirement_set_new", _org("lakeside")),
+                STATE_AND_SYSTEM,
+                foreign=Foreign.DISTRICT,
+            ),
+            # A refused version (no requirements' fields) is answered 400, nothing saved.
+            RouteCase(
+                _u("graduation:requirement_set_new", _org("lakeside")),
+                STATE_AND_SYSTEM,
+                ok=400,
+                method="post",
+                data={"first_cohort": "x", "req-TOTAL_FORMS": "0", "req-INITIAL_FORMS": "0"},
+                foreign=Foreign.DISTRICT,
+                unchanged=RECORD_ROWS,
+            ),
+        ],
+        "api:list_requirement_sets": [
+            RouteCase(
+                _u("api:list_requirement_sets"), REQUIREMENT_READERS, denied=403, anonymous=401
+            )
+        ],
+        "api:get_requirement_set": [
+            RouteCase(
+                _u("api:get_requirement_set", _set("riverbend_requirements")),
+                REQUIREMENT_READERS,
+                anonymous=401,
+            ),
+            RouteCase(
+                _u("api:get_requirement_set", _set("lakeside_requirements")),
+                STATE_AND_SYSTEM,
+                anonymous=401,
+                foreign=Foreign.DISTRICT,
+            ),
+        ],
+        "api:define_requirement_set": [
+            RouteCase(
+                _u("api:define_requirement_set"),
+                REQUIREMENT_WRITERS,
+                ok=201,
+                method="post",
+                data=_set_body("riverbend"),
+                json=True,
+                anonymous=401,
+            ),
+            RouteCase(
+                _u("api:define_requirement_set"),
+                set(),
+                method="post",
+                data=_set_body("cedar-es"),
+                json=True,
+                anonymous=401,
+                body_foreign=Foreign.SCHOOL,
+                unchanged=RECORD_ROWS,
+            ),
+            RouteCase(
+                _u("api:define_requirement_set"),
+                STATE_AND_SYSTEM,
+                ok=201,
+                method="post",
+                data=_set_body("lakeside"),
+                json=True,
+                anonymous=401,
+                body_foreign=Foreign.DISTRICT,
+                unchanged=RECORD_ROWS,
+            ),
+        ],
+        "api:enter_high_school": _api_student_posts(
+            "api:enter_high_school", {"entered_on": "2023-08-20"}, ok=400
+        ),
+        "api:record_rubric_result": [
+            *_api_student_posts(
+                "api:record_rubric_result", _rubric_body("riverbend_requirements"), ok=201
+            ),
+            RouteCase(
+                _u("api:record_rubric_result", ana),
+                RECORD_KEEPERS,
+                ok=400,
+                method="post",
+                data=_rubric_body("lakeside_requirements"),
+                json=True,
+                anonymous=401,
+                body_foreign=Foreign.DISTRICT,
+                unchanged=RECORD_ROWS,
+            ),
+        ],
+        "api:accept_alternative": [
+            *_api_student_posts(
+                "api:accept_alternative", _alternative_body("riverbend_requirements"), ok=201
+            ),
+            RouteCase(
+                _u("api:accept_alternative", ana),
+                RECORD_KEEPERS,
+                ok=400,
+                method="post",
+                data=_alternative_body("lakeside_requirements"),
+                json=True,
+                anonymous=401,
+                body_foreign=Foreign.DISTRICT,
+                unchanged=RECORD_ROWS,
+            ),
+            RouteCase(
+                _u("api:accept_alternative", ana),
+                RECORD_KEEPERS,
+                ok=400,
+                method="post",
+                data=_alternative_body("riverbend_requirements", "cedar-es"),
+                json=True,
+                anonymous=401,
+                body_foreign=Foreign.SCHOOL,
+                unchanged=RECORD_ROWS,
+            ),
+        ],
+        "api:opt_in": [
+            *_api_student_posts(
+                "api:opt_in", _opt_in_body("riverbend_requirements"), ok=400, allowed=ANA_PATH
+            ),
+            RouteCase(
+                _u("api:opt_in", ana),
+                ANA_PATH,
+                ok=400,
+                method="post",
+                data=_opt_in_body("lakeside_requirements"),
+                json=True,
+                anonymous=401,
+                body_foreign=Foreign.DISTRICT,
+                unchanged=RECORD_ROWS,
+            ),
+        ],
+    }
+)

@@ -72,7 +72,8 @@ def _reads(route: str) -> list[RouteCase]:
 SHARE = {"recipient": "Columbia State University", "days": 14}
 
 ROUTE_CASES = {
-    "transcripts:mine": [RouteCase(_u("transcripts:mine"), {R.STUDENT}, ok=302)],
+    # The student is sent to their own transcript, a guardian to their child's.
+    "transcripts:mine": [RouteCase(_u("transcripts:mine"), {R.STUDENT, R.GUARDIAN}, ok=302)],
     "transcripts:student": _reads("transcripts:student"),
     "transcripts:pdf": _reads("transcripts:pdf"),
     "transcripts:json": _reads("transcripts:json"),

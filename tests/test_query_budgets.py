@@ -153,18 +153,21 @@ CLASS_PAGES = [
         lambda w: reverse("web:section_detail", args=[w.rivera_section.pk]),
         15,
     ),
-    ("teacher home", "rivera", lambda w: reverse("web:role_home", args=["teacher"]), 9),
+    # "Needs me today" (issue 17): one count each for requests, work to review, new flags,
+    # check-ins and moderation samples, one aggregate for every class's standings, and
+    # the audit of the names shown (was 9 before).
+    ("teacher home", "rivera", lambda w: reverse("web:role_home", args=["teacher"]), 16),
     (
         "school leader home",
         "principal",
         lambda w: reverse("web:role_home", args=["school_leader"]),
-        10,
+        19,  # headline figures, where to act, overdue check-ins and their audit (was 10)
     ),
     (
         "district admin home",
         "district.admin",
         lambda w: reverse("web:role_home", args=["district_admin"]),
-        10,
+        15,  # headline figures, where to act, overdue check-ins (was 10)
     ),
     ("student list", "rivera", lambda w: reverse("web:student_list"), 9),
     ("groups", "rivera", lambda w: reverse("classroom:groups", args=[w.rivera_section.pk]), 10),
@@ -189,7 +192,8 @@ def test_class_pages_do_not_grow_with_the_class(world, name, username, url, budg
 STUDENT_PAGES = [
     # The feedback history of each piece of evidence, the returned work (the world has one
     # piece, with its files and scores) and the teachers' comments of the reporting period.
-    ("student home", "ana", lambda w: reverse("web:role_home", args=["student"]), 44),
+    # ... and "needs me today" (issue 17): requests by status, feedback waiting, goals due.
+    ("student home", "ana", lambda w: reverse("web:role_home", args=["student"]), 47),
     (
         "student record",
         "rivera",

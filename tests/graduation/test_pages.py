@@ -59,15 +59,51 @@ def test_caseload_sorts_by_what_is_left_and_audits_each_student(world, client):
     assert client.get(reverse("graduation:caseload") + "?sort=%00").status_code == 200
 
 
-def test_cohorts_count_the_district_s_students(world, client):
-    """Ben and the Cedar student hold diplomas; Ana awaits her capstones, which pace
-    cannot project, so she counts as on track."""
+def test_cohorts_read_the_published_release_with_its_suppression(world, client):
+    """The district's classes are counted by the daily check into the district's release
+    and pass the publication audit with every other published figure: before any release
+    the page says so; at the default threshold (10) the world's three graduating
+    students are withheld and marked; at a threshold of 1 the counts are shown and agree
+    with each student's path (Ben and the Cedar student hold diplomas)."""
+    from django.test import override_settings
+
+    from proficio.audit.context import acting
+    from proficio.graduation import actions
+    from proficio.insights.actions import publish_release
+    from proficio.insights.models import PublishedRelease
+    from proficio.policy import SYSTEM
+    from tests.world_pace import add_pace_evidence
+
+    riverbend = world.org("riverbend")
+    url = reverse("graduation:cohorts", args=[riverbend.pk])
     client.force_login(world.user("district.admin"))
-    page = client.get(reverse("graduation:cohorts", args=[world.org("riverbend").pk]))
-    text = page.content.decode()
-    assert '<th scope="row">2027</th><td>2</td><td>1</td><td>0</td><td>3</td>' in text.replace(
-        "\n", ""
-    ).replace("    ", "")
+    PublishedRelease.objects.all().delete()
+    assert "No figures are published yet" in client.get(url).content.decode()
+
+    add_pace_evidence()  # the daily check publishes the release
+    release = PublishedRelease.objects.filter(district=riverbend).latest("pk")
+    flat = client.get(url).content.decode().replace("\n", "")
+    assert "&lt;10 or withheld" in flat
+    assert '<th scope="row">2027</th>' in flat
+    graduation = [r for r in release.rows if r["breakdown"] == "graduation"]
+    assert {r["key"] for r in graduation} == {"2027:met", "2027:on", "2027:off", ""}
+    assert all(r["students"] is None or r["students"] == 0 for r in graduation)
+
+    day = release.day
+    with override_settings(PROFICIO_MIN_CELL_SIZE=1):
+        with acting(None, route="tests: publish", purpose="daily pace check"):
+            publish_release(SYSTEM, riverbend, day=day)
+        text = client.get(url).content.decode().replace("\n", "").replace("  ", "")
+    held = [s.pk for s in (world.ana, world.ben, world.cedar_kid)]
+    statuses = actions.cohort_statuses(held, day)
+    counts = {k: sum(1 for c, s in statuses.values() if s == k) for k in ("met", "on", "off")}
+    assert counts["met"] == 2  # the two diplomas
+    cells = "".join(f'<td class="num">{counts[k]}</td>' for k in ("met", "on", "off"))
+    assert f'<th scope="row">2027</th>{cells}' in text
+    assert "All students held to graduation requirements" in text
+    # No student is named or read one by one: the page shows published counts only.
+    assert AuditEntry.objects.filter(purpose="graduation caseload").count() == 0
+    assert world.ana.display_name not in text
 
 
 def test_award_refused_with_the_unmet_list_and_rescind_needs_a_reason(world, client):

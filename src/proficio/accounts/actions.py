@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from proficio.accounts import mail
-from proficio.accounts.models import LoginFailure, MachineClient, User
+from proficio.accounts.models import HomeVisit, LoginFailure, MachineClient, User
 from proficio.accounts.roles import Role
 from proficio.accounts.tokens import invitation_token_generator
 from proficio.audit.context import acting, current_actor
@@ -86,6 +86,33 @@ def bulk_create_users(users: Sequence[User], *, password: str, batch_size: int =
     for user in users:
         user.password = encoded
     User.objects.bulk_create(users, batch_size=batch_size)
+
+
+# -- Home visits -------------------------------------------------------------------------
+
+# Visits closer together than this are one visit: reloading the home keeps "since your
+# last visit" where it was.
+VISIT_GAP = dt.timedelta(minutes=30)
+
+
+@transaction.atomic
+def note_home_visit(actor: Any, role: str, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Remember that ``actor`` opened their home page for ``role``; returns the start of
+    their previous visit (None on the first), which the page reports changes since."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValidationError({"role": "No such role."})
+    now = now or timezone.now()
+    visit = HomeVisit.objects.select_for_update().filter(user=actor, role=role).first()
+    if visit is None:
+        HomeVisit.objects.create(user=actor, role=role, seen_at=now, previous=None)
+        return None
+    if now - visit.seen_at > VISIT_GAP:
+        visit.previous = visit.seen_at
+    visit.seen_at = now
+    visit.save(update_fields=["seen_at", "previous"])
+    return visit.previous
 
 
 # -- The login throttle's memory -------------------------------------------------------

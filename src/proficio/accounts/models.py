@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -119,3 +120,19 @@ class MachineClient(models.Model):
     # Registering, new secrets and revoking are recorded by the actions, with their purpose.
     def audit_scope(self) -> str:
         return str(self.organization.path)
+
+
+class HomeVisit(models.Model):
+    """When a person last opened one of their home pages, and the visit before that one:
+    the guardian's home says what changed since the previous visit."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=32)
+    seen_at = models.DateTimeField()
+    previous = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_visit_per_home")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} {self.seen_at:%Y-%m-%d %H:%M}"

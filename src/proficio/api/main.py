@@ -37,6 +37,7 @@ from proficio.api.problems import InvalidInput
 from proficio.credentials.api import router as credentials_router
 from proficio.errors import DETAILS, database_unavailable, json_error
 from proficio.frameworks.api import router as frameworks_router
+from proficio.graduation.api import router as graduation_router
 from proficio.insights.api import router as insights_router
 from proficio.mastery.api import router as mastery_router
 from proficio.orgs.api import router as orgs_router
@@ -226,3 +227,4 @@ api.add_router("/", mastery_router)
 api.add_router("/", insights_router)
 api.add_router("/", credentials_router)
 api.add_router("/", roster_router)
+api.add_router("/", graduation_router)

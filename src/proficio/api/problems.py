@@ -70,6 +70,22 @@ def from_validation_error(exc: ValidationError, schema: type[BaseModel]) -> Inva
     errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
     problems = []
     for field, messages in errors.items():
-        path: tuple[str, ...] = (field,) if field in schema.model_fields else ()
+        path = _path_of(field, schema)
         problems += [problem(schema, path, str(m)) for m in messages]
     return InvalidInput(problems)
+
+
+def _path_of(key: str, schema: type[BaseModel]) -> tuple[str | int, ...]:
+    """An action's error key as a path into the body: ``title`` or, for a field of a list
+    of objects, ``requirements[2].level``; a key that is not a field of the body is ``()``."""
+    steps: list[str | int] = []
+    for part in key.split("."):
+        name, _, rest = part.partition("[")
+        steps.append(name)
+        for index in rest.rstrip("]").split("]["):
+            if not index:
+                continue
+            if not index.isdigit():
+                return ()
+            steps.append(int(index))
+    return tuple(steps) if steps and steps[0] in schema.model_fields else ()

@@ -252,6 +252,11 @@ def _projection(outcomes: Sequence[Outcome], today: dt.date) -> tuple[Projection
     return Projection.PROJECTED, date
 
 
+# A student's standing in their graduating class's published figures: every requirement
+# met, on track to finish by June of their year, or neither.
+COHORT_STATUSES = ("met", "on", "off")
+
+
 def on_track(progress: Progress, by: dt.date) -> bool:
     """Met, or projected to finish by ``by`` (a capstone still to judge does not count
     against it: the continuum is what pace can tell)."""

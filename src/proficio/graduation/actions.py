@@ -181,6 +181,59 @@ def define_requirement_set(
     return made
 
 
+def spec_of(requirement_set: RequirementSet) -> list[dict[str, Any]]:
+    """A set's requirements in the shape ``define_requirement_set`` takes: the starting
+    point of its next version."""
+    out = []
+    for r in requirement_set.requirements.select_related("level").prefetch_related("competencies"):
+        out.append(
+            {
+                "key": r.key,
+                "title": r.title,
+                "kind": r.kind,
+                "competencies": [
+                    c.human_coding_scheme or str(c.identifier) for c in r.competencies.all()
+                ],
+                "level": r.level.code if r.level else "",
+                "count": "" if r.count is None else str(r.count),
+                "minimum_score": "" if r.minimum_score is None else f"{r.minimum_score:g}",
+                "accepts_alternative": r.accepts_alternative,
+            }
+        )
+    return out
+
+
+def writable_owners(actor: Any) -> list[Organization]:
+    """The states and districts whose requirements ``actor`` may write."""
+    if not policy.may(actor, Act.CHANGE, Subject.GRADUATION_REQUIREMENTS):
+        return []
+    candidates = policy.visible(actor, Subject.ORGANIZATION).filter(
+        kind__in=[OrganizationKind.STATE, OrganizationKind.DISTRICT]
+    )
+    return [
+        o
+        for o in candidates.order_by("path")
+        if policy.reaches_organization(actor, Act.CHANGE, Subject.GRADUATION_REQUIREMENTS, o)
+    ]
+
+
+def opt_in_choices(student: Student, today: dt.date | None = None) -> list[RequirementSet]:
+    """The versions a student may opt into: in force, of an organization whose
+    requirements they are held to, and newer than the version they hold."""
+    record = GraduationRecord.objects.filter(student=student).first()
+    if record is None:
+        return []
+    held = {s.owner_id: s.version for s in record.held_to.all()}
+    owners = [o.pk for o in _owners(student)]
+    return [
+        s
+        for s in RequirementSet.objects.filter(
+            owner_id__in=owners, in_force_from__lte=today or timezone.localdate()
+        ).order_by("owner__path", "version")
+        if s.version > held.get(s.owner_id, 0)
+    ]
+
+
 def _owners(student: Student) -> list[Organization]:
     """The district and the state above the student's school."""
     owners = []
@@ -462,6 +515,36 @@ def caseload_paths(
     record_reads(chosen, purpose="graduation caseload")
     found = _evaluate(chosen, today or timezone.localdate())
     return [found[s.pk] for s in chosen]
+
+
+def cohort_status(path: Path, today: dt.date) -> str:
+    """One of ``core.COHORT_STATUSES``: ``met`` (every requirement), ``on`` (projected
+    to finish by June 30 of the class's year) or ``off`` (neither, or not projected)."""
+    if path.progress.met:
+        return "met"
+    assert path.record is not None
+    by = today.replace(year=path.record.cohort, month=6, day=30)
+    return "on" if core.on_track(path.progress, by) else "off"
+
+
+def cohort_statuses(student_ids: Sequence[int], today: dt.date) -> dict[int, tuple[int, str]]:
+    """Each student's graduating class and status, for those with a graduation record.
+    Read by the daily job that builds the district's published release (the only place
+    these counts are shown, after the publication audit); no one sees a name here."""
+    students = list(
+        Student.objects.filter(
+            pk__in=GraduationRecord.objects.filter(student_id__in=list(student_ids)).values(
+                "student_id"
+            )
+        ).select_related("school")
+    )
+    found = _evaluate(students, today)
+    out = {}
+    for student in students:
+        path = found[student.pk]
+        assert path.record is not None
+        out[student.pk] = (path.record.cohort, cohort_status(path, today))
+    return out
 
 
 # ---------------------------------------------------------------- diplomas

@@ -159,4 +159,9 @@ def seed_graduation(district: Organization, *, today: dt.date) -> int:
         except ValidationError:
             continue
         awarded += 1
+    # The day's release is published again, now with the graduating classes in it (the
+    # first daily check ran before any student had a graduation record).
+    from proficio.insights.actions import publish_release
+
+    publish_release(SYSTEM, district, day=today)
     return len(students)

@@ -35,6 +35,7 @@ from proficio.core.equity.audit import (
 )
 from proficio.core.equity.release import Family, build_release
 from proficio.core.equity.suppression import suppress_tables
+from proficio.core.graduation import COHORT_STATUSES as GRADUATION_STATUSES
 
 MEASURES = ("behind", "proficient", "stalled")
 BANDS = ("K–5", "6–8", "9–12")
@@ -75,6 +76,10 @@ class Roster:
     enrolled: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     teachers: list[tuple[int, str]] = field(default_factory=list)
     staff: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    # Graduation: each student's graduating class (0: no graduation record) and status,
+    # an index into GRADUATION_STATUSES (proficio.graduation.actions.cohort_status).
+    graduation: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    graduation_status: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 @dataclass
@@ -187,6 +192,30 @@ def plan(r: Roster) -> Plan:
         district,
         gettext_noop("All grades"),
     )
+    # Graduating classes on track (the district's graduation page reads these rows):
+    # each class's students by status, and all students held to requirements.
+    if r.graduation.size and (r.graduation > 0).any():
+        held = np.flatnonzero(r.graduation > 0)
+        groups = []
+        for cohort in sorted({int(c) for c in r.graduation[held]}):
+            for k, status in enumerate(GRADUATION_STATUSES):
+                in_status = np.flatnonzero((r.graduation == cohort) & (r.graduation_status == k))
+                groups.append(
+                    (
+                        f"{cohort} {status}",
+                        False,
+                        f"{cohort}:{status}",
+                        population(f"graduation:{cohort}:{status}", in_status, 8.0),
+                        None,
+                    )
+                )
+        table(
+            district_pk,
+            "graduation",
+            groups,
+            population("graduation", held, 8.0),
+            gettext_noop("All students held to graduation requirements"),
+        )
     for d, (dim, codes) in enumerate(r.dimensions.items()):
         table(
             district_pk,
@@ -649,6 +678,17 @@ def read_roster(district: Any, day: dt.date) -> Roster:
             teacher_list.append((user, name))
         staff.append((sections[section], teachers[user]))
     share = data.share
+    from proficio.graduation.actions import cohort_statuses
+
+    statuses = cohort_statuses([int(x) for x in s.ids], day)
+    graduation = np.array([statuses.get(int(x), (0, ""))[0] for x in s.ids], dtype=np.int64)
+    graduation_status = np.array(
+        [
+            GRADUATION_STATUSES.index(statuses[int(x)][1]) if int(x) in statuses else 0
+            for x in s.ids
+        ],
+        dtype=np.int64,
+    )
     return Roster(
         district=(district.pk, district.name),
         ids=s.ids,
@@ -674,4 +714,6 @@ def read_roster(district: Any, day: dt.date) -> Roster:
         enrolled=np.array(enrolled, dtype=np.int64).reshape(-1, 2),
         teachers=teacher_list,
         staff=np.array(staff, dtype=np.int64).reshape(-1, 2),
+        graduation=graduation,
+        graduation_status=graduation_status,
     )

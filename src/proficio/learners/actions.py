@@ -48,6 +48,35 @@ def current_sections(student: Student, today: dt.date | None = None) -> QuerySet
     ).distinct()
 
 
+def requests_to_decide(user: Any) -> QuerySet[ReassessmentRequest]:
+    """The teacher's queue of requests: open ones (waiting or scheduled) from the students
+    the policy lets ``user`` reassess (those of the sections they teach now)."""
+    from proficio import policy
+
+    return policy.visible(user, Subject.REASSESSMENT, Act.CHANGE).filter(status__in=OPEN_STATUSES)
+
+
+def work_to_review(user: Any) -> QuerySet[Evidence]:
+    """Work a student submitted (from outside school, or returned work sent again) that
+    waits for ``user``'s review: the students the policy lets ``user`` change."""
+    from proficio import policy
+    from proficio.evidence.models import EvidenceStatus
+
+    students = policy.visible(user, Subject.STUDENT, Act.CHANGE)
+    return Evidence.objects.filter(student__in=students, status=EvidenceStatus.SUBMITTED)
+
+
+# A goal not yet reached shows as due on the student's home this long before its date.
+GOAL_DUE_WINDOW = dt.timedelta(days=14)
+
+
+def goals_due(student: Student, today: dt.date) -> QuerySet[Goal]:
+    """The student's goals not reached yet whose date is past or within the window."""
+    return Goal.objects.filter(
+        student=student, achieved_at__isnull=True, target_date__lte=today + GOAL_DUE_WINDOW
+    ).order_by("target_date", "pk")
+
+
 def reassessable_targets(student: Student, today: dt.date | None = None) -> QuerySet[Item]:
     """Targets the student may ask to be reassessed on: the course scope of the classes
     they are enrolled in today (within the one rule, ``frameworks.assessable``), since a

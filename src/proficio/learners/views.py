@@ -277,15 +277,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     the students of the sections the teacher teaches now."""
     if not policy.may(request.user, Act.CHANGE, Subject.REASSESSMENT):
         raise PermissionDenied
-    open_requests = list(
-        policy.visible(request.user, Subject.REASSESSMENT, Act.CHANGE)
-        .filter(status__in=["requested", "scheduled"])
+    open_requests: list[Any] = list(
+        actions.requests_to_decide(request.user)
         .select_related("student", "target", "target__framework")
         .order_by("created_at", "id")
     )
-    students = policy.visible(request.user, Subject.STUDENT, Act.CHANGE)
-    uploads = list(
-        Evidence.objects.filter(student__in=students, status=EvidenceStatus.SUBMITTED)
+    uploads: list[Any] = list(
+        actions.work_to_review(request.user)
         .select_related("student")
         .prefetch_related("artifacts", "scores__target", "returns")
         .order_by("recorded_at", "id")

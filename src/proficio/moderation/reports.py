@@ -764,6 +764,18 @@ def my_assignments(session: ModerationSession, user: User) -> list[Assignment]:
     )
 
 
+def samples_to_score(user: User) -> Any:
+    """The samples assigned to ``user`` that they have not scored yet, in the sessions open
+    for blind scoring (the ones their score page still accepts)."""
+    from proficio.moderation.models import SessionStatus
+
+    return Assignment.objects.filter(
+        rater__user=user,
+        submitted_at__isnull=True,
+        rater__session__status=SessionStatus.SCORING,
+    ).select_related("sample", "rater__session")
+
+
 def rubric_choices(user: User) -> Any:
     """The rubrics ``user`` may choose for a common performance task: those of the
     published frameworks the user can see."""

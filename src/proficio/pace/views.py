@@ -20,9 +20,9 @@ from proficio.accounts.models import User
 from proficio.audit.log import record_reads
 from proficio.frameworks.models import Item, ItemKind
 from proficio.orgs.models import Organization, OrganizationKind, active_on
-from proficio.pace import actions, effect, engine
+from proficio.pace import actions, effect, engine, queries
 from proficio.pace.forms import CheckInForm, PaceTargetForm, SupportPlanForm
-from proficio.pace.models import FlagReason, SupportFlag, SupportPlan
+from proficio.pace.models import FlagReason, SupportPlan
 from proficio.policy import Act, Subject
 from proficio.web.forms import show_errors
 
@@ -102,12 +102,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
 
 
 def _flags_for(request: HttpRequest) -> Any:
-    students = policy.students_reached(request.user, Act.VIEW, Subject.SUPPORT_PLAN)
-    return (
-        SupportFlag.objects.filter(resolved_on__isnull=True, student__in=students)
-        .select_related("student", "student__school")
-        .order_by("student__legal_family_name", "student__legal_given_name", "reason", "pk")
-    )
+    return queries.open_flags(request.user)
 
 
 SUPPORT_PAGE = 50  # flags per page of the support list

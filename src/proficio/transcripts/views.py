@@ -46,10 +46,21 @@ def _filename(student: Student, ext: str) -> str:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
+    """The student's own transcript; for a guardian, their child's (or a choice of their
+    children's, when there are several): the children the policy lets them read."""
     me = policy.who(request.user).student
-    if me is None:
+    if me is not None:
+        return redirect("transcripts:student", student_id=me.pk)
+    children = list(
+        policy.visible(request.user, Subject.TRANSCRIPT)
+        .filter(guardian_links__guardian=request.user.pk)
+        .order_by("legal_family_name", "legal_given_name", "pk")
+    )
+    if not children:
         raise Http404("No transcript here")
-    return redirect("transcripts:student", student_id=me.pk)
+    if len(children) == 1:
+        return redirect("transcripts:student", student_id=children[0].pk)
+    return render(request, "transcripts/family.html", {"children": children})
 
 
 def _share_rows(request: HttpRequest, student: Student) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_roster": False,
             "nav_people": False,
             "nav_graduation_mine": False,
+            "nav_family_transcript": False,
             "nav_graduation_caseload": False,
             "nav_design": False,
         }
@@ -57,6 +58,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_roster": policy.may(user, Act.CHANGE, Subject.LRS),
         "nav_people": policy.may(user, Act.VIEW, Subject.PERSON),
         "nav_graduation_mine": bool(_SELF_ROLES & set(w.roles)),
+        # A guardian reads their children's transcripts (the student has "My transcript").
+        "nav_family_transcript": Role.GUARDIAN in w.roles
+        and policy.may(user, Act.VIEW, Subject.TRANSCRIPT),
         "nav_graduation_caseload": staff and policy.may(user, Act.VIEW, Subject.GRADUATION),
         "nav_design": staff,
     }

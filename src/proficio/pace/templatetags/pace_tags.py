@@ -31,18 +31,8 @@ def pace_panel(context: dict[str, Any], student: Any) -> dict[str, Any]:
 @register.inclusion_tag("pace/_checkins_due.html", takes_context=True)
 def checkins_due(context: dict[str, Any]) -> dict[str, Any]:
     """Open support plans the user owns whose check-in is due within a week."""
-    import datetime as dt
+    from proficio.pace import queries
 
     request = context["request"]
     today = policy.who(request.user).today
-    plans = (
-        policy.visible(request.user, Subject.SUPPORT_PLAN)
-        .filter(
-            owner=request.user,
-            closed_on__isnull=True,
-            check_in_on__lte=today + dt.timedelta(days=7),
-        )
-        .select_related("student")
-        .order_by("check_in_on")[:20]
-    )
-    return {"plans": list(plans), "today": today}
+    return {"plans": list(queries.check_ins_due(request.user, today)[:20]), "today": today}

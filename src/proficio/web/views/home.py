@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.accounts.roles import Role
-from proficio.audit.log import record_reads
-from proficio.orgs.models import OrganizationKind, active_on
+from proficio.orgs.models import OrganizationKind
 from proficio.policy import Act, Subject
+from proficio.web import today
 
 
 @login_required
@@ -39,6 +39,10 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
         raise PermissionDenied
     context: dict[str, Any] = {"role": chosen, "today": w.today}
     context.update(_BUILDERS[chosen](request, w))
+    if chosen == Role.STUDENT and w.student is not None:
+        context.update(
+            today.student(request.user, w.student, w.today, len(context.get("suggested", [])))
+        )
     return render(request, f"web/home_{chosen.value}.html", context)
 
 
@@ -52,74 +56,29 @@ def register_home(role: Role, builder: HomeBuilder) -> None:
 
 
 def _guardian_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    children = (
-        policy.visible(request.user, Subject.STUDENT)
-        .filter(guardian_links__guardian=request.user)
-        .select_related("school")
-    )
-    return {"children": children}
+    from proficio.accounts.actions import note_home_visit
+
+    since = note_home_visit(request.user, Role.GUARDIAN.value)
+    return today.guardian(request.user, w.today, since)
 
 
 def _teacher_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    sections = (
-        policy.visible(request.user, Subject.SECTION)
-        .filter(staff__user=request.user)
-        .filter(active_on(w.today, "staff__"))
-        .select_related("course", "term", "school")
-        .annotate(
-            student_count=Count(
-                "enrollments", filter=active_on(w.today, "enrollments__"), distinct=True
-            )
-        )
-        .order_by("term__start_date", "name")
-    )
-    return {"sections": sections}
-
-
-CASELOAD_FILTERS = ("behind", "on", "ahead", "unknown", "flagged")
+    return today.teacher(request.user, w.today)
 
 
 def _advisor_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    """The counselor's caseload with each student's pace (last night's check) and open
-    support flags, filterable by pace or by an open flag."""
-    from proficio.pace.models import StudentPace, SupportFlag
-
-    everyone = list(
-        policy.visible(request.user, Subject.STUDENT)
-        .filter(Q(advisors__advisor=request.user) & active_on(w.today, "advisors__"))
-        .distinct()
-        .select_related("school")
-        .order_by("legal_family_name", "legal_given_name", "pk")
-    )
-    ids = [s.pk for s in everyone]
-    pace = {
-        p.student_id: p
-        for p in StudentPace.objects.filter(student_id__in=ids, competency__isnull=True).order_by(
-            "computed_on", "pk"
-        )
-    }  # the newest check wins
-    flags: dict[int, list[str]] = {}
-    for flag in SupportFlag.objects.filter(student_id__in=ids, resolved_on__isnull=True).order_by(
-        "detected_on", "pk"
-    ):
-        flags.setdefault(flag.student_id, []).append(str(flag.get_reason_display()))
-    for s in everyone:
-        found = pace.get(s.pk)
-        s.pace_status = found.status if found else "unknown"
-        s.pace_label = found.get_status_display() if found else _("Not checked yet")
-        s.open_flags = flags.get(s.pk, [])
-    chosen = request.GET.get("show", "")
-    if chosen not in CASELOAD_FILTERS:
-        chosen = ""
-    caseload = [
-        s
-        for s in everyone
-        if not chosen or (s.open_flags if chosen == "flagged" else s.pace_status == chosen)
+    """The counselor's caseload with each student's pace (last night's check), open support
+    flags and graduation progress, filterable, sortable and a page at a time."""
+    context = today.caseload(request.user, w.today, request.GET)
+    context["sorts"] = [
+        ("name", _("Name (A to Z)")),
+        ("-name", _("Name (Z to A)")),
+        ("pace", _("Behind pace first")),
+        ("flags", _("Most open flags first")),
+        ("grade", _("Grade level")),
+        ("school", _("School")),
     ]
-    record_reads(caseload, purpose="caseload")
-    counts = {key: sum(1 for s in everyone if s.pace_status == key) for key in CASELOAD_FILTERS}
-    counts["flagged"] = sum(1 for s in everyone if s.open_flags)
-    return {"caseload": caseload, "caseload_total": len(everyone), "show": chosen, "counts": counts}
+    return context
 
 
 def _org_overview(request: HttpRequest, w: policy.Who, role: Role) -> dict[str, Any]:
@@ -170,11 +129,15 @@ def _org_overview(request: HttpRequest, w: policy.Who, role: Role) -> dict[str, 
 
 
 def _school_leader_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    return _org_overview(request, w, Role.SCHOOL_LEADER)
+    context = _org_overview(request, w, Role.SCHOOL_LEADER)
+    context.update(today.leader(request.user, w.today, context["organizations"]))
+    return context
 
 
 def _district_admin_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
-    return _org_overview(request, w, Role.DISTRICT_ADMIN)
+    context = _org_overview(request, w, Role.DISTRICT_ADMIN)
+    context.update(today.leader(request.user, w.today, context["organizations"]))
+    return context
 
 
 def _data_lead_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
@@ -209,6 +172,7 @@ def _state_analyst_home(request: HttpRequest, w: policy.Who) -> dict[str, Any]:
                     {"row": r, "level": _level_label(levels.get(r.org_id))} for r in schools
                 ],
                 "total": total,
+                "suppression": today.suppression_status(release),
             }
         )
     return {"districts": rows, "threshold": _min_cell_size()}
