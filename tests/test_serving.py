@@ -195,8 +195,11 @@ def test_static_files_come_from_whitenoise(gunicorn):
     css = gunicorn.get("/static/proficio/proficio.css")
     assert css.status == 200
     assert css.headers["content-type"].startswith("text/css")
-    assert b".skip-link" in css.body
+    assert b".badge-insufficient" in css.body
     assert "no-store" not in css.headers.get("cache-control", "")
+    system = gunicorn.get("/static/vendor/uswds/css/uswds.min.css")  # collected from node_modules
+    assert system.status == 200
+    assert b".usa-header" in system.body
 
 
 def test_default_workers_follow_the_cores():

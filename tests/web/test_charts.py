@@ -103,7 +103,7 @@ def test_theme_is_accessible_and_the_chart_may_override_it():
     for part in ("axis", "legend"):
         assert config[part]["labelFontSize"] >= 12
         assert config[part]["titleFontSize"] >= 12
-        assert config[part]["labelColor"] == "#1b1f24"
+        assert config[part]["labelColor"] == "#1b1b1b"
     assert config["title"]["fontSize"] >= 12
     # Altair's own default theme is replaced, so the chart is our size...
     assert config["view"]["continuousWidth"] == 480
@@ -112,7 +112,7 @@ def test_theme_is_accessible_and_the_chart_may_override_it():
         bar_chart().configure_axis(labelFontSize=18), title="Big", table_columns=[], rows=[]
     )
     assert ctx.spec["config"]["axis"]["labelFontSize"] == 18
-    assert ctx.spec["config"]["axis"]["labelColor"] == "#1b1f24"
+    assert ctx.spec["config"]["axis"]["labelColor"] == "#1b1b1b"
     # The themed spec is still valid Vega-Lite.
     alt.Chart.from_dict(ctx.spec, validate=True)
 

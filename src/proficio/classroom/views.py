@@ -33,12 +33,13 @@ from proficio.policy import Act, Subject
 from proficio.web.charts import chart_context
 from proficio.web.forms import show_errors
 
+# The level colours of proficio.css (the design system's tokens), for the grid's chart.
 STATUS_COLOURS = {
     "not_assessed": "#ffffff",
-    "insufficient": "#c9d1db",
-    "not_yet": "#f0a04b",
-    "proficient": "#2b6cb0",
-    "advanced": "#1c3f7a",
+    "insufficient": "#dfe1e2",  # base-lighter
+    "not_yet": "#ffbc78",  # accent-warm-light
+    "proficient": "#005ea2",  # primary
+    "advanced": "#162e51",  # primary-darker
 }
 
 
@@ -166,7 +167,7 @@ def _distribution_chart(rows: list[grid.Row], columns: list[grid.Column]) -> Any
     # A plain Vega-Lite spec: building it through Altair's validation costs more than the grid.
     spec = {
         "data": {"values": values},
-        "mark": {"type": "bar", "stroke": "#1b1f24", "strokeWidth": 0.5},
+        "mark": {"type": "bar", "stroke": "#1b1b1b", "strokeWidth": 0.5},
         "width": max(240, 14 * len(columns)),
         "height": 200,
         "encoding": {

@@ -90,6 +90,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "proficio.urls"
+# Form fields render in the U.S. Web Design System's pattern (proficio/web/forms_render.py).
+FORM_RENDERER = "proficio.web.forms_render.SystemFormRenderer"
 WSGI_APPLICATION = "proficio.wsgi.application"
 
 TEMPLATES = [
@@ -307,6 +309,12 @@ STATICFILES_DIRS = [
     ("vendor/vega", NODE_MODULES / "vega" / "build"),
     ("vendor/vega-lite", NODE_MODULES / "vega-lite" / "build"),
     ("vendor/vega-embed", NODE_MODULES / "vega-embed" / "build"),
+    # The U.S. Web Design System, as the package ships it prebuilt: its stylesheet finds the
+    # fonts and icons beside it (../fonts, ../img), so the four folders keep their layout.
+    *(
+        (f"vendor/uswds/{part}", NODE_MODULES / "@uswds" / "uswds" / "dist" / part)
+        for part in ("css", "js", "fonts", "img")
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

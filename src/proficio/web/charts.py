@@ -40,9 +40,9 @@ CATEGORY_COLOURS = [
     "#E69F00",  # orange
     "#56B4E9",  # sky blue
 ]
-INK = "#1b1f24"  # proficio.css --ink: 16:1 on white
-MUTED = "#4a5360"  # proficio.css --muted: 7.8:1 on white
-LINE = "#c9d1db"  # proficio.css --line
+INK = "#1b1b1b"  # proficio.css --pf-ink (USWDS ink): 17:1 on white
+MUTED = "#565c65"  # proficio.css --pf-muted (USWDS base-dark): 7:1 on white
+LINE = "#dfe1e2"  # proficio.css --pf-line (USWDS base-lighter)
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'
 
 # Vega-Lite `config`: merged under each chart's own config, so a chart may still override it.

@@ -15,6 +15,12 @@ from proficio.policy import Act, Subject
 _SELF_ROLES = {Role.STUDENT, Role.GUARDIAN}
 
 
+def serves_others(user: Any) -> bool:
+    """Staff: someone holding a role other than student or guardian (the style guide and the
+    lists of other people's records are for them)."""
+    return user.is_authenticated and any(r not in _SELF_ROLES for r in policy.who(user).roles)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
@@ -33,16 +39,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "nav_family_transcript": False,
             "nav_graduation_caseload": False,
             "nav_educators": False,
+            "nav_design": False,
         }
     w = policy.who(user)
-    serves_others = any(r not in _SELF_ROLES for r in w.roles)
+    staff = serves_others(user)
     return {
         "nav_roles": [
             {"url": reverse("web:role_home", args=[r.value]), "label": r.label, "key": r.value}
             for r in w.roles
         ],
-        "nav_students": serves_others and policy.may(user, Act.VIEW, Subject.STUDENT),
-        "nav_audit": serves_others and policy.may(user, Act.VIEW, Subject.AUDIT_LOG),
+        "nav_students": staff and policy.may(user, Act.VIEW, Subject.STUDENT),
+        "nav_audit": staff and policy.may(user, Act.VIEW, Subject.AUDIT_LOG),
         "nav_frameworks": policy.may(user, Act.VIEW, Subject.FRAMEWORK),
         "nav_policies": policy.may(user, Act.VIEW, Subject.POLICY),
         "nav_moderation": policy.may(user, Act.VIEW, Subject.MODERATION),
@@ -55,7 +62,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # A guardian reads their children's transcripts (the student has "My transcript").
         "nav_family_transcript": Role.GUARDIAN in w.roles
         and policy.may(user, Act.VIEW, Subject.TRANSCRIPT),
-        "nav_graduation_caseload": serves_others and policy.may(user, Act.VIEW, Subject.GRADUATION),
+        "nav_graduation_caseload": staff and policy.may(user, Act.VIEW, Subject.GRADUATION),
+        "nav_design": staff,
         # Professional learning: educators' own, and leaders' suppressed views.
         "nav_educators": policy.may(user, Act.CHANGE, Subject.OWN_PRACTICE)
         or policy.may(user, Act.VIEW, Subject.EDUCATOR_AGGREGATE),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from proficio.web.views import audit, home, orgs, people
+from proficio.web.views import audit, design, home, orgs, people
 
 app_name = "web"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("sections/<int:section_id>/", orgs.section_detail, name="section_detail"),
     path("organizations/<int:org_id>/", orgs.organization_detail, name="organization_detail"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("design/", design.style_guide, name="design"),
 ]
