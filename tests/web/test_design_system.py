@@ -19,8 +19,9 @@ from proficio.web.views.design import SpecimenForm
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "proficio"
 # The screen stylesheets we write (the PDF print sheets for WeasyPrint are not counted:
-# the system does not style PDFs). Before the design system: 327 lines.
-OUR_SCREEN_CSS_LIMIT = 170
+# the system does not style PDFs). Before the design system: 327 lines; after it, 167, then
+# the leader dashboards' layout (19) and the table cells' minimum width (3).
+OUR_SCREEN_CSS_LIMIT = 200
 
 
 def _client(world, username: str) -> Client:

@@ -150,7 +150,7 @@ def test_teacher_home_mini_distribution_matches_the_standings(world):
         assert f"{label} {expected[status]}" in row, (label, row)
     good = expected["beyond"] + expected["on_track"]
     total = sum(expected.values())
-    assert f"bar-fill w-{round(100 * good / total)}" in row
+    assert f'<rect class="bar-fill" width="{round(100 * good / total)}"' in row
 
 
 def test_teacher_home_empty_states_say_what_to_do(world):
