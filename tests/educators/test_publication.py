@@ -159,6 +159,7 @@ def test_random_districts_with_pathways_and_review_counts_are_protected():
             equity_credentialed=[int(rng.integers(0, s + 1)) for s in sizes],
             equity_group_of_unit=group,
             pathways=[[[int(x) for x in rng.integers(0, 7, 4)] for _ in range(n)]],
+            review_assignments=int(rng.integers(0, 30)),
         )
         decision = P.audit(c, THRESHOLD)
         assert not decision.protection.unprotected.any()
@@ -167,6 +168,23 @@ def test_random_districts_with_pathways_and_review_counts_are_protected():
         for k in range(n):
             if not c.rates_shown[k] and c.in_review[k]:
                 assert decision.value(f"unit:{k}|in_review") is None
+
+
+def test_the_reviewers_load_cannot_reveal_a_withheld_in_review_total():
+    """The mean load times the number of reviewers is the submissions in review: when the
+    total is withheld (too few submitters behind it), so is the load."""
+    c = P.Counts(
+        educators=[20, 20],
+        measures={m: [10, 10] for m in P.MEASURE_KEYS},
+        in_review=[2, 1],
+        rates_shown=[False, False],
+        total_rates_shown=False,
+        review_assignments=3,
+    )
+    decision = P.audit(c, THRESHOLD)
+    assert decision.value("all|in_review") is None
+    assert decision.value("reviewers|assignments") is None
+    assert narrowest(decision.system, decision.hidden) >= THRESHOLD
 
 
 def test_the_pages_show_the_withheld_marks_the_audit_decided(world, client):
@@ -184,6 +202,9 @@ def test_the_pages_show_the_withheld_marks_the_audit_decided(world, client):
         for key, _label in reports.MEASURES:
             assert row.measures[key] == decision.value(f"unit:{k}|{key}|yes")
     assert dash.totals.educators == decision.value("all|educators")
+    if gathered.loads and decision.value("reviewers|assignments") is None:
+        assert dash.load_mean is None
+        assert dash.load_max is None
     for g, group in enumerate(dash.equity):
         assert group.with_award == decision.value(f"equity:{g}|with_award|yes")
     assert narrowest(decision.system, decision.hidden) >= limit

@@ -21,6 +21,9 @@ The cells (their keys name them for the pages and the tests):
   for the two groups of schools (``g`` 0: high-need, 1: the others), each group's
   figures the sum of its units' where the units are those schools, and the two groups
   the whole organization's where they cover the same educators;
+* ``reviewers|assignments``: the reviewers' load times their number (the dashboard shows
+  the mean load), equal to ``all|in_review`` when every submission in review is one
+  assignment;
 * ``pathway:p|unit:k|stage:s`` with its row (``pathway:p|unit:k``), column
   (``pathway:p|stage:s``) and grand (``pathway:p``) totals.
 
@@ -28,8 +31,8 @@ A relation is added only when the counts satisfy it (the equity tables count an
 educator once, at the first school found, while the unit rows count them at their
 lowest unit; where the two differ the tie is not there for an attacker either).
 
-Means and rates (median days to award, revision rates, awards per ten educators, the
-reviewers' load) are not counts: they stay shown only for a unit where at least the
+Means and rates (median days to award, revision rates, awards per ten educators) are
+not counts: they stay shown only for a unit where at least the
 threshold of educators stand behind them, and the unit's in-review count is withheld
 with them (passed as already withheld to the audit).
 """
@@ -60,6 +63,9 @@ class Counts:
     equity_with_award: Sequence[int] | None = None
     equity_credentialed: Sequence[int] | None = None
     equity_group_of_unit: Sequence[int | None] | None = None  # when units are the schools
+    # Active review assignments of the issuer's submissions in review (the reviewers'
+    # load times their number), when any reviewer holds one.
+    review_assignments: int | None = None
     # Pathway progress: per pathway, counts[unit][stage].
     pathways: Sequence[Sequence[Sequence[int]]] = field(default_factory=tuple)
 
@@ -154,6 +160,8 @@ def build(c: Counts) -> tuple[_Cells, CellSystem]:
         withheld=not c.total_rates_shown and sum(c.in_review) > 0,
     )
     cells.total(all_review, review)
+    if c.review_assignments is not None:
+        cells.total(cells.add("reviewers|assignments", c.review_assignments), [all_review])
     if c.equity_educators is not None:
         assert c.equity_with_award is not None
         assert c.equity_credentialed is not None

@@ -261,6 +261,7 @@ class _Gathered:
     submitters: dict[int, set[int]]
     equity: _EquityCounts | None
     pathways: list[tuple[Pathway, list[list[int]]]]
+    loads: list[int]  # each reviewer's submissions in review
 
 
 @dataclass
@@ -327,6 +328,7 @@ def _gather(org: Organization) -> _Gathered:
         submitters,
         _equity_counts(org, units, awarded),
         _pathway_counts(org, units),
+        _reviewer_loads(org),
     )
 
 
@@ -355,6 +357,7 @@ def _audited(org: Organization, limit: int) -> tuple[_Gathered, publication.Deci
         equity_credentialed=g.equity.credentialed if g.equity else None,
         equity_group_of_unit=g.equity.group_of_unit if g.equity else None,
         pathways=[table for _p, table in g.pathways],
+        review_assignments=sum(g.loads) if g.loads else None,
     )
     return g, publication.audit(counts, limit)
 
@@ -390,7 +393,10 @@ def dashboard(org: Organization) -> Dashboard:
 
     rows = [row(u, k) for k, u in enumerate(units)]
     totals = row(org, None)
-    reviewers, load_mean, load_max = _reviewer_load(org)
+    loads = g.loads if g.loads and decision.shown("reviewers|assignments") else []
+    reviewers = len(g.loads)
+    load_mean = float(np.mean(loads)) if loads else None
+    load_max = int(max(loads)) if loads else None
     agreement, drift = _calibration(org)
     dash = Dashboard(
         org,
@@ -409,9 +415,9 @@ def dashboard(org: Organization) -> Dashboard:
     return dash
 
 
-def _reviewer_load(org: Organization) -> tuple[int, float | None, int | None]:
-    """How many reviewers hold the issuer's submissions in review, and their load."""
-    loads = list(
+def _reviewer_loads(org: Organization) -> list[int]:
+    """Each reviewer's load: the issuer's submissions in review they hold."""
+    return list(
         ReviewAssignment.objects.filter(
             active=True,
             submission__status=SubmissionStatus.IN_REVIEW,
@@ -421,9 +427,6 @@ def _reviewer_load(org: Organization) -> tuple[int, float | None, int | None]:
         .annotate(n=Count("pk"))
         .values_list("n", flat=True)
     )
-    if not loads:
-        return 0, None, None
-    return len(loads), float(np.mean(loads)), int(max(loads))
 
 
 def _calibration(org: Organization) -> tuple[list[dict[str, Any]], dict[str, Any]]:
