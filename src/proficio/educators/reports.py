@@ -1,13 +1,15 @@
 """What leaders, districts and states see of professional learning (reads only), and an
 educator's renewal credits.
 
-Every figure about educators leaves through ``core.equity`` suppression: yes/no counts per
-unit (school, or district for a state) are two-way tables suppressed together with their
-shared margins (``suppress_tables``, as the insights pages do), and a figure about
-submissions (in review, time to award, revision rate) is shown only for a unit where at
-least ``threshold`` educators stand behind it. Nothing here names an educator except the
-reviewer pool's load (the issuer's own programme staff) and the payroll export, which are
-``Subject.EDUCATOR_PROGRAM`` and audited.
+Every count a leader can see for one organization (participation, submissions in review,
+completion per unit, equity of access, pathway progress) leaves through the joint
+publication audit (:mod:`proficio.educators.publication`, which calls
+``core.equity.audit.protect``): all the tables are one release, so a count one table
+withholds cannot be worked out from the others. A figure about submissions that is not a
+count (time to award, revision rate) is shown only for a unit where at least
+``threshold`` educators stand behind it and its in-review count is published. Nothing here
+names an educator except the reviewer pool's load (the issuer's own programme staff) and
+the payroll export, which are ``Subject.EDUCATOR_PROGRAM`` and audited.
 """
 
 from __future__ import annotations
@@ -27,13 +29,9 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.core.equity.access import AccessRate, access_gap, high_need
-from proficio.core.equity.suppression import (
-    DEFAULT_THRESHOLD,
-    check_threshold,
-    suppress_table,
-    suppress_tables,
-)
+from proficio.core.equity.suppression import DEFAULT_THRESHOLD, check_threshold
 from proficio.core.reliability import InsufficientDataError, percent_agreement, rater_drift
+from proficio.educators import publication
 from proficio.educators.models import (
     CalibrationRound,
     CatalogueStatus,
@@ -251,8 +249,42 @@ def _submission_figures(
     )
 
 
-def dashboard(org: Organization) -> Dashboard:
-    limit = threshold()
+@dataclass
+class _Gathered:
+    """The raw counts behind one organization's leader views (before the audit)."""
+
+    units: list[Organization]
+    where: dict[int, int]
+    people: np.ndarray
+    groups: dict[str, set[int]]
+    per_unit: dict[int, list[tuple[int, str, Any, Any, int]]]
+    submitters: dict[int, set[int]]
+    equity: _EquityCounts | None
+    pathways: list[tuple[Pathway, list[list[int]]]]
+    loads: list[int]  # each reviewer's submissions in review
+
+
+@dataclass
+class _EquityCounts:
+    schools: list[Organization]
+    need: list[bool]
+    sizes: list[int]
+    with_award: list[int]
+    credentialed: list[int]
+    awards: list[int]
+    group_of_unit: list[int | None] | None
+
+
+def offered_pathways(org: Organization) -> QuerySet[Pathway]:
+    """The pathways offered in ``org``: issued by it, above it or within it."""
+    from proficio.educators.actions import _ancestors
+
+    return Pathway.objects.filter(
+        issuer_id__in=[org.pk, *_ancestors(org)]
+    ) | Pathway.objects.filter(issuer__path__startswith=org.path)
+
+
+def _gather(org: Organization) -> _Gathered:
     units = units_of(org)
     where = educators_by_unit(units)
     people = np.zeros(len(units), dtype=np.int64)
@@ -278,14 +310,6 @@ def dashboard(org: Organization) -> Dashboard:
         ).values_list("educator_id", flat=True)
     )
     groups = {"participating": participating, "with_award": awarded, "pathway_complete": completed}
-    tables = []
-    for key, _label in MEASURES:
-        yes = np.zeros(len(units), dtype=np.int64)
-        for user, k in where.items():
-            if user in groups[key]:
-                yes[k] += 1
-        tables.append([yes.tolist(), (people - yes).tolist()])
-    published = suppress_tables(tables, limit) if units else []
     not_yet = set(Review.objects.filter(met=False).values_list("submission_id", flat=True))
     per_unit: dict[int, list[tuple[int, str, Any, Any, int]]] = defaultdict(list)
     submitters: dict[int, set[int]] = defaultdict(set)
@@ -295,28 +319,73 @@ def dashboard(org: Organization) -> Dashboard:
         k = where[educator]
         per_unit[k].append((pk, status, first, done, int(pk in not_yet)))
         submitters[k].add(educator)
+    return _Gathered(
+        units,
+        where,
+        people,
+        groups,
+        per_unit,
+        submitters,
+        _equity_counts(org, units, awarded),
+        _pathway_counts(org, units),
+        _reviewer_loads(org),
+    )
+
+
+def _audited(org: Organization, limit: int) -> tuple[_Gathered, publication.Decision]:
+    """Everything a leader of ``org`` can see, through the joint publication audit."""
+    g = _gather(org)
+    n = len(g.units)
+    rates_shown = [
+        len(g.submitters.get(k, set())) >= limit or not g.per_unit.get(k) for k in range(n)
+    ]
+    total_submitters = sum(len(v) for v in g.submitters.values())
+    counts = publication.Counts(
+        educators=g.people.tolist(),
+        measures={
+            key: [
+                sum(1 for u, k in g.where.items() if k == j and u in g.groups[key])
+                for j in range(n)
+            ]
+            for key, _l in MEASURES
+        },
+        in_review=[_submission_figures(g.per_unit.get(k, []))[0] for k in range(n)],
+        rates_shown=rates_shown,
+        total_rates_shown=total_submitters >= limit or not g.per_unit,
+        equity_educators=g.equity.sizes if g.equity else None,
+        equity_with_award=g.equity.with_award if g.equity else None,
+        equity_credentialed=g.equity.credentialed if g.equity else None,
+        equity_group_of_unit=g.equity.group_of_unit if g.equity else None,
+        pathways=[table for _p, table in g.pathways],
+        review_assignments=sum(g.loads) if g.loads else None,
+    )
+    return g, publication.audit(counts, limit)
+
+
+def dashboard(org: Organization) -> Dashboard:
+    limit = threshold()
+    g, decision = _audited(org, limit)
+    units = g.units
 
     def row(unit: Organization, k: int | None) -> UnitRow:
         if k is None:
-            subs = [s for v in per_unit.values() for s in v]
-            n_submitters = sum(len(v) for v in submitters.values())
-            measures = {
-                key: published[i].row_totals[0] if published else None
-                for i, (key, _l) in enumerate(MEASURES)
-            }
-            educators = published[0].total if published else None
+            subs = [s for v in g.per_unit.values() for s in v]
+            at = "all"
         else:
-            subs = per_unit.get(k, [])
-            n_submitters = len(submitters.get(k, set()))
-            measures = {key: published[i].cells[0][k] for i, (key, _l) in enumerate(MEASURES)}
-            educators = published[0].column_totals[k] if published else None
-        shown = n_submitters >= limit or not subs
-        in_review, median_days, rate = _submission_figures(subs)
+            subs = g.per_unit.get(k, [])
+            at = f"unit:{k}"
+        _in_review, median_days, rate = _submission_figures(subs)
+        n_submitters = (
+            sum(len(v) for v in g.submitters.values())
+            if k is None
+            else len(g.submitters.get(k, set()))
+        )
+        shown = not subs or (n_submitters >= limit and decision.shown(f"{at}|in_review"))
         return UnitRow(
             unit,
-            educators,
-            measures,
-            in_review if shown else None,
+            decision.value(f"{at}|educators"),
+            {key: decision.value(f"{at}|{key}|yes") for key, _l in MEASURES},
+            decision.value(f"{at}|in_review"),
             median_days if shown else None,
             rate if shown else None,
             shown,
@@ -324,7 +393,10 @@ def dashboard(org: Organization) -> Dashboard:
 
     rows = [row(u, k) for k, u in enumerate(units)]
     totals = row(org, None)
-    reviewers, load_mean, load_max = _reviewer_load(org)
+    loads = g.loads if g.loads and decision.shown("reviewers|assignments") else []
+    reviewers = len(g.loads)
+    load_mean = float(np.mean(loads)) if loads else None
+    load_max = int(max(loads)) if loads else None
     agreement, drift = _calibration(org)
     dash = Dashboard(
         org,
@@ -338,13 +410,14 @@ def dashboard(org: Organization) -> Dashboard:
         agreement,
         drift,
     )
-    _equity(dash, units, where, awarded)
+    if g.equity is not None:
+        _equity(dash, g.equity, decision)
     return dash
 
 
-def _reviewer_load(org: Organization) -> tuple[int, float | None, int | None]:
-    """How many reviewers hold the issuer's submissions in review, and their load."""
-    loads = list(
+def _reviewer_loads(org: Organization) -> list[int]:
+    """Each reviewer's load: the issuer's submissions in review they hold."""
+    return list(
         ReviewAssignment.objects.filter(
             active=True,
             submission__status=SubmissionStatus.IN_REVIEW,
@@ -354,9 +427,6 @@ def _reviewer_load(org: Organization) -> tuple[int, float | None, int | None]:
         .annotate(n=Count("pk"))
         .values_list("n", flat=True)
     )
-    if not loads:
-        return 0, None, None
-    return len(loads), float(np.mean(loads)), int(max(loads))
 
 
 def _calibration(org: Organization) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -417,22 +487,21 @@ def _disadvantaged_shares(schools: list[Organization]) -> list[float | None]:
     ]
 
 
-def _equity(
-    dash: Dashboard, units: list[Organization], where: dict[int, int], awarded: set[int]
-) -> None:
+def _equity_counts(
+    org: Organization, units: list[Organization], awarded: set[int]
+) -> _EquityCounts | None:
     """High-need schools (top quarter of their district by economic disadvantage) against
     the rest: educators, those with a micro-credential, those fully credentialed (the
-    profile field the teacher-assignment bias check reads), awards per ten educators."""
-    limit = dash.threshold
+    profile field the teacher-assignment bias check reads), micro-credentials earned."""
     schools = [u for u in units if u.kind == OrganizationKind.SCHOOL]
-    if dash.org.kind == OrganizationKind.STATE:
+    if org.kind == OrganizationKind.STATE:
         schools = list(
             Organization.objects.filter(
-                path__startswith=dash.org.path, kind=OrganizationKind.SCHOOL
+                path__startswith=org.path, kind=OrganizationKind.SCHOOL
             ).order_by("path")
         )
     if not schools:
-        return
+        return None
     by_district: dict[int | None, list[int]] = defaultdict(list)
     for k, s in enumerate(schools):
         by_district[s.parent_id].append(k)
@@ -468,25 +537,24 @@ def _equity(
         with_award.append(sum(1 for u in members if u in awarded))
         credentialed.append(sum(1 for u in members if u in full))
         awards.append(sum(award_counts[u] for u in members))
-    # Two tables (micro-credential yes/no, fully credentialed yes/no) by group, sharing
-    # the group sizes and their total: suppressed together.
-    award_table, credential_table = suppress_tables(
-        [
-            [with_award, [n - y for n, y in zip(sizes, with_award, strict=True)]],
-            [credentialed, [n - y for n, y in zip(sizes, credentialed, strict=True)]],
-        ],
-        limit,
-    )
+    group_of_unit: list[int | None] | None = None
+    if org.kind != OrganizationKind.STATE:
+        group_of_unit = [(0 if need[index[u.pk]] else 1) if u.pk in index else None for u in units]
+    return _EquityCounts(schools, need, sizes, with_award, credentialed, awards, group_of_unit)
+
+
+def _equity(dash: Dashboard, e: _EquityCounts, decision: publication.Decision) -> None:
+    """The equity-of-access rows, as the joint audit publishes them, and the gaps."""
     for g, label in enumerate((_("High-need schools"), _("Other schools"))):
-        shown = award_table.column_totals[g]
+        shown = decision.value(f"equity:{g}|educators")
         dash.equity.append(
             EquityGroup(
                 label,
-                sum(1 for k in range(len(schools)) if need[k] is (g == 0)),
+                sum(1 for flag in e.need if flag is (g == 0)),
                 shown,
-                award_table.cells[0][g],
-                credential_table.cells[0][g],
-                (10 * awards[g] / sizes[g]) if shown else None,
+                decision.value(f"equity:{g}|with_award|yes"),
+                decision.value(f"equity:{g}|credentialed|yes"),
+                (10 * e.awards[g] / e.sizes[g]) if shown else None,
             )
         )
     high, other = dash.equity
@@ -529,31 +597,47 @@ STAGES = (
 )
 
 
-def pathway_progress(org: Organization, pathways: QuerySet[Pathway]) -> list[PathwayTable]:
-    """For each pathway, educators at each stage by unit, suppressed as a two-way table
-    with its margins."""
-    limit = threshold()
-    units = units_of(org)
+def _pathway_counts(
+    org: Organization, units: list[Organization]
+) -> list[tuple[Pathway, list[list[int]]]]:
+    """For each published pathway offered in ``org``: educators at each stage by unit."""
+    stage_index = {s.value: i for i, (s, _l) in enumerate(STAGES)}
     out = []
-    for pathway in pathways.filter(status=CatalogueStatus.PUBLISHED).order_by("code"):
+    for pathway in (
+        offered_pathways(org).filter(status=CatalogueStatus.PUBLISHED).distinct().order_by("code")
+    ):
         counts = [[0] * len(STAGES) for _ in units]
-        stage_index = {s.value: i for i, (s, _l) in enumerate(STAGES)}
         for status, path in PathwayEnrollment.objects.filter(
             pathway=pathway, school__path__startswith=org.path
         ).values_list("status", "school__path"):
             k = _unit_of(path, units)
             if k is not None:
                 counts[k][stage_index[status]] += 1
-        table = suppress_table(counts, limit) if units else None
+        out.append((pathway, counts))
+    return out
+
+
+def pathway_progress(org: Organization) -> list[PathwayTable]:
+    """For each pathway offered in ``org``, educators at each stage by unit with the
+    margins, as the joint audit of all of ``org``'s leader views publishes them."""
+    limit = threshold()
+    g, decision = _audited(org, limit)
+    out = []
+    for p, (pathway, _counts) in enumerate(g.pathways):
+        stages = range(len(STAGES))
+        units = range(len(g.units))
         out.append(
             PathwayTable(
                 pathway,
                 [_(label) for _s, label in STAGES],
-                units,
-                table.cells if table else [],
-                table.row_totals if table else [],
-                table.column_totals if table else [],
-                table.total if table else None,
+                g.units,
+                [
+                    [decision.value(f"pathway:{p}|unit:{k}|stage:{s}") for s in stages]
+                    for k in units
+                ],
+                [decision.value(f"pathway:{p}|unit:{k}") for k in units],
+                [decision.value(f"pathway:{p}|stage:{s}") for s in stages],
+                decision.value(f"pathway:{p}") if g.units else None,
             )
         )
     return out

@@ -1232,15 +1232,12 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_GET
 def pathway_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     org: Organization = policy.access(request.user, Subject.EDUCATOR_AGGREGATE, org_id)
-    offered = Pathway.objects.filter(
-        issuer_id__in=[org.pk, *actions._ancestors(org)]
-    ) | Pathway.objects.filter(issuer__path__startswith=org.path)
     return render(
         request,
         "educators/pathway_dashboard.html",
         {
             "org": org,
-            "tables": reports.pathway_progress(org, offered),
+            "tables": reports.pathway_progress(org),
             "threshold": reports.threshold(),
         },
     )
