@@ -241,6 +241,8 @@ ROUTES: dict[str, list[RouteCase]] = {
         ),
     ],
     "web:audit_log": [RouteCase(_u("web:audit_log"), AUDIT_VIEWERS, denied=403)],
+    # The style guide is for staff: anyone serving others (not students and guardians).
+    "web:design": [RouteCase(_u("web:design"), ALL_ROLES_SET - {Role.STUDENT, Role.GUARDIAN})],
     "accounts:login": [
         RouteCase(_u("accounts:login"), ALL_ROLES, ok=302, anonymous=200, nobody=302)
     ],

@@ -212,7 +212,12 @@ def build() -> None:
         human_coding_scheme="MATH.1.2", framework__title__startswith="Riverbend Unified"
     )
     cedar_teachers = list(
-        User.objects.filter(memberships__role="teacher", memberships__organization=cedar)
+        # Teachers of Cedar's classes (the educators' world adds a Cedar teacher with none).
+        User.objects.filter(
+            memberships__role="teacher",
+            memberships__organization=cedar,
+            section_assignments__section__school=cedar,
+        )
         .order_by("username")
         .distinct()[:2]
     )
