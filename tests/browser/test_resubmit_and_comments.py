@@ -34,6 +34,7 @@ def test_ana_resubmits_rivera_comments_and_the_family_reads_it(page):
     expect(page.get_by_text("Sent back for review.")).to_be_visible()
     # Her history keeps the teacher's feedback.
     expect(page.locator("#my-evidence ~ *").get_by_text(FEEDBACK).first).to_be_attached()
+    page.locator("summary", has_text="pieces of evidence").click()  # collapsed on her home
     page.get_by_role("link", name="Feedback history of “Budget for the class trip”").click()
     expect(page.get_by_text("Version 2")).to_be_visible()
     screenshot(page, "resubmit-ana-history")

@@ -71,7 +71,7 @@ def people(request: HttpRequest) -> HttpResponse:
             )
         )
     )
-    page = Paginator(found.order_by("last_name", "first_name", "username", "pk"), 50).get_page(
+    page = Paginator(found.order_by("last_name", "first_name", "username", "pk"), 25).get_page(
         request.GET.get("page")
     )
     people_on_page = list(page.object_list)

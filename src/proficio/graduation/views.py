@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -453,8 +454,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
         ("date", _("Projected completion")),
         ("name", _("Name")),
     ]
+    page = Paginator(paths, 25).get_page(request.GET.get("page"))  # fits three screens
     return render(
-        request, "graduation/caseload.html", {"paths": paths, "sort": sort, "sorts": sorts}
+        request,
+        "graduation/caseload.html",
+        {
+            "paths": page.object_list,
+            "page": page,
+            "page_query": f"sort={sort}",
+            "sorts": sorts,
+            "sort": sort,
+        },
     )
 
 

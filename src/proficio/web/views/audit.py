@@ -28,7 +28,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             entries = entries.filter(actor_name__iexact=form.cleaned_data["actor"])
         if form.cleaned_data["since"]:
             entries = entries.filter(at__date__gte=form.cleaned_data["since"])
-    page = Paginator(entries.select_related("actor").order_by("-at", "-id"), 50).get_page(
+    page = Paginator(entries.select_related("actor").order_by("-at", "-id"), 25).get_page(
         request.GET.get("page")
     )
     _unname(request, page)
@@ -52,7 +52,7 @@ def student_access_log(request: HttpRequest, student_id: int) -> HttpResponse:
     entries = policy.visible(
         request.user, Subject.AUDIT_LOG, qs=AuditEntry.objects.filter(student_id=student.pk)
     )
-    page = Paginator(entries.select_related("actor").order_by("-at", "-id"), 50).get_page(
+    page = Paginator(entries.select_related("actor").order_by("-at", "-id"), 25).get_page(
         request.GET.get("page")
     )
     _unname(request, page)

@@ -32,7 +32,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     students = policy.visible(request.user, Subject.STUDENT).select_related("school")
     if form.is_valid() and form.cleaned_data["q"]:
         students = search_students(students, form.cleaned_data["q"])
-    page = Paginator(students.order_by("legal_family_name", "legal_given_name", "pk"), 50).get_page(
+    page = Paginator(students.order_by("legal_family_name", "legal_given_name", "pk"), 25).get_page(
         request.GET.get("page")
     )
     searched = form.is_valid() and bool(form.cleaned_data["q"])
