@@ -105,10 +105,10 @@ def test_the_counselor_filters_the_caseload_by_pace(page):
     expect(table.get_by_role("columnheader", name="Pace")).to_be_visible()
     expect(table.get_by_role("columnheader", name="Open flags")).to_be_visible()
     page.get_by_label("Show", exact=True).select_option("on")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Apply").click()
     expect(page.get_by_label("Show", exact=True)).to_have_value("on")
     cells = page.locator("table.data-table tbody td[class^='pace-']")
-    texts = cells.all_inner_texts()
+    texts = [t.strip() for t in cells.all_text_contents()]  # the tag shows it in capitals
     assert texts, "the demo counselor advises someone on pace"
     assert set(texts) == {"On pace"}, texts
     screenshot(page, "continuum-counselor-caseload")

@@ -55,6 +55,7 @@ def test_student_uploads_and_asks_teacher_accepts_both_and_level_changes(page, b
     )
     page.get_by_role("button", name="Send for review").click()
     expect(page.get_by_text("Sent to your teachers for review.")).to_be_visible()
+    page.locator("summary", has_text="pieces of evidence").click()  # collapsed on her home
     expect(page.get_by_role("cell", name="Submitted, waiting for review")).to_be_visible()
 
     # Assess when ready.

@@ -207,7 +207,11 @@ def test_public_report_cards_without_login(browser, state_server):
     page.locator("#district-schools tbody th a").first.click()
     expect(page.get_by_text("How to read this report card")).to_be_visible()
     shown = counts_on(page)
-    assert shown
+    # The joint audit may withhold every count of a small school: then each is marked "*".
+    marks = [
+        t.strip() for t in page.locator("table tbody tr td.num:nth-child(2)").all_inner_texts()
+    ]
+    assert shown or (marks and set(marks) <= {"*", "0"}), marks
     assert all(n == 0 or n >= LIMIT for n in shown), shown
     checked(page, "report-card-school")
     # The same card in Spanish, chosen in the page's language control.
