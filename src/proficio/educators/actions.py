@@ -937,12 +937,114 @@ _PATHWAY_KEYS = {
 }
 
 
+# The file's own key for each field an action names in its errors (JSON paths name what
+# the file says, not our column names).
+_FILE_KEYS = {
+    **{v: k for k, v in _MC_KEYS.items()},
+    **{v: k for k, v in _PATHWAY_KEYS.items()},
+    **{v: k for k, v in _PART_KEYS.items()},
+    "item": "competency.identifier",
+    "outcome_role": "outcomes.role",
+    "stipend": "outcomes.stipend",
+    "salary_step": "outcomes.salaryStep",
+    "renewal_credits": "outcomes.renewalCredits",
+}
+
+
+def _file_path(field: str) -> str:
+    """``parts[2].met_criteria`` (an action's field, parts counted from 1) as the file's
+    JSON path ``parts[1].metCriteria``."""
+    found = re.fullmatch(r"parts\[(\d+)\]\.(\w+)", field)
+    if found:
+        return f"parts[{int(found[1]) - 1}].{_FILE_KEYS.get(found[2], found[2])}"
+    return _FILE_KEYS.get(field, field)
+
+
 def _problems_of(exc: ValidationError, prefix: str) -> list[tuple[str, str]]:
     out = []
     for field, messages in exc.message_dict.items():
-        path = prefix if field == "__all__" else f"{prefix}.{field}"
+        path = prefix if field == "__all__" else f"{prefix}.{_file_path(field)}"
         out += [(path, m) for m in messages]
     return out
+
+
+_TEXT, _FLAG, _NUMBER, _CODES, _WHOLE = "text", "flag", "number", "codes", "whole"
+_MC_TYPES = {
+    **dict.fromkeys(
+        (
+            "code",
+            "title",
+            "keyMethod",
+            "methodDescription",
+            "researchBasis",
+            "issuerKind",
+            "partner",
+            "graduateCredit",
+        ),
+        _TEXT,
+    ),
+    "creditValue": _NUMBER,
+    "supervisorMayReview": _FLAG,
+    "blindReview": _FLAG,
+    "published": _FLAG,
+}
+_PART_TYPES = {
+    "kind": _TEXT,
+    "title": _TEXT,
+    "prompt": _TEXT,
+    "metCriteria": _TEXT,
+    "required": _FLAG,
+}
+_PATHWAY_TYPES = {
+    "code": _TEXT,
+    "title": _TEXT,
+    "description": _TEXT,
+    "coreArea": _TEXT,
+    "required": _CODES,
+    "electives": _CODES,
+    "chooseK": _WHOLE,
+    "sequenced": _FLAG,
+    "reviewRequired": _FLAG,
+    "published": _FLAG,
+}
+_OUTCOME_TYPES = {
+    "role": _TEXT,
+    "stipend": _NUMBER,
+    "salaryStep": _FLAG,
+    "renewalCredits": _NUMBER,
+}
+_EXPECTED = {
+    _TEXT: "Expected text.",
+    _FLAG: "Expected true or false.",
+    _NUMBER: "Expected a number (or a string of one).",
+    _CODES: "Expected a list of micro-credential codes.",
+    _WHOLE: "Expected a whole number.",
+}
+
+
+def _fits(value: Any, kind: str) -> bool:
+    if value is None:
+        return True  # absent: the action's default (or its own error)
+    if kind == _TEXT:
+        return isinstance(value, str)
+    if kind == _FLAG:
+        return isinstance(value, bool)
+    if kind == _NUMBER:
+        return isinstance(value, str | int | float) and not isinstance(value, bool)
+    if kind == _WHOLE:
+        return isinstance(value, int | str) and not isinstance(value, bool)
+    return isinstance(value, list) and all(isinstance(c, str) for c in value)
+
+
+def _type_problems(
+    raw: Mapping[str, Any], types: Mapping[str, str], path: str
+) -> list[tuple[str, str]]:
+    """Each field of the wrong JSON type, at its path (before any action sees it)."""
+    return [
+        (f"{path}.{key}", _EXPECTED[kind])
+        for key, kind in types.items()
+        if not _fits(raw.get(key), kind)
+    ]
 
 
 @transaction.atomic
@@ -998,6 +1100,19 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
         if not isinstance(raw, dict):
             problems.append((path, "Expected an object."))
             continue
+        wrong = _type_problems(raw, _MC_TYPES, path)
+        parts_raw = raw.get("parts")
+        if not isinstance(parts_raw, list):
+            wrong.append((f"{path}.parts", "Expected a list of parts."))
+            parts_raw = []
+        for m, part in enumerate(parts_raw):
+            if isinstance(part, dict):
+                wrong += _type_problems(part, _PART_TYPES, f"{path}.parts[{m}]")
+            else:
+                wrong.append((f"{path}.parts[{m}]", "Expected an object."))
+        if wrong:
+            problems += wrong
+            continue
         if MicroCredential.objects.filter(issuer=issuer, code=raw.get("code")).exists():
             counts["unchanged"] += 1
             continue
@@ -1017,13 +1132,8 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
                 (f"{path}.competency.identifier", f"No CASE item “{ident}” here or in the file.")
             )
             continue
-        parts_raw = raw.get("parts")
-        if not isinstance(parts_raw, list):
-            problems.append((f"{path}.parts", "Expected a list of parts."))
-            continue
         parts: list[dict[str, Any]] = [
-            {_PART_KEYS.get(str(k), str(k)): v for k, v in p.items()} if isinstance(p, dict) else {}
-            for p in parts_raw
+            {_PART_KEYS.get(str(k), str(k)): v for k, v in p.items()} for p in parts_raw
         ]
         kwargs: dict[str, Any] = {_MC_KEYS[k]: v for k, v in raw.items() if k in _MC_KEYS}
         try:
@@ -1038,10 +1148,7 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
                 )
             counts["micro_credentials"] += 1
         except ValidationError as exc:
-            problems += [
-                (p.replace(".parts[", ".parts[").replace("].", "]."), m)
-                for p, m in _problems_of(exc, path)
-            ]
+            problems += _problems_of(exc, path)
     routes = doc.get("pathways", [])
     if not isinstance(routes, list):
         problems.append(("$.pathways", "Expected a list."))
@@ -1051,12 +1158,22 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
         if not isinstance(raw, dict):
             problems.append((path, "Expected an object."))
             continue
+        found_outcomes = raw.get("outcomes")
+        outcomes: dict[str, Any] = found_outcomes if isinstance(found_outcomes, dict) else {}
+        wrong = _type_problems(raw, _PATHWAY_TYPES, path)
+        if found_outcomes is not None and not isinstance(found_outcomes, dict):
+            wrong.append((f"{path}.outcomes", "Expected an object."))
+        wrong += _type_problems(outcomes, _OUTCOME_TYPES, f"{path}.outcomes")
+        if wrong:
+            problems += wrong
+            continue
         if Pathway.objects.filter(issuer=issuer, code=raw.get("code")).exists():
             counts["unchanged"] += 1
             continue
-        found_outcomes = raw.get("outcomes")
-        outcomes: dict[str, Any] = found_outcomes if isinstance(found_outcomes, dict) else {}
-        kwargs = {_PATHWAY_KEYS[k]: v for k, v in raw.items() if k in _PATHWAY_KEYS}
+        given: dict[str, Any] = {"code": "", "title": "", "required": []}
+        given.update(
+            {_PATHWAY_KEYS[k]: v for k, v in raw.items() if k in _PATHWAY_KEYS and v is not None}
+        )
         try:
             with transaction.atomic():
                 create_pathway(
@@ -1067,14 +1184,11 @@ def import_catalogue(actor: Actor, issuer: Organization, data: bytes) -> dict[st
                     salary_step=bool(outcomes.get("salaryStep")),
                     renewal_credits=outcomes.get("renewalCredits") or "0",
                     publish=bool(raw.get("published")),
-                    **kwargs,
+                    **given,
                 )
             counts["pathways"] += 1
-        except (ValidationError, TypeError) as exc:
-            if isinstance(exc, TypeError):
-                problems.append((path, "A field has the wrong type."))
-            else:
-                problems += _problems_of(exc, path)
+        except ValidationError as exc:
+            problems += _problems_of(exc, path)
     if problems:
         raise CatalogueError(problems)
     return counts
