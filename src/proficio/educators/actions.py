@@ -1887,18 +1887,30 @@ def decide_pathway_review(
 # ================================================================ peer and coaching feedback
 
 
+NO_COLLEAGUE = "No educator of your district has that username."
+
+
 @transaction.atomic
 def share_with(actor: Actor, educator: User, *, with_user: User, coach: bool = False) -> Share:
     """The educator lets someone see their feedback (and, as coach, leave notes)."""
     _own(actor, educator)
     if with_user.pk == educator.pk:
         raise ValidationError({"with_user": "You already see your own feedback."})
-    if not RoleMembership.objects.filter(
-        active_on(timezone.localdate()),
-        user=with_user,
-        role__in=[r.value for r in policy.EDUCATOR_ROLES],
-    ).exists():
-        raise ValidationError({"with_user": f"{with_user} is not an educator."})
+    # A colleague: an educator of the educator's own district. The refusal names nobody
+    # and reads the same whether or not the username exists (no one is looked up by it).
+    place = _workplace(educator)
+    root = place if place is None or place.kind == OrganizationKind.DISTRICT else place.parent
+    if (
+        root is None
+        or root.kind != OrganizationKind.DISTRICT
+        or not RoleMembership.objects.filter(
+            active_on(timezone.localdate()),
+            user=with_user,
+            role__in=[r.value for r in policy.EDUCATOR_ROLES],
+            organization__path__startswith=root.path,
+        ).exists()
+    ):
+        raise ValidationError({"with_user": NO_COLLEAGUE})
     live = Share.objects.filter(educator=educator, with_user=with_user, revoked_at__isnull=True)
     found = live.first()
     if found is not None:
@@ -1933,7 +1945,7 @@ def request_peer_feedback(actor: Actor, submission: Submission, peer: User) -> F
         role__in=[r.value for r in policy.EDUCATOR_ROLES],
         organization__path__startswith=root.path,
     ).exists():
-        raise ValidationError({"peer": f"{peer} is not an educator of your district."})
+        raise ValidationError({"peer": NO_COLLEAGUE})
     found = submission.feedback_requests.filter(peer=peer, closed_at__isnull=True).first()
     return found or FeedbackRequest.objects.create(
         submission=submission, peer=peer, requested_at=_now()

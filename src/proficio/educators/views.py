@@ -796,7 +796,9 @@ def submission(request: HttpRequest, submission_id: int) -> HttpResponse:
             elif do == "request_feedback":
                 peer = _user_named(request.POST.get("peer", ""))
                 if peer is None:
-                    raise ValidationError({"peer": _("No colleague with that username.")})
+                    raise ValidationError(
+                        {"peer": _("No educator of your district has that username.")}
+                    )
                 actions.request_peer_feedback(request.user, found, peer)
                 messages.success(request, _("Feedback requested."))
             else:
@@ -1266,7 +1268,9 @@ def sharing(request: HttpRequest) -> HttpResponse:
             else:
                 other = _user_named(request.POST.get("username", ""))
                 if other is None:
-                    raise ValidationError({"with_user": _("No colleague with that username.")})
+                    raise ValidationError(
+                        {"with_user": _("No educator of your district has that username.")}
+                    )
                 actions.share_with(
                     request.user,
                     _user(request),
