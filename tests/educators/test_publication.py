@@ -481,3 +481,44 @@ def test_an_educator_in_two_schools_keeps_the_equity_tie(world):
     tied = [set(np.flatnonzero(row).tolist()) - {col} for row in rows if row[col]]
     assert parts in tied
     assert narrowest(decision.system, decision.hidden) >= limit
+
+
+def test_the_release_is_stored_and_recomputed_only_when_missing_or_stale(
+    world, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from proficio import policy
+    from proficio.audit.context import acting
+    from proficio.educators import actions, reports
+    from proficio.educators.models import LeaderRelease
+    from proficio.orgs.models import Organization
+    from tests.world_educators import award
+
+    district = Organization.objects.get(code="riverbend")
+    admin = world.user("admin")
+    with acting(None, route="tests: educators"):
+        made = actions.leader_release(admin, district)
+        again = actions.leader_release(admin, district)
+        assert again.computed_at == made.computed_at  # read, not recomputed
+        # another day's release is stale: recomputed on the next read
+        LeaderRelease.objects.filter(pk=made.pk).update(day=made.day - dt.timedelta(days=1))
+        fresh = actions.leader_release(admin, district)
+        assert fresh.computed_at > made.computed_at
+        assert fresh.day == made.day
+        # an award marks it stale and queues the refresh once it commits
+        submission = world.rivera_submission
+        reviewer = world.user("hs.reviewer")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            award(reviewer, submission)
+        assert callbacks
+        after = LeaderRelease.objects.get(organization=district)
+        assert not after.stale
+        assert after.computed_at > fresh.computed_at
+        assert after.view == reports.compute_view(district, reports.threshold())
+        assert after.view != fresh.view
+        # the daily pass refreshes every state and district
+        count = actions.refresh_leader_releases(policy.SYSTEM)
+        states = Organization.objects.filter(kind__in=["state", "district"]).count()
+        assert count == states
+        assert LeaderRelease.objects.filter(organization__kind="district").count() >= 2

@@ -802,6 +802,7 @@ def publish_pathway(actor: Actor, pathway: Pathway) -> Pathway:
     authorize(actor, Act.CHANGE, Subject.PATHWAY, pathway)
     pathway.status = CatalogueStatus.PUBLISHED
     pathway.save(update_fields=["status"])
+    _leader_views_changed()  # a new pathway progress table
     return pathway
 
 

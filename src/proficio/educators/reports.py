@@ -5,9 +5,10 @@ Every count a leader can see for one organization (participation, submissions in
 completion per unit, equity of access, pathway progress) leaves through the joint
 publication audit (:mod:`proficio.educators.publication`, which calls
 ``core.equity.audit.protect``): all the tables are one release, so a count one table
-withholds cannot be worked out from the others. A figure about submissions that is not a
-count (time to award, revision rate) is shown only for a unit where at least
-``threshold`` educators stand behind it and its in-review count is published. Nothing here
+withholds cannot be worked out from the others. A rate is the ratio of two audited counts
+and is shown only when both are; median days to award only over a published count of
+awards of at least ``threshold``. ``compute_view`` is what a stored release
+(``LeaderRelease``) holds; the pages read that (``View``). Nothing here
 names an educator except the reviewer pool's load (the issuer's own programme staff) and
 the payroll export, which are ``Subject.EDUCATOR_PROGRAM`` and audited.
 """
