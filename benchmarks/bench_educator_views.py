@@ -8,7 +8,7 @@ progress page) on the demo district: reading the stored release against computin
 
 Steps: the demo district as ``proficio demo`` builds it (its professional learning:
 catalogue, pathways, educators at every stage), then each page requested ``--requests``
-times as the district administrator with the release stored (what every load does once
+times as the system administrator with the release stored (what every load does once
 the daily job or the first load has made it), then as many times with the release
 marked stale before each request (the page recomputes it, as every load did before):
 p50 and p95 server time of each, and the ratio of the p95s.
