@@ -1003,6 +1003,35 @@ def can(user: Any, act: Act, subject: Subject, obj: Model) -> bool:
     return allowed
 
 
+def first_granted(user: Any, act: Act, subject: Subject, qs: QuerySet[Any]) -> Any | None:
+    """The first object of ``qs`` (of ``subject``'s model) that ``user`` may ``act`` on,
+    asked in the same query as ``qs``'s own filters, or None. It is remembered as granted
+    for the rest of the request, so the action that then authorizes the same act on it
+    asks nothing more (a teacher's autosave finds the student on the class roster and
+    checks they may change the student's record in one query)."""
+    obj = visible(user, subject, act, qs).first()
+    if obj is not None:
+        _granted(user, act, subject, obj.pk)
+    return obj
+
+
+def first_granted_through(
+    user: Any, act: Act, subject: Subject, qs: QuerySet[Any], field: str
+) -> Any | None:
+    """The first row of ``qs`` whose ``field`` (a foreign key to an object of ``subject``)
+    ``user`` may ``act`` on, in one query, or None; the related object is remembered as
+    granted for the request (a scoring task read with its class, which the teacher must
+    be allowed to change)."""
+    model, _ = SCOPES[subject]
+    q = scope_filter(user, act, subject)
+    if q is None:
+        return None
+    row = qs.filter(**{f"{field}__in": model._default_manager.filter(q).values("pk")}).first()
+    if row is not None:
+        _granted(user, act, subject, getattr(row, f"{field}_id"))
+    return row
+
+
 def require(user: Any, act: Act, subject: Subject, obj: Model | None = None) -> None:
     """Raise PermissionDenied unless allowed (for ``obj``, or for the kind at all)."""
     allowed = may(user, act, subject) if obj is None else can(user, act, subject, obj)
