@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, transaction
 
+from proficio.audit import log as audit_log
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 ATTEMPTS = 4
@@ -71,6 +73,9 @@ def atomic_action(action: F) -> F:
     ends the outer one), so the two statements it costs are saved on the busiest write
     (a teacher's autosave records or rescores evidence inside its own action). Any other
     block in between (a plain ``transaction.atomic`` that might catch) keeps the savepoint.
+
+    The action's audit entries go in one insert at its end (``audit.log.batched``), with
+    any entries waiting for the next write (``audit.log.with_next_write``) first.
     """
 
     @functools.wraps(action)
@@ -79,11 +84,20 @@ def atomic_action(action: F) -> F:
         if depth and _action_depth.get() == depth:
             with transaction.atomic(savepoint=False):
                 return action(*args, **kwargs)
-        with transaction.atomic():
-            token = _action_depth.set(depth + 1)
-            try:
-                return action(*args, **kwargs)
-            finally:
-                _action_depth.reset(token)
+        # Audit entries waiting to go in with the next write (``audit.log.with_next_write``:
+        # the read of the student an API write is about) go in this action's insert.
+        carry = [] if audit_log.batching() else audit_log.waiting()
+        try:
+            with transaction.atomic(), audit_log.batched(carry):
+                token = _action_depth.set(depth + 1)
+                try:
+                    result = action(*args, **kwargs)
+                finally:
+                    _action_depth.reset(token)
+        except BaseException:
+            audit_log.carried(carry, committed=False)
+            raise
+        audit_log.carried(carry, committed=True)
+        return result
 
     return retry_on_conflict(run)  # type: ignore[return-value]

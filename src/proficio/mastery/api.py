@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from proficio import policy
 from proficio.api import problems
+from proficio.audit import log as audit_log
 from proficio.evidence import actions as evidence
 from proficio.evidence.models import EvidenceKind
 from proficio.frameworks.models import Item
@@ -150,6 +151,14 @@ def student_standings(request: HttpRequest, student_id: int) -> list[StandingOut
 
 @router.post("/students/{student_id}/evidence", response={201: EvidenceOut})
 def record_evidence(
+    request: HttpRequest, student_id: int, payload: EvidenceIn
+) -> Status[EvidenceOut]:
+    # The audited read of the student goes in the write's own audit insert.
+    with audit_log.with_next_write():
+        return _record_evidence(request, student_id, payload)
+
+
+def _record_evidence(
     request: HttpRequest, student_id: int, payload: EvidenceIn
 ) -> Status[EvidenceOut]:
     student = policy.access_student(
