@@ -165,7 +165,7 @@ def test_a_refused_api_write_still_logs_its_read_once(world):
     ben = world.ben
     before = Evidence.objects.filter(student=ben).count()
     response = _post_evidence(world, 99)  # off the scale: the action refuses and rolls back
-    assert response.status_code == 422, response.content
+    assert response.status_code == 400, response.content
     assert Evidence.objects.filter(student=ben).count() == before
     assert len(_reads(ben, "api: evidence")) == 1
 

@@ -544,9 +544,7 @@ def _instance(model: type[M], row: dict[str, Any], prefix: str) -> M:
 class Who:
     """What the policy needs to know about a person, computed once per request."""
 
-    def __init__(
-        self, user: Any, today: dt.date, rows: list[dict[str, Any]] | None = None
-    ) -> None:
+    def __init__(self, user: Any, today: dt.date, rows: list[dict[str, Any]] | None = None) -> None:
         self.user = user
         self.today = today
         self.orgs_by_role: dict[Role, list[Organization]] = {}
