@@ -513,12 +513,15 @@ POLICY.update(
 )
 
 
-def _person_rows(user_id: int, today: dt.date) -> list[dict[str, Any]]:
+def _person_rows(user_id: Any, today: dt.date, *, with_user: bool = False) -> list[dict[str, Any]]:
     """Everything the policy knows about a person, in one query: a row per role
     membership active on ``today`` (with its organization), or one row with none, each
-    carrying the person's student record (if any) and whether they are a guardian."""
+    carrying the person's student record (if any) and whether they are a guardian (and,
+    ``with_user``, the person's own columns)."""
     fields = [f"student_profile__{f.name}" for f in Student._meta.concrete_fields]
     fields += [f"m__organization__{f.name}" for f in Organization._meta.concrete_fields]
+    if with_user:
+        fields += [f.name for f in User._meta.concrete_fields]
     return list(
         User.objects.filter(pk=user_id)
         .annotate(
@@ -541,7 +544,7 @@ def _instance(model: type[M], row: dict[str, Any], prefix: str) -> M:
 class Who:
     """What the policy needs to know about a person, computed once per request."""
 
-    def __init__(self, user: Any, today: dt.date) -> None:
+    def __init__(self, user: Any, today: dt.date, rows: list[dict[str, Any]] | None = None) -> None:
         self.user = user
         self.today = today
         self.orgs_by_role: dict[Role, list[Organization]] = {}
@@ -550,7 +553,7 @@ class Who:
         if not user.is_authenticated:
             return
         is_guardian = False
-        for row in _person_rows(user.pk, today):
+        for row in rows if rows is not None else _person_rows(user.pk, today):
             is_guardian = row["is_guardian"]
             if self.student is None and row["student_profile__id"] is not None:
                 self.student = _instance(Student, row, "student_profile__")
@@ -605,6 +608,19 @@ def who(user: Any) -> Who:
         if user.is_authenticated:
             user._proficio_who = cached
     return cached
+
+
+def load_person(user_id: Any) -> User | None:
+    """The user with this id, with what the policy knows about them (``who``) already
+    worked out, in one query; None if there is no such user. The sign-in backends read
+    each request's user so (``accounts.backends.PersonBackend``)."""
+    today = timezone.localdate()
+    rows = _person_rows(user_id, today, with_user=True)
+    if not rows:
+        return None
+    user = _instance(User, rows[0], "")
+    user._proficio_who = Who(user, today, rows)  # type: ignore[attr-defined]
+    return user
 
 
 ScopeFilter = Callable[[Who, Role], Q]
@@ -1001,6 +1017,35 @@ def can(user: Any, act: Act, subject: Subject, obj: Model) -> bool:
     if allowed:
         _granted(user, act, subject, obj.pk)
     return allowed
+
+
+def first_granted(user: Any, act: Act, subject: Subject, qs: QuerySet[Any]) -> Any | None:
+    """The first object of ``qs`` (of ``subject``'s model) that ``user`` may ``act`` on,
+    asked in the same query as ``qs``'s own filters, or None. It is remembered as granted
+    for the rest of the request, so the action that then authorizes the same act on it
+    asks nothing more (a teacher's autosave finds the student on the class roster and
+    checks they may change the student's record in one query)."""
+    obj = visible(user, subject, act, qs).first()
+    if obj is not None:
+        _granted(user, act, subject, obj.pk)
+    return obj
+
+
+def first_granted_through(
+    user: Any, act: Act, subject: Subject, qs: QuerySet[Any], field: str
+) -> Any | None:
+    """The first row of ``qs`` whose ``field`` (a foreign key to an object of ``subject``)
+    ``user`` may ``act`` on, in one query, or None; the related object is remembered as
+    granted for the request (a scoring task read with its class, which the teacher must
+    be allowed to change)."""
+    model, _ = SCOPES[subject]
+    q = scope_filter(user, act, subject)
+    if q is None:
+        return None
+    row = qs.filter(**{f"{field}__in": model._default_manager.filter(q).values("pk")}).first()
+    if row is not None:
+        _granted(user, act, subject, getattr(row, f"{field}_id"))
+    return row
 
 
 def require(user: Any, act: Act, subject: Subject, obj: Model | None = None) -> None:

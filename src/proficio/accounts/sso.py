@@ -26,7 +26,6 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,6 +36,8 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
     OIDCAuthenticationRequestView,
 )
+
+from proficio.accounts.backends import active_person
 
 log = logging.getLogger(__name__)
 DISCOVERY_SECONDS = 3600
@@ -188,7 +189,7 @@ class RosterOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
 
     def get_user(self, user_id: Any) -> Any:
         # Unlike the library's, a deactivated account's session ends at its next request.
-        return ModelBackend.get_user(self, user_id)
+        return active_person(self, user_id)
 
 
 def _problem(request: HttpRequest, status: int, refusal: Refusal | None = None) -> HttpResponse:

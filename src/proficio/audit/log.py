@@ -19,14 +19,17 @@ _pending: ContextVar[list[AuditEntry] | None] = ContextVar("proficio_audit_pendi
 
 
 @contextlib.contextmanager
-def batched() -> Iterator[None]:
+def batched(carry: list[AuditEntry] | None = None) -> Iterator[None]:
     """Collect the entries written in the block and insert them in one statement at its end
     (open it inside the transaction whose writes they describe; an exception discards them
-    with the transaction). A block inside another leaves the writing to the outer one."""
+    with the transaction). A block inside another leaves the writing to the outer one.
+    ``carry``: entries written before the block (see :func:`with_next_write`) that go
+    first in the same insert."""
     if _pending.get() is not None:
+        assert not carry, "only the outermost batch carries waiting entries"
         yield
         return
-    entries: list[AuditEntry] = []
+    entries: list[AuditEntry] = list(carry or [])
     token = _pending.set(entries)
     try:
         yield
@@ -36,11 +39,62 @@ def batched() -> Iterator[None]:
         AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 
+# Entries recorded inside ``with_next_write`` outside any batch, waiting for the next
+# action's batch (``proficio.retry.atomic_action``) to insert them with its own.
+_waiting: ContextVar[list[AuditEntry] | None] = ContextVar("proficio_audit_waiting", default=None)
+
+
+@contextlib.contextmanager
+def with_next_write() -> Iterator[None]:
+    """Entries recorded in the block outside an action (the audited read of the student
+    an API write is about) wait for the next action made with ``atomic_action`` to
+    insert them in its own audit insert, in its transaction; what still waits when the
+    block ends (no such action ran, or it failed and rolled back) is inserted then, even
+    when the block ends in an error: a read that happened is always logged, once."""
+    waiting: list[AuditEntry] = []
+    token = _waiting.set(waiting)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
+        if waiting:
+            _write(waiting)
+
+
+def waiting() -> list[AuditEntry]:
+    """The entries waiting to be inserted with the next action's (a copy)."""
+    return list(_waiting.get() or [])
+
+
+def carried(entries: list[AuditEntry], *, committed: bool) -> None:
+    """``entries`` (from :func:`waiting`) were inserted with an action's writes: no longer
+    waiting if that action's transaction went through; waiting again (as new rows) if it
+    rolled back."""
+    if committed:
+        pending = _waiting.get()
+        if pending is not None:
+            pending[:] = [e for e in pending if not any(e is x for x in entries)]
+        return
+    for entry in entries:
+        entry.pk = None
+        entry._state.adding = True
+
+
+def batching() -> bool:
+    """Whether entries written now go into an open batch."""
+    return _pending.get() is not None
+
+
 def _write(entries: list[AuditEntry]) -> None:
     pending = _pending.get()
     if pending is not None:
         pending.extend(entries)
-    elif len(entries) == 1:
+        return
+    held = _waiting.get()
+    if held is not None:
+        held.extend(entries)
+        return
+    if len(entries) == 1:
         entries[0].save()
     elif entries:
         AuditEntry.objects.bulk_create(entries, batch_size=500)

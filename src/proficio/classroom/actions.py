@@ -41,7 +41,7 @@ from proficio.frameworks.assessable import assessable_ids, scope_targets
 from proficio.frameworks.models import Item, Rubric, RubricCriterion
 from proficio.orgs.models import Section, Student, active_on
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize
-from proficio.retry import retry_on_conflict
+from proficio.retry import atomic_action, retry_on_conflict
 
 
 class StaleScore(Exception):
@@ -71,20 +71,30 @@ def roster(section: Section, day: dt.date | None = None) -> list[Student]:
     )
 
 
-def roster_student(section: Section, raw_id: Any, day: dt.date | None = None) -> Student:
+def roster_student(
+    section: Section, raw_id: Any, day: dt.date | None = None, *, changed_by: Actor = None
+) -> Student:
     """A student on the section's roster today, by id, or 404. The answer names nobody,
-    so an id from another class, school or district reveals nothing."""
+    so an id from another class, school or district reveals nothing.
+
+    With ``changed_by``, the student must also be one that actor may change, asked in the
+    same query and remembered for the request (``policy.first_granted``): the scoring
+    action that follows then asks nothing more."""
     try:
         pk = int(raw_id)
     except (TypeError, ValueError):
         raise Http404("No such student in this class") from None
     day = day or timezone.localdate()
-    student = (
+    found = (
         Student.objects.filter(pk=pk, enrollments__section=section)
         .filter(active_on(day, "enrollments__"))
         .select_related("school")
-        .first()
     )
+    student: Student | None
+    if changed_by is None:
+        student = found.first()
+    else:
+        student = policy.first_granted(changed_by, Act.CHANGE, Subject.STUDENT, found)
     if student is None:
         raise Http404("No such student in this class")
     student._proficio_on_roster = (section.pk, day)  # type: ignore[attr-defined]
@@ -185,8 +195,7 @@ def levels_of(criterion: RubricCriterion) -> list[float]:
     return sorted(lv.score for lv in criterion.levels.all() if lv.score is not None)
 
 
-@retry_on_conflict
-@transaction.atomic
+@atomic_action  # joins the calling action's transaction: no savepoint
 @audit_log.batched()  # its audit entries in one insert, in its transaction
 def set_task_score(
     actor: Actor,

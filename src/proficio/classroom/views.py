@@ -370,6 +370,24 @@ def _task(section: Section, task_id: int) -> ScoringTask:
     return task
 
 
+def _task_to_change(request: HttpRequest, section_id: int, task_id: int) -> ScoringTask:
+    """The task of a class the user may change (scoring), with its class, in one query
+    (``policy.first_granted_through``: the class is then granted for the request); 404
+    for a task or class out of reach, naming neither."""
+    task: ScoringTask | None = policy.first_granted_through(
+        request.user,
+        Act.CHANGE,
+        Subject.CLASSROOM,
+        ScoringTask.objects.filter(pk=task_id, section_id=section_id).select_related(
+            "rubric", "section__school", "section__course", "section__term"
+        ),
+        "section",
+    )
+    if task is None:
+        raise Http404("No such task")
+    return task
+
+
 def _criteria(task: ScoringTask) -> list[Any]:
     return definitions.criteria(task.rubric_id)
 
@@ -449,8 +467,8 @@ def _first_error(exc: ValidationError) -> str:
 def score_cell(request: HttpRequest, section_id: int, task_id: int) -> HttpResponse:
     """Autosave of one cell (HTMX). 200: saved; 400: bad input, nothing saved;
     409: someone saved a newer score, which the answer shows, and nothing is overwritten."""
-    section = _section(request, section_id, Act.CHANGE)
-    task = _task(section, task_id)
+    task = _task_to_change(request, section_id, task_id)
+    section = task.section
     criteria = {c.pk: c for c in _criteria(task)}
     status, message, error = 200, "", False
     student: Student | None = None
@@ -458,7 +476,10 @@ def score_cell(request: HttpRequest, section_id: int, task_id: int) -> HttpRespo
     cell: TaskScore | None
     entry: TaskStudent | None = None
     try:
-        student = actions.roster_student(section, request.POST.get("student"))
+        # On the roster and changeable by the teacher: one query, which the action trusts.
+        student = actions.roster_student(
+            section, request.POST.get("student"), changed_by=request.user
+        )
         try:
             criterion = criteria[int(request.POST.get("criterion", ""))]
         except (KeyError, ValueError):

@@ -36,7 +36,7 @@ from proficio.mastery.actions import update_determination, update_determinations
 from proficio.notifications import actions as notifications
 from proficio.orgs.models import Student
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_students
-from proficio.retry import retry_on_conflict
+from proficio.retry import atomic_action, retry_on_conflict
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
@@ -109,8 +109,7 @@ def _check(
         raise ValidationError(errors)
 
 
-@retry_on_conflict
-@transaction.atomic
+@atomic_action  # joins the calling action's transaction: no savepoint
 @audit_log.batched()  # its audit entries in one insert, in its transaction
 def record_evidence(
     actor: Actor,
@@ -190,19 +189,21 @@ def record_evidence(
             for n, r in enumerate(responses, start=1)
         ]
     )
+    evidence.determinations = {}
     if counts:
         # The targets are the ones just checked: no need to read them back.
         touched = {s.target.pk: s.target for s in scores} | {
             r.target.pk: r.target for r in responses
         }
-        update_determinations(student, list(touched.values()), reason="evidence")
+        evidence.determinations = update_determinations(
+            student, list(touched.values()), reason="evidence"
+        )
     if upload is not None or url:
         attach_artifact(actor, evidence, upload=upload, url=url)
     return evidence
 
 
-@retry_on_conflict
-@transaction.atomic
+@atomic_action  # joins the calling action's transaction: no savepoint
 @audit_log.batched()  # its audit entries in one insert, in its transaction
 def rescore_evidence(
     actor: Actor,

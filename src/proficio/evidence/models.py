@@ -9,6 +9,7 @@ audited.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -59,6 +60,11 @@ class Evidence(models.Model):
     # Extended learning outside school: who offered it and who vouches for it.
     partner_organization = models.CharField(_("partner organization"), max_length=200, blank=True)
     verifier = models.CharField(_("verified by"), max_length=200, blank=True)
+
+    # Not a column: what ``evidence.actions.record_evidence`` recomputed, by target id
+    # (``mastery.models.Determination`` rows, with their target and policy version), so
+    # the answer to a write shows them without reading them again.
+    determinations: dict[int, Any]
 
     class Meta:
         ordering = ["-assessed_at", "-id"]

@@ -120,6 +120,7 @@ def update_determinations(
             or det.policy_version_id != version.pk
         )
         det.student = student  # the caller's instance: its school is already loaded for the audit
+        det.target = target  # and the caller's target: whoever shows the row reads no more
         if target.pk not in created:
             for k, v in values.items():
                 setattr(det, k, v)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from proficio import policy
 from proficio.api import problems
+from proficio.audit import log as audit_log
 from proficio.evidence import actions as evidence
 from proficio.evidence.models import EvidenceKind
 from proficio.frameworks.models import Item
@@ -60,18 +62,25 @@ class EvidenceOut(Schema):
     determinations: list[DeterminationOut]
 
 
-def _determinations(student: Student, targets: list[int] | None = None) -> list[DeterminationOut]:
-    qs = Determination.objects.filter(student=student).select_related(
+def _determinations(student: Student) -> list[DeterminationOut]:
+    rows = Determination.objects.filter(student=student).select_related(
         "target", "policy_version__policy"
     )
+    return _shown(student, rows.order_by("target__human_coding_scheme"))
+
+
+def _shown(
+    student: Student, rows: Iterable[Determination], targets: list[int] | None = None
+) -> list[DeterminationOut]:
+    """The determinations as the API shows them, each with the student's override (if
+    any) on its target."""
+    overrides = Override.objects.filter(student=student, withdrawn_at__isnull=True)
     if targets is not None:
-        qs = qs.filter(target_id__in=targets)
-    overrides = {
-        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
-    }
+        overrides = overrides.filter(target_id__in=targets)
+    by_target = {o.target_id: o for o in overrides}
     out = []
-    for d in qs.order_by("target__human_coding_scheme"):
-        o = overrides.get(d.target_id)
+    for d in rows:
+        o = by_target.get(d.target_id)
         out.append(
             DeterminationOut(
                 target=d.target.identifier,
@@ -144,6 +153,14 @@ def student_standings(request: HttpRequest, student_id: int) -> list[StandingOut
 def record_evidence(
     request: HttpRequest, student_id: int, payload: EvidenceIn
 ) -> Status[EvidenceOut]:
+    # The audited read of the student goes in the write's own audit insert.
+    with audit_log.with_next_write():
+        return _record_evidence(request, student_id, payload)
+
+
+def _record_evidence(
+    request: HttpRequest, student_id: int, payload: EvidenceIn
+) -> Status[EvidenceOut]:
     student = policy.access_student(
         request.user, student_id, act=Act.CHANGE, purpose="api: evidence"
     )
@@ -184,6 +201,17 @@ def record_evidence(
         id=made.pk,
         uuid=made.uuid,
         status=made.status,
-        determinations=_determinations(student, [t.pk for t in targets.values()]),
+        # What the write recomputed (no need to read it back), in target code order.
+        determinations=_shown(
+            student,
+            sorted(
+                made.determinations.values(),
+                key=lambda d: (
+                    d.target.human_coding_scheme is None,
+                    d.target.human_coding_scheme or "",
+                ),
+            ),
+            list(made.determinations),
+        ),
     )
     return Status(201, body)

@@ -144,7 +144,9 @@ AUTHENTICATION_BACKENDS = [
     # Password spraying limits, then Axes' per-account lockout, then the password itself.
     "proficio.accounts.backends.LoginThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password backend, reading each request's user with what the policy needs
+    # to know about them in one query.
+    "proficio.accounts.backends.PersonBackend",
     # Single sign-on (OpenID Connect): only ever signs in people already on the roster.
     "proficio.accounts.sso.RosterOIDCBackend",
 ]
