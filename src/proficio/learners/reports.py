@@ -7,12 +7,14 @@ like at each level, and the prerequisite graph (``precedes``).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from django.db.models import Model
+from django.db.models.base import ModelState
 
 from proficio.core.progression.next_targets import met_over_time, next_targets
 from proficio.evidence.models import EvidenceKind, EvidenceScore
@@ -89,11 +91,16 @@ def _framework_ids(student: Student, open_here: dict[int, int]) -> set[int]:
 
 
 def _items(framework_ids: set[int]) -> list[Item]:
-    """The live items of the frameworks, by code then id (in the database's order), each a
-    copy of the definitions cache's item (its framework, scales and level loaded): the
-    pages translate the text in place, the cached items stay as they are."""
+    """The live competencies and targets of the frameworks (what the read reports), by
+    code then id (in the database's order), each a copy of the definitions cache's item
+    (its framework, scales and level loaded): pages translate the copies' text in place,
+    the cached items stay as they are."""
     order = list(
-        Item.objects.filter(framework_id__in=framework_ids, archived_at__isnull=True)
+        Item.objects.filter(
+            framework_id__in=framework_ids,
+            archived_at__isnull=True,
+            kind__in=(ItemKind.COMPETENCY, ItemKind.TARGET),
+        )
         .order_by("human_coding_scheme", "pk")
         .values_list("pk", "framework_id")
     )
@@ -109,11 +116,26 @@ def _items(framework_ids: set[int]) -> list[Item]:
     out = []
     for pk, fw in order:
         cached = trees[fw].get(pk) or late[pk]
-        item = copy.copy(cached)
+        item = _copy(cached)
         if cached.level is not None:
-            item.level = copy.copy(cached.level)
+            item.level = _copy(cached.level)
         out.append(item)
     return out
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _copy(obj: M) -> M:
+    """A shallow copy of a model instance with its own related-object cache (what
+    ``copy.copy`` makes, without its pickling round trip)."""
+    made = obj.__class__.__new__(obj.__class__)
+    made.__dict__ = obj.__dict__.copy()
+    state = ModelState()
+    state.db, state.adding = obj._state.db, obj._state.adding
+    state.fields_cache = dict(obj._state.fields_cache)
+    made._state = state
+    return made
 
 
 def _links(framework_ids: set[int]) -> tuple[dict[int, int], list[tuple[int, int]]]:
