@@ -91,7 +91,17 @@ class EvidenceScore(models.Model):
     counts = models.BooleanField(default=True, help_text="False while submitted or returned")
 
     class Meta:
-        indexes = [models.Index(fields=["student", "target", "assessed_at"])]
+        indexes = [
+            # The engine's reads (a student's scores on a target, in time order); with
+            # ``counts``, a student's pieces per target are counted from the index alone.
+            models.Index(fields=["student", "target", "assessed_at", "counts"]),
+            # A student's own self-assessments (a handful among thousands of scores).
+            models.Index(
+                fields=["student", "target"],
+                condition=models.Q(kind="self_assessment"),
+                name="evidencescore_self_view",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.score:g} on {self.target_id}"

@@ -11,18 +11,19 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model
+from django.db.models.base import ModelState
 
 from proficio.core.progression.next_targets import met_over_time, next_targets
 from proficio.evidence.models import EvidenceKind, EvidenceScore
+from proficio.frameworks import definitions
 from proficio.frameworks.models import (
     Association,
     AssociationType,
     Category,
     Exemplar,
-    Framework,
     HomeSupport,
     Item,
     ItemKind,
@@ -80,14 +81,83 @@ def attach_comments(rows: list[CompetencyRow], comments: dict[int, Any]) -> None
         row.comment = comments.get(row.competency.pk)
 
 
-def _frameworks(student: Student, reassessable: QuerySet[Item] | None = None) -> list[Framework]:
+def _framework_ids(student: Student, open_here: dict[int, int]) -> set[int]:
+    """The frameworks reported on: those of the student's determinations and of the
+    targets open to them here (``open_here``: target id → framework id)."""
     ids = set(
         Determination.objects.filter(student=student).values_list("target__framework", flat=True)
     )
-    if reassessable is None:
-        reassessable = reassessable_targets(student)
-    ids |= set(reassessable.values_list("framework", flat=True))
-    return list(Framework.objects.filter(pk__in=ids).order_by("title"))
+    return ids | set(open_here.values())
+
+
+def _items(framework_ids: set[int]) -> list[Item]:
+    """The live competencies and targets of the frameworks (what the read reports), by
+    code then id (in the database's order), each a copy of the definitions cache's item
+    (its framework, scales and level loaded): pages translate the copies' text in place,
+    the cached items stay as they are."""
+    order = list(
+        Item.objects.filter(
+            framework_id__in=framework_ids,
+            archived_at__isnull=True,
+            kind__in=(ItemKind.COMPETENCY, ItemKind.TARGET),
+        )
+        .order_by("human_coding_scheme", "pk")
+        .values_list("pk", "framework_id")
+    )
+    trees = {fw: definitions.tree(fw).items for fw in framework_ids}
+    missing = [pk for pk, fw in order if pk not in trees[fw]]
+    if missing:  # written since the tree was read in this request: read them as they are
+        found = Item.objects.filter(pk__in=missing).select_related(
+            "level", "framework", "framework__scale", "scale"
+        )
+        late = {i.pk: i for i in found}
+    else:
+        late = {}
+    out = []
+    for pk, fw in order:
+        cached = trees[fw].get(pk) or late[pk]
+        item = _copy(cached)
+        if cached.level is not None:
+            item.level = _copy(cached.level)
+        out.append(item)
+    return out
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _copy(obj: M) -> M:
+    """A shallow copy of a model instance with its own related-object cache (what
+    ``copy.copy`` makes, without its pickling round trip)."""
+    made = obj.__class__.__new__(obj.__class__)
+    made.__dict__ = obj.__dict__.copy()
+    state = ModelState()
+    state.db, state.adding = obj._state.db, obj._state.adding
+    state.fields_cache = dict(obj._state.fields_cache)
+    made._state = state
+    return made
+
+
+def _links(framework_ids: set[int]) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """The frameworks' ``isChildOf`` (child → parent, the last link read wins) and
+    ``precedes`` links, from the definitions cache."""
+
+    def read() -> tuple[dict[int, int], list[tuple[int, int]]]:
+        parent: dict[int, int] = {}
+        precedes: list[tuple[int, int]] = []
+        for kind, origin, destination in Association.objects.filter(
+            framework__in=framework_ids,
+            association_type__in=[AssociationType.IS_CHILD_OF, AssociationType.PRECEDES],
+            origin_item__isnull=False,
+            destination_item__isnull=False,
+        ).values_list("association_type", "origin_item_id", "destination_item_id"):
+            if kind == AssociationType.IS_CHILD_OF:
+                parent[origin] = destination
+            else:
+                precedes.append((origin, destination))
+        return parent, precedes
+
+    return definitions.cached(("report-links", tuple(sorted(framework_ids))), read)
 
 
 def _labels(
@@ -114,35 +184,30 @@ def competencies(
     targets suggested from the prerequisites. With ``since``, each row also lists the targets
     whose standing changed after that moment (from the determination history)."""
     open_here_targets = reassessable_targets(student)
-    frameworks = _frameworks(student, open_here_targets)
-    items = list(
-        Item.objects.filter(framework__in=frameworks, archived_at__isnull=True)
-        .select_related("level", "framework", "framework__scale", "scale")
-        .order_by("human_coding_scheme", "pk")
-    )
+    open_here_fw = dict(open_here_targets.values_list("pk", "framework_id"))
+    frameworks = _framework_ids(student, open_here_fw)
+    items = _items(frameworks)
     by_id = {i.pk: i for i in items}
-    parent: dict[int, int] = {}
-    precedes: list[tuple[int, int]] = []
-    for a in Association.objects.filter(
-        framework__in=frameworks,
-        association_type__in=[AssociationType.IS_CHILD_OF, AssociationType.PRECEDES],
-        origin_item__isnull=False,
-        destination_item__isnull=False,
-    ).values_list("association_type", "origin_item_id", "destination_item_id"):
-        kind, origin, destination = a
-        if kind == AssociationType.IS_CHILD_OF:
-            parent[origin] = destination
-        else:
-            precedes.append((origin, destination))
-    dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
+    parent, precedes = _links(frameworks)
+    # target → (status, level value): the determination, an active override winning (the
+    # newest, as ``continuum.target_statuses`` reads them).
+    standing_now: dict[int, tuple[str, float | None]] = {
+        t: (st, value)
+        for t, st, value in Determination.objects.filter(student=student).values_list(
+            "target_id", "status", "level_value"
+        )
+    }
+    for t, st, value in (
+        Override.objects.filter(student=student, withdrawn_at__isnull=True)
+        .order_by("at")
+        .values_list("target_id", "status", "level_value")
+    ):
+        standing_now[t] = (st, value)
     own_view = dict(  # target → the latest self-assessment score (the newest row wins)
         EvidenceScore.objects.filter(student=student, kind=EvidenceKind.SELF_ASSESSMENT)
         .order_by("assessed_at", "pk")
         .values_list("target_id", "score")
     )
-    overrides = {
-        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
-    }
     past = mastery_actions.as_of(student, since) if since is not None else None
     scales = _target_scales(items)
     # Framework text in the reader's language (English, marked, where not translated).
@@ -171,9 +236,7 @@ def competencies(
         return labels.get((scale.pk, value), f"{value:g}") if scale else f"{value:g}"
 
     def target_row(target: Item) -> TargetRow:
-        o, d = overrides.get(target.pk), dets.get(target.pk)
-        status = o.status if o else (d.status if d else "not_assessed")
-        value = o.level_value if o else (d.level_value if d else None)
+        status, value = standing_now.get(target.pk, ("not_assessed", None))
         row = TargetRow(target, status, label_for(target, value), value)
         if target.pk in own_view:
             row.self_label = label_for(target, own_view[target.pk])
@@ -200,7 +263,8 @@ def competencies(
         TranslationKind.LEVEL,
         *LEVEL_FIELDS,
     )
-    standing_of = continuum.standings([student], shape, today=today)[student.pk]
+    statuses = {(student.pk, t): st for t, (st, _) in standing_now.items()}
+    standing_of = continuum.standings([student], shape, today=today, statuses=statuses)[student.pk]
     rows: list[CompetencyRow] = []
     met_ids: set[int] = set()
     for comp in comp_items:
@@ -242,7 +306,7 @@ def competencies(
             children.get(comp.pk, []), key=lambda t: (t.level.position if t.level else 0, t.pk)
         )
     ]
-    open_here = set(open_here_targets.values_list("pk", flat=True))
+    open_here = set(open_here_fw)
     suggested_ids = next_targets(
         [t.pk for t in ordered_targets if t.pk in open_here], precedes, met_ids
     )

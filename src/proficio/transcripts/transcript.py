@@ -15,8 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from proficio.credentials.levels import levels_reached
 from proficio.evidence.models import EvidenceScore
@@ -32,8 +34,26 @@ LETTERS = {"beyond": "A", "on_track": "B", "working_toward": "C"}
 
 @dataclass
 class EvidenceLink:
+    """The pieces of evidence on one target, with the link that opens them (made here once
+    rather than by a tag per link in the template's loop)."""
+
+    student_id: int
     target: Item
     pieces: int
+
+    @property
+    def href(self) -> str:
+        return reverse("mastery:student_target", args=[self.student_id, self.target.pk])
+
+    @property
+    def label(self) -> str:
+        """ "MATH.1.2: 3 pieces" (the target's id when it has no code), in the reader's
+        language; the page escapes it."""
+        code = self.target.human_coding_scheme or self.target.pk
+        return ngettext("%(code)s: %(n)s piece", "%(code)s: %(n)s pieces", self.pieces) % {
+            "code": formats.localize(code),
+            "n": formats.localize(self.pieces),
+        }
 
 
 @dataclass
@@ -162,7 +182,7 @@ def build(student: Student) -> Transcript:
             of=row.of,
             levels_reached=levels,
             evidence=[
-                EvidenceLink(t.target, pieces[t.target.pk])
+                EvidenceLink(student.pk, t.target, pieces[t.target.pk])
                 for t in row.targets
                 if pieces.get(t.target.pk)
             ],
