@@ -70,7 +70,7 @@ def test_teacher_pages_and_the_style_guide_in_the_design_system(page, server, si
     page.goto("/design/")
     expect(page.get_by_role("heading", name="Style guide", level=1)).to_be_visible()
     page.locator(".chart-canvas svg, .chart-canvas canvas").first.wait_for()
-    error = page.locator("#err_invalid_title")
+    error = page.locator("#invalid_title_error")
     expect(error).to_have_text("This field is required.")
     assert error.evaluate("e => getComputedStyle(e).color") == "rgb(181, 9, 9)"  # error-dark
     screenshot(page, f"uswds-design-{size}")
