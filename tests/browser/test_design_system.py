@@ -46,6 +46,13 @@ def test_teacher_pages_and_the_style_guide_in_the_design_system(page, server, si
     assert "Source Sans Pro Web" in font
     screenshot(page, f"uswds-teacher-home-{size}")
     assert axe_violations(page) == []
+    # A column header never breaks inside a word ("Student" / "s"), at either width.
+    header = page.locator("thead th", has_text="Students").first
+    lines = (
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return r.getClientRects().length; }"
+    )
+    assert header.evaluate(lines) == 1
 
     if size == "phone":  # the navigation folds behind the menu button
         nav_link = page.get_by_role("navigation", name="Main").get_by_role(
@@ -70,7 +77,7 @@ def test_teacher_pages_and_the_style_guide_in_the_design_system(page, server, si
     page.goto("/design/")
     expect(page.get_by_role("heading", name="Style guide", level=1)).to_be_visible()
     page.locator(".chart-canvas svg, .chart-canvas canvas").first.wait_for()
-    error = page.locator("#err_invalid_title")
+    error = page.locator("#invalid_title_error")
     expect(error).to_have_text("This field is required.")
     assert error.evaluate("e => getComputedStyle(e).color") == "rgb(181, 9, 9)"  # error-dark
     screenshot(page, f"uswds-design-{size}")
@@ -117,3 +124,56 @@ def test_representative_pages_pass_axe(page, server, username, path):
     for link in page.locator(".usa-nav__primary a").all():
         link.click(trial=True, timeout=5000)
     assert elsewhere == []
+
+
+def test_the_style_guides_checkboxes_radio_buttons_and_file_input(page):
+    """The system's controls work from the keyboard, pass axe, and the file input speaks the
+    page's language and keeps the name its label gives it."""
+    log_in(page, "rivera", DEMO_PASSWORD)
+    page.goto("/design/#forms")
+    page.wait_for_function("() => window.uswdsPresent === true")
+    # Keyboard: Tab from the note reaches the checkbox; Space ticks it, Space again unticks.
+    notify = page.locator("#blank_notify")
+    page.locator("#blank_note").focus()
+    page.keyboard.press("Tab")
+    expect(notify).to_be_focused()
+    page.keyboard.press("Space")
+    expect(notify).to_be_checked()
+    page.keyboard.press("Space")
+    expect(notify).not_to_be_checked()
+    # The box drawn is the system's (the native input is hidden behind its label).
+    box = page.locator("label[for=blank_notify]")
+    assert box.evaluate("e => getComputedStyle(e, '::before').content") != "none"
+    # Radio buttons: Tab into the group, the arrow keys choose.
+    page.keyboard.press("Tab")
+    expect(page.locator("#blank_reach_0")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#blank_reach_1")).to_be_checked()
+    # The file input: its label names it; the drop zone's words are ours.
+    work = page.get_by_label("The student's work (PDF or image)").first
+    assert work.get_attribute("aria-label") is None
+    target = page.locator("#blank_work").locator("xpath=..")
+    expect(target).to_contain_text("Drag a file here or choose one")
+    work.set_input_files(
+        files=[{"name": "essay.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}]
+    )
+    expect(target).to_contain_text("Chosen file")
+    expect(target).to_contain_text("Change the file")
+    expect(target).to_contain_text("essay.pdf")
+    assert work.get_attribute("aria-label") is None
+    # The disabled ones cannot be changed; the chosen ones show as chosen.
+    expect(page.locator("#chosen_days_0")).to_be_disabled()
+    expect(page.locator("#chosen_reach_1")).to_be_checked()
+    expect(page.locator("#chosen_work")).to_be_disabled()
+    page.locator("#forms").screenshot(path=str(ARTIFACTS / "uswds-design-controls.png"))
+    assert axe_violations(page) == []
+
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Change language").click()
+    page.goto("/design/#forms")
+    page.wait_for_function("() => window.uswdsPresent === true")
+    target = page.locator("#blank_work").locator("xpath=..")
+    expect(target).to_contain_text("Arrastre un archivo aquí o elija uno")
+    assert axe_violations(page) == []
+    page.get_by_label("Idioma").select_option("en")
+    page.get_by_role("button", name="Cambiar idioma").click()

@@ -18,6 +18,14 @@ def test_leader_dashboard_to_support_plan(page):
     assert off_pace.get_by_role("listitem").count() > 1
     expect(page.get_by_role("region", name="Summary")).to_be_visible()
     screenshot(page, "insights-district")
+    # Each headline figure, "<10 or withheld" included, stays inside its card.
+    figures = page.locator(".dash-figure")
+    assert figures.count() >= 4
+    spill = figures.evaluate_all(
+        "els => els.filter(e => e.querySelector('.dash-value').scrollWidth >"
+        " e.querySelector('.dash-value').clientWidth + 1).map(e => e.textContent.trim())"
+    )
+    assert spill == []
     assert axe_violations(page) == []
 
     page.get_by_role("table", name="By school").get_by_role(

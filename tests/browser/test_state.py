@@ -155,7 +155,7 @@ def test_a_pilot_is_made_and_counted_through_the_pages(browser, state_server):
     )
     page.get_by_label("Rubric").select_option(index=1)
     page.get_by_role("button", name="Add the task").click()
-    error = page.locator("#err_id_item")
+    error = page.locator("#id_item_error")
     expect(error).to_contain_text("No CASE item has the identifier")
     checked(page, "pilot-task-refused")
     page.get_by_label("CASE identifier of the learning target it is aligned to").fill(identifier)

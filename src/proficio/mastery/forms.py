@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proficio.mastery.models import BKTSpace, BKTVariant, Method
@@ -91,3 +93,27 @@ class BKTFitForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Each variant adds parameters; fit them only with enough quiz data."),
     )
+
+
+class AsOfForm(forms.Form):
+    """The day a student's determinations are shown as they stood on (the time machine)."""
+
+    as_of = forms.DateField(
+        label=_("Show the determinations as they stood on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD.")},
+    )
+
+    def __init__(self, data: Any = None, *, label: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(data, **kwargs)
+        if label:
+            self.fields["as_of"].label = label
+
+    def moment(self) -> dt.datetime | None:
+        """The end of the chosen day, or None (no day, or one that is not a date)."""
+        if not self.is_valid() or self.cleaned_data["as_of"] is None:
+            return None
+        day: dt.date = self.cleaned_data["as_of"]
+        return dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +19,7 @@ from proficio.evidence.forms import OverrideForm
 from proficio.evidence.models import Evidence
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import actions, engine
-from proficio.mastery.forms import BKTFitForm, PolicyVersionForm, RollupForm
+from proficio.mastery.forms import AsOfForm, BKTFitForm, PolicyVersionForm, RollupForm
 from proficio.mastery.models import (
     BKTSpace,
     BKTVariant,
@@ -119,20 +118,18 @@ def student_target(request: HttpRequest, student_id: int, target_id: int) -> Htt
     """One student on one learning target: level, explanation, evidence over time, history."""
     student = policy.access_student(request.user, student_id, purpose="determination")
     target = _target(request, target_id)
-    as_of = None
-    if request.GET.get("as_of"):
-        try:
-            day = dt.date.fromisoformat(request.GET["as_of"])
-        except ValueError:
-            messages.error(request, _("Give the date as YYYY-MM-DD."))
-        else:
-            as_of = dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
+    as_of_form = AsOfForm(
+        request.GET if "as_of" in request.GET else None,
+        label=_("Show the determination as it stood on"),
+    )
+    as_of = as_of_form.moment()
     context = determination_context(student, target, as_of)
     can_change = policy.can(request.user, Act.CHANGE, Subject.STUDENT, student)
     context.update(
         {
             "student": student,
             "as_of": as_of,
+            "as_of_form": as_of_form,
             "can_change": can_change,
             "override_form": OverrideForm(levels=[(lv.value, lv.label) for lv in context["levels"]])
             if can_change

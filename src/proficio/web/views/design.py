@@ -39,6 +39,39 @@ class SpecimenForm(forms.Form):
     )
     note = forms.CharField(label=gettext_lazy("Note"), widget=forms.Textarea, required=False)
     notify = forms.BooleanField(label=gettext_lazy("Tell the families"), required=False)
+    reach = forms.ChoiceField(
+        label=gettext_lazy("How to reach the family"),
+        choices=[("email", gettext_lazy("Email")), ("letter", gettext_lazy("A letter home"))],
+        widget=forms.RadioSelect,
+    )
+    days = forms.MultipleChoiceField(
+        label=gettext_lazy("Days for the check-in"),
+        choices=[
+            ("mon", gettext_lazy("Monday")),
+            ("wed", gettext_lazy("Wednesday")),
+            ("fri", gettext_lazy("Friday")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    work = forms.FileField(
+        label=gettext_lazy("The student's work (PDF or image)"),
+        help_text=gettext_lazy("One file, up to 10 MB."),
+        required=False,
+    )
+
+
+def _chosen_and_disabled() -> SpecimenForm:
+    """The specimen with every choice made, then the same controls disabled."""
+    form = SpecimenForm(
+        initial={"notify": True, "reach": "letter", "days": ["mon", "fri"]},
+        auto_id="chosen_%s",
+    )
+    for name in ("title", "kind", "assessed_at", "note"):
+        del form.fields[name]
+    form.fields["days"].disabled = True
+    form.fields["work"].disabled = True
+    return form
 
 
 # A made-up class: its mastery distribution per target, for the chart partial.
@@ -92,6 +125,7 @@ def style_guide(request: HttpRequest) -> HttpResponse:
             "chart": _chart(),
             "blank_form": SpecimenForm(auto_id="blank_%s"),
             "invalid_form": invalid,
+            "chosen_form": _chosen_and_disabled(),
             "page": Paginator(range(240), 20).get_page(request.GET.get("page", 5)),
             "levels": [
                 (1, "circle-quarter", _("Beginning")),

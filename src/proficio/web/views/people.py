@@ -3,14 +3,12 @@ which checks the policy and audits the read."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from proficio import policy
 from proficio.audit.log import record_read, record_reads
@@ -18,6 +16,7 @@ from proficio.evidence.models import Evidence, EvidenceStatus
 from proficio.frameworks.models import Category, Item
 from proficio.mastery import actions as mastery_actions
 from proficio.mastery import continuum
+from proficio.mastery.forms import AsOfForm
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student, StudentDemographics
 from proficio.orgs.search import search_students
@@ -61,7 +60,8 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         .select_related("target", "target__framework")
         .order_by("target__human_coding_scheme")
     )
-    as_of = _as_of(request)
+    as_of_form = AsOfForm(request.GET if "as_of" in request.GET else None)
+    as_of = as_of_form.moment()
     if as_of is not None:
         # The time machine: each target's determination as it stood then.
         past = mastery_actions.as_of(student, as_of)
@@ -95,6 +95,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             "submitted": submitted,
             "returned": returned,
             "as_of": as_of,
+            "as_of_form": as_of_form,
             "academic": academic,
             "habits": habits,
             "can_change": policy.can(request.user, Act.CHANGE, Subject.STUDENT, student),
@@ -102,15 +103,6 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
             and policy.may(request.user, Act.VIEW, Subject.AUDIT_LOG),
         },
     )
-
-
-def _as_of(request: HttpRequest) -> dt.datetime | None:
-    raw = request.GET.get("as_of", "")
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
-    return dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
 
 
 def _demographics_of(student: Student) -> StudentDemographics:
