@@ -139,6 +139,7 @@ def test_a_300_character_word_in_a_goal_wraps_instead_of_widening_the_page(page)
     import datetime as dt
 
     log_in(page, "ana", DEMO_PASSWORD)
+    page.get_by_role("link", name="Goals and reflections", exact=True).click()
     word = "Practise" + "x" * 292  # one 300-character word
     page.locator("#goal_text").fill(word)
     page.locator("#goal_target_date").fill(

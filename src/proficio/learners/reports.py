@@ -7,16 +7,18 @@ like at each level, and the prerequisite graph (``precedes``).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import F
 
 from proficio.core.progression.next_targets import met_over_time, next_targets
 from proficio.evidence.models import EvidenceKind, EvidenceScore
+from proficio.frameworks import definitions
 from proficio.frameworks.models import (
     Association,
     AssociationType,
@@ -40,6 +42,7 @@ from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 
 MET = ("proficient", "advanced")
+_Row = TypeVar("_Row")
 
 
 @dataclass
@@ -80,22 +83,37 @@ def attach_comments(rows: list[CompetencyRow], comments: dict[int, Any]) -> None
         row.comment = comments.get(row.competency.pk)
 
 
-def _frameworks(student: Student, reassessable: QuerySet[Item] | None = None) -> list[Framework]:
-    ids = set(
-        Determination.objects.filter(student=student).values_list("target__framework", flat=True)
-    )
-    if reassessable is None:
-        reassessable = reassessable_targets(student)
-    ids |= set(reassessable.values_list("framework", flat=True))
-    return list(Framework.objects.filter(pk__in=ids).order_by("title"))
+def _copies(rows: list[_Row]) -> list[_Row]:
+    """Copies of cached definition rows: the reader's language is put on the copies, since
+    cached values are shared between requests and never changed."""
+    return [copy.copy(row) for row in rows]
+
+
+def _of_frameworks(model: type[_Row], frameworks: list[Framework], *related: str) -> list[_Row]:
+    """The rows of ``model`` (level statements, help at home, exemplars) on the items of
+    ``frameworks``: definitions, read from the definitions cache."""
+    ids = tuple(f.pk for f in frameworks)
+
+    def load() -> list[_Row]:
+        return list(
+            model.objects.filter(item__framework__in=ids)  # type: ignore[attr-defined]
+            .select_related(*related)
+            .order_by("pk")
+        )
+
+    return _copies(definitions.cached((f"report-{model.__name__}", tuple(sorted(ids))), load))
 
 
 def _labels(
     scales: dict[int, ProficiencyScale | None], tr: Translator | None = None
 ) -> dict[tuple[int, float], str]:
     """(scale id, value) → the level's label (in the reader's language)."""
-    ids = {scale.pk for scale in scales.values() if scale is not None}
-    levels = list(ScaleLevel.objects.filter(scale_id__in=ids))
+    ids = tuple(sorted({scale.pk for scale in scales.values() if scale is not None}))
+    levels = _copies(
+        definitions.cached(
+            ("report-scale-levels", ids), lambda: list(ScaleLevel.objects.filter(scale_id__in=ids))
+        )
+    )
     if tr is not None:
         tr.localize_all(levels, TranslationKind.SCALE_LEVEL, "label")
     return {(lv.scale_id, lv.value): lv.label for lv in levels}
@@ -113,8 +131,20 @@ def competencies(
     """Each competency of the student's frameworks with its targets' standing, and the next
     targets suggested from the prerequisites. With ``since``, each row also lists the targets
     whose standing changed after that moment (from the determination history)."""
-    open_here_targets = reassessable_targets(student)
-    frameworks = _frameworks(student, open_here_targets)
+    # What the student may be reassessed on, and their determinations with each target's
+    # framework: one read each, shared by the frameworks, the standings and the suggestions.
+    open_here_pairs = list(reassessable_targets(student).values_list("pk", "framework"))
+    dets = {
+        d.target_id: d
+        for d in Determination.objects.filter(student=student).annotate(
+            framework_of=F("target__framework")
+        )
+    }
+    frameworks = list(
+        Framework.objects.filter(
+            pk__in={d.framework_of for d in dets.values()} | {f for _, f in open_here_pairs}
+        ).order_by("title")
+    )
     items = list(
         Item.objects.filter(framework__in=frameworks, archived_at__isnull=True)
         .select_related("level", "framework", "framework__scale", "scale")
@@ -134,14 +164,16 @@ def competencies(
             parent[origin] = destination
         else:
             precedes.append((origin, destination))
-    dets = {d.target_id: d for d in Determination.objects.filter(student=student)}
     own_view = dict(  # target → the latest self-assessment score (the newest row wins)
         EvidenceScore.objects.filter(student=student, kind=EvidenceKind.SELF_ASSESSMENT)
         .order_by("assessed_at", "pk")
         .values_list("target_id", "score")
     )
-    overrides = {
-        o.target_id: o for o in Override.objects.filter(student=student, withdrawn_at__isnull=True)
+    overrides = {  # the latest active override wins, as in ``continuum.target_statuses``
+        o.target_id: o
+        for o in Override.objects.filter(student=student, withdrawn_at__isnull=True).order_by(
+            "at", "pk"
+        )
     }
     past = mastery_actions.as_of(student, since) if since is not None else None
     scales = _target_scales(items)
@@ -150,16 +182,14 @@ def competencies(
     tr.localize_all(items, TranslationKind.ITEM, *ITEM_FIELDS)
     tr.localize_all([i.level for i in items if i.level], TranslationKind.LEVEL, *LEVEL_FIELDS)
     labels = _labels(scales, tr)
-    level_statements = list(LevelStatement.objects.filter(item__framework__in=frameworks))
+    level_statements = _of_frameworks(LevelStatement, frameworks)
     tr.localize_all(level_statements, TranslationKind.LEVEL_STATEMENT, "statement")
     statements = {(s.item_id, s.level_id): s.statement for s in level_statements}
-    supports = list(HomeSupport.objects.filter(item__framework__in=frameworks))
+    supports = _of_frameworks(HomeSupport, frameworks)
     tr.localize_all(supports, TranslationKind.HOME_SUPPORT, "text")
     home_support = {(h.item_id, h.level_id): h.text for h in supports}
     exemplars: dict[int, list[Exemplar]] = defaultdict(list)
-    found_exemplars = list(
-        Exemplar.objects.filter(item__framework__in=frameworks).select_related("level")
-    )
+    found_exemplars = _of_frameworks(Exemplar, frameworks, "level")
     tr.localize_all(found_exemplars, TranslationKind.EXEMPLAR, "title")
     for ex in found_exemplars:
         exemplars[ex.item_id].append(ex)
@@ -200,7 +230,10 @@ def competencies(
         TranslationKind.LEVEL,
         *LEVEL_FIELDS,
     )
-    standing_of = continuum.standings([student], shape, today=today)[student.pk]
+    # The statuses just read (an active override winning) spare the standings two reads.
+    statuses = {(student.pk, t): d.status for t, d in dets.items()}
+    statuses.update({(student.pk, t): o.status for t, o in overrides.items()})
+    standing_of = continuum.standings([student], shape, today=today, statuses=statuses)[student.pk]
     rows: list[CompetencyRow] = []
     met_ids: set[int] = set()
     for comp in comp_items:
@@ -242,7 +275,7 @@ def competencies(
             children.get(comp.pk, []), key=lambda t: (t.level.position if t.level else 0, t.pk)
         )
     ]
-    open_here = set(open_here_targets.values_list("pk", flat=True))
+    open_here = {pk for pk, _ in open_here_pairs}
     suggested_ids = next_targets(
         [t.pk for t in ordered_targets if t.pk in open_here], precedes, met_ids
     )
