@@ -19,7 +19,9 @@ def _grid_codes(page) -> list[str]:
 
 def test_anas_math1_card_shows_standing_expectation_and_next_step(page):
     log_in(page, "ana", DEMO_PASSWORD)
-    card = page.locator("section.card", has=page.locator("h4", has_text=re.compile(r"^MATH\.1 ")))
+    card = page.locator(
+        "details.competency", has=page.locator("h4", has_text=re.compile(r"^MATH\.1 "))
+    )
     standing = card.locator('.standing[data-competency="MATH.1"]')
     expect(standing).to_be_visible()
     assert standing.get_attribute("data-level") == "6"

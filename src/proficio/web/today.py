@@ -256,7 +256,7 @@ def student(
                 len(due),
                 home + "?show=goals#my-goals",
                 _("See my goals"),
-                _("No goal is due in the next two weeks. Set a goal below."),
+                _("No goal is due in the next two weeks. Set one under Goals and reflections."),
                 names=[
                     (f"{g.text} ({g.target_date:%Y-%m-%d})", home + "?show=goals#my-goals")
                     for g in due
