@@ -21,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proficio import policy
+from proficio.audit import log
+from proficio.audit.models import AuditAction
 from proficio.core.credentials import data_integrity, ob3, status_list, vc_jwt
 from proficio.core.credentials.verify import Outcome, Verdict, read_presented, verify_bytes
-from proficio.credentials import keys, publish
+from proficio.credentials import keys, publish, signing
 from proficio.credentials.levels import LevelReached, levels_reached
 from proficio.credentials.models import (
     CredentialFormat,
@@ -34,7 +36,7 @@ from proficio.credentials.models import (
     OutsideCredential,
     StatusList,
 )
-from proficio.credentials.trust import contexts, trust
+from proficio.credentials.trust import trust
 from proficio.frameworks.models import Item, ItemKind, PublicationStatus
 from proficio.orgs.models import Organization, OrganizationKind, Student
 from proficio.policy import Act, Subject
@@ -109,20 +111,28 @@ def rotate_issuer_key(actor: Any, org: Organization) -> IssuerKey:
     return _new_key(org, IssuerKey.objects.filter(organization=org).count() + 1)
 
 
+def _status_bits(org: Organization, key: IssuerKey, count: int) -> list[tuple[StatusList, int]]:
+    """The next ``count`` free bits on the organization's open lists under the key's DID
+    (a new list when one fills), inside the caller's transaction."""
+    bits: list[tuple[StatusList, int]] = []
+    while len(bits) < count:
+        sl = (
+            StatusList.objects.select_for_update()
+            .filter(organization=org, key__did=key.did)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if sl is None or sl.next_index >= sl.size:
+            sl = StatusList.objects.create(organization=org, key=key, size=status_list.MIN_ENTRIES)
+        take = min(count - len(bits), sl.size - sl.next_index)
+        bits.extend((sl, index) for index in range(sl.next_index, sl.next_index + take))
+        sl.next_index += take
+        sl.save(update_fields=["next_index"])
+    return bits
+
+
 def _status_bit(org: Organization, key: IssuerKey) -> tuple[StatusList, int]:
-    """The next free bit on the organization's open list under the key's DID."""
-    sl = (
-        StatusList.objects.select_for_update()
-        .filter(organization=org, key__did=key.did)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if sl is None or sl.next_index >= sl.size:
-        sl = StatusList.objects.create(organization=org, key=key, size=status_list.MIN_ENTRIES)
-    index = sl.next_index
-    sl.next_index += 1
-    sl.save(update_fields=["next_index"])
-    return sl, index
+    return _status_bits(org, key, 1)[0]
 
 
 # ---------------------------------------------------------------- issuing
@@ -279,47 +289,96 @@ def _sign_and_record(
     key = _issuing_key(org)
     issuer = _issuer_profile(org, key)
     chosen = achievement if achievement is not None else make_achievement(issuer)
-    sl, index = _status_bit(org, key)
-    now = timezone.now()
+    row, unsigned = _unsigned_credential(
+        actor,
+        holder,
+        recipient,
+        org,
+        key,
+        _status_bit(org, key),
+        timezone.now(),
+        kind=kind,
+        subject_key=subject_key,
+        achievement=chosen,
+        competency=competency,
+        level=level,
+        valid_until=valid_until,
+        evidence=evidence,
+    )
+    _sign_rows(key, [row], [unsigned], signing.sign_here)
+    row.save()
+    return row
+
+
+def _unsigned_credential(
+    actor: Any,
+    holder: dict[str, Any],
+    recipient: ob3.Recipient,
+    org: Organization,
+    key: IssuerKey,
+    bit: tuple[StatusList, int],
+    now: dt.datetime,
+    *,
+    kind: CredentialKind,
+    subject_key: str,
+    achievement: ob3.Achievement,
+    competency: Item | None = None,
+    level: Any = None,
+    valid_until: dt.datetime | None = None,
+    evidence: Sequence[ob3.Evidence] = (),
+) -> tuple[IssuedCredential, dict[str, Any]]:
+    """The record (not saved, content not yet signed) and the OB 3.0 credential to sign."""
+    sl, index = bit
     record_id = uuid.uuid4()
-    credential_id = f"{publish.base_url()}/credentials/{record_id}"
     unsigned = ob3.achievement_credential(
         ob3.CredentialMeta(
-            id=credential_id,
-            name=chosen.name,
+            id=f"{publish.base_url()}/credentials/{record_id}",
+            name=achievement.name,
             valid_from=now,
             valid_until=valid_until,
             status=status_list.entry(publish.status_list_url(sl), index),
             evidence=evidence,
         ),
-        issuer,
+        _issuer_profile(org, key),
         recipient,
-        chosen,
+        achievement,
     )
-    signed = data_integrity.sign(
-        unsigned,
-        secret=keys.unseal(key.encrypted_secret),
-        verification_method=key.verification_method,
-        created=now,
-        contexts=contexts(),
-    )
-    return IssuedCredential.objects.create(
+    row = IssuedCredential(
         uuid=record_id,
         **holder,
         issuer=org,
         kind=kind,
         format=CredentialFormat.DATA_INTEGRITY,
         subject_key=subject_key,
-        name=chosen.name[:300],
+        name=achievement.name[:300],
         competency=competency,
         level=level,
-        content=json.dumps(signed, ensure_ascii=False),
         key=key,
         status_list=sl,
         status_index=index,
         issued_at=now,
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
+    return row, unsigned
+
+
+def _sign_rows(
+    key: IssuerKey,
+    rows: Sequence[IssuedCredential],
+    unsigned: Sequence[dict[str, Any]],
+    signer: signing.Signer,
+) -> None:
+    """Sign each credential with the key's eddsa-rdfc-2022 proof, dated at its issue."""
+    if not rows:
+        return
+    signed = signer(
+        list(unsigned),
+        secret=keys.unseal(key.encrypted_secret),
+        verification_method=key.verification_method,
+        created=rows[0].issued_at,
+    )
+    for row, document in zip(rows, signed, strict=True):
+        row.content = json.dumps(document, ensure_ascii=False)
 
 
 def _issue_level(actor: Any, student: Student, reached: LevelReached) -> IssuedCredential:
@@ -361,6 +420,95 @@ def issue_level_credentials(
     ]
 
 
+def issue_level_credentials_for(
+    actor: Any,
+    students: Sequence[Student],
+    *,
+    always: bool = False,
+    signer: signing.Signer = signing.sign_here,
+) -> list[IssuedCredential]:
+    """:func:`issue_level_credentials` for many students at once (a graduating class): one
+    authorization, one read of what they hold, their status bits taken together in one
+    short transaction, the credentials signed outside any transaction (by ``signer``, which
+    may spread them over processes), then written together in a second short one that
+    skips anything issued meanwhile. A bit taken for a credential that is then skipped
+    stays unused (never set), which verifiers read as not revoked about nothing."""
+    ids = [s.pk for s in students]
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, ids)
+    held = set(
+        IssuedCredential.objects.filter(
+            student_id__in=ids, kind=CredentialKind.LEVEL, revoked_at__isnull=True
+        ).values_list("student_id", "subject_key")
+    )
+    by_district: dict[int, tuple[Organization, list[Student]]] = {}
+    districts: dict[int, Organization] = {}
+    for student in students:
+        if student.school_id not in districts:
+            districts[student.school_id] = district_of(student.school)
+        org = districts[student.school_id]
+        by_district.setdefault(org.pk, (org, []))[1].append(student)
+    issued: list[IssuedCredential] = []
+    for org, group in by_district.values():
+        if not always and not level_credentials_on(org):
+            continue
+        due = [
+            (student, reached)
+            for student in group
+            for reached in levels_reached(student)
+            if (student.pk, reached.subject_key) not in held
+        ]
+        issued += _issue_levels(actor, org, due, signer)
+    return issued
+
+
+def _issue_levels(
+    actor: Any,
+    org: Organization,
+    due: Sequence[tuple[Student, LevelReached]],
+    signer: signing.Signer,
+) -> list[IssuedCredential]:
+    if not due:
+        return []
+    with transaction.atomic():
+        key = _issuing_key(org)
+        bits = _status_bits(org, key, len(due))
+    issuer = _issuer_profile(org, key)
+    now = timezone.now()
+    rows: list[IssuedCredential] = []
+    documents: list[dict[str, Any]] = []
+    for (student, reached), bit in zip(due, bits, strict=True):
+        row, unsigned = _unsigned_credential(
+            actor,
+            {"student": student},
+            _recipient(student),
+            org,
+            key,
+            bit,
+            now,
+            kind=CredentialKind.LEVEL,
+            subject_key=reached.subject_key,
+            achievement=achievement_for_level(reached, issuer),
+            competency=reached.competency,
+            level=reached.level,
+        )
+        rows.append(row)
+        documents.append(unsigned)
+    _sign_rows(key, rows, documents, signer)
+    with transaction.atomic(), log.batched():
+        meanwhile = set(
+            IssuedCredential.objects.filter(
+                student_id__in={r.student_id for r in rows},
+                subject_key__in={r.subject_key for r in rows},
+                revoked_at__isnull=True,
+            ).values_list("student_id", "subject_key")
+        )
+        fresh = [r for r in rows if (r.student_id, r.subject_key) not in meanwhile]
+        IssuedCredential.objects.bulk_create(fresh, batch_size=500)
+        for row in fresh:  # bulk writes bypass the audit signal: one entry per credential
+            log.record(AuditAction.CREATE, row)
+    return fresh
+
+
 def sync_level_credentials(
     actor: Any, student: Student
 ) -> tuple[list[IssuedCredential], list[IssuedCredential]]:
@@ -400,51 +548,83 @@ def issue_clr(
 ) -> IssuedCredential:
     """A CLR 2.0 credential signed as a VC-JWT, holding the student's live OB 3.0
     credentials (each signed itself). The transcript calls this with its own selection."""
-    # A credential about to be issued: asked of the student (not of an IssuedCredential).
-    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [student.pk])
-    inner = [c for c in credentials if c.student_id == student.pk and c.revoked_at is None]
-    if not inner:
-        raise ValidationError({"credentials": _("A record needs at least one live credential.")})
-    org = district_of(student.school)
-    key = _issuing_key(org)
-    issuer = _issuer_profile(org, key)
-    sl, index = _status_bit(org, key)
-    now = timezone.now()
-    record = IssuedCredential(
-        student=student,
-        issuer=org,
-        kind=kind,
-        format=CredentialFormat.JWT,
-        subject_key=subject_key,
-        name=name[:300],
-        key=key,
-        status_list=sl,
-        status_index=index,
-        issued_at=now,
-        issued_by=actor if getattr(actor, "pk", None) else None,
-    )
-    unsigned = ob3.clr_credential(
-        ob3.CredentialMeta(
-            id=f"{publish.base_url()}/credentials/{record.uuid}",
-            name=name,
-            valid_from=now,
-            status=status_list.entry(publish.status_list_url(sl), index),
-        ),
-        issuer,
-        _recipient(student),
-        [
-            json.loads(c.content) if c.format == CredentialFormat.DATA_INTEGRITY else c.content
-            for c in inner
-        ],
-    )
-    record.content = vc_jwt.sign(
-        unsigned,
-        secret=keys.unseal(key.encrypted_secret),
-        public_key=bytes(key.public_key),
-        kid=key.verification_method,
-    )
-    record.save()
-    return record
+    return issue_clrs(actor, [(student, name, credentials)], subject_key=subject_key, kind=kind)[0]
+
+
+@transaction.atomic
+def issue_clrs(
+    actor: Any,
+    records: Sequence[tuple[Student, str, QuerySet[IssuedCredential] | Sequence[IssuedCredential]]],
+    *,
+    subject_key: str,
+    kind: CredentialKind = CredentialKind.CLR,
+) -> list[IssuedCredential]:
+    """:func:`issue_clr` for many students (student, name, credentials) in one transaction:
+    one authorization, the status bits taken together, the records written together."""
+    # A credential about to be issued: asked of the students (not of an IssuedCredential).
+    policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, [r[0].pk for r in records])
+    wanted: list[tuple[Student, str, list[IssuedCredential], Organization]] = []
+    for student, name, credentials in records:
+        inner = [c for c in credentials if c.student_id == student.pk and c.revoked_at is None]
+        if not inner:
+            raise ValidationError(
+                {"credentials": _("A record needs at least one live credential.")}
+            )
+        wanted.append((student, name, inner, district_of(student.school)))
+    issued: list[IssuedCredential] = []
+    for org in {w[3].pk: w[3] for w in wanted}.values():
+        here = [w for w in wanted if w[3].pk == org.pk]
+        key = _issuing_key(org)
+        issuer = _issuer_profile(org, key)
+        secret = keys.unseal(key.encrypted_secret)
+        now = timezone.now()
+        rows = []
+        for (student, name, inner, _org), (sl, index) in zip(
+            here, _status_bits(org, key, len(here)), strict=True
+        ):
+            record = IssuedCredential(
+                student=student,
+                issuer=org,
+                kind=kind,
+                format=CredentialFormat.JWT,
+                subject_key=subject_key,
+                name=name[:300],
+                key=key,
+                status_list=sl,
+                status_index=index,
+                issued_at=now,
+                issued_by=actor if getattr(actor, "pk", None) else None,
+            )
+            unsigned = ob3.clr_credential(
+                ob3.CredentialMeta(
+                    id=f"{publish.base_url()}/credentials/{record.uuid}",
+                    name=name,
+                    valid_from=now,
+                    status=status_list.entry(publish.status_list_url(sl), index),
+                ),
+                issuer,
+                _recipient(student),
+                [
+                    json.loads(c.content)
+                    if c.format == CredentialFormat.DATA_INTEGRITY
+                    else c.content
+                    for c in inner
+                ],
+            )
+            record.content = vc_jwt.sign(
+                unsigned,
+                secret=secret,
+                public_key=bytes(key.public_key),
+                kid=key.verification_method,
+            )
+            rows.append(record)
+        with log.batched():
+            IssuedCredential.objects.bulk_create(rows, batch_size=500)
+            for row in rows:  # bulk writes bypass the audit signal: one entry per credential
+                log.record(AuditAction.CREATE, row)
+        issued += rows
+    order = {id(w[0]): i for i, w in enumerate(wanted)}
+    return sorted(issued, key=lambda r: order[id(r.student)])
 
 
 # ---------------------------------------------------------------- revoking and correcting

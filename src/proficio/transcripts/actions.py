@@ -13,7 +13,7 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,9 @@ from proficio.audit.context import acting
 from proficio.audit.log import record
 from proficio.audit.models import AuditAction
 from proficio.credentials import actions as credentials
+from proficio.credentials import signing as credential_signing
 from proficio.credentials.models import CredentialKind, IssuedCredential
+from proficio.frameworks import definitions
 from proficio.orgs.models import Organization, OrganizationKind, Student
 from proficio.policy import Act, Subject
 from proficio.transcripts import transcript
@@ -162,38 +164,60 @@ def transcript_clr(actor: Any, student: Student) -> IssuedCredential:
     return _wrap(student)
 
 
-@transaction.atomic
 def _wrap(student: Student) -> IssuedCredential:
-    live = IssuedCredential.objects.filter(
-        student=student,
-        kind=CredentialKind.LEVEL,
-        revoked_at__isnull=True,
-        subject_key__startswith="level:",
-    )
-    if not live.exists():
+    wrapped = _wrap_many([student])
+    if student.pk not in wrapped:
         raise ValidationError(
             {"credentials": _("No competency level is reached yet: there is nothing to certify.")}
         )
-    current = IssuedCredential.objects.filter(
-        student=student, subject_key=TRANSCRIPT_KEY, revoked_at__isnull=True
-    ).first()
-    if current is not None:
-        newest = live.aggregate(at=Max("issued_at"))["at"]
-        revoked_since = IssuedCredential.objects.filter(
-            student=student, kind=CredentialKind.LEVEL, revoked_at__gt=current.issued_at
-        ).exists()
-        if newest is not None and newest <= current.issued_at and not revoked_since:
-            return current
-        credentials.revoke_credential(
-            policy.SYSTEM, current, reason=_("A newer transcript replaces this one.")
-        )
-    return credentials.issue_clr(
-        policy.SYSTEM,
-        student,
-        name=_("Competency transcript of %(name)s") % {"name": student.display_name},
-        credentials=list(live),
-        subject_key=TRANSCRIPT_KEY,
-    )
+    return wrapped[student.pk]
+
+
+@transaction.atomic
+def _wrap_many(students: list[Student]) -> dict[int | None, IssuedCredential]:
+    """Each student's transcript CLR (student id → credential): the newest one while it
+    still holds every live level credential, else a fresh one (the old one revoked). A
+    student with no live level credential gets none. Reads are one query per kind for all
+    the students; the fresh CLRs are written together."""
+    ids = [s.pk for s in students]
+    live: dict[int | None, list[IssuedCredential]] = {}
+    for c in IssuedCredential.objects.filter(
+        student_id__in=ids,
+        kind=CredentialKind.LEVEL,
+        revoked_at__isnull=True,
+        subject_key__startswith="level:",
+    ):
+        live.setdefault(c.student_id, []).append(c)
+    current = {
+        c.student_id: c
+        for c in IssuedCredential.objects.filter(
+            student_id__in=ids, subject_key=TRANSCRIPT_KEY, revoked_at__isnull=True
+        ).order_by("issued_at", "pk")
+    }
+    kept: dict[int | None, IssuedCredential] = {}
+    fresh: list[tuple[Student, str, list[IssuedCredential]]] = []
+    for student in students:
+        inner = live.get(student.pk)
+        if not inner:
+            continue
+        found = current.get(student.pk)
+        if found is not None:
+            newest = max(c.issued_at for c in inner)
+            revoked_since = IssuedCredential.objects.filter(
+                student=student, kind=CredentialKind.LEVEL, revoked_at__gt=found.issued_at
+            ).exists()
+            if newest <= found.issued_at and not revoked_since:
+                kept[student.pk] = found
+                continue
+            credentials.revoke_credential(
+                policy.SYSTEM, found, reason=_("A newer transcript replaces this one.")
+            )
+        name = _("Competency transcript of %(name)s") % {"name": student.display_name}
+        fresh.append((student, name, inner))
+    if fresh:
+        for clr in credentials.issue_clrs(policy.SYSTEM, fresh, subject_key=TRANSCRIPT_KEY):
+            kept[clr.student_id] = clr
+    return kept
 
 
 # ---------------------------------------------------------------- a graduating class
@@ -223,9 +247,15 @@ def start_class_issue(actor: Any, district: Organization, *, grade_level: str) -
     return job
 
 
-def run_class_issue(job: ClassIssue) -> ClassIssue:
-    """Each student in turn (each in its own transactions): their level credentials, then
-    their transcript CLR. Progress goes to the shared progress cache."""
+CLASS_CHUNK = 25
+
+
+def run_class_issue(job: ClassIssue, *, processes: int | None = None) -> ClassIssue:
+    """The class in chunks of students, each chunk: their level credentials (signed over
+    ``processes`` worker processes, by default the ``PROFICIO_SIGNING_PROCESSES`` setting),
+    then their transcript CLRs, each write in its own short transaction. The definitions
+    the standings read are read once per chunk. Progress goes to the shared progress cache
+    after each chunk."""
     students = list(
         Student.objects.filter(
             school__path__startswith=job.district.path, grade_level=job.grade_level
@@ -236,14 +266,17 @@ def run_class_issue(job: ClassIssue) -> ClassIssue:
     total = len(students)
     levels = transcripts = 0
     progress.report("class_issue", job.pk, done=0, total=total, stage="issuing")
-    for done, student in enumerate(students, start=1):
-        levels += len(credentials.issue_level_credentials(policy.SYSTEM, student, always=True))
-        try:
-            _wrap(student)
-            transcripts += 1
-        except ValidationError:
-            pass  # nothing reached yet: no transcript credential
-        if done % 25 == 0 or done == total:
+    with credential_signing.signer(processes) as sign:
+        for start in range(0, total, CLASS_CHUNK):
+            chunk = students[start : start + CLASS_CHUNK]
+            with definitions.request_scope():
+                levels += len(
+                    credentials.issue_level_credentials_for(
+                        policy.SYSTEM, chunk, always=True, signer=sign
+                    )
+                )
+                transcripts += len(_wrap_many(chunk))
+            done = min(start + CLASS_CHUNK, total)
             progress.report("class_issue", job.pk, done=done, total=total, stage="issuing")
     ClassIssue.objects.filter(pk=job.pk).update(
         finished_at=timezone.now(), transcripts=transcripts, level_credentials=levels

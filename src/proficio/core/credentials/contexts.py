@@ -2,7 +2,12 @@
 
 The store is filled from a bundle that ``make install`` writes out of the npm context
 packages (``tools/jsonld_contexts.cjs``), plus any context files an operator adds. A URL the
-store does not hold is refused with :class:`ContextNotHeld`: nothing is ever fetched."""
+store does not hold is refused with :class:`ContextNotHeld`: nothing is ever fetched.
+
+Processing the contexts is most of the work of canonicalizing a credential, so each store
+keeps what pyld makes of them across documents (:meth:`ContextStore.resolver`): the contexts
+it holds, resolved once, and the active contexts they produce, processed once. A store's
+caches are its own: a context another store holds is never answered from them."""
 
 from __future__ import annotations
 
@@ -10,6 +15,12 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from c14n.Canonicalize import canonicalize
+from frozendict import frozendict
+from pyld import iri_resolver
+from pyld.context_resolver import ContextResolver
+from pyld.resolved_context import ResolvedContext
 
 from proficio.core.credentials.errors import ContextNotHeld, CredentialError
 
@@ -31,6 +42,7 @@ class ContextStore:
     def __init__(self, documents: Mapping[str, Any], sources: Mapping[str, str] | None = None):
         self._documents = dict(documents)
         self._sources = dict(sources or {})
+        self._cache = _StoreCache(self._documents)
 
     @classmethod
     def from_bundle(cls, path: Path) -> ContextStore:
@@ -79,6 +91,11 @@ class ContextStore:
 
         return load
 
+    def resolver(self) -> ContextResolver:
+        """A pyld context resolver for one operation (pass it as ``contextResolver`` with
+        :meth:`loader`), answering from this store's caches."""
+        return _Resolver(self._cache, self.loader())
+
 
 def contexts_used(document: Any) -> list[str]:
     """Every context URL a document names, at any depth, in order of appearance."""
@@ -99,3 +116,117 @@ def contexts_used(document: Any) -> list[str]:
 
     walk(document)
     return found
+
+
+# ---------------------------------------------------------------- pyld's context caches
+#
+# pyld resolves every context a document names and processes it against the active
+# context; it keeps a result only for contexts a loader marks "static", in one cache shared
+# by every loader in the process, and it keys processed contexts by the identity of the
+# active context. A type-scoped context (OB 3.0 scopes one to each of its types) is applied
+# to a fresh copy of the active context, so pyld processes it again on every node of every
+# document. The classes below keep both results per store, and find a type-scoped result
+# again by what the copy holds rather than by the copy's identity.
+
+_CLONE_KEYS = frozenset({"mappings", "@base", "@language", "@vocab", "previousContext", "_uuid"})
+
+
+def _active_key(active: Mapping[str, Any]) -> Any:
+    """The cache key of an active context: its own identifier, or, for the child pyld makes
+    before applying a non-propagating context (every entry its parent's, plus the parent
+    as ``previousContext``), the parent's identifier. Processing depends only on what the
+    active context holds, so equal contents may share one result."""
+    parent = active.get("previousContext")
+    if (
+        isinstance(parent, Mapping)
+        and "_uuid" in parent
+        and "previousContext" not in parent
+        and _CLONE_KEYS.issuperset(active)
+        and all(
+            (key in active) == (key in parent) and active.get(key) == parent.get(key)
+            for key in ("@base", "@language", "@vocab")
+        )
+        and active["mappings"] == parent["mappings"]
+    ):
+        return ("child of", parent["_uuid"])
+    return active["_uuid"]
+
+
+class _Resolved(ResolvedContext):  # type: ignore[misc]
+    """A resolved context whose processed results are keyed by :func:`_active_key`."""
+
+    def get_processed(self, active_ctx: Mapping[str, Any]) -> Any:
+        return self.cache.get(_active_key(active_ctx))
+
+    def set_processed(self, active_ctx: Mapping[str, Any], processed_ctx: Any) -> None:
+        self.cache[_active_key(active_ctx)] = processed_ctx
+
+
+class _StoreCache:
+    """What one store's contexts resolve to: by URL for the documents it holds, by object
+    for the contexts inside them (they live as long as the store), and by canonical JSON
+    (at most ``inline_max`` of them) for contexts written inline in a document."""
+
+    def __init__(self, documents: Mapping[str, Any], inline_max: int = 256):
+        self.by_url: dict[tuple[str, str], list[_Resolved]] = {}
+        self.held: dict[int, Any] = {}
+        self.by_object: dict[int, _Resolved] = {}
+        self.inline: dict[str, _Resolved] = {}
+        self.inline_max = inline_max
+        stack: list[Any] = list(documents.values())
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                self.held[id(node)] = node
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+
+    def for_object(self, ctx: Mapping[str, Any]) -> _Resolved:
+        if self.held.get(id(ctx)) is ctx:
+            found = self.by_object.get(id(ctx))
+            if found is None:
+                found = self.by_object[id(ctx)] = _Resolved(ctx)
+            return found
+        key = canonicalize(dict(ctx)).decode("utf-8")
+        found = self.inline.get(key)
+        if found is None:
+            if len(self.inline) >= self.inline_max:
+                self.inline.pop(next(iter(self.inline)))
+            found = self.inline[key] = _Resolved(ctx)
+        return found
+
+
+class _Resolver(ContextResolver):  # type: ignore[misc]
+    """pyld's context resolver over a store's caches (one per operation, as pyld expects)."""
+
+    def __init__(self, cache: _StoreCache, loader: DocumentLoader):
+        super().__init__({}, loader)
+        self.store_cache = cache
+
+    def resolve(
+        self, active_ctx: Any, context: Any, base: Any, cycles: set[str] | None = None
+    ) -> list[_Resolved]:
+        cycles = set() if cycles is None else cycles
+        if isinstance(context, dict | frozendict) and "@context" in context:
+            context = context["@context"]
+        resolved: list[_Resolved] = []
+        for ctx in context if isinstance(context, list) else [context]:
+            if isinstance(ctx, str):
+                found = self.store_cache.by_url.get((ctx, base))
+                if found is None:
+                    url = iri_resolver.resolve(ctx, base)
+                    fetched, remote = self._fetch_context(active_ctx, url, cycles)
+                    here = remote.get("documentUrl", url)
+                    self._resolve_context_urls(fetched, here)
+                    found = self.resolve(active_ctx, fetched, here, cycles)
+                    self.store_cache.by_url[(ctx, base)] = found
+                resolved.extend(found)
+            elif ctx is None or ctx is False:
+                resolved.append(_Resolved(False))
+            elif isinstance(ctx, dict | frozendict):
+                resolved.append(self.store_cache.for_object(ctx))
+            else:
+                # pyld's own words and code for a context that is not an object.
+                super().resolve(active_ctx, [ctx], base, cycles)
+        return resolved

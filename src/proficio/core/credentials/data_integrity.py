@@ -35,6 +35,7 @@ def canonize(document: Any, contexts: ContextStore) -> str:
                 "algorithm": "URDNA2015",
                 "format": "application/n-quads",
                 "documentLoader": contexts.loader(),
+                "contextResolver": contexts.resolver(),
             },
         )
     except jsonld.JsonLdError as exc:

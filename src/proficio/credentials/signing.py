@@ -1,0 +1,94 @@
+"""Signing many Data Integrity credentials at once: in this process, or spread over worker
+processes (a graduating class is thousands of independent signatures, each pure
+computation over its own document).
+
+A worker is a fork of the task's process: it signs what it is sent with the key sent along
+and the contexts it inherited; it touches no database and keeps nothing. The pool lives
+as long as one task (``with signer(n) as sign: ...``)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol
+
+from django.conf import settings
+
+from proficio.core.credentials import data_integrity
+
+
+class Signer(Protocol):
+    def __call__(
+        self,
+        documents: list[dict[str, Any]],
+        *,
+        secret: bytes,
+        verification_method: str,
+        created: dt.datetime,
+    ) -> list[dict[str, Any]]: ...
+
+
+def sign_here(
+    documents: list[dict[str, Any]],
+    *,
+    secret: bytes,
+    verification_method: str,
+    created: dt.datetime,
+) -> list[dict[str, Any]]:
+    """Sign each document in this process, with this process's contexts."""
+    from proficio.credentials.trust import contexts
+
+    store = contexts()
+    return [
+        data_integrity.sign(
+            document,
+            secret=secret,
+            verification_method=verification_method,
+            created=created,
+            contexts=store,
+        )
+        for document in documents
+    ]
+
+
+def _sign_in_worker(
+    documents: list[dict[str, Any]], secret: bytes, verification_method: str, created: dt.datetime
+) -> list[dict[str, Any]]:
+    return sign_here(
+        documents, secret=secret, verification_method=verification_method, created=created
+    )
+
+
+@contextlib.contextmanager
+def signer(processes: int | None = None) -> Iterator[Signer]:
+    """A signer for the block: this process's own with 1 process (the default setting,
+    ``PROFICIO_SIGNING_PROCESSES``), else a pool of that many worker processes that each
+    sign an equal, contiguous share of every batch (the order is kept)."""
+    count = settings.PROFICIO_SIGNING_PROCESSES if processes is None else processes
+    if count <= 1:
+        yield sign_here
+        return
+    # Forked, the workers start with this process's contexts and pyld's caches already
+    # warm. They inherit its database connections but never use them, and a worker ends
+    # without closing anything (multiprocessing leaves a forked child with ``os._exit``).
+    with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+
+        def sign_spread(
+            documents: list[dict[str, Any]],
+            *,
+            secret: bytes,
+            verification_method: str,
+            created: dt.datetime,
+        ) -> list[dict[str, Any]]:
+            share = -(-len(documents) // count) or 1
+            parts = [documents[i : i + share] for i in range(0, len(documents), share)]
+            futures = [
+                pool.submit(_sign_in_worker, part, secret, verification_method, created)
+                for part in parts
+            ]
+            return [signed for future in futures for signed in future.result()]
+
+        yield sign_spread
