@@ -78,7 +78,8 @@ def test_student_sees_all_her_evidence_a_page_at_a_time_and_returned_work_stays_
     assert total >= 5
     client.force_login(world.user("ana"))
     url = reverse("web:role_home", args=["student"])
-    first = client.get(url)
+    # The history is the home's evidence panel (``?show=evidence``), a page at a time.
+    first = client.get(url, {"show": "evidence"})
     text = first.content.decode()
     assert len(first.context["evidence"]) == 2
     assert f"{total} pieces of evidence in all." in text
@@ -92,7 +93,7 @@ def test_student_sees_all_her_evidence_a_page_at_a_time_and_returned_work_stays_
     # Every page together is the whole history, each piece once.
     seen = []
     for n in range(1, pages + 1):
-        seen += [e.pk for e in client.get(url, {"page": n}).context["evidence"]]
+        seen += [e.pk for e in client.get(url, {"show": "evidence", "page": n}).context["evidence"]]
     assert sorted(seen) == sorted(
         Evidence.objects.filter(student=world.ana).values_list("pk", flat=True)
     )

@@ -216,7 +216,35 @@ STUDENT_PAGES = [
     # The feedback history of each piece of evidence, the returned work (the world has one
     # piece, with its files and scores) and the teachers' comments of the reporting period.
     # ... and "needs me today" (issue 17): requests by status, feedback waiting, goals due.
-    ("student home", "ana", lambda w: reverse("web:role_home", args=["student"]), 41),
+    # Each is read once and shared (one standings read for the cards and the next steps;
+    # the requests, goals and returned work each one query for their list and their count);
+    # the rest of the home is one panel at a time (``?show=``), each reading only its own.
+    # Before: 41, with every panel at once.
+    ("student home", "ana", lambda w: reverse("web:role_home", args=["student"]), 20),
+    (
+        "student home: progress",
+        "ana",
+        lambda w: reverse("web:role_home", args=["student"]) + "?show=progress",
+        22,  # the chart replays each determination's evidence: two reads
+    ),
+    (
+        "student home: evidence",
+        "ana",
+        lambda w: reverse("web:role_home", args=["student"]) + "?show=evidence",
+        26,  # the history's count and page, with its files, scores, targets and returns
+    ),
+    (
+        "student home: goals",
+        "ana",
+        lambda w: reverse("web:role_home", args=["student"]) + "?show=goals",
+        21,
+    ),
+    (
+        "student home: classes",
+        "ana",
+        lambda w: reverse("web:role_home", args=["student"]) + "?show=classes",
+        21,
+    ),
     (
         "student record",
         "rivera",
@@ -246,6 +274,67 @@ def test_student_pages_do_not_grow_with_evidence(world, name, username, url, bud
         lambda k: _add_evidence(ana, section, k),
         budget,
     )
+
+
+def _add_competencies(framework: Any, how_many: int) -> None:
+    """New competencies in the student's framework, each with one learning target (the
+    definitions change, so the next request reads them afresh, then keeps them)."""
+    from proficio.frameworks.models import Association, AssociationType, Category, ItemKind
+
+    level = Item.objects.filter(framework=framework, level__isnull=False).first().level
+    now = timezone.now()
+    for _k in range(how_many):
+        n = next(_serial)
+        comp = Item.objects.create(
+            framework=framework,
+            uri=f"urn:budget:c{n}",
+            last_change=now,
+            full_statement=f"Budget competency {n}",
+            human_coding_scheme=f"BUDGET.{n}",
+            kind=ItemKind.COMPETENCY,
+            category=Category.ACADEMIC,
+        )
+        target = Item.objects.create(
+            framework=framework,
+            uri=f"urn:budget:t{n}",
+            last_change=now,
+            full_statement=f"Budget target {n}",
+            human_coding_scheme=f"BUDGET.{n}.1",
+            kind=ItemKind.TARGET,
+            level=level,
+        )
+        Association.objects.create(
+            framework=framework,
+            uri=f"urn:budget:a{n}",
+            last_change=now,
+            association_type=AssociationType.IS_CHILD_OF,
+            origin_identifier=str(target.identifier),
+            origin_uri=target.uri,
+            origin_item=target,
+            destination_identifier=str(comp.identifier),
+            destination_uri=comp.uri,
+            destination_item=comp,
+        )
+
+
+def test_student_home_does_not_grow_with_competencies(world):
+    """Issue 19: the student home is <= 20 queries whatever the number of competencies
+    (before, one read per competency through the standings)."""
+    client = Client()
+    client.force_login(world.user("ana"))
+    framework = world.target("MATH.1.2").framework
+    address = reverse("web:role_home", args=["student"])
+    before = Item.objects.filter(framework=framework, kind="competency").count()
+
+    # New definitions are read once by the next request and kept: count the one after it.
+    def warm_then_count() -> tuple[int, list[str]]:
+        _count(client, "get", address)
+        return _count(client, "get", address)
+
+    _steady(warm_then_count, lambda k: _add_competencies(framework, k), 20)
+    assert Item.objects.filter(framework=framework, kind="competency").count() == before + 15
+    page = client.get(address).content.decode()
+    assert "BUDGET." in page  # the new competencies are on the page that was counted
 
 
 def test_api_write_costs_a_fixed_amount_per_target(world):

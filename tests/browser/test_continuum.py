@@ -19,7 +19,9 @@ def _grid_codes(page) -> list[str]:
 
 def test_anas_math1_card_shows_standing_expectation_and_next_step(page):
     log_in(page, "ana", DEMO_PASSWORD)
-    card = page.locator("section.card", has=page.locator("h4", has_text=re.compile(r"^MATH\.1 ")))
+    card = page.locator(
+        "details.competency", has=page.locator("h4", has_text=re.compile(r"^MATH\.1 "))
+    )
     standing = card.locator('.standing[data-competency="MATH.1"]')
     expect(standing).to_be_visible()
     assert standing.get_attribute("data-level") == "6"
@@ -139,6 +141,7 @@ def test_a_300_character_word_in_a_goal_wraps_instead_of_widening_the_page(page)
     import datetime as dt
 
     log_in(page, "ana", DEMO_PASSWORD)
+    page.get_by_role("link", name="Goals and reflections", exact=True).click()
     word = "Practise" + "x" * 292  # one 300-character word
     page.locator("#goal_text").fill(word)
     page.locator("#goal_target_date").fill(

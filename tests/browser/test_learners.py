@@ -31,10 +31,14 @@ def test_student_uploads_and_asks_teacher_accepts_both_and_level_changes(page, b
     log_in(page, "ana", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="My competencies on the continuum")).to_be_visible()
     expect(page.get_by_role("heading", name="What I could work on next")).to_be_visible()
-    expect(page.locator("[data-chart] svg")).to_be_visible()  # the progress chart draws
     expect(_target_row(page)).to_contain_text("Not yet assessed")
     screenshot(page, "learners-student-home")
     assert axe_violations(page) == []
+    page.get_by_role("link", name="My progress", exact=True).click()  # one panel at a time
+    expect(page.locator("[data-chart] svg")).to_be_visible()  # the progress chart draws
+    expect(page.get_by_role("link", name="My progress", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
 
     # Learning outside school: a wrong file type is refused with a clear message.
     page.get_by_role("link", name="Share learning from outside school").click()
@@ -55,7 +59,10 @@ def test_student_uploads_and_asks_teacher_accepts_both_and_level_changes(page, b
     )
     page.get_by_role("button", name="Send for review").click()
     expect(page.get_by_text("Sent to your teachers for review.")).to_be_visible()
-    page.locator("summary", has_text="pieces of evidence").click()  # collapsed on her home
+    # She lands on her home's evidence panel.
+    expect(page.get_by_role("link", name="My evidence", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
     expect(page.get_by_role("cell", name="Submitted, waiting for review")).to_be_visible()
 
     # Assess when ready.

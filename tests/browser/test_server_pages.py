@@ -30,7 +30,10 @@ def test_a_portfolio_link_opens_through_a_page_that_shows_it(page):
     page.get_by_role("button", name="Send for review").click()
     expect(page.get_by_text("Sent to your teachers for review.")).to_be_visible()
 
-    page.locator("summary", has_text="pieces of evidence").click()  # collapsed on her home
+    # She lands on her home's evidence panel, where the link is listed.
+    expect(page.get_by_role("link", name="My evidence", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
     page.get_by_role("link", name=LINK).first.click()
     expect(page.get_by_role("heading", name="A link outside Proficio")).to_be_visible()
     assert "/evidence/artifacts/" in page.url  # a page of ours, not a redirect away

@@ -61,13 +61,17 @@ def test_student_home_shows_the_continuum_next_targets_portfolio_and_chart(as_an
     codes = {t.human_coding_scheme for t in suggested}
     assert "MATH.1.2" in codes
     assert "MATH.1.1" not in codes
-    # The portfolio file is reached through the authorized download.
+    # The portfolio file is reached through the authorized download (the evidence panel).
     artifact = world.ana_evidence.artifacts.get()
-    assert reverse("evidence:artifact", args=[artifact.pk]) in html
-    # The progress chart, with its data table.
-    assert page.context["chart"] is not None
-    assert "Learning targets met" in html
-    assert "<table" in html
+    evidence = as_ana.get(HOME, {"show": "evidence"}).content.decode()
+    assert reverse("evidence:artifact", args=[artifact.pk]) in evidence
+    assert reverse("evidence:artifact", args=[artifact.pk]) not in html  # one panel at a time
+    # The progress chart, with its data table (the progress panel).
+    assert page.context["chart"] is None
+    progress = as_ana.get(HOME, {"show": "progress"})
+    assert progress.context["chart"] is not None
+    assert "Learning targets met" in progress.content.decode()
+    assert "<table" in progress.content.decode()
 
 
 def test_goal_and_reflection_forms(as_ana, world):
@@ -81,7 +85,7 @@ def test_goal_and_reflection_forms(as_ana, world):
     assert as_ana.post(reverse("learners:goal_done", args=[goal.pk])).status_code == 302
     assert as_ana.post(reverse("learners:reflection_add"), {"text": " "}).status_code == 400
     assert as_ana.post(reverse("learners:reflection_add"), {"text": "I can."}).status_code == 302
-    page = as_ana.get(HOME).content.decode()
+    page = as_ana.get(HOME, {"show": "goals"}).content.decode()  # the goals panel
     assert "Ratios" in page
     assert "I can." in page
 

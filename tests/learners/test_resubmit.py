@@ -76,7 +76,8 @@ def test_the_student_resubmits_and_the_teacher_sees_it_again(
     client.force_login(world.user("ana"))
     home = client.get(HOME).content.decode()
     assert "Returned to you with feedback" not in home
-    assert FEEDBACK in home[home.index('id="my-evidence"') :]
+    history = client.get(HOME, {"show": "evidence"}).content.decode()
+    assert FEEDBACK in history[history.index('id="my-evidence"') :]
 
 
 def test_a_file_the_upload_check_refuses_keeps_nothing_and_says_why(world, client, work):

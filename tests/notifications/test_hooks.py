@@ -140,7 +140,7 @@ def test_returned_work_tells_the_student_and_family(world, new, django_capture_o
     assert {n.kind for n in rows} == {Kind.WORK_RETURNED}
     own = next(n for n in rows if n.recipient.username == "ana")
     assert own.message == "Ms. Rivera returned “Fraction recipe” to you with feedback."
-    assert own.link.endswith("#my-evidence")
+    assert own.link.endswith("#returned-work")
 
 
 # --- Raters assigned samples --------------------------------------------------------------------

@@ -145,7 +145,9 @@ def resubmit(request: HttpRequest, evidence_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Sent back for review. Your teacher sees the new version."))
             if own:
-                return redirect(reverse("web:role_home", args=["student"]) + "#my-evidence")
+                return redirect(
+                    reverse("web:role_home", args=["student"]) + "?show=evidence#my-evidence"
+                )
             return redirect("web:student_detail", student_id=evidence.student_id)
     return render(
         request,

@@ -47,6 +47,8 @@ WATCHED = (
     "frameworks.RubricCriterion",
     "frameworks.RubricCriterionLevel",
     "frameworks.LevelStatement",
+    "frameworks.Exemplar",
+    "frameworks.HomeSupport",
     "mastery.MasteryPolicy",
     "mastery.PolicyVersion",
     "mastery.RollupRuleModel",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,11 +70,24 @@ def work_to_review(user: Any) -> QuerySet[Evidence]:
 GOAL_DUE_WINDOW = dt.timedelta(days=14)
 
 
+def _due(today: dt.date) -> Q:
+    return Q(achieved_at__isnull=True, target_date__lte=today + GOAL_DUE_WINDOW)
+
+
 def goals_due(student: Student, today: dt.date) -> QuerySet[Goal]:
     """The student's goals not reached yet whose date is past or within the window."""
-    return Goal.objects.filter(
-        student=student, achieved_at__isnull=True, target_date__lte=today + GOAL_DUE_WINDOW
-    ).order_by("target_date", "pk")
+    return Goal.objects.filter(_due(today), student=student).order_by("target_date", "pk")
+
+
+def goals_marked_due(student: Student, today: dt.date) -> list[Goal]:
+    """All the student's goals, in their usual order, each with ``is_due`` set by the rule
+    of :func:`goals_due`: the student's home lists them and counts the ones due in one
+    read."""
+    return list(
+        Goal.objects.filter(student=student).annotate(
+            is_due=ExpressionWrapper(_due(today), output_field=BooleanField())
+        )
+    )
 
 
 def reassessable_targets(student: Student, today: dt.date | None = None) -> QuerySet[Item]:

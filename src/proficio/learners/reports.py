@@ -7,6 +7,7 @@ like at each level, and the prerequisite graph (``precedes``).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 
 MET = ("proficient", "advanced")
+_Row = TypeVar("_Row")
 
 
 @dataclass
@@ -79,15 +81,6 @@ def attach_comments(rows: list[CompetencyRow], comments: dict[int, Any]) -> None
     """Put each competency's teacher comment (``learners.actions.comments_for``) on its row."""
     for row in rows:
         row.comment = comments.get(row.competency.pk)
-
-
-def _framework_ids(student: Student, open_here: dict[int, int]) -> set[int]:
-    """The frameworks reported on: those of the student's determinations and of the
-    targets open to them here (``open_here``: target id → framework id)."""
-    ids = set(
-        Determination.objects.filter(student=student).values_list("target__framework", flat=True)
-    )
-    return ids | set(open_here.values())
 
 
 def _items(framework_ids: set[int]) -> list[Item]:
@@ -160,12 +153,37 @@ def _links(framework_ids: set[int]) -> tuple[dict[int, int], list[tuple[int, int
     return definitions.cached(("report-links", tuple(sorted(framework_ids))), read)
 
 
+def _copies(rows: list[_Row]) -> list[_Row]:
+    """Copies of cached definition rows: the reader's language is put on the copies, since
+    cached values are shared between requests and never changed."""
+    return [copy.copy(row) for row in rows]
+
+
+def _of_frameworks(model: type[_Row], framework_ids: set[int], *related: str) -> list[_Row]:
+    """The rows of ``model`` (level statements, help at home, exemplars) on the items of
+    the frameworks: definitions, read from the definitions cache."""
+    ids = tuple(sorted(framework_ids))
+
+    def load() -> list[_Row]:
+        return list(
+            model.objects.filter(item__framework__in=ids)  # type: ignore[attr-defined]
+            .select_related(*related)
+            .order_by("pk")
+        )
+
+    return _copies(definitions.cached((f"report-{model.__name__}", ids), load))
+
+
 def _labels(
     scales: dict[int, ProficiencyScale | None], tr: Translator | None = None
 ) -> dict[tuple[int, float], str]:
     """(scale id, value) → the level's label (in the reader's language)."""
-    ids = {scale.pk for scale in scales.values() if scale is not None}
-    levels = list(ScaleLevel.objects.filter(scale_id__in=ids))
+    ids = tuple(sorted({scale.pk for scale in scales.values() if scale is not None}))
+    levels = _copies(
+        definitions.cached(
+            ("report-scale-levels", ids), lambda: list(ScaleLevel.objects.filter(scale_id__in=ids))
+        )
+    )
     if tr is not None:
         tr.localize_all(levels, TranslationKind.SCALE_LEVEL, "label")
     return {(lv.scale_id, lv.value): lv.label for lv in levels}
@@ -183,23 +201,26 @@ def competencies(
     """Each competency of the student's frameworks with its targets' standing, and the next
     targets suggested from the prerequisites. With ``since``, each row also lists the targets
     whose standing changed after that moment (from the determination history)."""
-    open_here_targets = reassessable_targets(student)
-    open_here_fw = dict(open_here_targets.values_list("pk", "framework_id"))
-    frameworks = _framework_ids(student, open_here_fw)
+    # What the student may be reassessed on, and their determinations with each target's
+    # framework: one read each, shared by the frameworks, the standings and the suggestions.
+    open_here_fw = dict(reassessable_targets(student).values_list("pk", "framework_id"))
+    determinations = list(
+        Determination.objects.filter(student=student).values_list(
+            "target_id", "status", "level_value", "target__framework_id"
+        )
+    )
+    frameworks = {fw for *_, fw in determinations} | set(open_here_fw.values())
     items = _items(frameworks)
     by_id = {i.pk: i for i in items}
     parent, precedes = _links(frameworks)
     # target → (status, level value): the determination, an active override winning (the
     # newest, as ``continuum.target_statuses`` reads them).
     standing_now: dict[int, tuple[str, float | None]] = {
-        t: (st, value)
-        for t, st, value in Determination.objects.filter(student=student).values_list(
-            "target_id", "status", "level_value"
-        )
+        t: (st, value) for t, st, value, _ in determinations
     }
     for t, st, value in (
         Override.objects.filter(student=student, withdrawn_at__isnull=True)
-        .order_by("at")
+        .order_by("at", "pk")
         .values_list("target_id", "status", "level_value")
     ):
         standing_now[t] = (st, value)
@@ -215,16 +236,14 @@ def competencies(
     tr.localize_all(items, TranslationKind.ITEM, *ITEM_FIELDS)
     tr.localize_all([i.level for i in items if i.level], TranslationKind.LEVEL, *LEVEL_FIELDS)
     labels = _labels(scales, tr)
-    level_statements = list(LevelStatement.objects.filter(item__framework__in=frameworks))
+    level_statements = _of_frameworks(LevelStatement, frameworks)
     tr.localize_all(level_statements, TranslationKind.LEVEL_STATEMENT, "statement")
     statements = {(s.item_id, s.level_id): s.statement for s in level_statements}
-    supports = list(HomeSupport.objects.filter(item__framework__in=frameworks))
+    supports = _of_frameworks(HomeSupport, frameworks)
     tr.localize_all(supports, TranslationKind.HOME_SUPPORT, "text")
     home_support = {(h.item_id, h.level_id): h.text for h in supports}
     exemplars: dict[int, list[Exemplar]] = defaultdict(list)
-    found_exemplars = list(
-        Exemplar.objects.filter(item__framework__in=frameworks).select_related("level")
-    )
+    found_exemplars = _of_frameworks(Exemplar, frameworks, "level")
     tr.localize_all(found_exemplars, TranslationKind.EXEMPLAR, "title")
     for ex in found_exemplars:
         exemplars[ex.item_id].append(ex)

@@ -44,6 +44,7 @@ from proficio.learners.pdf import render_pdf
 from proficio.mastery import engine
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
+from proficio.web import today
 from proficio.web.forms import labelled_errors, show_errors
 
 EVIDENCE_PAGE = 25  # pieces of evidence per page of the student's history
@@ -72,50 +73,104 @@ def _levels_of(target: Item | None) -> list[tuple[float, str]]:
 # --- the student's home -------------------------------------------------------------------
 
 
+# The student's home shows what needs them today and their competencies; the rest is one
+# panel at a time, chosen with ``?show=`` (links styled as tabs), so the page stays within
+# three screens and reads only what it shows. The requests panel opens by default.
+PANELS = ("requests", "progress", "evidence", "goals", "classes")
+REQUESTS_SHOWN = 20
+
+
+def panel_of(request: HttpRequest, chosen: str | None = None) -> str:
+    show = chosen or request.GET.get("show", "")
+    return show if show in PANELS else PANELS[0]
+
+
 def student_home(request: HttpRequest, w: policy.Who, **forms: Any) -> dict[str, Any]:
-    """The context of the student's home page (``web:role_home`` for the student role)."""
+    """The context of the student's home page (``web:role_home`` for the student role).
+
+    Each thing is read once and shared: the competencies with their standings (the cards
+    and the next steps), the requests (the table and their count by status), the goals
+    (the list and the goals due), the returned work (the list and the feedback waiting)."""
     student = w.student
     assert student is not None
+    show = panel_of(request, forms.get("show"))
     rows, suggested = reports.competencies(student)
     reports.attach_comments(rows, actions.comments_for(student, actions.reporting_period(student)))
     academic, habits = reports.split_by_category(rows)
-    # The full history, a page at a time; work returned with feedback is listed on its own
-    # above it, whatever page is open, so the teacher's feedback is never out of sight.
-    mine = Evidence.objects.filter(student=student)
-    evidence_page = Paginator(mine.order_by("-assessed_at", "-id"), EVIDENCE_PAGE).get_page(
-        request.GET.get("page")
+    # Work returned with feedback is listed above the panels, so the teacher's feedback is
+    # never out of sight; only its title, date and feedback are shown there.
+    returned = list(
+        Evidence.objects.filter(student=student, status=EvidenceStatus.RETURNED).order_by(
+            "-assessed_at", "-id"
+        )
     )
-    listed = list(evidence_page.object_list)
-    returned = list(mine.filter(status=EvidenceStatus.RETURNED).order_by("-assessed_at", "-id"))
-    # Their files, scores and returns in one query each, for both lists at once.
-    prefetch_related_objects([*listed, *returned], "artifacts", "scores__target", "returns")
-    points = reports.progress_points(student)
-    chart = (
-        targets_met_over_time(points, title=_("Learning targets I have met")) if points else None
+    requests = list(
+        policy.visible(request.user, Subject.REASSESSMENT)
+        .filter(student=student)
+        .select_related("target")
+        .order_by("-created_at", "-id")
     )
-    return {
+    context: dict[str, Any] = {
         "student": student,
-        "sections": policy.visible(request.user, Subject.SECTION)
-        .filter(enrollments__student=student)
-        .select_related("course", "term__year")
-        .distinct(),
+        "show": show,
+        "panels": _panels(show),
         "academic": academic,
         "habits": habits,
         "suggested": suggested[:8],
-        "evidence": listed,
-        "page": evidence_page,
         "returned": returned,
-        "requests": policy.visible(request.user, Subject.REASSESSMENT)
-        .filter(student=student)
-        .select_related("target")
-        .order_by("-created_at", "-id")[:20],
-        "goals": Goal.objects.filter(student=student),
-        "reflections": student.reflections.all()[:10],
+        "all_requests": requests,
+        "requests": requests[:REQUESTS_SHOWN],
+        "goals": actions.goals_marked_due(student, w.today),
         "goal_form": forms.get("goal_form") or GoalForm(),
         "reflection_form": forms.get("reflection_form") or ReflectionForm(),
-        "chart": chart,
-        "has_charts": chart is not None,
+        "chart": None,
+        "has_charts": False,
     }
+    if show == "progress":
+        points = reports.progress_points(student)
+        if points:
+            context["chart"] = targets_met_over_time(points, title=_("Learning targets I have met"))
+            context["has_charts"] = True
+    elif show == "evidence":
+        # The full history, a page at a time, with each piece's files, scores and returns.
+        evidence_page = Paginator(
+            Evidence.objects.filter(student=student).order_by("-assessed_at", "-id"),
+            EVIDENCE_PAGE,
+        ).get_page(request.GET.get("page"))
+        listed = list(evidence_page.object_list)
+        prefetch_related_objects(listed, "artifacts", "scores__target", "returns")
+        context.update(evidence=listed, page=evidence_page)
+    elif show == "goals":
+        context["reflections"] = student.reflections.all()[:10]
+    elif show == "classes":
+        context["sections"] = (
+            policy.visible(request.user, Subject.SECTION)
+            .filter(enrollments__student=student)
+            .select_related("course", "term__year")
+            .distinct()
+        )
+    context.update(
+        today.student(
+            student,
+            w.today,
+            suggested=len(context["suggested"]),
+            requests=requests,
+            returned=returned,
+            goals=context["goals"],
+        )
+    )
+    return context
+
+
+def _panels(show: str) -> list[dict[str, Any]]:
+    labels = {
+        "requests": _("My requests"),
+        "progress": _("My progress"),
+        "evidence": _("My evidence"),
+        "goals": _("Goals and reflections"),
+        "classes": _("My classes"),
+    }
+    return [{"key": k, "label": labels[k], "current": k == show} for k in PANELS]
 
 
 def _home_again(request: HttpRequest, **forms: Any) -> HttpResponse:
@@ -124,8 +179,10 @@ def _home_again(request: HttpRequest, **forms: Any) -> HttpResponse:
     return render(request, "web/home_student.html", context, status=400)
 
 
-def _to_home() -> HttpResponse:
-    return redirect("web:role_home", role="student")
+def _to_home(panel: str = "") -> HttpResponse:
+    """Back to the student's home, at ``panel`` (one of ``PANELS``) when given."""
+    home = reverse("web:role_home", args=["student"])
+    return redirect(f"{home}?show={panel}#more" if panel else home)
 
 
 @login_required
@@ -145,8 +202,8 @@ def goal_add(request: HttpRequest) -> HttpResponse:
             show_errors(form, exc)
         else:
             messages.success(request, _("Goal saved."))
-            return _to_home()
-    return _home_again(request, goal_form=form)
+            return _to_home("goals")
+    return _home_again(request, goal_form=form, show="goals")
 
 
 @login_required
@@ -163,7 +220,7 @@ def goal_done(request: HttpRequest, goal_id: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("Well done: goal reached."))
-    return _to_home()
+    return _to_home("goals")
 
 
 @login_required
@@ -178,8 +235,8 @@ def reflection_add(request: HttpRequest) -> HttpResponse:
             show_errors(form, exc)
         else:
             messages.success(request, _("Reflection saved."))
-            return _to_home()
-    return _home_again(request, reflection_form=form)
+            return _to_home("goals")
+    return _home_again(request, reflection_form=form, show="goals")
 
 
 @login_required
@@ -224,7 +281,7 @@ def outside_learning(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Sent to your teachers for review. It counts once a teacher accepts it.")
             )
-            return _to_home()
+            return _to_home("evidence")
     return render(
         request,
         "learners/outside_learning.html",

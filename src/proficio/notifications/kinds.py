@@ -160,7 +160,7 @@ SPECS: dict[str, KindSpec] = {
         Subject.STUDENT, "student", _FAMILY, _student_page("#my-requests"), _accepted
     ),
     Kind.WORK_RETURNED: KindSpec(
-        Subject.STUDENT, "student", _FAMILY, _student_page("#my-evidence"), _returned
+        Subject.STUDENT, "student", _FAMILY, _student_page("#returned-work"), _returned
     ),
     Kind.WORK_RESUBMITTED: KindSpec(
         Subject.STUDENT,

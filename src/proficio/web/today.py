@@ -199,21 +199,26 @@ def teacher(user: Any, today: dt.date) -> dict[str, Any]:
 # --- student ---------------------------------------------------------------------------
 
 
-def student(user: Any, me: Student, today: dt.date, suggested: int) -> dict[str, Any]:
-    from proficio.evidence.models import Evidence, EvidenceStatus
-    from proficio.learners.actions import goals_due
-    from proficio.learners.models import RequestStatus
+def student(
+    me: Student,
+    today: dt.date,
+    *,
+    suggested: int,
+    requests: list[Any],
+    returned: list[Any],
+    goals: list[Any],
+) -> dict[str, Any]:
+    """The student's items, from what their home has already read (one read each): all
+    their reassessment requests the policy shows them, their work returned with feedback,
+    and their goals marked due by ``learners.actions.goals_marked_due`` (the rule of
+    ``goals_due``)."""
+    from proficio.learners.models import OPEN_STATUSES, RequestStatus
 
-    statuses = dict(
-        policy.visible(user, Subject.REASSESSMENT)
-        .filter(student=me)
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    open_n = statuses.get(RequestStatus.REQUESTED, 0) + statuses.get(RequestStatus.SCHEDULED, 0)
-    returned = Evidence.objects.filter(student=me, status=EvidenceStatus.RETURNED).count()
-    due = list(goals_due(me, today))
+    statuses: dict[str, int] = {}
+    for r in requests:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    open_n = sum(statuses.get(s, 0) for s in OPEN_STATUSES)
+    due = sorted((g for g in goals if g.is_due), key=lambda g: (g.target_date, g.pk))
     note = ", ".join(
         f"{label}: {statuses[value]}" for value, label in RequestStatus.choices if value in statuses
     )
@@ -231,8 +236,8 @@ def student(user: Any, me: Student, today: dt.date, suggested: int) -> dict[str,
             Need(
                 "feedback",
                 _("Feedback waiting for me"),
-                returned,
-                home + "#returned-work" if returned else home + "#my-evidence",
+                len(returned),
+                home + "#returned-work" if returned else home + "?show=evidence#my-evidence",
                 _("Read the feedback"),
                 _("No feedback is waiting. Returned work appears here with its feedback."),
             ),
@@ -240,7 +245,7 @@ def student(user: Any, me: Student, today: dt.date, suggested: int) -> dict[str,
                 "requests",
                 _("My open reassessment requests"),
                 open_n,
-                home + "#my-requests",
+                home + "?show=requests#my-requests",
                 _("See my requests"),
                 _("No open request. Ask to be reassessed when you are ready."),
                 note=note,
@@ -249,10 +254,13 @@ def student(user: Any, me: Student, today: dt.date, suggested: int) -> dict[str,
                 "goals",
                 _("Goals due soon"),
                 len(due),
-                home + "#my-goals",
+                home + "?show=goals#my-goals",
                 _("See my goals"),
-                _("No goal is due in the next two weeks. Set a goal below."),
-                names=[(f"{g.text} ({g.target_date:%Y-%m-%d})", home + "#my-goals") for g in due],
+                _("No goal is due in the next two weeks. Set one under Goals and reflections."),
+                names=[
+                    (f"{g.text} ({g.target_date:%Y-%m-%d})", home + "?show=goals#my-goals")
+                    for g in due
+                ],
             ),
         ]
     }

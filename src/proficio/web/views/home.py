@@ -39,10 +39,6 @@ def role_home(request: HttpRequest, role: str) -> HttpResponse:
         raise PermissionDenied
     context: dict[str, Any] = {"role": chosen, "today": w.today}
     context.update(_BUILDERS[chosen](request, w))
-    if chosen == Role.STUDENT and w.student is not None:
-        context.update(
-            today.student(request.user, w.student, w.today, len(context.get("suggested", [])))
-        )
     return render(request, f"web/home_{chosen.value}.html", context)
 
 
