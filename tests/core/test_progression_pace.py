@@ -7,17 +7,21 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proficio.core.progression.pace import (
     DAYS_PER_YEAR,
+    STATUS_CODES,
+    TOLERANCE,
     PaceStatus,
     check_expectations,
     expected_level,
     growth,
     growth_batch,
     pace,
+    status_codes_for_gaps,
+    status_for_gap,
     years_between,
 )
 
@@ -247,3 +251,35 @@ def test_one_students_pace_within_the_standing(levels, standing):
         assert kept.status is PaceStatus.BEHIND
     else:
         assert kept.status is PaceStatus.ON
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.floats(min_value=-5, max_value=5) | st.just(float("nan")), max_size=20),
+    st.floats(min_value=0, max_value=1),
+)
+def test_one_status_rule_for_a_gap_alone_and_in_bulk(gaps, tolerance):
+    codes = status_codes_for_gaps(gaps, tolerance)
+    assert codes.shape == (len(gaps),)
+    for gap, code in zip(gaps, codes, strict=True):
+        if math.isnan(gap):
+            assert STATUS_CODES[code] == PaceStatus.UNKNOWN
+            continue
+        # Written out from the definition, not from either function.
+        want = (
+            PaceStatus.AHEAD
+            if gap > tolerance
+            else PaceStatus.BEHIND
+            if gap < -tolerance
+            else PaceStatus.ON
+        )
+        assert status_for_gap(gap, tolerance) == want
+        assert STATUS_CODES[code] == want
+
+
+def test_the_tolerance_edge_is_on_pace():
+    assert TOLERANCE == 0.25
+    assert status_for_gap(0.25) == PaceStatus.ON
+    assert status_for_gap(-0.25) == PaceStatus.ON
+    assert status_for_gap(0.2501) == PaceStatus.AHEAD
+    assert status_for_gap(-0.2501) == PaceStatus.BEHIND

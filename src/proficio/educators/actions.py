@@ -42,6 +42,7 @@ from proficio.educators.models import (
     FeedbackRequest,
     GrowthPlan,
     IssuerKind,
+    LeaderRelease,
     LicenseKind,
     Licensure,
     MicroCredential,
@@ -235,6 +236,7 @@ def _refresh_fully_credentialed(profile: EducatorProfile) -> None:
     if full != profile.fully_credentialed:
         profile.fully_credentialed = full
         profile.save(update_fields=["fully_credentialed"])
+        _leader_views_changed()
 
 
 @transaction.atomic
@@ -562,6 +564,7 @@ def decide_plan(actor: Actor, plan: GrowthPlan, *, approve: bool, comment: str =
         )
         if created or enrollment.status != EnrollmentStatus.COMPLETE:
             enrollment.electives.set(locked.electives.all())
+    _leader_views_changed()
     return locked
 
 
@@ -799,6 +802,7 @@ def publish_pathway(actor: Actor, pathway: Pathway) -> Pathway:
     authorize(actor, Act.CHANGE, Subject.PATHWAY, pathway)
     pathway.status = CatalogueStatus.PUBLISHED
     pathway.save(update_fields=["status"])
+    _leader_views_changed()  # a new pathway progress table
     return pathway
 
 
@@ -1388,6 +1392,7 @@ def submit(actor: Actor, submission: Submission) -> SubmissionVersion:
             _assign(locked, reviewer, None)
     # Open peer-feedback requests end when the work goes to review.
     locked.feedback_requests.filter(closed_at__isnull=True).update(closed_at=now)
+    _leader_views_changed()
     return version
 
 
@@ -1525,6 +1530,7 @@ def review_submission(
     else:
         locked.status = SubmissionStatus.RETURNED
         locked.save(update_fields=["status"])
+    _leader_views_changed(award=met)
     return review
 
 
@@ -1724,6 +1730,7 @@ def _complete(enrollment: PathwayEnrollment, by: User | None, now: dt.datetime) 
         "renewal_credits": str(pathway.renewal_credits),
     }
     enrollment.save()
+    _leader_views_changed(award=True)
 
 
 @transaction.atomic
@@ -1745,6 +1752,7 @@ def request_pathway_review(actor: Actor, enrollment: PathwayEnrollment) -> Pathw
     enrollment.status = EnrollmentStatus.IN_REVIEW
     enrollment.review_requested_at = now
     enrollment.save(update_fields=["status", "review_requested_at"])
+    _leader_views_changed()
     return enrollment
 
 
@@ -1767,6 +1775,7 @@ def decide_pathway_review(
         enrollment.status = EnrollmentStatus.RETURNED
         enrollment.reviewed_by = _person(actor)
         enrollment.save()
+        _leader_views_changed()
     return enrollment
 
 
@@ -1854,3 +1863,81 @@ def leave_coaching_note(actor: Actor, profile: EducatorProfile, text: str) -> Fe
         text=text.strip()[:MAX_TEXT],
         created_at=_now(),
     )
+
+
+# ================================================================ leader views (stored release)
+
+
+def _fresh(release: LeaderRelease, today: dt.date, limit: int) -> bool:
+    return not release.stale and release.day == today and release.threshold == limit
+
+
+def refresh_leader_release(actor: Actor, org: Organization) -> LeaderRelease:
+    """Compute ``org``'s leader views through the joint audit and store them (the only
+    place the audit of these views runs). Recomputing changes no figure anyone could
+    not already see: ``actor`` needs only to be allowed to view ``org``'s aggregates
+    (the system always is)."""
+    from proficio.educators import reports
+
+    authorize(actor, Act.VIEW, Subject.EDUCATOR_AGGREGATE, org)
+    limit = reports.threshold()
+    view = reports.compute_view(org, limit)
+    with transaction.atomic():
+        release, _made = LeaderRelease.objects.update_or_create(
+            organization=org,
+            defaults={
+                "day": timezone.localdate(),
+                "threshold": limit,
+                "view": view,
+                "stale": False,
+                "computed_at": _now(),
+            },
+        )
+    return release
+
+
+def leader_release(actor: Actor, org: Organization) -> LeaderRelease:
+    """``org``'s stored leader views, recomputed first only when missing or stale
+    (computed on another day, under another threshold, or marked stale by a change to
+    what they count)."""
+    from proficio.educators import reports
+
+    authorize(actor, Act.VIEW, Subject.EDUCATOR_AGGREGATE, org)
+    release = LeaderRelease.objects.filter(organization=org).first()
+    if release is not None and _fresh(release, timezone.localdate(), reports.threshold()):
+        return release
+    return refresh_leader_release(actor, org)
+
+
+def refresh_leader_releases(actor: Actor, *, stale_only: bool = False) -> int:
+    """The daily job's pass (and the task after award events): recompute every stored
+    release (only the stale ones when ``stale_only``) and make one for every state and
+    district that has none. Returns how many were computed."""
+    authorize(actor, Act.CHANGE, Subject.EDUCATOR_AGGREGATE)
+    if stale_only:
+        orgs = list(
+            Organization.objects.filter(
+                pk__in=LeaderRelease.objects.filter(stale=True).values("organization_id")
+            )
+        )
+    else:
+        orgs = list(
+            Organization.objects.filter(
+                Q(kind__in=[OrganizationKind.STATE, OrganizationKind.DISTRICT])
+                | Q(pk__in=LeaderRelease.objects.values("organization_id"))
+            ).order_by("path")
+        )
+    for org in orgs:
+        refresh_leader_release(actor, org)
+    return len(orgs)
+
+
+def _leader_views_changed(*, award: bool = False) -> None:
+    """Something the leader views count changed: mark the stored releases stale (inside
+    the caller's transaction). After an award, refresh them once it commits (only when
+    this marked any, so a run of awards queues one refresh)."""
+    marked = LeaderRelease.objects.filter(stale=False).update(stale=True)
+    if award and marked:
+        from proficio.educators.tasks import refresh_leader_views
+
+        transaction.on_commit(lambda: refresh_leader_views.enqueue(stale_only=True))

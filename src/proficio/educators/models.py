@@ -682,3 +682,24 @@ class FeedbackNote(_Record):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+# ---------------------------------------------------------------- leader views
+
+
+class LeaderRelease(models.Model):
+    """The leader views of one organization (dashboard and pathway progress) as the
+    joint publication audit publishes them: computed once by
+    ``actions.refresh_leader_release`` (the daily job, after award events, or on a page
+    load that finds it missing or stale), then read by every page. ``view`` holds only
+    published figures: a withheld count is null and never stored here."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the day it was computed for
+    threshold = models.PositiveSmallIntegerField()
+    view = models.JSONField(default=dict)
+    stale = models.BooleanField(default=False)  # something it counts changed since
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"leader release {self.organization_id} {self.day}"

@@ -5,9 +5,10 @@ Every count a leader can see for one organization (participation, submissions in
 completion per unit, equity of access, pathway progress) leaves through the joint
 publication audit (:mod:`proficio.educators.publication`, which calls
 ``core.equity.audit.protect``): all the tables are one release, so a count one table
-withholds cannot be worked out from the others. A figure about submissions that is not a
-count (time to award, revision rate) is shown only for a unit where at least
-``threshold`` educators stand behind it and its in-review count is published. Nothing here
+withholds cannot be worked out from the others. A rate is the ratio of two audited counts
+and is shown only when both are; median days to award only over a published count of
+awards of at least ``threshold``. ``compute_view`` is what a stored release
+(``LeaderRelease``) holds; the pages read that (``View``). Nothing here
 names an educator except the reviewer pool's load (the issuer's own programme staff) and
 the payroll export, which are ``Subject.EDUCATOR_PROGRAM`` and audited.
 """
@@ -209,7 +210,7 @@ class Dashboard:
     rows: list[UnitRow]
     totals: UnitRow
     measures: list[tuple[str, str]]
-    reviewers: int
+    reviewers: int | None
     load_mean: float | None
     load_max: int | None
     agreement: list[dict[str, Any]]
@@ -226,10 +227,18 @@ MEASURES = (
 )
 
 
+@dataclass(frozen=True)
+class _SubmissionFigures:
+    in_review: int
+    decided: int  # awarded, returned, or ever scored "not yet"
+    revised: int  # of those, ever scored "not yet"
+    awards: int
+    median_days: float | None  # from first submission to award
+
+
 def _submission_figures(
     subs: list[tuple[int, str, dt.datetime | None, dt.datetime | None, int]],
-) -> tuple[int, float | None, float | None]:
-    """(in review, median days from first submission to award, revision rate)."""
+) -> _SubmissionFigures:
     in_review = sum(1 for _, status, *_rest in subs if status == SubmissionStatus.IN_REVIEW)
     days = [
         (awarded - first).total_seconds() / 86400
@@ -241,11 +250,12 @@ def _submission_figures(
         for _, status, _f, _a, not_yet in subs
         if status in (SubmissionStatus.AWARDED, SubmissionStatus.RETURNED) or not_yet
     ]
-    revised = sum(1 for _, not_yet in decided if not_yet)
-    return (
+    return _SubmissionFigures(
         in_review,
+        len(decided),
+        sum(1 for _, not_yet in decided if not_yet),
+        sum(1 for _, status, *_rest in subs if status == SubmissionStatus.AWARDED),
         statistics.median(days) if days else None,
-        revised / len(decided) if decided else None,
     )
 
 
@@ -258,7 +268,6 @@ class _Gathered:
     people: np.ndarray
     groups: dict[str, set[int]]
     per_unit: dict[int, list[tuple[int, str, Any, Any, int]]]
-    submitters: dict[int, set[int]]
     equity: _EquityCounts | None
     pathways: list[tuple[Pathway, list[list[int]]]]
     loads: list[int]  # each reviewer's submissions in review
@@ -272,7 +281,7 @@ class _EquityCounts:
     with_award: list[int]
     credentialed: list[int]
     awards: list[int]
-    group_of_unit: list[int | None] | None
+    split: list[dict[int, tuple[int, int, int]]]  # per unit: group -> counts (publication)
 
 
 def offered_pathways(org: Organization) -> QuerySet[Pathway]:
@@ -312,21 +321,18 @@ def _gather(org: Organization) -> _Gathered:
     groups = {"participating": participating, "with_award": awarded, "pathway_complete": completed}
     not_yet = set(Review.objects.filter(met=False).values_list("submission_id", flat=True))
     per_unit: dict[int, list[tuple[int, str, Any, Any, int]]] = defaultdict(list)
-    submitters: dict[int, set[int]] = defaultdict(set)
     for pk, educator, status, first, done in Submission.objects.filter(
         educator_id__in=where, first_submitted_at__isnull=False
     ).values_list("pk", "educator_id", "status", "first_submitted_at", "awarded_at"):
         k = where[educator]
         per_unit[k].append((pk, status, first, done, int(pk in not_yet)))
-        submitters[k].add(educator)
     return _Gathered(
         units,
         where,
         people,
         groups,
         per_unit,
-        submitters,
-        _equity_counts(org, units, awarded),
+        _equity_counts(org, units, where, awarded),
         _pathway_counts(org, units),
         _reviewer_loads(org),
     )
@@ -336,10 +342,7 @@ def _audited(org: Organization, limit: int) -> tuple[_Gathered, publication.Deci
     """Everything a leader of ``org`` can see, through the joint publication audit."""
     g = _gather(org)
     n = len(g.units)
-    rates_shown = [
-        len(g.submitters.get(k, set())) >= limit or not g.per_unit.get(k) for k in range(n)
-    ]
-    total_submitters = sum(len(v) for v in g.submitters.values())
+    subs = [_submission_figures(g.per_unit.get(k, [])) for k in range(n)]
     counts = publication.Counts(
         educators=g.people.tolist(),
         measures={
@@ -349,69 +352,119 @@ def _audited(org: Organization, limit: int) -> tuple[_Gathered, publication.Deci
             ]
             for key, _l in MEASURES
         },
-        in_review=[_submission_figures(g.per_unit.get(k, []))[0] for k in range(n)],
-        rates_shown=rates_shown,
-        total_rates_shown=total_submitters >= limit or not g.per_unit,
+        in_review=[f.in_review for f in subs],
+        decided=[f.decided for f in subs],
+        revised=[f.revised for f in subs],
+        awards=[f.awards for f in subs],
         equity_educators=g.equity.sizes if g.equity else None,
         equity_with_award=g.equity.with_award if g.equity else None,
         equity_credentialed=g.equity.credentialed if g.equity else None,
-        equity_group_of_unit=g.equity.group_of_unit if g.equity else None,
+        equity_awards=g.equity.awards if g.equity else None,
+        equity_split=g.equity.split if g.equity else None,
+        reviewers=len(g.loads),
+        review_assignments=sum(g.loads),
         pathways=[table for _p, table in g.pathways],
-        review_assignments=sum(g.loads) if g.loads else None,
+        complete_stage=COMPLETE_STAGE,
     )
     return g, publication.audit(counts, limit)
 
 
-def dashboard(org: Organization) -> Dashboard:
-    limit = threshold()
+def compute_view(org: Organization, limit: int) -> dict[str, Any]:
+    """The leader views of ``org`` as the joint audit publishes them: what a stored
+    release holds (JSON), and all the dashboard and pathway progress pages read. No
+    withheld count is in it, nor a figure derived from one."""
     g, decision = _audited(org, limit)
-    units = g.units
+    published = {
+        key: decision.value(key)
+        for key, latent in zip(decision.system.keys, decision.system.latent, strict=True)
+        if not latent
+    }
+    places = [f"unit:{k}" for k in range(len(g.units))] + ["all"]
+    figures = {f"unit:{k}": _submission_figures(g.per_unit.get(k, [])) for k in range(len(g.units))}
+    figures["all"] = _submission_figures([s for v in g.per_unit.values() for s in v])
+    median = {at: figures[at].median_days if decision.median_shown(at) else None for at in places}
+    rate = {
+        at: (figures[at].revised / figures[at].decided)
+        if decision.rate_shown(at) and figures[at].decided
+        else None
+        for at in places
+    }
+    loads = g.loads if g.loads and decision.load_shown() else []
+    equity = None
+    if g.equity is not None:
+        e = g.equity
+        equity = {
+            "schools": [sum(1 for flag in e.need if flag is (h == 0)) for h in (0, 1)],
+            "per_10": [
+                (10 * e.awards[h] / e.sizes[h]) if decision.per_10_shown(h) and e.sizes[h] else None
+                for h in (0, 1)
+            ],
+        }
+    return {
+        "units": [u.pk for u in g.units],
+        "pathways": [p.pk for p, _t in g.pathways],
+        "published": published,
+        "median_days": median,
+        "revision_rate": rate,
+        "load_mean": float(np.mean(loads)) if loads else None,
+        "load_max": int(max(loads)) if loads else None,
+        "equity": equity,
+    }
 
-    def row(unit: Organization, k: int | None) -> UnitRow:
-        if k is None:
-            subs = [s for v in g.per_unit.values() for s in v]
-            at = "all"
-        else:
-            subs = g.per_unit.get(k, [])
-            at = f"unit:{k}"
-        _in_review, median_days, rate = _submission_figures(subs)
-        n_submitters = (
-            sum(len(v) for v in g.submitters.values())
-            if k is None
-            else len(g.submitters.get(k, set()))
-        )
-        shown = not subs or (n_submitters >= limit and decision.shown(f"{at}|in_review"))
+
+class View:
+    """A stored (or just computed) release of the leader views, read by the pages."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        ids = list(data["units"])
+        found = Organization.objects.in_bulk(ids)
+        self.units = [found[i] for i in ids if i in found]
+        pids = list(data["pathways"])
+        paths = Pathway.objects.in_bulk(pids)
+        self.pathways = [paths[i] for i in pids if i in paths]
+
+    def value(self, key: str) -> int | None:
+        v = self.data["published"].get(key)
+        return None if v is None else int(v)
+
+
+def dashboard(org: Organization, view: View | None = None) -> Dashboard:
+    """The dashboard of ``org`` from its release (computed here when none is given)."""
+    limit = threshold()
+    v = view or View(compute_view(org, limit))
+    data = v.data
+
+    def row(unit: Organization, at: str) -> UnitRow:
+        median = data["median_days"].get(at)
+        rate = data["revision_rate"].get(at)
         return UnitRow(
             unit,
-            decision.value(f"{at}|educators"),
-            {key: decision.value(f"{at}|{key}|yes") for key, _l in MEASURES},
-            decision.value(f"{at}|in_review"),
-            median_days if shown else None,
-            rate if shown else None,
-            shown,
+            v.value(f"{at}|educators"),
+            {key: v.value(f"{at}|{key}|yes") for key, _l in MEASURES},
+            v.value(f"{at}|in_review"),
+            median,
+            rate,
+            median is not None or rate is not None,
         )
 
-    rows = [row(u, k) for k, u in enumerate(units)]
-    totals = row(org, None)
-    loads = g.loads if g.loads and decision.shown("reviewers|assignments") else []
-    reviewers = len(g.loads)
-    load_mean = float(np.mean(loads)) if loads else None
-    load_max = int(max(loads)) if loads else None
+    rows = [row(u, f"unit:{k}") for k, u in enumerate(v.units)]
+    totals = row(org, "all")
     agreement, drift = _calibration(org)
     dash = Dashboard(
         org,
         limit,
         rows,
         totals,
-        [(k, _(v)) for k, v in MEASURES],
-        reviewers,
-        load_mean,
-        load_max,
+        [(k, _(label)) for k, label in MEASURES],
+        v.value("reviewers|count"),
+        data["load_mean"],
+        data["load_max"],
         agreement,
         drift,
     )
-    if g.equity is not None:
-        _equity(dash, g.equity, decision)
+    if data["equity"] is not None:
+        _equity(dash, data["equity"], v)
     return dash
 
 
@@ -488,11 +541,13 @@ def _disadvantaged_shares(schools: list[Organization]) -> list[float | None]:
 
 
 def _equity_counts(
-    org: Organization, units: list[Organization], awarded: set[int]
+    org: Organization, units: list[Organization], where: dict[int, int], awarded: set[int]
 ) -> _EquityCounts | None:
     """High-need schools (top quarter of their district by economic disadvantage) against
     the rest: educators, those with a micro-credential, those fully credentialed (the
-    profile field the teacher-assignment bias check reads), micro-credentials earned."""
+    profile field the teacher-assignment bias check reads), micro-credentials earned.
+    Each educator counts at one school, chosen by the rule that places them in a unit
+    (:func:`educators_by_unit`), so the groups and the units count the same people."""
     schools = [u for u in units if u.kind == OrganizationKind.SCHOOL]
     if org.kind == OrganizationKind.STATE:
         schools = list(
@@ -511,15 +566,7 @@ def _equity_counts(
         flags = high_need([shares[k] for k in members])
         for k, flag in zip(members, flags, strict=True):
             need[k] = flag
-    school_of: dict[int, int] = {}
-    rows = RoleMembership.objects.filter(
-        active_on(timezone.localdate()),
-        role__in=[r.value for r in policy.EDUCATOR_ROLES],
-        organization__in=schools,
-    ).values_list("user_id", "organization_id")
-    index = {s.pk: k for k, s in enumerate(schools)}
-    for user, school in rows:
-        school_of.setdefault(user, index[school])
+    school_of = educators_by_unit(schools)
     full = set(
         EducatorProfile.objects.filter(user_id__in=school_of, fully_credentialed=True).values_list(
             "user_id", flat=True
@@ -527,7 +574,7 @@ def _equity_counts(
     )
     award_counts = Counter(
         Submission.objects.filter(
-            educator_id__in=school_of, status=SubmissionStatus.AWARDED
+            educator_id__in=where, status=SubmissionStatus.AWARDED
         ).values_list("educator_id", flat=True)
     )
     sizes, with_award, credentialed, awards = [], [], [], []
@@ -537,24 +584,36 @@ def _equity_counts(
         with_award.append(sum(1 for u in members if u in awarded))
         credentialed.append(sum(1 for u in members if u in full))
         awards.append(sum(award_counts[u] for u in members))
-    group_of_unit: list[int | None] | None = None
-    if org.kind != OrganizationKind.STATE:
-        group_of_unit = [(0 if need[index[u.pk]] else 1) if u.pk in index else None for u in units]
-    return _EquityCounts(schools, need, sizes, with_award, credentialed, awards, group_of_unit)
+    split: list[dict[int, list[int]]] = [{} for _ in units]
+    for u, k in where.items():
+        at = school_of.get(u)
+        group = publication.NO_SCHOOL if at is None else (0 if need[at] else 1)
+        part = split[k].setdefault(group, [0, 0, 0])
+        part[0] += 1
+        part[1] += int(u in awarded)
+        part[2] += award_counts[u]
+    return _EquityCounts(
+        schools,
+        need,
+        sizes,
+        with_award,
+        credentialed,
+        awards,
+        [{h: (a, b, c) for h, (a, b, c) in parts.items()} for parts in split],
+    )
 
 
-def _equity(dash: Dashboard, e: _EquityCounts, decision: publication.Decision) -> None:
+def _equity(dash: Dashboard, e: dict[str, Any], v: View) -> None:
     """The equity-of-access rows, as the joint audit publishes them, and the gaps."""
     for g, label in enumerate((_("High-need schools"), _("Other schools"))):
-        shown = decision.value(f"equity:{g}|educators")
         dash.equity.append(
             EquityGroup(
                 label,
-                sum(1 for flag in e.need if flag is (g == 0)),
-                shown,
-                decision.value(f"equity:{g}|with_award|yes"),
-                decision.value(f"equity:{g}|credentialed|yes"),
-                (10 * e.awards[g] / e.sizes[g]) if shown else None,
+                e["schools"][g],
+                v.value(f"equity:{g}|educators"),
+                v.value(f"equity:{g}|with_award|yes"),
+                v.value(f"equity:{g}|credentialed|yes"),
+                e["per_10"][g],
             )
         )
     high, other = dash.equity
@@ -595,6 +654,7 @@ STAGES = (
     (EnrollmentStatus.RETURNED, "Returned with comments"),
     (EnrollmentStatus.COMPLETE, "Complete"),
 )
+COMPLETE_STAGE = 3  # the stage whose enrolments are completed pathways
 
 
 def _pathway_counts(
@@ -617,27 +677,24 @@ def _pathway_counts(
     return out
 
 
-def pathway_progress(org: Organization) -> list[PathwayTable]:
+def pathway_progress(org: Organization, view: View | None = None) -> list[PathwayTable]:
     """For each pathway offered in ``org``, educators at each stage by unit with the
-    margins, as the joint audit of all of ``org``'s leader views publishes them."""
-    limit = threshold()
-    g, decision = _audited(org, limit)
+    margins, as the joint audit of all of ``org``'s leader views publishes them (from
+    its release; computed here when none is given)."""
+    v = view or View(compute_view(org, threshold()))
     out = []
-    for p, (pathway, _counts) in enumerate(g.pathways):
-        stages = range(len(STAGES))
-        units = range(len(g.units))
+    stages = range(len(STAGES))
+    units = range(len(v.units))
+    for p, pathway in enumerate(v.pathways):
         out.append(
             PathwayTable(
                 pathway,
                 [_(label) for _s, label in STAGES],
-                g.units,
-                [
-                    [decision.value(f"pathway:{p}|unit:{k}|stage:{s}") for s in stages]
-                    for k in units
-                ],
-                [decision.value(f"pathway:{p}|unit:{k}") for k in units],
-                [decision.value(f"pathway:{p}|stage:{s}") for s in stages],
-                decision.value(f"pathway:{p}") if g.units else None,
+                v.units,
+                [[v.value(f"pathway:{p}|unit:{k}|stage:{s}") for s in stages] for k in units],
+                [v.value(f"pathway:{p}|unit:{k}") for k in units],
+                [v.value(f"pathway:{p}|stage:{s}") for s in stages],
+                v.value(f"pathway:{p}") if v.units else None,
             )
         )
     return out

@@ -1222,7 +1222,9 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         "educators/dashboard.html",
         {
             "org": org,
-            "dash": reports.dashboard(org),
+            "dash": reports.dashboard(
+                org, reports.View(actions.leader_release(request.user, org).view)
+            ),
             "counts": reports.catalogue_counts(org),
         },
     )
@@ -1237,7 +1239,9 @@ def pathway_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         "educators/pathway_dashboard.html",
         {
             "org": org,
-            "tables": reports.pathway_progress(org),
+            "tables": reports.pathway_progress(
+                org, reports.View(actions.leader_release(request.user, org).view)
+            ),
             "threshold": reports.threshold(),
         },
     )

@@ -264,10 +264,7 @@ def refresh_pace(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_gap = np.where(gap_n > 0, gap_sum / np.maximum(gap_n, 1), np.nan)
         mean_rate = np.where(rate_n > 0, rate_sum / np.maximum(rate_n, 1), np.nan)
-    overall = np.full(n, core.STATUS_CODES.index(core.PaceStatus.UNKNOWN))
-    overall[mean_gap > 0.25] = core.STATUS_CODES.index(core.PaceStatus.AHEAD)
-    overall[mean_gap < -0.25] = core.STATUS_CODES.index(core.PaceStatus.BEHIND)
-    overall[np.abs(mean_gap) <= 0.25] = core.STATUS_CODES.index(core.PaceStatus.ON)
+    overall = core.status_codes_for_gaps(mean_gap)
     has_goal = np.isfinite(goal_table[grade_of[group_student], group_comp])
     proj = np.full(n, -np.inf)
     np.fmax.at(proj, group_student[has_goal], batch.projected[has_goal])

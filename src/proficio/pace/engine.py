@@ -207,13 +207,7 @@ def overall(rows: Sequence[CompetencyPace]) -> CompetencyPace:
     status = core.PaceStatus.UNKNOWN
     if gaps:
         mean_gap = float(np.mean(gaps))
-        status = (
-            core.PaceStatus.AHEAD
-            if mean_gap > 0.25
-            else core.PaceStatus.BEHIND
-            if mean_gap < -0.25
-            else core.PaceStatus.ON
-        )
+        status = core.status_for_gap(mean_gap)
     with_goal = [r for r in rows if r.goal_level is not None]
     projection = None
     if with_goal:

@@ -24,4 +24,8 @@ def daily_pace(stalled_weeks: int = 6, today: str | None = None) -> dict[str, in
             result |= daily_notices(SYSTEM, district, today=day)
             for key in totals:
                 totals[key] += result[key]
+        # The leader views of professional learning: audited once a day and stored.
+        from proficio.educators.actions import refresh_leader_releases
+
+        totals["leader_views"] = refresh_leader_releases(SYSTEM)
     return totals

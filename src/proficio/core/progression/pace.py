@@ -22,6 +22,9 @@ import numpy.typing as npt
 
 DAYS_PER_YEAR = 365.25
 Z95 = 1.96
+# How far (in levels) a place may sit from the one expected and still count as on pace.
+# The one definition: a competency's status and a student's overall status both use it.
+TOLERANCE = 0.25
 
 
 class PaceStatus(StrEnum):
@@ -53,6 +56,29 @@ class PaceResult:
     expected_now: float | None
     growth: Growth | None
     projection: Projection | None
+
+
+def status_for_gap(gap: float, tolerance: float = TOLERANCE) -> PaceStatus:
+    """Ahead, on or behind pace for a distance ``gap`` (place minus expected, in levels)."""
+    if gap > tolerance:
+        return PaceStatus.AHEAD
+    if gap < -tolerance:
+        return PaceStatus.BEHIND
+    return PaceStatus.ON
+
+
+def status_codes_for_gaps(
+    gaps: npt.ArrayLike, tolerance: float = TOLERANCE
+) -> npt.NDArray[np.int64]:
+    """:func:`status_for_gap` for many gaps at once, as indexes into ``STATUS_CODES``;
+    a missing gap (NaN) is ``UNKNOWN``."""
+    g = np.asarray(gaps, dtype=float)
+    codes = np.full(g.shape, STATUS_CODES.index(PaceStatus.UNKNOWN), dtype=np.int64)
+    known = np.isfinite(g)
+    codes[known] = STATUS_CODES.index(PaceStatus.ON)
+    codes[known & (g > tolerance)] = STATUS_CODES.index(PaceStatus.AHEAD)
+    codes[known & (g < -tolerance)] = STATUS_CODES.index(PaceStatus.BEHIND)
+    return codes
 
 
 def years_between(start: dt.date, end: dt.date) -> float:
@@ -129,7 +155,7 @@ def pace(
     *,
     today: dt.date,
     goal: float | None = None,
-    tolerance: float = 0.25,
+    tolerance: float = TOLERANCE,
     within_standing: bool = False,
     standing: int | None = None,
 ) -> PaceResult:
@@ -154,12 +180,8 @@ def pace(
     expected = expected_level(expectations, today) if expectations else None
     if expected is None:
         status = PaceStatus.UNKNOWN
-    elif level_now > expected + tolerance:
-        status = PaceStatus.AHEAD
-    elif level_now < expected - tolerance:
-        status = PaceStatus.BEHIND
     else:
-        status = PaceStatus.ON
+        status = status_for_gap(level_now - expected, tolerance)
     projection = project(g, ordered[0][0], goal) if g is not None and goal is not None else None
     return PaceResult(status, level_now, expected, g, projection)
 
@@ -254,7 +276,7 @@ def pace_batch(
     expected: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.float64]],
     goal: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.float64]],
     today: float,
-    tolerance: float = 0.25,
+    tolerance: float = TOLERANCE,
     standing: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None = None,
 ) -> PaceBatch:
     """:func:`pace` for every group at once, with no loop per group.
@@ -297,12 +319,7 @@ def pace_batch(
         level_now = place_within_batch(level_now, standing(groups))
 
     exp = np.asarray(expected(groups), dtype=np.float64)
-    status = np.full(m, STATUS_CODES.index(PaceStatus.UNKNOWN), dtype=np.int64)
-    known = ~np.isnan(exp)
-    status[known & (level_now > exp + tolerance)] = STATUS_CODES.index(PaceStatus.AHEAD)
-    status[known & (level_now < exp - tolerance)] = STATUS_CODES.index(PaceStatus.BEHIND)
-    on = known & (level_now >= exp - tolerance) & (level_now <= exp + tolerance)
-    status[on] = STATUS_CODES.index(PaceStatus.ON)
+    status = status_codes_for_gaps(level_now - exp, tolerance)
 
     target = np.asarray(goal(groups), dtype=np.float64)
 
