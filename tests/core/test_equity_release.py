@@ -129,7 +129,7 @@ def crossed_release(seed, n=30, subjects=3, per=2):
     return build_release(incidence(pops, n, counts), names, {"behind": behind}, [family])
 
 
-@pytest.mark.parametrize(("seed", "threshold"), [(0, 5), (51, 3)])
+@pytest.mark.parametrize(("seed", "threshold"), [(0, 5), (41, 5)])
 def test_a_fractional_bound_is_confirmed_by_a_whole_point(monkeypatch, seed, threshold):
     import proficio.core.equity.audit as audit
 
@@ -146,9 +146,9 @@ def test_a_fractional_bound_is_confirmed_by_a_whole_point(monkeypatch, seed, thr
     monkeypatch.setattr(audit._Component, "point", spy)
     built = crossed_release(seed)
     result = protect(built.system, threshold, cost=built.cost)
-    # A cell's target (its largest value for seed 0, its smallest for seed 51) was
+    # A cell's target (its largest value for seed 0, its smallest for seed 41) was
     # reached by a whole-number point after the linear bound came out fractional.
-    assert (seed == 51, True) in searches
+    assert (seed == 41, True) in searches
     assert not result.unprotected.any()
     assert_protected(built.system, result.hidden, threshold)
 

@@ -130,6 +130,7 @@ class Solution:
 
 _INF = float(highspy.kHighsInf)
 _MAX_NODES = 2**31 - 1  # HiGHS's own default: no cap
+_CHOOSE = 0  # simplex_strategy: primal or dual, whichever the starting basis suits
 
 
 class Program:
@@ -143,6 +144,10 @@ class Program:
         # The bare solver class: no banner and no callback machinery per model.
         self._h = highspy._Highs()  # type: ignore[attr-defined]  # exported, not in the stubs
         self._h.setOptionValue("output_flag", False)
+        # HiGHS's default is the dual simplex, right for a change of bounds. A change of
+        # objective leaves the last basis primal feasible, where the primal simplex
+        # needs a few steps and the dual one starts over: let HiGHS choose per solve.
+        self._h.setOptionValue("simplex_strategy", _CHOOSE)
         lp = highspy.HighsLp()
         lp.num_col_ = n_cols
         lp.num_row_ = n_rows
