@@ -69,7 +69,7 @@ def test_the_style_guide_shows_every_component_and_state_to_staff(world):
         "usa-card",
         "usa-alert--error",
         "usa-pagination",
-        'class="chart-canvas"',
+        'class="chart-canvas width-full"',
         "An empty list",
     ):
         assert state in html, state
