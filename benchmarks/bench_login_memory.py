@@ -2,6 +2,15 @@
 OWASP's Argon2id minimum (``proficio.accounts.hashers.Argon2idHasher``).
 
     python benchmarks/bench_login_memory.py [--threads 8] [--rounds 3]
+    python benchmarks/bench_login_memory.py --server [--clients 16] [--rounds 3]
+
+With ``--server`` the burst goes to the production server itself: ``proficio serve``
+(gunicorn's sync workers) on PostgreSQL, ``--clients`` people signing in over HTTP at
+once (the login form, its CSRF token, then the POST), and the figure is each gunicorn
+worker's peak resident memory (VmHWM). The baseline is the same burst against accounts
+whose stored hashes still use Django's Argon2 defaults: verifying such a hash costs what
+it cost before the change (its parameters are read from the hash), and the login then
+re-hashes it with the new ones.
 
 Each configuration runs in a fresh process, as a server worker would: it serves real
 POSTs to the login page through Django's test client (the form, Axes, the login throttle,
@@ -101,14 +110,125 @@ def worker(config: str, threads: int, rounds: int) -> None:
     print(json.dumps({"idle": idle, "peak": peak, "p50": statistics.median(times)}))
 
 
+def _server_burst(server: object, usernames: list[str], clients: int) -> list[float]:
+    """``clients`` people at a time sign in through the login form; their times."""
+    import re
+
+    import requests
+
+    host = server.host  # type: ignore[attr-defined]
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def log_in(username: str, barrier: threading.Barrier) -> None:
+        with requests.Session() as session:
+            page = session.get(f"{host}/accounts/login/", timeout=300)
+            found = token.search(page.text)
+            assert found, page.status_code
+            barrier.wait()
+            start = time.perf_counter()
+            response = session.post(
+                f"{host}/accounts/login/",
+                data={
+                    "username": username,
+                    "password": PASSWORD,
+                    "csrfmiddlewaretoken": found.group(1),
+                },
+                allow_redirects=False,
+                timeout=300,
+            )
+            elapsed = time.perf_counter() - start
+            assert response.status_code == 302, (username, response.status_code)
+            with lock:
+                times.append(elapsed)
+
+    for first in range(0, len(usernames), clients):
+        batch = usernames[first : first + clients]
+        barrier = threading.Barrier(len(batch))
+        pool = [threading.Thread(target=log_in, args=(u, barrier)) for u in batch]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    return times
+
+
+def _worker_rss(server: object, key: str) -> float:
+    """The largest ``key`` (VmRSS or VmHWM) among the server's workers, in MiB."""
+    most = 0.0
+    for pid in server.workers():  # type: ignore[attr-defined]
+        try:
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if line.startswith(f"{key}:"):
+                most = max(most, int(line.split()[1]) / 1024)
+    return most
+
+
+def server_main(clients: int, rounds: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import _serving
+
+    with _serving.stack() as st:
+        _setup(st.env, clients * rounds)
+        print(
+            f"login burst against proficio serve (sync workers, PostgreSQL): {rounds} rounds "
+            f"of {clients} people signing in at once"
+        )
+        results = {}
+        for config in ("before", "after"):
+            # A fresh server per configuration: its workers' peaks start from nothing.
+            with _serving.serving(st) as server:
+                names = [f"{config}{i}" for i in range(clients * rounds)]
+                # Warm every worker up on the login page (imports, templates, connection).
+                for _ in range(4 * len(server.workers())):
+                    requests_get(f"{server.host}/accounts/login/")
+                idle = _worker_rss(server, "VmRSS")
+                times = _server_burst(server, names, clients)
+                results[config] = {
+                    "idle": idle,
+                    "peak": _worker_rss(server, "VmHWM"),
+                    "p50": statistics.median(times),
+                    "workers": len(server.workers()),
+                }
+        print(f"  {'stored hashes':38} {'idle RSS':>10} {'peak RSS':>10} {'p50':>8}  workers")
+        for config, (label, _path) in CONFIGS.items():
+            r = results[config]
+            print(
+                f"  {label:38} {r['idle']:7.0f} MiB {r['peak']:7.0f} MiB"
+                f" {r['p50'] * 1000:5.0f} ms  {r['workers']}"
+            )
+        before, after = results["before"], results["after"]
+        print(
+            f"  ratio after/before: peak RSS {after['peak'] / before['peak']:.2f}, "
+            f"p50 {after['p50'] / before['p50']:.2f}; "
+            f"target peak RSS per worker < 300 MiB: "
+            f"{'met' if after['peak'] < 300 else 'NOT met'}"
+        )
+
+
+def requests_get(url: str) -> None:
+    import requests
+
+    requests.get(url, timeout=300).raise_for_status()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--worker", choices=sorted(CONFIGS))
+    parser.add_argument("--server", action="store_true")
+    parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.threads, args.rounds)
+        return
+    if args.server:
+        server_main(args.clients, args.rounds)
         return
     with tempfile.TemporaryDirectory(prefix="proficio-bench-login-") as data:
         env = {

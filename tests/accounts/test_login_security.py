@@ -58,6 +58,119 @@ def test_a_current_hash_is_left_alone_at_login(world, client, real_hashers):
     assert user.password == before
 
 
+def test_hash_concurrency_comes_from_the_setting_or_the_cores(monkeypatch):
+    import os
+
+    from proficio.accounts import hashers
+
+    monkeypatch.setenv("PROFICIO_HASH_CONCURRENCY", "3")
+    assert hashers.concurrency() == 3
+    monkeypatch.setenv("PROFICIO_HASH_CONCURRENCY", "0")
+    assert hashers.concurrency() == 1
+    monkeypatch.delenv("PROFICIO_HASH_CONCURRENCY")
+    assert hashers.concurrency() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_a_burst_of_logins_runs_at_most_the_cap_of_hashes_at_once(monkeypatch, cap):
+    """Eight threads verify real Argon2id hashes at once; inside the argon2 library no
+    more than ``cap`` run together, and every one of them still verifies."""
+    import threading
+    import time
+
+    import argon2
+
+    from proficio.accounts import hashers
+
+    hasher = hashers.Argon2idHasher()
+    encoded = hasher.encode(PASSWORD, hasher.salt())
+    running = 0
+    most = 0
+    lock = threading.Lock()
+    real_verify = argon2.PasswordHasher.verify
+
+    def counting_verify(self, hash, password):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.05)  # long enough for the other threads to arrive
+            return real_verify(self, hash, password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", counting_verify)
+    monkeypatch.setattr(hashers, "_slots", threading.BoundedSemaphore(cap))
+    barrier = threading.Barrier(8)
+    results: list[bool] = []
+
+    def one() -> None:
+        barrier.wait()
+        results.append(hasher.verify(PASSWORD, encoded))
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 8
+    assert most == cap
+    # The counter sees overlap when the cap allows it (so the assertion above can fail).
+    monkeypatch.setattr(hashers, "_slots", threading.BoundedSemaphore(8))
+    most = 0
+    barrier = threading.Barrier(8)
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most > cap
+
+
+_HASH_THREE_TIMES = """
+import sys
+from pathlib import Path
+import argon2
+from proficio.accounts import hashers
+
+def rss():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) // 1024
+
+fixed = sys.argv[1] == "fixed" and hashers.keep_large_blocks_mapped()
+# argon2-cffi directly, as Django's hasher calls it: no Django settings needed.
+hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+encoded = hasher.hash("a password")
+before = rss()
+for _ in range(3):
+    hasher.verify(encoded, "a password")
+print(fixed, rss() - before)
+"""
+
+
+def test_a_hash_gives_its_memory_back_once_the_threshold_is_fixed():
+    """Without the fix glibc keeps a hash's 19 MiB buffer after the first free (its
+    threshold rises); with it, the buffer is unmapped at the end of every hash."""
+    import subprocess
+    import sys
+
+    grown = {}
+    for mode in ("default", "fixed"):
+        out = subprocess.run(
+            [sys.executable, "-c", _HASH_THREE_TIMES, mode],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert out[0] == str(mode == "fixed")
+        grown[mode] = int(out[1])
+    assert grown["default"] >= 15  # MiB: one buffer stays in the heap
+    assert grown["fixed"] < 5
+
+
 # -- The client address: X-Forwarded-For only from configured proxies ---------------------
 
 

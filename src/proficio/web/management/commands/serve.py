@@ -19,6 +19,10 @@ Defaults (each can be changed with an option or its environment variable):
   step, like ``migrate``: it compresses every file, which takes a minute or two);
   ``--collectstatic`` runs it first. The embedded settings serve the files where they lie.
 
+- Workers return a password hash's 19 MiB to the system when the hash ends (malloc's
+  mapping threshold is fixed before they fork; see ``accounts/hashers.py``), so a burst of
+  logins does not leave each worker larger.
+
 ``serve`` neither migrates nor starts a task worker: run ``proficio migrate`` when deploying
 and ``proficio db_worker`` as its own service (see the operator guide).
 """
@@ -33,6 +37,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
+
+from proficio.accounts.hashers import keep_large_blocks_mapped
 
 
 def cores() -> int:
@@ -106,8 +112,11 @@ class Command(BaseCommand):
                 f"No static files in {settings.STATIC_ROOT}: pages will have no style or "
                 "script. Run `proficio collectstatic` (or `proficio serve --collectstatic`)."
             )
-        # Workers are forked from this process: none may inherit its database connection.
+        # Workers are forked from this process: none may inherit its database connection,
+        # and each inherits its malloc settings (a password hash's buffer goes back to the
+        # system when the hash ends; see accounts/hashers.py).
         connections.close_all()
+        keep_large_blocks_mapped()
         options: dict[str, Any] = {
             "bind": opts["bind"],
             "workers": opts["workers"],
