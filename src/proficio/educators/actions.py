@@ -1996,7 +1996,13 @@ def leave_coaching_note(actor: Actor, profile: EducatorProfile, text: str) -> Fe
 
 
 def _fresh(release: LeaderRelease, today: dt.date, limit: int) -> bool:
-    return not release.stale and release.day == today and release.threshold == limit
+    # A release stored before calibration joined it has no "agreement": recompute it.
+    return (
+        not release.stale
+        and release.day == today
+        and release.threshold == limit
+        and "agreement" in release.view
+    )
 
 
 def refresh_leader_release(actor: Actor, org: Organization) -> LeaderRelease:
@@ -2045,7 +2051,7 @@ def leader_release(actor: Actor, org: Organization) -> LeaderRelease:
     from proficio.educators import reports
 
     authorize(actor, Act.VIEW, Subject.EDUCATOR_AGGREGATE, org)
-    release = LeaderRelease.objects.filter(organization=org).first()
+    release = LeaderRelease.objects.filter(organization=org).defer("audit_state").first()
     if release is not None and _fresh(release, timezone.localdate(), reports.threshold()):
         return release
     return refresh_leader_release(actor, org)
