@@ -506,3 +506,37 @@ def test_whole_points_are_whole_feasible_or_refused():
     point = comp.point(np.array([1.0, 0.0]), upper=np.array([np.inf, 3.0]))
     assert point is not None
     assert point.tolist() == [4.0, 3.0]
+
+
+def test_protect_after_joins_the_previous_release_and_its_state_survives_storage():
+    """``protect_after`` is the two-day path the releases take: today's cells are
+    matched with yesterday's by name, yesterday's decisions are fixed, and the stored
+    state comes back cell for cell."""
+    counts = [[3, 40, 45], [50, 44, 31]]
+    day = table(counts)
+    names = {k: i for i, k in enumerate(day.keys)}
+    first = np.array([k in {"0,0", "0,1", "1,0", "1,1"} for k in day.keys])
+    blocks = np.full(day.size, -1, np.int64)
+    state = audit.AuditState(day, first, names, blocks)
+    back = audit.AuditState.unpack(memoryview(state.pack()))
+    assert back.system.keys == day.keys
+    assert np.array_equal(back.system.values, day.values)
+    assert np.array_equal(
+        back.system.relations.to_scipy().toarray(), day.relations.to_scipy().toarray()
+    )
+    assert np.array_equal(back.hidden, first)
+    assert dict(back.links) == names
+    assert np.array_equal(back.blocks, blocks)
+    # Alone, today may choose another pattern; after yesterday, it keeps what it hid.
+    alone, _ = audit.protect_after(None, day, 10, names)
+    assert np.array_equal(alone, protect(day, 10).hidden)
+    hidden, result = audit.protect_after(
+        back, day, 10, names, cost=np.ones(day.size), start=first, blocks=blocks
+    )
+    assert (hidden >= first).all()
+    assert not result.unprotected.any()
+    assert_protected(day, hidden, 10)
+    # Cells named differently today are new unknowns: nothing is fixed by yesterday.
+    renamed = {f"{k}'": i for k, i in names.items()}
+    free, _ = audit.protect_after(back, day, 10, renamed)
+    assert_protected(day, free, 10)

@@ -16,6 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 from proficio.core.reliability import (
     InsufficientDataError,
+    agreement_pairs,
     category_counts,
     cohen_kappa,
     cohen_kappa_table,
@@ -33,13 +34,18 @@ ratings = hnp.arrays(
 )
 
 
-def brute_force_agreement(data: np.ndarray, tolerance: float) -> float:
+def brute_force_pairs(data: np.ndarray, tolerance: float) -> tuple[int, int]:
     agree = total = 0
     for column in data.T:
         scores = column[~np.isnan(column)]
         for a, b in itertools.combinations(scores, 2):
             total += 1
             agree += abs(a - b) <= tolerance
+    return agree, total
+
+
+def brute_force_agreement(data: np.ndarray, tolerance: float) -> float:
+    agree, total = brute_force_pairs(data, tolerance)
     return agree / total
 
 
@@ -47,6 +53,7 @@ def brute_force_agreement(data: np.ndarray, tolerance: float) -> float:
 @given(ratings, st.sampled_from([0.0, 0.5, 1.0, 2.5]))
 def test_percent_agreement_matches_pair_counting(data: np.ndarray, tolerance: float) -> None:
     pairable = ((~np.isnan(data)).sum(axis=0) >= 2).any()
+    assert agreement_pairs(data, tolerance) == brute_force_pairs(data, tolerance)
     if not pairable:
         with pytest.raises(InsufficientDataError, match="0 pairable units"):
             percent_agreement(data, tolerance)

@@ -27,6 +27,7 @@ from proficio.accounts.models import User
 from proficio.audit.log import record_bulk, record_reads
 from proficio.audit.models import AuditAction
 from proficio.core.credentials import ob3
+from proficio.core.equity.audit import AuditState
 from proficio.credentials import actions as credentials
 from proficio.credentials import publish
 from proficio.educators import growth
@@ -1995,20 +1996,40 @@ def leave_coaching_note(actor: Actor, profile: EducatorProfile, text: str) -> Fe
 
 
 def _fresh(release: LeaderRelease, today: dt.date, limit: int) -> bool:
-    return not release.stale and release.day == today and release.threshold == limit
+    # A release stored before calibration joined it has no "agreement": recompute it.
+    return (
+        not release.stale
+        and release.day == today
+        and release.threshold == limit
+        and "agreement" in release.view
+    )
 
 
 def refresh_leader_release(actor: Actor, org: Organization) -> LeaderRelease:
     """Compute ``org``'s leader views through the joint audit and store them (the only
-    place the audit of these views runs). Recomputing changes no figure anyone could
-    not already see: ``actor`` needs only to be allowed to view ``org``'s aggregates
-    (the system always is)."""
+    place the audit of these views runs). Audited together with the release it replaces
+    (unless the threshold changed: what was published under another threshold cannot be
+    taken back, so a new threshold starts a new series), so that someone who saw both
+    cannot difference them. Recomputing changes no figure anyone could not already see:
+    ``actor`` needs only to be allowed to view ``org``'s aggregates (the system always
+    is)."""
     from proficio.educators import reports
 
     authorize(actor, Act.VIEW, Subject.EDUCATOR_AGGREGATE, org)
     limit = reports.threshold()
-    view = reports.compute_view(org, limit)
     with transaction.atomic():
+        last = (
+            LeaderRelease.objects.select_for_update()
+            .filter(organization=org)
+            .only("threshold", "audit_state")
+            .first()
+        )
+        previous = (
+            AuditState.unpack(last.audit_state)
+            if last is not None and last.audit_state is not None and last.threshold == limit
+            else None
+        )
+        view, decision = reports.compute(org, limit, previous)
         release, _made = LeaderRelease.objects.update_or_create(
             organization=org,
             defaults={
@@ -2017,6 +2038,7 @@ def refresh_leader_release(actor: Actor, org: Organization) -> LeaderRelease:
                 "view": view,
                 "stale": False,
                 "computed_at": _now(),
+                "audit_state": decision.state().pack(),
             },
         )
     return release
@@ -2029,7 +2051,7 @@ def leader_release(actor: Actor, org: Organization) -> LeaderRelease:
     from proficio.educators import reports
 
     authorize(actor, Act.VIEW, Subject.EDUCATOR_AGGREGATE, org)
-    release = LeaderRelease.objects.filter(organization=org).first()
+    release = LeaderRelease.objects.filter(organization=org).defer("audit_state").first()
     if release is not None and _fresh(release, timezone.localdate(), reports.threshold()):
         return release
     return refresh_leader_release(actor, org)

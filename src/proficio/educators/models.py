@@ -692,7 +692,10 @@ class LeaderRelease(models.Model):
     joint publication audit publishes them: computed once by
     ``actions.refresh_leader_release`` (the daily job, after award events, or on a page
     load that finds it missing or stale), then read by every page. ``view`` holds only
-    published figures: a withheld count is null and never stored here."""
+    published figures: a withheld count is null and never stored here. ``audit_state``
+    is private (``core.equity.audit.AuditState``: the cells' true values, relations and
+    which were hidden), kept so that the next release is audited together with this one
+    and the two cannot be differenced; null before the first such release."""
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()  # the day it was computed for
@@ -700,6 +703,7 @@ class LeaderRelease(models.Model):
     view = models.JSONField(default=dict)
     stale = models.BooleanField(default=False)  # something it counts changed since
     computed_at = models.DateTimeField()
+    audit_state = models.BinaryField(null=True, editable=False)
 
     def __str__(self) -> str:
         return f"leader release {self.organization_id} {self.day}"

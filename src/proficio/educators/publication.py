@@ -32,25 +32,51 @@ The cells (their keys name them for the pages and the tests):
   published);
 * ``pathway:p|unit:k|stage:s`` with its row (``pathway:p|unit:k``), column
   (``pathway:p|stage:s``) and grand (``pathway:p``) totals; a unit's complete enrolments
-  over the pathways are at least its educators who completed a pathway.
+  over the pathways are at least its educators who completed a pathway;
+* per calibration round ``r`` of the reviewer pool: ``calibration:r|reviewers``,
+  ``calibration:r|samples``, ``calibration:r|pairs`` (pairs of reviewers who both scored
+  a part of a common submission) = ``|agree|yes`` + ``|agree|no`` (exact agreement is
+  their ratio, shown only when both are published) and ``calibration:r|scores`` (the
+  scores whose deviations from consensus the pool's drift is fitted on: drift is shown
+  only when every round's is published and at least the threshold, as median days to
+  award is).
 
 A relation is added only when the counts satisfy it (a count the units and the groups
 take from different places would not give the attacker the tie either). Every figure a
 leader page shows is one of these cells or a ratio of two of them shown only when both
-are, except median days to award (see :meth:`Decision.median_shown`).
+are, except median days to award and drift (see :meth:`Decision.median_shown`).
+
+Consecutive releases of one organization are audited together (``audit(...,
+previous=...)``, through ``core.equity.audit.protect_after``): someone who saw the
+figures before and after an award could otherwise difference the two to narrow a hidden
+count. Cells are matched across the two by names a reader recognises them by
+(:func:`links`: the unit, pathway and calibration round by their ids, not their places
+in today's lists).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from proficio.core.equity.audit import CellSystem, Protection, Sparse, protect
+from proficio.core.equity.audit import AuditState, CellSystem, Protection, Sparse, protect_after
 
 MEASURE_KEYS = ("participating", "with_award", "pathway_complete")
 NO_SCHOOL = -1  # the equity split's group for educators with no school membership
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The counts of one calibration round of the reviewer pool."""
+
+    reviewers: int
+    samples: int  # common submissions
+    pairs: int  # pairs of reviewers who both scored one part of one common submission
+    agreeing: int  # of those, the pairs that gave the same score (exact agreement)
+    scores: int  # scores with a consensus to deviate from (what drift is fitted on)
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,13 @@ class Counts:
     # whose enrolments are completed pathways.
     pathways: Sequence[Sequence[Sequence[int]]] = field(default_factory=tuple)
     complete_stage: int | None = None
+    # The reviewer pool's calibration rounds, oldest first.
+    calibration: Sequence[Calibration] = ()
+    # What a reader knows the units, pathways and calibration rounds by (their ids), to
+    # match today's cells with the previous release's; positions when not given.
+    unit_ids: Sequence[int] = ()
+    pathway_ids: Sequence[int] = ()
+    round_ids: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +129,13 @@ class Decision:
     index: dict[str, int]
     protection: Protection
     threshold: int
+    links: dict[str, int] = field(default_factory=dict)
+
+    def state(self) -> AuditState:
+        """What the next release's audit needs of this one."""
+        return AuditState(
+            self.system, self.hidden, self.links, np.full(self.system.size, -1, np.int64)
+        )
 
     def shown(self, key: str) -> bool:
         return key in self.index and not bool(self.hidden[self.index[key]])
@@ -124,6 +164,24 @@ class Decision:
         """Awards per ten educators for equity group ``g``: numerator and denominator
         both published."""
         return self.shown(f"equity:{g}|awards") and self.shown(f"equity:{g}|educators")
+
+    def agreement_shown(self, r: int) -> bool:
+        """Round ``r``'s exact agreement: the agreeing pairs and all pairs are both
+        published."""
+        return self.shown(f"calibration:{r}|agree|yes") and self.shown(f"calibration:{r}|pairs")
+
+    def drift_shown(self) -> bool:
+        """The pool's drift across rounds: every round's scores are published and each
+        (when any) at least the threshold. Like a median, a fitted slope is not a
+        function of the counts, so it gives none back; the threshold keeps any one
+        reviewer's scores in a round from standing alone."""
+        r = 0
+        while f"calibration:{r}|scores" in self.index:
+            n = self.value(f"calibration:{r}|scores")
+            if n is None or 0 < n < self.threshold:
+                return False
+            r += 1
+        return r > 0
 
     def load_shown(self) -> bool:
         """The reviewers' mean and largest load: the assignments (mean x reviewers) and
@@ -237,6 +295,13 @@ def build(c: Counts) -> tuple[_Cells, CellSystem]:
     if c.equity_educators is not None:
         _equity(cells, c, people)
     _pathways(cells, c, n)
+    for r, round_ in enumerate(c.calibration):
+        at = f"calibration:{r}"
+        cells.add(f"{at}|reviewers", round_.reviewers)
+        cells.add(f"{at}|samples", round_.samples)
+        pairs = cells.add(f"{at}|pairs", round_.pairs)
+        _split_pair(cells, f"{at}|agree", pairs, [round_.agreeing, round_.pairs - round_.agreeing])
+        cells.add(f"{at}|scores", round_.scores)
     return cells, cells.system()
 
 
@@ -336,8 +401,28 @@ def _pathways(cells: _Cells, c: Counts, n: int) -> None:
         )
 
 
-def audit(c: Counts, threshold: int) -> Decision:
-    """Withhold what the joint audit says must be withheld."""
+_PLACE = re.compile(r"^(unit|pathway|calibration):(\d+)$")
+
+
+def links(c: Counts, keys: Sequence[str]) -> dict[str, int]:
+    """Each cell under the name a reader knows it by: its key with every unit, pathway
+    and calibration round named by its id rather than its place in today's lists (a new
+    school shifts the places, not the ids)."""
+    ids = {"unit": c.unit_ids, "pathway": c.pathway_ids, "calibration": c.round_ids}
+
+    def named(part: str) -> str:
+        found = _PLACE.match(part)
+        if found is None or not ids[found[1]]:
+            return part
+        return f"{found[1]}#{ids[found[1]][int(found[2])]}"
+
+    return {"|".join(named(part) for part in key.split("|")): i for i, key in enumerate(keys)}
+
+
+def audit(c: Counts, threshold: int, *, previous: AuditState | None = None) -> Decision:
+    """Withhold what the joint audit says must be withheld, together with the
+    ``previous`` release's decisions when given (so the two cannot be differenced)."""
     _cells, system = build(c)
-    result = protect(system, threshold)
-    return Decision(system, result.hidden, _cells.index, result, threshold)
+    named = links(c, system.keys)
+    hidden, result = protect_after(previous, system, threshold, named)
+    return Decision(system, hidden, _cells.index, result, threshold, named)

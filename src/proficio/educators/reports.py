@@ -30,8 +30,9 @@ from django.utils.translation import gettext as _
 
 from proficio import policy
 from proficio.core.equity.access import AccessRate, access_gap, high_need
+from proficio.core.equity.audit import AuditState
 from proficio.core.equity.suppression import DEFAULT_THRESHOLD, check_threshold
-from proficio.core.reliability import InsufficientDataError, percent_agreement, rater_drift
+from proficio.core.reliability import InsufficientDataError, agreement_pairs, rater_drift
 from proficio.educators import publication
 from proficio.educators.models import (
     CalibrationRound,
@@ -271,6 +272,7 @@ class _Gathered:
     equity: _EquityCounts | None
     pathways: list[tuple[Pathway, list[list[int]]]]
     loads: list[int]  # each reviewer's submissions in review
+    rounds: list[_Round]  # the reviewer pool's calibration rounds, oldest first
 
 
 @dataclass
@@ -335,11 +337,15 @@ def _gather(org: Organization) -> _Gathered:
         _equity_counts(org, units, where, awarded),
         _pathway_counts(org, units),
         _reviewer_loads(org),
+        _calibration_rounds(org),
     )
 
 
-def _audited(org: Organization, limit: int) -> tuple[_Gathered, publication.Decision]:
-    """Everything a leader of ``org`` can see, through the joint publication audit."""
+def _audited(
+    org: Organization, limit: int, previous: AuditState | None = None
+) -> tuple[_Gathered, publication.Decision]:
+    """Everything a leader of ``org`` can see, through the joint publication audit
+    (together with the ``previous`` release's when given)."""
     g = _gather(org)
     n = len(g.units)
     subs = [_submission_figures(g.per_unit.get(k, [])) for k in range(n)]
@@ -365,15 +371,29 @@ def _audited(org: Organization, limit: int) -> tuple[_Gathered, publication.Deci
         review_assignments=sum(g.loads),
         pathways=[table for _p, table in g.pathways],
         complete_stage=COMPLETE_STAGE,
+        calibration=[r.counts for r in g.rounds],
+        unit_ids=[u.pk for u in g.units],
+        pathway_ids=[p.pk for p, _t in g.pathways],
+        round_ids=[r.round.pk for r in g.rounds],
     )
-    return g, publication.audit(counts, limit)
+    return g, publication.audit(counts, limit, previous=previous)
 
 
 def compute_view(org: Organization, limit: int) -> dict[str, Any]:
-    """The leader views of ``org`` as the joint audit publishes them: what a stored
-    release holds (JSON), and all the dashboard and pathway progress pages read. No
-    withheld count is in it, nor a figure derived from one."""
-    g, decision = _audited(org, limit)
+    """The leader views of ``org`` as the joint audit publishes them (audited on their
+    own: see :func:`compute`)."""
+    return compute(org, limit)[0]
+
+
+def compute(
+    org: Organization, limit: int, previous: AuditState | None = None
+) -> tuple[dict[str, Any], publication.Decision]:
+    """The leader views of ``org`` as the joint audit publishes them, audited together
+    with the ``previous`` release when given: what a stored release holds (JSON), and
+    all the dashboard and pathway progress pages read, with the audit's decision (whose
+    ``state()`` the next release is audited with). No withheld count is in the view,
+    nor a figure derived from one."""
+    g, decision = _audited(org, limit, previous)
     published = {
         key: decision.value(key)
         for key, latent in zip(decision.system.keys, decision.system.latent, strict=True)
@@ -403,13 +423,30 @@ def compute_view(org: Organization, limit: int) -> dict[str, Any]:
     return {
         "units": [u.pk for u in g.units],
         "pathways": [p.pk for p, _t in g.pathways],
+        "rounds": [r.round.pk for r in g.rounds],
         "published": published,
         "median_days": median,
         "revision_rate": rate,
         "load_mean": float(np.mean(loads)) if loads else None,
         "load_max": int(max(loads)) if loads else None,
         "equity": equity,
-    }
+        "agreement": [
+            r.exact if decision.agreement_shown(k) else None for k, r in enumerate(g.rounds)
+        ],
+        "drift": _published_drift(g.rounds, decision),
+    }, decision
+
+
+def _published_drift(rounds: list[_Round], decision: publication.Decision) -> dict[str, Any]:
+    """The pool's drift as the release publishes it: ``missing`` when there is too
+    little calibration to fit one, ``withheld`` when the audit does not publish the
+    scores it is fitted on, else the slope and whether it is clear."""
+    if sum(1 for r in rounds if r.deviations) < 2:
+        return {"missing": True}
+    if not decision.drift_shown():
+        return {"withheld": True}
+    drift = _drift(rounds)
+    return {"missing": True} if "missing" in drift else drift
 
 
 class View:
@@ -423,6 +460,9 @@ class View:
         pids = list(data["pathways"])
         paths = Pathway.objects.in_bulk(pids)
         self.pathways = [paths[i] for i in pids if i in paths]
+        rids = list(data.get("rounds", []))
+        found_rounds = CalibrationRound.objects.select_related("micro_credential").in_bulk(rids)
+        self.rounds = [found_rounds.get(i) for i in rids]
 
     def value(self, key: str) -> int | None:
         v = self.data["published"].get(key)
@@ -450,7 +490,15 @@ def dashboard(org: Organization, view: View | None = None) -> Dashboard:
 
     rows = [row(u, f"unit:{k}") for k, u in enumerate(v.units)]
     totals = row(org, "all")
-    agreement, drift = _calibration(org)
+    agreement = [
+        {
+            "round": found,
+            "reviewers": v.value(f"calibration:{k}|reviewers"),
+            "exact": exact,
+        }
+        for k, (found, exact) in enumerate(zip(v.rounds, data["agreement"], strict=True))
+        if found is not None
+    ]
     dash = Dashboard(
         org,
         limit,
@@ -461,7 +509,7 @@ def dashboard(org: Organization, view: View | None = None) -> Dashboard:
         data["load_mean"],
         data["load_max"],
         agreement,
-        drift,
+        data["drift"],
     )
     if data["equity"] is not None:
         _equity(dash, data["equity"], v)
@@ -482,10 +530,23 @@ def _reviewer_loads(org: Organization) -> list[int]:
     )
 
 
-def _calibration(org: Organization) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The reviewer pool's agreement in each calibration round (exact agreement between
-    reviewers on met / not yet, pooled over the rubric's parts) and its drift from the
-    consensus across rounds. Each reviewer's own feedback stays theirs (moderation)."""
+@dataclass(frozen=True)
+class _Round:
+    """One calibration round of the reviewer pool: its counts (cells of the release),
+    its exact agreement and the deviations from consensus drift is fitted on."""
+
+    round: CalibrationRound
+    counts: publication.Calibration
+    exact: float | None
+    deviations: list[float]
+    status: str
+
+
+def _calibration_rounds(org: Organization) -> list[_Round]:
+    """The reviewer pool's calibration rounds of ``org``'s issuers, oldest first: exact
+    agreement between reviewers on met / not yet, pooled over the rubric's parts, and
+    the deviations of their scores from the consensus. Each reviewer's own feedback
+    stays theirs (moderation)."""
     from proficio.moderation.reports import load_grid
 
     rounds = list(
@@ -494,37 +555,50 @@ def _calibration(org: Organization) -> tuple[list[dict[str, Any]], dict[str, Any
         .order_by("created_at", "pk")
     )
     out = []
-    series: list[tuple[float, list[float]]] = []
-    for i, r in enumerate(rounds):
+    for r in rounds:
         grid = load_grid(r.session)
         stacked, consensus = grid.stacked()
-        try:
-            exact: float | None = percent_agreement(stacked, 0) if stacked.size else None
-        except InsufficientDataError:
-            exact = None
+        agreeing, pairs = agreement_pairs(stacked, 0) if stacked.size else (0, 0)
         deviations = (stacked - consensus[np.newaxis, :]) if stacked.size else stacked
         values = [float(v) for v in deviations.ravel() if np.isfinite(v)]
-        if values:
-            series.append((float(i), values))
-        out.append(
-            {
-                "round": r,
-                "reviewers": len(grid.raters),
-                "samples": len(grid.samples),
-                "exact": exact,
-                "status": r.session.get_status_display(),
-            }
+        counts = publication.Calibration(
+            reviewers=len(grid.raters),
+            samples=len(grid.samples),
+            pairs=pairs,
+            agreeing=agreeing,
+            scores=len(values),
         )
+        exact = agreeing / pairs if pairs else None
+        out.append(_Round(r, counts, exact, values, r.session.get_status_display()))
+    return out
+
+
+def _drift(rounds: list[_Round]) -> dict[str, Any]:
+    """The pool's drift from the consensus across rounds (a round is its place in the
+    sequence)."""
+    series = [(float(i), r.deviations) for i, r in enumerate(rounds) if r.deviations]
     try:
         result = rater_drift(series)
-        drift: dict[str, Any] = {
-            "slope": result.slope,
-            "significant": bool(result.significant),
-            "p": result.p_value,
-        }
     except InsufficientDataError as exc:
-        drift = {"missing": str(exc)}
-    return out, drift
+        return {"missing": str(exc)}
+    return {"slope": result.slope, "significant": bool(result.significant), "p": result.p_value}
+
+
+def _calibration(org: Organization) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The calibration rounds and drift as the issuer's programme staff see them (they
+    run the sessions; leaders see the audited figures of the release instead)."""
+    rounds = _calibration_rounds(org)
+    out = [
+        {
+            "round": r.round,
+            "reviewers": r.counts.reviewers,
+            "samples": r.counts.samples,
+            "exact": r.exact,
+            "status": r.status,
+        }
+        for r in rounds
+    ]
+    return out, _drift(rounds)
 
 
 def _disadvantaged_shares(schools: list[Organization]) -> list[float | None]:

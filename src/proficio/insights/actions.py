@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 from typing import Any
 
 import numpy as np
 from django.db import transaction
 
-from proficio.core.equity.audit import CellSystem, Sparse
+from proficio.core.equity.audit import AuditState, CellSystem
 from proficio.insights import release
 from proficio.insights.models import PublishedRelease
 from proficio.orgs.models import Organization, OrganizationKind
@@ -18,32 +16,13 @@ from proficio.policy import Act, Subject, authorize
 
 
 def _pack(computed: release.Computed) -> bytes:
-    rows, cols, data = computed.system.relations.triplets()
-    buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        values=computed.system.values,
-        latent=computed.system.latent,
-        hidden=computed.hidden,
-        rows=rows,
-        cols=cols,
-        data=data,
-        shape=np.array(computed.system.relations.shape, dtype=np.int64),
-        blocks=computed.blocks,
-        keys=np.array(json.dumps(list(computed.system.keys))),
-        links=np.array(json.dumps(computed.links)),
-    )
-    return buffer.getvalue()
+    return AuditState(computed.system, computed.hidden, computed.links, computed.blocks).pack()
 
 
 def unpack(blob: bytes | memoryview) -> tuple[CellSystem, np.ndarray, dict[str, int], np.ndarray]:
     """A stored release's private audit state: its cells, hidden cells, links, blocks."""
-    with np.load(io.BytesIO(bytes(blob))) as f:
-        shape = tuple(int(x) for x in f["shape"])
-        relations = Sparse.from_triplets(f["rows"], f["cols"], f["data"], (shape[0], shape[1]))
-        system = CellSystem(tuple(json.loads(str(f["keys"]))), f["values"], relations, f["latent"])
-        links = {k: int(v) for k, v in json.loads(str(f["links"])).items()}
-        return system, f["hidden"], links, f["blocks"]
+    state = AuditState.unpack(blob)
+    return state.system, state.hidden, dict(state.links), state.blocks
 
 
 def publish_release(actor: Any, district: Organization, *, day: dt.date) -> PublishedRelease:

@@ -26,12 +26,11 @@ import numpy as np
 from django.utils.translation import gettext_noop
 
 from proficio.core.equity.audit import (
+    AuditState,
     CellSystem,
-    Protection,
     Sparse,
     intervals,
-    join_days,
-    protect,
+    protect_after,
 )
 from proficio.core.equity.release import Family, Scoped, build_release
 from proficio.core.equity.suppression import suppress_tables
@@ -530,32 +529,15 @@ def compute(
     links = _links(p, release.cells, roster, release.scoped)
     # Start from what each table alone would hide, anywhere it appears.
     start = ~_table_by_table(p, release.cells, system.values, threshold) & ~system.latent
-    if previous is None:
-        result: Protection = protect(
-            system, threshold, cost=release.cost, start=start, blocks=release.blocks
-        )
-        hidden = result.hidden
-    else:
-        old_system, old_hidden, old_links, old_blocks = previous
-        pairs = sorted({(old_links[k], v) for k, v in links.items() if k in old_links})
-        joined = join_days(old_system, old_hidden, system, pairs)
-        cost = np.ones(joined.system.size)
-        cost[joined.today] = release.cost
-        begin = np.zeros(joined.system.size, bool)
-        begin[joined.today] = start
-        blocks = np.full(joined.system.size, -1, np.int64)
-        blocks[: old_system.size] = old_blocks
-        blocks[joined.today] = release.blocks
-        result = protect(
-            joined.system,
-            threshold,
-            shown=joined.shown,
-            withheld=joined.withheld,
-            cost=cost,
-            start=begin,
-            blocks=blocks,
-        )
-        hidden = result.hidden[joined.today]
+    hidden, result = protect_after(
+        None if previous is None else AuditState(*previous),
+        system,
+        threshold,
+        links,
+        cost=release.cost,
+        start=start,
+        blocks=release.blocks,
+    )
     published = ~system.latent
     means = _group_means(p, roster)
     rows = [

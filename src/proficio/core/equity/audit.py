@@ -30,8 +30,10 @@ intervals (it removes knowns), so a cell once certified stays certified.
 
 from __future__ import annotations
 
+import io
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,12 +50,14 @@ from proficio.core.equity._lp import (
 from proficio.core.equity.suppression import check_threshold
 
 __all__ = [
+    "AuditState",
     "CellSystem",
     "Protection",
     "Sparse",
     "intervals",
     "join_days",
     "protect",
+    "protect_after",
 ]
 
 _EPS = 1e-6
@@ -839,3 +843,88 @@ def join_days(
     shown = np.concatenate([~old_hidden & ~yesterday.latent, np.zeros(new.size, bool)])
     withheld = np.concatenate([old_hidden, np.zeros(new.size, bool)])
     return Joined(CellSystem(keys, values, relations, latent), mapping, shown, withheld)
+
+
+@dataclass(frozen=True)
+class AuditState:
+    """What the next release's audit needs of a published one, kept privately beside
+    it: the cells with their true values and relations, which were hidden, ``links``
+    (every name a reader could recognise a cell by, to its index) and ``blocks``."""
+
+    system: CellSystem
+    hidden: BoolArray
+    links: Mapping[str, int]
+    blocks: IntArray
+
+    def pack(self) -> bytes:
+        rows, cols, data = self.system.relations.triplets()
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            values=self.system.values,
+            latent=self.system.latent,
+            hidden=np.asarray(self.hidden, bool),
+            rows=rows,
+            cols=cols,
+            data=data,
+            shape=np.array(self.system.relations.shape, dtype=np.int64),
+            blocks=np.asarray(self.blocks, np.int64),
+            keys=np.array(json.dumps(list(self.system.keys))),
+            links=np.array(json.dumps(dict(self.links))),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def unpack(cls, blob: bytes | memoryview) -> AuditState:
+        with np.load(io.BytesIO(bytes(blob))) as f:
+            shape = tuple(int(x) for x in f["shape"])
+            relations = Sparse.from_triplets(f["rows"], f["cols"], f["data"], (shape[0], shape[1]))
+            keys = tuple(json.loads(str(f["keys"])))
+            system = CellSystem(keys, f["values"], relations, f["latent"])
+            links = {k: int(v) for k, v in json.loads(str(f["links"])).items()}
+            return cls(system, f["hidden"], links, f["blocks"])
+
+
+def protect_after(
+    previous: AuditState | None,
+    system: CellSystem,
+    threshold: int,
+    links: Mapping[str, int],
+    *,
+    cost: FloatArray | None = None,
+    start: BoolArray | None = None,
+    blocks: IntArray | None = None,
+) -> tuple[BoolArray, Protection]:
+    """:func:`protect` today's ``system`` together with the ``previous`` release (None:
+    on its own), so that the two cannot be differenced: today's cells are paired with
+    yesterday's through the names they share in ``links``, joined by :func:`join_days`,
+    and yesterday's decisions are fixed. Returns today's hidden cells and the
+    protection of the joined system. ``cost``, ``start`` and ``blocks`` are today's,
+    as for :func:`protect`."""
+    if previous is None:
+        result = protect(system, threshold, cost=cost, start=start, blocks=blocks)
+        return result.hidden, result
+    old = previous.system
+    pairs = sorted({(previous.links[k], v) for k, v in links.items() if k in previous.links})
+    joined = join_days(old, previous.hidden, system, pairs)
+    size = joined.system.size
+    prices = np.ones(size)
+    if cost is not None:
+        prices[joined.today] = cost
+    begin = np.zeros(size, bool)
+    if start is not None:
+        begin[joined.today] = start
+    both = np.full(size, -1, np.int64)
+    both[: old.size] = previous.blocks
+    if blocks is not None:
+        both[joined.today] = blocks
+    result = protect(
+        joined.system,
+        threshold,
+        shown=joined.shown,
+        withheld=joined.withheld,
+        cost=prices,
+        start=begin,
+        blocks=both,
+    )
+    return result.hidden[joined.today], result

@@ -24,6 +24,7 @@ from __future__ import annotations
 from .agreement import (
     KappaResult,
     KappaWeights,
+    agreement_pairs,
     category_counts,
     cohen_kappa,
     cohen_kappa_table,
@@ -64,6 +65,7 @@ __all__ = [
     "RaschSeverity",
     "RateDifference",
     "RaterSeverity",
+    "agreement_pairs",
     "balanced_design",
     "category_counts",
     "cohen_kappa",

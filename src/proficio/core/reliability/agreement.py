@@ -24,6 +24,7 @@ from .errors import InsufficientDataError
 __all__ = [
     "KappaResult",
     "KappaWeights",
+    "agreement_pairs",
     "category_counts",
     "cohen_kappa",
     "cohen_kappa_table",
@@ -60,6 +61,17 @@ def percent_agreement(data: ArrayLike, tolerance: float = 0) -> float:
     Raises:
         InsufficientDataError: no unit was scored by two or more raters.
     """
+    agreeing, total = agreement_pairs(data, tolerance)
+    if total == 0:
+        raise InsufficientDataError(
+            "need at least 2 raters who scored the same unit; got 0 pairable units"
+        )
+    return agreeing / total
+
+
+def agreement_pairs(data: ArrayLike, tolerance: float = 0) -> tuple[int, int]:
+    """The two counts :func:`percent_agreement` is the ratio of: the agreeing pairs
+    and all pairs (both 0 when no unit was scored by two raters)."""
     ratings = as_ratings(data)
     if not tolerance >= 0:
         raise ValueError(f"tolerance must be >= 0; got {tolerance}")
@@ -67,9 +79,7 @@ def percent_agreement(data: ArrayLike, tolerance: float = 0) -> float:
     per_unit = observed.sum(axis=0).astype(np.int64)
     total_pairs = int((per_unit * (per_unit - 1) // 2).sum())
     if total_pairs == 0:
-        raise InsufficientDataError(
-            "need at least 2 raters who scored the same unit; got 0 pairable units"
-        )
+        return 0, 0
     # Sort the observations by (unit, value) as exact integer keys; then each
     # observation counts the earlier ones of its unit whose value lies within
     # the tolerance. O(N log N) in the number of ratings, no loop over units.
@@ -81,7 +91,7 @@ def percent_agreement(data: ArrayLike, tolerance: float = 0) -> float:
     low_keys = keys - keys % size + lowest_within[keys % size]
     first_within = np.searchsorted(keys, low_keys, side="left")
     agreeing_pairs = int((np.arange(keys.size) - first_within).sum())
-    return agreeing_pairs / total_pairs
+    return agreeing_pairs, total_pairs
 
 
 def _agreement_weights(n_categories: int, weights: KappaWeights) -> FloatArray:
