@@ -30,9 +30,9 @@ from proficio.core.equity.audit import (
     Protection,
     Sparse,
     intervals,
-    join_days,
     protect,
 )
+from proficio.core.equity.joint import Published, join_published
 from proficio.core.equity.release import Family, Scoped, build_release
 from proficio.core.equity.suppression import suppress_tables
 from proficio.core.graduation import COHORT_STATUSES as GRADUATION_STATUSES
@@ -511,9 +511,12 @@ def compute(
     threshold: int,
     *,
     previous: tuple[CellSystem, np.ndarray, dict[str, int], np.ndarray] | None = None,
+    alongside: Sequence[Published] = (),
 ) -> Computed:
     """Plan, suppress jointly and audit the release; ``previous`` (the last release's
-    cells, hidden cells, links and blocks) makes the audit cover the two together."""
+    cells, hidden cells, links and blocks) makes the audit cover the two together, and
+    ``alongside`` adds other publications that share figures with it (the state's report
+    cards), fixed as they were published."""
     started = time.perf_counter()
     p = plan(roster)
     measures = {"behind": roster.behind, "proficient": roster.proficient, "stalled": roster.stalled}
@@ -530,21 +533,21 @@ def compute(
     links = _links(p, release.cells, roster, release.scoped)
     # Start from what each table alone would hide, anywhere it appears.
     start = ~_table_by_table(p, release.cells, system.values, threshold) & ~system.latent
-    if previous is None:
+    if previous is None and not alongside:
         result: Protection = protect(
             system, threshold, cost=release.cost, start=start, blocks=release.blocks
         )
         hidden = result.hidden
     else:
-        old_system, old_hidden, old_links, old_blocks = previous
-        pairs = sorted({(old_links[k], v) for k, v in links.items() if k in old_links})
-        joined = join_days(old_system, old_hidden, system, pairs)
+        earlier = [] if previous is None else [Published(*previous[:3])]
+        joined = join_published([*earlier, *alongside], system, links)
         cost = np.ones(joined.system.size)
         cost[joined.today] = release.cost
         begin = np.zeros(joined.system.size, bool)
         begin[joined.today] = start
         blocks = np.full(joined.system.size, -1, np.int64)
-        blocks[: old_system.size] = old_blocks
+        if previous is not None:  # its cells come first
+            blocks[: previous[0].size] = previous[3]
         blocks[joined.today] = release.blocks
         result = protect(
             joined.system,
@@ -570,6 +573,7 @@ def compute(
         "solves": result.solves,
         "unprotected": int(result.unprotected.sum()),
         "two_day": previous is not None,
+        "alongside": len(alongside),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Computed(rows, system, hidden, links, summary, release.blocks)
