@@ -174,6 +174,27 @@ def test_the_worlds_report_cards_and_dashboards_together(
     # The stored marks are the decision's: a figure is published only if the audit says.
     for f in SchoolFigure.objects.filter(run=run, school__parent=riverbend):
         assert (f.published, f.students_published) == decision.figures[f.pk]
+    # The next day's dashboard release is audited with the published report cards: an
+    # attacker holding both learns no withheld count and narrows none below the threshold.
+    import datetime as dt
+
+    from proficio.audit.context import acting
+    from proficio.insights.actions import publish_release, unpack
+    from proficio.state.figures import report_cards_of
+
+    day = release.day + dt.timedelta(days=1)
+    with acting(None, route="tests: publish", purpose="daily pace check"):
+        later = publish_release(SYSTEM, riverbend, day=day)
+    assert later.summary["alongside"] == 1
+    assert later.summary["two_day"] is True
+    cards = report_cards_of(riverbend, later.threshold, day)
+    assert cards is not None
+    assert cards.links  # the report cards' sizes of that school year
+    s2, h2, links2, _ = unpack(later.audit_state)
+    system, hidden, pairs = combined(cards, s2, h2, links2)
+    assert pairs
+    assert not (cards.hidden & ~hidden[: cards.system.size]).any()
+    assert narrowest(system, hidden) >= run.threshold
 
 
 # --- A dashboard released after the report cards ---------------------------------------

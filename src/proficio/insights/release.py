@@ -4,8 +4,10 @@ One function, :func:`plan`, lists the release's tables (district: by school, gra
 cohort and each subgroup dimension; each school: by grade band, cohort, subgroup,
 section and teacher) and the populations their rows are about. From it
 :func:`compute` builds every cell and relation (``core.equity.release``), suppresses
-and audits them jointly (``core.equity.audit.protect``), and returns the published rows,
-in which a withheld figure is ``None`` and named in the row's ``withheld`` list.
+and audits them jointly (``core.equity.audit.protect``; with the previous release and
+the state's published report cards, ``core.equity.joint.join_published``), and returns
+the published rows, in which a withheld figure is ``None`` and named in the row's
+``withheld`` list.
 :mod:`proficio.insights.actions` stores that as the day's ``PublishedRelease``; every page,
 export and API reads only stored rows, so no two surfaces can disagree.
 

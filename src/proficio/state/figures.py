@@ -6,7 +6,10 @@ only when the batch's suppression marked it publishable, and ``None`` otherwise,
 page, open-data file or identification reason can show a withheld figure. The marks are
 the batch's table-by-table suppression (each dimension's groups of one school, year and
 indicator), tightened by the joint publication audit of each district's report cards
-together with its dashboards (:mod:`proficio.state.publication`, run after each batch).
+together with its dashboards, and by the audit of their sums (growth, opportunity to
+learn), both in :mod:`proficio.state.publication`, run after each batch.
+:func:`report_cards_of` hands the published report cards to a later dashboard release's
+audit.
 """
 
 from __future__ import annotations

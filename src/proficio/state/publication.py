@@ -22,9 +22,20 @@ A dimension's groups add up to the whole school in every cell (through a latent
 remainder where some groups have no figures at all). The whole school's size and each
 group's size in the dashboard's school year are the dashboard's own cells when they
 hold the same count (``join_days``: the attacker is assumed to know which ones are the
-same figure). Opportunity to learn counts learning targets, not students, and keeps the
-batch's marks; means themselves (a mean times its count is a sum) are outside the audit,
-as for the dashboards.
+same figure).
+
+Then the sums (:func:`protect_sums`). A mean shown with its count is a sum, and
+opportunity to learn (a share of expected targets, shown with its expected targets)
+gives its assessed and expected targets: sums over the group's students that add up
+across a dimension's groups like counts, so a withheld one could be the school's minus
+the published groups'. Counts of targets are not counts of students, so no threshold of
+students applies to them; what a withheld figure protects is its group's value (growth,
+or the share of its targets assessed), about students whose group size is itself
+withheld or small. So each figure's sums are cells of a second system, and no withheld
+one may be determined by the published ones.
+
+The other way round, a dashboard release published after the report cards is audited
+with them (:func:`published_cells`, through ``insights.actions.publish_release``).
 """
 
 from __future__ import annotations
