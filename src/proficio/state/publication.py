@@ -360,8 +360,8 @@ def protect_sums(
             continue
         for dim, labels in dimensions.items():
             present = [g for g in labels if (dim, g) in figs]
-            if not present:
-                continue
+            if sum(figs[(dim, g)].denominator for g in present) != figs[ALL].denominator:
+                continue  # the groups do not make up the school here: no relation to know
             for part in SUMMED[name]:
                 cells.relate(
                     [(cell("all", "all", part), 1), *((cell(dim, g, part), -1) for g in present)]
