@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from proficio.core.equity import audit
+from proficio.core.equity import audit, joint
 from proficio.core.equity._lp import Program, Sparse, solve_milp
 from proficio.core.equity.audit import CellSystem, intervals, join_days, protect
 from proficio.core.equity.release import Family, build_release
@@ -528,9 +528,9 @@ def test_protect_after_joins_the_previous_release_and_its_state_survives_storage
     assert dict(back.links) == names
     assert np.array_equal(back.blocks, blocks)
     # Alone, today may choose another pattern; after yesterday, it keeps what it hid.
-    alone, _ = audit.protect_after(None, day, 10, names)
+    alone, _ = joint.protect_after(None, day, 10, names)
     assert np.array_equal(alone, protect(day, 10).hidden)
-    hidden, result = audit.protect_after(
+    hidden, result = joint.protect_after(
         back, day, 10, names, cost=np.ones(day.size), start=first, blocks=blocks
     )
     assert (hidden >= first).all()
@@ -538,5 +538,5 @@ def test_protect_after_joins_the_previous_release_and_its_state_survives_storage
     assert_protected(day, hidden, 10)
     # Cells named differently today are new unknowns: nothing is fixed by yesterday.
     renamed = {f"{k}'": i for k, i in names.items()}
-    free, _ = audit.protect_after(back, day, 10, renamed)
+    free, _ = joint.protect_after(back, day, 10, renamed)
     assert_protected(day, free, 10)

@@ -5,6 +5,8 @@ from the report cards and the dashboards together. Checked by an independent att
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -172,3 +174,121 @@ def test_the_worlds_report_cards_and_dashboards_together(
     # The stored marks are the decision's: a figure is published only if the audit says.
     for f in SchoolFigure.objects.filter(run=run, school__parent=riverbend):
         assert (f.published, f.students_published) == decision.figures[f.pk]
+    # The next day's dashboard release is audited with the published report cards: an
+    # attacker holding both learns no withheld count and narrows none below the threshold.
+    import datetime as dt
+
+    from proficio.audit.context import acting
+    from proficio.insights.actions import publish_release, unpack
+    from proficio.state.figures import report_cards_of
+
+    day = release.day + dt.timedelta(days=1)
+    with acting(None, route="tests: publish", purpose="daily pace check"):
+        later = publish_release(SYSTEM, riverbend, day=day)
+    assert later.summary["alongside"] == 1
+    assert later.summary["two_day"] is True
+    cards = report_cards_of(riverbend, later.threshold, day)
+    assert cards is not None
+    assert cards.links  # the report cards' sizes of that school year
+    s2, h2, links2, _ = unpack(later.audit_state)
+    system, hidden, pairs = combined(cards, s2, h2, links2)
+    assert pairs
+    assert not (cards.hidden & ~hidden[: cards.system.size]).any()
+    assert narrowest(system, hidden) >= run.threshold
+
+
+# --- A dashboard released after the report cards ---------------------------------------
+
+
+def a_roster():
+    """One school (pk 1) of 30 seventh graders: 12 English learners, 18 others; every
+    count the dashboards show is at least 10, so the dashboard alone withholds nothing
+    of the school's sizes."""
+    from proficio.insights.release import Roster
+
+    n = 30
+    codes = np.zeros((n, 1), np.int64)
+    codes[:12, 0] = 1
+    return Roster(
+        district=(100, "Tiny"),
+        ids=np.arange(1, n + 1),
+        school=np.zeros(n, np.int64),
+        schools=[(1, "North")],
+        grade=["7"] * n,
+        codes=codes,
+        dimensions=DIMS,
+        behind=np.arange(n) % 2 == 0,
+        proficient=np.arange(n) % 3 == 0,
+        stalled=np.zeros(n, bool),
+        metrics={
+            name: np.ones(n)
+            for name in (
+                "growth",
+                "evidence",
+                "expected",
+                "unassessed",
+                "overrides_per_100",
+                "reassessed_share",
+                "experienced",
+                "credentialed",
+            )
+        },
+    )
+
+
+def published_report_cards() -> P.Published:
+    """The report cards of 2025 as stored after the joint audit of the first test above
+    (which withholds the two groups' sizes, 12 and 18, with their figures)."""
+    rows = report_card()
+    decision = P.audit(rows, DIMS, 10, a_dashboard())
+    assert decision.figures[2] == (False, False)
+    marked = [
+        dataclasses.replace(r, published=p, students_published=s)
+        for r in rows
+        for p, s in [decision.figures[r.key]]
+    ]
+    return P.published_cells(marked, DIMS, 2025)
+
+
+def combined(first: P.Published, second_system, second_hidden, second_links):
+    """An attacker holding two publications, who knows which figures are the same (same
+    name, same value): both as one system, and every cell either keeps hidden."""
+    pairs = sorted({(first.links[k], c) for k, c in second_links.items() if k in first.links})
+    joined = join_days(first.system, first.hidden, second_system, pairs)
+    old = first.system.size
+    hidden = np.zeros(joined.system.size, bool)
+    hidden[:old] = first.hidden
+    new = joined.today >= old
+    hidden[joined.today[new]] = second_hidden[new]
+    hidden[joined.today[~new]] &= second_hidden[~new]  # known if either publishes it
+    return joined.system, hidden, pairs
+
+
+def test_a_later_dashboard_is_audited_with_the_published_report_cards():
+    """The report cards withhold the English learners' size (12) and the others' (18);
+    the next day's dashboard counts the same students. Audited with the previous
+    dashboard only, it publishes 12 and 18, which are the report cards' hidden figures;
+    audited with the report cards, it keeps them hidden, and nothing can be narrowed."""
+    from proficio.insights.release import compute
+
+    cards = published_report_cards()
+    assert cards.links.keys() >= {"school:1#0", "school:1|english_learner=yes#0"}
+    roster = a_roster()
+    alone = compute(roster, 10)
+    system, hidden, pairs = combined(cards, alone.system, alone.hidden, alone.links)
+    assert len(pairs) == 3  # the school's size and its two groups' are the same figures
+    # The dashboard publishes the report cards' hidden 12 and 18 (the same figures).
+    given_away = cards.hidden & ~hidden[: cards.system.size]
+    named = {cards.system.keys[k]: int(cards.system.values[k]) for k in np.flatnonzero(given_away)}
+    assert named == {
+        "2025|school:1|english_learner=yes|n": 12,
+        "2025|school:1|english_learner=no|n": 18,
+    }
+    audited = compute(roster, 10, alongside=[cards])
+    assert audited.summary["alongside"] == 1
+    rows = {r["group"]: r for r in audited.rows if r["org"] == 1 and r["breakdown"] != "school"}
+    assert rows["yes"]["students"] is None
+    assert "students" in rows["yes"]["withheld"]
+    system, hidden, _ = combined(cards, audited.system, audited.hidden, audited.links)
+    assert not (cards.hidden & ~hidden[: cards.system.size]).any()
+    assert narrowest(system, hidden) >= 10

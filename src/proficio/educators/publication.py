@@ -47,7 +47,7 @@ leader page shows is one of these cells or a ratio of two of them shown only whe
 are, except median days to award and drift (see :meth:`Decision.median_shown`).
 
 Consecutive releases of one organization are audited together (``audit(...,
-previous=...)``, through ``core.equity.audit.protect_after``): someone who saw the
+previous=...)``, through ``core.equity.joint.protect_after``): someone who saw the
 figures before and after an award could otherwise difference the two to narrow a hidden
 count. Cells are matched across the two by names a reader recognises them by
 (:func:`links`: the unit, pathway and calibration round by their ids, not their places
@@ -62,7 +62,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from proficio.core.equity.audit import AuditState, CellSystem, Protection, Sparse, protect_after
+from proficio.core.equity.audit import AuditState, CellSystem, Protection, Sparse
+from proficio.core.equity.joint import protect_after
 
 MEASURE_KEYS = ("participating", "with_award", "pathway_complete")
 NO_SCHOOL = -1  # the equity split's group for educators with no school membership

@@ -27,9 +27,10 @@ def unpack(blob: bytes | memoryview) -> tuple[CellSystem, np.ndarray, dict[str, 
 
 def publish_release(actor: Any, district: Organization, *, day: dt.date) -> PublishedRelease:
     """Build the district's release from the daily snapshot, suppress and audit it
-    jointly (together with the district's previous publication, so the two cannot be
-    differenced), and store it. Only the daily job publishes (``actor`` is
-    ``policy.SYSTEM``): no role may change aggregates."""
+    jointly (together with the district's previous publication and the state's published
+    report cards of its schools, so none of them can be differenced), and store it. Only
+    the daily job publishes (``actor`` is ``policy.SYSTEM``): no role may change
+    aggregates."""
     authorize(actor, Act.CHANGE, Subject.AGGREGATE, district)
     if district.kind != OrganizationKind.DISTRICT:
         raise ValueError("a release is published for a district")
@@ -48,7 +49,12 @@ def publish_release(actor: Any, district: Organization, *, day: dt.date) -> Publ
     # threshold starts a new series.
     joined = last is not None and last.day <= day and last.threshold == limit
     previous = unpack(last.audit_state) if joined and last is not None else None
-    computed = release.compute(roster, limit, previous=previous)
+    from proficio.state.figures import report_cards_of
+
+    cards = report_cards_of(district, limit, day)
+    computed = release.compute(
+        roster, limit, previous=previous, alongside=[] if cards is None else [cards]
+    )
     totals = {
         str(r["org"] if r["breakdown"] == "school" and r["total"] else r["link"]): r
         for r in computed.rows

@@ -4,8 +4,10 @@ One function, :func:`plan`, lists the release's tables (district: by school, gra
 cohort and each subgroup dimension; each school: by grade band, cohort, subgroup,
 section and teacher) and the populations their rows are about. From it
 :func:`compute` builds every cell and relation (``core.equity.release``), suppresses
-and audits them jointly (``core.equity.audit.protect``), and returns the published rows,
-in which a withheld figure is ``None`` and named in the row's ``withheld`` list.
+and audits them jointly (``core.equity.audit.protect``; with the previous release and
+the state's published report cards, ``core.equity.joint.join_published``), and returns
+the published rows, in which a withheld figure is ``None`` and named in the row's
+``withheld`` list.
 :mod:`proficio.insights.actions` stores that as the day's ``PublishedRelease``; every page,
 export and API reads only stored rows, so no two surfaces can disagree.
 
@@ -30,8 +32,8 @@ from proficio.core.equity.audit import (
     CellSystem,
     Sparse,
     intervals,
-    protect_after,
 )
+from proficio.core.equity.joint import Published, protect_after
 from proficio.core.equity.release import Family, Scoped, build_release
 from proficio.core.equity.suppression import suppress_tables
 from proficio.core.graduation import COHORT_STATUSES as GRADUATION_STATUSES
@@ -510,9 +512,12 @@ def compute(
     threshold: int,
     *,
     previous: tuple[CellSystem, np.ndarray, dict[str, int], np.ndarray] | None = None,
+    alongside: Sequence[Published] = (),
 ) -> Computed:
     """Plan, suppress jointly and audit the release; ``previous`` (the last release's
-    cells, hidden cells, links and blocks) makes the audit cover the two together."""
+    cells, hidden cells, links and blocks) makes the audit cover the two together, and
+    ``alongside`` adds other publications that share figures with it (the state's report
+    cards), fixed as they were published."""
     started = time.perf_counter()
     p = plan(roster)
     measures = {"behind": roster.behind, "proficient": roster.proficient, "stalled": roster.stalled}
@@ -534,6 +539,7 @@ def compute(
         system,
         threshold,
         links,
+        alongside=alongside,
         cost=release.cost,
         start=start,
         blocks=release.blocks,
@@ -552,6 +558,7 @@ def compute(
         "solves": result.solves,
         "unprotected": int(result.unprotected.sum()),
         "two_day": previous is not None,
+        "alongside": len(alongside),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Computed(rows, system, hidden, links, summary, release.blocks)

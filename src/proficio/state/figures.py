@@ -6,11 +6,15 @@ only when the batch's suppression marked it publishable, and ``None`` otherwise,
 page, open-data file or identification reason can show a withheld figure. The marks are
 the batch's table-by-table suppression (each dimension's groups of one school, year and
 indicator), tightened by the joint publication audit of each district's report cards
-together with its dashboards (:mod:`proficio.state.publication`, run after each batch).
+together with its dashboards, and by the audit of their sums (growth, opportunity to
+learn), both in :mod:`proficio.state.publication`, run after each batch.
+:func:`report_cards_of` hands the published report cards to a later dashboard release's
+audit.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,7 +22,9 @@ from dataclasses import dataclass
 
 from proficio.core.accountability.indicators import INDICATORS
 from proficio.core.accountability.plan import ALL, Figures
-from proficio.orgs.models import Organization
+from proficio.core.equity.joint import Published
+from proficio.orgs.models import Organization, OrganizationKind
+from proficio.state import publication
 from proficio.state.models import BatchRun, BatchStatus, SchoolFigure
 
 
@@ -109,6 +115,29 @@ def published(f: SchoolFigure) -> Shown:
         f.students if f.students_published else None,
         False,
     )
+
+
+def report_cards_of(district: Organization, threshold: int, day: dt.date) -> Published | None:
+    """The state's published report cards of ``district``'s schools for the school year
+    of ``day``, as the audit of a dashboard release of that day sees them (their cells,
+    what is withheld, the names the dashboards know their sizes by); None when the state
+    has published none for that year under this threshold."""
+    from proficio.pace.engine import SUBGROUP_LEVELS
+    from proficio.state.actions import school_year_of
+
+    state = district.parent
+    while state is not None and state.kind != OrganizationKind.STATE:
+        state = state.parent
+    run = latest_run(state) if state is not None else None
+    if run is None or run.threshold != threshold:
+        return None
+    year = school_year_of(day)
+    rows = publication.district_rows(
+        SchoolFigure.objects.filter(run=run, school__parent=district, year=year).order_by("pk")
+    )
+    if not rows:
+        return None
+    return publication.published_cells(rows, SUBGROUP_LEVELS, year)
 
 
 INDICATOR_ORDER = {name: k for k, name in enumerate(INDICATORS)}

@@ -22,9 +22,20 @@ A dimension's groups add up to the whole school in every cell (through a latent
 remainder where some groups have no figures at all). The whole school's size and each
 group's size in the dashboard's school year are the dashboard's own cells when they
 hold the same count (``join_days``: the attacker is assumed to know which ones are the
-same figure). Opportunity to learn counts learning targets, not students, and keeps the
-batch's marks; means themselves (a mean times its count is a sum) are outside the audit,
-as for the dashboards.
+same figure).
+
+Then the sums (:func:`protect_sums`). A mean shown with its count is a sum, and
+opportunity to learn (a share of expected targets, shown with its expected targets)
+gives its assessed and expected targets: sums over the group's students that add up
+across a dimension's groups like counts, so a withheld one could be the school's minus
+the published groups'. Counts of targets are not counts of students, so no threshold of
+students applies to them; what a withheld figure protects is its group's value (growth,
+or the share of its targets assessed), about students whose group size is itself
+withheld or small. So each figure's sums are cells of a second system, and no withheld
+one may be determined by the published ones.
+
+The other way round, a dashboard release published after the report cards is audited
+with them (:func:`published_cells`, through ``insights.actions.publish_release``).
 """
 
 from __future__ import annotations
@@ -37,12 +48,20 @@ import numpy as np
 
 from proficio.core.accountability import indicators as ind
 from proficio.core.equity.audit import CellSystem, Sparse, join_days, protect
+from proficio.core.equity.joint import Published
 
 RATES = frozenset(
     {ind.PROFICIENCY, ind.ON_TRACK, ind.EL_PROGRESS, ind.CHRONIC_ABSENCE, ind.SCHOOL_QUALITY}
 )
 OWN_POPULATION = frozenset({*ind.GRADUATION, ind.PILOT})
 ALL = ("all", "all")
+# Figures whose sums the report cards give away (a mean times its count; opportunity to
+# learn's share and its expected targets), each with the sums audited by protect_sums.
+SUMMED: Mapping[str, tuple[str, ...]] = {
+    **{name: ("sum",) for name in ind.MEANS},
+    ind.OPPORTUNITY: ("assessed", "expected"),
+}
+STAND_IN = 1000  # a sum's stand-in per unit of its denominator (see protect_sums)
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,7 @@ class Decision:
     hidden: np.ndarray  # report-card cells withheld
     links: dict[str, int]  # dashboard link name → report-card cell (the joined ones)
     rounds: int
+    sums: Sums  # the sums audit (for the tests' attacker)
 
 
 class _Cells:
@@ -139,19 +159,19 @@ def _population(school: int, dimension: str, group: str) -> str:
     return f"school:{school}" if dimension == "all" else f"school:{school}|{dimension}={group}"
 
 
-def audit(
-    rows: Sequence[Row],
-    dimensions: Mapping[str, Sequence[str]],
-    threshold: int,
-    dashboard: Dashboard | None = None,
-) -> Decision:
-    """Audit one district's report-card figures jointly (with its dashboards, when it
-    has a published release); the figures' marks only ever tighten."""
+@dataclass
+class _Built:
+    cells: _Cells
+    owned: dict[int, tuple[list[int], int]]  # figure key → its cells, its size cell
+
+
+def _build(rows: Sequence[Row], dimensions: Mapping[str, Sequence[str]]) -> _Built:
+    """The report cards' counts as cells and relations; a cell is shown as its figure's
+    marks say."""
     cells = _Cells()
     unit_rows: dict[tuple[int, int], list[Row]] = defaultdict(list)
     for r in rows:
         unit_rows[(r.school, r.year)].append(r)
-    # figure key → its cells, and its population's size cell
     owned: dict[int, tuple[list[int], int]] = {}
     for (school, year), mine in sorted(unit_rows.items()):
         sizes: dict[tuple[str, str], tuple[int, bool]] = {}
@@ -210,14 +230,48 @@ def audit(
                     terms.append((rest, -1))
                 # Otherwise a group without figures counts 0 here, as the reader knows.
                 cells.relate(terms)
+    return _Built(cells, owned)
+
+
+def _links(cells: _Cells, year: int) -> dict[str, int]:
+    """The size cells of school year ``year`` by the names the dashboards give them
+    (``school:PK#0``, ``school:PK|dimension=group#0``): the figures both publish."""
+    links: dict[str, int] = {}
+    for cell_key, cell in cells.index.items():
+        year_text, _, tail = cell_key.partition("|")
+        if int(year_text) == year and tail.endswith("|n"):
+            links[f"{tail[: -len('|n')]}#0"] = cell
+    return links
+
+
+def published_cells(
+    rows: Sequence[Row], dimensions: Mapping[str, Sequence[str]], year: int
+) -> Published:
+    """The report cards of school year ``year`` as they are published (their stored
+    marks: a withheld figure's counts and a withheld size are hidden), with the names
+    the dashboards know their sizes by: what a later dashboard release is audited with
+    (:func:`proficio.core.equity.joint.join_published`). Other years' report cards share
+    no relation with that year's dashboards."""
+    built = _build([r for r in rows if r.year == year], dimensions)
+    system = built.cells.system()
+    hidden = ~np.asarray(built.cells.shown, bool) & ~system.latent & (system.values > 0)
+    return Published(system, hidden, _links(built.cells, year))
+
+
+def audit(
+    rows: Sequence[Row],
+    dimensions: Mapping[str, Sequence[str]],
+    threshold: int,
+    dashboard: Dashboard | None = None,
+) -> Decision:
+    """Audit one district's report-card figures jointly (with its dashboards, when it
+    has a published release), then their sums (:func:`protect_sums`); the figures'
+    marks only ever tighten."""
+    built = _build(rows, dimensions)
+    cells, owned = built.cells, built.owned
     system = cells.system()
     start = ~np.asarray(cells.shown, bool) & ~system.latent
-    links: dict[str, int] = {}
-    if dashboard is not None:
-        for cell_key, cell in cells.index.items():
-            year_text, _, tail = cell_key.partition("|")
-            if int(year_text) == dashboard.year and tail.endswith("|n"):
-                links[f"{tail[: -len('|n')]}#0"] = cell
+    links = _links(cells, dashboard.year) if dashboard is not None else {}
     if dashboard is not None and links:
         pairs = sorted({(dashboard.links[k], c) for k, c in links.items() if k in dashboard.links})
         joined = join_days(dashboard.system, dashboard.hidden, system, pairs)
@@ -244,7 +298,81 @@ def audit(
         size_shown = r.students_published and not bool(hidden[size])
         published = r.published and size_shown and not any(hidden[c] for c in own)
         decided[figure] = (published, size_shown)
-    return Decision(decided, system, hidden, links, rounds)
+    sums = protect_sums(rows, dimensions, {k for k, (p, _) in decided.items() if not p})
+    for figure in sums.withheld:
+        decided[figure] = (False, decided[figure][1])
+    return Decision(decided, system, hidden, links, rounds, sums)
+
+
+@dataclass(frozen=True)
+class Sums:
+    """The sums audit: its cells (values stand in for the sums, see
+    :func:`protect_sums`), those withheld, each figure's cells, and the figures it
+    withholds beyond those already withheld."""
+
+    system: CellSystem
+    hidden: np.ndarray
+    owned: dict[int, list[int]]
+    withheld: frozenset[int]
+
+
+def protect_sums(
+    rows: Sequence[Row], dimensions: Mapping[str, Sequence[str]], withheld: set[int]
+) -> Sums:
+    """Withhold further mean figures (growth) and opportunity-to-learn figures so that no
+    withheld one can be solved from the published ones by differencing.
+
+    A mean shown with its count gives its sum (mean × count); opportunity to learn shows
+    its share and its expected targets, so its assessed and expected targets. Each is a
+    cell of a linear system of sums per (school, year, indicator): in every dimension the
+    groups' sums add up to the whole school's. A withheld figure's sums must not be
+    determined by the published ones (the complementary rule, in every relation and
+    across dimensions at once). The sums are real numbers without useful bounds, so
+    whether one is determined depends only on which cells are withheld: the audit's
+    :func:`~proficio.core.equity.audit.protect` checks that with stand-in whole numbers
+    (a large multiple of each figure's denominator, which add up like the sums) and a
+    threshold of 2, "at least two values possible"."""
+    cells = _Cells()
+    owned: dict[int, list[int]] = defaultdict(list)
+    units: dict[tuple[int, int, str], dict[tuple[str, str], Row]] = defaultdict(dict)
+    for r in rows:
+        if r.indicator in SUMMED and r.denominator > 0:
+            units[(r.school, r.year, r.indicator)][(r.dimension, r.group)] = r
+    for (school, year, name), figs in sorted(units.items()):
+
+        def cell(
+            dim: str,
+            group: str,
+            part: str,
+            year: int = year,
+            school: int = school,
+            name: str = name,
+        ) -> int:
+            return cells.index[f"{year}|{_population(school, dim, group)}|{name}|{part}"]
+
+        for (dim, group), r in sorted(figs.items()):
+            for part in SUMMED[name]:
+                key = f"{year}|{_population(school, dim, group)}|{name}|{part}"
+                owned[r.key].append(
+                    cells.add(key, STAND_IN * r.denominator, shown=r.key not in withheld)
+                )
+        if ALL not in figs:
+            continue
+        for dim, labels in dimensions.items():
+            present = [g for g in labels if (dim, g) in figs]
+            if sum(figs[(dim, g)].denominator for g in present) != figs[ALL].denominator:
+                continue  # the groups do not make up the school here: no relation to know
+            for part in SUMMED[name]:
+                cells.relate(
+                    [(cell("all", "all", part), 1), *((cell(dim, g, part), -1) for g in present)]
+                )
+    system = cells.system()
+    fixed = ~np.asarray(cells.shown, bool)
+    hidden = protect(system, 2, withheld=fixed).hidden if system.size else fixed
+    more = frozenset(
+        k for k, own in owned.items() if k not in withheld and any(hidden[c] for c in own)
+    )
+    return Sums(system, hidden, dict(owned), more)
 
 
 def district_rows(figures: Iterable[object]) -> list[Row]:

@@ -57,7 +57,6 @@ __all__ = [
     "intervals",
     "join_days",
     "protect",
-    "protect_after",
 ]
 
 _EPS = 1e-6
@@ -883,48 +882,3 @@ class AuditState:
             system = CellSystem(keys, f["values"], relations, f["latent"])
             links = {k: int(v) for k, v in json.loads(str(f["links"])).items()}
             return cls(system, f["hidden"], links, f["blocks"])
-
-
-def protect_after(
-    previous: AuditState | None,
-    system: CellSystem,
-    threshold: int,
-    links: Mapping[str, int],
-    *,
-    cost: FloatArray | None = None,
-    start: BoolArray | None = None,
-    blocks: IntArray | None = None,
-) -> tuple[BoolArray, Protection]:
-    """:func:`protect` today's ``system`` together with the ``previous`` release (None:
-    on its own), so that the two cannot be differenced: today's cells are paired with
-    yesterday's through the names they share in ``links``, joined by :func:`join_days`,
-    and yesterday's decisions are fixed. Returns today's hidden cells and the
-    protection of the joined system. ``cost``, ``start`` and ``blocks`` are today's,
-    as for :func:`protect`."""
-    if previous is None:
-        result = protect(system, threshold, cost=cost, start=start, blocks=blocks)
-        return result.hidden, result
-    old = previous.system
-    pairs = sorted({(previous.links[k], v) for k, v in links.items() if k in previous.links})
-    joined = join_days(old, previous.hidden, system, pairs)
-    size = joined.system.size
-    prices = np.ones(size)
-    if cost is not None:
-        prices[joined.today] = cost
-    begin = np.zeros(size, bool)
-    if start is not None:
-        begin[joined.today] = start
-    both = np.full(size, -1, np.int64)
-    both[: old.size] = previous.blocks
-    if blocks is not None:
-        both[joined.today] = blocks
-    result = protect(
-        joined.system,
-        threshold,
-        shown=joined.shown,
-        withheld=joined.withheld,
-        cost=prices,
-        start=begin,
-        blocks=both,
-    )
-    return result.hidden[joined.today], result
