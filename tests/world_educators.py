@@ -117,6 +117,36 @@ def award(reviewer, submission) -> None:
     )
 
 
+def micro_credentialed_by_hand(district, today):
+    """Oracle for the bias check's "taught by a teacher with a micro-credential": every
+    student of the district with a teacher who has a profile, read object by object (no
+    shared query), against the awards whose credential is not revoked."""
+    from proficio.educators.models import Submission, SubmissionStatus
+    from proficio.orgs.models import Enrollment
+    from proficio.pace.models import EducatorProfile
+
+    def live(d, start, end):
+        return (start is None or start <= d) and (end is None or end >= d)
+
+    holders = {
+        s.educator_id
+        for s in Submission.objects.select_related("credential")
+        if s.status == SubmissionStatus.AWARDED
+        and (s.credential is None or s.credential.revoked_at is None)
+    }
+    profiled = set(EducatorProfile.objects.values_list("user_id", flat=True))
+    out: dict[int, bool] = {}
+    for e in Enrollment.objects.select_related("student__school", "section"):
+        if not e.student.school.path.startswith(district.path):
+            continue
+        if not live(today, e.start_date, e.end_date):
+            continue
+        for staff in e.section.staff.all():
+            if staff.user_id in profiled and live(today, staff.start_date, staff.end_date):
+                out[e.student_id] = out.get(e.student_id, False) or staff.user_id in holders
+    return out
+
+
 def build() -> None:
     from proficio.educators import actions
     from proficio.orgs.models import Organization

@@ -40,7 +40,7 @@ from proficio.moderation import actions as moderation
 from proficio.moderation.reports import criterion_statistics, load_grid
 from proficio.orgs.models import OrganizationKind
 from proficio.policy import Subject
-from tests.world_educators import award
+from tests.world_educators import award, micro_credentialed_by_hand
 
 pytestmark = [pytest.mark.django_db]
 
@@ -247,7 +247,7 @@ def test_an_award_and_a_license_move_the_equity_counts_and_the_bias_checks_input
     ana = world.ana
     student_ids = np.array(sorted({ana.pk}), dtype=np.int64)
     today = timezone.localdate()
-    _, credentialed = _teachers(riverbend, student_ids, today)
+    _, credentialed, _ = _teachers(riverbend, student_ids, today)
     assert credentialed.get(ana.pk) is True
     profile = world.rivera_profile
     with acting(world.user("rivera"), route="tests: license"):
@@ -271,8 +271,64 @@ def test_an_award_and_a_license_move_the_equity_counts_and_the_bias_checks_input
         )
         if t is not None
     ]
-    _, credentialed = _teachers(riverbend, student_ids, today)
+    _, credentialed, _ = _teachers(riverbend, student_ids, today)
     assert credentialed.get(ana.pk) is any(others)
+
+
+def test_a_micro_credential_moves_exactly_its_holders_students_in_the_bias_check(world):
+    """Revoking Ms. Rivera's micro-credential flips her students (those with no other
+    holder teaching them) to "no", and nobody else; awarding her next one flips them back.
+    The educators' equity table moves with the same rule."""
+    from proficio.credentials.actions import revoke_credential
+    from proficio.orgs.models import Enrollment, Student
+    from proficio.pace.actions import _teachers
+    from proficio.policy import SYSTEM
+
+    riverbend = world.org("riverbend")
+    today = timezone.localdate()
+    rivera = world.user("rivera")
+    ids = np.array(
+        sorted(
+            Student.objects.filter(school__path__startswith=riverbend.path).values_list(
+                "pk", flat=True
+            )
+        ),
+        dtype=np.int64,
+    )
+    _, _, before = _teachers(riverbend, ids, today)
+    assert before == micro_credentialed_by_hand(riverbend, today)
+    hers = set(
+        Enrollment.objects.filter(section__staff__user=rivera).values_list("student_id", flat=True)
+    )
+    assert world.ana.pk in hers
+    assert before[world.ana.pk] is True
+    equity_before = reports._gather(riverbend).equity
+
+    credential = world.rivera_micro_credential
+    with acting(None, route="tests: revoke"):
+        revoke_credential(SYSTEM, credential, reason="Awarded in error.")
+    _, _, revoked = _teachers(riverbend, ids, today)
+    assert revoked == micro_credentialed_by_hand(riverbend, today)
+    flipped = {s for s in before if before[s] != revoked[s]}
+    assert flipped, "some of Ms. Rivera's students lose their only holder teacher"
+    assert flipped <= hers
+    assert all(before[s] and not revoked[s] for s in flipped)
+    # The leaders' equity table uses the same rule: one educator fewer with one.
+    maple = _school_of(world, "rivera")
+    group = {s.pk: g for g, s in enumerate(equity_before.schools)}
+    need = dict(zip(group, equity_before.need, strict=True))
+    g = 0 if need[maple.pk] else 1
+    delta = [0, 0]
+    delta[g] = -1
+    equity_after = reports._gather(riverbend).equity
+    assert equity_after.with_award == [
+        b + d for b, d in zip(equity_before.with_award, delta, strict=True)
+    ]
+
+    with acting(world.user("hs.reviewer"), route="tests: award"):
+        award(world.user("hs.reviewer"), world.rivera_submission)
+    _, _, again = _teachers(riverbend, ids, today)
+    assert again == before
 
 
 # ================================================================ 4. coaching and peer feedback

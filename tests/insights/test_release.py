@@ -29,12 +29,14 @@ from proficio.insights.actions import publish_release, unpack
 from proficio.insights.models import PublishedRelease
 from proficio.pace import actions as pace_actions
 from proficio.policy import SYSTEM
+from tests.world_educators import micro_credentialed_by_hand
 
 COUNT_FIELDS = {
     "students": "students",
     "behind_pace_percent": "behind",
     "proficient_percent": "proficient",
     "stalled_percent": "stalled",
+    "taught_by_micro_credentialed_percent": "micro_credentialed",
 }
 
 
@@ -356,3 +358,120 @@ def test_a_human_cannot_publish(paced, world):
     with pytest.raises(ValueError, match="district"):
         publish_release(SYSTEM, world.org("maple-ms"), day=latest(world).day)
     assert json.loads(json.dumps(latest(world).summary))["cells"] > 0
+
+
+def test_the_micro_credential_column_counts_what_the_roster_says(paced, world, client):
+    """ "Taught by a teacher with a micro-credential": the snapshot's field per student,
+    the release's published counts per school and district, and the dashboard's bias
+    table, each against a count made by hand from enrolments and awards."""
+    from django.utils import timezone
+
+    from proficio.orgs.models import Student
+    from proficio.pace.models import StudentPace
+
+    district = world.org("riverbend")
+    release = latest(world)
+    by_hand = micro_credentialed_by_hand(district, timezone.localdate())
+    snapshot = dict(
+        StudentPace.objects.filter(
+            competency__isnull=True, student__school__path__startswith=district.path
+        ).values_list("student_id", "micro_credentialed_teacher")
+    )
+    assert snapshot == {s: by_hand.get(s) for s in snapshot}
+    assert any(snapshot.values())  # Ms. Rivera holds one: her students say yes
+    school_of = dict(Student.objects.filter(pk__in=snapshot).values_list("pk", "school_id"))
+    # The audit's own cells (size, then yes/no per measure; the micro-credential pair
+    # comes after behind, proficient and stalled) hold the hand counts, published or not.
+    system, hidden, links, _ = unpack(release.audit_state)
+    slot = 1 + 2 * release_module.CELL_MEASURES.index("micro_credentialed")
+    checked = 0
+    for row in release.rows:
+        if row["org"] != district.pk or row["breakdown"] != "school":
+            continue
+        if row["total"]:
+            members, name = list(snapshot), "district"
+        else:
+            members = [s for s in snapshot if school_of[s] == row["link"]]
+            name = f"school:{row['link']}"
+        expected = sum(1 for s in members if by_hand.get(s))
+        yes, no = links[f"{name}#{slot}"], links[f"{name}#{slot + 1}"]
+        assert int(system.values[yes]) == expected, row["group"]
+        assert int(system.values[no]) == len(members) - expected, row["group"]
+        if hidden[yes] or hidden[no] or row["students"] is None:
+            assert row["micro_credentialed"] is None
+            assert "micro_credentialed" in row["withheld"]
+        else:
+            assert row["micro_credentialed"] == expected, row["group"]
+        checked += 1
+    assert checked
+    # The bias table shows it as a share of the published size, or says it is withheld.
+    client.force_login(world.user("district.admin"))
+    html = client.get(
+        reverse("insights:dashboard", args=[district.pk]), {"by": "gender"}
+    ).content.decode()
+    assert "Taught by a teacher with a micro-credential (%)" in html
+    page = _page_cells(html, "Bias checks by Gender")
+    rows = [
+        data.Row.of(r)
+        for r in release.rows
+        if r["org"] == district.pk and r["breakdown"] == "gender" and not r["total"]
+    ]
+    assert len(page) == len(rows)
+    for cells, row in zip(page, rows, strict=True):
+        share = row.bias["micro_credentialed"]
+        if "micro_credentialed" in row.withheld:
+            assert cells[-1] == "withheld"
+        elif row.students == 0:  # an empty group has no share
+            assert share is None
+            assert cells[-1] == "n/a"
+        else:
+            assert share is not None
+            assert cells[-1] == str(share)
+            assert share == round(100 * row.micro_credentialed / row.students, 1)
+
+
+def test_a_small_micro_credential_count_and_its_partners_are_withheld():
+    """The column is a pair of cells of the joint audit: a school of 40 where 3 are taught
+    by a holder is withheld, with a partner, so the district total cannot give it away;
+    an attacker holding every published cell narrows no hidden one below the threshold."""
+    n = 75
+    micro = np.zeros(n, bool)
+    micro[[0, 1, 2]] = True
+    micro[40:60] = True
+    roster = release_module.Roster(
+        district=(1, "Tiny"),
+        ids=np.arange(1, n + 1),
+        school=np.array([0] * 40 + [1] * 35),
+        schools=[(10, "North"), (11, "South")],
+        grade=["7"] * n,
+        codes=np.zeros((n, 1), np.int64),
+        dimensions={"english_learner": ["no"]},
+        behind=np.arange(n) % 2 == 0,
+        proficient=np.arange(n) % 2 == 1,
+        stalled=np.zeros(n, bool),
+        metrics={
+            name: np.ones(n)
+            for name in (
+                "growth",
+                "evidence",
+                "expected",
+                "unassessed",
+                *release_module.BIAS_METRICS,
+            )
+        },
+        micro_credentialed=micro,
+    )
+    computed = release_module.compute(roster, 10)
+    rows = {(r["breakdown"], r["group"]): r for r in computed.rows}
+    north, south = rows[("school", "North")], rows[("school", "South")]
+    assert north["micro_credentialed"] is None
+    assert "micro_credentialed" in north["withheld"]
+    assert south["micro_credentialed"] is None  # its partner
+    assert north["students"] == 40
+    total = next(r for r in computed.rows if r["breakdown"] == "school" and r["total"])
+    assert total["micro_credentialed"] == 23
+    assert data.Row.of(north).bias["micro_credentialed"] is None
+    assert release_module.attack(computed.system, computed.hidden, 10)["narrowed"] == 0
+    # Table by table, the same 3 would be hidden too (a primary cell), never shown.
+    _, alone = release_module.table_by_table_pattern(roster, 10)
+    assert alone.any()

@@ -11,12 +11,15 @@ states), and no row here is ever read by an evaluation.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proficio.credentials.models import IssuedCredential
@@ -433,6 +436,29 @@ class Submission(models.Model):
 
     def audit_scope(self) -> str:
         return self.school.path if self.school_id else ""  # type: ignore[union-attr]
+
+
+def micro_credential_holders(educator_ids: Iterable[int], day: dt.date) -> set[int]:
+    """The one rule of "holds a micro-credential" on ``day``: of these educators, those
+    with at least one micro-credential awarded by the end of ``day`` whose credential was
+    not revoked by then. (Micro-credentials are issued without an expiry date, so none
+    lapses by age.) The leaders' equity-of-access table and the teacher-assignment bias
+    check both read it, in one query."""
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return set(
+        Submission.objects.filter(
+            educator_id__in=list(educator_ids),
+            status=SubmissionStatus.AWARDED,
+            awarded_at__lt=end,
+        )
+        .filter(
+            Q(credential__isnull=True)
+            | Q(credential__revoked_at__isnull=True)
+            | Q(credential__revoked_at__gte=end)
+        )
+        .values_list("educator_id", flat=True)
+        .distinct()
+    )
 
 
 class PartResponse(_Record):

@@ -48,6 +48,7 @@ from proficio.educators.models import (
     ReviewAssignment,
     Submission,
     SubmissionStatus,
+    micro_credential_holders,
 )
 from proficio.orgs.models import (
     Organization,
@@ -310,11 +311,8 @@ def _gather(org: Organization) -> _Gathered:
             educator_id__in=where, first_submitted_at__isnull=False
         ).values_list("educator_id", flat=True)
     )
-    awarded = set(
-        Submission.objects.filter(
-            educator_id__in=where, status=SubmissionStatus.AWARDED
-        ).values_list("educator_id", flat=True)
-    )
+    # "With a micro-credential": the one rule the teacher-assignment bias check reads too.
+    awarded = micro_credential_holders(where, timezone.localdate())
     completed = set(
         PathwayEnrollment.objects.filter(
             educator_id__in=where, status=EnrollmentStatus.COMPLETE

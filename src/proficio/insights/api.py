@@ -22,6 +22,7 @@ class AggregateRow(Schema):
     growth_levels_per_year: float | None
     evidence: int | None
     expected_but_unassessed_percent: float | None
+    taught_by_micro_credentialed_percent: float | None
     suppressed: bool
     suppression_reason: str
     suppressed_fields: list[str]

@@ -105,6 +105,7 @@ class Row:
     behind: int | None = None
     proficient: int | None = None
     stalled: int | None = None
+    micro_credentialed: int | None = None
     growth: float | None = None
     evidence: int | None = None
     unassessed_share: float | None = None
@@ -125,6 +126,8 @@ class Row:
             behind=row["behind"],
             proficient=row["proficient"],
             stalled=row["stalled"],
+            # A release stored before this count existed has none.
+            micro_credentialed=row.get("micro_credentialed"),
             growth=row["growth"],
             evidence=row["evidence"],
             unassessed_share=row["unassessed_share"],
@@ -132,7 +135,11 @@ class Row:
             org_id=row["link"],
             total=row["total"],
             withheld=list(row["withheld"]),
-            bias={m: row.get(m) for m in BIAS_METRICS},
+            bias={
+                **{m: row.get(m) for m in BIAS_METRICS},
+                # The audited count as a share, from published cells only.
+                "micro_credentialed": _rate(row.get("micro_credentialed"), row["students"]),
+            },
         )
 
     @property
@@ -148,6 +155,10 @@ class Row:
         return _rate(self.stalled, self.students)
 
     @property
+    def micro_credentialed_rate(self) -> float | None:
+        return _rate(self.micro_credentialed, self.students)
+
+    @property
     def suppressed(self) -> bool:
         return bool(self.withheld)
 
@@ -161,6 +172,7 @@ class Row:
             "growth_levels_per_year": self.growth,
             "evidence": self.evidence,
             "expected_but_unassessed_percent": self.unassessed_share,
+            "taught_by_micro_credentialed_percent": self.micro_credentialed_rate,
             "suppressed": self.suppressed,
             "suppression_reason": SUPPRESSION_REASON if self.suppressed else "",
             "suppressed_fields": [EXPORT_FIELD[f] for f in self.withheld if f in EXPORT_FIELD],
@@ -179,6 +191,7 @@ EXPORT_FIELD = {
     "growth": "growth_levels_per_year",
     "evidence": "evidence",
     "unassessed_share": "expected_but_unassessed_percent",
+    "micro_credentialed": "taught_by_micro_credentialed_percent",
 }
 
 
@@ -367,6 +380,9 @@ class Students:
     overrides: np.ndarray
     experienced: np.ndarray
     credentialed: np.ndarray
+    # Taught by a teacher holding a micro-credential: a yes/no count of the release
+    # (no teacher with a profile counts as no), so it goes through the joint audit.
+    micro_credentialed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 5), np.int64))
 
 
@@ -392,9 +408,10 @@ def students_of(org: Organization) -> Students:
             "overrides",
             "experienced_teacher",
             "credentialed_teacher",
+            "micro_credentialed_teacher",
         )
     )
-    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in range(15)]
+    cols: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in range(16)]
 
     def floats(values: Sequence[Any]) -> np.ndarray:
         return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
@@ -419,6 +436,7 @@ def students_of(org: Organization) -> Students:
         overrides=np.array(cols[12], dtype=np.int64),
         experienced=floats(cols[13]),
         credentialed=floats(cols[14]),
+        micro_credentialed=np.array([v is True for v in cols[15]], dtype=bool),
         codes=engine.subgroup_codes(ids, within=org.path),
     )
 

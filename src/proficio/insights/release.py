@@ -47,6 +47,10 @@ GRADE_BANDS = {
 }
 GRADE_ORDER = ["PK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
 BIAS_METRICS = ("overrides_per_100", "reassessed_share", "experienced", "credentialed")
+# Bias checks published as yes/no counts, cells of the joint audit like the measures:
+# students taught by a teacher who holds a micro-credential.
+ACCESS_MEASURES = ("micro_credentialed",)
+CELL_MEASURES = (*MEASURES, *ACCESS_MEASURES)
 # Fields of a published row, in the order the exports list them.
 COUNT_FIELDS = ("students", *MEASURES)
 MEAN_FIELDS = ("growth", "evidence", "unassessed_share")
@@ -85,6 +89,18 @@ class Roster:
     # an index into GRADUATION_STATUSES (proficio.graduation.actions.cohort_status).
     graduation: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     graduation_status: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # Taught by a teacher holding a micro-credential (None: nobody is).
+    micro_credentialed: np.ndarray | None = None
+
+    def measures(self) -> dict[str, np.ndarray]:
+        """The yes/no counts of every population, in the order of ``CELL_MEASURES``."""
+        micro = (
+            np.zeros(self.ids.size, bool)
+            if self.micro_credentialed is None
+            else np.asarray(self.micro_credentialed, bool)
+        )
+        flags = {"behind": self.behind, "proficient": self.proficient, "stalled": self.stalled}
+        return {**flags, "micro_credentialed": micro}
 
 
 @dataclass
@@ -520,11 +536,10 @@ def compute(
     cards), fixed as they were published."""
     started = time.perf_counter()
     p = plan(roster)
-    measures = {"behind": roster.behind, "proficient": roster.proficient, "stalled": roster.stalled}
     release = build_release(
         p.incidence,
         p.names,
-        measures,
+        roster.measures(),
         p.families,
         p.weight,
         p.block,
@@ -585,7 +600,7 @@ def _row(
         "students": None if size_hidden else int(values[own[0]]),
     }
     withheld = ["students"] if size_hidden else []
-    for k, name in enumerate(MEASURES):
+    for k, name in enumerate(CELL_MEASURES):
         yes, no = own[1 + 2 * k], own[2 + 2 * k]
         course = (scoped or {}).get(name, {})
         if spec.breakdown == "section" and spec.population in course:
@@ -633,7 +648,7 @@ def _table_by_table(p: Plan, cells: np.ndarray, values: np.ndarray, threshold: i
                     [int(values[cells[s.population, 1 + 2 * k]]) for s in parts],
                     [int(values[cells[s.population, 2 + 2 * k]]) for s in parts],
                 ]
-                for k in range(len(MEASURES))
+                for k in range(len(CELL_MEASURES))
             ],
             threshold,
         )
@@ -664,8 +679,7 @@ def table_by_table_pattern(roster: Roster, threshold: int) -> tuple[CellSystem, 
     """The release's cells and what table-by-table suppression would withhold from them
     (never a zero or a latent cell), for the attack in :func:`attack`."""
     p = plan(roster)
-    measures = {"behind": roster.behind, "proficient": roster.proficient, "stalled": roster.stalled}
-    release = build_release(p.incidence, p.names, measures, p.families, p.weight)
+    release = build_release(p.incidence, p.names, roster.measures(), p.families, p.weight)
     values = release.system.values
     shown = _table_by_table(p, release.cells, values, threshold)
     return release.system, ~release.system.latent & ~shown & (values > 0)
@@ -778,4 +792,5 @@ def read_roster(district: Any, day: dt.date) -> Roster:
         course_proficient=course_proficient,
         graduation=graduation,
         graduation_status=graduation_status,
+        micro_credentialed=s.micro_credentialed,
     )

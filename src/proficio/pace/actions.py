@@ -208,7 +208,7 @@ def refresh_pace(
             student__school__path__startswith=district.path, withdrawn_at__isnull=True
         ).values_list("student_id", flat=True),
     )
-    experienced, credentialed = _teachers(district, student_ids, today)
+    experienced, credentialed, micro_credentialed = _teachers(district, student_ids, today)
 
     g, gt, best = core.highest_so_far(s_index * width + comp, t, place)
 
@@ -309,6 +309,7 @@ def refresh_pace(
                 "overrides": 0,
                 "experienced_teacher": None,
                 "credentialed_teacher": None,
+                "micro_credentialed_teacher": None,
                 "computed_on": today,
             }
         )
@@ -339,6 +340,7 @@ def refresh_pace(
                 "overrides": int(overrides[k]),
                 "experienced_teacher": experienced.get(int(student_ids[k])),
                 "credentialed_teacher": credentialed.get(int(student_ids[k])),
+                "micro_credentialed_teacher": micro_credentialed.get(int(student_ids[k])),
                 "computed_on": today,
             }
         )
@@ -554,26 +556,35 @@ def _per_student(student_ids: np.ndarray, ids: Any) -> np.ndarray:
 
 def _teachers(
     district: Organization, student_ids: np.ndarray, today: dt.date
-) -> tuple[dict[int, bool], dict[int, bool]]:
-    """Whether each student has, now, a teacher with five or more years' experience, and
-    one who is fully credentialed (students whose teachers have no profile are left out)."""
-    rows = (
+) -> tuple[dict[int, bool], dict[int, bool], dict[int, bool]]:
+    """Whether each student has, now, a teacher with five or more years' experience, one
+    who is fully credentialed, and one who holds a micro-credential (by the educators'
+    one rule, ``micro_credential_holders``); students whose teachers have no profile
+    are left out. Two queries, whatever the number of students."""
+    from proficio.educators.models import micro_credential_holders
+
+    rows = list(
         Enrollment.objects.filter(student__school__path__startswith=district.path)
         .filter(active_on(today))
         .filter(active_on(today, "section__staff__"))
         .filter(section__staff__user__educator_profile__isnull=False)
         .values_list(
             "student_id",
+            "section__staff__user_id",
             "section__staff__user__educator_profile__years_experience",
             "section__staff__user__educator_profile__fully_credentialed",
         )
+        .iterator(chunk_size=10000)
     )
+    holders = micro_credential_holders({teacher for _, teacher, _, _ in rows}, today)
     experienced: dict[int, bool] = {}
     credentialed: dict[int, bool] = {}
-    for sid, years_taught, full in rows.iterator(chunk_size=10000):
+    micro_credentialed: dict[int, bool] = {}
+    for sid, teacher, years_taught, full in rows:
         experienced[sid] = experienced.get(sid, False) or years_taught >= EXPERIENCED_YEARS
         credentialed[sid] = credentialed.get(sid, False) or bool(full)
-    return experienced, credentialed
+        micro_credentialed[sid] = micro_credentialed.get(sid, False) or teacher in holders
+    return experienced, credentialed, micro_credentialed
 
 
 def _num(value: float) -> float | None:

@@ -160,6 +160,9 @@ class StudentPace(models.Model):
     overrides = models.PositiveIntegerField(default=0)
     experienced_teacher = models.BooleanField(null=True)
     credentialed_teacher = models.BooleanField(null=True)
+    # Taught now by a teacher who holds a micro-credential (educators.models.
+    # micro_credential_holders); None when none of their teachers has a profile.
+    micro_credentialed_teacher = models.BooleanField(null=True)
     computed_on = models.DateField()
 
     class Meta:
