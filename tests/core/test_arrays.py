@@ -57,3 +57,12 @@ def test_evidence_order_is_lexsort(n, data, day_span):
     got = evidence_order(student, target, day, score, n_targets)
     np.testing.assert_array_equal(got, np.lexsort((score, day, target, student)))
     assert got.dtype == np.int64
+
+
+def test_evidence_order_falls_back_to_lexsort_when_the_key_would_overflow():
+    day = np.array([10**18, -(10**18), 0, 10**18], np.int64)
+    student, target = np.array([1, 1, 0, 0], np.int64), np.array([2, 2, 3, 0], np.int64)
+    score = np.array([2.0, 1.0, 3.0, 4.0])
+    np.testing.assert_array_equal(
+        evidence_order(student, target, day, score, 4), np.lexsort((score, day, target, student))
+    )
