@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from proficio.core import arrays
+
 from . import bkt as bkt_model
 from .batch import determine_batch
 from .rules import METHODS, determine, explain, trend, validate_params
@@ -280,17 +282,24 @@ def evaluate_batch(
     t = np.asarray(assessed_at, dtype=np.float64)
     k = np.asarray(kinds, dtype=np.int64)
     n_rows = g.size
-    items = np.asarray(bkt_items if bkt_items is not None else [""] * n_rows, dtype=object)
-    classes = np.asarray(
-        bkt_learn_classes if bkt_learn_classes is not None else [""] * n_rows, dtype=object
-    )
-    all_groups = np.unique(g)
+    # Quiz items and learning classes only matter to BKT: other methods skip the two
+    # object columns (a row each) that filtering would otherwise copy.
+    bkt = policy.method == "bkt"
+    items: npt.NDArray[Any] = np.zeros(n_rows, dtype=bool)
+    classes: npt.NDArray[Any] = items
+    if bkt:
+        items = np.asarray(bkt_items if bkt_items is not None else [""] * n_rows, dtype=object)
+        classes = np.asarray(
+            bkt_learn_classes if bkt_learn_classes is not None else [""] * n_rows, dtype=object
+        )
+    all_groups, where = arrays.groups(g)
     keep = np.ones(g.size, dtype=bool)
     if not policy.count_self_and_peer:
         keep &= ~np.isin(k, SELF_PEER_KIND_CODES)
     if policy.window_since is not None:
         keep &= t >= policy.window_since.timestamp()
-    g, s, t, k, items, classes = g[keep], s[keep], t[keep], k[keep], items[keep], classes[keep]
+    g, s, t, k, where = g[keep], s[keep], t[keep], k[keep], where[keep]
+    items, classes = items[keep], classes[keep]
     if policy.window_last is not None and g.size:
         # Position of each row counted from the end of its group.
         starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
@@ -298,17 +307,21 @@ def evaluate_batch(
         sizes = ends - starts
         from_end = np.repeat(ends, sizes) - np.arange(g.size) - 1
         tail = from_end < policy.window_last
-        g, s, t, k, items, classes = g[tail], s[tail], t[tail], k[tail], items[tail], classes[tail]
+        g, s, t, k, where = g[tail], s[tail], t[tail], k[tail], where[tail]
+        items, classes = items[tail], classes[tail]
     n_groups = all_groups.size
     values = np.full(n_groups, np.nan)
     counts = np.zeros(n_groups, dtype=np.int64)
     kind_counts = np.zeros(n_groups, dtype=np.int64)
     if g.size:
-        where = np.searchsorted(all_groups, g)
         counts = np.bincount(where, minlength=n_groups).astype(np.int64)
-        pairs = np.unique(np.stack([where, k]), axis=1)
-        kind_counts = np.bincount(pairs[0], minlength=n_groups).astype(np.int64)
-        if policy.method == "bkt":
+        # Distinct (group, kind) pairs as one integer each: the kind's rank among the
+        # kinds present keeps the product below n_rows².
+        present_kinds = arrays.distinct(k)
+        n_kinds = present_kinds.size
+        pairs = arrays.distinct(where * n_kinds + np.searchsorted(present_kinds, k))
+        kind_counts = np.bincount(pairs // n_kinds, minlength=n_groups).astype(np.int64)
+        if bkt:
             assert policy.bkt is not None
             for gi in np.unique(where):  # BKT is a forward filter; replays are per target
                 rows = where == gi

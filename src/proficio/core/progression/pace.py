@@ -20,6 +20,8 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from proficio.core import arrays
+
 DAYS_PER_YEAR = 365.25
 Z95 = 1.96
 # How far (in levels) a place may sit from the one expected and still count as on pace.
@@ -197,7 +199,7 @@ def growth_batch(
     g = np.asarray(group_ids, dtype=np.int64)
     t = np.asarray(years, dtype=np.float64)
     y = np.asarray(levels, dtype=np.float64)
-    groups, index = np.unique(g, return_inverse=True)
+    groups, index = arrays.groups(g)
     n = np.bincount(index).astype(np.float64)
     st = np.bincount(index, t)
     sy = np.bincount(index, y)
@@ -243,12 +245,12 @@ def highest_so_far(
     g = np.asarray(group_ids, dtype=np.int64)
     t = np.asarray(years, dtype=np.float64)
     y = np.asarray(levels, dtype=np.float64)
-    order = np.lexsort((y, t, g))
+    order = arrays.lex_order(y, t, g)
     g, t, y = g[order], t[order], y[order]
     if g.size == 0:
         return g, t, y
     # One running maximum over all rows, with each group lifted above the previous ones.
-    _, index = np.unique(g, return_inverse=True)
+    _, index = arrays.groups(g)
     lift = (np.ptp(y) + 1.0) * index
     best = np.maximum.accumulate(y + lift) - lift
     return g, t, best
@@ -288,7 +290,7 @@ def pace_batch(
     g = np.asarray(group_ids, dtype=np.int64)
     t = np.asarray(years, dtype=np.float64)
     y = np.asarray(places, dtype=np.float64)
-    groups, index = np.unique(g, return_inverse=True)
+    groups, index = arrays.groups(g)
     m = groups.size
     n = np.bincount(index, minlength=m).astype(np.float64)
     first = np.full(m, np.inf)
@@ -307,7 +309,7 @@ def pace_batch(
         se = np.where(n > 2, np.sqrt(residual / (n - 2) / sxx), np.inf)
         se = np.where(distinct, se, np.nan)
     # The last observation of each group (sorted by time, then level), its min and max.
-    order = np.lexsort((y, t, index))
+    order = arrays.lex_order(y, t, index)
     last = np.zeros(m)
     last[index[order]] = y[order]  # later rows overwrite earlier ones
     low, high = np.full(m, np.inf), np.full(m, -np.inf)
