@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from proficio.core.credentials.schema import SchemaSet
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "node_modules" / ".proficio" / "jsonld-contexts.json"
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+# The shared fixtures beside the checkout; a worktree elsewhere names them in the environment.
+FIXTURES = Path(os.environ.get("PROFICIO_SHARED_FIXTURES") or ROOT.parent / "shared" / "fixtures")
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 needs_fixtures = pytest.mark.skipif(

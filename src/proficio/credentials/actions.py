@@ -26,7 +26,7 @@ from proficio.audit.models import AuditAction
 from proficio.core.credentials import data_integrity, ob3, status_list, vc_jwt
 from proficio.core.credentials.verify import Outcome, Verdict, read_presented, verify_bytes
 from proficio.credentials import keys, publish, signing
-from proficio.credentials.levels import LevelReached, levels_reached
+from proficio.credentials.levels import LevelReached, levels_reached, levels_reached_of
 from proficio.credentials.models import (
     CredentialFormat,
     CredentialKind,
@@ -451,10 +451,11 @@ def issue_level_credentials_for(
     for org, group in by_district.values():
         if not always and not level_credentials_on(org):
             continue
+        reached_by = levels_reached_of(group)
         due = [
             (student, reached)
             for student in group
-            for reached in levels_reached(student)
+            for reached in reached_by[student.pk]
             if (student.pk, reached.subject_key) not in held
         ]
         issued += _issue_levels(actor, org, due, signer)

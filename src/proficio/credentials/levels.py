@@ -7,10 +7,11 @@ standings the student home shows (``learners.reports.competencies``), overrides 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from proficio.frameworks.models import Item, PerformanceLevel
-from proficio.learners.reports import MET, CompetencyRow, competencies
+from proficio.learners.reports import MET, CompetencyRow, competencies, competencies_of
 from proficio.orgs.models import Student
 
 
@@ -43,3 +44,10 @@ def levels_reached(student: Student, rows: list[CompetencyRow] | None = None) ->
                     LevelReached(row.competency, entries[0][0], tuple(t for _, t, _ in entries))
                 )
     return sorted(reached, key=lambda r: (r.competency.pk, r.level.position))
+
+
+def levels_reached_of(students: Sequence[Student]) -> dict[int, list[LevelReached]]:
+    """:func:`levels_reached` for many students (student id → their levels), their
+    standings read together (``learners.reports.competencies_of``)."""
+    found = competencies_of(students)
+    return {s.pk: levels_reached(s, found[s.pk][0]) for s in students}

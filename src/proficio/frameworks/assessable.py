@@ -124,12 +124,22 @@ def student_scope_targets(student: Any, sections: Any, *, widen: bool = False) -
     """A student's scope: the union of the scopes of ``sections`` (their current classes).
     With ``widen``, or when a class's course names no competencies, every assessable
     target of the student's school."""
-    targets = assessable_targets(student.school)
+    courses = (section.course.competencies for section in sections.select_related("course"))
+    return courses_scope_targets(student.school, courses, widen=widen)
+
+
+def courses_scope_targets(
+    school: Organization, courses: Iterable[list[str] | None], *, widen: bool = False
+) -> QuerySet[Item]:
+    """The union of the scopes of courses taught at ``school``, each given by the CASE
+    identifiers of its competencies (``Course.competencies``): a course naming none, or
+    ``widen``, gives every assessable target of the school."""
+    targets = assessable_targets(school)
     identifiers: set[str] = set()
-    for section in sections.select_related("course"):
-        if not section.course.competencies:
+    for competencies in courses:
+        if not competencies:
             return targets
-        identifiers |= set(section.course.competencies)
+        identifiers |= set(competencies)
     if widen or not identifiers:
         return targets
     return _in_competencies(targets, identifiers)

@@ -4,6 +4,8 @@ reassessments reuse ``evidence.actions``, so they reach mastery the way all evid
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from proficio.evidence import actions as evidence_actions
 from proficio.evidence.models import Evidence, EvidenceKind
 from proficio.frameworks.assessable import (
     ancestor_paths,
+    courses_scope_targets,
     framework_owners,
     student_scope_targets,
     why_not_assessable,
@@ -42,9 +45,15 @@ MAX_NOTE = 2000
 
 def current_sections(student: Student, today: dt.date | None = None) -> QuerySet[Section]:
     """The sections the student is enrolled in today."""
+    return _sections_of([student.pk], today)
+
+
+def _sections_of(student_ids: Sequence[int], today: dt.date | None) -> QuerySet[Section]:
+    """The sections any of the students is enrolled in today (``enrollments`` filtered in
+    one call, so reading ``enrollments__student_id`` after it names the enrolled student)."""
     day = today or timezone.localdate()
     return Section.objects.filter(
-        active_on(day, "enrollments__"), enrollments__student=student
+        active_on(day, "enrollments__"), enrollments__student_id__in=student_ids
     ).distinct()
 
 
@@ -98,6 +107,31 @@ def reassessable_targets(student: Student, today: dt.date | None = None) -> Quer
     if not sections.exists():
         return Item.objects.none()
     return student_scope_targets(student, sections)
+
+
+def reassessable_targets_of(
+    students: Sequence[Student], today: dt.date | None = None
+) -> dict[int, dict[int, int]]:
+    """:func:`reassessable_targets` for many students (student id → target id → its
+    framework id): one read of their current classes' courses, then one read of targets
+    per distinct school and set of courses, whatever the number of students."""
+    courses: dict[int, set[tuple[str, ...]]] = defaultdict(set)
+    for student_id, competencies in _sections_of([s.pk for s in students], today).values_list(
+        "enrollments__student_id", "course__competencies"
+    ):
+        courses[student_id].add(tuple(competencies or ()))
+    scopes: dict[tuple[int, frozenset[tuple[str, ...]]], dict[int, int]] = {}
+    out: dict[int, dict[int, int]] = {}
+    for student in students:
+        if student.pk not in courses:  # in no class today
+            out[student.pk] = {}
+            continue
+        key = (student.school_id, frozenset(courses[student.pk]))
+        if key not in scopes:
+            scope = courses_scope_targets(student.school, [list(c) for c in key[1]])
+            scopes[key] = dict(scope.values_list("pk", "framework_id"))
+        out[student.pk] = scopes[key]
+    return out
 
 
 def _clean_text(value: str, field: str, empty: str, limit: int) -> str:

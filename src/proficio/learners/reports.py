@@ -35,7 +35,7 @@ from proficio.frameworks.models import (
     TranslationKind,
 )
 from proficio.frameworks.translations import ITEM_FIELDS, LEVEL_FIELDS, Translator
-from proficio.learners.actions import reassessable_targets
+from proficio.learners.actions import reassessable_targets_of
 from proficio.mastery import actions as mastery_actions
 from proficio.mastery import continuum, engine
 from proficio.mastery.models import Determination, Override
@@ -83,11 +83,10 @@ def attach_comments(rows: list[CompetencyRow], comments: dict[int, Any]) -> None
         row.comment = comments.get(row.competency.pk)
 
 
-def _items(framework_ids: set[int]) -> list[Item]:
+def _item_order(framework_ids: set[int]) -> list[Item]:
     """The live competencies and targets of the frameworks (what the read reports), by
-    code then id (in the database's order), each a copy of the definitions cache's item
-    (its framework, scales and level loaded): pages translate the copies' text in place,
-    the cached items stay as they are."""
+    code then id (in the database's order), as the definitions cache holds them (their
+    framework, scales and level loaded): one read of the order for all the frameworks."""
     order = list(
         Item.objects.filter(
             framework_id__in=framework_ids,
@@ -106,9 +105,16 @@ def _items(framework_ids: set[int]) -> list[Item]:
         late = {i.pk: i for i in found}
     else:
         late = {}
+    return [trees[fw].get(pk) or late[pk] for pk, fw in order]
+
+
+def _items(order: list[Item], framework_ids: set[int]) -> list[Item]:
+    """The items of ``order`` in the frameworks, each a copy (with a copy of its level):
+    pages translate the copies' text in place, the cached items stay as they are."""
     out = []
-    for pk, fw in order:
-        cached = trees[fw].get(pk) or late[pk]
+    for cached in order:
+        if cached.framework_id not in framework_ids:
+            continue
         item = _copy(cached)
         if cached.level is not None:
             item.level = _copy(cached.level)
@@ -201,38 +207,98 @@ def competencies(
     """Each competency of the student's frameworks with its targets' standing, and the next
     targets suggested from the prerequisites. With ``since``, each row also lists the targets
     whose standing changed after that moment (from the determination history)."""
-    # What the student may be reassessed on, and their determinations with each target's
-    # framework: one read each, shared by the frameworks, the standings and the suggestions.
-    open_here_fw = dict(reassessable_targets(student).values_list("pk", "framework_id"))
-    determinations = list(
-        Determination.objects.filter(student=student).values_list(
-            "target_id", "status", "level_value", "target__framework_id"
-        )
-    )
-    frameworks = {fw for *_, fw in determinations} | set(open_here_fw.values())
-    items = _items(frameworks)
+    return competencies_of([student], since=since, today=today)[student.pk]
+
+
+@dataclass
+class _Record:
+    """What one student's read takes from their own record."""
+
+    open_here_fw: dict[int, int] = field(default_factory=dict)  # reassessable target → fw
+    determinations: list[tuple[int, str, float | None, int]] = field(default_factory=list)
+    overrides: list[tuple[int, str, float | None]] = field(default_factory=list)  # oldest first
+    own_view: dict[int, float] = field(default_factory=dict)  # target → latest self-assessment
+    past: dict[int, Any] | None = None  # target → its determination at ``since``
+
+
+def _records(students: list[Student], since: dt.datetime | None) -> dict[int, _Record]:
+    """The students' records in a fixed number of reads, whatever their number: what they
+    may be reassessed on, their determinations with each target's framework, their active
+    overrides, their self-assessments and, with ``since``, their determinations then."""
+    ids = [s.pk for s in students]
+    records = {s.pk: _Record() for s in students}
+    for sid, open_here in reassessable_targets_of(students).items():
+        records[sid].open_here_fw = open_here
+    for sid, t, st, value, fw in Determination.objects.filter(student_id__in=ids).values_list(
+        "student_id", "target_id", "status", "level_value", "target__framework_id"
+    ):
+        records[sid].determinations.append((t, st, value, fw))
+    for sid, t, st, value in (
+        Override.objects.filter(student_id__in=ids, withdrawn_at__isnull=True)
+        .order_by("at", "pk")
+        .values_list("student_id", "target_id", "status", "level_value")
+    ):
+        records[sid].overrides.append((t, st, value))
+    for sid, t, score in (
+        EvidenceScore.objects.filter(student_id__in=ids, kind=EvidenceKind.SELF_ASSESSMENT)
+        .order_by("assessed_at", "pk")
+        .values_list("student_id", "target_id", "score")
+    ):
+        records[sid].own_view[t] = score  # the newest row wins
+    if since is not None:
+        for sid, past in mastery_actions.as_of_many(ids, since).items():
+            records[sid].past = past
+    return records
+
+
+def competencies_of(
+    students: Iterable[Student],
+    *,
+    since: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> dict[int, tuple[list[CompetencyRow], list[Item]]]:
+    """:func:`competencies` for many students at once (student id → what it returns for
+    that student): their records read together in a fixed number of queries (the
+    definitions come from the definitions cache), each student's rows on their own copies
+    of the framework's items."""
+    students = list(students)
+    records = _records(students, since)
+    frameworks_of = {
+        s.pk: {fw for *_, fw in records[s.pk].determinations}
+        | set(records[s.pk].open_here_fw.values())
+        for s in students
+    }
+    order = _item_order(set().union(*frameworks_of.values()))
+    # Framework text in the reader's language (English, marked, where not translated):
+    # one translator for the batch, so each text is read once.
+    tr = Translator()
+    return {
+        s.pk: _competencies(s, records[s.pk], order, frameworks_of[s.pk], tr, today)
+        for s in students
+    }
+
+
+def _competencies(
+    student: Student,
+    record: _Record,
+    order: list[Item],
+    frameworks: set[int],
+    tr: Translator,
+    today: dt.date | None,
+) -> tuple[list[CompetencyRow], list[Item]]:
+    items = _items(order, frameworks)
     by_id = {i.pk: i for i in items}
     parent, precedes = _links(frameworks)
     # target → (status, level value): the determination, an active override winning (the
     # newest, as ``continuum.target_statuses`` reads them).
     standing_now: dict[int, tuple[str, float | None]] = {
-        t: (st, value) for t, st, value, _ in determinations
+        t: (st, value) for t, st, value, _ in record.determinations
     }
-    for t, st, value in (
-        Override.objects.filter(student=student, withdrawn_at__isnull=True)
-        .order_by("at", "pk")
-        .values_list("target_id", "status", "level_value")
-    ):
+    for t, st, value in record.overrides:
         standing_now[t] = (st, value)
-    own_view = dict(  # target → the latest self-assessment score (the newest row wins)
-        EvidenceScore.objects.filter(student=student, kind=EvidenceKind.SELF_ASSESSMENT)
-        .order_by("assessed_at", "pk")
-        .values_list("target_id", "score")
-    )
-    past = mastery_actions.as_of(student, since) if since is not None else None
+    own_view = record.own_view
+    past = record.past
     scales = _target_scales(items)
-    # Framework text in the reader's language (English, marked, where not translated).
-    tr = Translator()
     tr.localize_all(items, TranslationKind.ITEM, *ITEM_FIELDS)
     tr.localize_all([i.level for i in items if i.level], TranslationKind.LEVEL, *LEVEL_FIELDS)
     labels = _labels(scales, tr)
@@ -325,7 +391,7 @@ def competencies(
             children.get(comp.pk, []), key=lambda t: (t.level.position if t.level else 0, t.pk)
         )
     ]
-    open_here = set(open_here_fw)
+    open_here = set(record.open_here_fw)
     suggested_ids = next_targets(
         [t.pk for t in ordered_targets if t.pk in open_here], precedes, met_ids
     )

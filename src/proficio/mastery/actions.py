@@ -679,12 +679,19 @@ def fit_bkt_version(
 
 def as_of(student: Student, moment: dt.datetime) -> dict[int, DeterminationHistory]:
     """The time machine: each target's determination as it stood at ``moment``."""
-    rows = DeterminationHistory.objects.filter(student=student, computed_at__lte=moment).order_by(
-        "target_id", "computed_at", "id"
-    )
-    latest: dict[int, DeterminationHistory] = {}
+    return as_of_many([student.pk], moment)[student.pk]
+
+
+def as_of_many(
+    student_ids: Sequence[int], moment: dt.datetime
+) -> dict[int, dict[int, DeterminationHistory]]:
+    """:func:`as_of` for many students in one read (student id → target id → row)."""
+    rows = DeterminationHistory.objects.filter(
+        student_id__in=student_ids, computed_at__lte=moment
+    ).order_by("student_id", "target_id", "computed_at", "id")
+    latest: dict[int, dict[int, DeterminationHistory]] = {s: {} for s in student_ids}
     for row in rows:
-        latest[row.target_id] = row
+        latest[row.student_id][row.target_id] = row
     return latest
 
 

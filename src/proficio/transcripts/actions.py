@@ -260,7 +260,7 @@ def run_class_issue(job: ClassIssue, *, processes: int | None = None) -> ClassIs
         Student.objects.filter(
             school__path__startswith=job.district.path, grade_level=job.grade_level
         )
-        .select_related("school", "user")
+        .select_related("school__parent", "user")  # with the district (`district_of`)
         .order_by("pk")
     )
     total = len(students)
