@@ -72,6 +72,8 @@ _serial = itertools.count(1)
 # overrides the answer shows (the determinations themselves are the ones the write just
 # recomputed, not read again).
 AUTOSAVE = 18
+# The student's transcript page, whatever the evidence and the competencies behind it.
+TRANSCRIPT_STUDENT = 18
 API_WRITE_ONE = 16
 API_WRITE_PER_TARGET = 2
 
@@ -257,6 +259,16 @@ STUDENT_PAGES = [
         lambda w: f"/api/v1/students/{w.ana.pk}/determinations",
         7,
     ),
+    # The student's own competency transcript (issue 14): the standings read, the levels
+    # reached, their dates, the pieces of evidence per target (one grouped count), the
+    # district's choices, the share links, the unread count; whether Ana may share it is
+    # asked with the read of her record (``policy.access``'s ``also``; was 19 before).
+    (
+        "transcript (student)",
+        "ana",
+        lambda w: reverse("transcripts:student", args=[w.ana.pk]),
+        TRANSCRIPT_STUDENT,
+    ),
 ]
 
 
@@ -335,6 +347,23 @@ def test_student_home_does_not_grow_with_competencies(world):
     assert Item.objects.filter(framework=framework, kind="competency").count() == before + 15
     page = client.get(address).content.decode()
     assert "BUDGET." in page  # the new competencies are on the page that was counted
+
+
+def test_student_transcript_does_not_grow_with_competencies(world):
+    """The student's own transcript page: the same count whatever the number of
+    competencies (and targets) on it, each new one shown."""
+    client = Client()
+    client.force_login(world.user("ana"))
+    framework = world.target("MATH.1.2").framework
+    address = reverse("transcripts:student", args=[world.ana.pk])
+
+    def warm_then_count() -> tuple[int, list[str]]:
+        _count(client, "get", address)
+        return _count(client, "get", address)
+
+    _steady(warm_then_count, lambda k: _add_competencies(framework, k), TRANSCRIPT_STUDENT)
+    page = client.get(address).content.decode()
+    assert page.count("BUDGET.") >= 15  # every new competency is a line of the counted page
 
 
 def test_api_write_costs_a_fixed_amount_per_target(world):

@@ -1147,23 +1147,45 @@ _STUDENT_SUBJECTS = {
 
 
 def access(
-    user: Any, subject: Subject, obj_id: Any, *, act: Act = Act.VIEW, purpose: str = ""
+    user: Any,
+    subject: Subject,
+    obj_id: Any,
+    *,
+    act: Act = Act.VIEW,
+    purpose: str = "",
+    also: tuple[Act, ...] = (),
 ) -> Any:
     """Fetch one object of ``subject`` that ``user`` may reach for ``act``, or 404.
 
     Anything not reachable, including an id that is not a number, is the same 404 with no
     name in it, so a forbidden object and a missing one look alike. A student fetched for
-    someone else is an audited read with ``purpose``.
+    someone else is an audited read with ``purpose``. The acts in ``also`` are asked about
+    the same object in the same query (the same rows of ``POLICY`` that ``can`` reads);
+    those granted are remembered for the request, so ``can`` then answers without asking
+    the database again (the transcript page: may the reader also share it?).
     """
     noun, related = _ACCESS.get(subject, ("object", ()))
     try:
         pk = int(obj_id)
     except (TypeError, ValueError):
         raise Http404(f"No such {noun}") from None
-    obj = visible(user, subject, act).select_related(*related).filter(pk=pk).first()
+    model, _ = SCOPES[subject]
+    asked: dict[str, Act] = {}
+    extra: dict[str, Exists] = {}
+    for other in also:
+        q = scope_filter(user, other, subject)
+        if q is not None:  # no role reaches it at all: ``can`` says no without a query
+            name = f"policy_also_{other.value}"
+            asked[name] = other
+            extra[name] = Exists(model._default_manager.filter(q).filter(pk=OuterRef("pk")))
+    found = visible(user, subject, act).select_related(*related).filter(pk=pk)
+    obj = (found.annotate(**extra) if extra else found).first()
     if obj is None:
         raise Http404(f"No such {noun}")
     _granted(user, act, subject, obj.pk)
+    for name, other in asked.items():
+        if getattr(obj, name):
+            _granted(user, other, subject, obj.pk)
     if subject in _STUDENT_SUBJECTS:
         record_read(obj, purpose=purpose)
     return obj

@@ -87,6 +87,22 @@ def test_page_for_the_student_and_audit_for_others(world, client, ana_reaches_le
         actions.read_transcript(world.user("rivera"), world.ana)
 
 
+@pytest.mark.parametrize(
+    "username", ["ana", "garcia.family", "counselor", "principal", "district.admin"]
+)
+def test_share_form_for_exactly_those_the_policy_lets_share(world, client, username):
+    """The page asks whether the reader may also share the transcript in the same query
+    as the read (``policy.access``'s ``also``): it offers the share form and the CLR to
+    exactly those the policy's own question (``policy.can``, outside a request) allows."""
+    user = world.user(username)
+    client.force_login(user)
+    body = client.get(reverse("transcripts:student", args=[world.ana.pk])).content.decode()
+    may_share = policy.can(user, policy.Act.CHANGE, policy.Subject.TRANSCRIPT, world.ana)
+    assert ("Share with a college" in body) == may_share
+    assert (reverse("transcripts:clr", args=[world.ana.pk]) in body) == may_share
+    assert may_share == (username in {"ana", "garcia.family"})  # the policy's row, as declared
+
+
 def test_spanish_page(world, client, ana_reaches_level):
     client.force_login(world.user("ana"))
     client.cookies["django_language"] = "es"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -37,13 +38,9 @@ class EvidenceLink:
     """The pieces of evidence on one target, with the link that opens them (made here once
     rather than by a tag per link in the template's loop)."""
 
-    student_id: int
     target: Item
     pieces: int
-
-    @property
-    def href(self) -> str:
-        return reverse("mastery:student_target", args=[self.student_id, self.target.pk])
+    href: str  # the student's page of the target (``target_pages``)
 
     @property
     def label(self) -> str:
@@ -109,6 +106,20 @@ class Transcript:
         return str(DerivedReport(self.derived).label) if self.derived != "none" else ""
 
 
+# A target id no real target has, reversed in its place and then swapped for each real one.
+_STAND_IN = 987654321987
+
+
+def target_pages(student: Student) -> Callable[[int], str]:
+    """target id → the address of the student's page of that target
+    (``mastery:student_target``), from one reversal of the route rather than one per link."""
+    stand_in = reverse("mastery:student_target", args=[student.pk, _STAND_IN])
+    head, found, tail = stand_in.rpartition(f"/{_STAND_IN}/")
+    if not found:  # the route no longer ends in the target's id: reverse each one
+        return lambda target_id: reverse("mastery:student_target", args=[student.pk, target_id])
+    return lambda target_id: f"{head}/{target_id}/{tail}"
+
+
 def district_of(org: Organization) -> Organization:
     from proficio.credentials.actions import district_of as issuing_district
 
@@ -168,6 +179,7 @@ def build(student: Student) -> Transcript:
         .values_list("target_id", "n")
     )
     academic_rows, habit_rows = split_by_category(rows)
+    page_of = target_pages(student)
 
     def line(row: CompetencyRow) -> Line:
         levels = levels_by_comp.get(row.competency.pk, 0)
@@ -182,7 +194,7 @@ def build(student: Student) -> Transcript:
             of=row.of,
             levels_reached=levels,
             evidence=[
-                EvidenceLink(student.pk, t.target, pieces[t.target.pk])
+                EvidenceLink(t.target, pieces[t.target.pk], page_of(t.target.pk))
                 for t in row.targets
                 if pieces.get(t.target.pk)
             ],

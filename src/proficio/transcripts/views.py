@@ -32,9 +32,11 @@ from proficio.web.forms import show_errors
 STYLESHEET = Path(__file__).parent / "static" / "transcripts" / "transcript-print.css"
 
 
-def _student(request: HttpRequest, student_id: int, act: Act = Act.VIEW) -> Student:
+def _student(
+    request: HttpRequest, student_id: int, act: Act = Act.VIEW, also: tuple[Act, ...] = ()
+) -> Student:
     student: Student = policy.access(
-        request.user, Subject.TRANSCRIPT, student_id, act=act, purpose="transcript"
+        request.user, Subject.TRANSCRIPT, student_id, act=act, purpose="transcript", also=also
     )
     return student
 
@@ -100,7 +102,10 @@ def _page(
 @login_required
 @require_GET
 def student(request: HttpRequest, student_id: int) -> HttpResponse:
-    return _page(request, _student(request, student_id), ShareForm())
+    # Whether the reader may also share it (the page's share form) is asked in the same
+    # query as the read; ``_page``'s ``policy.can`` then answers from the request's grants.
+    found = _student(request, student_id, also=(Act.CHANGE,))
+    return _page(request, found, ShareForm())
 
 
 @login_required
