@@ -144,3 +144,48 @@ def update_rows(
                 ],
             )
     return len(rows)
+
+
+def update_returning(
+    model: type[models.Model],
+    where: dict[str, Any],
+    values: dict[str, Any],
+    returning: Sequence[str] = ("id",),
+) -> list[tuple[Any, ...]]:
+    """``UPDATE`` the rows of ``model`` whose columns equal ``where`` (None: IS NULL) to
+    ``values``, in one statement that also answers the ``returning`` columns of each
+    changed row (``UPDATE ... RETURNING``: PostgreSQL, and SQLite since 3.35). Django's
+    ``QuerySet.update`` answers only a count, so finding which row changed would cost a
+    read before it. Values go through each field's ``get_db_prep_save``, as the ORM
+    writes them. Signals are not sent: the caller audits the rows it was answered.
+    """
+    opts = model._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> tuple[str, models.Field[Any, Any]]:
+        field = opts.get_field(name)
+        assert isinstance(field, models.Field)
+        assert field.column
+        return quote(field.column), field
+
+    sets, params = [], []
+    for name, value in values.items():
+        col, field = column(name)
+        sets.append(f"{col} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    conditions = []
+    for name, value in where.items():
+        col, field = column(name)
+        if value is None:
+            conditions.append(f"{col} IS NULL")
+        else:
+            conditions.append(f"{col} = %s")
+            params.append(field.get_db_prep_save(value, connection))
+    answer = ", ".join(column(name)[0] for name in returning)
+    sql = (
+        f"UPDATE {quote(opts.db_table)} SET {', '.join(sets)}"  # noqa: S608 (names from _meta)
+        f" WHERE {' AND '.join(conditions)} RETURNING {answer}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]

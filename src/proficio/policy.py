@@ -46,6 +46,7 @@ from proficio.educators.models import (
     Share,
     Submission,
 )
+from proficio.frameworks import definitions
 from proficio.frameworks.models import Framework, ImportJob, PublicationStatus
 from proficio.graduation.models import Diploma, RequirementSet
 from proficio.learners.models import ReassessmentRequest
@@ -520,16 +521,20 @@ def _person_rows(user_id: Any, today: dt.date, *, with_user: bool = False) -> li
     ``with_user``, the person's own columns)."""
     fields = [f"student_profile__{f.name}" for f in Student._meta.concrete_fields]
     fields += [f"m__organization__{f.name}" for f in Organization._meta.concrete_fields]
+    extra: dict[str, Any] = {}
     if with_user:
         fields += [f.name for f in User._meta.concrete_fields]
+        # The definitions cache's token rides along: the request would read it next.
+        extra["definitions_token"] = definitions.token_subquery()
     return list(
         User.objects.filter(pk=user_id)
         .annotate(
             m=FilteredRelation("memberships", condition=active_on(today, "memberships__")),
             is_guardian=Exists(GuardianLink.objects.filter(guardian=OuterRef("pk"))),
+            **extra,
         )
         .order_by("m__start_date", "m__id")
-        .values("is_guardian", "m__role", *fields)
+        .values("is_guardian", "m__role", *extra, *fields)
     )
 
 
@@ -619,6 +624,7 @@ def load_person(user_id: Any) -> User | None:
     if not rows:
         return None
     user = _instance(User, rows[0], "")
+    definitions.offer_token(rows[0]["definitions_token"])
     user._proficio_who = Who(user, today, rows)  # type: ignore[attr-defined]
     return user
 

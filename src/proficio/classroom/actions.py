@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ from proficio.classroom.models import (
 from proficio.core.progression.groups import Group
 from proficio.core.standards import oneroster_gradebook as og
 from proficio.evidence import actions as evidence_actions
-from proficio.evidence.models import EvidenceKind
+from proficio.evidence.models import Evidence, EvidenceKind
 from proficio.frameworks.assessable import assessable_ids, scope_targets
 from proficio.frameworks.models import Item, Rubric, RubricCriterion
 from proficio.orgs.models import Section, Student, active_on
@@ -191,6 +191,65 @@ def _entry(task: ScoringTask, student: Student) -> TaskStudent:
     return entry
 
 
+def _locked_cell(
+    task: ScoringTask, student: Student, criterion: RubricCriterion
+) -> tuple[TaskStudent, TaskScore | None]:
+    """The student's row on the task (with its evidence) and their cell on ``criterion``,
+    both locked, in one query when both exist (the usual autosave: the cell was saved
+    before); else the row as :func:`_entry` makes it, and no cell yet (the caller makes
+    it, under the row's lock). The row is locked first, as :func:`_entry` does: every
+    writer of a cell holds its student's row."""
+    entry_fields = TaskStudent._meta.concrete_fields
+    cell_fields = TaskScore._meta.concrete_fields
+    evidence_fields = Evidence._meta.concrete_fields
+    q = connection.ops.quote_name
+    columns = (
+        [f"e.{q(f.column)}" for f in entry_fields]
+        + [f"c.{q(f.column)}" for f in cell_fields]
+        + [f"ev.{q(f.column)}" for f in evidence_fields]
+    )
+    lock = ""
+    if connection.features.has_select_for_update:
+        lock = " FOR UPDATE OF e, c" if connection.features.has_select_for_update_of else ""
+        lock = lock or " FOR UPDATE"
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {q(TaskStudent._meta.db_table)} e"  # noqa: S608
+        f" INNER JOIN {q(TaskScore._meta.db_table)} c"
+        " ON c.task_id = e.task_id AND c.student_id = e.student_id"
+        f" LEFT JOIN {q(Evidence._meta.db_table)} ev ON ev.id = e.evidence_id"
+        f" WHERE e.task_id = %s AND e.student_id = %s AND c.criterion_id = %s{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [task.pk, student.pk, criterion.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return _entry(task, student), None
+    row = _converted(row, [*entry_fields, *cell_fields, *evidence_fields])
+    n, m = len(entry_fields), len(cell_fields)
+    entry = TaskStudent.from_db("default", [f.attname for f in entry_fields], row[:n])
+    cell = TaskScore.from_db("default", [f.attname for f in cell_fields], row[n : n + m])
+    if entry.evidence_id is not None:
+        entry.evidence = Evidence.from_db(
+            "default", [f.attname for f in evidence_fields], row[n + m :]
+        )
+    else:
+        entry.evidence = None
+    entry.student = student  # the caller's instance, with its school loaded for the audit
+    return entry, cell
+
+
+def _converted(row: Sequence[Any], fields: Sequence[Any]) -> list[Any]:
+    """A raw row's values as the ORM would give them (the backend's and the fields'
+    converters: SQLite's datetimes and UUIDs arrive as text)."""
+    out = []
+    for value, field in zip(row, fields, strict=True):
+        col = field.get_col(field.model._meta.db_table)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        out.append(value)
+    return out
+
+
 def levels_of(criterion: RubricCriterion) -> list[float]:
     return sorted(lv.score for lv in criterion.levels.all() if lv.score is not None)
 
@@ -227,7 +286,7 @@ def set_task_score(
                 }
             }
         )
-    entry = _entry(task, student)
+    entry, cell = _locked_cell(task, student, criterion)
     if score is not None and entry.attendance != Attendance.PRESENT:
         raise ValidationError(
             {
@@ -235,9 +294,10 @@ def set_task_score(
                 % {"student": student, "attendance": entry.get_attendance_display()}
             }
         )
-    cell, _created = TaskScore.objects.select_for_update().get_or_create(
-        task=task, student=student, criterion=criterion
-    )
+    if cell is None:
+        cell, _created = TaskScore.objects.select_for_update().get_or_create(
+            task=task, student=student, criterion=criterion
+        )
     cell.student = student
     if cell.version != version:
         raise StaleScore(cell)

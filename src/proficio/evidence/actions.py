@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from proficio.accounts.models import User
 from proficio.audit import log as audit_log
+from proficio.audit.models import AuditAction
+from proficio.bulk import update_returning
 from proficio.evidence.models import (
     ALLOWED_ARTIFACT_TYPES,
     MAX_ARTIFACT_BYTES,
@@ -234,20 +236,49 @@ def rescore_evidence(
             evidence.delete()
             kept = None
     else:
-        # A change of score changes the row in place (one update, one audit entry).
-        row, *extra = list(rows) or [EvidenceScore(evidence=evidence, target=target)]
-        for duplicate in extra:
-            duplicate.student = evidence.student  # loaded: the audit reads the school
-            duplicate.delete()
-        row.student = evidence.student
-        row.criterion = criterion
-        row.score = float(score)
-        row.assessed_at = evidence.assessed_at
-        row.kind = evidence.kind
-        row.counts = evidence.status == EvidenceStatus.ACCEPTED
-        row.save()
+        _change_score(evidence, rows, target=target, criterion=criterion, score=float(score))
     update_determination(evidence.student, target, reason="evidence")
     return kept
+
+
+def _change_score(
+    evidence: Evidence,
+    rows: Any,
+    *,
+    target: Item,
+    criterion: RubricCriterion | None,
+    score: float,
+) -> None:
+    """Change the evidence's score on (target, criterion) in place: one ``UPDATE ...
+    RETURNING`` that names the row it changed for its audit entry (no read first). Only
+    when there was no such row is one made; a duplicate left by older data is deleted."""
+    values = {
+        "student": evidence.student_id,
+        "score": score,
+        "assessed_at": evidence.assessed_at,
+        "kind": evidence.kind,
+        "counts": evidence.status == EvidenceStatus.ACCEPTED,
+    }
+    where = {
+        "evidence": evidence.pk,
+        "target": target.pk,
+        "criterion": criterion.pk if criterion else None,
+    }
+    changed = sorted(pk for (pk,) in update_returning(EvidenceScore, where, values))
+    if not changed:
+        row = EvidenceScore(evidence=evidence, target=target, criterion=criterion)
+        for name, value in values.items():
+            setattr(row, f"{name}_id" if name == "student" else name, value)
+        row.student = evidence.student  # loaded: the audit reads the school
+        row.save()  # audited by the save signal
+        return
+    first, *duplicates = changed
+    for duplicate in rows.filter(pk__in=duplicates):
+        duplicate.student = evidence.student
+        duplicate.delete()  # audited by the delete signal
+    row = EvidenceScore(pk=first, evidence=evidence, target=target, criterion=criterion)
+    row.student = evidence.student
+    audit_log.record(AuditAction.UPDATE, row)  # what the save signal would have written
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from proficio.frameworks import definitions
 from proficio.frameworks.models import Category, Framework, Item, ItemKind, PublicationStatus
 from proficio.orgs.models import Organization
 
@@ -60,11 +61,24 @@ def _frameworks(school: Organization) -> QuerySet[Framework, Any]:
 
 
 def assessable_ids(school: Organization, target_ids: Iterable[int]) -> set[int]:
-    """Which of ``target_ids`` students of ``school`` may be assessed on (one query)."""
-    ids = {int(i) for i in target_ids}
+    """Which of ``target_ids`` students of ``school`` may be assessed on: the answer of
+    :func:`assessable_targets`, kept in the definitions cache per (school, target), so a
+    write asks at most one query for the targets it has not asked about before.
+
+    The rule reads definitions (the target, its framework) and the paths of the school
+    and the framework's owner, which never change once an organization is made."""
+    ids = sorted({int(i) for i in target_ids})
     if not ids:
         return set()
-    return set(assessable_targets(school).filter(pk__in=ids).values_list("pk", flat=True))
+
+    def load(keys: list[Any]) -> dict[Any, Any]:
+        wanted = [k[2] for k in keys]
+        fine = set(assessable_targets(school).filter(pk__in=wanted).values_list("pk", flat=True))
+        return {k: k[2] in fine for k in keys}
+
+    keys: list[Any] = [("assessable", school.path, i) for i in ids]
+    answers = definitions.cached_each(keys, load)
+    return {k[2] for k in keys if answers[k]}
 
 
 def why_not_assessable(school: Organization, target: Item) -> str | None:

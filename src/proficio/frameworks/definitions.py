@@ -86,6 +86,25 @@ def _token() -> str:
     return memo.token
 
 
+def token_subquery() -> Any:
+    """The token as a subquery, for a query the request runs anyway (the person's, in
+    ``policy.load_person``) to carry: hand its value to :func:`offer_token`."""
+    from django.db.models import Subquery
+
+    from proficio.frameworks.models import DefinitionStamp
+
+    return Subquery(DefinitionStamp.objects.filter(pk=1).values("token")[:1])
+
+
+def offer_token(token: str | None) -> None:
+    """The token, read by another of the request's queries (:func:`token_subquery`): the
+    request's memo takes it if it has not read one yet, so its first cached read asks
+    nothing more. The values are still loaded after it was read."""
+    memo = _request.get()
+    if memo is not None and memo.token is None:
+        memo.token = token or ""
+
+
 def cached(key: Hashable, load: Callable[[], T]) -> T:
     """``load()``'s value, read at most once per request and kept between requests until a
     definition changes. ``load`` must read only definitions (see :data:`WATCHED`)."""
@@ -107,6 +126,30 @@ def cached(key: Hashable, load: Callable[[], T]) -> T:
     if memo is not None:
         memo.values[key] = value
     return value
+
+
+def cached_each(
+    keys: list[Hashable], load: Callable[[list[Hashable]], dict[Hashable, Any]]
+) -> dict[Hashable, Any]:
+    """:func:`cached` for many keys at once: ``load(missing)`` reads the values of the
+    keys not kept yet, together (one query for them all, not one each)."""
+    memo = _request.get()
+    found: dict[Hashable, Any] = {}
+    if memo is not None and memo.token is not None:
+        found = {k: memo.values[k] for k in keys if k in memo.values}
+    missing = [k for k in keys if k not in found]
+    if missing:
+        token = _token()
+        shared_token, shared_values = _shared
+        if shared_token == token:
+            found |= {k: shared_values[k] for k in missing if k in shared_values}
+        missing = [k for k in keys if k not in found]
+        loaded = load(missing) if missing else {}
+        for k in missing:
+            found[k] = cached(k, lambda k=k: loaded[k])  # type: ignore[misc]
+        if memo is not None:
+            memo.values.update(found)
+    return found
 
 
 def changed() -> None:

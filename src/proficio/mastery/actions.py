@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,7 +89,8 @@ def update_determinations(
     created: dict[int, dict[str, Any]] = {}  # a new pair: its values, read when it was made
     for target in ordered:
         pair = Determination.objects.select_for_update().filter(student=student, target=target)
-        det = pair.first()
+        # The pair's standing override (what an answer shows beside it) rides along.
+        det = pair.annotate(**_override_columns()).first()
         if det is None:
             # No row to lock yet. Insert it in a savepoint; if another writer inserted it
             # first (the unique constraint makes us wait for it to commit), lock theirs and
@@ -143,6 +145,26 @@ def update_determinations(
         DeterminationHistory.objects.bulk_create(history)
         standing_changed.send(sender=Determination, student=student)
     return rows
+
+
+def _override_columns() -> dict[str, Any]:
+    """The pair's override in force (its level and rationale; None if there is none), as
+    annotations of a query on ``Determination``: ``override_of`` reads them."""
+    standing = Override.objects.filter(
+        student=OuterRef("student"), target=OuterRef("target"), withdrawn_at__isnull=True
+    ).order_by("-at", "-pk")
+    return {
+        "override_level": Subquery(standing.values("level_value")[:1]),
+        "override_rationale": Subquery(standing.values("rationale")[:1]),
+    }
+
+
+def override_of(det: Determination) -> tuple[bool, float | None, str | None]:
+    """(known, level, rationale): the override in force read with the determination's
+    lock (``_override_columns``), or known=False if it was not read with it."""
+    if not hasattr(det, "override_rationale"):
+        return False, None, None
+    return True, det.override_level, det.override_rationale  # type: ignore[attr-defined]
 
 
 def _determination_values(

@@ -18,6 +18,7 @@ from proficio.evidence import actions as evidence
 from proficio.evidence.models import EvidenceKind
 from proficio.frameworks.models import Item
 from proficio.mastery import continuum
+from proficio.mastery.actions import override_of
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 from proficio.policy import Act, Subject
@@ -74,10 +75,21 @@ def _shown(
 ) -> list[DeterminationOut]:
     """The determinations as the API shows them, each with the student's override (if
     any) on its target."""
-    overrides = Override.objects.filter(student=student, withdrawn_at__isnull=True)
-    if targets is not None:
-        overrides = overrides.filter(target_id__in=targets)
-    by_target = {o.target_id: o for o in overrides}
+    rows = list(rows)
+    read = [override_of(d) for d in rows]
+    by_target: dict[int, tuple[float | None, str | None]] = {}
+    if all(known for known, _level, _why in read):
+        # Read with each pair's lock by the write that recomputed them: no query.
+        by_target = {
+            d.target_id: (level, why)
+            for d, (_known, level, why) in zip(rows, read, strict=True)
+            if why is not None
+        }
+    else:
+        overrides = Override.objects.filter(student=student, withdrawn_at__isnull=True)
+        if targets is not None:
+            overrides = overrides.filter(target_id__in=targets)
+        by_target = {o.target_id: (o.level_value, o.rationale) for o in overrides}
     out = []
     for d in rows:
         o = by_target.get(d.target_id)
@@ -92,8 +104,8 @@ def _shown(
                 last_assessed_at=d.last_assessed_at,
                 policy=d.policy_version.policy.name,
                 policy_version=d.policy_version.version,
-                override_level=o.level_value if o else None,
-                override_rationale=o.rationale if o else None,
+                override_level=o[0] if o else None,
+                override_rationale=o[1] if o else None,
             )
         )
     return out
