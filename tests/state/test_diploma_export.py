@@ -9,6 +9,7 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from django.utils import timezone
 
 from proficio.core.accountability import pseudonym
 from proficio.graduation import actions as graduation
@@ -45,7 +46,7 @@ def expected_rows(district) -> list[dict]:
                 "student_key": pseudonym.student_key(key, record.student.state_id),
                 "cohort_year": record.cohort - 3,
                 "school_code": record.student.school.code,
-                "awarded_on": live.awarded_at.date() if live else None,
+                "awarded_on": timezone.localdate(live.awarded_at) if live else None,
                 "removed": False,
             }
         )
