@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 from bkt_reference import exact, paths
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from proficio.core.mastery import _bkt_kernels as kernels
@@ -146,16 +146,26 @@ def expected_counts(p: BKTParams, responses: list[int], tiny: float) -> tuple[fl
     args = (resp, zero, zero, 0, n)
     params = (learn, forget, guess, slip, odds, stay)
     ll, ok = kernels.forward(*args, p.prior, *params, 0, 0, pred_k, pred_u, tiny)
-    if ok:
-        kernels.backward(*args, *params, learns, pred_k, pred_u, counts, 0, 0)
-    else:
+    if ok and math.isnan(kernels.backward(*args, *params, learns, pred_k, pred_u, counts, 0, 0)):
+        counts[:] = 0.0  # as em_job does: the sequence again, in log space
+        ok = False
+    if not ok:
         ll = kernels.forward_log(*args, p.prior, learn, forget, guess, slip, pred_k, pred_u)
         kernels.backward_log(*args, learn, forget, guess, slip, pred_k, pred_u, counts, 0, 0)
     return ll, counts[0]
 
 
+_OVERTURNED = BKTParams(prior=0.5, learn=0.125, guess=2**-7, slip=2**-7, forget=0.0, space=FREE)
+_OVERTURNED_RESPONSES = [1] * 111 + [0] * 215 + [1] * 48
+# Overturned so far that a certain row's P(known | all) underflows: only logs can hold it.
+_BEYOND = BKTParams(prior=7.875e-05, learn=5.45e-04, guess=7.875e-05, slip=7.875e-05, space=FREE)
+_BEYOND_RESPONSES = [1] * 111 + [0] * 113 + [1] * 27 + [0] * 115 + [1] * 28
+
+
 @settings(max_examples=20, deadline=None)
 @given(free_params, responses_strategy)
+@example(_OVERTURNED, _OVERTURNED_RESPONSES)
+@example(_BEYOND, _BEYOND_RESPONSES)
 def test_expected_counts_are_exact_on_both_paths(p: BKTParams, responses: list[int]) -> None:
     reference = exact(*fields(p), responses)
     known = sum(reference.smoothed_known)
@@ -634,6 +644,12 @@ def test_certain_rows_interpreted_against_the_reference(monkeypatch: pytest.Monk
         (BKTParams(0.5, 1e-9, 0.5, 1e-305, space=FREE), [1] * 960 + [0, 1]),
         # P(unknown) exactly 0 from the start.
         (BKTParams(1.0, 0.1, 0.2, 0.1, space=FREE), [1, 0, 1]),
+        # Certain rows whose future (215 wrong answers) outweighs them: the backward ratio
+        # leaves doubles while the messages stay normal (found by hypothesis: exp(v) alone
+        # overflowed and the counts were NaN).
+        (_OVERTURNED, _OVERTURNED_RESPONSES),
+        # ... and so far that the certain row's P(known | all) underflows: in logs.
+        (_BEYOND, _BEYOND_RESPONSES),
     ]
     for p, responses in cases:
         reference = exact(*fields(p), responses)
@@ -718,3 +734,51 @@ def test_auc_refuses_what_it_cannot_rank(
 def test_rmse_needs_a_response() -> None:
     with pytest.raises(ValueError, match="at least one response"):
         bkt.rmse([], [])
+
+
+def test_times_exp_keeps_a_normal_product_whose_factor_overflows() -> None:
+    """``w * exp(v)`` where exp(v) alone is beyond doubles, against exact decimals."""
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 50
+    for w, v in [(1e-300, 800.0), (3.5e-200, 700.5), (2.0, -800.0), (0.25, 1.5)]:
+        exact_value = float(Decimal(w) * Decimal(v).exp())
+        for times_exp in (kernels._times_exp, kernels._times_exp.py_func):
+            assert times_exp(w, v) == pytest.approx(exact_value, rel=1e-12)
+    assert kernels._times_exp.py_func(0.0, 800.0) == 0.0
+    assert kernels._times_exp(0.0, 800.0) == 0.0
+
+
+def test_em_redoes_an_overturned_certain_sequence_in_log_space(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sequence whose certain rows later responses overturn beyond doubles: the E-step
+    restores its counts and redoes it in log space, compiled and interpreted alike, and the
+    fit equals the one made entirely in log space."""
+    sim_ids, sim = bkt.simulate(TRUE, n_students=10, n_opportunities=12, seed=5)
+    ids = np.concatenate([np.full(len(_BEYOND_RESPONSES), 100), sim_ids])
+    responses = np.concatenate([np.array(_BEYOND_RESPONSES), sim])
+    options: dict[str, Any] = {
+        "space": FREE,
+        "start": _BEYOND,
+        "fixed": {"guess": _BEYOND.guess, "slip": _BEYOND.slip, "learn": _BEYOND.learn},
+        "restarts": 1,
+        "threads": 1,
+    }
+    compiled = bkt.fit(ids, responses, **options)
+    assert math.isfinite(compiled.log_likelihood)
+    assert compiled.log_space_sequences >= 1
+    for name in ("log_add", "safe_log", "log_tables", "forward", "forward_log", "backward"):
+        monkeypatch.setattr(kernels, name, getattr(kernels, name).py_func)
+    for name in ("_times_exp", "backward_log", "em_job", "forward_all"):
+        monkeypatch.setattr(kernels, name, getattr(kernels, name).py_func)
+    interpreted = bkt.fit(ids, responses, **options)
+    assert interpreted.log_likelihood == pytest.approx(compiled.log_likelihood, rel=1e-12)
+    monkeypatch.setattr(kernels, "TINY", 2.0)  # every sequence in log space
+    in_logs = bkt.fit(ids, responses, **options)
+    assert in_logs.log_space_sequences == 11
+    assert compiled.log_likelihood == pytest.approx(in_logs.log_likelihood, rel=1e-9)
+    for field in ("prior",):
+        assert getattr(compiled.model.params, field) == pytest.approx(
+            getattr(in_logs.model.params, field), rel=1e-6
+        )

@@ -29,9 +29,10 @@ Long streaks thus cost additions, not a log-space pass. The log-odds carry an ab
 rounding error that grows with the length of the streak (about 1e-12 relative after
 hundreds of rows), far below anything a fit or a prediction can see.
 
-Where neither form is exact (P(known) below ``TINY``, or parameters so extreme that one
-response would undo a certainty from below the smallest normal double), the sequence is
-recomputed entirely in log space (:func:`forward_log`, :func:`backward_log`), which
+Where neither form is exact (P(known) below ``TINY``, parameters so extreme that one
+response would undo a certainty from below the smallest normal double, or later
+responses that overturn a certain row so far that its posterior leaves doubles), the
+sequence is recomputed entirely in log space (:func:`forward_log`, :func:`backward_log`), which
 cannot underflow. With fitted parameters (never closer than ``EDGE`` to 0 or 1) that
 does not happen.
 
@@ -93,6 +94,16 @@ def log_add(a: float, b: float) -> float:
 @_jit
 def safe_log(x: float) -> float:
     return math.log(x) if x > 0.0 else -math.inf
+
+
+@_jit
+def _times_exp(w: float, v: float) -> float:
+    """w * exp(v) for w >= 0, without forming exp(v) on its own: the backward message's
+    ratio can leave doubles (exp(v) overflows) while the message itself, w times it, is a
+    normal double."""
+    if w <= 0.0:
+        return 0.0
+    return math.exp(math.log(w) + v)
 
 
 @_jit
@@ -309,7 +320,10 @@ def backward(
 
     After a certain row the backward message for "unknown" may be too large for a
     double, so it is carried as its ratio ``rho`` to the message for "known", or as the
-    log ``v`` of that ratio where the ratio would leave [1e-300, 1e300].
+    log ``v`` of that ratio where the ratio would leave [1e-300, 1e300]. Return NaN,
+    having added some of the sequence's counts, where a certain row's posterior cannot be
+    held this way (later responses overturn it beyond doubles): :func:`em_job` then
+    restores ``counts`` and redoes the sequence in log space.
     """
     bk = 1.0
     bu = 1.0
@@ -351,11 +365,18 @@ def backward(
                     ratio = learn[k] + (1.0 - learn[k]) * rho
             else:
                 if in_ratio:  # f > 0 keeps P(unknown) after the row at least f: wu is finite
-                    wu = wk * (math.exp(v) if in_logs else rho)
+                    wu = _times_exp(wk, v) if in_logs else wk * rho
                 if not last:
                     bk = (1.0 - f) * wk + f * wu
                     bu = learn[k] * wk + (1.0 - learn[k]) * wu
                     forgot = f * wu
+                    if not bk > 0.0:
+                        # The responses after this row overturn it so far that P(known |
+                        # all) underflows while P(unknown | all) is about 1: this form
+                        # cannot hold the row (within a run of certain rows without
+                        # forgetting, bk only grows from here), so the caller redoes the
+                        # sequence in logs.
+                        return math.nan
                     ratio = bu / bk
                     if not ratio <= _BIG:
                         h = safe_log(bu) - safe_log(bk)
@@ -370,9 +391,9 @@ def backward(
                 if plain:
                     h = safe_log(ratio) if xq > _EXP_UNDER - _LOG_BIG else -math.inf
                 e = xq + h
-                gu = bk * math.exp(e) if e > _EXP_UNDER else 0.0
+                gu = _times_exp(bk, e)
                 e = xq + learns[c]
-                learned = wk * math.exp(e) if e > _EXP_UNDER else 0.0
+                learned = _times_exp(wk, e)
             if not last:
                 counts[c, 0] += learned
                 counts[c, 1] += gu
@@ -400,7 +421,7 @@ def backward(
                     rho = math.exp(v)
             continue
         if in_ratio:
-            wu = wk * (math.exp(v) if in_logs else rho)
+            wu = _times_exp(wk, v) if in_logs else wk * rho
             in_ratio = False
         ak = pk * ek
         au = pred_u[t] * eu
@@ -671,7 +692,12 @@ def em_job(
                 pred_u,
                 tiny,
             )
+            saved = counts
             if ok:
+                for t in range(lo, hi):
+                    if pred_k[t] < 0.0:  # certain rows: backward may hand it to logs
+                        saved = counts.copy()
+                        break
                 first = backward(
                     r,
                     g,
@@ -691,7 +717,10 @@ def em_job(
                     l_lo,
                     g_lo,
                 )
-            else:
+                if first != first:  # NaN: a certain row overturned beyond doubles
+                    counts[:] = saved
+                    ok = False
+            if not ok:
                 n_log += 1
                 seq_ll = forward_log(r, g, k, lo, hi, p, learn, forget, guess, slip, pred_k, pred_u)
                 first = backward_log(
