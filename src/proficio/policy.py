@@ -632,6 +632,15 @@ def load_person(user_id: Any) -> User | None:
 ScopeFilter = Callable[[Who, Role], Q]
 
 
+def _org_tree(path: str) -> dict[Scope, ScopeFilter]:
+    """Scopes for objects owned by an organization (``path`` leads to its path): the
+    reader's subtree, or everywhere."""
+    return {
+        S.SUBTREE: lambda w, r: w.subtree(r, path),
+        S.EVERYWHERE: lambda w, r: Q(),
+    }
+
+
 def _via_student(prefix: str) -> dict[Scope, ScopeFilter]:
     """Scopes for objects reached through a student (``prefix`` leads to the Student)."""
     return {
@@ -726,10 +735,7 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     Subject.GRADEBOOK: (Section, _SECTION_WORK),
     Subject.ORGANIZATION: (
         Organization,
-        {
-            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
-            S.EVERYWHERE: lambda w, r: Q(),
-        },
+        _org_tree("path"),
     ),
     Subject.AUDIT_LOG: (
         AuditEntry,
@@ -781,10 +787,7 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     ),
     Subject.MACHINE_CLIENT: (
         MachineClient,
-        {
-            S.SUBTREE: lambda w, r: w.subtree(r, "organization__path"),
-            S.EVERYWHERE: lambda w, r: Q(),
-        },
+        _org_tree("organization__path"),
     ),
     Subject.NOTIFICATION: (Notification, {S.OWNER: lambda w, r: Q(recipient=w.user)}),
     Subject.CREDENTIAL: (IssuedCredential, _via_student("student__")),
@@ -800,47 +803,29 @@ SCOPES: dict[Subject, tuple[type[Model], dict[Scope, ScopeFilter]]] = {
     ),
     Subject.CREDENTIAL_SETTINGS: (
         Organization,
-        {
-            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
-            S.EVERYWHERE: lambda w, r: Q(),
-        },
+        _org_tree("path"),
     ),
     Subject.TRANSCRIPT: (Student, _via_student("")),
     Subject.TRANSCRIPT_SETTINGS: (
         Organization,
-        {
-            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
-            S.EVERYWHERE: lambda w, r: Q(),
-        },
+        _org_tree("path"),
     ),
     Subject.LRS: (
         Organization,
-        {
-            S.SUBTREE: lambda w, r: w.subtree(r, "path"),
-            S.EVERYWHERE: lambda w, r: Q(),
-        },
+        _org_tree("path"),
     ),
     Subject.ROSTER_IMPORT: (
         RosterImport,
-        {
-            S.SUBTREE: lambda w, r: w.subtree(r, "district__path"),
-            S.EVERYWHERE: lambda w, r: Q(),
-        },
+        _org_tree("district__path"),
     ),
     Subject.IMPORT_JOB: (ImportJob, {S.OWNER: lambda w, r: Q(created_by=w.user)}),
     Subject.STATE_PLAN: (
         StatePlan,
-        {
-            S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
-            S.EVERYWHERE: lambda w, r: Q(),
-        },
+        _org_tree("state__path"),
     ),
     Subject.PILOT: (
         Pilot,
-        {
-            S.SUBTREE: lambda w, r: w.subtree(r, "state__path"),
-            S.EVERYWHERE: lambda w, r: Q(),
-        },
+        _org_tree("state__path"),
     ),
     Subject.EDUCATOR_PROFILE: (
         EducatorProfile,
