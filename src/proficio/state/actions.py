@@ -610,32 +610,7 @@ def _keep_run(
         seconds=round(result.seconds, 3),
         started_by=_person(actor),
     )
-    f = result.figures
-    known = set(
-        Organization.objects.filter(pk__in=f["school"].unique().tolist()).values_list(
-            "pk", flat=True
-        )
-    )
-    SchoolFigure.objects.bulk_create(
-        [
-            SchoolFigure(
-                run=run,
-                school_id=int(r.school),
-                year=int(r.year),
-                dimension=r.dimension,
-                group=r.group,
-                indicator=r.indicator,
-                numerator=float(r.numerator),
-                denominator=int(r.denominator),
-                students=int(r.students),
-                published=bool(r.published),
-                students_published=bool(r.students_published),
-            )
-            for r in f.itertuples(index=False)
-            if int(r.school) in known
-        ],
-        batch_size=5000,
-    )
+    SchoolFigure.objects.bulk_create(_figure_rows(run, result.figures), batch_size=5000)
     _keep_pilot_figures(run, result.pilot_figures)
     audit_report_cards(run)
     current = plan_of(state).current()
@@ -833,15 +808,15 @@ def write_pilot_table(root: Path, state: Organization) -> int:
     return len(rows["result"])
 
 
-def _keep_pilot_figures(run: BatchRun, figures: Any) -> int:
-    """Keep the batch's ``pilot_calibrated`` figures (each with its pilot)."""
-    SchoolFigure.objects.filter(run=run, indicator=PILOT).delete()
+def _figure_rows(run: BatchRun, figures: Any, *, pilot: bool = False) -> list[SchoolFigure]:
+    """The batch's figures (a frame, one row a figure) as unsaved rows of ``run``, each with
+    its pilot when ``pilot``; a school the database no longer holds is left out."""
     known = set(
         Organization.objects.filter(pk__in=figures["school"].unique().tolist()).values_list(
             "pk", flat=True
         )
     )
-    made = [
+    return [
         SchoolFigure(
             run=run,
             school_id=int(r.school),
@@ -854,11 +829,17 @@ def _keep_pilot_figures(run: BatchRun, figures: Any) -> int:
             students=int(r.students),
             published=bool(r.published),
             students_published=bool(r.students_published),
-            pilot_id=int(r.pilot),
+            pilot_id=int(r.pilot) if pilot else None,
         )
         for r in figures.itertuples(index=False)
         if int(r.school) in known
     ]
+
+
+def _keep_pilot_figures(run: BatchRun, figures: Any) -> int:
+    """Keep the batch's ``pilot_calibrated`` figures (each with its pilot)."""
+    SchoolFigure.objects.filter(run=run, indicator=PILOT).delete()
+    made = _figure_rows(run, figures, pilot=True)
     SchoolFigure.objects.bulk_create(made)
     return len(made)
 

@@ -28,6 +28,14 @@ from proficio.state import publication
 from proficio.state.models import BatchRun, BatchStatus, SchoolFigure
 
 
+def state_of(org: Organization) -> Organization | None:
+    """The state ``org`` belongs to (itself when it is one), or None outside any state."""
+    node: Organization | None = org
+    while node is not None and node.kind != OrganizationKind.STATE:
+        node = node.parent
+    return node
+
+
 def latest_run(state: Organization) -> BatchRun | None:
     return BatchRun.objects.filter(state=state, status=BatchStatus.DONE).first()
 
@@ -125,9 +133,7 @@ def report_cards_of(district: Organization, threshold: int, day: dt.date) -> Pub
     from proficio.pace.engine import SUBGROUP_LEVELS
     from proficio.state.actions import school_year_of
 
-    state = district.parent
-    while state is not None and state.kind != OrganizationKind.STATE:
-        state = state.parent
+    state = state_of(district)
     run = latest_run(state) if state is not None else None
     if run is None or run.threshold != threshold:
         return None

@@ -315,7 +315,7 @@ def scorecard(request: HttpRequest, org_id: int) -> HttpResponse:
     org = policy.access_organization(request.user, org_id, Subject.AGGREGATE)
     if org.kind != OrganizationKind.SCHOOL:
         raise Http404("No such school")
-    state = _state_of(org)
+    state = read.state_of(org)
     plan = StatePlan.objects.filter(state=state).first() if state else None
     current = plan.current() if plan else None
     run = read.latest_run(state) if state else None
@@ -331,13 +331,6 @@ def scorecard(request: HttpRequest, org_id: int) -> HttpResponse:
             "limit": actions.threshold(),
         },
     )
-
-
-def _state_of(org: Organization) -> Organization | None:
-    node: Organization | None = org
-    while node is not None and node.kind != OrganizationKind.STATE:
-        node = node.parent
-    return node
 
 
 def _pilot_page(
@@ -518,7 +511,7 @@ def report_cards(request: HttpRequest) -> HttpResponse:
 
 def report_card(request: HttpRequest, org_id: int) -> HttpResponse:
     org = _public_org(org_id)
-    state = _state_of(org)
+    state = read.state_of(org)
     plan = StatePlan.objects.filter(state=state).first() if state else None
     current = plan.current() if plan else None
     run = read.latest_run(state) if state else None
@@ -556,7 +549,7 @@ def open_data(request: HttpRequest, org_id: int | None = None) -> HttpResponse:
         name = "state"
     else:
         org = _public_org(org_id)
-        state = _state_of(org)
+        state = read.state_of(org)
         schools = (
             [org]
             if org.kind == OrganizationKind.SCHOOL
