@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from proficio.insights import data
+from tests.insights.stand_in import stand_in_roster
 
 
 def test_district_dashboard_shows_breakdowns_equity_and_the_off_pace_list(paced, world, client):
@@ -84,37 +85,18 @@ def test_exports_publish_no_small_counts(paced, world, client):
 def test_a_small_behind_count_and_its_partners_are_withheld():
     """A tiny district: one school of 40 with 3 behind, one of 35. Hiding the 3 alone
     would leave it as the district's count minus the other school's."""
-    from proficio.insights.release import Roster, compute
+    from proficio.insights.release import compute
 
     n = 75
     school = np.array([0] * 40 + [1] * 35)
     behind = np.zeros(n, bool)
     behind[[0, 1, 2]] = True
     behind[40:60] = True
-    roster = Roster(
-        district=(1, "Tiny"),
-        ids=np.arange(1, n + 1),
-        school=school,
-        schools=[(10, "North"), (11, "South")],
-        grade=["7"] * n,
-        codes=np.zeros((n, 1), np.int64),
-        dimensions={"english_learner": ["no"]},
+    roster = stand_in_roster(
+        school,
+        [(10, "North"), (11, "South")],
         behind=behind,
         proficient=np.arange(n) % 2 == 0,
-        stalled=np.zeros(n, bool),
-        metrics={
-            name: np.ones(n)
-            for name in (
-                "growth",
-                "evidence",
-                "expected",
-                "unassessed",
-                "overrides_per_100",
-                "reassessed_share",
-                "experienced",
-                "credentialed",
-            )
-        },
     )
     computed = compute(roster, 10)
     by_school = {r["group"]: r for r in computed.rows if r["breakdown"] == "school"}

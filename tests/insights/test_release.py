@@ -29,6 +29,7 @@ from proficio.insights.actions import publish_release, unpack
 from proficio.insights.models import PublishedRelease
 from proficio.pace import actions as pace_actions
 from proficio.policy import SYSTEM
+from tests.insights.stand_in import stand_in_roster
 from tests.world_educators import micro_credentialed_by_hand
 
 COUNT_FIELDS = {
@@ -438,27 +439,11 @@ def test_a_small_micro_credential_count_and_its_partners_are_withheld():
     micro = np.zeros(n, bool)
     micro[[0, 1, 2]] = True
     micro[40:60] = True
-    roster = release_module.Roster(
-        district=(1, "Tiny"),
-        ids=np.arange(1, n + 1),
-        school=np.array([0] * 40 + [1] * 35),
-        schools=[(10, "North"), (11, "South")],
-        grade=["7"] * n,
-        codes=np.zeros((n, 1), np.int64),
-        dimensions={"english_learner": ["no"]},
+    roster = stand_in_roster(
+        np.array([0] * 40 + [1] * 35),
+        [(10, "North"), (11, "South")],
         behind=np.arange(n) % 2 == 0,
         proficient=np.arange(n) % 2 == 1,
-        stalled=np.zeros(n, bool),
-        metrics={
-            name: np.ones(n)
-            for name in (
-                "growth",
-                "evidence",
-                "expected",
-                "unassessed",
-                *release_module.BIAS_METRICS,
-            )
-        },
         micro_credentialed=micro,
     )
     computed = release_module.compute(roster, 10)

@@ -13,6 +13,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from proficio.core.equity.audit import CellSystem, Sparse, join_days
 from proficio.state import publication as P
+from tests.insights.stand_in import stand_in_roster
 
 DIMS = {"english_learner": ["no", "yes"]}
 
@@ -204,35 +205,17 @@ def a_roster():
     """One school (pk 1) of 30 seventh graders: 12 English learners, 18 others; every
     count the dashboards show is at least 10, so the dashboard alone withholds nothing
     of the school's sizes."""
-    from proficio.insights.release import Roster
-
     n = 30
     codes = np.zeros((n, 1), np.int64)
     codes[:12, 0] = 1
-    return Roster(
-        district=(100, "Tiny"),
-        ids=np.arange(1, n + 1),
-        school=np.zeros(n, np.int64),
-        schools=[(1, "North")],
-        grade=["7"] * n,
-        codes=codes,
-        dimensions=DIMS,
+    return stand_in_roster(
+        np.zeros(n, np.int64),
+        [(1, "North")],
         behind=np.arange(n) % 2 == 0,
         proficient=np.arange(n) % 3 == 0,
-        stalled=np.zeros(n, bool),
-        metrics={
-            name: np.ones(n)
-            for name in (
-                "growth",
-                "evidence",
-                "expected",
-                "unassessed",
-                "overrides_per_100",
-                "reassessed_share",
-                "experienced",
-                "credentialed",
-            )
-        },
+        district=(100, "Tiny"),
+        codes=codes,
+        dimensions=DIMS,
     )
 
 
