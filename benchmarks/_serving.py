@@ -34,7 +34,8 @@ CLI = [PYTHON, "-m", "proficio.cli"]
 WRITE_TITLE = "load write"  # every evidence title the clients write starts with it
 
 
-def _with_postgres() -> Any:
+def postgres_tools() -> Any:
+    """tools/with_postgres.py as a module (its throwaway cluster)."""
     spec = importlib.util.spec_from_file_location("with_postgres", ROOT / "tools/with_postgres.py")
     assert spec is not None
     assert spec.loader is not None
@@ -68,7 +69,7 @@ class Stack:
 @contextlib.contextmanager
 def stack() -> Iterator[Stack]:
     """A fresh PostgreSQL cluster (Unix socket only) and data folder, removed afterwards."""
-    module = _with_postgres()
+    module = postgres_tools()
     bindir = module.find_bindir()
     if bindir is None:
         print("SKIPPED: PostgreSQL server binaries (initdb, pg_ctl) were not found.")

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -52,6 +51,7 @@ import pandas as pd
 import psutil
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from _serving import postgres_tools
 
 from proficio.core.accountability import indicators as ind
 from proficio.scale import job, local, spark
@@ -193,15 +193,6 @@ def aggregate_spark(store: Path, sy: pd.DataFrame) -> pd.DataFrame:
     return out.toDF("school", "year", "rows").toPandas()
 
 
-def _with_postgres() -> Any:
-    spec = importlib.util.spec_from_file_location("with_postgres", ROOT / "tools/with_postgres.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _copy(conn: Any, table: str, frame: pd.DataFrame, block: int = 1_000_000) -> None:
     """``COPY table FROM STDIN`` in CSV, a block of rows at a time."""
     columns = ", ".join(frame.columns)
@@ -221,7 +212,7 @@ def aggregate_postgres(
     None without PostgreSQL's server binaries."""
     import psycopg
 
-    tools = _with_postgres()
+    tools = postgres_tools()
     bindir = tools.find_bindir()
     if bindir is None:
         return None
