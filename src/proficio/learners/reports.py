@@ -128,7 +128,7 @@ def _items(order: list[Item], framework_ids: set[int]) -> list[Item]:
         item = _copy(cached)
         if cached.level_id is not None:
             level = levels.get(cached.level_id)
-            if level is None:
+            if level is None and cached.level is not None:
                 level = levels[cached.level_id] = _copy(cached.level)
             # What ``item.level = level`` does, without its checks: ``level_id`` is the same.
             _LEVEL.set_cached_value(item, level)
