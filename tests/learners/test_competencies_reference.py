@@ -156,3 +156,45 @@ def test_cached_framework_items_are_copied_not_shared(world):
         cached_text = str(definitions.tree(first.framework_id).items[first.pk].full_statement)
     assert spanish != english, "the world's framework has Spanish text"
     assert english[first.pk] == cached_text
+
+
+def test_cached_statements_and_labels_keep_their_english(world):
+    """Level statements, help at home, exemplars and scale labels are read in the reader's
+    language from the cached rows, without copying them: a Spanish read leaves the cached
+    rows as the database holds them."""
+    from proficio.frameworks.models import Exemplar, HomeSupport, LevelStatement, ScaleLevel
+
+    def cached_texts() -> list[tuple[str, int, str]]:
+        out = []
+        for model, field in (
+            (LevelStatement, "statement"),
+            (HomeSupport, "text"),
+            (Exemplar, "title"),
+            (ScaleLevel, "label"),
+        ):
+            for key, rows in definitions._shared[1].items():
+                if isinstance(key, tuple) and key[0] in (
+                    f"report-{model.__name__}",
+                    "report-scale-levels",
+                ):
+                    out += [(key[0], r.pk, getattr(r, field)) for r in rows if type(r) is model]
+        return out
+
+    with definitions.request_scope(), translation.override("es"):
+        rows, _ = reports.competencies(world.ana)
+    read = cached_texts()
+    assert {k for k, *_ in read} >= {"report-LevelStatement", "report-scale-levels"}
+    for key, pk, text in read:
+        model = {
+            "report-LevelStatement": LevelStatement,
+            "report-HomeSupport": HomeSupport,
+            "report-Exemplar": Exemplar,
+            "report-scale-levels": ScaleLevel,
+        }[key]
+        field = {"report-scale-levels": "label", "report-HomeSupport": "text"}.get(
+            key, "title" if model is Exemplar else "statement"
+        )
+        assert text == model.objects.values_list(field, flat=True).get(pk=pk)
+        assert not getattr(text, "fallback", False), (key, pk)
+    # The Spanish read did put Spanish on what it showed.
+    assert any(r.statement_next and r.statement_next != "" for r in rows)

@@ -81,6 +81,14 @@ class Translator:
         for obj in items:
             self.localize(obj, kind, *fields)
 
+    def texts(self, objs: list[Any], kind: str, field: str) -> list[str]:
+        """``field`` of each of ``objs`` in the reader's language, as :meth:`localize_all`
+        would set it, leaving the objects as they are (shared cached rows need no copy)."""
+        if not self.active:
+            return [getattr(obj, field) for obj in objs]
+        self.preload(kind, [obj.pk for obj in objs])
+        return [self.text(kind, obj.pk, field, getattr(obj, field)) for obj in objs]
+
 
 ITEM_FIELDS = ("full_statement", "abbreviated_statement")
 LEVEL_FIELDS = ("label", "description")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from proficio.accounts.models import User
 from proficio.evidence import actions as evidence_actions
 from proficio.evidence.models import Evidence, EvidenceKind
+from proficio.frameworks import definitions
 from proficio.frameworks.assessable import (
     ancestor_paths,
     courses_scope_targets,
@@ -113,24 +114,27 @@ def reassessable_targets_of(
     students: Sequence[Student], today: dt.date | None = None
 ) -> dict[int, dict[int, int]]:
     """:func:`reassessable_targets` for many students (student id → target id → its
-    framework id): one read of their current classes' courses, then one read of targets
-    per distinct school and set of courses, whatever the number of students."""
+    framework id, shared: read it, never change it): one read of their current classes'
+    courses, then the targets of each distinct school and set of courses, from the
+    definitions cache (the scope reads definitions and the school's place among the
+    organizations, which never changes, as ``frameworks.assessable.assessable_ids``)."""
     courses: dict[int, set[tuple[str, ...]]] = defaultdict(set)
     for student_id, competencies in _sections_of([s.pk for s in students], today).values_list(
         "enrollments__student_id", "course__competencies"
     ):
         courses[student_id].add(tuple(competencies or ()))
-    scopes: dict[tuple[int, frozenset[tuple[str, ...]]], dict[int, int]] = {}
     out: dict[int, dict[int, int]] = {}
     for student in students:
         if student.pk not in courses:  # in no class today
             out[student.pk] = {}
             continue
-        key = (student.school_id, frozenset(courses[student.pk]))
-        if key not in scopes:
-            scope = courses_scope_targets(student.school, [list(c) for c in key[1]])
-            scopes[key] = dict(scope.values_list("pk", "framework_id"))
-        out[student.pk] = scopes[key]
+        key = ("course-scope", student.school_id, frozenset(courses[student.pk]))
+
+        def load(student: Student = student, key: Any = key) -> dict[int, int]:
+            scope = courses_scope_targets(student.school, [list(c) for c in key[2]])
+            return dict(scope.values_list("pk", "framework_id"))
+
+        out[student.pk] = definitions.cached(key, load)
     return out
 
 

@@ -7,7 +7,6 @@ like at each level, and the prerequisite graph (``precedes``).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -86,16 +85,22 @@ def attach_comments(rows: list[CompetencyRow], comments: dict[int, Any]) -> None
 def _item_order(framework_ids: set[int]) -> list[Item]:
     """The live competencies and targets of the frameworks (what the read reports), by
     code then id (in the database's order), as the definitions cache holds them (their
-    framework, scales and level loaded): one read of the order for all the frameworks."""
-    order = list(
-        Item.objects.filter(
-            framework_id__in=framework_ids,
-            archived_at__isnull=True,
-            kind__in=(ItemKind.COMPETENCY, ItemKind.TARGET),
+    framework, scales and level loaded): the order read once for all the frameworks, and
+    kept in the definitions cache (it is the items' order, a definition)."""
+    ids = tuple(sorted(framework_ids))
+
+    def read() -> list[tuple[int, int]]:
+        return list(
+            Item.objects.filter(
+                framework_id__in=ids,
+                archived_at__isnull=True,
+                kind__in=(ItemKind.COMPETENCY, ItemKind.TARGET),
+            )
+            .order_by("human_coding_scheme", "pk")
+            .values_list("pk", "framework_id")
         )
-        .order_by("human_coding_scheme", "pk")
-        .values_list("pk", "framework_id")
-    )
+
+    order = definitions.cached(("report-order", ids), read)
     trees = {fw: definitions.tree(fw).items for fw in framework_ids}
     missing = [pk for pk, fw in order if pk not in trees[fw]]
     if missing:  # written since the tree was read in this request: read them as they are
@@ -108,16 +113,25 @@ def _item_order(framework_ids: set[int]) -> list[Item]:
     return [trees[fw].get(pk) or late[pk] for pk, fw in order]
 
 
+_LEVEL = Item._meta.get_field("level")
+
+
 def _items(order: list[Item], framework_ids: set[int]) -> list[Item]:
-    """The items of ``order`` in the frameworks, each a copy (with a copy of its level):
-    pages translate the copies' text in place, the cached items stay as they are."""
+    """The items of ``order`` in the frameworks, each a copy (with a copy of its level, one
+    per level, which the items at that level share): pages translate the copies' text in
+    place, the cached items stay as they are."""
     out = []
+    levels: dict[int, PerformanceLevel] = {}
     for cached in order:
         if cached.framework_id not in framework_ids:
             continue
         item = _copy(cached)
-        if cached.level is not None:
-            item.level = _copy(cached.level)
+        if cached.level_id is not None:
+            level = levels.get(cached.level_id)
+            if level is None and cached.level is not None:
+                level = levels[cached.level_id] = _copy(cached.level)
+            # What ``item.level = level`` does, without its checks: ``level_id`` is the same.
+            _LEVEL.set_cached_value(item, level)
         out.append(item)
     return out
 
@@ -159,15 +173,11 @@ def _links(framework_ids: set[int]) -> tuple[dict[int, int], list[tuple[int, int
     return definitions.cached(("report-links", tuple(sorted(framework_ids))), read)
 
 
-def _copies(rows: list[_Row]) -> list[_Row]:
-    """Copies of cached definition rows: the reader's language is put on the copies, since
-    cached values are shared between requests and never changed."""
-    return [copy.copy(row) for row in rows]
-
-
 def _of_frameworks(model: type[_Row], framework_ids: set[int], *related: str) -> list[_Row]:
     """The rows of ``model`` (level statements, help at home, exemplars) on the items of
-    the frameworks: definitions, read from the definitions cache."""
+    the frameworks: definitions, read from the definitions cache. They are shared between
+    requests: read them (their text in the reader's language through ``Translator.texts``),
+    never change them."""
     ids = tuple(sorted(framework_ids))
 
     def load() -> list[_Row]:
@@ -177,7 +187,22 @@ def _of_frameworks(model: type[_Row], framework_ids: set[int], *related: str) ->
             .order_by("pk")
         )
 
-    return _copies(definitions.cached((f"report-{model.__name__}", ids), load))
+    return definitions.cached((f"report-{model.__name__}", ids), load)
+
+
+def _texts_by_item_and_level(
+    model: type[LevelStatement] | type[HomeSupport],
+    framework_ids: set[int],
+    tr: Translator,
+    kind: str,
+    field: str,
+) -> dict[tuple[int, int | None], str]:
+    """(item id, level id) → the row's text in the reader's language (the last row wins)."""
+    rows: list[Any] = _of_frameworks(model, framework_ids)
+    return {
+        (row.item_id, row.level_id): text
+        for row, text in zip(rows, tr.texts(rows, kind, field), strict=True)
+    }
 
 
 def _labels(
@@ -185,20 +210,31 @@ def _labels(
 ) -> dict[tuple[int, float], str]:
     """(scale id, value) → the level's label (in the reader's language)."""
     ids = tuple(sorted({scale.pk for scale in scales.values() if scale is not None}))
-    levels = _copies(
-        definitions.cached(
-            ("report-scale-levels", ids), lambda: list(ScaleLevel.objects.filter(scale_id__in=ids))
-        )
+    levels = definitions.cached(
+        ("report-scale-levels", ids), lambda: list(ScaleLevel.objects.filter(scale_id__in=ids))
     )
-    if tr is not None:
-        tr.localize_all(levels, TranslationKind.SCALE_LEVEL, "label")
-    return {(lv.scale_id, lv.value): lv.label for lv in levels}
+    if tr is None:
+        labels = [lv.label for lv in levels]
+    else:
+        labels = tr.texts(levels, TranslationKind.SCALE_LEVEL, "label")
+    return {(lv.scale_id, lv.value): label for lv, label in zip(levels, labels, strict=True)}
 
 
 def _target_scales(items: Iterable[Item]) -> dict[int, ProficiencyScale | None]:
     """Each target's scale, by ``mastery.engine.scale_for`` (the framework tree comes from
     the definitions cache, so this reads nothing once the page has read it)."""
     return {i.pk: engine.scale_for(i) for i in items}
+
+
+def _scales_of(items: list[Item], framework_ids: set[int]) -> dict[int, ProficiencyScale | None]:
+    """:func:`_target_scales` of the frameworks' items, kept in the definitions cache (the
+    scales are definitions): what a first read worked out serves the next ones, and an
+    item it did not see (written since) is worked out alone."""
+    found = definitions.cached(
+        ("report-scales", tuple(sorted(framework_ids))), lambda: _target_scales(items)
+    )
+    missing = [i for i in items if i.pk not in found]
+    return found | _target_scales(missing) if missing else found
 
 
 def competencies(
@@ -298,18 +334,24 @@ def _competencies(
         standing_now[t] = (st, value)
     own_view = record.own_view
     past = record.past
-    scales = _target_scales(items)
+    scales = _scales_of(items, frameworks)
     tr.localize_all(items, TranslationKind.ITEM, *ITEM_FIELDS)
-    tr.localize_all([i.level for i in items if i.level], TranslationKind.LEVEL, *LEVEL_FIELDS)
+    # Each level once (the items at a level share its copy).
+    tr.localize_all(
+        {id(i.level): i.level for i in items if i.level_id is not None}.values(),
+        TranslationKind.LEVEL,
+        *LEVEL_FIELDS,
+    )
     labels = _labels(scales, tr)
-    level_statements = _of_frameworks(LevelStatement, frameworks)
-    tr.localize_all(level_statements, TranslationKind.LEVEL_STATEMENT, "statement")
-    statements = {(s.item_id, s.level_id): s.statement for s in level_statements}
-    supports = _of_frameworks(HomeSupport, frameworks)
-    tr.localize_all(supports, TranslationKind.HOME_SUPPORT, "text")
-    home_support = {(h.item_id, h.level_id): h.text for h in supports}
+    statements = _texts_by_item_and_level(
+        LevelStatement, frameworks, tr, TranslationKind.LEVEL_STATEMENT, "statement"
+    )
+    home_support = _texts_by_item_and_level(
+        HomeSupport, frameworks, tr, TranslationKind.HOME_SUPPORT, "text"
+    )
     exemplars: dict[int, list[Exemplar]] = defaultdict(list)
-    found_exemplars = _of_frameworks(Exemplar, frameworks, "level")
+    # Exemplars go on the rows: copies, which take the reader's language.
+    found_exemplars = [_copy(ex) for ex in _of_frameworks(Exemplar, frameworks, "level")]
     tr.localize_all(found_exemplars, TranslationKind.EXEMPLAR, "title")
     for ex in found_exemplars:
         exemplars[ex.item_id].append(ex)

@@ -41,16 +41,28 @@ class EvidenceLink:
     target: Item
     pieces: int
     href: str  # the student's page of the target (``target_pages``)
+    # "MATH.1.2: 3 pieces" (the target's id when it has no code), in the reader's language
+    # (``evidence_labels``); the page escapes it.
+    label: str
 
-    @property
-    def label(self) -> str:
-        """ "MATH.1.2: 3 pieces" (the target's id when it has no code), in the reader's
-        language; the page escapes it."""
-        code = self.target.human_coding_scheme or self.target.pk
-        return ngettext("%(code)s: %(n)s piece", "%(code)s: %(n)s pieces", self.pieces) % {
-            "code": formats.localize(code),
-            "n": formats.localize(self.pieces),
-        }
+
+def evidence_labels() -> Callable[[Item, int], str]:
+    """The label of a target's evidence link in the language active now, the words for
+    each number of pieces looked up once (a transcript's links share a few numbers)."""
+    words: dict[int, tuple[str, str]] = {}
+
+    def label(target: Item, pieces: int) -> str:
+        found = words.get(pieces)
+        if found is None:
+            found = words[pieces] = (
+                ngettext("%(code)s: %(n)s piece", "%(code)s: %(n)s pieces", pieces),
+                formats.localize(pieces),
+            )
+        said, n = found
+        code = target.human_coding_scheme or target.pk
+        return said % {"code": formats.localize(code), "n": n}
+
+    return label
 
 
 @dataclass
@@ -180,6 +192,7 @@ def build(student: Student) -> Transcript:
     )
     academic_rows, habit_rows = split_by_category(rows)
     page_of = target_pages(student)
+    label = evidence_labels()
 
     def line(row: CompetencyRow) -> Line:
         levels = levels_by_comp.get(row.competency.pk, 0)
@@ -194,7 +207,12 @@ def build(student: Student) -> Transcript:
             of=row.of,
             levels_reached=levels,
             evidence=[
-                EvidenceLink(t.target, pieces[t.target.pk], page_of(t.target.pk))
+                EvidenceLink(
+                    t.target,
+                    pieces[t.target.pk],
+                    page_of(t.target.pk),
+                    label(t.target, pieces[t.target.pk]),
+                )
                 for t in row.targets
                 if pieces.get(t.target.pk)
             ],
