@@ -5,13 +5,14 @@ written with its own audit entry and its own status bit, and running again adds 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from django.db import transaction
 
 from proficio.audit.models import AuditAction, AuditEntry
 from proficio.core.credentials import status_list
-from proficio.credentials import actions
+from proficio.credentials import actions, signing
 from proficio.credentials.levels import levels_reached
 from proficio.credentials.models import CredentialKind, IssuedCredential, StatusList
 from proficio.transcripts import actions as transcripts
@@ -89,3 +90,12 @@ def test_status_bits_run_on_into_a_new_list(world, system):
     assert bits[2][0].pk == fresh.pk
     fresh.refresh_from_db()
     assert fresh.next_index == 2
+
+
+def test_signing_processes_default_to_the_cores_the_worker_may_use(settings):
+    settings.PROFICIO_SIGNING_PROCESSES = None
+    assert signing.process_count() == len(os.sched_getaffinity(0))
+    settings.PROFICIO_SIGNING_PROCESSES = 1
+    assert signing.process_count() == 1
+    settings.PROFICIO_SIGNING_PROCESSES = 0
+    assert signing.process_count() == 1

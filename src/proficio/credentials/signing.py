@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
@@ -62,12 +63,25 @@ def _sign_in_worker(
     )
 
 
+def process_count() -> int:
+    """How many processes sign a batch: ``PROFICIO_SIGNING_PROCESSES``, or else the cores
+    this process may use (a CPU set's limit, not the host's), since signing is pure
+    computation that more processes than cores only share."""
+    configured: int | None = settings.PROFICIO_SIGNING_PROCESSES
+    if configured is not None:
+        return max(1, configured)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 @contextlib.contextmanager
 def signer(processes: int | None = None) -> Iterator[Signer]:
-    """A signer for the block: this process's own with 1 process (the default setting,
-    ``PROFICIO_SIGNING_PROCESSES``), else a pool of that many worker processes that each
-    sign an equal, contiguous share of every batch (the order is kept)."""
-    count = settings.PROFICIO_SIGNING_PROCESSES if processes is None else processes
+    """A signer for the block: this process's own with 1 process, else a pool of that many
+    worker processes (by default :func:`process_count`) that each sign an equal, contiguous
+    share of every batch (the order is kept)."""
+    count = process_count() if processes is None else processes
     if count <= 1:
         yield sign_here
         return
