@@ -42,17 +42,13 @@ def sign_here(
     """Sign each document in this process, with this process's contexts."""
     from proficio.credentials.trust import contexts
 
-    store = contexts()
-    return [
-        data_integrity.sign(
-            document,
-            secret=secret,
-            verification_method=verification_method,
-            created=created,
-            contexts=store,
-        )
-        for document in documents
-    ]
+    return data_integrity.sign_many(
+        documents,
+        secret=secret,
+        verification_method=verification_method,
+        created=created,
+        contexts=contexts(),
+    )
 
 
 def _sign_in_worker(
