@@ -7,7 +7,6 @@ like at each level, and the prerequisite graph (``precedes``).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -42,7 +41,7 @@ from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 
 MET = ("proficient", "advanced")
-_Row = TypeVar("_Row")
+_Row = TypeVar("_Row", bound=Model)
 
 
 @dataclass
@@ -162,7 +161,7 @@ def _links(framework_ids: set[int]) -> tuple[dict[int, int], list[tuple[int, int
 def _copies(rows: list[_Row]) -> list[_Row]:
     """Copies of cached definition rows: the reader's language is put on the copies, since
     cached values are shared between requests and never changed."""
-    return [copy.copy(row) for row in rows]
+    return [_copy(row) for row in rows]
 
 
 def _of_frameworks(model: type[_Row], framework_ids: set[int], *related: str) -> list[_Row]:
