@@ -10,6 +10,7 @@ import os
 import pytest
 from django.db import transaction
 
+from proficio import progress
 from proficio.audit.models import AuditAction, AuditEntry
 from proficio.core.credentials import status_list
 from proficio.credentials import actions, signing
@@ -33,11 +34,19 @@ def start(system, world, django_capture_on_commit_callbacks) -> ClassIssue:
 
 
 def test_class_signed_over_two_processes_verifies_and_is_audited(
-    world, system, ana_reaches_level, django_capture_on_commit_callbacks
+    world, system, ana_reaches_level, django_capture_on_commit_callbacks, monkeypatch
 ):
     held = set(IssuedCredential.objects.values_list("pk", flat=True))
     job = start(system, world, django_capture_on_commit_callbacks)
+    # One student a chunk: each chunk is written while the next one is being signed.
+    monkeypatch.setattr(transcripts, "CLASS_CHUNK", 1)
     done = transcripts.run_class_issue(job, processes=2)
+    assert job.students > 1
+    assert progress.read("class_issue", job.pk) == {
+        "done": job.students,
+        "total": job.students,
+        "stage": "done",
+    }
     reached = levels_reached(world.ana)
     assert (done.level_credentials, done.transcripts) == (len(reached), 1)
     issued = list(IssuedCredential.objects.exclude(pk__in=held).order_by("pk"))
