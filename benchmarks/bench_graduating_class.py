@@ -6,7 +6,10 @@ same run. The issue's target: 5,000 transcripts and 60,000 OB 3.0 credentials in
 
 The task signs over the processes a task worker would use (``PROFICIO_SIGNING_PROCESSES``,
 by default one per core), so the raw signing is timed both in one process and over that
-many (at least 2), and the task is compared with each.
+many (at least 2), and the task is compared with each. The demo spreads its students over
+13 grades, so at its sizes most grades are one chunk of at most 25 students: their tasks
+cannot write one chunk while the pool signs the next, as the task does for a graduating
+class of hundreds in one grade.
 
     python benchmarks/bench_graduating_class.py                 # the demo, 300 students
     python benchmarks/bench_graduating_class.py --students 120
