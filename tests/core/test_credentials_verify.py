@@ -204,6 +204,35 @@ def test_issued_level_credential_verifies_here_and_independently() -> None:
     assert all(r["verified"] for r in results.values()), results
 
 
+def test_signing_many_gives_each_document_the_proof_signing_it_alone_gives() -> None:
+    # Two contexts among the documents (an OB 3.0 credential, a status list), so the proof
+    # options are hashed under each; the oracle is signing each document by itself.
+    documents = [
+        {k: v for k, v in level_credential(index=i).items() if k != "proof"} for i in (3, 4)
+    ]
+    documents.append(
+        status_list.list_credential(
+            LIST_URL, ISSUER_DID, data_integrity.timestamp(NOW), status_list.encode(set())
+        )
+    )
+    documents.append(documents[0])
+    store = npm_contexts()
+    alone = [
+        data_integrity.sign(
+            d, secret=SECRET, verification_method=KEY_ID, created=NOW, contexts=store
+        )
+        for d in documents
+    ]
+    together = data_integrity.sign_many(
+        documents, secret=SECRET, verification_method=KEY_ID, created=NOW, contexts=store
+    )
+    assert together == alone
+    assert len({d["proof"]["proofValue"] for d in together[:3]}) == 3
+    for signed in together:
+        [proof] = data_integrity.proofs_of(signed)
+        assert data_integrity.verify(signed, proof, PUBLIC, store)
+
+
 def test_diploma_and_did_key_issuer_verify_independently() -> None:
     key_did = did.did_key(PUBLIC)
     unsigned = ob3.achievement_credential(

@@ -5,13 +5,15 @@ written with its own audit entry and its own status bit, and running again adds 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from django.db import transaction
 
+from proficio import progress
 from proficio.audit.models import AuditAction, AuditEntry
 from proficio.core.credentials import status_list
-from proficio.credentials import actions
+from proficio.credentials import actions, signing
 from proficio.credentials.levels import levels_reached
 from proficio.credentials.models import CredentialKind, IssuedCredential, StatusList
 from proficio.transcripts import actions as transcripts
@@ -32,11 +34,19 @@ def start(system, world, django_capture_on_commit_callbacks) -> ClassIssue:
 
 
 def test_class_signed_over_two_processes_verifies_and_is_audited(
-    world, system, ana_reaches_level, django_capture_on_commit_callbacks
+    world, system, ana_reaches_level, django_capture_on_commit_callbacks, monkeypatch
 ):
     held = set(IssuedCredential.objects.values_list("pk", flat=True))
     job = start(system, world, django_capture_on_commit_callbacks)
+    # One student a chunk: each chunk is written while the next one is being signed.
+    monkeypatch.setattr(transcripts, "CLASS_CHUNK", 1)
     done = transcripts.run_class_issue(job, processes=2)
+    assert job.students > 1
+    assert progress.read("class_issue", job.pk) == {
+        "done": job.students,
+        "total": job.students,
+        "stage": "done",
+    }
     reached = levels_reached(world.ana)
     assert (done.level_credentials, done.transcripts) == (len(reached), 1)
     issued = list(IssuedCredential.objects.exclude(pk__in=held).order_by("pk"))
@@ -89,3 +99,12 @@ def test_status_bits_run_on_into_a_new_list(world, system):
     assert bits[2][0].pk == fresh.pk
     fresh.refresh_from_db()
     assert fresh.next_index == 2
+
+
+def test_signing_processes_default_to_the_cores_the_worker_may_use(settings):
+    settings.PROFICIO_SIGNING_PROCESSES = None
+    assert signing.process_count() == len(os.sched_getaffinity(0))
+    settings.PROFICIO_SIGNING_PROCESSES = 1
+    assert signing.process_count() == 1
+    settings.PROFICIO_SIGNING_PROCESSES = 0
+    assert signing.process_count() == 1

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -305,7 +305,7 @@ def _sign_and_record(
         valid_until=valid_until,
         evidence=evidence,
     )
-    _sign_rows(key, [row], [unsigned], signing.sign_here)
+    _sign_rows(key, [row], [unsigned], signing.HERE)()
     row.save()
     return row
 
@@ -367,18 +367,23 @@ def _sign_rows(
     rows: Sequence[IssuedCredential],
     unsigned: Sequence[dict[str, Any]],
     signer: signing.Signer,
-) -> None:
-    """Sign each credential with the key's eddsa-rdfc-2022 proof, dated at its issue."""
+) -> Callable[[], None]:
+    """Start signing each credential with the key's eddsa-rdfc-2022 proof, dated at its
+    issue; the returned function waits for the signatures and puts them on the rows."""
     if not rows:
-        return
-    signed = signer(
+        return lambda: None
+    signed = signer.start(
         list(unsigned),
         secret=keys.unseal(key.encrypted_secret),
         verification_method=key.verification_method,
         created=rows[0].issued_at,
     )
-    for row, document in zip(rows, signed, strict=True):
-        row.content = json.dumps(document, ensure_ascii=False)
+
+    def collect() -> None:
+        for row, document in zip(rows, signed(), strict=True):
+            row.content = json.dumps(document, ensure_ascii=False)
+
+    return collect
 
 
 def _issue_level(actor: Any, student: Student, reached: LevelReached) -> IssuedCredential:
@@ -425,7 +430,7 @@ def issue_level_credentials_for(
     students: Sequence[Student],
     *,
     always: bool = False,
-    signer: signing.Signer = signing.sign_here,
+    signer: signing.Signer = signing.HERE,
 ) -> list[IssuedCredential]:
     """:func:`issue_level_credentials` for many students at once (a graduating class): one
     authorization, one read of what they hold, their status bits taken together in one
@@ -433,6 +438,20 @@ def issue_level_credentials_for(
     may spread them over processes), then written together in a second short one that
     skips anything issued meanwhile. A bit taken for a credential that is then skipped
     stays unused (never set), which verifiers read as not revoked about nothing."""
+    return start_level_credentials_for(actor, students, always=always, signer=signer)()
+
+
+def start_level_credentials_for(
+    actor: Any,
+    students: Sequence[Student],
+    *,
+    always: bool = False,
+    signer: signing.Signer = signing.HERE,
+) -> Callable[[], list[IssuedCredential]]:
+    """:func:`issue_level_credentials_for` in two steps: this reads, takes the status bits
+    and starts the signing; the returned function waits for the signatures and writes the
+    credentials (what it returns). Between the two the caller's process is free, for
+    example to write the previous students' credentials while a pool signs these."""
     ids = [s.pk for s in students]
     policy.authorize_students(actor, Act.CHANGE, Subject.CREDENTIAL, ids)
     held = set(
@@ -447,7 +466,7 @@ def issue_level_credentials_for(
             districts[student.school_id] = district_of(student.school)
         org = districts[student.school_id]
         by_district.setdefault(org.pk, (org, []))[1].append(student)
-    issued: list[IssuedCredential] = []
+    started: list[Callable[[], list[IssuedCredential]]] = []
     for org, group in by_district.values():
         if not always and not level_credentials_on(org):
             continue
@@ -458,18 +477,22 @@ def issue_level_credentials_for(
             for reached in reached_by[student.pk]
             if (student.pk, reached.subject_key) not in held
         ]
-        issued += _issue_levels(actor, org, due, signer)
-    return issued
+        started.append(_start_levels(actor, org, due, signer))
+
+    def finish() -> list[IssuedCredential]:
+        return [row for written in started for row in written()]
+
+    return finish
 
 
-def _issue_levels(
+def _start_levels(
     actor: Any,
     org: Organization,
     due: Sequence[tuple[Student, LevelReached]],
     signer: signing.Signer,
-) -> list[IssuedCredential]:
+) -> Callable[[], list[IssuedCredential]]:
     if not due:
-        return []
+        return lambda: []
     with transaction.atomic():
         key = _issuing_key(org)
         bits = _status_bits(org, key, len(due))
@@ -494,20 +517,25 @@ def _issue_levels(
         )
         rows.append(row)
         documents.append(unsigned)
-    _sign_rows(key, rows, documents, signer)
-    with transaction.atomic(), log.batched():
-        meanwhile = set(
-            IssuedCredential.objects.filter(
-                student_id__in={r.student_id for r in rows},
-                subject_key__in={r.subject_key for r in rows},
-                revoked_at__isnull=True,
-            ).values_list("student_id", "subject_key")
-        )
-        fresh = [r for r in rows if (r.student_id, r.subject_key) not in meanwhile]
-        IssuedCredential.objects.bulk_create(fresh, batch_size=500)
-        for row in fresh:  # bulk writes bypass the audit signal: one entry per credential
-            log.record(AuditAction.CREATE, row)
-    return fresh
+    signed = _sign_rows(key, rows, documents, signer)
+
+    def write() -> list[IssuedCredential]:
+        signed()
+        with transaction.atomic(), log.batched():
+            meanwhile = set(
+                IssuedCredential.objects.filter(
+                    student_id__in={r.student_id for r in rows},
+                    subject_key__in={r.subject_key for r in rows},
+                    revoked_at__isnull=True,
+                ).values_list("student_id", "subject_key")
+            )
+            fresh = [r for r in rows if (r.student_id, r.subject_key) not in meanwhile]
+            IssuedCredential.objects.bulk_create(fresh, batch_size=500)
+            for row in fresh:  # bulk writes bypass the audit signal: one entry per credential
+                log.record(AuditAction.CREATE, row)
+        return fresh
+
+    return write
 
 
 def sync_level_credentials(

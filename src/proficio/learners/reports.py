@@ -41,7 +41,7 @@ from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
 
 MET = ("proficient", "advanced")
-_Row = TypeVar("_Row")
+_Row = TypeVar("_Row", bound=Model)
 
 
 @dataclass

@@ -387,8 +387,10 @@ PROFICIO_JSONLD_EXTRA_CONTEXTS = dict(
     if "=" in pair
 )
 # Worker processes that sign a graduating class's credentials (1: sign in the task's own
-# process). Signing is pure computation; the task's database work stays in its process.
-PROFICIO_SIGNING_PROCESSES = int(os.environ.get("PROFICIO_SIGNING_PROCESSES", "1"))
+# process; unset: one per core the worker may use, ``credentials.signing.process_count``).
+# Signing is pure computation; the task's database work stays in its process.
+_signing_processes = os.environ.get("PROFICIO_SIGNING_PROCESSES", "").strip()
+PROFICIO_SIGNING_PROCESSES = int(_signing_processes) if _signing_processes else None
 # The folder holding 1EdTech's OB 3.0 and CLR 2.0 JSON schemas (draft 4); without it,
 # verification says the schema was not checked.
 PROFICIO_CREDENTIAL_SCHEMAS = os.environ.get("PROFICIO_CREDENTIAL_SCHEMAS", "")

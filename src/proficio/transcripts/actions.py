@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -252,10 +253,11 @@ CLASS_CHUNK = 25
 
 def run_class_issue(job: ClassIssue, *, processes: int | None = None) -> ClassIssue:
     """The class in chunks of students, each chunk: their level credentials (signed over
-    ``processes`` worker processes, by default the ``PROFICIO_SIGNING_PROCESSES`` setting),
+    ``processes`` worker processes, by default ``credentials.signing.process_count``),
     then their transcript CLRs, each write in its own short transaction. The definitions
-    the standings read are read once per chunk. Progress goes to the shared progress cache
-    after each chunk."""
+    the standings read are read once per chunk. While the workers sign one chunk, this
+    process writes the chunk before and reads the one after. Progress goes to the shared
+    progress cache as each chunk is written."""
     students = list(
         Student.objects.filter(
             school__path__startswith=job.district.path, grade_level=job.grade_level
@@ -266,18 +268,28 @@ def run_class_issue(job: ClassIssue, *, processes: int | None = None) -> ClassIs
     total = len(students)
     levels = transcripts = 0
     progress.report("class_issue", job.pk, done=0, total=total, stage="issuing")
+    pending: list[tuple[list[Student], Callable[[], list[IssuedCredential]], int]] = []
+
+    def finish() -> None:
+        nonlocal levels, transcripts
+        chunk, written, done = pending.pop()
+        with definitions.request_scope():
+            levels += len(written())
+            transcripts += len(_wrap_many(chunk))
+        progress.report("class_issue", job.pk, done=done, total=total, stage="issuing")
+
     with credential_signing.signer(processes) as sign:
         for start in range(0, total, CLASS_CHUNK):
             chunk = students[start : start + CLASS_CHUNK]
             with definitions.request_scope():
-                levels += len(
-                    credentials.issue_level_credentials_for(
-                        policy.SYSTEM, chunk, always=True, signer=sign
-                    )
+                written = credentials.start_level_credentials_for(
+                    policy.SYSTEM, chunk, always=True, signer=sign
                 )
-                transcripts += len(_wrap_many(chunk))
-            done = min(start + CLASS_CHUNK, total)
-            progress.report("class_issue", job.pk, done=done, total=total, stage="issuing")
+            if pending:
+                finish()
+            pending.append((chunk, written, min(start + CLASS_CHUNK, total)))
+        if pending:
+            finish()
     ClassIssue.objects.filter(pk=job.pk).update(
         finished_at=timezone.now(), transcripts=transcripts, level_credentials=levels
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,13 +72,23 @@ def parse_time(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _hash_data(document: dict[str, Any], options: dict[str, Any], contexts: ContextStore) -> bytes:
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+def _proof_hash(options: dict[str, Any], context: Any, contexts: ContextStore) -> bytes:
+    """The hash of the proof's options under the document's ``@context`` (the proof
+    configuration): it depends on nothing else of the document."""
     config = dict(options)
-    config["@context"] = document.get("@context")
-    proof_hash = hashlib.sha256(canonize(config, contexts).encode("utf-8")).digest()
-    doc_hash = hashlib.sha256(canonize(unsecured, contexts).encode("utf-8")).digest()
-    return proof_hash + doc_hash
+    config["@context"] = context
+    return hashlib.sha256(canonize(config, contexts).encode("utf-8")).digest()
+
+
+def _document_hash(document: dict[str, Any], contexts: ContextStore) -> bytes:
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    return hashlib.sha256(canonize(unsecured, contexts).encode("utf-8")).digest()
+
+
+def _hash_data(document: dict[str, Any], options: dict[str, Any], contexts: ContextStore) -> bytes:
+    return _proof_hash(options, document.get("@context"), contexts) + _document_hash(
+        document, contexts
+    )
 
 
 def sign(
@@ -91,6 +102,28 @@ def sign(
 ) -> dict[str, Any]:
     """A copy of ``document`` with an ``eddsa-rdfc-2022`` proof by the Ed25519 seed
     ``secret`` (32 bytes) for ``verification_method``."""
+    return sign_many(
+        [document],
+        secret=secret,
+        verification_method=verification_method,
+        created=created,
+        contexts=contexts,
+        purpose=purpose,
+    )[0]
+
+
+def sign_many(
+    documents: list[dict[str, Any]],
+    *,
+    secret: bytes,
+    verification_method: str,
+    created: dt.datetime,
+    contexts: ContextStore,
+    purpose: str = "assertionMethod",
+) -> list[dict[str, Any]]:
+    """:func:`sign` for each document, with the same proof options: the options are
+    canonicalized once for each ``@context`` among the documents rather than once for
+    each document (the same bytes, since Ed25519 signatures are deterministic)."""
     options = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -99,10 +132,18 @@ def sign(
         "proofPurpose": purpose,
     }
     key = Ed25519PrivateKey.from_private_bytes(secret)
-    signature = key.sign(_hash_data(document, options, contexts))
-    signed = copy.deepcopy(document)
-    signed["proof"] = {**options, "proofValue": multibase_encode(signature)}
-    return signed
+    proof_hashes: dict[str, bytes] = {}
+    signed_documents = []
+    for document in documents:
+        context = document.get("@context")
+        held = json.dumps(context, sort_keys=True)
+        if held not in proof_hashes:
+            proof_hashes[held] = _proof_hash(options, context, contexts)
+        signature = key.sign(proof_hashes[held] + _document_hash(document, contexts))
+        signed = copy.deepcopy(document)
+        signed["proof"] = {**options, "proofValue": multibase_encode(signature)}
+        signed_documents.append(signed)
+    return signed_documents
 
 
 @dataclass(frozen=True)
