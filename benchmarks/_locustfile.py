@@ -30,6 +30,9 @@ PLAN: dict[str, list[dict[str, Any]]] = json.loads(
 WRITE_TITLE = "load write"
 _VERSION = re.compile(r'data-version="(\d+)"')
 LEVEL = int(os.environ.get("PROFICIO_LOAD_LEVEL", "0"))  # each level scores its own task
+# Each person's pause between two requests, in seconds (bench_load.py --think). With the
+# default 1 to 3 s, 100 people send at most about 50 requests/s whatever the server does.
+THINK = tuple(float(x) for x in os.environ.get("PROFICIO_LOAD_THINK", "1,3").split(","))
 _counters = {kind: itertools.count() for kind in (*PLAN, "api")}
 _titles = itertools.count()
 
@@ -41,7 +44,7 @@ def _pick(kind: str, counter: str = "") -> dict[str, Any]:
 
 class Signed(FastHttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(THINK[0], THINK[1])
     kind = ""
     counter = ""
 

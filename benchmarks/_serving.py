@@ -261,7 +261,11 @@ def _session(user: Any) -> dict[str, str]:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend a password login records (Django reads the session's user through it,
+    # and ignores a session naming a backend no longer configured).
+    backend = "proficio.accounts.backends.PersonBackend"
+    assert backend in settings.AUTHENTICATION_BACKENDS, settings.AUTHENTICATION_BACKENDS
+    store[BACKEND_SESSION_KEY] = backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     csrf = secrets.token_hex(16)  # 32 characters: Django takes it unmasked

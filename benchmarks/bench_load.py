@@ -3,6 +3,7 @@ numbers of simultaneous users.
 
     python benchmarks/bench_load.py                       # 2,000 students; 25, 50, 100, 200 users
     python benchmarks/bench_load.py --students 600 --users 25,50 --duration 30
+    python benchmarks/bench_load.py --users 100 --duration 30 --think 0,0.2
 
 It starts a throwaway PostgreSQL cluster (tools/with_postgres.py), seeds the demo district,
 starts `proficio serve` (gunicorn, its default workers) on a free loopback port, and runs
@@ -10,6 +11,12 @@ locust headless against it (benchmarks/_locustfile.py: teachers autosaving score
 opening the class grid, API evidence writes, students opening their home page, school
 leaders opening their dashboard). Every level runs for a bounded time; all traffic stays
 on 127.0.0.1.
+
+Each simulated person pauses between requests for a time drawn between ``--think``'s two
+bounds, in seconds: 1 to 3 by default, people at a realistic pace. At that pace 100 people
+cannot send more than about 50 requests/s (about 27 writes/s in the mix) however fast the
+server is, so the writes/s target shows the server's capacity only with a short think time
+(e.g. ``--think 0,0.2``): then the users count is how many requests are in flight at once.
 
 For each level it prints requests/s, successful writes/s, p50/p95/p99 and errors per
 endpoint, and the peak memory of a worker. Just before each level, pgbench measures
@@ -39,9 +46,16 @@ WRITES = ("autosave", "API write")
 TARGETS = {"writes/s": 150.0, "write p95 ms": 250.0, "student home p95 ms": 400.0}
 
 
-def run_level(host: str, plan: Path, level: int, users: int, duration: int, out: Path) -> Path:
+def run_level(
+    host: str, plan: Path, level: int, users: int, duration: int, out: Path, think: str
+) -> Path:
     prefix = out / f"u{users}"
-    env = {**os.environ, "PROFICIO_LOAD_PLAN": str(plan), "PROFICIO_LOAD_LEVEL": str(level)}
+    env = {
+        **os.environ,
+        "PROFICIO_LOAD_PLAN": str(plan),
+        "PROFICIO_LOAD_LEVEL": str(level),
+        "PROFICIO_LOAD_THINK": think,
+    }
     subprocess.run(
         [
             PYTHON,
@@ -117,7 +131,15 @@ def main() -> None:
     parser.add_argument("--users", default="25,50,100,200")
     parser.add_argument("--duration", type=int, default=60, help="seconds per level")
     parser.add_argument("--workers", type=int, default=None, help="default: proficio serve's")
+    parser.add_argument(
+        "--think",
+        default="1,3",
+        help="each user's pause between requests, 'min,max' seconds (default 1,3)",
+    )
     args = parser.parse_args()
+    think = [float(x) for x in args.think.split(",")]
+    if len(think) != 2 or not 0 <= think[0] <= think[1]:
+        parser.error("--think takes two numbers of seconds, 'min,max', with 0 <= min <= max")
     levels = [int(u) for u in args.users.split(",")]
     out = Path(tempfile.mkdtemp(prefix="proficio-bench-load-"))
     with stack() as st:
@@ -136,12 +158,15 @@ def main() -> None:
         )
         print(f"seeded in {time.perf_counter() - started:.0f} s: {seeded.strip().splitlines()[-1]}")
         with serving(st, args.workers) as server:
-            print(f"proficio serve: {len(server.workers())} workers on {server.host}")
+            print(
+                f"proficio serve: {len(server.workers())} workers on {server.host}; "
+                f"think time {think[0]:g}-{think[1]:g} s"
+            )
             results = {}
             for level, users in enumerate(levels):
                 server.settle()
                 baseline = pgbench_inserts(st)
-                prefix = run_level(server.host, plan, level, users, args.duration, out)
+                prefix = run_level(server.host, plan, level, users, args.duration, out, args.think)
                 results[users] = report(
                     prefix, users, args.duration, baseline, server.peak_rss_mib()
                 )

@@ -952,6 +952,22 @@ def visible(
     return base.filter(pk__in=model._default_manager.filter(q).values("pk"))
 
 
+def readable_framework_ids(user: Any) -> frozenset[int]:
+    """The ids of the frameworks ``user`` may read: ``visible(user, Subject.FRAMEWORK)``,
+    answered from the definitions cache. The row's filter is built from the roles the user
+    holds and their organizations' paths only, and selects on frameworks (definitions) and
+    their owners' paths (which never change once an organization is made), so its answer
+    is kept under the filter itself until a definition changes: everyone holding the same
+    roles in the same places shares one answer, asked of the database once."""
+    q = scope_filter(user, Act.VIEW, Subject.FRAMEWORK)
+    if q is None:
+        return frozenset()
+    return definitions.cached(
+        ("readable frameworks", q),
+        lambda: frozenset(Framework.objects.filter(q).values_list("pk", flat=True)),
+    )
+
+
 def students_reached(user: Any, act: Act, subject: Subject) -> QuerySet[Student]:
     """The students for whom ``user`` may act on ``subject`` (a kind read through a
     student, such as support plans): the same row of ``POLICY``, asked of students."""

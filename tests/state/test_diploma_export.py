@@ -56,7 +56,7 @@ def expected_rows(district) -> list[dict]:
 def test_the_export_carries_the_districts_cohorts_and_diplomas(fresh, tmp_path):
     counts = export(fresh, tmp_path / "p")
     table = pq.read_table(tmp_path / "p" / DA)
-    assert table.schema.equals(package.FILES[DA])
+    assert table.schema.equals(package.files()[DA])
     rows = sorted(table.to_pylist(), key=lambda r: r["student_key"])
     assert rows == expected_rows(fresh)
     assert counts["cohort"] == len(rows)

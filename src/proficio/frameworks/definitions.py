@@ -273,6 +273,32 @@ def item(target: Any) -> Any:
     return tree(target.framework_id).items.get(target.pk, target)
 
 
+def items_by_identifier(identifiers: list[Any]) -> dict[Any, Any]:
+    """The items with these CASE identifiers (UUIDs), as :func:`item` gives them; an
+    identifier no item has is left out. Which item has which identifier is kept in the
+    cache, so a request whose identifiers were asked before reads nothing."""
+
+    def load(keys: list[Hashable]) -> dict[Hashable, Any]:
+        from proficio.frameworks.models import Item
+
+        wanted = [k[1] for k in keys]  # type: ignore[index]
+        found = {
+            i: (f, pk)
+            for i, f, pk in Item.objects.filter(identifier__in=wanted).values_list(
+                "identifier", "framework_id", "pk"
+            )
+        }
+        return {k: found.get(k[1]) for k in keys}  # type: ignore[index]
+
+    keys: list[Hashable] = [("identifier", i) for i in dict.fromkeys(identifiers)]
+    places = cached_each(keys, load)
+    return {
+        k[1]: tree(place[0]).items[place[1]]  # type: ignore[index]
+        for k, place in places.items()
+        if place is not None
+    }
+
+
 def parent_of(target: Any) -> Any:
     """The item's parent in its framework's hierarchy, or None."""
     t = tree(target.framework_id)

@@ -16,12 +16,13 @@ from proficio.api import problems
 from proficio.audit import log as audit_log
 from proficio.evidence import actions as evidence
 from proficio.evidence.models import EvidenceKind
+from proficio.frameworks import definitions
 from proficio.frameworks.models import Item
 from proficio.mastery import continuum
 from proficio.mastery.actions import override_of
 from proficio.mastery.models import Determination, Override
 from proficio.orgs.models import Student
-from proficio.policy import Act, Subject
+from proficio.policy import Act
 
 router = Router(tags=["evidence and mastery"])
 
@@ -179,12 +180,12 @@ def _record_evidence(
     wanted = [s.target for s in payload.scores]
     # Only targets of frameworks the caller may read: another district's draft is as
     # unknown as an identifier nobody uses, and its codes are not named.
-    readable = policy.visible(request.user, Subject.FRAMEWORK)
-    targets = {
-        t.identifier: t
-        for t in Item.objects.filter(identifier__in=wanted, framework__in=readable).select_related(
-            "framework"
-        )
+    # Both answers come from the definitions cache, still decided by the policy's row.
+    readable = policy.readable_framework_ids(request.user)
+    targets: dict[uuid.UUID, Item] = {
+        identifier: t
+        for identifier, t in definitions.items_by_identifier(wanted).items()
+        if t.framework_id in readable
     }
     missing = [
         problems.problem(

@@ -12,10 +12,9 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +36,6 @@ from proficio.orgs.models import Organization, OrganizationKind, Student
 from proficio.pace import engine as pace_engine
 from proficio.pace.models import PaceTarget
 from proficio.policy import SYSTEM, Act, Actor, Subject, authorize, authorize_in
-from proficio.scale import job
 from proficio.state import figures as figures_read
 from proficio.state import package, publication, sources
 from proficio.state.models import (
@@ -55,6 +53,12 @@ from proficio.state.models import (
     StudentKey,
     Submission,
 )
+
+# pandas, pyarrow and the batch job (``proficio.scale.job``) are imported inside the
+# functions that run the batch, not with this module: the web pages import it, and a
+# worker that never runs the batch should not carry them (about 70 MiB).
+if TYPE_CHECKING:
+    from proficio.scale import job
 
 DEMO_STATE_KEY = "d" * 64  # published, like the demo password: never use it for real data
 
@@ -434,6 +438,8 @@ def _stage(
     target: Mapping[str, int],
 ) -> None:
     """Write the district's tables in the store's layout into ``staged``."""
+    from proficio.scale import job
+
     col = pkg.column
     part = district.code
     st = "students.parquet"
@@ -542,6 +548,8 @@ def _publish(staged: Path, root: Path, part: str) -> None:
 
 def write_reference_tables(root: Path) -> None:
     """The continuum (every target the state numbers) for the batch."""
+    from proficio.scale import job
+
     rows = list(StateTarget.objects.order_by("pk").values_list("pk", "competency", "level"))
     comps = {c: k for k, c in enumerate(sorted({c for _, c, _ in rows}))}
     job.write_table(
@@ -568,6 +576,8 @@ def run_batch(
 ) -> BatchRun:
     """Run the state batch over the store and keep its figures; identify schools again
     under the plan in force."""
+    from proficio.scale import job
+
     authorize_in(actor, Act.CHANGE, Subject.STATE_PLAN, state)
     root = store()
     _ensure(root)
@@ -801,6 +811,8 @@ def pilot_results(pilot: Pilot) -> dict[int, tuple[int, int]]:
 
 def write_pilot_table(root: Path, state: Organization) -> int:
     """The state's counted pilots' results, for the batch (``pilot_results``); rows."""
+    from proficio.scale import job
+
     rows = pilot_rows(
         Pilot.objects.filter(state=state, count_in_accountability=True).order_by("pk")
     )
@@ -848,6 +860,10 @@ def _pilot_figures(state: Organization, run: BatchRun) -> int:
     """Compute the counted pilots' figures of ``run`` again (after a pilot is counted or
     no longer counted) without running the whole batch: the same pilot kernel as the
     batch, fed with the run's own whole-school figures. Returns how many."""
+    import pandas as pd
+
+    from proficio.scale import job
+
     if not run.years:
         return 0
     year = max(run.years)

@@ -11,19 +11,22 @@ by file, row (1 = the first data row) and column.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from proficio.core.accountability.pseudonym import is_student_key
 from proficio.core.mastery.policy import KIND_CODES, Status
+
+# pyarrow is imported where a package is written or read, not with this module: the web
+# pages import the state's actions, and a worker that handles none should not carry it.
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMAT = "proficio-state-submission"
 VERSION = 1
@@ -38,70 +41,78 @@ SUBGROUP_COLUMNS = (
     "gender",
 )
 
-FILES: dict[str, pa.Schema] = {
-    "frameworks.parquet": pa.schema(
-        [
-            ("framework_identifier", pa.string()),
-            ("item_identifier", pa.string()),
-            ("competency_identifier", pa.string()),
-            ("level", pa.int32()),
-        ]
-    ),
-    "schools.parquet": pa.schema([("school_code", pa.string()), ("school_name", pa.string())]),
-    "students.parquet": pa.schema(
-        [("student_key", pa.string())] + [(c, pa.string()) for c in SUBGROUP_COLUMNS]
-    ),
-    "enrollments.parquet": pa.schema(
-        [
-            ("student_key", pa.string()),
-            ("school_year", pa.int32()),
-            ("school_code", pa.string()),
-            ("grade_level", pa.string()),
-        ]
-    ),
-    "evidence.parquet": pa.schema(
-        [
-            ("student_key", pa.string()),
-            ("item_identifier", pa.string()),
-            ("assessed_on", pa.date32()),
-            ("score", pa.float64()),
-            ("kind", pa.string()),
-        ]
-    ),
-    "determinations.parquet": pa.schema(
-        [
-            ("student_key", pa.string()),
-            ("item_identifier", pa.string()),
-            ("level", pa.int32()),
-            ("status", pa.string()),
-            ("determined_on", pa.date32()),
-        ]
-    ),
-    "expectations.parquet": pa.schema(
-        [("grade_level", pa.string()), ("due_on", pa.date32()), ("level", pa.float64())]
-    ),
-    "attendance.parquet": pa.schema(
-        [
-            ("student_key", pa.string()),
-            ("school_year", pa.int32()),
-            ("days_enrolled", pa.int32()),
-            ("days_absent", pa.int32()),
-        ]
-    ),
-    "english_proficiency.parquet": pa.schema(
-        [("student_key", pa.string()), ("school_year", pa.int32()), ("level", pa.float64())]
-    ),
-    # Graduation cohorts and diploma awards (empty until the district records diplomas).
-    "diploma_awards.parquet": pa.schema(
-        [
-            ("student_key", pa.string()),
-            ("cohort_year", pa.int32()),
-            ("school_code", pa.string()),
-            ("awarded_on", pa.date32()),
-            ("removed", pa.bool_()),
-        ]
-    ),
-}
+
+@functools.cache
+def files() -> dict[str, pa.Schema]:
+    """Each file of a package and its schema."""
+    import pyarrow as pa
+
+    return {
+        "frameworks.parquet": pa.schema(
+            [
+                ("framework_identifier", pa.string()),
+                ("item_identifier", pa.string()),
+                ("competency_identifier", pa.string()),
+                ("level", pa.int32()),
+            ]
+        ),
+        "schools.parquet": pa.schema([("school_code", pa.string()), ("school_name", pa.string())]),
+        "students.parquet": pa.schema(
+            [("student_key", pa.string())] + [(c, pa.string()) for c in SUBGROUP_COLUMNS]
+        ),
+        "enrollments.parquet": pa.schema(
+            [
+                ("student_key", pa.string()),
+                ("school_year", pa.int32()),
+                ("school_code", pa.string()),
+                ("grade_level", pa.string()),
+            ]
+        ),
+        "evidence.parquet": pa.schema(
+            [
+                ("student_key", pa.string()),
+                ("item_identifier", pa.string()),
+                ("assessed_on", pa.date32()),
+                ("score", pa.float64()),
+                ("kind", pa.string()),
+            ]
+        ),
+        "determinations.parquet": pa.schema(
+            [
+                ("student_key", pa.string()),
+                ("item_identifier", pa.string()),
+                ("level", pa.int32()),
+                ("status", pa.string()),
+                ("determined_on", pa.date32()),
+            ]
+        ),
+        "expectations.parquet": pa.schema(
+            [("grade_level", pa.string()), ("due_on", pa.date32()), ("level", pa.float64())]
+        ),
+        "attendance.parquet": pa.schema(
+            [
+                ("student_key", pa.string()),
+                ("school_year", pa.int32()),
+                ("days_enrolled", pa.int32()),
+                ("days_absent", pa.int32()),
+            ]
+        ),
+        "english_proficiency.parquet": pa.schema(
+            [("student_key", pa.string()), ("school_year", pa.int32()), ("level", pa.float64())]
+        ),
+        # Graduation cohorts and diploma awards (empty until the district records diplomas).
+        "diploma_awards.parquet": pa.schema(
+            [
+                ("student_key", pa.string()),
+                ("cohort_year", pa.int32()),
+                ("school_code", pa.string()),
+                ("awarded_on", pa.date32()),
+                ("removed", pa.bool_()),
+            ]
+        ),
+    }
+
+
 STATUSES = {s.value for s in Status}
 
 
@@ -165,9 +176,12 @@ def write_package(
     tables: Mapping[str, Mapping[str, list[Any]]],
 ) -> Path:
     """Write every file of a package (a missing table is written empty) and its manifest."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     folder.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for name, schema in FILES.items():
+    written = {}
+    for name, schema in files().items():
         columns = tables.get(name, {})
         table = pa.table(
             {f.name: pa.array(list(columns.get(f.name, [])), type=f.type) for f in schema},
@@ -175,14 +189,14 @@ def write_package(
         )
         path = folder / name
         pq.write_table(table, path, compression="zstd")
-        files[name] = {"sha256": sha256(path), "rows": table.num_rows}
+        written[name] = {"sha256": sha256(path), "rows": table.num_rows}
     manifest = {
         "format": FORMAT,
         "version": VERSION,
         "district": district,
         "submitted_on": submitted_on.isoformat(),
         "key_check": key_check,
-        "files": files,
+        "files": written,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return folder / MANIFEST
@@ -218,11 +232,11 @@ def _manifest(folder: Path, key_check: str) -> tuple[dict[str, Any], str]:
                 "pseudonymized with another key",
             )
         )
-    files = manifest.get("files")
-    if not isinstance(files, dict) or set(files) != set(FILES):
+    listed = manifest.get("files")
+    if not isinstance(listed, dict) or set(listed) != set(files()):
         problems.append(
             Problem(
-                MANIFEST, None, "files", f"list exactly these files: {', '.join(sorted(FILES))}"
+                MANIFEST, None, "files", f"list exactly these files: {', '.join(sorted(files()))}"
             )
         )
     if problems:
@@ -231,7 +245,7 @@ def _manifest(folder: Path, key_check: str) -> tuple[dict[str, Any], str]:
 
 
 def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
-    expected = FILES[name]
+    expected = files()[name]
     problems = []
     for f in expected:
         if f.name not in actual.names:
@@ -257,6 +271,9 @@ def read_package(
 ) -> Package:
     """Check a package completely (manifest, checksums, schemas, every value and
     reference) and return its tables, or raise :class:`PackageError` with every problem."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     folder = Path(folder)
     manifest, checksum = _manifest(folder, key_check)
     problems: list[Problem] = []

@@ -18,35 +18,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import highspy  # type: ignore[import-untyped, unused-ignore]
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse  # type: ignore[import-untyped, unused-ignore]
-from scipy.optimize import (  # type: ignore[import-untyped, unused-ignore]
-    Bounds,
-    LinearConstraint,
-    milp,
-)
-from scipy.sparse.csgraph import (  # type: ignore[import-untyped, unused-ignore]
-    connected_components,
-)
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
+# SciPy and HiGHS are imported on first use, not with this module: a web worker loads the
+# audit with the pages that publish, but only the few requests that audit a release need
+# the solvers (SciPy's sparse and optimize modules and HiGHS: about 55 MiB a process).
+def _sparse() -> Any:
+    from scipy import sparse  # type: ignore[import-untyped, unused-ignore]
+
+    return sparse
+
+
+def _highspy() -> Any:
+    import highspy  # type: ignore[import-untyped, unused-ignore]
+
+    return highspy
+
+
 class Sparse:
     """A sparse integer matrix in compressed-row form (a thin shell over SciPy's)."""
 
     def __init__(self, matrix: Any) -> None:
-        self._m = sparse.csr_array(matrix, dtype=np.int64)
+        self._m = _sparse().csr_array(matrix, dtype=np.int64)
 
     @classmethod
     def from_triplets(
         cls, rows: IntArray, cols: IntArray, data: IntArray, shape: tuple[int, int]
     ) -> Sparse:
-        return cls(sparse.coo_array((data, (rows, cols)), shape=shape).tocsr())
+        return cls(_sparse().coo_array((data, (rows, cols)), shape=shape).tocsr())
 
     @classmethod
     def stack(cls, blocks: list[Sparse], shape_cols: int, offsets: list[IntArray]) -> Sparse:
@@ -107,9 +112,13 @@ class Sparse:
     def bipartite_components(self) -> tuple[int, IntArray]:
         """Connected components of the columns, two columns being linked when a row
         holds both: (count, label of each column)."""
+        from scipy.sparse.csgraph import (  # type: ignore[import-untyped, unused-ignore]
+            connected_components,
+        )
+
         n_rows = self.shape[0]
         pattern = (self._m != 0).astype(np.int8)
-        graph = sparse.block_array([[None, pattern], [pattern.T, None]], format="csr")
+        graph = _sparse().block_array([[None, pattern], [pattern.T, None]], format="csr")
         labels = connected_components(graph, directed=False)[1]
         col_labels = np.asarray(labels[n_rows:], dtype=np.int64)
         used, relabelled = np.unique(col_labels, return_inverse=True)
@@ -128,7 +137,6 @@ class Solution:
     value: float
 
 
-_INF = float(highspy.kHighsInf)
 _MAX_NODES = 2**31 - 1  # HiGHS's own default: no cap
 _CHOOSE = 0  # simplex_strategy: primal or dual, whichever the starting basis suits
 
@@ -141,8 +149,10 @@ class Program:
         n_rows, n_cols = matrix.shape
         self.n = n_cols
         self._cols = np.arange(n_cols, dtype=np.int32)
+        highspy = self._highspy = _highspy()
+        self._inf = float(highspy.kHighsInf)
         # The bare solver class: no banner and no callback machinery per model.
-        self._h = highspy._Highs()  # type: ignore[attr-defined]  # exported, not in the stubs
+        self._h = highspy._Highs()  # exported, not in the stubs
         self._h.setOptionValue("output_flag", False)
         # HiGHS's default is the dual simplex, right for a change of bounds. A change of
         # objective leaves the last basis primal feasible, where the primal simplex
@@ -153,7 +163,7 @@ class Program:
         lp.num_row_ = n_rows
         lp.col_cost_ = np.zeros(n_cols)
         lp.col_lower_ = np.asarray(lower, dtype=np.float64)
-        lp.col_upper_ = np.minimum(np.asarray(upper, dtype=np.float64), _INF)
+        lp.col_upper_ = np.minimum(np.asarray(upper, dtype=np.float64), self._inf)
         lp.row_lower_ = np.asarray(rhs, dtype=np.float64)
         lp.row_upper_ = np.asarray(rhs, dtype=np.float64)
         csc = matrix.to_scipy().tocsc()
@@ -170,11 +180,12 @@ class Program:
             self.n,
             self._cols,
             np.asarray(lower, dtype=np.float64),
-            np.minimum(np.asarray(upper, dtype=np.float64), _INF),
+            np.minimum(np.asarray(upper, dtype=np.float64), self._inf),
         )
 
     def minimize(self, objective: FloatArray) -> Solution:
         """Minimize ``objective @ x``: status 0 solved, 2 infeasible, 3 unbounded."""
+        highspy = self._highspy
         self._h.changeColsCost(self.n, self._cols, np.asarray(objective, dtype=np.float64))
         self._h.run()
         status = self._h.getModelStatus()
@@ -213,8 +224,9 @@ class Program:
         feasible whole-number point", which is all a caller looking for points needs.
         Status 2 is proven infeasible; status 1 means the node cap was reached with no
         point found."""
+        highspy = self._highspy
         if self._whole is None:
-            self._whole = highspy._Highs()  # type: ignore[attr-defined]
+            self._whole = highspy._Highs()
             self._whole.setOptionValue("output_flag", False)
             self._lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n
             self._whole.passModel(self._lp)
@@ -225,7 +237,7 @@ class Program:
             self.n,
             self._cols,
             np.asarray(lower, dtype=np.float64),
-            np.minimum(np.asarray(upper, dtype=np.float64), _INF),
+            np.minimum(np.asarray(upper, dtype=np.float64), self._inf),
         )
         h.changeColsCost(self.n, self._cols, np.asarray(objective, dtype=np.float64))
         h.run()
@@ -249,6 +261,12 @@ def solve_milp(
     upper: FloatArray,
 ) -> Solution:
     """The same problem in whole numbers."""
+    from scipy.optimize import (  # type: ignore[import-untyped, unused-ignore]
+        Bounds,
+        LinearConstraint,
+        milp,
+    )
+
     constraints = [LinearConstraint(matrix.to_scipy(), rhs, rhs)] if matrix.shape[0] else []
     result = milp(
         objective,

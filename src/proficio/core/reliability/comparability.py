@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from ._arrays import as_vector
+from ._distributions import norm_ppf, t_ppf
 from .errors import InsufficientDataError
 
 __all__ = [
@@ -47,7 +47,7 @@ __all__ = [
 def _z(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1; got {confidence}")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    return norm_ppf(0.5 + confidence / 2)
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -100,7 +100,7 @@ def mean_difference(differences: ArrayLike, confidence: float = 0.95) -> MeanDif
     _z(confidence)
     mean = float(values.mean())
     se = float(values.std(ddof=1) / math.sqrt(n))
-    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    t = t_ppf(0.5 + confidence / 2, n - 1)
     return MeanDifference(mean, se, mean - t * se, mean + t * se, n)
 
 
