@@ -72,7 +72,7 @@ TEST_TRANSACTION = 2
 AUTOSAVE = 12 + TEST_TRANSACTION
 API_WRITE_ONE = 10 + TEST_TRANSACTION
 # The student's transcript page, whatever the evidence and the competencies behind it.
-TRANSCRIPT_STUDENT = 18
+TRANSCRIPT_STUDENT = 14
 API_WRITE_PER_TARGET = 2
 
 
