@@ -203,10 +203,11 @@ def test_static_files_come_from_whitenoise(gunicorn):
 
 
 def test_default_workers_follow_the_cores():
-    from proficio.web.management.commands.serve import cores, default_workers
+    from proficio.core.machine import usable_cores
+    from proficio.web.management.commands.serve import default_workers
 
-    assert cores() == len(os.sched_getaffinity(0))
-    assert default_workers() == 2 * cores() + 1
+    assert usable_cores() == len(os.sched_getaffinity(0))
+    assert default_workers() == 2 * usable_cores() + 1
 
 
 def test_a_disallowed_host_is_a_400(gunicorn):

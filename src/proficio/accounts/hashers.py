@@ -31,16 +31,15 @@ import threading
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
+from proficio.core.machine import usable_cores
+
 
 def concurrency() -> int:
     """Hashes one process may run at once: ``PROFICIO_HASH_CONCURRENCY``, or its cores."""
     value = os.environ.get("PROFICIO_HASH_CONCURRENCY", "").strip()
     if value:
         return max(1, int(value))
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return usable_cores()
 
 
 _slots = threading.BoundedSemaphore(concurrency())

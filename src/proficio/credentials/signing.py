@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import multiprocessing
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from django.conf import settings
 
 from proficio.core.credentials import data_integrity
+from proficio.core.machine import usable_cores
 
 Signed = list[dict[str, Any]]
 
@@ -107,10 +107,7 @@ def process_count() -> int:
     configured: int | None = settings.PROFICIO_SIGNING_PROCESSES
     if configured is not None:
         return max(1, configured)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return usable_cores()
 
 
 @contextlib.contextmanager

@@ -39,7 +39,6 @@ few threads, so the cost of a skill does not depend on how the work is split int
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -48,6 +47,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
+
+from proficio.core.machine import usable_cores
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -851,7 +852,7 @@ def fit_many(
     jobs = sorted(
         ((r, k) for k in range(n_skills) for r in range(restarts)), key=lambda j: -sizes[j[1]]
     )
-    workers = max(1, min(threads or os.cpu_count() or 1, len(jobs)))
+    workers = max(1, min(threads or usable_cores(), len(jobs)))
     if workers == 1:
         for r, k in jobs:
             job(r, k)

@@ -39,14 +39,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
 
 from proficio.accounts.hashers import keep_large_blocks_mapped
-
-
-def cores() -> int:
-    """The cores this process may use (a container's or a CPU set's limit, not the host's)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+from proficio.core.machine import usable_cores
 
 
 def _collected() -> bool:
@@ -55,7 +48,7 @@ def _collected() -> bool:
 
 
 def default_workers() -> int:
-    return 2 * cores() + 1
+    return 2 * usable_cores() + 1
 
 
 def _env_int(name: str, default: int) -> int:
