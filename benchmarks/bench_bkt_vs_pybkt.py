@@ -28,7 +28,6 @@ pyBKT runs in its own virtualenv (``make pybkt``); without it only Proficio's si
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import subprocess
 import sys
@@ -42,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _pybkt
 
+from proficio.core.machine import usable_cores
 from proficio.core.mastery import bkt
 from proficio.core.mastery.bkt import ParameterSpace, SkillModel
 
@@ -261,7 +261,7 @@ def scale(n_responses: int, restarts: int, seed: int, threads: int | None) -> No
     )
     # On a shared machine the wall time says more about the other processes than about
     # the fit; the CPU time it used, over the cores it had, is the machine-independent part.
-    workers = threads or os.cpu_count() or 1
+    workers = threads or usable_cores()
     print(
         f"CPU time of the fit {cpu:.1f} s over {workers} threads: {cpu / workers:.1f} s"
         f" if the cores were free; wall / (CPU / threads) = {seconds / (cpu / workers):.1f}x"

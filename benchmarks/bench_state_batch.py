@@ -37,7 +37,6 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -54,6 +53,7 @@ import pyarrow.csv as pacsv
 from _serving import postgres_tools
 
 from proficio.core.accountability import indicators as ind
+from proficio.core.machine import usable_cores
 from proficio.scale import job, local, spark
 from proficio.scale import synthetic as S
 
@@ -268,7 +268,7 @@ def main() -> None:
         help="the one-process and PostgreSQL slice (whole chunks of 50,000 students)",
     )
     parser.add_argument("--buckets", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=usable_cores())
     parser.add_argument("--store", type=Path, help="keep the store here (and reuse it)")
     parser.add_argument("--skip", default="", help=f"comma-separated, of {', '.join(PARTS)}")
     opts = parser.parse_args()
