@@ -369,13 +369,16 @@ def verify(acknowledged_path: Path) -> None:
     from proficio.mastery import engine
     from proficio.mastery.models import Determination
 
-    acknowledged = set(json.loads(acknowledged_path.read_text()))
-    stored = list(
-        Evidence.objects.filter(title__startswith=WRITE_TITLE).values_list("title", flat=True)
-    )
+    # A list of titles, or titles with the evidence id each answer gave.
+    answered = json.loads(acknowledged_path.read_text())
+    ids: dict[str, int] = answered if isinstance(answered, dict) else {}
+    acknowledged = set(answered)
+    stored = list(Evidence.objects.filter(title__startswith=WRITE_TITLE).values_list("title", "pk"))
     counts: dict[str, int] = {}
-    for title in stored:
+    wrong_id = 0
+    for title, pk in stored:
         counts[title] = counts.get(title, 0) + 1
+        wrong_id += title in ids and ids[title] != pk
     pairs = set(
         EvidenceScore.objects.filter(evidence__title__startswith=WRITE_TITLE).values_list(
             "student_id", "target_id"
@@ -409,6 +412,7 @@ def verify(acknowledged_path: Path) -> None:
                 "stored": len(stored),
                 "missing": len(acknowledged - set(counts)),
                 "duplicated": sum(1 for c in counts.values() if c > 1),
+                "wrong_id": wrong_id,
                 "stored_unacknowledged": len(set(counts) - acknowledged),
                 "pairs": len(pairs),
                 "stale": len(stale),

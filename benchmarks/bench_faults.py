@@ -10,14 +10,21 @@ its targets in its own order. During the run it kills one gunicorn worker with S
 later stops PostgreSQL (fast shutdown, which cuts every connection), keeps it down a few
 seconds and starts it again. All traffic stays on 127.0.0.1 and the run is bounded.
 
-It prints what the clients saw in each phase (by when each answer came: statuses,
-connection errors, writes/s and p95 against the phase before any fault, the baseline
-measured in the same run), then
-checks the database: every acknowledged write (201) is stored exactly once, and every
-determination the writers touched equals a fresh recompute.
+It prints what the clients saw in each phase (a warm-up until the fresh workers answer,
+then the baseline, the two faults and after; by when each answer came: every status
+counted, connection errors, writes/s and p95 against the phase before any fault, the
+baseline measured in the same run), then checks the database: every acknowledged write is
+stored exactly once under the id its answer gave, and every determination the writers
+touched equals a fresh recompute. It counts the deadlocks PostgreSQL logged.
+
+A write counts as acknowledged only when the answer is the real one: a 201 whose JSON body
+names the stored evidence (its id) and a determination for each target written. A redirect
+(to the login page), a 401 or a 403 means the prepared session was not signed in, so the
+run would measure refusals: that, no acknowledged write at all, or any 500 fails the run
+loudly (exit status 1), as does a 503 without Retry-After or without a JSON body.
 
 Targets (issue 19): no 500 in any phase (503 with Retry-After while the database is down is
-allowed), nothing acknowledged lost or doubled, no stale determination.
+allowed), nothing acknowledged lost or doubled, no stale determination, no deadlock.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _serving import WRITE_TITLE, percentile, serving, stack
 
-PHASES = ("before", "worker killed", "database down", "after restart")
+PHASES = ("warm-up", "before", "worker killed", "database down", "after restart")
 
 
 class Clock:
@@ -81,7 +88,7 @@ def main() -> None:
             )
             clock = Clock()
             seen: list[tuple[str, str, float, float]] = []  # (phase, outcome, seconds, at)
-            acknowledged: list[str] = []
+            acknowledged: dict[str, int] = {}  # title: the evidence id answered
             lock = threading.Lock()
             stop = threading.Event()
 
@@ -118,20 +125,17 @@ def main() -> None:
                             },
                         )
                         response = conn.getresponse()
-                        response.read()
-                        outcome = str(response.status)
-                        if response.status == 503 and not response.getheader("Retry-After"):
-                            outcome = "503 without Retry-After"
+                        outcome, made = _answer(response, response.read(), targets)
                     except (OSError, http.client.HTTPException) as exc:
-                        outcome = f"connection error ({type(exc).__name__})"
+                        outcome, made = f"connection error ({type(exc).__name__})", None
                     finally:
                         conn.close()
                     took = time.monotonic() - started
                     phase = clock.phase  # the phase the answer came in
                     with lock:
                         seen.append((phase, outcome, took, time.monotonic()))
-                        if outcome == "201":
-                            acknowledged.append(title)
+                        if made is not None:
+                            acknowledged[title] = made
                     if outcome != "201":
                         time.sleep(0.2)  # a client backs off a little after a failure
 
@@ -139,6 +143,13 @@ def main() -> None:
             for t in threads:
                 t.start()
             unit = args.seconds / 6
+            # Warm-up: fresh workers (imports, caches, connections) can take longer than
+            # the whole baseline to answer at all under load. The baseline starts once
+            # there are as many acknowledged writes as writers (2 minutes at most).
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and len(acknowledged) < args.writers:
+                time.sleep(0.2)
+            clock.enter("before")
             time.sleep(unit)
             victim = workers[0]
             os.kill(victim, signal.SIGKILL)  # a worker of the server this run started
@@ -166,6 +177,7 @@ def main() -> None:
                 .splitlines()[-1]
             )
             log = server.log.read_text()
+        pg_log = st.cluster.log.read_text() if st.cluster.log.exists() else ""
 
     print(f"\n  {'phase':<15}{'requests':>9}{'writes/s':>10}{'p95 ms':>8}  what clients saw")
     base_rate = base_p95 = 0.0
@@ -179,7 +191,9 @@ def main() -> None:
             base_rate, base_p95 = rate, p95
         outcomes = ", ".join(f"{o} ×{c}" for o, c in sorted(Counter(o for o, _ in rows).items()))
         ratio = (
-            f" (×{rate / base_rate:.2f} writes/s, ×{p95 / base_p95:.2f} p95)" if base_rate else ""
+            f" (×{rate / base_rate:.2f} writes/s, ×{p95 / base_p95:.2f} p95)"
+            if base_rate and phase != "warm-up"
+            else ""
         )
         print(f"  {phase:<15}{len(rows):>9}{rate:>10.1f}{p95:>8.0f}  {outcomes}{ratio}")
     all_outcomes = Counter(o for _p, o, _s, _at in seen)
@@ -193,19 +207,103 @@ def main() -> None:
     )
     print(
         f"database: {check['acknowledged']} acknowledged, {check['missing']} missing, "
-        f"{check['duplicated']} doubled, {check['stored_unacknowledged']} stored but not "
+        f"{check['duplicated']} doubled, {check['wrong_id']} under another id, "
+        f"{check['stored_unacknowledged']} stored but not "
         f"acknowledged (cut off mid-answer); {check['pairs']} pairs, {check['stale']} stale "
         f"determinations {check['stale_examples'] or ''}, "
         f"{check['pairs_without_determination']} pairs without one"
     )
-    print(f"server log: {log.count('Traceback')} tracebacks")
-    held = (
-        all_outcomes.get("500", 0) == 0
-        and check["missing"] == 0
-        and check["duplicated"] == 0
-        and check["stale"] == 0
+    deadlocks = pg_log.count("deadlock detected")
+    serialization = pg_log.count("could not serialize access")
+    print(
+        f"server log: {sum(_last_lines(log).values())} errors logged with a traceback "
+        f"{_last_lines(log)}; PostgreSQL "
+        f"log: {deadlocks} deadlocks, {serialization} serialization failures"
     )
-    print("HELD" if held else "DID NOT HOLD")
+    failures = []
+    acknowledged_writes = sum(1 for _p, o, _s, _at in seen if o == OK)
+    if not acknowledged_writes:
+        failures.append("no write was acknowledged: the run measured nothing but refusals")
+    if not any(p == "before" and o == OK for p, o, _s, _at in seen):
+        failures.append("no write was acknowledged before the faults (no baseline)")
+    refused = {o: c for o, c in all_outcomes.items() if o.startswith(REFUSALS)}
+    if refused:
+        failures.append(f"signed-out or refused answers {refused}: the sessions do not work")
+    if all_outcomes.get("500", 0):
+        failures.append(f"{all_outcomes['500']} answers of 500")
+    bad = {o: c for o, c in all_outcomes.items() if "without" in o or "not JSON" in o}
+    if bad:
+        failures.append(f"malformed answers {bad}")
+    if check["missing"] or check["duplicated"] or check["wrong_id"]:
+        failures.append(
+            f"acknowledged writes lost ({check['missing']}), doubled ({check['duplicated']}) "
+            f"or stored under another id ({check['wrong_id']})"
+        )
+    if check["stale"] or check["pairs_without_determination"]:
+        failures.append(
+            f"{check['stale']} stale determinations, "
+            f"{check['pairs_without_determination']} pairs without one"
+        )
+    if deadlocks:
+        failures.append(f"{deadlocks} deadlocks")
+    if failures:
+        print("DID NOT HOLD: " + "; ".join(failures))
+        raise SystemExit(1)
+    print("HELD")
+
+
+OK = "201"
+# Answers that mean the prepared session was not signed in, or not allowed to write.
+REFUSALS = ("3", "401", "403")
+
+
+def _answer(
+    response: http.client.HTTPResponse, raw: bytes, targets: list[str]
+) -> tuple[str, int | None]:
+    """What one answer was, and the evidence id when it acknowledged the write: a 201
+    whose body names the stored evidence and a determination for each target written."""
+    status = response.status
+    if 300 <= status < 400:
+        where = (response.getheader("Location") or "").split("?")[0]
+        return f"{status} redirect to {where or '?'}", None
+    if status not in (201, 503):
+        return str(status), None  # a 500 is a 500, whatever its body
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return f"{status} not JSON", None
+    if status == 503:
+        return ("503" if response.getheader("Retry-After") else "503 without Retry-After"), None
+    if not isinstance(body, dict):
+        return "201 without the write's body", None
+    written = {str(d.get("target")) for d in body.get("determinations", [])}
+    if not isinstance(body.get("id"), int) or not set(targets) <= written:
+        return "201 without the write's body", None
+    return OK, int(body["id"])
+
+
+def _last_lines(log: str) -> dict[str, int]:
+    """The exceptions the server log's tracebacks ended with, counted: one per logged
+    error (a chain's earlier links, "During handling of the above exception", and the
+    exception's own continuation lines are not counted again)."""
+    ends: Counter[str] = Counter()
+    lines = log.splitlines()
+    chained = ("During handling of the above exception", "The above exception was")
+    for n, line in enumerate(lines):
+        if not line.startswith("Traceback"):
+            continue
+        k = n + 1
+        while k < len(lines) and (lines[k].startswith(" ") or not lines[k].strip()):
+            k += 1
+        if k >= len(lines):
+            continue
+        after = k + 1
+        while after < len(lines) and (lines[after].startswith(("\t", " ")) or not lines[after]):
+            after += 1
+        if after < len(lines) and lines[after].startswith(chained):
+            continue
+        ends[lines[k].split(":")[0][:80]] += 1
+    return dict(ends.most_common())
 
 
 def _span(clock: Clock, phase: str) -> float:
