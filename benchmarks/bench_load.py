@@ -23,6 +23,17 @@ endpoint, and the peak memory of a worker. Just before each level, pgbench measu
 single-row inserts/s on the same cluster: the baseline, measured in the same run, and
 writes/s is given as a ratio of it.
 
+Every level also prints the server's CPU per request over the measured span: the gunicorn
+workers' and PostgreSQL's CPU time (from /proc) divided by the requests served, and
+locust's own for comparison. On a shared machine this is the steadier figure.
+``--profile [USERS]`` samples the workers with py-spy (a dev dependency; it needs the right
+to read other processes, e.g. root) during one level (100 users by default) and prints
+where their CPU went: the share under each view, and the top functions by own time and by
+time including what they call, each also as ms of worker CPU per request. The raw samples
+(collapsed stacks) stay in the run's temporary folder, whose path is printed.
+
+    python benchmarks/bench_load.py --users 100 --duration 40 --think 0,0.5 --profile
+
 Targets (issue 19): at 100 users, at least 150 writes/s, write p95 under 250 ms, student
 home p95 under 400 ms, no 500s.
 """
@@ -40,14 +51,32 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _profile
 from _serving import PYTHON, ROOT, pgbench_inserts, serving, stack
 
 WRITES = ("autosave", "API write")
+# The view (its function) behind each endpoint of the mix, for the profile's summary.
+ENDPOINT_OF = {
+    "score_cell": "autosave",
+    "class_grid": "class grid",
+    "record_evidence": "API write",
+    "student_home": "student home",
+    "_school_leader_home": "leader dashboard",
+    "role_home": "student home + leader dashboard",  # renders the page the builder filled
+}
+RAMP = 10  # seconds: users / spawn rate
 TARGETS = {"writes/s": 150.0, "write p95 ms": 250.0, "student home p95 ms": 400.0}
 
 
 def run_level(
-    host: str, plan: Path, level: int, users: int, duration: int, out: Path, think: str
+    host: str,
+    plan: Path,
+    level: int,
+    users: int,
+    duration: int,
+    out: Path,
+    think: str,
+    meter: Meter,
 ) -> Path:
     prefix = out / f"u{users}"
     env = {
@@ -56,7 +85,7 @@ def run_level(
         "PROFICIO_LOAD_LEVEL": str(level),
         "PROFICIO_LOAD_THINK": think,
     }
-    subprocess.run(
+    locust = subprocess.Popen(
         [
             PYTHON,
             "-m",
@@ -84,14 +113,48 @@ def run_level(
             "0",
         ],
         env=env,
-        check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # The statistics start when every user runs (the ramp, users / spawn rate = 10 s):
+    # the CPU meter and the profile cover the same span.
+    time.sleep(RAMP)
+    meter.start(locust.pid, max(1, duration - RAMP - 1), out / f"u{users}.pyspy.txt")
+    # Wait for locust without reaping it: its CPU time is still readable until then.
+    os.waitid(os.P_PID, locust.pid, os.WEXITED | os.WNOWAIT)
+    meter.stop()
+    if locust.wait() != 0:
+        raise subprocess.CalledProcessError(locust.returncode, "locust")
     return prefix
 
 
-def report(prefix: Path, users: int, duration: int, baseline: float, peak: float) -> dict:
+class Meter:
+    """The server's CPU (workers, PostgreSQL) and locust's over the measured span of a
+    level, and, for the profiled level, py-spy samples of the workers."""
+
+    def __init__(self, master: int, postmaster: int, profile: bool) -> None:
+        self.master, self.postmaster, self.profile = master, postmaster, profile
+        self.sampler: subprocess.Popen[bytes] | None = None
+        self.raw: Path | None = None
+
+    def start(self, locust: int, seconds: int, raw: Path) -> None:
+        self.locust = locust
+        self.before = _profile.snapshot(self.master, self.postmaster, locust)
+        self.sampler = _profile.start_sampling(self.master, seconds, raw) if self.profile else None
+        self.raw = raw if self.profile else None
+
+    def stop(self) -> None:
+        self.used = _profile.snapshot(self.master, self.postmaster, self.locust).minus(self.before)
+        if self.sampler is not None:
+            _, err = self.sampler.communicate()
+            if self.sampler.returncode != 0 or self.raw is None or not self.raw.exists():
+                print(f"py-spy failed: {err.decode(errors='replace')[-500:]}")
+                self.raw = None
+
+
+def report(
+    prefix: Path, users: int, duration: int, baseline: float, peak: float, meter: Meter
+) -> dict:
     with open(f"{prefix}_stats.csv") as f:
         rows = list(csv.DictReader(f))
     with open(f"{prefix}_failures.csv") as f:
@@ -103,7 +166,7 @@ def report(prefix: Path, users: int, duration: int, baseline: float, peak: float
     )
     # --reset-stats starts counting when every user is running: the measured span is the
     # run time less the ramp (users / spawn rate = 10 s).
-    span = max(1.0, duration - 10.0)
+    span = max(1.0, duration - float(RAMP))
     writes = ok_writes / span
     print(
         f"\n{users} users: {float(total['Requests/s']):.1f} requests/s, {writes:.1f} writes/s "
@@ -119,6 +182,19 @@ def report(prefix: Path, users: int, duration: int, baseline: float, peak: float
             f"  {r['Name']:<18}{r['Request Count']:>9}{float(r['Requests/s']):>8.1f}"
             f"{r['50%']:>7}{r['95%']:>7}{r['99%']:>7}  {'; '.join(errors) or '0'}"
         )
+    requests = int(total["Request Count"])
+    used = meter.used
+    per = 1000 / max(requests, 1)
+    print(
+        f"  server CPU per request: workers {used.workers * per:.1f} ms + PostgreSQL "
+        f"{used.postgres * per:.1f} ms = {(used.workers + used.postgres) * per:.1f} ms "
+        f"(locust {used.locust * per:.1f} ms; {used.workers + used.postgres:.1f} CPU s "
+        f"in {span:.0f} s)"
+    )
+    if meter.raw is not None:
+        served = {r["Name"]: int(r["Request Count"]) for r in endpoints}
+        print("\n".join(_profile.summarize(meter.raw, used, served, ENDPOINT_OF)))
+        print(f"  raw samples: {meter.raw}")
     by_name = {r["Name"]: r for r in endpoints}
     write_p95 = max((float(by_name[w]["95%"]) for w in WRITES if w in by_name), default=0.0)
     home_p95 = float(by_name["student home"]["95%"]) if "student home" in by_name else 0.0
@@ -136,11 +212,26 @@ def main() -> None:
         default="1,3",
         help="each user's pause between requests, 'min,max' seconds (default 1,3)",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=-1,
+        default=None,
+        metavar="USERS",
+        help="sample the workers with py-spy during the level with USERS users (default: "
+        "100 users if run, else the last level) and print where their CPU goes",
+    )
     args = parser.parse_args()
     think = [float(x) for x in args.think.split(",")]
     if len(think) != 2 or not 0 <= think[0] <= think[1]:
         parser.error("--think takes two numbers of seconds, 'min,max', with 0 <= min <= max")
     levels = [int(u) for u in args.users.split(",")]
+    profiled = args.profile
+    if profiled == -1:
+        profiled = 100 if 100 in levels else levels[-1]
+    if profiled is not None and profiled not in levels:
+        parser.error(f"--profile {profiled}: no level with {profiled} users in --users")
     out = Path(tempfile.mkdtemp(prefix="proficio-bench-load-"))
     with stack() as st:
         plan = out / "plan.json"
@@ -166,9 +257,16 @@ def main() -> None:
             for level, users in enumerate(levels):
                 server.settle()
                 baseline = pgbench_inserts(st)
-                prefix = run_level(server.host, plan, level, users, args.duration, out, args.think)
+                meter = Meter(
+                    server.proc.pid,
+                    _profile.postmaster_pid(st.cluster.data),
+                    profile=users == profiled,
+                )
+                prefix = run_level(
+                    server.host, plan, level, users, args.duration, out, args.think, meter
+                )
                 results[users] = report(
-                    prefix, users, args.duration, baseline, server.peak_rss_mib()
+                    prefix, users, args.duration, baseline, server.peak_rss_mib(), meter
                 )
             log = server.log.read_text()
     errors_500 = log.count('" 500 ') + log.count("Internal Server Error")

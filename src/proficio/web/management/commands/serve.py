@@ -19,6 +19,20 @@ Defaults (each can be changed with an option or its environment variable):
   step, like ``migrate``: it compresses every file, which takes a minute or two);
   ``--collectstatic`` runs it first. The embedded settings serve the files where they lie.
 
+- The application is loaded once, in the master, before it forks the workers (gunicorn's
+  ``preload_app``): the URL configuration with every app's views and the API's schemas,
+  which each worker used to import before its first request (again each time
+  ``--max-requests`` replaced it). Then it is frozen out of the garbage collector's sight
+  (``gc.freeze``): a worker's full collections no longer walk the hundreds of thousands of
+  objects of the imported code, which never become garbage (such a collection cost 0.15
+  to 0.3 s of CPU, several times as each worker started), and the pages they sit in stay
+  shared between the workers instead of being copied when the collector touches them.
+  The youngest generation is collected after 50,000 new objects instead of 700: a
+  request's own objects, freed by reference counting when it ends, were otherwise
+  promoted by the hundreds of young collections during the request, and each promotion
+  brought the next full collection nearer. Cyclic garbage may wait a little longer (a
+  few MiB at most).
+
 - Workers return a password hash's 19 MiB to the system when the hash ends (malloc's
   mapping threshold is fixed before they fork; see ``accounts/hashers.py``), so a burst of
   logins does not leave each worker larger.
@@ -29,6 +43,7 @@ and ``proficio db_worker`` as its own service (see the operator guide).
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -54,6 +69,18 @@ def default_workers() -> int:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
+
+
+# The collector's thresholds in the workers (see the module's docstring); Python's are
+# (700, 10, 10).
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
+def _freeze_before_fork(server: Any, worker: Any) -> None:
+    """gunicorn's ``pre_fork`` hook: what the master holds now moves to the collector's
+    permanent generation, which the workers inherit (cheap: the application was frozen
+    when it was loaded, so little is new)."""
+    gc.freeze()
 
 
 class Command(BaseCommand):
@@ -127,6 +154,10 @@ class Command(BaseCommand):
             # No control socket: its default path is shared by every gunicorn of the user,
             # so two servers on one host would fight over it.
             "control_socket_disable": True,
+            # The application is loaded in the master (see the module's docstring); the
+            # workers fork with it loaded and frozen out of the collector's sight.
+            "preload_app": True,
+            "pre_fork": _freeze_before_fork,
         }
 
         class Server(BaseApplication):  # type: ignore[misc]
@@ -135,8 +166,16 @@ class Command(BaseCommand):
                     self.cfg.set(key, value)
 
             def load(self) -> Any:
+                from django.urls import get_resolver
+
                 from proficio.wsgi import application
 
+                # Every app's views and the API (what a worker imports for its first
+                # request), in the master. Nothing here touches the database.
+                get_resolver().url_patterns  # noqa: B018
+                gc.collect()  # no garbage frozen with it
+                gc.freeze()
+                gc.set_threshold(*GC_THRESHOLDS)  # inherited by the workers
                 return application
 
         self.stdout.write(
