@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
+from tests.core.test_equity_audit import attacker as attack
+from tests.core.test_equity_audit import release_from, students_strategy
 
-from proficio.core.equity.audit import CellSystem, Sparse, protect
-from proficio.core.equity.joint import Published, join_published
+from proficio.core.equity import audit
+from proficio.core.equity.audit import AuditState, CellSystem, Sparse, protect
+from proficio.core.equity.joint import Published, join_published, protect_after
 
 
 def school(total: int, a: int, b: int) -> CellSystem:
@@ -98,3 +103,170 @@ def test_a_zero_is_taken_as_published():
 def test_there_is_something_to_join_with():
     with pytest.raises(ValueError, match="at least one"):
         join_published([], school(30, 12, 18), LINKS)
+
+
+# --- Two consecutive days, attacked together ---------------------------------------------
+
+
+def _names(built, pops):
+    """Every cell of a release by the name a reader knows it by."""
+    return {
+        f"{name}#{k}": int(built.cells[p, k]) for p, (name, _) in enumerate(pops) for k in range(3)
+    }
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(students_strategy, st.lists(st.integers(0, 44), min_size=1, max_size=3), st.integers(3, 6))
+def test_two_days_together_narrow_no_hidden_count(students, flips, threshold):
+    """Day two flips a few students' "behind". An attacker holding both releases, who
+    even knows which figures did not change (the kernel's own assumption), attacks
+    everything both days published with the independent integer program. Every hidden
+    count of day two it narrows below the threshold is reported unprotected, never
+    passed off as protected. (That any are narrowed at all is the known gap: a count
+    that was 0 yesterday and is hidden today is at least 1, which can narrow both the
+    changed counts and unchanged ones hidden on both days, e.g. a subgroup's size.)"""
+    day1, pops, _ = release_from(students)
+    first = protect(day1.system, threshold, cost=day1.cost)
+    assert not first.unprotected.any()
+    tomorrow = list(students)
+    for i in {f % len(students) for f in flips}:
+        tomorrow[i] = (*tomorrow[i][:4], not tomorrow[i][4])
+    day2, pops2, _ = release_from(tomorrow)
+    assert [name for name, _ in pops2] == [name for name, _ in pops]
+    state = AuditState(day1.system, first.hidden, _names(day1, pops), np.full(day1.system.size, -1))
+    today, result = protect_after(state, day2.system, threshold, _names(day2, pops2))
+    joined = join_published(
+        [Published(day1.system, first.hidden, state.links)], day2.system, state.links
+    )
+    # What the two days publish, attacked as one system (day one's cells fixed as published).
+    hidden = np.zeros(joined.system.size, bool)
+    hidden[: day1.system.size] = first.hidden & (day1.system.values > 0)
+    hidden[joined.today] = today
+    assert (hidden == result.hidden).all()
+    joint = attack(
+        joined.system.relations.to_scipy(), joined.system.values, hidden, joined.system.latent
+    )
+    alone = attack(
+        day1.system.relations.to_scipy(),
+        day1.system.values,
+        hidden[: day1.system.size],
+        day1.system.latent,
+    )
+    for cell in np.flatnonzero(today):
+        column = int(joined.today[cell])
+        lo, hi = joint[column]
+        if hi - lo + 1 >= threshold:
+            continue
+        assert result.unprotected[column], (joined.system.keys[column], lo, hi)
+        if column < day1.system.size and result.unprotected[column]:
+            # Hidden on both days: day one alone left it wide (it was protected then),
+            # so the narrowing is day two's doing: the known gap (see below).
+            assert alone[column][1] - alone[column][0] + 1 >= threshold
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known leak: day one's published zeros and sizes narrow a count that changed "
+    "overnight, and hiding every open cell of day two cannot widen it",
+)
+def test_a_count_that_changed_overnight_is_not_narrowed():
+    # Four students of one class, none behind on day one (zeros published everywhere);
+    # overnight one student of subgroup 0 falls behind.
+    students = [(0, 0, 0, 0, False)] * 3 + [(0, 0, 0, 1, False)]
+    day1, pops, _ = release_from(students)
+    first = protect(day1.system, 3, cost=day1.cost)
+    tomorrow = [(0, 0, 0, 0, True), *students[1:]]
+    day2, _, _ = release_from(tomorrow)
+    names = _names(day1, pops)
+    state = AuditState(day1.system, first.hidden, names, np.full(day1.system.size, -1))
+    today, result = protect_after(state, day2.system, 3, names)
+    joined = join_published([Published(day1.system, first.hidden, names)], day2.system, names)
+    behind = names["district#1"]
+    assert today[behind]  # one student behind: a small count, hidden
+    lo, hi = attack(
+        joined.system.relations.to_scipy(),
+        joined.system.values,
+        result.hidden,
+        joined.system.latent,
+    )[int(joined.today[behind])]
+    assert hi - lo + 1 >= 3, (lo, hi)
+
+
+# --- What "unprotected" counts ------------------------------------------------------------
+
+
+def _pairs_system(values):
+    """Cells in pairs tied equal (``cells[2i] = cells[2i + 1]``)."""
+    n = len(values)
+    k = n // 2
+    return CellSystem(
+        tuple(f"c{i}" for i in range(n)),
+        np.array(values, np.int64),
+        Sparse.from_triplets(
+            np.repeat(np.arange(k, dtype=np.int64), 2),
+            np.arange(n, dtype=np.int64),
+            np.tile(np.array([1, -1], np.int64), k),
+            (k, n),
+        ),
+        np.zeros(n, bool),
+    )
+
+
+def test_a_pinned_count_that_is_not_small_is_published_not_reported():
+    # c0 = c1 and c2 = c3, with c1 and c3 published before. The small c2 is hidden and
+    # pinned whatever is done: unprotected. Hiding c0 (the last resort) hides nothing,
+    # since c1 gives it away, so it is published.
+    system = _pairs_system([20, 20, 3, 3])
+    result = protect(system, 5, shown=np.array([False, True, False, True]))
+    assert result.unprotected.tolist() == [False, False, True, False]
+    assert result.hidden.tolist() == [False, False, True, False]
+    assert width(system, result.hidden, 2) == 1
+
+
+def test_a_cell_the_checks_miss_is_confirmed_on_its_whole_component(monkeypatch):
+    # The small cell of a table is wide enough, but the per-cell checks and the cover
+    # search are made to give up on it: the confirmation on the whole component, by
+    # its exact bounds when no whole-number point is found, certifies it, so nothing
+    # more is hidden and nothing is reported.
+    system = CellSystem(
+        ("n", "a", "b"),
+        np.array([20, 3, 17], np.int64),
+        Sparse.from_triplets(
+            np.zeros(3, np.int64), np.arange(3, dtype=np.int64), np.array([1, -1, -1]), (1, 3)
+        ),
+        np.zeros(3, bool),
+    )
+    expected = protect(system, 5)
+    calls = []
+    real = audit._uncertified
+
+    def once(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            return [audit._Pending(1, 3.0, 3.0)]
+        return real(*args)
+
+    monkeypatch.setattr(audit, "_uncertified", once)
+    monkeypatch.setattr(audit, "_settle", lambda search, p: None)
+    monkeypatch.setattr(
+        audit,
+        "_certify",
+        lambda system, hidden, certified, comp, check, *rest: [
+            audit._Pending(int(c), 3.0, 3.0) for c in comp.cells[check]
+        ],
+    )
+    result = protect(system, 5, start=expected.hidden)
+    assert (result.hidden == expected.hidden).all()
+    assert not result.unprotected.any()
+    assert width(system, result.hidden, 1) >= 5
+
+
+def test_a_narrow_count_with_nothing_fixed_is_a_fault(monkeypatch):
+    # With nothing published before, hiding every open cell always protects: a cell
+    # still narrow then is a fault of the audit, raised, never published.
+    system = _pairs_system([3, 3])
+    monkeypatch.setattr(audit, "_uncertified", lambda *args: [audit._Pending(0, 3.0, 3.0)])
+    monkeypatch.setattr(audit, "_confirm", lambda system, hidden, certified, stuck, *rest: stuck)
+    monkeypatch.setattr(audit, "_settle", lambda search, p: None)
+    with pytest.raises(RuntimeError, match="nothing published"):
+        protect(system, 5)

@@ -623,7 +623,10 @@ class Protection:
 
     ``hidden`` marks the cells to withhold (never a latent one), ``primary`` those
     withheld for being small, ``unprotected`` hidden cells whose interval is still too
-    narrow (only possible when cells fixed by an earlier release pin them), ``rounds``
+    narrow, confirmed against their whole component with every open cell hidden (only
+    possible when cells fixed by an earlier release narrow them, for example a count
+    that changed since, narrowed by yesterday's published zeros and sizes; a count
+    they pin to one value that is not small is published instead), ``rounds``
     the audit rounds, ``solves`` the linear and integer programs solved and
     ``secondary_by_round`` the cells hidden in each round beyond the small ones."""
 
@@ -652,6 +655,43 @@ class _Search:
 
 
 _SAFE = np.zeros(0, dtype=np.int64)
+
+
+def _confirm(
+    system: CellSystem,
+    hidden: BoolArray,
+    certified: BoolArray,
+    stuck: list[int],
+    threshold: int,
+    counter: _Counter,
+    pins: set[int],
+) -> list[int]:
+    """The ``stuck`` cells that really are too narrow: each is checked against its
+    whole component, by whole-number points first and then by the attacker's exact
+    bounds (:func:`_bound`); a cell found wide enough is marked ``certified``. The
+    narrow ones are returned, and ``pins`` collects those the attacker
+    knows exactly."""
+    need = threshold - 1
+    todo = np.zeros(system.size, bool)
+    todo[stuck] = True
+    narrow: list[int] = []
+    for comp in _components(system, hidden):
+        check = todo[comp.cells]
+        if not check.any():
+            continue
+        for p in _certify(
+            system, hidden, certified, comp, check, need, counter, _BATCH_ROUNDS, (0,)
+        ):
+            k = int(np.flatnonzero(comp.cells == p.cell)[0])
+            low = _bound(comp, k, 1.0, counter)[0]
+            high = _bound(comp, k, -1.0, counter)[0]
+            if high - low >= need:
+                certified[p.cell] = True
+            else:
+                narrow.append(p.cell)
+                if high == low:
+                    pins.add(p.cell)
+    return narrow
 
 
 def _settle(search: _Search, p: _Pending) -> IntArray | None:
@@ -761,11 +801,29 @@ def protect(
         if not pending:
             break
         if not changed and stuck:
+            # The checks above see a large component one block at a time (a shared cell
+            # with every school held at its value), and a cover may exist only in
+            # fractions: ask the whole component before hiding anything more.
+            pins: set[int] = set()
+            stuck = _confirm(system, hidden, certified, stuck, threshold, search.counter, pins)
+            if not stuck:
+                continue
             rest = search.candidate & ~hidden
             if rest.any():
                 hidden |= rest  # last resort: hide everything that may be hidden
                 continue
-            unprotected[stuck] = True
+            if not (fixed_shown.any() or fixed_hidden.any()):
+                # Every open count is hidden and nothing is fixed: no hidden count can
+                # be pinned then, so this would be a fault of the audit, never a state
+                # to publish.
+                raise RuntimeError("a hidden count stays narrow with nothing published")
+            # What is left is narrowed by the fixed cells (and zeros) alone. A count
+            # they pin to one value, not small, is published: hiding it hides nothing.
+            known = np.array(stuck, np.int64)
+            exact = np.isin(known, np.array(sorted(pins), np.int64))
+            shown_anyway = known[exact & search.candidate[known] & ~primary[known]]
+            hidden[shown_anyway] = False
+            unprotected[np.setdiff1d(known, shown_anyway)] = True
             break
     return Protection(
         hidden=hidden & ~system.latent,

@@ -93,7 +93,12 @@ def protect_after(
     be differenced against today's: today's cells are paired with theirs through the
     names they share in ``links`` (:func:`join_published`), and their decisions are
     fixed. Returns today's hidden cells and the protection of the joined system.
-    ``cost``, ``start`` and ``blocks`` are today's, as for :func:`protect`."""
+    ``cost``, ``start`` and ``blocks`` are today's, as for :func:`protect`.
+
+    A count that changed since and that the earlier cells alone (yesterday's published
+    zeros and sizes) narrow cannot be widened by hiding anything today: it comes back in
+    ``unprotected``, which callers must report (a known gap; see the publication audit
+    in docs/architecture.md)."""
     if previous is None and not alongside:
         result = protect(system, threshold, cost=cost, start=start, blocks=blocks)
         return result.hidden, result
