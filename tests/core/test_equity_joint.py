@@ -266,7 +266,39 @@ def test_a_narrow_count_with_nothing_fixed_is_a_fault(monkeypatch):
     # still narrow then is a fault of the audit, raised, never published.
     system = _pairs_system([3, 3])
     monkeypatch.setattr(audit, "_uncertified", lambda *args: [audit._Pending(0, 3.0, 3.0)])
-    monkeypatch.setattr(audit, "_confirm", lambda system, hidden, certified, stuck, *rest: stuck)
+    monkeypatch.setattr(
+        audit, "_confirm", lambda system, hidden, certified, stuck, *rest: (stuck, [])
+    )
     monkeypatch.setattr(audit, "_settle", lambda search, p: None)
     with pytest.raises(RuntimeError, match="nothing published"):
         protect(system, 5)
+
+
+def test_a_component_too_large_to_confirm_whole_is_reported_not_raised(monkeypatch):
+    # The same table, with the checks made to give up on its small cell and the whole
+    # component over the size confirmed whole: the cell cannot be confirmed either way,
+    # so everything open is hidden and the cell is reported unprotected (the
+    # conservative verdict), with no fault raised although nothing was fixed.
+    system = CellSystem(
+        ("n", "a", "b"),
+        np.array([20, 3, 17], np.int64),
+        Sparse.from_triplets(
+            np.zeros(3, np.int64), np.arange(3, dtype=np.int64), np.array([1, -1, -1]), (1, 3)
+        ),
+        np.zeros(3, bool),
+    )
+    monkeypatch.setattr(audit, "_LOCAL_LIMIT", 1)
+    monkeypatch.setattr(
+        audit,
+        "_uncertified",
+        lambda system, hidden, certified, *args, **kw: (
+            [] if certified[1] else [audit._Pending(1, 3.0, 3.0)]
+        ),
+    )
+    monkeypatch.setattr(audit, "_settle", lambda search, p: None)
+    result = protect(system, 5)
+    assert result.unprotected.tolist() == [False, True, False]
+    assert result.hidden[1]
+    # Hidden with its complement: the attacker's exact interval is in fact wide.
+    assert result.hidden[2]
+    assert width(system, result.hidden, 1) >= 5

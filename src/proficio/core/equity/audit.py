@@ -665,19 +665,25 @@ def _confirm(
     threshold: int,
     counter: _Counter,
     pins: set[int],
-) -> list[int]:
+) -> tuple[list[int], list[int]]:
     """The ``stuck`` cells that really are too narrow: each is checked against its
     whole component, by whole-number points first and then by the attacker's exact
-    bounds (:func:`_bound`); a cell found wide enough is marked ``certified``. The
-    narrow ones are returned, and ``pins`` collects those the attacker
-    knows exactly."""
+    bounds (:func:`_bound`); a cell found wide enough is marked ``certified``. Returns
+    the narrow ones (``pins`` collects those the attacker knows exactly) and the
+    unchecked ones: a component larger than ``_LOCAL_LIMIT`` is not checked whole (its
+    exact bounds are whole-number programs over the district, which can take minutes
+    each), so its stuck cells stay stuck, treated as narrow."""
     need = threshold - 1
     todo = np.zeros(system.size, bool)
     todo[stuck] = True
     narrow: list[int] = []
+    unchecked: list[int] = []
     for comp in _components(system, hidden):
         check = todo[comp.cells]
         if not check.any():
+            continue
+        if comp.cells.size > _LOCAL_LIMIT:
+            unchecked += comp.cells[check].tolist()
             continue
         for p in _certify(
             system, hidden, certified, comp, check, need, counter, _BATCH_ROUNDS, (0,)
@@ -691,7 +697,7 @@ def _confirm(
                 narrow.append(p.cell)
                 if high == low:
                     pins.add(p.cell)
-    return narrow
+    return narrow, unchecked
 
 
 def _settle(search: _Search, p: _Pending) -> IntArray | None:
@@ -805,17 +811,21 @@ def protect(
             # with every school held at its value), and a cover may exist only in
             # fractions: ask the whole component before hiding anything more.
             pins: set[int] = set()
-            stuck = _confirm(system, hidden, certified, stuck, threshold, search.counter, pins)
+            narrow, unchecked = _confirm(
+                system, hidden, certified, stuck, threshold, search.counter, pins
+            )
+            stuck = narrow + unchecked
             if not stuck:
                 continue
             rest = search.candidate & ~hidden
             if rest.any():
                 hidden |= rest  # last resort: hide everything that may be hidden
                 continue
-            if not (fixed_shown.any() or fixed_hidden.any()):
+            if not (fixed_shown.any() or fixed_hidden.any() or unchecked):
                 # Every open count is hidden and nothing is fixed: no hidden count can
-                # be pinned then, so this would be a fault of the audit, never a state
-                # to publish.
+                # be pinned then, so a cell confirmed narrow would be a fault of the
+                # audit, never a state to publish. (Cells of a component too large to
+                # confirm are reported unprotected, as the checks left them.)
                 raise RuntimeError("a hidden count stays narrow with nothing published")
             # What is left is narrowed by the fixed cells (and zeros) alone. A count
             # they pin to one value, not small, is published: hiding it hides nothing.
