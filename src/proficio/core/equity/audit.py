@@ -64,7 +64,7 @@ _BATCH_ROUNDS = 12  # programs per component that certify many cells at once
 _LOCAL_LIMIT = 5000  # larger components are checked one block at a time
 _BATCH_GAP = 0.05  # a batch's whole-number point may be this much short of the optimum
 _POINT_NODES = 200  # a search for a whole-number point gives up (the cell stays open)
-_LOCAL_DEPTHS = (2, 4, 0)  # neighbourhoods a single cell is checked in first (0: all)
+_LOCAL_DEPTHS = (2, 4)  # neighbourhoods a fractional single-cell vertex is made whole in
 
 
 @dataclass(frozen=True)
@@ -375,40 +375,47 @@ def _certify(
         left = int(np.count_nonzero(check & (seen_high - seen_low < need - _EPS)))
         stale = 0 if left < int(np.count_nonzero(todo)) else stale + 1
     # The rest one at a time: can the cell reach its lowest seen value plus the
-    # threshold, or its highest minus it? (Each answer is another point too.) Each
-    # question is asked first of the cell's neighbourhood alone, the rest held at its
-    # true values: a whole-number point there is one of the whole component, and such a
-    # program is tiny. Only a neighbourhood that falls short sends the question on to
-    # the whole component, so the answers are the same, found faster.
+    # threshold, or its highest minus it? (Each answer is another point too.) The
+    # question goes first to the component's own linear program, kept alive and
+    # re-solved from its last basis (a few milliseconds): a target out of reach even in
+    # fractions settles that side (the cell is pinned there), a whole-number vertex is a
+    # point. Only a fractional vertex that reaches the target needs a whole-number
+    # point: it is sought first in the cell's neighbourhoods (the rest held at their
+    # true values: a whole-number point there is one of the whole component, and its
+    # programs are small), then near the fractional vertex in the whole component.
     for k in np.flatnonzero(check):
         for sense in (-1.0, 1.0):
             if seen_high[k] - seen_low[k] >= need - _EPS:
                 break
             target = seen_low[k] + need if sense < 0 else seen_high[k] - need
+            aimed = _aim(comp, int(k), sense, target, counter)
+            if aimed is None:
+                continue  # even in fractions it falls short this way
+            if _integral(aimed.x):
+                widen(np.round(aimed.x))
+                continue
             tried = 0
             for depth in depths:
-                if depth:
-                    keep = _near(comp, transposed, np.arange(comp.cells.size) == k, depth)
-                    size = int(np.count_nonzero(keep))
-                    if size == keep.size or size == tried:
-                        continue  # the whole component, or asked already
-                    tried = size
-                    local = _restrict(system, comp, keep)
-                    spot = int(np.count_nonzero(keep[:k]))
-                    point = _reach(
-                        system, local, local.matrix.transpose(), spot, sense, target, counter
-                    )
-                    if point is None:
-                        continue
+                keep = _near(comp, transposed, np.arange(comp.cells.size) == k, depth)
+                size = int(np.count_nonzero(keep))
+                if size == keep.size or size == tried:
+                    continue  # the whole component, or asked already
+                tried = size
+                local = _restrict(system, comp, keep)
+                spot = int(np.count_nonzero(keep[:k]))
+                point = _reach(
+                    system, local, local.matrix.transpose(), spot, sense, target, counter
+                )
+                if point is not None:
                     lifted = truth.copy()
                     lifted[keep] = point
                     widen(lifted)
-                else:
-                    point = _reach(system, comp, transposed, int(k), sense, target, counter)
-                    if point is not None:
-                        widen(point)
-                if seen_high[k] - seen_low[k] >= need - _EPS:
-                    break
+                    if seen_high[k] - seen_low[k] >= need - _EPS:
+                        break
+            else:
+                found = _whole_at(system, comp, transposed, aimed.x, int(k), sense, target, counter)
+                if found is not None:
+                    widen(found)
     safe = check & (seen_high - seen_low >= need - _EPS)
     certified[comp.cells[safe]] = True
     for k in np.flatnonzero(check & ~safe):
@@ -428,6 +435,30 @@ def _near(comp: _Component, transposed: Sparse, start: BoolArray, depth: int) ->
     return mask > 0
 
 
+def _aim(
+    comp: _Component, k: int, sense: float, target: float, counter: _Counter
+) -> Solution | None:
+    """The linear program pushing unknown ``k`` of ``comp`` towards ``target`` (sense
+    -1: up to it, sense 1: down as far as it goes): its optimum, or None when even in
+    fractions the cell cannot reach the target, unless that optimum is whole (a point
+    all the same)."""
+    objective = np.zeros(comp.cells.size)
+    objective[k] = sense
+    upper = np.full(comp.cells.size, np.inf)
+    if sense < 0:
+        upper[k] = target  # enough to certify; keeps it bounded
+    counter.solves += 1
+    lp = comp.solve(objective, upper)
+    if lp.status != 0:  # pragma: no cover - the true values are feasible
+        return None
+    if _integral(lp.x):
+        return lp
+    reach = -lp.value if sense < 0 else lp.value
+    if (sense < 0 and reach < target - _EPS) or (sense > 0 and reach > target + _EPS):
+        return None
+    return lp
+
+
 def _reach(
     system: CellSystem,
     comp: _Component,
@@ -441,22 +472,27 @@ def _reach(
     -1) or at most it (sense 1), or else the whole-number optimum of that side when the
     program's optimum is whole (it then falls short); None when the program shows the
     target is out of reach even in fractions, or no whole point was found."""
-    objective = np.zeros(comp.cells.size)
-    objective[k] = sense
-    upper = np.full(comp.cells.size, np.inf)
-    if sense < 0:
-        upper[k] = target  # enough to certify; keeps it bounded
-    counter.solves += 1
-    lp = comp.solve(objective, upper)
-    if lp.status != 0:  # pragma: no cover - the true values are feasible
-        return None
+    lp = _aim(comp, k, sense, target, counter)
+    if lp is None:
+        return None  # even in fractions it falls short this way
     if _integral(lp.x):
         return np.round(lp.x)
-    reach = -lp.value if sense < 0 else lp.value
-    if (sense < 0 and reach < target - _EPS) or (sense > 0 and reach > target + _EPS):
-        return None  # even in fractions it falls short this way
-    # Is there a whole-number point at least this far? A search for any point with
-    # the cell at the target is much cheaper than an optimum.
+    return _whole_at(system, comp, transposed, lp.x, k, sense, target, counter)
+
+
+def _whole_at(
+    system: CellSystem,
+    comp: _Component,
+    transposed: Sparse,
+    x: FloatArray,
+    k: int,
+    sense: float,
+    target: float,
+    counter: _Counter,
+) -> FloatArray | None:
+    """A whole-number point of ``comp`` with unknown ``k`` at least ``target`` (sense
+    -1) or at most it (sense 1), searched near ``x``, a fractional point that reaches
+    it. A search for any such point is much cheaper than an optimum."""
     counter.solves += 1
     low = np.full(comp.cells.size, -np.inf)
     cap = np.full(comp.cells.size, np.inf)
@@ -464,7 +500,7 @@ def _reach(
         low[k] = target
     else:
         cap[k] = target
-    return _whole_point(system, comp, transposed, lp.x, np.zeros(comp.cells.size), low, cap)
+    return _whole_point(system, comp, transposed, x, np.zeros(comp.cells.size), low, cap)
 
 
 # --- Secondary suppression --------------------------------------------------------------
