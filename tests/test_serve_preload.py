@@ -9,11 +9,9 @@ process's own collector is left alone.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.fresh_interpreter import run_as_server
 
 _MASTER = """
 import gc, json, sys
@@ -45,22 +43,7 @@ print(json.dumps(seen))
 def test_the_master_loads_the_application_and_freezes_it_before_forking(tmp_path: Path):
     from proficio.web.management.commands.serve import GC_THRESHOLDS
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "proficio.settings",  # what ``proficio serve`` runs
-        "PROFICIO_DATA_DIR": str(tmp_path),
-    }
-    env.pop("DATABASE_URL", None)  # loading the application touches no database
-    done = subprocess.run(
-        [sys.executable, "-c", _MASTER],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_as_server(_MASTER, tmp_path)
     assert seen["preload"] is True
     assert seen["callable"]
     # The views come with the URL configuration, loaded by the master, not by each worker.

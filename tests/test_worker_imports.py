@@ -11,10 +11,9 @@ in a fresh interpreter, as a worker starts.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.fresh_interpreter import run_as_server
 
 HEAVY = ("pandas", "pyarrow", "scipy", "highspy")
 
@@ -33,22 +32,7 @@ print(json.dumps({"loaded": loaded, "numpy": "numpy" in sys.modules}))
 
 
 def test_the_url_configuration_and_wsgi_application_load_no_heavy_library(tmp_path: Path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "proficio.settings",  # what ``proficio serve`` runs
-        "PROFICIO_DATA_DIR": str(tmp_path),
-    }
-    env.pop("DATABASE_URL", None)  # nothing here touches the database
-    done = subprocess.run(
-        [sys.executable, "-c", _WORKER, json.dumps(HEAVY)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = run_as_server(_WORKER, tmp_path, json.dumps(HEAVY))
     # The check itself can see a module: numpy is imported by the kernels the pages use.
     assert found["numpy"]
     assert found["loaded"] == [], f"an idle worker imported {found['loaded']}"

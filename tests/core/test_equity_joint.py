@@ -195,6 +195,18 @@ def test_a_count_that_changed_overnight_is_not_narrowed():
 # --- What "unprotected" counts ------------------------------------------------------------
 
 
+def _table_system():
+    """One table: a total of 20 split into a small 3 and a 17 (``n = a + b``)."""
+    return CellSystem(
+        ("n", "a", "b"),
+        np.array([20, 3, 17], np.int64),
+        Sparse.from_triplets(
+            np.zeros(3, np.int64), np.arange(3, dtype=np.int64), np.array([1, -1, -1]), (1, 3)
+        ),
+        np.zeros(3, bool),
+    )
+
+
 def _pairs_system(values):
     """Cells in pairs tied equal (``cells[2i] = cells[2i + 1]``)."""
     n = len(values)
@@ -228,14 +240,7 @@ def test_a_cell_the_checks_miss_is_confirmed_on_its_whole_component(monkeypatch)
     # search are made to give up on it: the confirmation on the whole component, by
     # its exact bounds when no whole-number point is found, certifies it, so nothing
     # more is hidden and nothing is reported.
-    system = CellSystem(
-        ("n", "a", "b"),
-        np.array([20, 3, 17], np.int64),
-        Sparse.from_triplets(
-            np.zeros(3, np.int64), np.arange(3, dtype=np.int64), np.array([1, -1, -1]), (1, 3)
-        ),
-        np.zeros(3, bool),
-    )
+    system = _table_system()
     expected = protect(system, 5)
     calls = []
     real = audit._uncertified
@@ -279,14 +284,7 @@ def test_a_component_too_large_to_confirm_whole_is_reported_not_raised(monkeypat
     # component over the size confirmed whole: the cell cannot be confirmed either way,
     # so everything open is hidden and the cell is reported unprotected (the
     # conservative verdict), with no fault raised although nothing was fixed.
-    system = CellSystem(
-        ("n", "a", "b"),
-        np.array([20, 3, 17], np.int64),
-        Sparse.from_triplets(
-            np.zeros(3, np.int64), np.arange(3, dtype=np.int64), np.array([1, -1, -1]), (1, 3)
-        ),
-        np.zeros(3, bool),
-    )
+    system = _table_system()
     monkeypatch.setattr(audit, "_LOCAL_LIMIT", 1)
     monkeypatch.setattr(
         audit,
