@@ -121,6 +121,10 @@ def test_the_policy_preview_shows_progress_while_it_runs(page):
     log_in(page, "district.admin", DEMO_PASSWORD)
     page.goto("/mastery/policies/")
     page.get_by_role("link", name="Riverbend default").first.click()
+    # The button is htmx's: wait until the page's deferred scripts have run, or the
+    # click lands before htmx has bound it (a race CI lost once under load).
+    page.wait_for_load_state()
+    page.wait_for_function("() => window.htmx !== undefined")
     held = []
     page.route("**/preview/", lambda route: held.append(route))
     busy = page.locator("#preview-busy")
