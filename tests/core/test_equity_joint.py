@@ -14,7 +14,7 @@ from tests.core.test_equity_audit import release_from, students_strategy
 
 from proficio.core.equity import audit
 from proficio.core.equity.audit import AuditState, CellSystem, Sparse, protect
-from proficio.core.equity.joint import Published, join_published, protect_after
+from proficio.core.equity.joint import Published, held, join_published, protect_after
 
 
 def school(total: int, a: int, b: int) -> CellSystem:
@@ -122,9 +122,10 @@ def test_two_days_together_narrow_no_hidden_count(students, flips, threshold):
     even knows which figures did not change (the kernel's own assumption), attacks
     everything both days published with the independent integer program. Every hidden
     count of day two it narrows below the threshold is reported unprotected, never
-    passed off as protected. (That any are narrowed at all is the known gap: a count
-    that was 0 yesterday and is hidden today is at least 1, which can narrow both the
-    changed counts and unchanged ones hidden on both days, e.g. a subgroup's size.)"""
+    passed off as protected, so ``held`` holds day two back. (Some can be narrowed
+    whatever day two hides: a count that was 0 yesterday and is hidden today is at
+    least 1, which can narrow both the changed counts and unchanged ones hidden on both
+    days, e.g. a subgroup's size.)"""
     day1, pops, _ = release_from(students)
     first = protect(day1.system, threshold, cost=day1.cost)
     assert not first.unprotected.any()
@@ -158,38 +159,39 @@ def test_two_days_together_narrow_no_hidden_count(students, flips, threshold):
         if hi - lo + 1 >= threshold:
             continue
         assert result.unprotected[column], (joined.system.keys[column], lo, hi)
+        assert held(result) > 0
         if column < day1.system.size and result.unprotected[column]:
             # Hidden on both days: day one alone left it wide (it was protected then),
-            # so the narrowing is day two's doing: the known gap (see below).
+            # so the narrowing is day two's doing (see the example below).
             assert alone[column][1] - alone[column][0] + 1 >= threshold
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leak: day one's published zeros and sizes narrow a count that changed "
-    "overnight, and hiding every open cell of day two cannot widen it",
-)
-def test_a_count_that_changed_overnight_is_not_narrowed():
+def test_a_count_that_changed_overnight_and_is_narrowed_holds_the_release():
     # Four students of one class, none behind on day one (zeros published everywhere);
-    # overnight one student of subgroup 0 falls behind.
+    # overnight one student of subgroup 0 falls behind. Day one's published zeros and
+    # sizes narrow the new count whatever day two hides: the audit must say so, and
+    # ``held`` (the rule both stored releases follow) must then hold day two back.
     students = [(0, 0, 0, 0, False)] * 3 + [(0, 0, 0, 1, False)]
     day1, pops, _ = release_from(students)
     first = protect(day1.system, 3, cost=day1.cost)
+    assert held(first) == 0  # day one alone is protected, and published
     tomorrow = [(0, 0, 0, 0, True), *students[1:]]
     day2, _, _ = release_from(tomorrow)
     names = _names(day1, pops)
     state = AuditState(day1.system, first.hidden, names, np.full(day1.system.size, -1))
     today, result = protect_after(state, day2.system, 3, names)
     joined = join_published([Published(day1.system, first.hidden, names)], day2.system, names)
-    behind = names["district#1"]
-    assert today[behind]  # one student behind: a small count, hidden
+    behind = int(joined.today[names["district#1"]])
+    assert today[names["district#1"]]  # one student behind: a small count, hidden
     lo, hi = attack(
         joined.system.relations.to_scipy(),
         joined.system.values,
         result.hidden,
         joined.system.latent,
-    )[int(joined.today[behind])]
-    assert hi - lo + 1 >= 3, (lo, hi)
+    )[behind]
+    assert hi - lo + 1 < 3, (lo, hi)  # the independent attack narrows it...
+    assert result.unprotected[behind]  # ...the audit reports it...
+    assert held(result) == int(result.unprotected.sum()) > 0  # ...and day two is held
 
 
 # --- What "unprotected" counts ------------------------------------------------------------

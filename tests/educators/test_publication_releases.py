@@ -366,3 +366,55 @@ def test_the_dashboard_shows_calibration_only_as_the_release_publishes_it(world,
     client.post(reverse("accounts:language"), {"language": "es", "next": url})
     spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "no se publican todas las puntuaciones de calibración" in spanish
+
+
+def test_a_leader_update_the_audit_cannot_protect_is_held(world, client, monkeypatch):
+    """A recomputation whose joint audit reports figures it could not protect
+    (``joint.held``) is held: the stored views stay as they were published, marked with
+    the day and the number held, a page load that day does not recompute them, both
+    leader pages say so in both languages, and the next recomputation is audited
+    against the views that stayed published."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from proficio.audit.context import acting
+    from proficio.core.equity.audit import AuditState
+    from proficio.educators import actions, reports
+    from proficio.orgs.models import Organization
+    from tests.world_educators import award as award_in_world
+
+    district = Organization.objects.get(code="riverbend")
+    admin = world.user("admin")
+    with acting(None, route="tests: educators"):
+        first = actions.refresh_leader_release(admin, district)
+        award_in_world(world.user("hs.reviewer"), world.rivera_submission)
+        monkeypatch.setattr(actions, "held", lambda protection: 4)
+        kept = actions.refresh_leader_release(admin, district)
+        again = actions.leader_release(admin, district)
+    assert first.held_on is None
+    assert first.held_figures == 0
+    assert kept.pk == first.pk
+    assert kept.view == first.view
+    assert bytes(kept.audit_state) == bytes(first.audit_state)
+    assert kept.computed_at == first.computed_at
+    assert (kept.held_on, kept.held_figures, kept.stale) == (timezone.localdate(), 4, False)
+    assert (again.view, again.held_figures) == (first.view, 4)  # read, not recomputed
+    client.force_login(world.user("district.admin"))
+    for name in ("educators:dashboard", "educators:pathway_dashboard"):
+        url = reverse(name, args=[district.pk])
+        page = client.get(url).content.decode()
+        assert "was not published: 4 withheld figures could have been worked out" in page, name
+        client.post(reverse("accounts:language"), {"language": "es", "next": url})
+        spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        assert "no se publicó: 4 cifras reservadas" in spanish, name
+        client.post(reverse("accounts:language"), {"language": "en", "next": url})
+    monkeypatch.undo()
+    with acting(None, route="tests: educators"):
+        published = actions.refresh_leader_release(admin, district)
+    assert (published.held_on, published.held_figures) == (None, 0)
+    view, _decision = reports.compute(
+        district, reports.threshold(), AuditState.unpack(first.audit_state)
+    )
+    assert published.view == view
+    page = client.get(reverse("educators:dashboard", args=[district.pk])).content.decode()
+    assert "was not published" not in page

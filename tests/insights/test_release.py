@@ -26,7 +26,7 @@ from proficio.core.equity.audit import intervals, join_days
 from proficio.insights import data
 from proficio.insights import release as release_module
 from proficio.insights.actions import publish_release, unpack
-from proficio.insights.models import PublishedRelease
+from proficio.insights.models import HeldRelease, PublishedRelease
 from proficio.pace import actions as pace_actions
 from proficio.policy import SYSTEM
 from tests.insights.stand_in import stand_in_roster
@@ -460,3 +460,55 @@ def test_a_small_micro_credential_count_and_its_partners_are_withheld():
     # Table by table, the same 3 would be hidden too (a primary cell), never shown.
     _, alone = release_module.table_by_table_pattern(roster, 10)
     assert alone.any()
+
+
+def test_a_release_the_audit_cannot_protect_is_held(paced, world, client, monkeypatch):
+    """When the joint audit reports figures it could not protect (``joint.held``; the
+    core tests prove every count an attacker narrows is reported), the day's release is
+    held: nothing is published, the last release stays current on every surface, the
+    dashboard says so in both languages, and the next day is audited against the release
+    that was published (never against the held one, which nobody saw)."""
+    first = latest(world)
+    riverbend = world.org("riverbend")
+    client.force_login(world.user("district.admin"))
+    url = reverse("insights:dashboard", args=[riverbend.pk])
+    export = reverse("insights:export", args=[riverbend.pk, "json"])
+    before = client.get(export).content
+    assert "was not published" not in client.get(url).content.decode()
+    held_day = first.day + dt.timedelta(days=1)
+    monkeypatch.setattr(release_module, "held", lambda result: 2)
+    assert publish_release(SYSTEM, riverbend, day=held_day) is None
+    assert latest(world).pk == first.pk
+    assert data.release_of(world.org("maple-ms")).pk == first.pk
+    hold = HeldRelease.objects.get(district=riverbend)
+    assert (hold.day, hold.unprotected, hold.threshold) == (held_day, 2, first.threshold)
+    assert client.get(export).content == before  # the figures are the published ones
+    page = client.get(url).content.decode()
+    assert "was not published: 2 withheld figures could have been worked out" in page
+    client.post(reverse("accounts:language"), {"language": "es", "next": url})
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "no se publicó: 2 cifras reservadas" in spanish
+    client.post(reverse("accounts:language"), {"language": "en", "next": url})
+    out = io.StringIO()
+    call_command("release_report", "--district", "riverbend", stdout=out)
+    assert f"release of {held_day} held (not published): 2 withheld figures" in out.getvalue()
+    assert f"release of {first.day} (threshold" in out.getvalue()
+    # The next day: audited against the last published release, and published.
+    monkeypatch.undo()
+    seen = []
+    compute = release_module.compute
+
+    def spy(roster, threshold, *, previous=None, alongside=()):
+        seen.append(previous)
+        return compute(roster, threshold, previous=previous, alongside=alongside)
+
+    monkeypatch.setattr(release_module, "compute", spy)
+    third = publish_release(SYSTEM, riverbend, day=held_day + dt.timedelta(days=1))
+    assert third is not None
+    assert third.summary["two_day"] is True
+    system, hidden, links, _ = unpack(first.audit_state)
+    assert np.array_equal(seen[0][0].values, system.values)
+    assert np.array_equal(seen[0][1], hidden)
+    assert seen[0][2] == links
+    assert latest(world).pk == third.pk
+    assert "was not published" not in client.get(url).content.decode()

@@ -28,6 +28,7 @@ from proficio.audit.log import record_bulk, record_reads
 from proficio.audit.models import AuditAction
 from proficio.core.credentials import ob3
 from proficio.core.equity.audit import AuditState
+from proficio.core.equity.joint import held
 from proficio.credentials import actions as credentials
 from proficio.credentials import publish
 from proficio.educators import growth
@@ -2012,7 +2013,10 @@ def refresh_leader_release(actor: Actor, org: Organization) -> LeaderRelease:
     taken back, so a new threshold starts a new series), so that someone who saw both
     cannot difference them. Recomputing changes no figure anyone could not already see:
     ``actor`` needs only to be allowed to view ``org``'s aggregates (the system always
-    is)."""
+    is). A recomputation the audit could not protect against the stored release
+    (``core.equity.joint.held``) is held: the stored views stay current, marked with
+    the day and how many figures were held, and the next recomputation is audited
+    against them again."""
     from proficio.educators import reports
 
     authorize(actor, Act.VIEW, Subject.EDUCATOR_AGGREGATE, org)
@@ -2030,6 +2034,13 @@ def refresh_leader_release(actor: Actor, org: Organization) -> LeaderRelease:
             else None
         )
         view, decision = reports.compute(org, limit, previous)
+        unprotected = held(decision.protection)
+        if unprotected and last is not None:
+            today = timezone.localdate()
+            LeaderRelease.objects.filter(pk=last.pk).update(
+                day=today, stale=False, held_on=today, held_figures=unprotected
+            )
+            return LeaderRelease.objects.get(pk=last.pk)
         release, _made = LeaderRelease.objects.update_or_create(
             organization=org,
             defaults={
@@ -2039,6 +2050,8 @@ def refresh_leader_release(actor: Actor, org: Organization) -> LeaderRelease:
                 "stale": False,
                 "computed_at": _now(),
                 "audit_state": decision.state().pack(),
+                "held_on": None,
+                "held_figures": 0,
             },
         )
     return release

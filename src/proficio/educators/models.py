@@ -730,6 +730,11 @@ class LeaderRelease(models.Model):
     stale = models.BooleanField(default=False)  # something it counts changed since
     computed_at = models.DateTimeField()
     audit_state = models.BinaryField(null=True, editable=False)
+    # The last recomputation was held (``core.equity.joint.held``): on ``held_on`` the
+    # audit could not protect ``held_figures`` withheld figures against this release,
+    # so ``view`` (computed at ``computed_at``) stays current. Null once one is published.
+    held_on = models.DateField(null=True, blank=True)
+    held_figures = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"leader release {self.organization_id} {self.day}"

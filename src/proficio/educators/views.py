@@ -1219,14 +1219,14 @@ def payroll(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     org: Organization = policy.access(request.user, Subject.EDUCATOR_AGGREGATE, org_id)
+    release = actions.leader_release(request.user, org)
     return render(
         request,
         "educators/dashboard.html",
         {
             "org": org,
-            "dash": reports.dashboard(
-                org, reports.View(actions.leader_release(request.user, org).view)
-            ),
+            "release": release,
+            "dash": reports.dashboard(org, reports.View(release.view)),
             "counts": reports.catalogue_counts(org),
         },
     )
@@ -1236,14 +1236,14 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_GET
 def pathway_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     org: Organization = policy.access(request.user, Subject.EDUCATOR_AGGREGATE, org_id)
+    release = actions.leader_release(request.user, org)
     return render(
         request,
         "educators/pathway_dashboard.html",
         {
             "org": org,
-            "tables": reports.pathway_progress(
-                org, reports.View(actions.leader_release(request.user, org).view)
-            ),
+            "release": release,
+            "tables": reports.pathway_progress(org, reports.View(release.view)),
             "threshold": reports.threshold(),
         },
     )

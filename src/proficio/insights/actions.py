@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import numpy as np
@@ -10,9 +11,11 @@ from django.db import transaction
 
 from proficio.core.equity.audit import AuditState, CellSystem
 from proficio.insights import release
-from proficio.insights.models import PublishedRelease
+from proficio.insights.models import HeldRelease, PublishedRelease
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.policy import Act, Subject, authorize
+
+logger = logging.getLogger(__name__)
 
 
 def _pack(computed: release.Computed) -> bytes:
@@ -25,12 +28,18 @@ def unpack(blob: bytes | memoryview) -> tuple[CellSystem, np.ndarray, dict[str, 
     return state.system, state.hidden, dict(state.links), state.blocks
 
 
-def publish_release(actor: Any, district: Organization, *, day: dt.date) -> PublishedRelease:
+def publish_release(actor: Any, district: Organization, *, day: dt.date) -> PublishedRelease | None:
     """Build the district's release from the daily snapshot, suppress and audit it
     jointly (together with the district's previous publication and the state's published
     report cards of its schools, so none of them can be differenced), and store it. Only
     the daily job publishes (``actor`` is ``policy.SYSTEM``): no role may change
-    aggregates."""
+    aggregates.
+
+    A release the audit could not protect (``core.equity.joint.held``: a hidden figure
+    that what was already published narrows whatever is hidden today) is held instead:
+    recorded as a ``HeldRelease`` for the dashboard to say so, not published, and None
+    is returned. The previous release stays current, and the next day is audited
+    against it."""
     authorize(actor, Act.CHANGE, Subject.AGGREGATE, district)
     if district.kind != OrganizationKind.DISTRICT:
         raise ValueError("a release is published for a district")
@@ -60,6 +69,21 @@ def publish_release(actor: Any, district: Organization, *, day: dt.date) -> Publ
         for r in computed.rows
         if r["breakdown"] == "school"
     }
+    if computed.summary["unprotected"]:
+        logger.warning(
+            "release of district %s for %s held: %s figures could not be protected",
+            district.pk,
+            day,
+            computed.summary["unprotected"],
+        )
+        HeldRelease.objects.create(
+            district=district,
+            day=day,
+            threshold=limit,
+            unprotected=computed.summary["unprotected"],
+            summary=computed.summary,
+        )
+        return None
     with transaction.atomic():
         return PublishedRelease.objects.create(
             district=district,

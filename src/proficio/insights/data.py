@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from proficio.core.equity.suppression import DEFAULT_THRESHOLD, check_threshold
 from proficio.core.progression.continuum import proficient_from_share
-from proficio.insights.models import PublishedRelease
+from proficio.insights.models import HeldRelease, PublishedRelease
 from proficio.insights.release import BIAS_METRICS
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.pace import engine
@@ -215,6 +215,19 @@ def release_of(org: Organization) -> PublishedRelease | None:
         .order_by("-day", "-pk")
         .first()
     )
+
+
+def held_since(org: Organization, release: PublishedRelease | None) -> HeldRelease | None:
+    """The latest day's release held back since ``release`` (the current one covering
+    ``org``) was published: the audit could not protect it, so ``release`` is still
+    current. None when the latest attempt was published."""
+    district = district_of(org)
+    if district is None:
+        return None
+    held = HeldRelease.objects.filter(district=district)
+    if release is not None:
+        held = held.filter(created_at__gt=release.created_at)
+    return held.order_by("-created_at", "-pk").first()
 
 
 def tables(release: PublishedRelease | None, org: Organization) -> dict[str, list[Row]]:

@@ -31,3 +31,25 @@ class PublishedRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district_id} {self.day}"
+
+
+class HeldRelease(models.Model):
+    """A day's release the joint audit could not protect against what was already
+    published (``core.equity.joint.held``), so it was not published: the district's
+    latest ``PublishedRelease`` stays current, and the next day is audited against it.
+    Kept so that the analyst's dashboard can say which day was held and why. Holds only
+    counts of figures, never a figure."""
+
+    district = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the snapshot day that was held
+    threshold = models.PositiveSmallIntegerField()
+    unprotected = models.PositiveIntegerField()  # hidden figures that stayed too narrow
+    summary = models.JSONField(default=dict)  # the audit's summary, as a release's
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["district", "-day", "-pk"]
+        indexes = [models.Index(fields=["district", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.day} (held)"

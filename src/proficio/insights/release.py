@@ -33,7 +33,7 @@ from proficio.core.equity.audit import (
     Sparse,
     intervals,
 )
-from proficio.core.equity.joint import Published, protect_after
+from proficio.core.equity.joint import Published, held, protect_after
 from proficio.core.equity.release import Family, Scoped, build_release
 from proficio.core.equity.suppression import suppress_tables
 from proficio.core.graduation import COHORT_STATUSES as GRADUATION_STATUSES
@@ -571,7 +571,7 @@ def compute(
         "withheld": int((hidden & published).sum()),
         "rounds": result.rounds,
         "solves": result.solves,
-        "unprotected": int(result.unprotected.sum()),
+        "unprotected": held(result),  # any: the release is held (``publish_release``)
         "two_day": previous is not None,
         "alongside": len(alongside),
         "seconds": round(time.perf_counter() - started, 3),

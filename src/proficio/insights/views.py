@@ -294,6 +294,7 @@ def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         "org": org,
         "limit": release.threshold if release else data.threshold(),
         "day": release.day if release else None,
+        "held": data.held_since(org, release),
         "total": total,
         "headlines": [_headline(h, earlier) for h in headlines],
         "since": earlier.day if earlier else None,

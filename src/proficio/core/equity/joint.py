@@ -29,7 +29,7 @@ from proficio.core.equity.audit import (
     protect,
 )
 
-__all__ = ["Published", "join_published", "protect_after"]
+__all__ = ["Published", "held", "join_published", "protect_after"]
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,7 @@ def protect_after(
 
     A count that changed since and that the earlier cells alone (yesterday's published
     zeros and sizes) narrow cannot be widened by hiding anything today: it comes back in
-    ``unprotected``, which callers must report (a known gap; see the publication audit
-    in docs/architecture.md)."""
+    ``unprotected``, and the release must then be :func:`held`."""
     if previous is None and not alongside:
         result = protect(system, threshold, cost=cost, start=start, blocks=blocks)
         return result.hidden, result
@@ -128,3 +127,14 @@ def protect_after(
         blocks=both,
     )
     return result.hidden[joined.today], result
+
+
+def held(result: Protection) -> int:
+    """The one rule for a release the audit could not protect: how many hidden figures
+    of ``result`` (today's release joined with what was published before it) stay too
+    narrow. When there are any, today's release is held: it is not published, and the
+    publication it would have followed stays current (and is the one the next day is
+    audited against). Nothing new is then seen, so nothing can be differenced; this is
+    the whole release, not the narrowed population's rows alone, because a held row
+    beside fresh totals would be differenced against them."""
+    return int(np.count_nonzero(result.unprotected))

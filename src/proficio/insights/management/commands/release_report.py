@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from proficio.insights import release
         from proficio.insights.actions import unpack
-        from proficio.insights.models import PublishedRelease
+        from proficio.insights.models import HeldRelease, PublishedRelease
         from proficio.orgs.models import Organization, OrganizationKind
 
         districts = Organization.objects.filter(kind=OrganizationKind.DISTRICT).order_by("code")
@@ -42,6 +42,15 @@ class Command(BaseCommand):
             published = (
                 PublishedRelease.objects.filter(district=district).order_by("-day", "-pk").first()
             )
+            held = HeldRelease.objects.filter(district=district)
+            if published is not None:
+                held = held.filter(created_at__gt=published.created_at)
+            for h in held.order_by("created_at", "pk"):
+                self.stdout.write(
+                    f"{district.code} release of {h.day} held (not published): "
+                    f"{h.unprotected} withheld figures could not be protected against "
+                    "what was already published"
+                )
             if published is None:
                 self.stdout.write(f"{district.code}: no release published yet")
                 continue
