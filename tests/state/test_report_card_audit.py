@@ -114,6 +114,22 @@ def test_a_group_size_the_dashboard_withholds_is_withheld_on_the_report_card():
     assert narrowest(joint_after, hidden_after) >= 10
 
 
+def test_report_cards_the_audit_cannot_protect_are_held_back_whole(monkeypatch):
+    # The rule (``core.equity.joint.held``, proven against the attacker in the core
+    # tests) reports figures the dashboards narrow whatever is hidden: then none of the
+    # district's report-card figures of the run is published, sizes included.
+    dashboard = a_dashboard()
+    alone = P.audit(report_card(), DIMS, 10, dashboard)
+    assert alone.held == 0
+    assert alone.figures[1] == (False, True)  # the school's size is published
+    monkeypatch.setattr(P, "held_back", lambda result: 3)
+    decision = P.audit(report_card(), DIMS, 10, dashboard)
+    assert decision.held == 3
+    assert decision.figures == {1: (False, False), 2: (False, False), 3: (False, False)}
+    shown = ~decision.hidden & ~decision.system.latent & (decision.system.values > 0)
+    assert not shown.any()
+
+
 def test_without_a_dashboard_the_report_card_is_audited_on_its_own():
     rows = [
         card(1, "all", "all", 40, "chronic_absence", 12, 40),

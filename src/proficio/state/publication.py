@@ -40,6 +40,7 @@ with them (:func:`published_cells`, through ``insights.actions.publish_release``
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,7 +50,9 @@ import numpy as np
 from proficio.core.accountability import indicators as ind
 from proficio.core.equity.audit import CellSystem, Sparse, join_days, protect
 from proficio.core.equity.joint import Published
+from proficio.core.equity.joint import held as held_back
 
+logger = logging.getLogger(__name__)
 RATES = frozenset(
     {ind.PROFICIENCY, ind.ON_TRACK, ind.EL_PROGRESS, ind.CHRONIC_ABSENCE, ind.SCHOOL_QUALITY}
 )
@@ -102,6 +105,7 @@ class Decision:
     links: dict[str, int]  # dashboard link name → report-card cell (the joined ones)
     rounds: int
     sums: Sums  # the sums audit (for the tests' attacker)
+    held: int = 0  # figures the audit could not protect: then nothing here is published
 
 
 class _Cells:
@@ -291,6 +295,16 @@ def audit(
         hidden = result.hidden
         rounds = result.rounds
     hidden = hidden & ~system.latent
+    unprotected = held_back(result)
+    if unprotected:
+        # The dashboards already published narrow a report-card count whatever is hidden
+        # here (``core.equity.joint.held``): the district's report cards of this run are
+        # held back whole, every figure and size withheld, so nothing new is published.
+        logger.warning(
+            "report cards held: %s figures could not be protected against the dashboards",
+            unprotected,
+        )
+        hidden = ~system.latent
     decided: dict[int, tuple[bool, bool]] = {}
     by_key = {r.key: r for r in rows}
     for figure, (own, size) in owned.items():
@@ -301,7 +315,7 @@ def audit(
     sums = protect_sums(rows, dimensions, {k for k, (p, _) in decided.items() if not p})
     for figure in sums.withheld:
         decided[figure] = (False, decided[figure][1])
-    return Decision(decided, system, hidden, links, rounds, sums)
+    return Decision(decided, system, hidden, links, rounds, sums, unprotected)
 
 
 @dataclass(frozen=True)
