@@ -281,12 +281,9 @@ def test_a_narrow_count_with_nothing_fixed_is_a_fault(monkeypatch):
         protect(system, 5)
 
 
-def test_a_component_too_large_to_confirm_whole_is_reported_not_raised(monkeypatch):
-    # The same table, with the checks made to give up on its small cell and the whole
-    # component over the size confirmed whole: the cell cannot be confirmed either way,
-    # so everything open is hidden and the cell is reported unprotected (the
-    # conservative verdict), with no fault raised although nothing was fixed.
-    system = _table_system()
+def _give_up_on_the_small_cell(monkeypatch):
+    """The checks made to give up on the table's small cell, and the whole component
+    over the size confirmed whole: the cell cannot be confirmed either way."""
     monkeypatch.setattr(audit, "_LOCAL_LIMIT", 1)
     monkeypatch.setattr(
         audit,
@@ -296,9 +293,30 @@ def test_a_component_too_large_to_confirm_whole_is_reported_not_raised(monkeypat
         ),
     )
     monkeypatch.setattr(audit, "_settle", lambda search, p: None)
-    result = protect(system, 5)
+
+
+def test_a_component_too_large_to_confirm_whole_is_reported_when_something_is_fixed(
+    monkeypatch,
+):
+    # The table's total was published before: the small cell, unconfirmed, is reported
+    # unprotected once everything open is hidden (the conservative verdict).
+    system = _table_system()
+    _give_up_on_the_small_cell(monkeypatch)
+    result = protect(system, 5, shown=np.array([True, False, False]))
     assert result.unprotected.tolist() == [False, True, False]
-    assert result.hidden[1]
-    # Hidden with its complement: the attacker's exact interval is in fact wide.
-    assert result.hidden[2]
+    assert held(result) == 1
+    assert result.hidden.tolist() == [False, True, True]
+
+
+def test_a_component_too_large_to_confirm_whole_is_wide_when_nothing_is_fixed(monkeypatch):
+    # Nothing published before: once everything open is hidden only zeros are
+    # published, so the true values scaled by any whole factor fit too and no hidden
+    # count has an upper bound. The unconfirmed cell is certified, neither reported
+    # nor raised, and the independent attack agrees that it is wide.
+    system = _table_system()
+    _give_up_on_the_small_cell(monkeypatch)
+    result = protect(system, 5)
+    assert not result.unprotected.any()
+    assert held(result) == 0
+    assert result.hidden.tolist() == [True, True, True]
     assert width(system, result.hidden, 1) >= 5

@@ -857,12 +857,18 @@ def protect(
             if rest.any():
                 hidden |= rest  # last resort: hide everything that may be hidden
                 continue
-            if not (fixed_shown.any() or fixed_hidden.any() or unchecked):
-                # Every open count is hidden and nothing is fixed: no hidden count can
-                # be pinned then, so a cell confirmed narrow would be a fault of the
-                # audit, never a state to publish. (Cells of a component too large to
-                # confirm are reported unprotected, as the checks left them.)
-                raise RuntimeError("a hidden count stays narrow with nothing published")
+            if not (fixed_shown.any() or fixed_hidden.any()):
+                # Every open count is hidden and nothing is fixed: only zeros are
+                # published, and the relations are sums (homogeneous), so the true
+                # values times any whole factor are consistent with what is published
+                # too. No hidden count then has an upper bound: every one is wide. A
+                # cell confirmed narrow would be a fault of the audit, never a state to
+                # publish; one merely too large to confirm whole is wide by the same
+                # argument, and certified.
+                if narrow:
+                    raise RuntimeError("a hidden count stays narrow with nothing published")
+                certified[unchecked] = True
+                break
             # What is left is narrowed by the fixed cells (and zeros) alone. A count
             # they pin to one value, not small, is published: hiding it hides nothing.
             known = np.array(stuck, np.int64)
