@@ -15,7 +15,8 @@ It times, in the same run:
 * the joint release: building every cell and relation, joint suppression and the LP
   audit (``insights.release.compute``, the code the daily job runs);
 * the same again as the next day's release, audited together with the first day
-  (a few students change status overnight);
+  (a few students change status overnight); a release with any figure left unprotected
+  is held (``core.equity.joint.held``), and the line says so;
 
 and prints the cells withheld by each, the audit's rounds and LP solves, and the ratio
 (wall and CPU time; on a shared machine CPU time is the steadier figure).
@@ -187,6 +188,7 @@ def main() -> None:
         f"joint + LP audit:           {joint_wall:8.1f} s wall, {joint_cpu:8.1f} s CPU; "
         f"{s['withheld']} of {s['cells']} cells withheld ({s['primary']} small counts), "
         f"{s['rounds']} rounds, {s['solves']} LP solves, unprotected {s['unprotected']}"
+        f"{' (held: not published)' if s['unprotected'] else ''}"
     )
     print(f"ratio joint / table by table (CPU): {joint_cpu / base_cpu:.1f}x")
     tomorrow = overnight(roster, args.changes, args.seed)
@@ -202,6 +204,7 @@ def main() -> None:
         f"next day, audited with day 1: {two_wall:6.1f} s wall, {two_cpu:8.1f} s CPU; "
         f"{s2['withheld']} of {s2['cells']} cells withheld, {s2['rounds']} rounds, "
         f"{s2['solves']} LP solves, unprotected {s2['unprotected']}"
+        f"{' (held: day 1 stays current)' if s2['unprotected'] else ''}"
     )
 
 
