@@ -9,7 +9,7 @@ from django.template import engines
 from django.urls import NoReverseMatch, get_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 
-from proficio.web.templatetags.routes import route
+from proficio.web.routes import pattern, route
 
 ROUTES = [
     ("mastery:student_target", (1, 2)),
@@ -55,3 +55,13 @@ def test_what_is_not_a_whole_number_is_reversed_by_django():
         route("mastery:student_target", -1, 6)  # Django's int converter takes no sign
     with pytest.raises(NoReverseMatch):
         route("mastery:student_target", True, 6)
+
+
+def test_the_pattern_filled_in_is_the_reversed_path():
+    link = pattern("mastery:student_target", 2)  # the class grid's links
+    assert link is not None
+    for student, target in [(1, 2), (10, 0), (987654321, 55)]:
+        assert link.format(student, target) == reverse(
+            "mastery:student_target", args=[student, target]
+        )
+    assert pattern("web:home", 0) is None  # nothing to fill in: reversed by Django
