@@ -53,6 +53,45 @@ def baseline_ms() -> float:
     return (time.process_time() - started) * 1000 / 20
 
 
+def cuts(on: bool) -> None:
+    """Issue 19's cuts of per-request CPU that can be switched in a running process: the
+    person's query compiled once per connection (off: built and compiled by the ORM each
+    request, as before) and the header's unread count skipped when nothing is unread (off:
+    always counted, as before)."""
+    from django.db import connections
+
+    from proficio.notifications import actions, context_processors
+
+    context_processors.header_count = actions.header_count if on else actions.unread_count  # type: ignore[attr-defined]
+    # On the connection object itself (``django.db.connection`` is a stand-in for it).
+    for compiled in connections["default"].__dict__.get("_proficio_person_query", {}).values():
+        compiled.usable = on
+
+
+def ab(endpoints: dict[str, Any], requests: int, rounds: int, vendor: str) -> None:
+    """Each endpoint with the cuts off, then on, ``rounds`` times in turn: the least CPU of
+    each, and after / before (the same process, data and moment, so the ratio is steady)."""
+    for name, (person, call, status) in endpoints.items():
+        client = client_for(person)
+        for _ in range(3):
+            assert call(client).status_code == status
+        least = {False: float("inf"), True: float("inf")}
+        for _ in range(rounds):
+            for on in (False, True):
+                cuts(on)
+                started = time.process_time()
+                for _ in range(requests):
+                    response = call(client)
+                    assert response.status_code == status, (name, response.status_code)
+                ms = (time.process_time() - started) * 1000 / requests
+                least[on] = min(least[on], ms)
+        print(
+            f"[{vendor}] {name}: before {least[False]:.1f} ms CPU per request, after "
+            f"{least[True]:.1f} ms; after / before {least[True] / least[False]:.3f}"
+        )
+    cuts(True)
+
+
 def client_for(person: dict[str, Any]) -> Client:
     client = Client(enforce_csrf_checks=True, HTTP_X_CSRFTOKEN=person["csrf"])
     for part in person["cookie"].split("; "):
@@ -66,6 +105,11 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--requests", type=int, default=40, help="per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3, help="the least CPU of these is shown")
+    parser.add_argument(
+        "--ab",
+        action="store_true",
+        help="the request cuts of issue 19 off and on, in alternating rounds of one run",
+    )
     parser.add_argument("--profile", metavar="DIR", help="write cProfile files there instead")
     args = parser.parse_args()
     plan_path = Path(tempfile.mkdtemp(prefix="proficio-bench-cpu-plan-")) / "plan.json"
@@ -133,6 +177,9 @@ def main() -> None:
             profiler.disable()
             profiler.dump_stats(str(Path(args.profile) / f"{name.replace(' ', '_')}.prof"))
         print(f"profiles in {args.profile}")
+        return
+    if args.ab:
+        ab(endpoints, args.requests, args.rounds, vendor)
         return
     base = min(baseline_ms() for _ in range(3))
     print(f"[{vendor}] baseline (fixed pure-Python workload): {base:.2f} ms CPU")
