@@ -21,7 +21,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -260,6 +260,28 @@ def test_a_request_user_comes_with_the_policys_view_of_them(world):
     ana = policy.load_person(world.user("ana").pk)
     assert policy.who(ana).student == world.ana
     assert policy.load_person(10**9) is None
+
+
+@pytest.mark.parametrize("with_user", [False, True])
+def test_the_person_query_compiled_once_reads_what_the_orm_query_reads(world, with_user):
+    """``_person_rows`` runs the person's query compiled once per connection, with the id
+    and the day put in its parameters: for people with one role, several, a student
+    record, a guardianship or none of them, on days that change which memberships are
+    active, its rows (values and their types) are the ORM query's, built afresh."""
+    people = [world.user(n).pk for n in ("rivera", "ana", "garcia.family", "principal", "admin")]
+    today = timezone.localdate()
+    days = [today, today - dt.timedelta(days=3650), today + dt.timedelta(days=3650)]
+    for user_id in [*people, 10**9]:
+        for day in days:
+            rows = policy._person_rows(user_id, day, with_user=with_user)
+            again = list(policy._person_query(user_id, day, with_user))
+            assert rows == again
+            assert [{k: type(v) for k, v in r.items()} for r in rows] == [
+                {k: type(v) for k, v in r.items()} for r in again
+            ]
+    assert len(policy._person_rows(world.user("rivera").pk, today, with_user=with_user)) >= 1
+    assert policy._person_rows(10**9, today, with_user=with_user) == []
+    assert connections["default"].__dict__["_proficio_person_query"][with_user].usable  # not ORM
 
 
 def test_a_deactivated_account_is_signed_out_at_its_next_request(world):

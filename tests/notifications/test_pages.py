@@ -76,6 +76,37 @@ def test_the_header_count_is_queried_only_when_shown(world, rf):
     assert not unread(request)["notifications_unread"]  # zero hides the badge
 
 
+def test_the_header_count_is_no_query_when_nothing_is_unread(world, rf):
+    """The query that reads each request's user (``policy.load_person``) says whether
+    anything addressed to them is unread: when nothing is, the header shows no count and
+    asks nothing more; otherwise it is the count, as before. Marking one unread in the same
+    request counts again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from proficio import policy
+    from proficio.notifications.context_processors import unread
+
+    guardian_id = world.user("garcia.family").pk
+
+    def header(user) -> tuple[str, int]:
+        request = rf.get("/")
+        request.user = user
+        with CaptureQueriesContext(connection) as queries:
+            shown = f"{unread(request)['notifications_unread']}"
+        return shown, len([q for q in queries if "notification" in q["sql"]])
+
+    assert header(policy.load_person(guardian_id)) == ("1", 1)
+    actions.mark_all_read(world.user("garcia.family"))
+    user = policy.load_person(guardian_id)
+    assert header(user) == ("0", 0)
+    assert actions.unread_count(user) == 0  # what the header would have counted
+    mine = Notification.objects.filter(recipient_id=guardian_id).first()
+    actions.mark_unread(user, mine)
+    assert header(user) == ("1", 1)
+    assert header(policy.load_person(guardian_id)) == ("1", 1)
+
+
 def test_the_list_shows_ones_own_notifications_and_audits_the_students_named(world, client):
     guardian = world.user("garcia.family")
     client.force_login(guardian)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Model, Q, QuerySet
+from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -473,6 +473,24 @@ def unread_count(user: Any) -> int:
     return visible_notifications(user).filter(read_at__isnull=True).count()
 
 
+def unread_subquery() -> Exists:
+    """Whether any notification addressed to the person (``OuterRef("pk")``) is unread,
+    visible or not: the query that reads each request's user carries it
+    (``policy.load_person``), for :func:`header_count`."""
+    return Exists(Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True))
+
+
+def header_count(user: Any) -> int:
+    """The unread count in every page's header: :func:`unread_count`, or 0 with no query
+    when the person's own row, read at the start of the request, had nothing unread
+    addressed to them at all (the visible unread are some of those). Marking one unread
+    in the request forgets that (:func:`mark_unread`); nothing else makes one unread for
+    the person acting (a delivery is never to the actor, and happens after commit)."""
+    if getattr(user, "_proficio_unread_possible", True) is False:
+        return 0
+    return unread_count(user)
+
+
 def page_read(user: Any, notifications: Iterable[Notification]) -> None:
     """Audit a page of notifications shown: one read per named student not the reader."""
     record_reads(
@@ -507,6 +525,9 @@ def mark_unread(actor: Actor, notification: Notification) -> Notification:
     authorize(actor, Act.CHANGE, Subject.NOTIFICATION, notification)
     notification.read_at = None
     notification.save(update_fields=["read_at"])
+    # What the request's user row said (nothing unread) is no longer so: count again.
+    if getattr(actor, "_proficio_unread_possible", None) is False:
+        actor._proficio_unread_possible = True
     return notification
 
 

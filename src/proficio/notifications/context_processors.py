@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from proficio.notifications.actions import unread_count
+from proficio.notifications.actions import header_count
 
 
 def unread(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +15,4 @@ def unread(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     # Counted only when a template shows it (the header), not for every HTMX fragment.
-    return {"notifications_unread": SimpleLazyObject(lambda: unread_count(user))}
+    return {"notifications_unread": SimpleLazyObject(lambda: header_count(user))}

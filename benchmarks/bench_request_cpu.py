@@ -1,0 +1,219 @@
+"""CPU per request of the load mix's endpoints (issue 19), in process: each endpoint is
+requested through the Django test client (the whole request: middleware, session, policy,
+queries, audit, rendering) by the people ``bench_load.py`` would send, on the same demo
+district, and the process's CPU time is divided by the number of requests.
+
+    python benchmarks/bench_request_cpu.py                          # SQLite
+    python tools/with_postgres.py -- python benchmarks/bench_request_cpu.py
+
+On PostgreSQL the figure is the app's own CPU (the database's is another process's), the
+part of the server's CPU that gunicorn's workers spend. CPU time, unlike wall-clock time,
+stays steady on a shared machine; the baseline, measured in the same run, is a fixed
+pure-Python workload, so the ratio also evens out a slower or faster core. Each endpoint
+is measured in rounds, and the round that took the least CPU is shown.
+
+To compare two versions of the code, run this script against each (``PYTHONPATH``), one
+after the other, and compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+if "DATABASE_URL" not in os.environ:
+    os.environ["PROFICIO_DATA_DIR"] = tempfile.mkdtemp(prefix="proficio-bench-cpu-")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proficio.settings")
+os.environ["PROFICIO_DEBUG"] = "0"  # as in production
+
+import django
+
+django.setup()
+
+from _serving import prepare  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+
+def baseline_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (sorting and formatting)."""
+    rng = random.Random(0)
+    data = [rng.random() for _ in range(20_000)]
+    started = time.process_time()
+    for _ in range(20):
+        sorted(data)
+        ",".join(f"{x:.3f}" for x in data[:5_000])
+    return (time.process_time() - started) * 1000 / 20
+
+
+def cuts(on: bool) -> None:
+    """Issue 19's cuts of per-request CPU that can be switched in a running process: the
+    person's query compiled once per connection (off: built and compiled by the ORM each
+    request, as before) and the header's unread count skipped when nothing is unread (off:
+    always counted, as before)."""
+    from django.db import connections
+
+    from proficio.notifications import actions, context_processors
+
+    context_processors.header_count = actions.header_count if on else actions.unread_count  # type: ignore[attr-defined]
+    # On the connection object itself (``django.db.connection`` is a stand-in for it).
+    for compiled in connections["default"].__dict__.get("_proficio_person_query", {}).values():
+        compiled.usable = on
+
+
+def ab(endpoints: dict[str, Any], requests: int, rounds: int, vendor: str) -> None:
+    """Each endpoint with the cuts off, then on, ``rounds`` times in turn: the least CPU of
+    each, and after / before (the same process, data and moment, so the ratio is steady)."""
+    for name, (person, call, status) in endpoints.items():
+        client = client_for(person)
+        for _ in range(3):
+            assert call(client).status_code == status
+        least = {False: float("inf"), True: float("inf")}
+        for _ in range(rounds):
+            for on in (False, True):
+                cuts(on)
+                started = time.process_time()
+                for _ in range(requests):
+                    response = call(client)
+                    assert response.status_code == status, (name, response.status_code)
+                ms = (time.process_time() - started) * 1000 / requests
+                least[on] = min(least[on], ms)
+        print(
+            f"[{vendor}] {name}: before {least[False]:.1f} ms CPU per request, after "
+            f"{least[True]:.1f} ms; after / before {least[True] / least[False]:.3f}"
+        )
+    cuts(True)
+
+
+def client_for(person: dict[str, Any]) -> Client:
+    client = Client(enforce_csrf_checks=True, HTTP_X_CSRFTOKEN=person["csrf"])
+    for part in person["cookie"].split("; "):
+        name, value = part.split("=", 1)
+        client.cookies[name] = value
+    return client
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=40, help="per endpoint and round")
+    parser.add_argument("--rounds", type=int, default=3, help="the least CPU of these is shown")
+    parser.add_argument(
+        "--ab",
+        action="store_true",
+        help="the request cuts of issue 19 off and on, in alternating rounds of one run",
+    )
+    parser.add_argument("--profile", metavar="DIR", help="write cProfile files there instead")
+    args = parser.parse_args()
+    plan_path = Path(tempfile.mkdtemp(prefix="proficio-bench-cpu-plan-")) / "plan.json"
+    prepare(args.students, 4, plan_path)
+    plan = json.loads(plan_path.read_text())
+    teacher, student, leader = plan["teachers"][0], plan["students"][0], plan["leaders"][0]
+    rng = random.Random(1)
+    versions: dict[tuple[int, int], int] = {}
+    score_url = f"/sections/{teacher['section']}/scoring/{teacher['tasks'][0]}/score/"
+
+    def autosave(client: Client) -> Any:
+        key = (rng.choice(teacher["students"]), rng.choice(teacher["criteria"]))
+        response = client.post(
+            score_url,
+            {
+                "student": key[0],
+                "criterion": key[1],
+                "score": str(rng.randint(1, 4)),
+                "version": str(versions.get(key, 0)),
+            },
+            HTTP_HX_REQUEST="true",
+        )
+        found = response.content.decode().split('data-version="', 1)
+        if len(found) == 2:
+            versions[key] = int(found[1].split('"', 1)[0])
+        return response
+
+    titles = iter(range(10**9))
+
+    def api_write(client: Client) -> Any:
+        body = {
+            "kind": "quiz",
+            "title": f"cpu bench write {next(titles)}",
+            "assessed_at": "2026-01-05T10:00:00+00:00",
+            "scores": [
+                {"target": t, "score": float(rng.randint(1, 4))}
+                for t in rng.sample(teacher["targets"], rng.choice((1, 2)))
+            ],
+        }
+        return client.post(
+            f"/api/v1/students/{rng.choice(teacher['students'])}/evidence",
+            json.dumps(body),
+            content_type="application/json",
+        )
+
+    endpoints = {
+        "autosave": (teacher, autosave, 200),
+        "API write": (teacher, api_write, 201),
+        "student home": (student, lambda c: c.get("/home/student/"), 200),
+        "class grid": (teacher, lambda c: c.get(f"/sections/{teacher['section']}/grid/"), 200),
+        "leader home": (leader, lambda c: c.get("/home/school_leader/"), 200),
+    }
+    vendor = connection.vendor
+    if args.profile:  # one cProfile file per endpoint, for pstats
+        import cProfile
+
+        for name, (person, call, status) in endpoints.items():
+            client = client_for(person)
+            for _ in range(3):
+                assert call(client).status_code == status
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(args.requests):
+                call(client)
+            profiler.disable()
+            profiler.dump_stats(str(Path(args.profile) / f"{name.replace(' ', '_')}.prof"))
+        print(f"profiles in {args.profile}")
+        return
+    if args.ab:
+        ab(endpoints, args.requests, args.rounds, vendor)
+        return
+    base = min(baseline_ms() for _ in range(3))
+    print(f"[{vendor}] baseline (fixed pure-Python workload): {base:.2f} ms CPU")
+    total = 0.0
+    for name, (person, call, status) in endpoints.items():
+        client = client_for(person)
+        for _ in range(3):  # warm the caches (templates, translations, the connection)
+            response = call(client)
+            assert response.status_code == status, (name, response.status_code)
+        queries: list[str] = []
+
+        def count(execute: Any, sql: str, *rest: Any, seen: list[str] = queries) -> Any:
+            seen.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            assert call(client).status_code == status
+        rounds = []
+        for _ in range(args.rounds):
+            started = time.process_time()
+            for _ in range(args.requests):
+                response = call(client)
+                assert response.status_code == status, (name, response.status_code)
+            rounds.append((time.process_time() - started) * 1000 / args.requests)
+        ms = min(rounds)  # the steadiest figure on a shared machine
+        total += ms
+        print(
+            f"[{vendor}] {name}: {ms:.1f} ms CPU per request ({ms / base:.2f} x baseline), "
+            f"{len(queries)} queries"
+        )
+    mean = total / len(endpoints)
+    print(f"[{vendor}] mean over the endpoints: {mean:.1f} ms CPU ({mean / base:.2f} x baseline)")
+    assert not settings.DEBUG
+
+
+if __name__ == "__main__":
+    main()
