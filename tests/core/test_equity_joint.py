@@ -281,9 +281,11 @@ def test_a_narrow_count_with_nothing_fixed_is_a_fault(monkeypatch):
         protect(system, 5)
 
 
-def _give_up_on_the_small_cell(monkeypatch):
+def _give_up_on_the_small_cell(monkeypatch, *, points=False):
     """The checks made to give up on the table's small cell, and the whole component
-    over the size confirmed whole: the cell cannot be confirmed either way."""
+    over the size confirmed whole (so it gets whole-number points, not exact bounds).
+    Unless ``points``, the point search gives up too: the cell cannot be confirmed
+    either way."""
     monkeypatch.setattr(audit, "_LOCAL_LIMIT", 1)
     monkeypatch.setattr(
         audit,
@@ -293,6 +295,28 @@ def _give_up_on_the_small_cell(monkeypatch):
         ),
     )
     monkeypatch.setattr(audit, "_settle", lambda search, p: None)
+    if not points:
+        monkeypatch.setattr(
+            audit,
+            "_certify",
+            lambda system, hidden, certified, comp, check, *rest: [
+                audit._Pending(int(c), 3.0, 3.0) for c in comp.cells[check]
+            ],
+        )
+
+
+def test_a_component_too_large_to_confirm_whole_is_certified_by_whole_number_points(
+    monkeypatch,
+):
+    # The total was published before. The small cell's checks give up, but whole-number
+    # points on its (too large) component reach far enough both ways: certified, with
+    # nothing more hidden and nothing reported; the independent attack agrees.
+    system = _table_system()
+    _give_up_on_the_small_cell(monkeypatch, points=True)
+    result = protect(system, 5, shown=np.array([True, False, False]))
+    assert not result.unprotected.any()
+    assert result.hidden.tolist() == [False, True, True]
+    assert width(system, result.hidden, 1) >= 5
 
 
 def test_a_component_too_large_to_confirm_whole_is_reported_when_something_is_fixed(

@@ -706,9 +706,10 @@ def _confirm(
     whole component, by whole-number points first and then by the attacker's exact
     bounds (:func:`_bound`); a cell found wide enough is marked ``certified``. Returns
     the narrow ones (``pins`` collects those the attacker knows exactly) and the
-    unchecked ones: a component larger than ``_LOCAL_LIMIT`` is not checked whole (its
-    exact bounds are whole-number programs over the district, which can take minutes
-    each), so its stuck cells stay stuck, treated as narrow."""
+    unchecked ones: a component larger than ``_LOCAL_LIMIT`` gets only the whole-number
+    points (each point is proof, and the searches are capped by nodes), not the exact
+    bounds (whole-number programs over the district, which can take minutes each), so
+    its cells no point certifies stay stuck, treated as narrow."""
     need = threshold - 1
     todo = np.zeros(system.size, bool)
     todo[stuck] = True
@@ -719,7 +720,12 @@ def _confirm(
         if not check.any():
             continue
         if comp.cells.size > _LOCAL_LIMIT:
-            unchecked += comp.cells[check].tolist()
+            unchecked += [
+                p.cell
+                for p in _certify(
+                    system, hidden, certified, comp, check, need, counter, _BATCH_ROUNDS, (0,)
+                )
+            ]
             continue
         for p in _certify(
             system, hidden, certified, comp, check, need, counter, _BATCH_ROUNDS, (0,)
