@@ -15,41 +15,46 @@ from django.db import models
 from proficio.orgs.models import Organization
 
 
-class PublishedRelease(models.Model):
+class _DistrictDay(models.Model):
+    """What every attempt at a district's daily release records: the district, the
+    snapshot day, the threshold, the audit's summary and when it was made."""
+
     district = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()  # the snapshot day
     threshold = models.PositiveSmallIntegerField()
-    rows = models.JSONField(default=list)
-    totals = models.JSONField(default=dict)  # organization id → its total row (trends)
     summary = models.JSONField(default=dict)
-    audit_state = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["district", "-day", "-pk"]
         indexes = [models.Index(fields=["district", "day"])]
+
+
+class PublishedRelease(_DistrictDay):
+    rows = models.JSONField(default=list)
+    totals = models.JSONField(default=dict)  # organization id → its total row (trends)
+    audit_state = models.BinaryField()
+
+    class Meta(_DistrictDay.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.district_id} {self.day}"
 
 
-class HeldRelease(models.Model):
+class HeldRelease(_DistrictDay):
     """A day's release the joint audit could not protect against what was already
     published (``core.equity.joint.held``), so it was not published: the district's
     latest ``PublishedRelease`` stays current, and the next day is audited against it.
     Kept so that the analyst's dashboard can say which day was held and why. Holds only
-    counts of figures, never a figure."""
+    counts of figures (``unprotected``: hidden figures that stayed too narrow; the
+    summary is the audit's, as a release's), never a figure."""
 
-    district = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()  # the snapshot day that was held
-    threshold = models.PositiveSmallIntegerField()
-    unprotected = models.PositiveIntegerField()  # hidden figures that stayed too narrow
-    summary = models.JSONField(default=dict)  # the audit's summary, as a release's
-    created_at = models.DateTimeField(auto_now_add=True)
+    unprotected = models.PositiveIntegerField()
 
-    class Meta:
-        ordering = ["district", "-day", "-pk"]
-        indexes = [models.Index(fields=["district", "day"])]
+    class Meta(_DistrictDay.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.district_id} {self.day} (held)"
