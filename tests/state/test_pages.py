@@ -190,3 +190,43 @@ def test_the_state_pages_in_spanish(demo_state, client):
     assert "Rendición de cuentas estatal" in home
     assert "Apoyo integral: entre el" in home
     assert "Comprehensive support" not in home
+
+
+def test_report_cards_held_back_whole_say_why(demo_state, client, monkeypatch):
+    # When the joint audit cannot protect a district's report cards against its
+    # dashboards (``core.equity.joint.held``, proven against the attacker in the core
+    # tests; forced here), every figure is withheld and the pages say why, in both
+    # languages; the next run that can be protected takes the notice away.
+    from proficio.state import actions, publication
+    from proficio.state import figures as read
+    from proficio.state.models import HeldReportCards, SchoolFigure
+
+    school = Organization.objects.get(code="maple-ms")
+    district = school.parent
+    run = read.latest_run(read.state_of(school))
+    url = reverse("state:report_card", args=[school.pk])
+    client.logout()
+    before = client.get(url).content.decode()
+    assert 'id="held-report-cards"' not in before
+    assert numbers_shown(before)  # figures are shown before
+
+    monkeypatch.setattr(publication, "held_back", lambda result: 4)
+    actions.audit_report_cards(run)
+    assert HeldReportCards.objects.filter(run=run, district=district).get().figures == 4
+    assert not SchoolFigure.objects.filter(run=run, school__parent=district, published=True)
+    assert not SchoolFigure.objects.filter(
+        run=run, school__parent=district, students_published=True
+    )
+    for org in (school, district):
+        page = client.get(reverse("state:report_card", args=[org.pk])).content.decode()
+        assert 'id="held-report-cards"' in page
+        assert "4 figures could have been worked out" in page
+        assert numbers_shown(page) == []
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "4 cifras se habrían podido deducir comparando los boletines" in spanish
+
+    monkeypatch.undo()
+    actions.audit_report_cards(run)
+    assert not HeldReportCards.objects.filter(run=run).exists()
+    after = client.get(url).content.decode()
+    assert 'id="held-report-cards"' not in after

@@ -41,6 +41,7 @@ from proficio.state import package, publication, sources
 from proficio.state.models import (
     BatchRun,
     BatchStatus,
+    HeldReportCards,
     Identification,
     Pilot,
     PilotStatus,
@@ -675,6 +676,13 @@ def audit_report_cards(run: BatchRun) -> dict[int, publication.Decision]:
                 f.published, f.students_published = published, size
                 changed.append(f)
     SchoolFigure.objects.bulk_update(changed, ["published", "students_published"], batch_size=2000)
+    # Which districts' report cards this run holds back whole, so their pages can say why.
+    HeldReportCards.objects.filter(run=run).delete()
+    HeldReportCards.objects.bulk_create(
+        HeldReportCards(run=run, district_id=district_id, figures=decision.held)
+        for district_id, decision in decisions.items()
+        if decision.held
+    )
     return decisions
 
 

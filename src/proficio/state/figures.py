@@ -25,7 +25,7 @@ from proficio.core.accountability.plan import ALL, Figures
 from proficio.core.equity.joint import Published
 from proficio.orgs.models import Organization, OrganizationKind
 from proficio.state import publication
-from proficio.state.models import BatchRun, BatchStatus, SchoolFigure
+from proficio.state.models import BatchRun, BatchStatus, HeldReportCards, SchoolFigure
 
 
 def state_of(org: Organization) -> Organization | None:
@@ -38,6 +38,15 @@ def state_of(org: Organization) -> Organization | None:
 
 def latest_run(state: Organization) -> BatchRun | None:
     return BatchRun.objects.filter(state=state, status=BatchStatus.DONE).first()
+
+
+def held_report_cards(run: BatchRun | None, org: Organization) -> HeldReportCards | None:
+    """Whether ``run`` held back the report cards of ``org``'s district (``org`` a
+    district or one of its schools) whole, and how many figures made it."""
+    if run is None:
+        return None
+    district_id = org.pk if org.kind == OrganizationKind.DISTRICT else org.parent_id
+    return HeldReportCards.objects.filter(run=run, district_id=district_id).first()
 
 
 def available_indicators(run: BatchRun) -> set[str]:

@@ -183,6 +183,26 @@ class SchoolFigure(models.Model):
         )
 
 
+class HeldReportCards(models.Model):
+    """A district's report cards of one run held back whole: the joint publication
+    audit (``core.equity.joint.held``) found ``figures`` withheld figures the district's
+    published dashboards would let a reader work out whatever else was withheld, so
+    every figure and size of the district's report cards is withheld in that run. The
+    count says how many, never which."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="held")
+    district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    figures = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "district"], name="held_report_cards_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} held in run {self.run_id}"
+
+
 class Identification(models.Model):
     """A school's identification under an adopted plan version, for one year's figures."""
 

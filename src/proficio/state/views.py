@@ -520,6 +520,7 @@ def report_card(request: HttpRequest, org_id: int) -> HttpResponse:
         "limit": actions.threshold(),
         "current": current,
         "run": run,
+        "held": read.held_report_cards(run, org),
     }
     if org.kind == OrganizationKind.SCHOOL:
         card = reports.scorecard(org, run, current)
