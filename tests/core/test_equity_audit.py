@@ -471,18 +471,28 @@ def test_a_cell_the_batches_missed_is_certified_by_an_exact_cover(monkeypatch):
 
 
 def test_a_cover_only_in_fractions_hides_a_neighbour(monkeypatch):
-    # a + b = 2x with x latent: raising a by 3 keeps the relation only with x up by
-    # 1.5, so the free cover is fractional. The audit does not trust it and hides the
-    # cheapest published cell sharing a relation with a (b), then checks again.
+    # a + b = 2x with x latent, and a + e = g with e withheld: a is odd (b = 5 is
+    # published) and at most 6 (e is at least 1). Raising a to 3 + 3 = 6 keeps the
+    # relations only with x at 5.5, and no whole point reaches 6 or more, so the cover
+    # is fractional with nothing whole near it. The audit does not trust it and hides
+    # the cheapest published cell sharing a relation with a (b), then checks again.
     rel = Sparse.from_triplets(
-        np.array([0, 0, 0]), np.array([0, 1, 2]), np.array([1, 1, -2]), (1, 3)
+        np.array([0, 0, 0, 1, 1, 1]),
+        np.array([0, 1, 2, 0, 3, 4]),
+        np.array([1, 1, -2, 1, 1, -1]),
+        (2, 5),
     )
-    system = CellSystem(("a", "b", "x"), np.array([3, 5, 4]), rel, np.array([False, False, True]))
+    system = CellSystem(
+        ("a", "b", "x", "e", "g"),
+        np.array([3, 5, 4, 4, 7]),
+        rel,
+        np.array([False, False, True, False, False]),
+    )
     calls = _first_round_pending(monkeypatch, 0, 3)
-    result = protect(system, 4)
+    result = protect(system, 4, withheld=np.array([False, False, False, True, False]))
     assert len(calls) >= 2
-    assert result.hidden.tolist() == [True, True, False]
-    assert result.primary.tolist() == [True, False, False]
+    assert result.hidden.tolist() == [True, True, False, True, False]
+    assert result.primary.tolist() == [True, False, False, False, False]
     assert result.secondary_by_round[0] == 1
     assert not result.unprotected.any()
     assert_protected(system, result.hidden, 4)
@@ -540,3 +550,20 @@ def test_protect_after_joins_the_previous_release_and_its_state_survives_storage
     renamed = {f"{k}'": i for k, i in names.items()}
     free, _ = joint.protect_after(back, day, 10, renamed)
     assert_protected(day, free, 10)
+
+
+def test_a_fractional_cover_with_a_whole_point_near_it_hides_nothing_more(monkeypatch):
+    # a + 2e = 9 with f = 9 published: a is odd, 1 to 7. The cover puts a at exactly
+    # 3 + 3 = 6, which only fractions reach (e = 1.5); a whole point near it (a = 7,
+    # e = 1) reaches beyond, so a is safe as things stand and f stays published.
+    rel = Sparse.from_triplets(
+        np.array([0, 0, 0]), np.array([0, 1, 2]), np.array([1, 2, -1]), (1, 3)
+    )
+    system = CellSystem(("a", "e", "f"), np.array([3, 3, 9]), rel, np.zeros(3, bool))
+    calls = _first_round_pending(monkeypatch, 0, 3)
+    result = protect(system, 4, withheld=np.array([True, True, False]))
+    assert len(calls) >= 2
+    assert result.hidden.tolist() == [True, True, False]
+    assert result.secondary_by_round[0] == 0
+    assert not result.unprotected.any()
+    assert assert_protected(system, result.hidden, 4)[0] == (1, 7)

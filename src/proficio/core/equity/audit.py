@@ -562,7 +562,7 @@ class _CoverModel:
         self.program = Program(matrix, np.zeros(rows.size + m), self.base_lower, self.base_upper)
         self.n = n
 
-    def solve(self, search: _Search, cell: int, target: float) -> tuple[IntArray, bool] | None:
+    def solve(self, search: _Search, cell: int, target: float) -> _Route | None:
         k = self.where[cell]
         lower = self.base_lower.copy()
         upper = self.base_upper.copy()
@@ -576,16 +576,77 @@ class _CoverModel:
             return None
         d = lp.x[: self.n]
         moved = (np.abs(d[self.cand]) > _EPS) & ~search.hidden[self.movable[self.cand]]
-        return self.movable[self.cand[moved]], _integral(d)
+        return _Route(self.movable[self.cand[moved]], _integral(d), self.movable, self.values + d)
 
 
-def _cover(search: _Search, cell: int, target: float) -> tuple[IntArray, bool] | None:
+@dataclass(frozen=True)
+class _Route:
+    """A cover's answer: the published cells to ``hide``, whether the change is in
+    whole numbers, and the point it reaches (``at``: the values of the ``movable``
+    cells; every other cell at its true value)."""
+
+    hide: IntArray
+    whole: bool
+    movable: IntArray
+    at: FloatArray
+
+
+def _whole_near(search: _Search, route: _Route, cell: int, target: float) -> bool:
+    """Whether a whole-number point of the attacker's program puts ``cell`` at
+    ``target`` or beyond (away from its true value), searched near ``route.at``, a
+    fractional point that hides nothing more: only the unknowns fractional there and
+    those sharing a relation with them are left free, every other cell held at its
+    (whole) value in that point or, if published, at its true value. The point found is
+    checked against every relation and bound of the release, so True is proof."""
+    system = search.system
+    whole = system.values.astype(np.float64)
+    whole[route.movable] = np.round(route.at)
+    fractional = np.zeros(system.size)
+    fractional[route.movable[np.abs(route.at - np.round(route.at)) > _EPS]] = 1.0
+    rows = system.relations.abs_dot(fractional) > 0
+    unknown = search.hidden | system.latent
+    free = np.flatnonzero((search.transposed.abs_dot(rows.astype(np.float64)) > 0) & unknown)
+    if free.size == 0:  # pragma: no cover - a fractional point has a fractional unknown
+        return False
+    fixed = whole.copy()
+    fixed[free] = 0.0
+    sub = system.relations.columns(free)
+    used = sub.nonzero_rows()
+    local = _Component(
+        free,
+        sub.rows(used),
+        -system.relations.rows(used).dot(fixed),
+        np.where(system.latent[free], 0.0, 1.0),
+    )
+    low = np.full(free.size, -np.inf)
+    cap = np.full(free.size, np.inf)
+    up = target > system.values[cell]
+    here = np.flatnonzero(free == cell)
+    if here.size:
+        (low if up else cap)[here[0]] = target
+    elif (whole[cell] < target) if up else (whole[cell] > target):  # pragma: no cover
+        return False  # the cell is whole in the point, at the target (the cover's bound)
+    search.counter.solves += 1
+    point = local.point(np.zeros(free.size), low, cap, nodes=_POINT_NODES)
+    if point is None:
+        return False
+    whole[free] = point
+    return bool(
+        np.all(np.abs(system.relations.dot(whole)) <= _EPS)
+        and np.all(whole[unknown] >= np.where(system.latent, 0.0, 1.0)[unknown])
+        and ((whole[cell] >= target) if up else (whole[cell] <= target))
+    )
+
+
+def _cover(search: _Search, cell: int, target: float) -> _Route | None:
     """Published cells to hide so that ``cell`` could take the value ``target``: the
     cheapest change to the release (each unit a published candidate moves costs its
     ``cost``) that keeps every relation, keeps hidden counts at least 1 and latent ones
     at least 0, and leaves fixed and zero cells alone. None if no such change exists;
-    else the cells to hide and whether the change is in whole numbers. An empty answer
-    in whole numbers proves the cell can already reach ``target``.
+    else its :class:`_Route`: the cells to hide, whether the change is in whole numbers
+    and the point it reaches. An empty answer in whole numbers proves the cell can
+    already reach ``target``; an empty one in fractions is a place to look for a whole
+    one (:func:`_whole_near`).
 
     The program first looks only at the cell's block (its school, say) and the shared
     cells, or for a shared cell at those within two relations, holding the rest at
@@ -753,11 +814,12 @@ def _settle(search: _Search, p: _Pending) -> IntArray | None:
         found = _cover(search, p.cell, target)
         if found is None:
             continue
-        hide, whole = found
-        if hide.size:
-            return hide
-        if whole:
+        if found.hide.size:
+            return found.hide
+        if found.whole:
             return _SAFE  # a whole-number solution reaches the target as things are
+        if _whole_near(search, found, p.cell, target):
+            return _SAFE  # so does one near the fractional answer
         break  # reachable only in fractions: treat it as not reachable
     # No route found (or only in fractions): hide the cheapest published cell sharing
     # a relation with this one; the next round checks again.
