@@ -14,11 +14,18 @@ is measured in rounds, and the round that took the least CPU is shown.
 
 To compare two versions of the code, run this script against each (``PYTHONPATH``), one
 after the other, and compare the ratios.
+
+The garbage collector is set as ``proficio serve`` sets it in its workers (what is loaded
+before the first request frozen out of its sight, the youngest generation collected after
+50,000 new objects): with Python's defaults, collections walking the district just seeded
+land in whatever code runs at that moment, and a profile blames it for them.
+``--python-gc`` keeps Python's defaults.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -53,24 +60,76 @@ def baseline_ms() -> float:
     return (time.process_time() - started) * 1000 / 20
 
 
-def cuts(on: bool) -> None:
+# The student home's rows of learning targets as the template loop wrote them, before
+# ``{% target_rows %}`` (the reference of tests/learners/test_target_rows_tag.py too).
+TARGET_ROWS_LOOP = (
+    "{% for t in row.targets %}\n"
+    '      <tr><th scope="row"><a href="{% route \'mastery:student_target\' student.pk '
+    't.target.pk %}">{{ t.target.human_coding_scheme }} {{ t.target.short|untranslated }}'
+    "</a></th>\n"
+    '        <td>{{ t.target.level.label|default:"—"|untranslated }}</td>\n'
+    '        <td>{% if t.inferred_through %}<span class="badge badge-3"><span '
+    'aria-hidden="true">◕</span> {% blocktranslate with level=t.inferred_through.label'
+    "|untranslated %}Met through {{ level }} evidence{% endblocktranslate %}</span>"
+    "{% else %}{% status_badge t.status %}{% if t.level_label and t.status == "
+    '"not_yet" %} <span class="muted">({{ t.level_label }})</span>{% endif %}{% endif %}'
+    "</td>\n"
+    '        <td class="self-assessment">{{ t.self_label|default:"—" }}</td></tr>\n'
+    "      {% endfor %}"
+)
+COMPETENCY = "learners/_competency.html"
+
+
+def _competency_template(on: bool) -> None:
+    """``learners/_competency.html`` in the template cache: as it is (on), or with the
+    target rows written by the template loop (off, as before)."""
+    from django.template import engines
+
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    cache = engine.template_loaders[0].get_template_cache  # the cached loader's
+    cache.pop(COMPETENCY, None)
+    if not on:
+        source = engine.get_template(COMPETENCY).source
+        cache.pop(COMPETENCY, None)
+        tag = "{% target_rows row.targets student.pk %}"
+        assert tag in source
+        source = source.replace(tag, TARGET_ROWS_LOOP).replace(
+            "{% load i18n framework_text target_rows %}",
+            "{% load i18n framework_text mastery_status routes %}",
+        )
+        cache[COMPETENCY] = engine.from_string(source)
+
+
+CUTS = ("person-query", "header-count", "target-rows")
+
+
+def cuts(on: bool, which: tuple[str, ...] = CUTS) -> None:
     """Issue 19's cuts of per-request CPU that can be switched in a running process: the
     person's query compiled once per connection (off: built and compiled by the ORM each
-    request, as before) and the header's unread count skipped when nothing is unread (off:
-    always counted, as before)."""
+    request, as before), the header's unread count skipped when nothing is unread (off:
+    always counted, as before) and the student home's target rows written by a tag (off:
+    by a template loop, as before)."""
     from django.db import connections
 
     from proficio.notifications import actions, context_processors
 
-    context_processors.header_count = actions.header_count if on else actions.unread_count  # type: ignore[attr-defined]
-    # On the connection object itself (``django.db.connection`` is a stand-in for it).
-    for compiled in connections["default"].__dict__.get("_proficio_person_query", {}).values():
-        compiled.usable = on
+    if "header-count" in which:
+        context_processors.header_count = actions.header_count if on else actions.unread_count  # type: ignore[attr-defined]
+    if "person-query" in which:
+        # On the connection object itself (``django.db.connection`` is a stand-in for it).
+        for compiled in connections["default"].__dict__.get("_proficio_person_query", {}).values():
+            compiled.usable = on
+    if "target-rows" in which:
+        _competency_template(on)
 
 
-def ab(endpoints: dict[str, Any], requests: int, rounds: int, vendor: str) -> None:
-    """Each endpoint with the cuts off, then on, ``rounds`` times in turn: the least CPU of
-    each, and after / before (the same process, data and moment, so the ratio is steady)."""
+def ab(
+    endpoints: dict[str, Any], requests: int, rounds: int, vendor: str, which: tuple[str, ...]
+) -> None:
+    """Each endpoint with the cuts ``which`` off, then on, ``rounds`` times in turn: the
+    least CPU of each, and after / before (the same process, data and moment, so the ratio
+    is steady). The other cuts stay on."""
+    print(f"[{vendor}] cuts switched: {', '.join(which)}")
     for name, (person, call, status) in endpoints.items():
         client = client_for(person)
         for _ in range(3):
@@ -78,7 +137,7 @@ def ab(endpoints: dict[str, Any], requests: int, rounds: int, vendor: str) -> No
         least = {False: float("inf"), True: float("inf")}
         for _ in range(rounds):
             for on in (False, True):
-                cuts(on)
+                cuts(on, which)
                 started = time.process_time()
                 for _ in range(requests):
                     response = call(client)
@@ -110,10 +169,25 @@ def main() -> None:
         action="store_true",
         help="the request cuts of issue 19 off and on, in alternating rounds of one run",
     )
+    parser.add_argument(
+        "--cut",
+        action="append",
+        choices=CUTS,
+        help="with --ab, switch only this cut (repeatable; default: all)",
+    )
     parser.add_argument("--profile", metavar="DIR", help="write cProfile files there instead")
+    parser.add_argument(
+        "--python-gc", action="store_true", help="Python's collector defaults, not the server's"
+    )
     args = parser.parse_args()
     plan_path = Path(tempfile.mkdtemp(prefix="proficio-bench-cpu-plan-")) / "plan.json"
     prepare(args.students, 4, plan_path)
+    if not args.python_gc:  # as the server's workers have it
+        from proficio.web.management.commands.serve import GC_THRESHOLDS
+
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
     plan = json.loads(plan_path.read_text())
     teacher, student, leader = plan["teachers"][0], plan["students"][0], plan["leaders"][0]
     rng = random.Random(1)
@@ -179,7 +253,7 @@ def main() -> None:
         print(f"profiles in {args.profile}")
         return
     if args.ab:
-        ab(endpoints, args.requests, args.rounds, vendor)
+        ab(endpoints, args.requests, args.rounds, vendor, tuple(args.cut or CUTS))
         return
     base = min(baseline_ms() for _ in range(3))
     print(f"[{vendor}] baseline (fixed pure-Python workload): {base:.2f} ms CPU")
