@@ -77,38 +77,68 @@ TARGET_ROWS_LOOP = (
     '        <td class="self-assessment">{{ t.self_label|default:"—" }}</td></tr>\n'
     "      {% endfor %}"
 )
-COMPETENCY = "learners/_competency.html"
+# The chart table's body rows as the template loop wrote them, before
+# ``{% chart_table_rows %}`` (the reference of tests/web/test_chart_table_tag.py too).
+CHART_ROWS_LOOP = (
+    "{% for row in chart.rows %}\n"
+    '        <tr>{% for cell in row %}{% if forloop.first %}<th scope="row"'
+    '{% if cell.numeric %} class="num"{% endif %}>{{ cell.value }}</th>{% else %}<td'
+    '{% if cell.numeric %} class="num"{% endif %}>{{ cell.value }}</td>{% endif %}'
+    "{% endfor %}</tr>\n"
+    "        {% endfor %}"
+)
+# The class grid's ``data-standings`` as the template loop wrote it, before the view built
+# it (``classroom.views.standings_attribute``; switched off, the view still builds it).
+GRID_STANDINGS_LOOP = (
+    "{% for s in r.row.standings %}{{ s.code }}:{{ s.standing.level|default_if_none:'' }}:"
+    "{{ s.status }}{% if not forloop.last %} {% endif %}{% endfor %}"
+)
+# template: (the tag, the loop before it, its libraries now, its libraries before)
+SWAPS = {
+    "learners/_competency.html": (
+        "{% target_rows row.targets student.pk %}",
+        TARGET_ROWS_LOOP,
+        "{% load i18n framework_text target_rows %}",
+        "{% load i18n framework_text mastery_status routes %}",
+    ),
+    "web/_chart.html": (
+        "{% chart_table_rows chart.rows %}",
+        CHART_ROWS_LOOP,
+        "{% load i18n chart_table %}",
+        "{% load i18n %}",
+    ),
+    "classroom/grid.html": ("{{ r.standings }}", GRID_STANDINGS_LOOP, "", ""),
+}
 
 
-def _competency_template(on: bool) -> None:
-    """``learners/_competency.html`` in the template cache: as it is (on), or with the
-    target rows written by the template loop (off, as before)."""
+def _template(name: str, on: bool) -> None:
+    """Template ``name`` in the template cache: as it is (on), or with the rows its tag
+    writes written by the template loop (off, as before)."""
     from django.template import engines
 
     engine = engines["django"].engine  # type: ignore[attr-defined]
     cache = engine.template_loaders[0].get_template_cache  # the cached loader's
-    cache.pop(COMPETENCY, None)
+    cache.pop(name, None)
     if not on:
-        source = engine.get_template(COMPETENCY).source
-        cache.pop(COMPETENCY, None)
-        tag = "{% target_rows row.targets student.pk %}"
+        tag, loop, libraries, libraries_before = SWAPS[name]
+        source = engine.get_template(name).source
+        cache.pop(name, None)
         assert tag in source
-        source = source.replace(tag, TARGET_ROWS_LOOP).replace(
-            "{% load i18n framework_text target_rows %}",
-            "{% load i18n framework_text mastery_status routes %}",
-        )
-        cache[COMPETENCY] = engine.from_string(source)
+        assert libraries in source
+        source = source.replace(tag, loop).replace(libraries, libraries_before)
+        cache[name] = engine.from_string(source)
 
 
-CUTS = ("person-query", "header-count", "target-rows")
+CUTS = ("person-query", "header-count", "target-rows", "chart-rows", "grid-standings")
 
 
 def cuts(on: bool, which: tuple[str, ...] = CUTS) -> None:
     """Issue 19's cuts of per-request CPU that can be switched in a running process: the
     person's query compiled once per connection (off: built and compiled by the ORM each
     request, as before), the header's unread count skipped when nothing is unread (off:
-    always counted, as before) and the student home's target rows written by a tag (off:
-    by a template loop, as before)."""
+    always counted, as before), and the student home's target rows, the chart tables'
+    rows and the class grid's standings written in Python (off: by a template loop, as
+    before)."""
     from django.db import connections
 
     from proficio.notifications import actions, context_processors
@@ -120,7 +150,11 @@ def cuts(on: bool, which: tuple[str, ...] = CUTS) -> None:
         for compiled in connections["default"].__dict__.get("_proficio_person_query", {}).values():
             compiled.usable = on
     if "target-rows" in which:
-        _competency_template(on)
+        _template("learners/_competency.html", on)
+    if "chart-rows" in which:
+        _template("web/_chart.html", on)
+    if "grid-standings" in which:
+        _template("classroom/grid.html", on)
 
 
 def ab(
