@@ -111,6 +111,11 @@ SWAPS = {
 }
 
 
+# template name → (as it is, with the loop before its tag): each compiled once, so that
+# switching makes no garbage (its collection would land in the next timed round).
+_VERSIONS: dict[str, tuple[Any, Any]] = {}
+
+
 def _template(name: str, on: bool) -> None:
     """Template ``name`` in the template cache: as it is (on), or with the rows its tag
     writes written by the template loop (off, as before)."""
@@ -118,15 +123,15 @@ def _template(name: str, on: bool) -> None:
 
     engine = engines["django"].engine  # type: ignore[attr-defined]
     cache = engine.template_loaders[0].get_template_cache  # the cached loader's
-    cache.pop(name, None)
-    if not on:
+    if name not in _VERSIONS:
+        now = engine.get_template(name)
         tag, loop, libraries, libraries_before = SWAPS[name]
-        source = engine.get_template(name).source
-        cache.pop(name, None)
-        assert tag in source
-        assert libraries in source
-        source = source.replace(tag, loop).replace(libraries, libraries_before)
-        cache[name] = engine.from_string(source)
+        assert tag in now.source
+        assert libraries in now.source
+        source = now.source.replace(tag, loop).replace(libraries, libraries_before)
+        _VERSIONS[name] = (now, engine.from_string(source))
+    now, before = _VERSIONS[name]
+    cache[name] = now if on else before
 
 
 CUTS = ("person-query", "header-count", "target-rows", "chart-rows", "grid-standings")
