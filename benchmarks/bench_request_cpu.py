@@ -14,14 +14,22 @@ is measured in rounds, and the round that took the least CPU is shown.
 
 To compare two versions of the code, run this script against each (``PYTHONPATH``), one
 after the other, and compare the ratios.
+
+The garbage collector is set as ``proficio serve`` sets it in its workers (what is loaded
+before the first request frozen out of its sight, the youngest generation collected after
+50,000 new objects): with Python's defaults, collections walking the district just seeded
+land in whatever code runs at that moment, and a profile blames it for them.
+``--python-gc`` keeps Python's defaults.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -53,43 +61,153 @@ def baseline_ms() -> float:
     return (time.process_time() - started) * 1000 / 20
 
 
-def cuts(on: bool) -> None:
+# The student home's rows of learning targets as the template loop wrote them, before
+# ``{% target_rows %}`` (the reference of tests/learners/test_target_rows_tag.py too).
+TARGET_ROWS_LOOP = (
+    "{% for t in row.targets %}\n"
+    '      <tr><th scope="row"><a href="{% route \'mastery:student_target\' student.pk '
+    't.target.pk %}">{{ t.target.human_coding_scheme }} {{ t.target.short|untranslated }}'
+    "</a></th>\n"
+    '        <td>{{ t.target.level.label|default:"—"|untranslated }}</td>\n'
+    '        <td>{% if t.inferred_through %}<span class="badge badge-3"><span '
+    'aria-hidden="true">◕</span> {% blocktranslate with level=t.inferred_through.label'
+    "|untranslated %}Met through {{ level }} evidence{% endblocktranslate %}</span>"
+    "{% else %}{% status_badge t.status %}{% if t.level_label and t.status == "
+    '"not_yet" %} <span class="muted">({{ t.level_label }})</span>{% endif %}{% endif %}'
+    "</td>\n"
+    '        <td class="self-assessment">{{ t.self_label|default:"—" }}</td></tr>\n'
+    "      {% endfor %}"
+)
+# The chart table's body rows as the template loop wrote them, before
+# ``{% chart_table_rows %}`` (the reference of tests/web/test_chart_table_tag.py too).
+CHART_ROWS_LOOP = (
+    "{% for row in chart.rows %}\n"
+    '        <tr>{% for cell in row %}{% if forloop.first %}<th scope="row"'
+    '{% if cell.numeric %} class="num"{% endif %}>{{ cell.value }}</th>{% else %}<td'
+    '{% if cell.numeric %} class="num"{% endif %}>{{ cell.value }}</td>{% endif %}'
+    "{% endfor %}</tr>\n"
+    "        {% endfor %}"
+)
+# The class grid's ``data-standings`` as the template loop wrote it, before the view built
+# it (``classroom.views.standings_attribute``; switched off, the view still builds it).
+GRID_STANDINGS_LOOP = (
+    "{% for s in r.row.standings %}{{ s.code }}:{{ s.standing.level|default_if_none:'' }}:"
+    "{{ s.status }}{% if not forloop.last %} {% endif %}{% endfor %}"
+)
+# template: (the tag, the loop before it, its libraries now, its libraries before)
+SWAPS = {
+    "learners/_competency.html": (
+        "{% target_rows row.targets student.pk %}",
+        TARGET_ROWS_LOOP,
+        "{% load i18n framework_text target_rows %}",
+        "{% load i18n framework_text mastery_status routes %}",
+    ),
+    "web/_chart.html": (
+        "{% chart_table_rows chart.rows %}",
+        CHART_ROWS_LOOP,
+        "{% load i18n chart_table %}",
+        "{% load i18n %}",
+    ),
+    "classroom/grid.html": ("{{ r.standings }}", GRID_STANDINGS_LOOP, "", ""),
+}
+
+
+# template name → (as it is, with the loop before its tag): each compiled once, so that
+# switching makes no garbage (its collection would land in the next timed round).
+_VERSIONS: dict[str, tuple[Any, Any]] = {}
+
+
+def _template(name: str, on: bool) -> None:
+    """Template ``name`` in the template cache: as it is (on), or with the rows its tag
+    writes written by the template loop (off, as before)."""
+    from django.template import engines
+
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    cache = engine.template_loaders[0].get_template_cache  # the cached loader's
+    if name not in _VERSIONS:
+        now = engine.get_template(name)
+        tag, loop, libraries, libraries_before = SWAPS[name]
+        assert tag in now.source
+        assert libraries in now.source
+        source = now.source.replace(tag, loop).replace(libraries, libraries_before)
+        _VERSIONS[name] = (now, engine.from_string(source))
+    now, before = _VERSIONS[name]
+    cache[name] = now if on else before
+
+
+CUTS = ("person-query", "header-count", "target-rows", "chart-rows", "grid-standings")
+
+
+def cuts(on: bool, which: tuple[str, ...] = CUTS) -> None:
     """Issue 19's cuts of per-request CPU that can be switched in a running process: the
     person's query compiled once per connection (off: built and compiled by the ORM each
-    request, as before) and the header's unread count skipped when nothing is unread (off:
-    always counted, as before)."""
+    request, as before), the header's unread count skipped when nothing is unread (off:
+    always counted, as before), and the student home's target rows, the chart tables'
+    rows and the class grid's standings written in Python (off: by a template loop, as
+    before)."""
     from django.db import connections
 
     from proficio.notifications import actions, context_processors
 
-    context_processors.header_count = actions.header_count if on else actions.unread_count  # type: ignore[attr-defined]
-    # On the connection object itself (``django.db.connection`` is a stand-in for it).
-    for compiled in connections["default"].__dict__.get("_proficio_person_query", {}).values():
-        compiled.usable = on
+    if "header-count" in which:
+        context_processors.header_count = actions.header_count if on else actions.unread_count  # type: ignore[attr-defined]
+    if "person-query" in which:
+        # On the connection object itself (``django.db.connection`` is a stand-in for it).
+        for compiled in connections["default"].__dict__.get("_proficio_person_query", {}).values():
+            compiled.usable = on
+    if "target-rows" in which:
+        _template("learners/_competency.html", on)
+    if "chart-rows" in which:
+        _template("web/_chart.html", on)
+    if "grid-standings" in which:
+        _template("classroom/grid.html", on)
 
 
-def ab(endpoints: dict[str, Any], requests: int, rounds: int, vendor: str) -> None:
-    """Each endpoint with the cuts off, then on, ``rounds`` times in turn: the least CPU of
-    each, and after / before (the same process, data and moment, so the ratio is steady)."""
+def ab(
+    endpoints: dict[str, Any], requests: int, rounds: int, vendor: str, which: tuple[str, ...]
+) -> None:
+    """Each endpoint with the cuts ``which`` off and on, ``rounds`` times in turn (which
+    goes first alternating from round to round): the least CPU of each, and after /
+    before (the same process, data and moment, so the ratio is steady). The other cuts
+    stay on; an endpoint none of them touches shows the run's noise."""
+    print(f"[{vendor}] cuts switched: {', '.join(which)}")
     for name, (person, call, status) in endpoints.items():
         client = client_for(person)
         for _ in range(3):
             assert call(client).status_code == status
         least = {False: float("inf"), True: float("inf")}
-        for _ in range(rounds):
-            for on in (False, True):
-                cuts(on)
+        for r in range(rounds):
+            # Off first in one round, on first in the next: neither gains from going second.
+            for on in (False, True) if r % 2 == 0 else (True, False):
+                cuts(on, which)
                 started = time.process_time()
                 for _ in range(requests):
                     response = call(client)
                     assert response.status_code == status, (name, response.status_code)
                 ms = (time.process_time() - started) * 1000 / requests
                 least[on] = min(least[on], ms)
+        same = ""
+        if name in PAGES:  # a page read twice shows the same, cut or not
+            pages = []
+            for on in (False, True):
+                cuts(on, which)
+                pages.append(_comparable(call(client).content.decode()))
+            assert pages[0] == pages[1], f"{name}: the page differs with the cuts"
+            same = "; the same page with and without"
         print(
             f"[{vendor}] {name}: before {least[False]:.1f} ms CPU per request, after "
-            f"{least[True]:.1f} ms; after / before {least[True] / least[False]:.3f}"
+            f"{least[True]:.1f} ms; after / before {least[True] / least[False]:.3f}{same}"
         )
     cuts(True)
+
+
+PAGES = ("student home", "class grid", "leader home")
+# What differs between two renderings of one page: the form token, a chart's element id.
+_VARYING = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*|(chart-)[0-9a-f]{12}')
+
+
+def _comparable(page: str) -> str:
+    return _VARYING.sub(lambda m: m.group(1) or m.group(2), page)
 
 
 def client_for(person: dict[str, Any]) -> Client:
@@ -110,10 +228,25 @@ def main() -> None:
         action="store_true",
         help="the request cuts of issue 19 off and on, in alternating rounds of one run",
     )
+    parser.add_argument(
+        "--cut",
+        action="append",
+        choices=CUTS,
+        help="with --ab, switch only this cut (repeatable; default: all)",
+    )
     parser.add_argument("--profile", metavar="DIR", help="write cProfile files there instead")
+    parser.add_argument(
+        "--python-gc", action="store_true", help="Python's collector defaults, not the server's"
+    )
     args = parser.parse_args()
     plan_path = Path(tempfile.mkdtemp(prefix="proficio-bench-cpu-plan-")) / "plan.json"
     prepare(args.students, 4, plan_path)
+    if not args.python_gc:  # as the server's workers have it
+        from proficio.web.management.commands.serve import GC_THRESHOLDS
+
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
     plan = json.loads(plan_path.read_text())
     teacher, student, leader = plan["teachers"][0], plan["students"][0], plan["leaders"][0]
     rng = random.Random(1)
@@ -179,7 +312,7 @@ def main() -> None:
         print(f"profiles in {args.profile}")
         return
     if args.ab:
-        ab(endpoints, args.requests, args.rounds, vendor)
+        ab(endpoints, args.requests, args.rounds, vendor, tuple(args.cut or CUTS))
         return
     base = min(baseline_ms() for _ in range(3))
     print(f"[{vendor}] baseline (fixed pure-Python workload): {base:.2f} ms CPU")
