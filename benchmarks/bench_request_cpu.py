@@ -30,6 +30,7 @@ import json
 import os
 import random
 import re
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -45,9 +46,16 @@ import django
 django.setup()
 
 from _serving import prepare  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' references
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from tests.template_loops import (  # noqa: E402
+    CHART_ROWS_LOOP,
+    grid_standings_loop,
+    target_rows_loop,
+)
 
 
 def baseline_ms() -> float:
@@ -61,39 +69,9 @@ def baseline_ms() -> float:
     return (time.process_time() - started) * 1000 / 20
 
 
-# The student home's rows of learning targets as the template loop wrote them, before
-# ``{% target_rows %}`` (the reference of tests/learners/test_target_rows_tag.py too).
-TARGET_ROWS_LOOP = (
-    "{% for t in row.targets %}\n"
-    '      <tr><th scope="row"><a href="{% route \'mastery:student_target\' student.pk '
-    't.target.pk %}">{{ t.target.human_coding_scheme }} {{ t.target.short|untranslated }}'
-    "</a></th>\n"
-    '        <td>{{ t.target.level.label|default:"—"|untranslated }}</td>\n'
-    '        <td>{% if t.inferred_through %}<span class="badge badge-3"><span '
-    'aria-hidden="true">◕</span> {% blocktranslate with level=t.inferred_through.label'
-    "|untranslated %}Met through {{ level }} evidence{% endblocktranslate %}</span>"
-    "{% else %}{% status_badge t.status %}{% if t.level_label and t.status == "
-    '"not_yet" %} <span class="muted">({{ t.level_label }})</span>{% endif %}{% endif %}'
-    "</td>\n"
-    '        <td class="self-assessment">{{ t.self_label|default:"—" }}</td></tr>\n'
-    "      {% endfor %}"
-)
-# The chart table's body rows as the template loop wrote them, before
-# ``{% chart_table_rows %}`` (the reference of tests/web/test_chart_table_tag.py too).
-CHART_ROWS_LOOP = (
-    "{% for row in chart.rows %}\n"
-    '        <tr>{% for cell in row %}{% if forloop.first %}<th scope="row"'
-    '{% if cell.numeric %} class="num"{% endif %}>{{ cell.value }}</th>{% else %}<td'
-    '{% if cell.numeric %} class="num"{% endif %}>{{ cell.value }}</td>{% endif %}'
-    "{% endfor %}</tr>\n"
-    "        {% endfor %}"
-)
-# The class grid's ``data-standings`` as the template loop wrote it, before the view built
-# it (``classroom.views.standings_attribute``; switched off, the view still builds it).
-GRID_STANDINGS_LOOP = (
-    "{% for s in r.row.standings %}{{ s.code }}:{{ s.standing.level|default_if_none:'' }}:"
-    "{{ s.status }}{% if not forloop.last %} {% endif %}{% endfor %}"
-)
+# The loops the cuts replaced, as they were (the byte-for-byte tests' reference too).
+TARGET_ROWS_LOOP = target_rows_loop("row.targets")
+GRID_STANDINGS_LOOP = grid_standings_loop("r.row.standings")
 # template: (the tag, the loop before it, its libraries now, its libraries before)
 SWAPS = {
     "learners/_competency.html": (

@@ -15,12 +15,9 @@ from proficio.classroom.views import standings_attribute
 from proficio.core.progression.continuum import Standing, StandingStatus
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery.continuum import Shown
+from tests.template_loops import grid_standings_loop
 
-REFERENCE = (
-    '<td data-standings="{% for s in standings %}{{ s.code }}:'
-    "{{ s.standing.level|default_if_none:'' }}:{{ s.status }}"
-    '{% if not forloop.last %} {% endif %}{% endfor %}">'
-)
+REFERENCE = '<td data-standings="' + grid_standings_loop("standings") + '">'
 OURS = '<td data-standings="{{ attribute }}">'
 
 

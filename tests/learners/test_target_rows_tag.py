@@ -14,24 +14,10 @@ from django.utils import translation
 from proficio.frameworks.models import Item, ItemKind, PerformanceLevel
 from proficio.frameworks.translations import Localized
 from proficio.learners.reports import TargetRow
+from tests.template_loops import target_rows_loop
 
 # The loop of learners/_competency.html before the tag, as it was.
-REFERENCE = (
-    "{% load i18n framework_text mastery_status routes %}"
-    "{% for t in rows %}\n"
-    '      <tr><th scope="row"><a href="{% route \'mastery:student_target\' student.pk '
-    't.target.pk %}">{{ t.target.human_coding_scheme }} {{ t.target.short|untranslated }}'
-    "</a></th>\n"
-    '        <td>{{ t.target.level.label|default:"—"|untranslated }}</td>\n'
-    '        <td>{% if t.inferred_through %}<span class="badge badge-3"><span '
-    'aria-hidden="true">◕</span> {% blocktranslate with level=t.inferred_through.label'
-    "|untranslated %}Met through {{ level }} evidence{% endblocktranslate %}</span>"
-    "{% else %}{% status_badge t.status %}{% if t.level_label and t.status == "
-    '"not_yet" %} <span class="muted">({{ t.level_label }})</span>{% endif %}{% endif %}'
-    "</td>\n"
-    '        <td class="self-assessment">{{ t.self_label|default:"—" }}</td></tr>\n'
-    "      {% endfor %}"
-)
+REFERENCE = "{% load i18n framework_text mastery_status routes %}" + target_rows_loop("rows")
 TAG = "{% load target_rows %}{% target_rows rows student.pk %}"
 
 

@@ -16,16 +16,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from proficio.web.charts import TableCell, chart_context
+from tests.template_loops import CHART_ROWS_LOOP
 
 # The loop of web/_chart.html before the tag, as it was.
-REFERENCE = (
-    "{% for row in chart.rows %}\n"
-    '        <tr>{% for cell in row %}{% if forloop.first %}<th scope="row"'
-    '{% if cell.numeric %} class="num"{% endif %}>{{ cell.value }}</th>{% else %}<td'
-    '{% if cell.numeric %} class="num"{% endif %}>{{ cell.value }}</td>{% endif %}'
-    "{% endfor %}</tr>\n"
-    "        {% endfor %}"
-)
+REFERENCE = CHART_ROWS_LOOP
 TAG = "{% load chart_table %}{% chart_table_rows chart.rows %}"
 
 VALUES = [
