@@ -6,7 +6,9 @@ A fresh database is migrated and seeded with a small demo district, then
 ``tests/race_writer.py`` (its own process, one database connection per thread) posts
 evidence from 20 threads to 2 students x 2 targets, each thread listing the targets in its
 own order. Before the fix, 53 of 953 answers were 500s (deadlocks) and a determination was
-stored with 581 pieces of evidence when there were 582.
+stored with 581 pieces of evidence when there were 582. ``tests/race_lock_order.py`` then
+races [A, B, C] against [C, B, A] on pairs half there and half not, counting every
+deadlock the retry saw, and the lock query's plan is checked to lock after sorting.
 """
 
 from __future__ import annotations
