@@ -20,6 +20,7 @@ import random
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proficio.settings.test")
@@ -44,10 +45,7 @@ def main() -> int:
     from django.utils import timezone
 
     from proficio.accounts.models import User
-    from proficio.evidence.models import Evidence
     from proficio.frameworks.assessable import assessable_targets
-    from proficio.mastery import engine
-    from proficio.mastery.models import Determination
     from proficio.orgs.models import Student
 
     teacher = User.objects.get(username="rivera")
@@ -96,13 +94,27 @@ def main() -> int:
     for t in threads:
         t.join()
 
+    print(json.dumps(check(results, students, targets, prefix="race ")))
+    return 0
+
+
+def check(
+    results: list[tuple[int, str]], students: list[Any], targets: list[Any], *, prefix: str
+) -> dict[str, Any]:
+    """What the issue asks of a race: the answers' statuses (``results``: each answer's
+    status and the title it wrote); the titles of successful writes missing from the
+    database or stored twice, and stored titles (those starting with ``prefix``) that no
+    successful answer wrote; every (student, target) determination that differs from a
+    fresh recompute."""
+    from proficio.evidence.models import Evidence
+    from proficio.mastery import engine
+    from proficio.mastery.models import Determination
+
     statuses: dict[str, int] = {}
     for status, _title in results:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
     saved = [title for status, title in results if status == 201]
-    stored = list(
-        Evidence.objects.filter(title__startswith="race ").values_list("title", flat=True)
-    )
+    stored = list(Evidence.objects.filter(title__startswith=prefix).values_list("title", flat=True))
     missing = sorted(set(saved) - set(stored))
     duplicated = sorted({t for t in stored if stored.count(t) > 1})
     unexpected = sorted(set(stored) - set(saved))
@@ -124,20 +136,15 @@ def main() -> int:
                     f"{student.pk}/{target.pk}: stored {det.value}/{det.evidence_count}, "
                     f"recomputed {fresh.value}/{fresh.evidence_count}"
                 )
-    print(
-        json.dumps(
-            {
-                "requests": len(results),
-                "statuses": statuses,
-                "saved": len(saved),
-                "missing": missing,
-                "duplicated": duplicated,
-                "unexpected": unexpected,
-                "stale": stale,
-            }
-        )
-    )
-    return 0
+    return {
+        "requests": len(results),
+        "statuses": statuses,
+        "saved": len(saved),
+        "missing": missing,
+        "duplicated": duplicated,
+        "unexpected": unexpected,
+        "stale": stale,
+    }
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Run an action again when the database gives up on it for a reason that a retry cures.
 
 PostgreSQL aborts a transaction that would deadlock or could not be serialized (SQLSTATE
-40P01 and 40001), and SQLite answers "database is locked" when another writer holds it past
-the busy timeout. Neither says the request was wrong: the same transaction, run again a
-moment later, succeeds. Writers lock determinations in one order (see
-``mastery.actions.lock_order``), so these are rare; when one still happens the action runs
+40P01 and 40001), or that asked for a row lock without waiting and found it held (55P03:
+``mastery.actions.update_determinations`` asks so where waiting could close a cycle), and
+SQLite answers "database is locked" when another writer holds it past the busy timeout.
+None says the request was wrong: the same transaction, run again a moment later,
+succeeds. Writers lock determinations in one order (see ``mastery.actions.lock_order``),
+so these are rare; when one still happens the action runs
 again, a bounded number of times, instead of the request answering 500.
 """
 
@@ -24,7 +26,8 @@ from proficio.audit import log as audit_log
 F = TypeVar("F", bound=Callable[..., Any])
 
 ATTEMPTS = 4
-CONFLICTS = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+# serialization_failure, deadlock_detected, lock_not_available
+CONFLICTS = {"40001", "40P01", "55P03"}
 
 
 def is_conflict(exc: BaseException) -> bool:

@@ -16,6 +16,7 @@ from proficio.evidence.models import Evidence, EvidenceScore, EvidenceStatus
 from proficio.frameworks.assessable import why_not_assessable
 from proficio.frameworks.models import Item, ItemKind
 from proficio.mastery import actions as mastery
+from proficio.mastery import engine
 from proficio.mastery.models import (
     Determination,
     DeterminationHistory,
@@ -312,3 +313,42 @@ def test_determination_history_is_append_only(world):
     row.status = "advanced"
     with pytest.raises(RuntimeError, match="append-only"):
         row.save()
+
+
+def test_a_pair_another_writer_made_after_the_lock_query_is_locked_and_recomputed(
+    world, monkeypatch
+):
+    """The pair had no row when the write locked the rows there, and another writer made
+    it, without this write's evidence, before this write's insert (a race on PostgreSQL,
+    staged here in one connection): the insert fails, the other's row is locked and
+    recomputed with this write's evidence, and the change is in the history once."""
+    student, target = world.ben, world.target("MATH.1.5")
+    pair = {"student": student, "target": target}
+    assert not Determination.objects.filter(**pair).exists()
+    version = engine.policy_for(student, target)
+    real = mastery._determination_values
+    theirs = []
+
+    def the_other_writer_first(*args, **kwargs):
+        if not theirs:  # their row, as they saw the evidence: none of this write's
+            theirs.append(
+                Determination.objects.create(
+                    **pair, policy_version=version, status="not_assessed", computed_at=NOW
+                )
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mastery, "_determination_values", the_other_writer_first)
+    written = record(world, 3, target="MATH.1.5", student=student)
+    stored = Determination.objects.get(**pair)
+    assert theirs
+    assert stored.pk == theirs[0].pk == written.determinations[target.pk].pk
+    fresh, _scale = engine.compute(student, target, version)
+    assert fresh.evidence_count == 1
+    assert (stored.value, stored.status, stored.evidence_count) == (
+        fresh.value,
+        fresh.status.value,
+        fresh.evidence_count,
+    )
+    history = DeterminationHistory.objects.filter(**pair)
+    assert list(history.values_list("evidence_count", "status")) == [(1, fresh.status.value)]

@@ -76,33 +76,38 @@ def update_determinations(
     Each pair's row is locked *before* its evidence is read: at READ COMMITTED a write that
     committed while we waited for a lock is then seen, so no evidence is ever left out of
     a determination (read first and lock second, and a concurrent write is missed until the
-    next one). The pairs are locked one by one in target order (``lock_order``), so two
-    requests never wait on each other's rows; only then is the evidence of every pair
-    that already had a row read, in one query, and their history written in one insert.
+    next one). Only then is the evidence of every pair that already had a row read, in one
+    query, each such row updated (only its computed columns) and the history of the pairs
+    that changed written in one insert.
+
+    The locks are taken in two phases (``_lock_pairs``), which cannot deadlock:
+
+    1. Every pair that has a row is locked in one query, ordered by target id (``lock_order``).
+       PostgreSQL's plan puts the row locks (LockRows) above the sort, so it locks the rows
+       one at a time in target-id order; it waits only on rows already committed, while
+       holding only lower ones.
+    2. Each pair without a row is inserted, in target-id order, in a savepoint. An insert
+       waits only on another writer's uncommitted insert of the same pair (the unique
+       constraint); that writer is in its own phase 2, past this pair, so it waits (if at
+       all) on a pair with a higher id. If the other writer committed, the insert fails
+       and their row is locked, but without waiting (``nowait``): we may hold phase-1 locks
+       on higher ids, and a writer holding this row and waiting on one of those would close
+       a cycle. If the row is locked just then, the database's "lock not available" makes
+       the whole action run again (``retry_on_conflict``), and the row, now committed, is
+       locked in phase 1.
+
+    Give each waiting writer the rank (phase, target id) of what it waits on: a writer it
+    waits on is, if waiting too, of a higher rank, so no chain of waits comes back to its
+    start and no request deadlocks another. Deadlocks and serialization failures still
+    have ``retry_on_conflict`` behind them. On SQLite (one writer at a time) the locks are
+    not taken and the same code runs.
     """
     ordered = lock_order({t.pk: t for t in targets}.values())
     versions = {}
     for target in ordered:
         version = engine.policy_for(student, target)
         versions[target.pk] = version if version is not None else default_policy(student).current
-    rows: dict[int, Determination] = {}
-    created: dict[int, dict[str, Any]] = {}  # a new pair: its values, read when it was made
-    for target in ordered:
-        pair = Determination.objects.select_for_update().filter(student=student, target=target)
-        # The pair's standing override (what an answer shows beside it) rides along.
-        det = pair.annotate(**_override_columns()).first()
-        if det is None:
-            # No row to lock yet. Insert it in a savepoint; if another writer inserted it
-            # first (the unique constraint makes us wait for it to commit), lock theirs and
-            # recompute with the others, which then sees their evidence as well as ours.
-            values = _determination_values(student, target, versions[target.pk])
-            try:
-                with transaction.atomic():
-                    det = Determination.objects.create(student=student, target=target, **values)
-                created[target.pk] = values
-            except IntegrityError:
-                det = pair.get()
-        rows[target.pk] = det
+    rows, created = _lock_pairs(student, ordered, versions)
     # Every pair is locked (or just made by us): read what the others stand on, at once.
     locked = [t for t in ordered if t.pk not in created]
     points = engine.points_for_targets(student.pk, {t.pk: versions[t.pk].method for t in locked})
@@ -126,7 +131,7 @@ def update_determinations(
         if target.pk not in created:
             for k, v in values.items():
                 setattr(det, k, v)
-            det.save()
+            det.save(update_fields=list(values))  # the computed columns; audited on save
         if changed:
             history.append(
                 DeterminationHistory(
@@ -145,6 +150,42 @@ def update_determinations(
         DeterminationHistory.objects.bulk_create(history)
         standing_changed.send(sender=Determination, student=student)
     return rows
+
+
+def _lock_pairs(
+    student: Student, ordered: list[Item], versions: dict[int, PolicyVersion]
+) -> tuple[dict[int, Determination], dict[int, dict[str, Any]]]:
+    """Lock the student's determination rows on ``ordered`` (targets in ``lock_order``),
+    making the missing ones: target id → row, and target id → the values of each row made
+    here (computed when it was made). The two phases and why they cannot deadlock are in
+    ``update_determinations``."""
+    pairs = Determination.objects.filter(student=student)
+    # Phase 1: the rows there are, in one query, locked in target-id order. The pair's
+    # standing override (what an answer shows beside it) rides along.
+    found = (
+        pairs.filter(target__in=[t.pk for t in ordered])
+        .order_by("target_id")
+        .select_for_update()
+        .annotate(**_override_columns())
+    )
+    rows: dict[int, Determination] = {det.target_id: det for det in found}
+    created: dict[int, dict[str, Any]] = {}  # a new pair: its values, read when it was made
+    # Phase 2: the missing pairs, in target-id order.
+    for target in ordered:
+        if target.pk in rows:
+            continue
+        # Insert it in a savepoint; if another writer inserted it first (the unique
+        # constraint makes us wait for it to commit), lock theirs and recompute with the
+        # others, which then sees their evidence as well as ours.
+        values = _determination_values(student, target, versions[target.pk])
+        try:
+            with transaction.atomic():
+                det = Determination.objects.create(student=student, target=target, **values)
+            created[target.pk] = values
+        except IntegrityError:
+            det = pairs.filter(target=target).select_for_update(nowait=True).get()
+        rows[target.pk] = det
+    return {t.pk: rows[t.pk] for t in ordered}, created
 
 
 def _override_columns() -> dict[str, Any]:
