@@ -224,9 +224,25 @@ def test_report_cards_held_back_whole_say_why(demo_state, client, monkeypatch):
         assert numbers_shown(page) == []
     spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "4 cifras se habrían podido deducir comparando los boletines" in spanish
+    # The open-data file says so on every row of a held district (here every district
+    # is, the rule being forced for all), and the rows carry nothing else.
+    rows = open_data_rows(client)
+    mine = [r for r in rows if r["district_code"] == district.code]
+    assert mine
+    assert {(r["district_held"], r["suppressed"], r["value"]) for r in mine} == {("1", "1", "")}
+    held = set(HeldReportCards.objects.filter(run=run).values_list("district__code", flat=True))
+    assert len(held) > 1
+    for r in rows:
+        assert r["district_held"] == ("1" if r["district_code"] in held else "0")
 
     monkeypatch.undo()
     actions.audit_report_cards(run)
     assert not HeldReportCards.objects.filter(run=run).exists()
     after = client.get(url).content.decode()
     assert 'id="held-report-cards"' not in after
+    assert {r["district_held"] for r in open_data_rows(client)} == {"0"}
+
+
+def open_data_rows(client):
+    data = client.get(reverse("state:open_data_state")).content.decode()
+    return list(csv.DictReader(io.StringIO(data)))

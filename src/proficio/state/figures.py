@@ -49,6 +49,14 @@ def held_report_cards(run: BatchRun | None, org: Organization) -> HeldReportCard
     return HeldReportCards.objects.filter(run=run, district_id=district_id).first()
 
 
+def held_districts(run: BatchRun | None) -> set[int]:
+    """The districts whose report cards ``run`` held back whole (``held_report_cards``
+    for every district at once, for the open-data file)."""
+    if run is None:
+        return set()
+    return set(HeldReportCards.objects.filter(run=run).values_list("district_id", flat=True))
+
+
 def available_indicators(run: BatchRun) -> set[str]:
     return set(
         SchoolFigure.objects.filter(run=run, dimension="all", denominator__gt=0)

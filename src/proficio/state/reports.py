@@ -322,17 +322,22 @@ OPEN_DATA_COLUMNS = [
     "n",
     "students",
     "suppressed",
+    "district_held",
 ]
 
 
 def open_data(run: BatchRun | None, schools: Iterable[Organization]) -> str:
-    """Every published figure of ``schools``, with its suppression flag (CSV)."""
+    """Every published figure of ``schools``, with its suppression flag (CSV), and
+    ``district_held``: 1 on every row of a district whose report cards this run held back
+    whole (``figures.held_report_cards``: the audit could not protect them against the
+    dashboards), so a reader can tell a district withheld whole from small counts."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(OPEN_DATA_COLUMNS)
     if run is None:
         return out.getvalue()
     by_pk = {s.pk: s for s in schools}
+    held = read.held_districts(run)
     rows = SchoolFigure.objects.filter(run=run, school_id__in=list(by_pk)).order_by(
         "school__code", "year", "dimension", "group", "indicator"
     )
@@ -354,6 +359,7 @@ def open_data(run: BatchRun | None, schools: Iterable[Organization]) -> str:
                 "" if shown.n is None else shown.n,
                 "" if shown.students is None else shown.students,
                 "1" if shown.withheld else "0",
+                "1" if school.parent_id in held else "0",
             ]
         )
     return out.getvalue()
