@@ -71,34 +71,36 @@ def race_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_concurrent_writes_are_all_kept_once_and_every_determination_is_fresh(race_database):
+def race(env: dict[str, str], script: str, *args: str) -> dict:
+    """Run one of the race scripts against the race database; its report."""
     run = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "race_writer.py"),
-            "--threads",
-            "20",
-            "--writes",
-            "12",
-            "--students",
-            "2",
-            "--targets",
-            "2",
-        ],
-        env=race_database,
+        [sys.executable, str(ROOT / "tests" / script), *args],
+        env=env,
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(run.stdout.strip().splitlines()[-1])
-    assert report["requests"] == 240
-    assert report["statuses"] == {"201": 240}, report["statuses"]  # no 500, no refusal
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def assert_kept_once_and_fresh(report: dict) -> None:
     assert report["missing"] == []  # every successful write is stored...
     assert report["duplicated"] == []  # ...exactly once
     assert report["unexpected"] == []
     assert report["stale"] == []  # every determination equals a fresh recompute
+
+
+def test_concurrent_writes_are_all_kept_once_and_every_determination_is_fresh(race_database):
+    report = race(
+        race_database,
+        "race_writer.py",
+        *("--threads", "20", "--writes", "12", "--students", "2", "--targets", "2"),
+    )
+    assert report["requests"] == 240
+    assert report["statuses"] == {"201": 240}, report["statuses"]  # no 500, no refusal
+    assert_kept_once_and_fresh(report)
 
 
 def test_writers_naming_targets_in_opposite_orders_never_deadlock(race_database):
@@ -106,23 +108,11 @@ def test_writers_naming_targets_in_opposite_orders_never_deadlock(race_database)
     pairs' rows there and some made by the race: the existing rows are locked in one query
     in target-id order, the missing ones inserted in that order, so no deadlock is ever
     detected (the retry would hide one from the answer: the script counts what it saw)."""
-    run = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "race_lock_order.py"), "--rounds", "24"],
-        env=race_database,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(run.stdout.strip().splitlines()[-1])
+    report = race(race_database, "race_lock_order.py", "--rounds", "24")
     assert report["rounds"] == 24
     assert all(n in (1, 2) for n in report["existing"]), report["existing"]  # some, not all
     assert report["statuses"] == {"201": 24 * 3}, report["statuses"]
-    assert report["missing"] == []  # every successful write stored...
-    assert report["duplicated"] == []  # ...once
-    assert report["unexpected"] == []
-    assert report["stale"] == []
+    assert_kept_once_and_fresh(report)
     assert "40P01" not in report["conflicts"], report["conflicts"]  # deadlock_detected
 
 
