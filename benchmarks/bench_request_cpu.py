@@ -13,7 +13,9 @@ pure-Python workload, so the ratio also evens out a slower or faster core. Each 
 is measured in rounds, and the round that took the least CPU is shown.
 
 To compare two versions of the code, run this script against each (``PYTHONPATH``), one
-after the other, and compare the ratios.
+after the other, and compare the ratios. For the class grid's Python (``classroom.grid``
+and the ``mastery.continuum`` it calls) ``--ab --cut grid-python --grid-before REV`` does
+it in one process, against that git revision's modules.
 
 The garbage collector is set as ``proficio serve`` sets it in its workers (what is loaded
 before the first request frozen out of its sight, the youngest generation collected after
