@@ -122,7 +122,22 @@ class Row:
 
 def section_columns(section: Section, *, widen: bool = False) -> list[Column]:
     """The section's learning targets with their competencies, in framework order: its
-    course's scope, or every assessable target when ``widen``."""
+    course's scope, or every assessable target when ``widen``.
+
+    Kept in the definitions cache: the scope reads definitions (targets, links,
+    frameworks) and the school's and owners' paths, which never change once an
+    organization is made (as ``assessable_ids`` keeps its answers); the course's
+    competencies are part of the key."""
+    key = (
+        "grid-columns",
+        section.school.path,
+        tuple(section.course.competencies or []),
+        widen,
+    )
+    return list(definitions.cached(key, lambda: _read_columns(section, widen)))
+
+
+def _read_columns(section: Section, widen: bool) -> list[Column]:
     node_fields = ("id", "human_coding_scheme", "abbreviated_statement", "full_statement")
     rows = Association.objects.filter(
         association_type=AssociationType.IS_CHILD_OF,
