@@ -17,6 +17,10 @@ after the other, and compare the ratios. For the class grid's Python (``classroo
 and the ``mastery.continuum`` it calls) ``--ab --cut grid-python --grid-before REV`` does
 it in one process, against that git revision's modules.
 
+``--prepared`` (PostgreSQL) compares prepared statements off and on (the setting
+``PROFICIO_PREPARED_STATEMENTS``) in alternating rounds, and adds the database backend's
+own CPU per request, which is where that setting's gain is.
+
 The garbage collector is set as ``proficio serve`` sets it in its workers (what is loaded
 before the first request frozen out of its sight, the youngest generation collected after
 50,000 new objects): with Python's defaults, collections walking the district just seeded
@@ -230,6 +234,57 @@ def ab(
     cuts(True)
 
 
+def _backend_cpu_ms() -> float:
+    """CPU time (user + system) of this connection's PostgreSQL backend so far, read from
+    /proc: the server must run on this machine (as ``tools/with_postgres.py``'s does)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def prepared(endpoints: dict[str, Any], requests: int, rounds: int) -> None:
+    """Prepared statements (``PROFICIO_PREPARED_STATEMENTS``: server-side binding, and
+    psycopg preparing a statement the second time it runs) off and on, in alternating
+    rounds of one run on PostgreSQL. Each endpoint's figures are the app's CPU and the
+    database backend's CPU per request, the least of the rounds."""
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    on_options = {"server_side_binding": True, "prepare_threshold": 2}
+
+    def switch(on: bool) -> None:
+        connection.close()  # the next query opens a connection with these options
+        for key, value in on_options.items():
+            if on:
+                options[key] = value
+            else:
+                options.pop(key, None)
+
+    for name, (person, call, status) in endpoints.items():
+        client = client_for(person)
+        least = {on: [float("inf"), float("inf")] for on in (False, True)}
+        for r in range(rounds):
+            for on in (False, True) if r % 2 == 0 else (True, False):
+                switch(on)
+                for _ in range(8):  # a new connection: let the statements be prepared
+                    assert call(client).status_code == status
+                db = _backend_cpu_ms()
+                started = time.process_time()
+                for _ in range(requests):
+                    response = call(client)
+                    assert response.status_code == status, (name, response.status_code)
+                app = (time.process_time() - started) * 1000 / requests
+                db = (_backend_cpu_ms() - db) / requests
+                least[on] = [min(least[on][0], app), min(least[on][1], db)]
+        (app0, db0), (app1, db1) = least[False], least[True]
+        print(
+            f"[postgresql] {name}: prepared statements off: app {app0:.1f} + database "
+            f"{db0:.1f} ms CPU per request; on: app {app1:.1f} + database {db1:.1f} ms; "
+            f"database on / off {db1 / db0:.2f}, both {(app1 + db1) / (app0 + db0):.2f}"
+        )
+    switch(True)
+
+
 PAGES = ("student home", "class grid", "leader home")
 ENDPOINTS = ("autosave", "API write", *PAGES)
 # What differs between two renderings of one page: the form token, a chart's element id.
@@ -275,6 +330,11 @@ def main() -> None:
         metavar="REV",
         help="with --ab, the grid-python cut's before: the class grid's Python at this git "
         "revision",
+    )
+    parser.add_argument(
+        "--prepared",
+        action="store_true",
+        help="PostgreSQL only: prepared statements off and on, app and database CPU",
     )
     parser.add_argument("--profile", metavar="DIR", help="write cProfile files there instead")
     parser.add_argument(
@@ -354,6 +414,10 @@ def main() -> None:
             profiler.disable()
             profiler.dump_stats(str(Path(args.profile) / f"{name.replace(' ', '_')}.prof"))
         print(f"profiles in {args.profile}")
+        return
+    if args.prepared:
+        assert vendor == "postgresql", "--prepared compares PostgreSQL settings"
+        prepared(endpoints, args.requests, args.rounds)
         return
     if args.ab:
         if args.grid_before:

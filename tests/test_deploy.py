@@ -88,6 +88,42 @@ def test_database_connections_are_kept_and_checked(tmp_path):
     assert _settings_value({}, tmp_path, expr) == "60 True"
 
 
+def test_postgresql_prepares_statements_unless_told_not_to(tmp_path):
+    """Prepared statements are on by default on PostgreSQL, off with
+    PROFICIO_PREPARED_STATEMENTS=0 (PgBouncer in transaction mode)."""
+    expr = "settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold'), "
+    expr += "settings.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding')"
+    postgres = {"DATABASE_URL": "postgres://proficio@localhost:5432/proficio"}
+    assert _settings_value(postgres, tmp_path, expr) == "2 True"
+    off = {**postgres, "PROFICIO_PREPARED_STATEMENTS": "0"}
+    assert _settings_value(off, tmp_path, expr) == "None None"
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_a_repeated_statement_once_per_connection():
+    """The second run of a statement on a kept connection prepares it, so the database
+    plans it once per connection, not once per query (the settings' prepared statements)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL stage of make test; prepared statements are its")
+    from proficio.orgs.models import Organization
+
+    probe = "prepared-statement-probe"
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%"orgs_organization"."code" = $1 AND "orgs_organization"."name" = $2%'],
+            )
+            return int(cursor.fetchone()[0])
+
+    before = prepared()
+    for code in (probe, probe + "-2", probe + "-3"):
+        # A query no other test asks (code and name at once), so nothing prepared it yet.
+        assert not Organization.objects.filter(code=code, name=probe).exists()
+    assert prepared() == before + 1, "one statement, prepared once, whatever the parameter"
+
+
 @pytest.mark.django_db
 def test_database_is_the_one_asked_for():
     """The PostgreSQL run really runs on PostgreSQL (and the default on SQLite)."""

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client
 from django.urls import reverse
 
 from proficio.orgs.models import Organization
@@ -224,6 +225,14 @@ def test_report_cards_held_back_whole_say_why(demo_state, client, monkeypatch):
         assert numbers_shown(page) == []
     spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "4 cifras se habrían podido deducir comparando los boletines" in spanish
+    # Every surface that shows the card says so, with the same notice: the analyst's
+    # scorecard beside the public report card.
+    public = notice(client.get(url).content.decode())
+    analyst = login(Client(), demo_state)
+    scorecard = analyst.get(reverse("state:scorecard", args=[school.pk])).content.decode()
+    assert public
+    assert notice(scorecard) == public
+    assert numbers_shown(scorecard) == []
     # The open-data file says so on every row of a held district (here every district
     # is, the rule being forced for all), and the rows carry nothing else.
     rows = open_data_rows(client)
@@ -240,7 +249,15 @@ def test_report_cards_held_back_whole_say_why(demo_state, client, monkeypatch):
     assert not HeldReportCards.objects.filter(run=run).exists()
     after = client.get(url).content.decode()
     assert 'id="held-report-cards"' not in after
+    scorecard = analyst.get(reverse("state:scorecard", args=[school.pk])).content.decode()
+    assert notice(scorecard) is None
     assert {r["district_held"] for r in open_data_rows(client)} == {"0"}
+
+
+def notice(page: str) -> str | None:
+    """The held-back notice of a page, whole, or None."""
+    found = re.search(r'<div[^>]*id="held-report-cards".*?</div></div>', page, re.S)
+    return found.group(0) if found else None
 
 
 def open_data_rows(client):

@@ -19,7 +19,13 @@ from proficio.core.accountability.plan import Figures, improvement, parse_plan
 from proficio.insights.data import DIMENSION_LABELS, SUBGROUP_LABELS
 from proficio.orgs.models import Organization
 from proficio.state import figures as read
-from proficio.state.models import BatchRun, Identification, PlanVersion, SchoolFigure
+from proficio.state.models import (
+    BatchRun,
+    HeldReportCards,
+    Identification,
+    PlanVersion,
+    SchoolFigure,
+)
 from proficio.web.charts import chart_context
 
 INDICATOR_LABELS = {
@@ -110,6 +116,9 @@ class Scorecard:
     # The pilots whose calibrated results count here (their comparability report is
     # the evidence), with the years they count in.
     pilots: list[Any] = field(default_factory=list)
+    # Set when the run held back every figure of the school's district whole
+    # (``figures.held_report_cards``): each page showing the card says why.
+    held: HeldReportCards | None = None
 
 
 def scorecard(org: Organization, run: BatchRun | None, version: PlanVersion | None) -> Scorecard:
@@ -200,6 +209,7 @@ def scorecard(org: Organization, run: BatchRun | None, version: PlanVersion | No
         [reason_text(r) for r in (ident.reasons if ident else [])],
     )
     card.chart = trend_chart(card)
+    card.held = read.held_report_cards(run, org)
     pilot_ids = {f.pilot_id for f in figures if f.pilot_id is not None}
     if pilot_ids:
         from proficio.state.models import Pilot
@@ -329,7 +339,7 @@ OPEN_DATA_COLUMNS = [
 def open_data(run: BatchRun | None, schools: Iterable[Organization]) -> str:
     """Every published figure of ``schools``, with its suppression flag (CSV), and
     ``district_held``: 1 on every row of a district whose report cards this run held back
-    whole (``figures.held_report_cards``: the audit could not protect them against the
+    whole (``figures.held_districts``: the audit could not protect them against the
     dashboards), so a reader can tell a district withheld whole from small counts."""
     out = io.StringIO()
     w = csv.writer(out)

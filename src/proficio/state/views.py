@@ -520,11 +520,10 @@ def report_card(request: HttpRequest, org_id: int) -> HttpResponse:
         "limit": actions.threshold(),
         "current": current,
         "run": run,
-        "held": read.held_report_cards(run, org),
     }
     if org.kind == OrganizationKind.SCHOOL:
         card = reports.scorecard(org, run, current)
-        context.update({"card": card, "has_charts": card.chart is not None})
+        context.update({"card": card, "has_charts": card.chart is not None, "held": card.held})
     else:
         schools = list(org.children.filter(kind=OrganizationKind.SCHOOL).order_by("name"))
         lines: list[dict[str, Any]] = []
@@ -536,7 +535,11 @@ def report_card(request: HttpRequest, org_id: int) -> HttpResponse:
             lines.append({"school": school, "line": last, "identification": card.identification})
         names = [c.indicator for c in first.cells] if first is not None else []
         context.update(
-            {"schools": lines, "indicators": [reports.indicator_label(n) for n in names]}
+            {
+                "schools": lines,
+                "indicators": [reports.indicator_label(n) for n in names],
+                "held": read.held_report_cards(run, org),
+            }
         )
     return render(request, "state/report_card.html", context)
 
