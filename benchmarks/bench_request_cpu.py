@@ -13,7 +13,9 @@ pure-Python workload, so the ratio also evens out a slower or faster core. Each 
 is measured in rounds, and the round that took the least CPU is shown.
 
 To compare two versions of the code, run this script against each (``PYTHONPATH``), one
-after the other, and compare the ratios.
+after the other, and compare the ratios. For the class grid's Python (``classroom.grid``
+and the ``mastery.continuum`` it calls) ``--ab --cut grid-python --grid-before REV`` does
+it in one process, against that git revision's modules.
 
 ``--prepared`` (PostgreSQL) compares prepared statements off and on (the setting
 ``PROFICIO_PREPARED_STATEMENTS``) in alternating rounds, and adds the database backend's
@@ -117,7 +119,51 @@ def _template(name: str, on: bool) -> None:
     cache[name] = now if on else before
 
 
-CUTS = ("person-query", "header-count", "target-rows", "chart-rows", "grid-standings")
+CUTS = (
+    "person-query",
+    "header-count",
+    "target-rows",
+    "chart-rows",
+    "grid-standings",
+    "grid-python",
+)
+
+# The class grid's functions as they are, and as they were at ``--grid-before REV``.
+_GRID_FUNCTIONS = ("section_columns", "build_rows", "attach_standings")
+_GRID_VERSIONS: dict[bool, dict[str, Any]] = {}
+
+
+def _module_at(rev: str, path: str, name: str) -> Any:
+    """The module at ``path`` as it was at git revision ``rev``, loaded beside today's
+    under ``name`` (the models it imports are today's: the same tables)."""
+    import subprocess
+    import types
+
+    root = Path(__file__).resolve().parent.parent
+    source = subprocess.run(
+        ["git", "show", f"{rev}:{path}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = types.ModuleType(name)
+    module.__file__ = f"{rev}:{path}"
+    sys.modules[name] = module  # the dataclasses look their module up
+    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102 - our code
+    return module
+
+
+def load_grid_before(rev: str) -> None:
+    """The grid-python cut's "off": ``classroom.grid``'s reading and standings, with the
+    ``mastery.continuum`` they call, as at ``rev``."""
+    from proficio.classroom import grid
+
+    continuum = _module_at(rev, "src/proficio/mastery/continuum.py", "_before_continuum")
+    before = _module_at(rev, "src/proficio/classroom/grid.py", "_before_grid")
+    before.continuum = continuum
+    _GRID_VERSIONS[True] = {f: getattr(grid, f) for f in _GRID_FUNCTIONS}
+    _GRID_VERSIONS[False] = {f: getattr(before, f) for f in _GRID_FUNCTIONS}
 
 
 def cuts(on: bool, which: tuple[str, ...] = CUTS) -> None:
@@ -126,7 +172,7 @@ def cuts(on: bool, which: tuple[str, ...] = CUTS) -> None:
     request, as before), the header's unread count skipped when nothing is unread (off:
     always counted, as before), and the student home's target rows, the chart tables'
     rows and the class grid's standings written in Python (off: by a template loop, as
-    before)."""
+    before), and the class grid's Python (off: as at ``--grid-before``, when given)."""
     from django.db import connections
 
     from proficio.notifications import actions, context_processors
@@ -143,6 +189,11 @@ def cuts(on: bool, which: tuple[str, ...] = CUTS) -> None:
         _template("web/_chart.html", on)
     if "grid-standings" in which:
         _template("classroom/grid.html", on)
+    if "grid-python" in which and _GRID_VERSIONS:
+        from proficio.classroom import grid
+
+        for name, function in _GRID_VERSIONS[on].items():
+            setattr(grid, name, function)
 
 
 def ab(
@@ -235,6 +286,7 @@ def prepared(endpoints: dict[str, Any], requests: int, rounds: int) -> None:
 
 
 PAGES = ("student home", "class grid", "leader home")
+ENDPOINTS = ("autosave", "API write", *PAGES)
 # What differs between two renderings of one page: the form token, a chart's element id.
 _VARYING = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*|(chart-)[0-9a-f]{12}')
 
@@ -266,6 +318,18 @@ def main() -> None:
         action="append",
         choices=CUTS,
         help="with --ab, switch only this cut (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--endpoint",
+        action="append",
+        choices=ENDPOINTS,
+        help="measure only this endpoint (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--grid-before",
+        metavar="REV",
+        help="with --ab, the grid-python cut's before: the class grid's Python at this git "
+        "revision",
     )
     parser.add_argument(
         "--prepared",
@@ -333,6 +397,8 @@ def main() -> None:
         "class grid": (teacher, lambda c: c.get(f"/sections/{teacher['section']}/grid/"), 200),
         "leader home": (leader, lambda c: c.get("/home/school_leader/"), 200),
     }
+    if args.endpoint:
+        endpoints = {name: e for name, e in endpoints.items() if name in args.endpoint}
     vendor = connection.vendor
     if args.profile:  # one cProfile file per endpoint, for pstats
         import cProfile
@@ -354,6 +420,8 @@ def main() -> None:
         prepared(endpoints, args.requests, args.rounds)
         return
     if args.ab:
+        if args.grid_before:
+            load_grid_before(args.grid_before)
         ab(endpoints, args.requests, args.rounds, vendor, tuple(args.cut or CUTS))
         return
     base = min(baseline_ms() for _ in range(3))

@@ -3,8 +3,8 @@
 The section's learning targets are its course's scope (the competencies the course names
 by CASE identifier, within the targets the school may assess), grouped by competency; a
 teacher may widen it deliberately to every assessable target.
-Determinations, active overrides and scale levels are each read in one query for the
-whole grid, never per cell.
+Determinations and active overrides are each read in one query for the whole grid, never
+per cell; the scales' levels and the competencies come from the definitions cache.
 
 Per student the grid shows where they stand on each competency shown, by the one
 definition (``mastery.continuum``): how many competencies are at or above the level
@@ -21,8 +21,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from proficio.frameworks import definitions
 from proficio.frameworks.assessable import scope_targets
-from proficio.frameworks.models import Association, AssociationType, Category, Item, ScaleLevel
+from proficio.frameworks.models import Association, AssociationType, Category, ScaleLevel
 from proficio.mastery import continuum
 from proficio.mastery.models import Determination, DeterminationStatus, Override
 from proficio.orgs.models import Section, Student
@@ -48,6 +49,7 @@ class Node:
     abbreviated_statement: str | None
     full_statement: str
     category: str
+    framework_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,22 @@ class Row:
 
 def section_columns(section: Section, *, widen: bool = False) -> list[Column]:
     """The section's learning targets with their competencies, in framework order: its
-    course's scope, or every assessable target when ``widen``."""
+    course's scope, or every assessable target when ``widen``.
+
+    Kept in the definitions cache: the scope reads definitions (targets, links,
+    frameworks) and the school's and owners' paths, which never change once an
+    organization is made (as ``assessable_ids`` keeps its answers); the course's
+    competencies are part of the key."""
+    key = (
+        "grid-columns",
+        section.school.path,
+        tuple(section.course.competencies or []),
+        widen,
+    )
+    return list(definitions.cached(key, lambda: _read_columns(section, widen)))
+
+
+def _read_columns(section: Section, widen: bool) -> list[Column]:
     node_fields = ("id", "human_coding_scheme", "abbreviated_statement", "full_statement")
     rows = Association.objects.filter(
         association_type=AssociationType.IS_CHILD_OF,
@@ -131,6 +148,7 @@ def section_columns(section: Section, *, widen: bool = False) -> list[Column]:
         "origin_item__category",
         *(f"destination_item__{f}" for f in node_fields),
         "destination_item__category",
+        "destination_item__framework_id",
         "destination_item__scale_id",
         "origin_item__framework__scale_id",
         "origin_item__framework__title",
@@ -139,13 +157,13 @@ def section_columns(section: Section, *, widen: bool = False) -> list[Column]:
     columns = []
     for row in rows:
         target = Node(*row[0:5])
-        competency = competencies.setdefault(row[5], Node(*row[5:10]))
+        competency = competencies.setdefault(row[5], Node(*row[5:11]))
         columns.append(
             Column(
                 target=target,
                 competency=competency,
-                scale_id=row[10] or row[11],
-                framework_title=row[12],
+                scale_id=row[11] or row[12],
+                framework_title=row[13],
             )
         )
     # Academic competencies first, then habits of success and social-emotional learning.
@@ -170,12 +188,14 @@ def build_rows(students: list[Student], columns: list[Column]) -> list[Row]:
     """One row per student, one cell per column: three queries whatever the size."""
     student_ids = [s.pk for s in students]
     target_ids = [c.target.pk for c in columns]
-    levels: dict[tuple[int, float], ScaleLevel] = {
-        (lv.scale_id, lv.value): lv
-        for lv in ScaleLevel.objects.filter(
-            scale_id__in={c.scale_id for c in columns if c.scale_id}
-        )
-    }
+    scale_ids = tuple(sorted({c.scale_id for c in columns if c.scale_id}))
+    # The scales' levels are definitions: kept by the definitions cache (read only).
+    levels: dict[tuple[int, float], ScaleLevel] = definitions.cached(
+        ("grid-scale-levels", scale_ids),
+        lambda: {
+            (lv.scale_id, lv.value): lv for lv in ScaleLevel.objects.filter(scale_id__in=scale_ids)
+        },
+    )
     found: dict[tuple[int, int], tuple[str, float | None, float | None]] = {
         (sid, tid): (status, level_value, trend)
         for sid, tid, status, level_value, trend in Determination.objects.filter(
@@ -191,17 +211,17 @@ def build_rows(students: list[Student], columns: list[Column]) -> list[Row]:
         .values_list("student_id", "target_id", "status", "level_value")
     }
     rows = []
+    column_keys = [(c.target.pk, c.scale_id) for c in columns]
     for student in students:
         row = Row(student)
-        for col in columns:
-            key = (student.pk, col.target.pk)
+        sid = student.pk
+        for target_id, scale_id in column_keys:
+            key = (sid, target_id)
             status, value, trend = found.get(key, (DeterminationStatus.NOT_ASSESSED, None, None))
             override = key in overrides
             if override:
                 status, value = overrides[key]
-            level = (
-                levels.get((col.scale_id, value)) if col.scale_id and value is not None else None
-            )
+            level = levels.get((scale_id, value)) if scale_id and value is not None else None
             row.cells.append(
                 Cell(
                     status=status,
@@ -229,23 +249,26 @@ def distribution(rows: list[Row], columns: list[Column]) -> list[dict[str, Any]]
 def attach_standings(rows: list[Row], columns: list[Column]) -> None:
     """Each row's standing on the competencies of the shown columns, and the cells met
     through a higher level's evidence (a fixed number of queries for the whole grid)."""
-    comp_ids = list(dict.fromkeys(c.competency.pk for c in columns if c.competency))
-    if not rows or not comp_ids:
+    comps = {c.competency.pk: c.competency for c in columns if c.competency}  # in order
+    if not rows or not comps:
         return
-    order = {pk: k for k, pk in enumerate(comp_ids)}
-    comps = sorted(Item.objects.filter(pk__in=comp_ids), key=lambda c: order[c.pk])
-    shape = continuum.structure(comps)
+    # The competencies as the definitions cache keeps them (read only): no query.
+    shape = continuum.structure(definitions.item(c) for c in comps.values())
     # The cells already hold each status (an override applied): no second read.
-    statuses = {
-        (row.student.pk, col.target.pk): cell.status
-        for row in rows
-        for cell, col in zip(row.cells, columns, strict=True)
-    }
+    target_ids = [col.target.pk for col in columns]
+    statuses: dict[tuple[int, int], str] = {}
+    for row in rows:
+        sid = row.student.pk
+        for cell, target_id in zip(row.cells, target_ids, strict=True):
+            statuses[(sid, target_id)] = cell.status
     found = continuum.standings([r.student for r in rows], shape, statuses=statuses)
+    column_keys = [
+        (col.competency.pk if col.competency else None, col.target.pk) for col in columns
+    ]
     for row in rows:
         mine = found[row.student.pk]
         row.standings = [continuum.shown(shape, c, mine[c.pk]) for c in shape.competencies]
-        for cell, col in zip(row.cells, columns, strict=True):
-            standing = mine.get(col.competency.pk) if col.competency else None
-            if standing is not None and col.target.pk in standing.inferred:
+        for cell, (comp_id, target_id) in zip(row.cells, column_keys, strict=True):
+            standing = mine.get(comp_id) if comp_id is not None else None
+            if standing is not None and target_id in standing.inferred:
                 cell.inferred = True

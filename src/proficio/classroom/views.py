@@ -238,10 +238,12 @@ def class_grid(request: HttpRequest, section_id: int) -> HttpResponse:
     assert link is not None  # two whole numbers in a path
     render_cell = _CellRenderer()
     html_rows = []
+    target_ids = [col.target.pk for col in columns]
     for row in rows:
+        student_id = row.student.pk
         cells = "".join(
-            render_cell(cell, link.format(row.student.pk, col.target.pk))
-            for cell, col in zip(row.cells, columns, strict=True)
+            render_cell(cell, link.format(student_id, target_id))
+            for cell, target_id in zip(row.cells, target_ids, strict=True)
         )
         html_rows.append(
             {

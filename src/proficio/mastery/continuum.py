@@ -184,30 +184,43 @@ def standings(
         ),
         lambda: _expectation_points(districts, shape.competencies),
     )
+    steps = {comp.pk: sorted(shape.steps[comp.pk]) for comp in shape.competencies}
+    # The expectation depends on the district, grade and competency only: worked out once
+    # for each, not once per student (a class shares them).
+    expected: dict[tuple[int, str, int], core.Expectation | None] = {}
+    # The standing is a function of the targets' statuses, the expectation and the
+    # continuum setting: students alike in all three (many, in a class) share one.
+    alike: dict[tuple[Any, ...], core.Standing] = {}
     out: dict[int, dict[int, core.Standing]] = {}
     for student in students:
-        district = district_of[student.pk]
+        sid = student.pk
+        district = district_of[sid]
+        infer_below = infer.get(district, True) if district is not None else True
         mine: dict[int, core.Standing] = {}
         for comp in shape.competencies:
-            targets = [
-                core.Target(
-                    t,
-                    position,
-                    status.get((student.pk, t), "not_assessed") in MET,
-                    status.get((student.pk, t), "not_assessed") != "not_assessed",
+            comp_id = comp.pk
+            pairs = shape.targets[comp_id]
+            held = tuple(status.get((sid, t), "not_assessed") for t, _level in pairs)
+            key = (district or 0, student.grade_level, comp_id)
+            if key in expected:
+                expectation = expected[key]
+            else:
+                grade_points = points.get(key) or points.get(
+                    (district or 0, student.grade_level, -comp.framework_id), []
                 )
-                for t, position in shape.targets[comp.pk]
-            ]
-            grade_points = points.get((district or 0, student.grade_level, comp.pk)) or points.get(
-                (district or 0, student.grade_level, -comp.framework_id), []
-            )
-            mine[comp.pk] = core.standing(
-                targets,
-                steps=sorted(shape.steps[comp.pk]),
-                expected=core.expectation(grade_points, today),
-                infer_below=infer.get(district, True) if district is not None else True,
-            )
-        out[student.pk] = mine
+                expectation = expected[key] = core.expectation(grade_points, today)
+            case = (comp_id, held, expectation, infer_below)
+            found = alike.get(case)
+            if found is None:
+                targets = [
+                    core.Target(t, position, st in MET, st != "not_assessed")
+                    for (t, position), st in zip(pairs, held, strict=True)
+                ]
+                found = alike[case] = core.standing(
+                    targets, steps=steps[comp_id], expected=expectation, infer_below=infer_below
+                )
+            mine[comp_id] = found
+        out[sid] = mine
     return out
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils.safestring import SafeString, mark_safe
@@ -19,10 +20,14 @@ register = template.Library()
 
 
 def _value(value: Any, context: Context) -> str:
-    """``{{ value }}``: a plain text escaped (what Django does to it), anything else (a
-    number in the reader's format, a date, a text marked safe) by Django itself."""
+    """``{{ value }}``: a plain text escaped (what Django does to it), a whole number as
+    Django writes it when no thousands separator is asked for (in every language: a
+    count per level is most of a chart's table), anything else (a number in the reader's
+    format, a date, a text marked safe) by Django itself."""
     if type(value) is str:
         return html.escape(value)
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # Django's own shortcut for a whole number with no grouping
     return str(render_value_in_context(value, context))
 
 
